@@ -1,0 +1,353 @@
+"""Plain domain objects and pure logic shared by every layer.
+
+Nothing here touches a database, a file or a terminal. Offsets are code-point
+offsets into a document's stored text (NFC, ``\\n`` newlines), end exclusive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# ---------------------------------------------------------------------------
+# Spans
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Span:
+    """A half-open range ``[start, end)`` of code points."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    @property
+    def is_empty(self) -> bool:
+        return self.end == self.start
+
+    def overlaps(self, other: Span) -> bool:
+        """True when the two spans share at least one code point."""
+        return self.start < other.end and other.start < self.end
+
+    def touches(self, other: Span) -> bool:
+        """True when the spans overlap or are adjacent (their union is one span)."""
+        return self.start <= other.end and other.start <= self.end
+
+    def contains(self, other: Span) -> bool:
+        """True when every code point of ``other`` lies in this span."""
+        return self.start <= other.start and other.end <= self.end
+
+    def contains_offset(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+    def intersection(self, other: Span) -> Span | None:
+        """The common part, or None when the spans do not overlap."""
+        start, end = max(self.start, other.start), min(self.end, other.end)
+        return Span(start, end) if start < end else None
+
+    def union(self, other: Span) -> Span:
+        """The single span covering both; they must touch."""
+        if not self.touches(other):
+            raise ValueError(f"{self} and {other} are disjoint: their union is not one span")
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+    def hull(self, other: Span) -> Span:
+        """The smallest span covering both, gaps included."""
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+
+def normalise_spans(spans: Iterable[Span]) -> list[Span]:
+    """Sort spans and merge those that overlap or touch; empty spans vanish."""
+    out: list[Span] = []
+    for span in sorted(s for s in spans if not s.is_empty):
+        if out and out[-1].touches(span):
+            out[-1] = out[-1].union(span)
+        else:
+            out.append(span)
+    return out
+
+
+def union_spans(a: Iterable[Span], b: Iterable[Span]) -> list[Span]:
+    """Union of two span sets, as a normalised list."""
+    return normalise_spans([*a, *b])
+
+
+def intersect_spans(a: Iterable[Span], b: Iterable[Span]) -> list[Span]:
+    """Intersection of two span sets, as a normalised list."""
+    left, right = normalise_spans(a), normalise_spans(b)
+    out: list[Span] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        common = left[i].intersection(right[j])
+        if common is not None:
+            out.append(common)
+        if left[i].end <= right[j].end:
+            i += 1
+        else:
+            j += 1
+    return normalise_spans(out)
+
+
+def subtract_spans(a: Iterable[Span], b: Iterable[Span]) -> list[Span]:
+    """The parts of ``a`` not covered by ``b``."""
+    out: list[Span] = []
+    holes = normalise_spans(b)
+    for span in normalise_spans(a):
+        cursor = span.start
+        for hole in holes:
+            if hole.end <= cursor or hole.start >= span.end:
+                continue
+            if hole.start > cursor:
+                out.append(Span(cursor, hole.start))
+            cursor = max(cursor, hole.end)
+        if cursor < span.end:
+            out.append(Span(cursor, span.end))
+    return out
+
+
+def covered_length(spans: Iterable[Span]) -> int:
+    """Number of code points covered by at least one span."""
+    return sum(len(s) for s in normalise_spans(spans))
+
+
+# ---------------------------------------------------------------------------
+# Text
+# ---------------------------------------------------------------------------
+
+
+def normalise_text(text: str) -> str:
+    """NFC with ``\\n`` newlines: the one form in which documents are stored."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return unicodedata.normalize("NFC", text)
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 of the UTF-8 bytes of an already normalised text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for forgiving matches of names typed by a person."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+# ---------------------------------------------------------------------------
+# Code paths
+# ---------------------------------------------------------------------------
+
+PATH_SEPARATOR = "/"
+
+CodePath = tuple[str, ...]
+
+
+def parse_path(path: str | Sequence[str]) -> CodePath:
+    """Split ``"Partie 1/Intranet"`` into its levels, trimming blanks around each."""
+    parts = path.split(PATH_SEPARATOR) if isinstance(path, str) else list(path)
+    levels = tuple(" ".join(p.split()) for p in parts)
+    if not levels or any(not level for level in levels):
+        raise ValueError(f"invalid code path {path!r}")
+    return levels
+
+
+def format_path(path: Sequence[str]) -> str:
+    return PATH_SEPARATOR.join(path)
+
+
+# ---------------------------------------------------------------------------
+# Records
+# ---------------------------------------------------------------------------
+
+UNIT_KINDS = ("paragraph", "heading", "turn", "sentence", "answer")
+DOCUMENT_KINDS = ("interview", "text", "survey", "subtitles")
+ATTRIBUTE_TYPES = ("text", "number", "date", "boolean")
+
+AttributeValue = str | float | int | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Coder:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A node of the codebook tree."""
+
+    id: int
+    name: str
+    path: CodePath
+    parent_id: int | None = None
+    description: str = ""
+    colour: str = "#888888"
+    position: int = 0
+    inclusion: str = ""
+    exclusion: str = ""
+    example: str = ""
+
+    @property
+    def path_str(self) -> str:
+        return format_path(self.path)
+
+    @property
+    def depth(self) -> int:
+        return len(self.path) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A stretch of a document found by a reader or by spaCy.
+
+    ``lemmas`` holds ``start,end,lemma`` triples separated by spaces, offsets
+    relative to the document (see :func:`encode_lemmas`).
+    """
+
+    kind: str
+    start: int
+    end: int
+    speaker: str | None = None
+    timestamp: float | None = None
+    lemmas: str | None = None
+    id: int | None = None
+    document_id: int | None = None
+    position: int = 0
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+def encode_lemmas(tokens: Iterable[tuple[int, int, str]]) -> str:
+    """Pack (start, end, lemma) triples into the compact string stored on units."""
+    return " ".join(f"{s},{e},{'_'.join(lemma.split()) or '_'}" for s, e, lemma in tokens)
+
+
+def decode_lemmas(packed: str | None) -> list[tuple[int, int, str]]:
+    if not packed:
+        return []
+    out = []
+    for item in packed.split(" "):
+        s, e, lemma = item.split(",", 2)
+        out.append((int(s), int(e), lemma))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A document without its text: what lists and summaries need."""
+
+    id: int
+    name: str
+    kind: str
+    sha256: str
+    length: int
+    words: int
+    source_path: str | None = None
+    imported_at: datetime | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    case: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: int
+    name: str
+    kind: str
+    text: str
+    sha256: str
+    source_path: str | None = None
+    imported_at: datetime | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def excerpt(self, span: Span) -> str:
+        return self.text[span.start : span.end]
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """What a reader hands to the store: a document before it has an id."""
+
+    name: str
+    kind: str
+    text: str
+    units: list[Unit] = field(default_factory=list)
+    source_path: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # answer units linked to respondents: unit position -> case name
+    unit_cases: dict[int, str] = field(default_factory=dict)
+    case: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    id: int
+    document_id: int
+    code_id: int
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    id: int
+    target: str  # "project", "document", "code" or "coding"
+    target_id: int | None
+    text: str
+    author: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: int
+    name: str
+    attributes: dict[str, AttributeValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    id: int
+    coder: str
+    at: datetime
+    action: str
+    summary: str
+    undone: bool = False
+
+
+def infer_attribute_type(value: AttributeValue) -> str:
+    """The attribute type a Python value is stored under."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, datetime):
+        return "date"
+    return "text"
