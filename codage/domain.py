@@ -291,9 +291,12 @@ class NewDocument:
     units: list[Unit] = field(default_factory=list)
     source_path: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
-    # answer units linked to respondents: unit position -> case name
+    # answer units linked to respondents: index into ``units`` -> case name
     unit_cases: dict[int, str] = field(default_factory=dict)
+    # the case the whole document belongs to (an interviewee), if any
     case: str | None = None
+    # attributes of the cases named above, created or updated on import
+    cases: dict[str, dict[str, AttributeValue]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
