@@ -1,0 +1,152 @@
+"""Services shared by the command line and the interface: opening a project,
+resolving what a person typed, and moving codebooks in and out of a project."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codage import codebook
+from codage.codebook import CodebookError, CodebookSpec, PathError
+from codage.domain import Code, Document, DocumentInfo
+from codage.store.engine import StoreError
+from codage.store.project import Conflict, NotFound, Project, UndoConflict
+
+__all__ = [
+    "CodebookError",
+    "CodebookImport",
+    "Conflict",
+    "NotFound",
+    "PathError",
+    "Project",
+    "StoreError",
+    "UndoConflict",
+    "default_project_location",
+    "export_codebook",
+    "import_codebook",
+    "open_project",
+    "resolve_code",
+    "resolve_document",
+]
+
+DEFAULT_PROJECT_FILE = "codage.db"
+
+
+def default_project_location() -> str:
+    """`CODAGE_PROJECT`, else `codage.db` in the current folder."""
+    return os.environ.get("CODAGE_PROJECT") or DEFAULT_PROJECT_FILE
+
+
+def open_project(location: str | None = None, *, create: bool = True) -> Project:
+    """Open a project by path or SQLAlchemy URL (default: see :func:`default_project_location`)."""
+    return Project.open(location or default_project_location(), create=create)
+
+
+def resolve_code(project: Project, typed: str) -> Code:
+    """The code a person meant (exact, then case- and accent-blind, then unique prefixes)."""
+    return codebook.resolve_path(project.codes(), typed)
+
+
+def resolve_document(project: Project, typed: str) -> DocumentInfo:
+    """A document by exact name, else case- and accent-blind name, else unique prefix."""
+    documents = project.documents()
+    for doc in documents:
+        if doc.name == typed:
+            return doc
+    from codage.domain import fold
+
+    wanted = fold(typed.strip())
+    matches = [d for d in documents if fold(d.name) == wanted]
+    if not matches:
+        matches = [d for d in documents if fold(d.name).startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"no document {typed!r} in this project")
+    names = "; ".join(d.name for d in matches[:8])
+    raise NotFound(f"document {typed!r} is ambiguous: {names}")
+
+
+def load_document(project: Project, typed: str) -> Document:
+    return project.document(resolve_document(project, typed).id)
+
+
+@dataclass
+class CodebookImport:
+    """What importing a codebook did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+def import_codebook(
+    project: Project, book: CodebookSpec, *, coder: str, overwrite: bool = False
+) -> CodebookImport:
+    """Merge a codebook into the project by code path, in one transaction.
+
+    New codes are added where they belong. An existing code keeps its
+    codings; empty fields are filled from the file, and a differing
+    definition or colour is reported as a conflict unless ``overwrite``.
+    Nothing is ever deleted.
+    """
+    report = CodebookImport()
+    with project.batch(
+        coder=coder, action="import_codebook", summary=f"import codebook {book.name}"
+    ):
+        existing = {c.path: c for c in project.codes()}
+        for path, spec in book.walk():
+            shown = codebook.format_path(path)
+            code = existing.get(path)
+            if code is None:
+                parent = existing.get(path[:-1]) if len(path) > 1 else None
+                created = project.create_code(
+                    spec.name,
+                    parent_id=parent.id if parent else None,
+                    coder=coder,
+                    description=spec.definition,
+                    inclusion=spec.include,
+                    exclusion=spec.exclude,
+                    example=spec.example,
+                    colour=spec.colour,
+                )
+                existing[path] = created
+                report.added.append(shown)
+                continue
+            changes: dict[str, str] = {}
+            differs = []
+            for attr, value in (
+                ("description", spec.definition),
+                ("inclusion", spec.include),
+                ("exclusion", spec.exclude),
+                ("example", spec.example),
+                ("colour", spec.colour or ""),
+            ):
+                current = getattr(code, attr)
+                if not value or value == current:
+                    continue
+                if not current or overwrite:
+                    changes[attr] = value
+                else:
+                    differs.append(attr)
+            if differs:
+                report.conflicts.append(
+                    f"{shown}: {', '.join(differs)} differ (kept the project's)"
+                )
+            if changes:
+                project.update_code(code.id, coder=coder, **changes)
+                report.updated.append(shown)
+            elif not differs:
+                report.unchanged.append(shown)
+    return report
+
+
+def export_codebook(project: Project, path: str | Path | None = None) -> str:
+    """The project's codebook as YAML text, written to ``path`` when given."""
+    book = codebook.spec_from_codes(project.name, project.codes())
+    text = codebook.dump_codebook(book)
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text

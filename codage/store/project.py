@@ -1,0 +1,1229 @@
+"""`Project`: the one API over a store. It returns domain objects, never ORM rows.
+
+Every write runs in one transaction; changes to codes, codings and memos are
+recorded in the journal as row-level operations so that they can be undone and
+redone, by the coder who made them, across processes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Table, delete, func, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from codage import codebook
+from codage.domain import (
+    AttributeValue,
+    Case,
+    Code,
+    Coder,
+    Coding,
+    Document,
+    DocumentInfo,
+    JournalEntry,
+    Memo,
+    NewDocument,
+    Unit,
+    infer_attribute_type,
+    text_sha256,
+    word_count,
+)
+from codage.store.engine import StoreError, open_store
+from codage.store.schema import (
+    CaseAttributeRow,
+    CaseLinkRow,
+    CaseRow,
+    CodeRow,
+    CoderRow,
+    CodingRow,
+    DocumentRow,
+    JournalRow,
+    MemoRow,
+    ProjectInfoRow,
+    UnitRow,
+)
+
+
+class NotFound(StoreError):
+    """A document, code, coding or case that does not exist."""
+
+
+class Conflict(StoreError):
+    """A write that would break a rule of the project (duplicate, cycle, ...)."""
+
+
+class UndoConflict(StoreError):
+    """An undo or redo that later changes by others make impossible."""
+
+
+# Tables whose changes the journal can replay.
+_JOURNALED: dict[str, Table] = {
+    "codes": CodeRow.__table__,  # type: ignore[dict-item]
+    "codings": CodingRow.__table__,  # type: ignore[dict-item]
+    "memos": MemoRow.__table__,  # type: ignore[dict-item]
+}
+_DATETIME_COLUMNS = {"created_at", "updated_at"}
+
+
+def _now() -> datetime:
+    # Stored naive in UTC: SQLite keeps no zone, and both back ends must agree.
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _encode(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: datetime.fromisoformat(v) if k in _DATETIME_COLUMNS and isinstance(v, str) else v
+        for k, v in row.items()
+    }
+
+
+def _row_dict(obj: Any) -> dict[str, Any]:
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+
+
+class _Journal:
+    """Collects the row-level operations of one user action."""
+
+    def __init__(self) -> None:
+        self.ops: list[dict[str, Any]] = []
+
+    def inserted(self, table: str, row: dict[str, Any]) -> None:
+        self.ops.append({"t": table, "op": "insert", "row": _encode(row)})
+
+    def deleted(self, table: str, row: dict[str, Any]) -> None:
+        self.ops.append({"t": table, "op": "delete", "row": _encode(row)})
+
+    def updated(
+        self, table: str, row_id: int, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        if before != after:
+            self.ops.append(
+                {
+                    "t": table,
+                    "op": "update",
+                    "id": row_id,
+                    "before": _encode(before),
+                    "after": _encode(after),
+                }
+            )
+
+
+def _decode_attribute(type_: str, value: str | None) -> AttributeValue:
+    if value is None:
+        return None
+    if type_ == "number":
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if type_ == "boolean":
+        return value == "true"
+    return value
+
+
+def _encode_attribute(value: AttributeValue) -> tuple[str, str | None]:
+    type_ = infer_attribute_type(value)
+    if value is None:
+        return "text", None
+    if type_ == "boolean":
+        return type_, "true" if value else "false"
+    if isinstance(value, datetime):
+        return "date", value.isoformat()
+    return type_, str(value)
+
+
+class Project:
+    """A codage project: one database, by path or SQLAlchemy URL."""
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self.engine = engine
+        self.location = location
+        self._local = threading.local()
+
+    # -- opening ----------------------------------------------------------
+
+    @classmethod
+    def open(cls, location: str, *, create: bool = True) -> Project:
+        """Open the project at a path or URL, creating or upgrading it as needed."""
+        return cls(open_store(location, create=create), location)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def name(self) -> str:
+        with self._read() as s:
+            value = s.get(ProjectInfoRow, "name")
+        if value is not None:
+            return value.value
+        url = make_url(self.engine.url)
+        return Path(url.database).stem if url.database else str(url)
+
+    def set_name(self, name: str) -> None:
+        with self._tx() as s:
+            s.merge(ProjectInfoRow(key="name", value=name))
+
+    # -- transactions -------------------------------------------------------
+
+    @contextmanager
+    def batch(
+        self, *, coder: str | None = None, action: str = "batch", summary: str = ""
+    ) -> Iterator[None]:
+        """Run every write inside the block in one transaction (all or nothing).
+
+        With ``coder``, the journaled changes made inside become one journal
+        entry, so that one undo takes back the whole operation.
+        """
+        if getattr(self._local, "session", None) is not None:
+            yield
+            return
+        group = _Journal() if coder else None
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            self._local.session = session
+            self._local.group = group
+            try:
+                yield
+                if group is not None and coder is not None:
+                    self._local.group = None
+                    self._record(session, coder, action, summary or action, group)
+            finally:
+                self._local.session = None
+                self._local.group = None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        current = getattr(self._local, "session", None)
+        if current is not None:
+            # Inside a batch: a savepoint lets a failed write be caught without
+            # spoiling the rest of the batch.
+            with current.begin_nested():
+                yield current
+            return
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        current = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
+        with Session(self.engine) as session:
+            yield session
+
+    # -- coders -------------------------------------------------------------
+
+    def _coder_id(self, s: Session, name: str) -> int:
+        name = name.strip()
+        if not name:
+            raise Conflict("a coder needs a name")
+        coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
+        if coder_id is None:
+            row = CoderRow(name=name)
+            s.add(row)
+            s.flush()
+            coder_id = row.id
+        return coder_id
+
+    def coder(self, name: str) -> Coder:
+        """The coder of that name, created when first seen."""
+        with self._tx() as s:
+            return Coder(self._coder_id(s, name), name.strip())
+
+    def coders(self) -> list[Coder]:
+        with self._read() as s:
+            return [
+                Coder(r.id, r.name) for r in s.scalars(select(CoderRow).order_by(CoderRow.name))
+            ]
+
+    # -- documents ----------------------------------------------------------
+
+    _INFO_COLUMNS = (
+        DocumentRow.id,
+        DocumentRow.name,
+        DocumentRow.kind,
+        DocumentRow.sha256,
+        DocumentRow.length,
+        DocumentRow.words,
+        DocumentRow.source_path,
+        DocumentRow.imported_at,
+        DocumentRow.meta,
+    )
+
+    def _document_cases(self, s: Session) -> dict[int, str]:
+        rows = s.execute(
+            select(CaseLinkRow.document_id, CaseRow.name)
+            .join(CaseRow, CaseRow.id == CaseLinkRow.case_id)
+            .where(CaseLinkRow.unit_id.is_(None))
+            .order_by(CaseLinkRow.id)
+        )
+        out: dict[int, str] = {}
+        for doc_id, name in rows:
+            out.setdefault(doc_id, name)
+        return out
+
+    @staticmethod
+    def _info(row: Any, case: str | None) -> DocumentInfo:
+        return DocumentInfo(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            sha256=row.sha256,
+            length=row.length,
+            words=row.words,
+            source_path=row.source_path,
+            imported_at=row.imported_at,
+            metadata=dict(row.meta or {}),
+            case=case,
+        )
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document, without its text, by name."""
+        with self._read() as s:
+            cases = self._document_cases(s)
+            rows = s.execute(select(*self._INFO_COLUMNS).order_by(DocumentRow.name))
+            return [self._info(r, cases.get(r.id)) for r in rows]
+
+    def _document_row(self, s: Session, ref: int | str) -> DocumentRow:
+        if isinstance(ref, int):
+            row = s.get(DocumentRow, ref)
+        else:
+            row = s.scalar(select(DocumentRow).where(DocumentRow.name == ref))
+        if row is None:
+            raise NotFound(f"no document {ref!r} in this project")
+        return row
+
+    def document(self, ref: int | str) -> Document:
+        """A document with its text, by id or exact name."""
+        with self._read() as s:
+            row = self._document_row(s, ref)
+            return Document(
+                id=row.id,
+                name=row.name,
+                kind=row.kind,
+                text=row.text,
+                sha256=row.sha256,
+                source_path=row.source_path,
+                imported_at=row.imported_at,
+                metadata=dict(row.meta or {}),
+            )
+
+    def document_info(self, ref: int | str) -> DocumentInfo:
+        with self._read() as s:
+            row = self._document_row(s, ref)
+            return self._info(row, self._document_cases(s).get(row.id))
+
+    def document_by_sha(self, sha256: str) -> DocumentInfo | None:
+        with self._read() as s:
+            row = s.execute(
+                select(*self._INFO_COLUMNS).where(DocumentRow.sha256 == sha256).limit(1)
+            ).first()
+            return None if row is None else self._info(row, self._document_cases(s).get(row.id))
+
+    def add_document(self, doc: NewDocument) -> DocumentInfo:
+        """Store a document with its units and cases, in one transaction."""
+        text = doc.text
+        if not text.strip():
+            raise Conflict(f"{doc.name}: the document has no text")
+        for unit in doc.units:
+            if not (0 <= unit.start <= unit.end <= len(text)):
+                raise Conflict(f"{doc.name}: unit [{unit.start}, {unit.end}) lies outside the text")
+        with self._tx() as s:
+            if s.scalar(select(DocumentRow.id).where(DocumentRow.name == doc.name)) is not None:
+                raise Conflict(f"{doc.name}: a document of that name is already in the project")
+            row = DocumentRow(
+                name=doc.name,
+                kind=doc.kind,
+                text=text,
+                sha256=text_sha256(text),
+                length=len(text),
+                words=word_count(text),
+                source_path=doc.source_path,
+                imported_at=_now(),
+                meta=dict(doc.metadata),
+            )
+            s.add(row)
+            s.flush()
+            if doc.units:
+                s.execute(
+                    insert(UnitRow),
+                    [
+                        {
+                            "document_id": row.id,
+                            "kind": u.kind,
+                            "position": i,
+                            "start": u.start,
+                            "end": u.end,
+                            "speaker": u.speaker,
+                            "timestamp": u.timestamp,
+                            "lemmas": u.lemmas,
+                        }
+                        for i, u in enumerate(doc.units)
+                    ],
+                )
+            for case_name, attributes in doc.cases.items():
+                self._set_case(s, case_name, attributes)
+            if doc.case:
+                self._link_case(s, doc.case, row.id, None)
+            if doc.unit_cases:
+                positions = dict(
+                    s.execute(
+                        select(UnitRow.position, UnitRow.id).where(UnitRow.document_id == row.id)
+                    ).all()
+                )
+                case_ids = {name: self._case_id(s, name) for name in set(doc.unit_cases.values())}
+                s.execute(
+                    insert(CaseLinkRow),
+                    [
+                        {"case_id": case_ids[name], "document_id": row.id, "unit_id": positions[i]}
+                        for i, name in doc.unit_cases.items()
+                    ],
+                )
+            return self._info(row, doc.case)
+
+    def rename_document(self, ref: int | str, new_name: str) -> None:
+        with self._tx() as s:
+            row = self._document_row(s, ref)
+            if s.scalar(select(DocumentRow.id).where(DocumentRow.name == new_name)) is not None:
+                raise Conflict(f"{new_name}: a document of that name is already in the project")
+            row.name = new_name
+
+    def delete_document(self, ref: int | str) -> int:
+        """Delete a document with its units, codings and links; returns codings removed."""
+        with self._tx() as s:
+            row = self._document_row(s, ref)
+            count = s.scalar(select(func.count()).where(CodingRow.document_id == row.id)) or 0
+            s.execute(delete(CaseLinkRow).where(CaseLinkRow.document_id == row.id))
+            s.execute(delete(CodingRow).where(CodingRow.document_id == row.id))
+            s.execute(delete(UnitRow).where(UnitRow.document_id == row.id))
+            s.delete(row)
+            return count
+
+    @staticmethod
+    def _unit(r: UnitRow) -> Unit:
+        return Unit(
+            kind=r.kind,
+            start=r.start,
+            end=r.end,
+            speaker=r.speaker,
+            timestamp=r.timestamp,
+            lemmas=r.lemmas,
+            id=r.id,
+            document_id=r.document_id,
+            position=r.position,
+        )
+
+    def units(
+        self, document_id: int, kinds: Iterable[str] | None = None, *, with_lemmas: bool = False
+    ) -> list[Unit]:
+        """The units of a document in text order (longer units first at equal starts)."""
+        with self._read() as s:
+            query = select(UnitRow).where(UnitRow.document_id == document_id)
+            if kinds is not None:
+                query = query.where(UnitRow.kind.in_(list(kinds)))
+            query = query.order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
+            units = [self._unit(r) for r in s.scalars(query)]
+        if not with_lemmas:
+            units = [
+                Unit(
+                    u.kind,
+                    u.start,
+                    u.end,
+                    u.speaker,
+                    u.timestamp,
+                    None,
+                    u.id,
+                    u.document_id,
+                    u.position,
+                )
+                for u in units
+            ]
+        return units
+
+    def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]:
+        """Units by kind, per document."""
+        with self._read() as s:
+            query = select(UnitRow.document_id, UnitRow.kind, func.count()).group_by(
+                UnitRow.document_id, UnitRow.kind
+            )
+            if document_id is not None:
+                query = query.where(UnitRow.document_id == document_id)
+            out: dict[int, dict[str, int]] = defaultdict(dict)
+            for doc_id, kind, count in s.execute(query):
+                out[doc_id][kind] = count
+            return dict(out)
+
+    def speakers(self, document_id: int | None = None) -> dict[int, list[str]]:
+        """Speakers per document in order of first appearance."""
+        with self._read() as s:
+            query = (
+                select(UnitRow.document_id, UnitRow.speaker, func.min(UnitRow.start))
+                .where(UnitRow.speaker.is_not(None))
+                .group_by(UnitRow.document_id, UnitRow.speaker)
+                .order_by(UnitRow.document_id, func.min(UnitRow.start))
+            )
+            if document_id is not None:
+                query = query.where(UnitRow.document_id == document_id)
+            out: dict[int, list[str]] = defaultdict(list)
+            for doc_id, speaker, _ in s.execute(query):
+                out[doc_id].append(speaker)
+            return dict(out)
+
+    # -- cases --------------------------------------------------------------
+
+    def _case_id(self, s: Session, name: str) -> int:
+        case_id = s.scalar(select(CaseRow.id).where(CaseRow.name == name))
+        if case_id is None:
+            row = CaseRow(name=name)
+            s.add(row)
+            s.flush()
+            case_id = row.id
+        return case_id
+
+    def _set_case(self, s: Session, name: str, attributes: dict[str, AttributeValue]) -> int:
+        case_id = self._case_id(s, name)
+        for key, value in attributes.items():
+            type_, stored = _encode_attribute(value)
+            s.merge(CaseAttributeRow(case_id=case_id, name=key, type=type_, value=stored))
+        return case_id
+
+    def _link_case(self, s: Session, name: str, document_id: int, unit_id: int | None) -> None:
+        case_id = self._case_id(s, name)
+        exists = s.scalar(
+            select(CaseLinkRow.id).where(
+                CaseLinkRow.case_id == case_id,
+                CaseLinkRow.document_id == document_id,
+                CaseLinkRow.unit_id.is_(None)
+                if unit_id is None
+                else CaseLinkRow.unit_id == unit_id,
+            )
+        )
+        if exists is None:
+            s.add(CaseLinkRow(case_id=case_id, document_id=document_id, unit_id=unit_id))
+
+    def set_case(self, name: str, attributes: dict[str, AttributeValue] | None = None) -> Case:
+        """Create a case or update its attributes (others are kept)."""
+        with self._tx() as s:
+            self._set_case(s, name, attributes or {})
+        return self.case(name)
+
+    def link_case(self, case_name: str, *, document_id: int, unit_id: int | None = None) -> None:
+        """Link a case to a whole document, or to one unit of it."""
+        with self._tx() as s:
+            self._document_row(s, document_id)
+            self._link_case(s, case_name, document_id, unit_id)
+
+    def _cases(self, s: Session, ids: Iterable[int] | None = None) -> dict[int, Case]:
+        query = select(CaseRow)
+        attr_query = select(CaseAttributeRow).order_by(CaseAttributeRow.case_id)
+        if ids is not None:
+            id_list = list(ids)
+            query = query.where(CaseRow.id.in_(id_list))
+            attr_query = attr_query.where(CaseAttributeRow.case_id.in_(id_list))
+        attrs: dict[int, dict[str, AttributeValue]] = defaultdict(dict)
+        for a in s.scalars(attr_query):
+            attrs[a.case_id][a.name] = _decode_attribute(a.type, a.value)
+        return {r.id: Case(r.id, r.name, dict(attrs[r.id])) for r in s.scalars(query)}
+
+    def cases(self) -> list[Case]:
+        with self._read() as s:
+            return sorted(self._cases(s).values(), key=lambda c: c.name)
+
+    def case(self, name: str) -> Case:
+        with self._read() as s:
+            case_id = s.scalar(select(CaseRow.id).where(CaseRow.name == name))
+            if case_id is None:
+                raise NotFound(f"no case {name!r} in this project")
+            return self._cases(s, [case_id])[case_id]
+
+    def document_case(self, document_id: int) -> Case | None:
+        with self._read() as s:
+            case_id = s.scalar(
+                select(CaseLinkRow.case_id)
+                .where(CaseLinkRow.document_id == document_id, CaseLinkRow.unit_id.is_(None))
+                .order_by(CaseLinkRow.id)
+                .limit(1)
+            )
+            return None if case_id is None else self._cases(s, [case_id])[case_id]
+
+    def unit_cases(self, document_id: int) -> dict[int, Case]:
+        """Cases linked to units of a document: unit id -> case."""
+        with self._read() as s:
+            links = s.execute(
+                select(CaseLinkRow.unit_id, CaseLinkRow.case_id).where(
+                    CaseLinkRow.document_id == document_id, CaseLinkRow.unit_id.is_not(None)
+                )
+            ).all()
+            cases = self._cases(s, {case_id for _, case_id in links})
+            return {unit_id: cases[case_id] for unit_id, case_id in links}
+
+    # -- codes --------------------------------------------------------------
+
+    def codes(self) -> list[Code]:
+        """The codebook in tree order, each code with its full path."""
+        with self._read() as s:
+            rows = [_row_dict(r) for r in s.scalars(select(CodeRow))]
+        return codebook.tree_order(rows)
+
+    def code(self, ref: int | str | Sequence[str]) -> Code:
+        """A code by id or by exact path."""
+        codes = self.codes()
+        if isinstance(ref, int):
+            for code in codes:
+                if code.id == ref:
+                    return code
+            raise NotFound(f"no code with id {ref}")
+        path = codebook.parse_path(ref)
+        for code in codes:
+            if code.path == path:
+                return code
+        raise NotFound(f"no code {codebook.format_path(path)!r} in the codebook")
+
+    def _check_sibling_name(
+        self, s: Session, parent_id: int | None, name: str, exclude: int | None
+    ) -> None:
+        query = select(CodeRow.id).where(CodeRow.name == name)
+        query = query.where(
+            CodeRow.parent_id.is_(None) if parent_id is None else CodeRow.parent_id == parent_id
+        )
+        if exclude is not None:
+            query = query.where(CodeRow.id != exclude)
+        if s.scalar(query) is not None:
+            raise Conflict(f"a code named {name!r} already exists at that place in the codebook")
+
+    def _record(self, s: Session, coder: str, action: str, summary: str, journal: _Journal) -> None:
+        if not journal.ops:
+            return
+        group = getattr(self._local, "group", None)
+        if group is not None:
+            group.ops.extend(journal.ops)
+            return
+        coder_id = self._coder_id(s, coder)
+        # A new change makes the coder's undone changes unreachable by redo.
+        s.execute(
+            update(JournalRow)
+            .where(JournalRow.coder_id == coder_id, JournalRow.state == "undone")
+            .values(state="dropped")
+        )
+        s.add(
+            JournalRow(
+                coder_id=coder_id,
+                at=_now(),
+                action=action,
+                summary=summary,
+                ops=journal.ops,
+                state="done",
+            )
+        )
+
+    def create_code(
+        self,
+        name: str,
+        *,
+        parent_id: int | None = None,
+        coder: str,
+        description: str = "",
+        inclusion: str = "",
+        exclusion: str = "",
+        example: str = "",
+        colour: str | None = None,
+        position: int | None = None,
+    ) -> Code:
+        """Add a code under a parent (or at the top); journaled."""
+        name = codebook.check_name(name)
+        journal = _Journal()
+        with self._tx() as s:
+            if parent_id is not None and s.get(CodeRow, parent_id) is None:
+                raise NotFound(f"no code with id {parent_id}")
+            self._check_sibling_name(s, parent_id, name, None)
+            if colour is None:
+                used = set(s.scalars(select(CodeRow.colour)))
+                colour = codebook.next_colour(used)
+            if position is None:
+                last = s.scalar(
+                    select(func.max(CodeRow.position)).where(
+                        CodeRow.parent_id.is_(None)
+                        if parent_id is None
+                        else CodeRow.parent_id == parent_id
+                    )
+                )
+                position = 0 if last is None else last + 1
+            row = CodeRow(
+                parent_id=parent_id,
+                name=name,
+                description=description,
+                inclusion=inclusion,
+                exclusion=exclusion,
+                example=example,
+                colour=codebook.check_colour(colour),
+                position=position,
+            )
+            s.add(row)
+            s.flush()
+            journal.inserted("codes", _row_dict(row))
+            self._record(s, coder, "create_code", f"create code {name}", journal)
+            code_id = row.id
+        return self.code(code_id)
+
+    def update_code(
+        self,
+        code_id: int,
+        *,
+        coder: str,
+        name: str | None = None,
+        description: str | None = None,
+        inclusion: str | None = None,
+        exclusion: str | None = None,
+        example: str | None = None,
+        colour: str | None = None,
+    ) -> Code:
+        """Rename, recolour or describe a code; journaled."""
+        journal = _Journal()
+        with self._tx() as s:
+            row = s.get(CodeRow, code_id)
+            if row is None:
+                raise NotFound(f"no code with id {code_id}")
+            before = _row_dict(row)
+            if name is not None:
+                name = codebook.check_name(name)
+                self._check_sibling_name(s, row.parent_id, name, row.id)
+                row.name = name
+            if colour is not None:
+                row.colour = codebook.check_colour(colour)
+            for field_name, value in (
+                ("description", description),
+                ("inclusion", inclusion),
+                ("exclusion", exclusion),
+                ("example", example),
+            ):
+                if value is not None:
+                    setattr(row, field_name, value)
+            s.flush()
+            journal.updated("codes", row.id, before, _row_dict(row))
+            self._record(s, coder, "update_code", f"edit code {row.name}", journal)
+        return self.code(code_id)
+
+    def _descendants(self, s: Session, code_id: int) -> list[int]:
+        children: dict[int | None, list[int]] = defaultdict(list)
+        for cid, parent in s.execute(select(CodeRow.id, CodeRow.parent_id)):
+            children[parent].append(cid)
+        out, stack = [], [code_id]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(children[current])
+        return out
+
+    def move_code(
+        self, code_id: int, parent_id: int | None, *, coder: str, position: int | None = None
+    ) -> Code:
+        """Move a code (with its sub-codes) under another parent or position; journaled."""
+        journal = _Journal()
+        with self._tx() as s:
+            row = s.get(CodeRow, code_id)
+            if row is None:
+                raise NotFound(f"no code with id {code_id}")
+            if parent_id is not None:
+                if s.get(CodeRow, parent_id) is None:
+                    raise NotFound(f"no code with id {parent_id}")
+                if parent_id in self._descendants(s, code_id):
+                    raise Conflict(f"cannot move code {row.name!r} under itself or its sub-codes")
+            self._check_sibling_name(s, parent_id, row.name, row.id)
+            siblings = list(
+                s.scalars(
+                    select(CodeRow)
+                    .where(
+                        CodeRow.parent_id.is_(None)
+                        if parent_id is None
+                        else CodeRow.parent_id == parent_id,
+                        CodeRow.id != code_id,
+                    )
+                    .order_by(CodeRow.position, CodeRow.id)
+                )
+            )
+            index = len(siblings) if position is None else max(0, min(position, len(siblings)))
+            siblings.insert(index, row)
+            before = {r.id: _row_dict(r) for r in siblings}
+            row.parent_id = parent_id
+            for i, sibling in enumerate(siblings):
+                sibling.position = i
+            s.flush()
+            for sibling in siblings:
+                journal.updated("codes", sibling.id, before[sibling.id], _row_dict(sibling))
+            self._record(s, coder, "move_code", f"move code {row.name}", journal)
+        return self.code(code_id)
+
+    def code_usage(self, code_id: int) -> dict[str, int]:
+        """What deleting a code would take with it: sub-codes and codings."""
+        with self._read() as s:
+            ids = self._descendants(s, code_id)
+            codings = s.scalar(select(func.count()).where(CodingRow.code_id.in_(ids))) or 0
+            return {"subcodes": len(ids) - 1, "codings": codings}
+
+    def _delete_code_rows(self, s: Session, ids: list[int], journal: _Journal) -> None:
+        for coding in s.scalars(select(CodingRow).where(CodingRow.code_id.in_(ids))):
+            self._delete_memos(s, "coding", coding.id, journal)
+            journal.deleted("codings", _row_dict(coding))
+            s.delete(coding)
+        s.flush()
+        # Children before parents, so that each delete is valid on its own when replayed.
+        for cid in reversed(ids):
+            self._delete_memos(s, "code", cid, journal)
+            row = s.get(CodeRow, cid)
+            assert row is not None
+            journal.deleted("codes", _row_dict(row))
+            s.delete(row)
+            s.flush()
+
+    def _delete_memos(self, s: Session, target: str, target_id: int, journal: _Journal) -> None:
+        for memo in s.scalars(
+            select(MemoRow).where(MemoRow.target == target, MemoRow.target_id == target_id)
+        ):
+            journal.deleted("memos", _row_dict(memo))
+            s.delete(memo)
+
+    def delete_code(self, code_id: int, *, coder: str) -> dict[str, int]:
+        """Delete a code, its sub-codes and their codings; journaled, so undo restores all."""
+        journal = _Journal()
+        with self._tx() as s:
+            row = s.get(CodeRow, code_id)
+            if row is None:
+                raise NotFound(f"no code with id {code_id}")
+            name = row.name
+            ids = self._descendants(s, code_id)
+            codings = s.scalar(select(func.count()).where(CodingRow.code_id.in_(ids))) or 0
+            self._delete_code_rows(s, ids, journal)
+            self._record(
+                s, coder, "delete_code", f"delete code {name} ({codings} codings)", journal
+            )
+        return {"subcodes": len(ids) - 1, "codings": codings}
+
+    def merge_codes(self, source_id: int, target_id: int, *, coder: str) -> int:
+        """Merge a code into another: its codings and sub-codes follow; returns codings moved."""
+        journal = _Journal()
+        with self._tx() as s:
+            source, target = s.get(CodeRow, source_id), s.get(CodeRow, target_id)
+            if source is None or target is None:
+                raise NotFound("both codes of a merge must exist")
+            if target_id in self._descendants(s, source_id):
+                raise Conflict(f"cannot merge {source.name!r} into one of its own sub-codes")
+            moved = 0
+            existing = set(
+                s.execute(
+                    select(
+                        CodingRow.document_id, CodingRow.coder_id, CodingRow.start, CodingRow.end
+                    ).where(CodingRow.code_id == target_id)
+                ).tuples()
+            )
+            for coding in list(s.scalars(select(CodingRow).where(CodingRow.code_id == source_id))):
+                key = (coding.document_id, coding.coder_id, coding.start, coding.end)
+                if key in existing:
+                    # The target already holds this very span for this coder.
+                    self._delete_memos(s, "coding", coding.id, journal)
+                    journal.deleted("codings", _row_dict(coding))
+                    s.delete(coding)
+                    continue
+                before = _row_dict(coding)
+                coding.code_id = target_id
+                existing.add(key)
+                journal.updated("codings", coding.id, before, _row_dict(coding))
+                moved += 1
+            target_children = {
+                r.name: r for r in s.scalars(select(CodeRow).where(CodeRow.parent_id == target_id))
+            }
+            next_position = max((r.position for r in target_children.values()), default=-1) + 1
+            s.flush()
+            for child in list(s.scalars(select(CodeRow).where(CodeRow.parent_id == source_id))):
+                if child.name in target_children:
+                    raise Conflict(
+                        f"both codes have a sub-code named {child.name!r}: merge those first"
+                    )
+                before = _row_dict(child)
+                child.parent_id = target_id
+                child.position = next_position
+                next_position += 1
+                journal.updated("codes", child.id, before, _row_dict(child))
+            s.flush()
+            for memo in list(
+                s.scalars(
+                    select(MemoRow).where(MemoRow.target == "code", MemoRow.target_id == source_id)
+                )
+            ):
+                before = _row_dict(memo)
+                memo.target_id = target_id
+                journal.updated("memos", memo.id, before, _row_dict(memo))
+            s.flush()
+            journal.deleted("codes", _row_dict(source))
+            name = source.name
+            s.delete(source)
+            s.flush()
+            self._record(s, coder, "merge_codes", f"merge code {name} into {target.name}", journal)
+        return moved
+
+    # -- codings ------------------------------------------------------------
+
+    @staticmethod
+    def _coding(r: Any, coder: str) -> Coding:
+        return Coding(
+            id=r.id,
+            document_id=r.document_id,
+            code_id=r.code_id,
+            coder=coder,
+            start=r.start,
+            end=r.end,
+            text=r.text,
+            memo=r.memo,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+        )
+
+    def add_coding(
+        self,
+        document_id: int,
+        code_id: int,
+        start: int,
+        end: int,
+        *,
+        coder: str,
+        memo: str | None = None,
+    ) -> Coding:
+        """Code [start, end) of a document; journaled."""
+        journal = _Journal()
+        with self._tx() as s:
+            doc = s.execute(
+                select(DocumentRow.id, DocumentRow.length, DocumentRow.name).where(
+                    DocumentRow.id == document_id
+                )
+            ).first()
+            if doc is None:
+                raise NotFound(f"no document with id {document_id}")
+            if s.get(CodeRow, code_id) is None:
+                raise NotFound(f"no code with id {code_id}")
+            if not (0 <= start < end <= doc.length):
+                raise Conflict(
+                    f"{doc.name}: span [{start}, {end}) is empty or outside the text "
+                    f"(0..{doc.length})"
+                )
+            coder_id = self._coder_id(s, coder)
+            duplicate = s.scalar(
+                select(CodingRow.id).where(
+                    CodingRow.document_id == document_id,
+                    CodingRow.code_id == code_id,
+                    CodingRow.coder_id == coder_id,
+                    CodingRow.start == start,
+                    CodingRow.end == end,
+                )
+            )
+            if duplicate is not None:
+                raise Conflict(f"{doc.name}: {coder} already coded [{start}, {end}) with this code")
+            text = s.scalar(
+                select(func.substr(DocumentRow.text, start + 1, end - start)).where(
+                    DocumentRow.id == document_id
+                )
+            )
+            now = _now()
+            row = CodingRow(
+                document_id=document_id,
+                code_id=code_id,
+                coder_id=coder_id,
+                start=start,
+                end=end,
+                text=text or "",
+                memo=memo,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            journal.inserted("codings", _row_dict(row))
+            self._record(s, coder, "add_coding", f"code {doc.name} [{start}, {end})", journal)
+            return self._coding(row, coder.strip())
+
+    def add_codings(self, codings: Iterable[tuple[int, int, int, int]], *, coder: str) -> int:
+        """Code many (document, code, start, end) spans in one transaction and one journal entry.
+
+        Spans the coder already holds are skipped; returns how many were added.
+        """
+        journal = _Journal()
+        added = 0
+        with self._tx() as s:
+            coder_id = self._coder_id(s, coder)
+            texts: dict[int, str] = {}
+            now = _now()
+            for document_id, code_id, start, end in codings:
+                if document_id not in texts:
+                    texts[document_id] = self._document_row(s, document_id).text
+                text = texts[document_id]
+                if not (0 <= start < end <= len(text)):
+                    raise Conflict(
+                        f"span [{start}, {end}) is empty or outside document {document_id}"
+                    )
+                exists = s.scalar(
+                    select(CodingRow.id).where(
+                        CodingRow.document_id == document_id,
+                        CodingRow.code_id == code_id,
+                        CodingRow.coder_id == coder_id,
+                        CodingRow.start == start,
+                        CodingRow.end == end,
+                    )
+                )
+                if exists is not None:
+                    continue
+                row = CodingRow(
+                    document_id=document_id,
+                    code_id=code_id,
+                    coder_id=coder_id,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    created_at=now,
+                    updated_at=now,
+                )
+                s.add(row)
+                s.flush()
+                journal.inserted("codings", _row_dict(row))
+                added += 1
+            self._record(s, coder, "add_codings", f"code {added} passages", journal)
+        return added
+
+    def _coding_row(self, s: Session, coding_id: int) -> CodingRow:
+        row = s.get(CodingRow, coding_id)
+        if row is None:
+            raise NotFound(f"no coding with id {coding_id}")
+        return row
+
+    def remove_coding(self, coding_id: int, *, coder: str) -> None:
+        """Remove a coding (and its memos); journaled."""
+        journal = _Journal()
+        with self._tx() as s:
+            row = self._coding_row(s, coding_id)
+            self._delete_memos(s, "coding", coding_id, journal)
+            journal.deleted("codings", _row_dict(row))
+            s.delete(row)
+            s.flush()
+            self._record(s, coder, "remove_coding", f"uncode [{row.start}, {row.end})", journal)
+
+    def set_coding_memo(self, coding_id: int, memo: str | None, *, coder: str) -> Coding:
+        """Write (or clear, with None or "") the memo of a coding; journaled."""
+        journal = _Journal()
+        with self._tx() as s:
+            row = self._coding_row(s, coding_id)
+            before = _row_dict(row)
+            row.memo = memo or None
+            row.updated_at = _now()
+            s.flush()
+            journal.updated("codings", row.id, before, _row_dict(row))
+            self._record(s, coder, "memo_coding", "memo on a coding", journal)
+            owner = s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
+            return self._coding(row, owner)
+
+    def coding(self, coding_id: int) -> Coding:
+        with self._read() as s:
+            row = self._coding_row(s, coding_id)
+            owner = s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
+            return self._coding(row, owner)
+
+    def codings(
+        self,
+        *,
+        document_id: int | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> list[Coding]:
+        """Codings in document and text order, filtered as asked."""
+        with self._read() as s:
+            names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
+            query = select(CodingRow)
+            if document_id is not None:
+                query = query.where(CodingRow.document_id == document_id)
+            if code_ids is not None:
+                query = query.where(CodingRow.code_id.in_(list(code_ids)))
+            if coders is not None:
+                wanted = [cid for cid, name in names.items() if name in set(coders)]
+                query = query.where(CodingRow.coder_id.in_(wanted))
+            query = query.order_by(
+                CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id
+            )
+            return [self._coding(r, names[r.coder_id]) for r in s.scalars(query)]
+
+    def coding_counts(self, document_id: int | None = None) -> dict[int, int]:
+        """Number of codings per code id (of one document, or of the project)."""
+        with self._read() as s:
+            query = select(CodingRow.code_id, func.count()).group_by(CodingRow.code_id)
+            if document_id is not None:
+                query = query.where(CodingRow.document_id == document_id)
+            return dict(s.execute(query).all())
+
+    # -- memos --------------------------------------------------------------
+
+    def _memo(self, s: Session, row: MemoRow) -> Memo:
+        author = (
+            None
+            if row.author_id is None
+            else s.scalar(select(CoderRow.name).where(CoderRow.id == row.author_id))
+        )
+        return Memo(
+            row.id, row.target, row.target_id, row.text, author, row.created_at, row.updated_at
+        )
+
+    def add_memo(self, target: str, target_id: int | None, text: str, *, coder: str) -> Memo:
+        """A memo on the project, a document, a code or a coding; journaled."""
+        if target not in ("project", "document", "code", "coding"):
+            raise Conflict(f"memos go on a project, document, code or coding, not {target!r}")
+        journal = _Journal()
+        with self._tx() as s:
+            now = _now()
+            row = MemoRow(
+                target=target,
+                target_id=target_id,
+                text=text,
+                author_id=self._coder_id(s, coder),
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            journal.inserted("memos", _row_dict(row))
+            self._record(s, coder, "add_memo", f"memo on {target}", journal)
+            return self._memo(s, row)
+
+    def update_memo(self, memo_id: int, text: str, *, coder: str) -> Memo:
+        journal = _Journal()
+        with self._tx() as s:
+            row = s.get(MemoRow, memo_id)
+            if row is None:
+                raise NotFound(f"no memo with id {memo_id}")
+            before = _row_dict(row)
+            row.text = text
+            row.updated_at = _now()
+            s.flush()
+            journal.updated("memos", row.id, before, _row_dict(row))
+            self._record(s, coder, "update_memo", f"edit memo on {row.target}", journal)
+            return self._memo(s, row)
+
+    def delete_memo(self, memo_id: int, *, coder: str) -> None:
+        journal = _Journal()
+        with self._tx() as s:
+            row = s.get(MemoRow, memo_id)
+            if row is None:
+                raise NotFound(f"no memo with id {memo_id}")
+            journal.deleted("memos", _row_dict(row))
+            s.delete(row)
+            s.flush()
+            self._record(s, coder, "delete_memo", f"delete memo on {row.target}", journal)
+
+    def memos(self, target: str | None = None, target_id: int | None = None) -> list[Memo]:
+        with self._read() as s:
+            query = select(MemoRow).order_by(MemoRow.created_at, MemoRow.id)
+            if target is not None:
+                query = query.where(MemoRow.target == target)
+            if target_id is not None:
+                query = query.where(MemoRow.target_id == target_id)
+            return [self._memo(s, r) for r in s.scalars(query)]
+
+    # -- journal: undo and redo --------------------------------------------
+
+    def _apply(self, s: Session, ops: list[dict[str, Any]], *, reverse: bool) -> None:
+        sequence = reversed(ops) if reverse else ops
+        for op in sequence:
+            table = _JOURNALED[op["t"]]
+            kind = op["op"]
+            if reverse:
+                kind = {"insert": "delete", "delete": "insert", "update": "update"}[kind]
+            if kind == "insert":
+                row = _decode(op["row"])
+                if s.execute(select(table.c.id).where(table.c.id == row["id"])).first() is not None:
+                    raise UndoConflict(f"a {op['t'][:-1]} with id {row['id']} exists again")
+                s.execute(insert(table).values(**row))
+            elif kind == "delete":
+                row = _decode(op["row"])
+                result = s.execute(delete(table).where(table.c.id == row["id"]))
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    raise UndoConflict(f"the {op['t'][:-1]} {row['id']} was already removed")
+            else:
+                expected, wanted = (
+                    (op["after"], op["before"]) if reverse else (op["before"], op["after"])
+                )
+                current = s.execute(select(table).where(table.c.id == op["id"])).mappings().first()
+                if current is None:
+                    raise UndoConflict(f"the {op['t'][:-1]} {op['id']} no longer exists")
+                if _encode({k: current[k] for k in expected}) != expected:
+                    raise UndoConflict(f"the {op['t'][:-1]} {op['id']} was changed since")
+                s.execute(update(table).where(table.c.id == op["id"]).values(**_decode(wanted)))
+            s.flush()
+
+    def _entry(self, row: JournalRow, coder: str) -> JournalEntry:
+        return JournalEntry(row.id, coder, row.at, row.action, row.summary, row.state != "done")
+
+    def undo(self, *, coder: str) -> JournalEntry | None:
+        """Undo the coder's last change still in force; None when there is nothing to undo."""
+        try:
+            with self._tx() as s:
+                coder_id = self._coder_id(s, coder)
+                row = s.scalar(
+                    select(JournalRow)
+                    .where(JournalRow.coder_id == coder_id, JournalRow.state == "done")
+                    .order_by(JournalRow.id.desc())
+                    .limit(1)
+                )
+                if row is None:
+                    return None
+                self._apply(s, row.ops, reverse=True)
+                top = s.scalar(select(func.max(JournalRow.undo_seq))) or 0
+                row.state, row.undo_seq = "undone", top + 1
+                return self._entry(row, coder)
+        except IntegrityError as exc:
+            raise UndoConflict(f"cannot undo: later changes depend on it ({exc.orig})") from None
+
+    def redo(self, *, coder: str) -> JournalEntry | None:
+        """Redo the coder's last undone change; None when there is nothing to redo."""
+        try:
+            with self._tx() as s:
+                coder_id = self._coder_id(s, coder)
+                row = s.scalar(
+                    select(JournalRow)
+                    .where(JournalRow.coder_id == coder_id, JournalRow.state == "undone")
+                    .order_by(JournalRow.undo_seq.desc())
+                    .limit(1)
+                )
+                if row is None:
+                    return None
+                self._apply(s, row.ops, reverse=False)
+                row.state, row.undo_seq = "done", None
+                return self._entry(row, coder)
+        except IntegrityError as exc:
+            raise UndoConflict(
+                f"cannot redo: later changes conflict with it ({exc.orig})"
+            ) from None
+
+    def history(self, *, coder: str | None = None, limit: int = 50) -> list[JournalEntry]:
+        """The latest journal entries, newest first."""
+        with self._read() as s:
+            names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
+            query = select(JournalRow).order_by(JournalRow.id.desc()).limit(limit)
+            if coder is not None:
+                query = query.where(
+                    JournalRow.coder_id.in_([i for i, n in names.items() if n == coder])
+                )
+            return [self._entry(r, names[r.coder_id]) for r in s.scalars(query)]

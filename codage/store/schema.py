@@ -1,0 +1,161 @@
+"""ORM tables of a codage project. Only the store sees these rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Explicit constraint names keep Alembic's batch mode (SQLite) and PostgreSQL in step.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ProjectInfoRow(Base):
+    __tablename__ = "project_info"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class CoderRow(Base):
+    __tablename__ = "coders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    length: Mapped[int] = mapped_column(Integer)
+    words: Mapped[int] = mapped_column(Integer)
+    source_path: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column()
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+    __table_args__ = (Index("ix_units_document_start", "document_id", "start"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(String(200))
+    timestamp: Mapped[float | None] = mapped_column(Float)
+    lemmas: Mapped[str | None] = mapped_column(Text)
+
+
+class CodeRow(Base):
+    __tablename__ = "codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    inclusion: Mapped[str] = mapped_column(Text, default="")
+    exclusion: Mapped[str] = mapped_column(Text, default="")
+    example: Mapped[str] = mapped_column(Text, default="")
+    colour: Mapped[str] = mapped_column(String(9))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CodingRow(Base):
+    __tablename__ = "codings"
+    __table_args__ = (
+        UniqueConstraint(
+            "document_id", "code_id", "coder_id", "start", "end", name="uq_codings_span"
+        ),
+        Index("ix_codings_document_start", "document_id", "start"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    memo: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class MemoRow(Base):
+    __tablename__ = "memos"
+    __table_args__ = (Index("ix_memos_target", "target", "target_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+class CaseAttributeRow(Base):
+    __tablename__ = "case_attributes"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    type: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseLinkRow(Base):
+    __tablename__ = "case_links"
+    __table_args__ = (
+        UniqueConstraint("case_id", "document_id", "unit_id", name="uq_case_links_target"),
+        Index("ix_case_links_document", "document_id", "unit_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+
+
+class JournalRow(Base):
+    """One change a coder made, with the row-level operations that undo or redo it."""
+
+    __tablename__ = "journal"
+    __table_args__ = (Index("ix_journal_coder_state", "coder_id", "state"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
+    at: Mapped[datetime] = mapped_column()
+    action: Mapped[str] = mapped_column(String(50))
+    summary: Mapped[str] = mapped_column(Text)
+    ops: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # done: can be undone; undone: can be redone; dropped: undone then superseded
+    state: Mapped[str] = mapped_column(String(10), default="done")
+    undo_seq: Mapped[int | None] = mapped_column(Integer)
