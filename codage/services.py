@@ -10,7 +10,7 @@ from pathlib import Path
 from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
 from codage.domain import Code, Document, DocumentInfo
-from codage.store.engine import StoreError
+from codage.store.engine import StoreError, project_url
 from codage.store.project import Conflict, NotFound, Project, UndoConflict
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "export_codebook",
     "import_codebook",
     "open_project",
+    "project_exists",
     "resolve_code",
     "resolve_document",
 ]
@@ -36,6 +37,14 @@ DEFAULT_PROJECT_FILE = "codage.db"
 def default_project_location() -> str:
     """`CODAGE_PROJECT`, else `codage.db` in the current folder."""
     return os.environ.get("CODAGE_PROJECT") or DEFAULT_PROJECT_FILE
+
+
+def project_exists(location: str | None = None) -> bool:
+    """Whether a project file is there (always True for server URLs, which are opened)."""
+    url = project_url(location or default_project_location())
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).exists()
+    return "://" in url and not url.startswith("sqlite")
 
 
 def open_project(location: str | None = None, *, create: bool = True) -> Project:

@@ -1,0 +1,5 @@
+"""`python -m codage`."""
+
+from codage.cli import main
+
+main()

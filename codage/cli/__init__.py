@@ -1,0 +1,16 @@
+"""The `codage` command (Typer): parses, calls the services, prints (Rich).
+
+A package rather than one module so that each wing's commands live in a file
+of their own (import, export, agreement, ...) while sharing one application.
+"""
+
+from __future__ import annotations
+
+from codage.cli import interface_cmds, project_cmds  # noqa: F401  (register commands)
+from codage.cli.app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()

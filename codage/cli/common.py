@@ -1,0 +1,123 @@
+"""What every command shares: the project and coder options, JSON output,
+and turning expected errors into one clear line and exit code 2."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from codage.codebook import CodebookError, PathError
+from codage.config import SettingsError, resolve_coder
+from codage.i18n import t
+from codage.services import Project, StoreError, default_project_location, open_project
+
+console = Console()
+err_console = Console(stderr=True)
+
+ProjectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project: a SQLite file or an SQLAlchemy URL "
+        "(default: $CODAGE_PROJECT, else codage.db here).",
+        show_default=False,
+    ),
+]
+CoderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--coder",
+        help="Coder name (default: $CODAGE_CODER, else settings, else login name).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+# Errors a person can cause and fix; anything else is a bug and keeps its traceback
+# when CODAGE_DEBUG is set.
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    StoreError,
+    CodebookError,
+    PathError,
+    SettingsError,
+    FileNotFoundError,
+    PermissionError,
+    IsADirectoryError,
+)
+
+
+def register_expected(*errors: type[BaseException]) -> None:
+    """Let a wing's own error types end a command with one line too."""
+    global EXPECTED_ERRORS
+    EXPECTED_ERRORS = (*EXPECTED_ERRORS, *errors)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one line on stderr and return the exit to raise."""
+    err_console.print(f"[bold red]codage: {t('error')}:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
+        return f"{exc.filename}: {exc.strerror}"
+    text = str(exc)
+    if isinstance(exc, KeyError) and text.startswith("'"):
+        text = text.strip("'")
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Turn expected errors into one line and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EXPECTED_ERRORS as exc:
+            raise fail(_describe(exc)) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("CODAGE_DEBUG"):
+                raise
+            raise fail(
+                f"unexpected {exc.__class__.__name__}: {_describe(exc)} "
+                "(set CODAGE_DEBUG=1 for details and report it)",
+                code=1,
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def project_from(location: str | None, *, create: bool = False) -> Iterator[Project]:
+    """Open the project a command works on, and close it after."""
+    where = location or default_project_location()
+    project = open_project(where, create=create)
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+def coder_from(explicit: str | None) -> str:
+    return resolve_coder(explicit)
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout and nothing else."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    sys.stdout.write("\n")

@@ -1,0 +1,103 @@
+"""Commands that open the interface: demo, tui, and `codage` alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from codage.cli.app import app
+from codage.cli.common import (
+    CoderOption,
+    ProjectOption,
+    coder_from,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+)
+from codage.demo import DEMO_FILE, build_demo
+from codage.i18n import t
+from codage.services import default_project_location, open_project, project_exists
+
+
+def _run_interface(location: str, coder: str) -> None:
+    # The interface is imported only when it is opened: commands stay quick.
+    from codage.tui.app import run
+
+    run(location, coder)
+
+
+@app.callback(invoke_without_command=True)
+def root(ctx: typer.Context) -> None:
+    """With no command: open the interface on the project here, if there is one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if project_exists():
+        _run_interface(default_project_location(), coder_from(None))
+    else:
+        console.print(ctx.get_help())
+
+
+@app.command()
+@handle_errors
+def demo(
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help=f"Where to build it (default: {DEMO_FILE} here)."),
+    ] = None,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="Only build the project.")] = False,
+    sources: Annotated[
+        Path | None,
+        typer.Option(help="Folder holding transcripts/ and codebooks/ (default: found)."),
+    ] = None,
+    coder: CoderOption = None,
+) -> None:
+    """Build the demo study (first run) and open the interface on it."""
+    location = project or DEMO_FILE
+    proj = open_project(location, create=True)
+    try:
+        if proj.documents():
+            err_console.print(t("demo.reopen", location=location))
+            report = None
+        else:
+            err_console.print(t("demo.building", location=location))
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err_console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("import", total=None)
+
+                def progress(done: int, total: int, name: str) -> None:
+                    bar.update(task, completed=done, total=total, description=name)
+
+                report = build_demo(proj, sources=sources, progress=progress)
+    except BaseException:
+        proj.close()
+        raise
+    proj.close()
+    if report is not None:
+        for line in report.failures:
+            err_console.print(f"[yellow]{line}[/]", highlight=False)
+        err_console.print(
+            t("demo.ready", documents=report.documents, codes=report.codes, codings=report.codings)
+        )
+        if report.failures:
+            raise fail(f"{len(report.failures)} demo file(s) could not be imported")
+    if not no_tui:
+        _run_interface(location, coder_from(coder))
+
+
+@app.command()
+@handle_errors
+def tui(project: ProjectOption = None, coder: CoderOption = None) -> None:
+    """Open the coding interface on a project."""
+    location = project or default_project_location()
+    if not project_exists(location):
+        raise fail(f"{location}: no such project (run `codage init` or `codage demo`)")
+    _run_interface(location, coder_from(coder))
