@@ -1,0 +1,247 @@
+"""How fast the transcript view opens, pages and repaints on large documents.
+
+Run ``python benchmarks/tui_bench.py``. It builds synthetic interviews of 0.1, 1 and 10 MB
+carrying 5,000 codings, drives a headless test app with Pilot and prints:
+
+* open: from ``TranscriptView.load()`` to the end of the first full paint;
+* page down: a ``pagedown`` key's Pilot round trip (until painted) minus that of a key bound
+  to nothing, the cost the researcher feels beyond Textual's own;
+* add coding: ``set_codings()`` with one more coding on screen, until repainted, minus the
+  same no-op round trip.
+
+Goals (issue 4): 1 MB opens in at most 0.5 s, 10 MB in at most 2 s; paging and applying a
+code add at most 30 ms. The full-app benchmark will reuse :func:`make_corpus` and
+:func:`measure` with the real store. Figures, not a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from dataclasses import dataclass
+
+from textual.app import App, ComposeResult
+
+from codage.domain import Code, Coding, Document, Unit, text_sha256
+from codage.tui.widgets.transcript_view import TranscriptView
+
+WORDS = [
+    "agents",
+    "numérique",
+    "outil",
+    "travail",
+    "intranet",
+    "messagerie",
+    "changé",
+    "beaucoup",
+    "depuis",
+    "réforme",
+    "collectivité",
+    "nous",
+    "avons",
+    "été",
+    "formés",
+    "équipe",
+    "service",
+    "informatique",
+    "télétravail",
+    "logiciel",
+    "dossier",
+    "usagers",
+    "mairie",
+    "procédure",
+    "dématérialisation",
+    "signature",
+    "parapheur",
+    "élus",
+    "réunion",
+    "le",
+    "la",
+    "les",
+    "des",
+    "une",
+    "un",
+    "et",
+    "mais",
+    "donc",
+    "pour",
+    "avec",
+    "dans",
+    "sur",
+]
+
+
+@dataclass
+class Corpus:
+    document: Document
+    units: list[Unit]
+    codings: list[Coding]
+    codes: list[Code]
+
+
+def make_corpus(size: int, codings: int = 5000, seed: int = 4) -> Corpus:
+    """An interview of about ``size`` characters: turns of one paragraph each, sentence,
+    paragraph and turn units, ``codings`` random codings (some overlapping) of 40 codes."""
+    rng = random.Random(seed)
+    parts: list[str] = []
+    units: list[Unit] = []
+    position = 0
+    turn = 0
+    while position < size:
+        speaker = "ENQ" if turn % 2 == 0 else f"Agent {turn % 7}"
+        start = position
+        sentences = []
+        for _ in range(rng.randint(1, 8)):
+            words = [rng.choice(WORDS) for _ in range(rng.randint(6, 25))]
+            sentences.append(" ".join(words).capitalize() + ".")
+        body = f"{speaker} : " + " ".join(sentences)
+        cursor = start + len(speaker) + 3
+        for sentence in sentences:
+            units.append(Unit("sentence", cursor, cursor + len(sentence)))
+            cursor += len(sentence) + 1
+        end = start + len(body)
+        units.append(Unit("paragraph", start, end))
+        units.append(Unit("turn", start, end, speaker=speaker, timestamp=turn * 17.0))
+        parts.append(body)
+        position = end + 1
+        turn += 1
+    text = "\n".join(parts)
+    document = Document(1, "synthetic", "interview", text, text_sha256(text))
+    codes = [
+        Code(id=i, name=f"Code {i}", path=(f"Code {i}",), colour=f"#{rng.randrange(0x1000000):06x}")
+        for i in range(1, 41)
+    ]
+    made = []
+    for i in range(codings):
+        start = rng.randrange(len(text) - 700)
+        end = start + rng.randint(20, 600)
+        made.append(Coding(i + 1, 1, rng.randint(1, 40), "bench", start, end, text[start:end]))
+    return Corpus(document, units, made, codes)
+
+
+class TimedView(TranscriptView):
+    """Notes when each paint ends, so that time-to-paint can be read."""
+
+    painted_at = 0.0
+
+    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        lines = super().render_lines(crop)
+        self.painted_at = time.perf_counter()
+        return lines
+
+
+class BenchApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield TimedView()
+
+
+async def _round_trip(pilot, view: TimedView, action) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from starting ``action`` until Pilot finds the app idle again.
+
+    Every figure is taken this same way, wall clock through ``pilot.pause()``, so that
+    subtracting the no-op key's round trip leaves the cost of the action itself.
+    """
+    start = time.perf_counter()
+    await action()
+    await pilot.pause()
+    return time.perf_counter() - start
+
+
+async def _first_paint(pilot, view: TimedView, action) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from starting ``action`` to the end of the view's next paint."""
+    start = time.perf_counter()
+    await action()
+    while view.painted_at < start:
+        await pilot.pause()
+    return view.painted_at - start
+
+
+async def measure(corpus: Corpus, size: tuple[int, int] = (120, 40), repeats: int = 15) -> dict:
+    """Open ``corpus`` in a headless app and time opening, paging and adding a coding."""
+    app = BenchApp()
+    async with app.run_test(size=size) as pilot:
+        view = app.query_one(TimedView)
+        view.focus()
+        await pilot.pause()
+        c = corpus
+
+        async def load() -> None:
+            view.load(c.document, c.units, c.codings, c.codes)
+
+        opened = await _first_paint(pilot, view, load)
+
+        async def noop() -> None:
+            await pilot.press("z")
+
+        async def nothing() -> None:
+            pass
+
+        async def page() -> None:
+            await pilot.press("pagedown")
+
+        def paint() -> None:
+            # what a repaint of the view costs, without the event loop around it
+            for y in range(view.scrollable_content_region.height):
+                view.render_line(y)
+
+        keys, idles, pages, adds, page_cpu, add_cpu = [], [], [], [], [], []
+        codings = list(corpus.codings)
+        for i in range(repeats):
+            keys.append(await _round_trip(pilot, view, noop))
+            idles.append(await _round_trip(pilot, view, nothing))
+            pages.append(await _round_trip(pilot, view, page))
+            shown = view.visible_span()
+            start = shown.start + 10 * i
+            codings.append(Coding(10**6 + i, 1, 1 + i % 40, "bench", start, start + 40, ""))
+
+            async def add(codings: list[Coding] = codings) -> None:
+                view.set_codings(codings)
+
+            adds.append(await _round_trip(pilot, view, add))
+            began = time.perf_counter()
+            view.action_page_down()
+            paint()
+            page_cpu.append(time.perf_counter() - began)
+            await pilot.pause()
+            start = view.visible_span().start + 5
+            codings.append(Coding(2 * 10**6 + i, 1, 1 + i % 40, "bench", start, start + 60, ""))
+            began = time.perf_counter()
+            view.set_codings(codings)
+            paint()
+            add_cpu.append(time.perf_counter() - began)
+            await pilot.pause()
+        median = statistics.median
+        return {
+            "open_s": opened,
+            "key_ms": median(keys) * 1000,
+            "page_ms": (median(pages) - median(keys)) * 1000,
+            "add_ms": (median(adds) - median(idles)) * 1000,
+            "page_cpu_ms": median(page_cpu) * 1000,
+            "add_cpu_ms": median(add_cpu) * 1000,
+            "lines": view.line_count,
+        }
+
+
+def main() -> None:
+    print("open: load() to end of first paint. page, add: Pilot round trip minus the no-op")
+    print("key's (page) or an empty step's (add). cpu: the view's own work, render included.")
+    print(
+        f"{'document':>9} {'lines':>8} {'open s':>7} {'no-op ms':>9} {'page ms':>8} "
+        f"{'add ms':>7} {'page cpu':>9} {'add cpu':>8}"
+    )
+    goals = {100_000: None, 1_000_000: 0.5, 10_000_000: 2.0}
+    for size, goal in goals.items():
+        corpus = make_corpus(size)
+        f = asyncio.run(measure(corpus))
+        verdict = "" if goal is None else ("  ok" if f["open_s"] <= goal else "  SLOW")
+        print(
+            f"{size / 1e6:>7.1f}MB {f['lines']:>8} {f['open_s']:>7.3f} {f['key_ms']:>9.1f} "
+            f"{f['page_ms']:>8.1f} {f['add_ms']:>7.1f} {f['page_cpu_ms']:>9.1f} "
+            f"{f['add_cpu_ms']:>8.1f}{verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()
