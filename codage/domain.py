@@ -38,7 +38,7 @@ class Span:
 
     def overlaps(self, other: Span) -> bool:
         """True when the two spans share at least one code point."""
-        return self.start < other.end and other.start < self.end
+        return max(self.start, other.start) < min(self.end, other.end)
 
     def touches(self, other: Span) -> bool:
         """True when the spans overlap or are adjacent (their union is one span)."""

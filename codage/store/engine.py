@@ -45,12 +45,19 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin:
+    # otherwise savepoints and rollbacks of whole batches silently misbehave.
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.exec_driver_sql("BEGIN")
 
 
 def open_store(location: str, *, create: bool = True, upgrade: bool = True) -> Engine:
@@ -72,6 +79,7 @@ def open_store(location: str, *, create: bool = True, upgrade: bool = True) -> E
         raise StoreError(f"{location}: cannot open this database ({exc})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     try:
         revision = current_revision(engine)
         head = head_revision()

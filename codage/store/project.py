@@ -829,13 +829,14 @@ class Project:
             if target_id in self._descendants(s, source_id):
                 raise Conflict(f"cannot merge {source.name!r} into one of its own sub-codes")
             moved = 0
-            existing = set(
-                s.execute(
+            existing = {
+                tuple(r)
+                for r in s.execute(
                     select(
                         CodingRow.document_id, CodingRow.coder_id, CodingRow.start, CodingRow.end
                     ).where(CodingRow.code_id == target_id)
-                ).tuples()
-            )
+                )
+            }
             for coding in list(s.scalars(select(CodingRow).where(CodingRow.code_id == source_id))):
                 key = (coding.document_id, coding.coder_id, coding.start, coding.end)
                 if key in existing:

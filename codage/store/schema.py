@@ -159,3 +159,32 @@ class JournalRow(Base):
     # done: can be undone; undone: can be redone; dropped: undone then superseded
     state: Mapped[str] = mapped_column(String(10), default="done")
     undo_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+# ---------------------------------------------------------------------------
+# Codings kept aside (merge): added by the team wing, migration 0002
+# ---------------------------------------------------------------------------
+
+
+class CodingAsideRow(Base):
+    """A coding a merge could not place on the target text, kept for a person to place.
+
+    The document and code are held by name as well as by id so that the record
+    survives the deletion of either (the ids are then set to NULL).
+    """
+
+    __tablename__ = "codings_aside"
+    __table_args__ = (Index("ix_codings_aside_document_id", "document_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    document_name: Mapped[str] = mapped_column(String(500))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="SET NULL"))
+    code_path: Mapped[str] = mapped_column(Text)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    memo: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column()
