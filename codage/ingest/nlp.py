@@ -1,0 +1,160 @@
+"""Sentences and lemmas with spaCy's French model, in the lean import pipeline.
+
+The pipeline keeps what sentences and lemmas need (tok2vec, morphologizer,
+senter, attribute_ruler, lemmatizer) and excludes the parser and NER, which
+would triple the cost for nothing the import uses. ``fr_core_news_sm`` ships a
+``senter`` disabled by default (the parser normally sets sentence boundaries);
+it is enabled here.
+
+spaCy runs on the text of each paragraph, turn, heading or answer (split at
+blank lines, the label of a turn left out), never on the whole document, so a
+sentence never crosses a unit and its offsets map back exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from codage.domain import NewDocument, Unit, encode_lemmas
+from codage.ingest.speakers import content_offset
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+MODEL = "fr_core_news_sm"
+LEAN_EXCLUDE = ("parser", "ner")
+CONTAINER_KINDS = frozenset({"paragraph", "heading", "turn", "answer"})
+# spaCy refuses texts over nlp.max_length (1,000,000) and slows down on huge ones.
+MAX_CHUNK = 100_000
+DEFAULT_BATCH_SIZE = 256
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_KIND_ORDER = {"heading": 0, "turn": 0, "paragraph": 0, "answer": 0, "sentence": 1}
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """The lean French pipeline, loaded once per process."""
+    import spacy
+
+    try:
+        nlp = spacy.load(MODEL, exclude=list(LEAN_EXCLUDE))
+    except OSError as exc:
+        raise RuntimeError(
+            f"the French spaCy model {MODEL} is not installed: python -m spacy download {MODEL}"
+        ) from exc
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    elif "senter" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def chunks(document: NewDocument) -> list[tuple[int, int, Unit]]:
+    """``(start, end, container)`` stretches of text that spaCy reads, in document order."""
+    text = document.text
+    out: list[tuple[int, int, Unit]] = []
+    for unit in document.units:
+        if unit.kind not in CONTAINER_KINDS:
+            continue
+        start = unit.start
+        if unit.speaker is not None or unit.timestamp is not None:
+            line_end = text.find("\n", unit.start, unit.end)
+            line = text[unit.start : line_end if line_end != -1 else unit.end]
+            start = unit.start + content_offset(line, unit.speaker)
+        pos = start
+        for match in [*_BLANK_LINES.finditer(text, start, unit.end), None]:
+            end = match.start() if match is not None else unit.end
+            out.extend((s, e, unit) for s, e in _split_long(text, pos, end))
+            if match is not None:
+                pos = match.end()
+    return out
+
+
+def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Strip a stretch and cut it at line breaks or spaces when longer than MAX_CHUNK."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    out = []
+    while end - start > MAX_CHUNK:
+        cut = text.rfind("\n", start, start + MAX_CHUNK)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + MAX_CHUNK)
+        if cut <= start:
+            cut = start + MAX_CHUNK
+        out.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        out.append((start, end))
+    return out
+
+
+def add_sentences(
+    documents: Sequence[NewDocument],
+    *,
+    n_process: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    nlp: Language | None = None,
+) -> list[NewDocument]:
+    """The documents with ``sentence`` units (carrying lemmas) added inside their units.
+
+    Sentence units inherit the speaker of their turn. Lemmas are lower-cased, and
+    punctuation and spaces are left out; offsets are relative to the document.
+    """
+    nlp = nlp or load_nlp()
+    plan = [
+        (d, i, s, e, unit)
+        for d, doc in enumerate(documents)
+        for i, (s, e, unit) in enumerate(chunks(doc))
+    ]
+    texts = [documents[d].text[s:e] for d, _, s, e, _ in plan]
+    sentences: list[list[Unit]] = [[] for _ in documents]
+    processes = n_process if len(texts) >= 2 * batch_size else 1
+    for (d, _, start, _, container), parsed in zip(
+        plan, nlp.pipe(texts, batch_size=batch_size, n_process=processes), strict=True
+    ):
+        sentences[d].extend(_sentence_units(parsed, start, container))
+    return [_with_sentences(doc, sentences[d]) for d, doc in enumerate(documents)]
+
+
+def _with_sentences(document: NewDocument, sentences: list[Unit]) -> NewDocument:
+    """Merge sentence units in text order, keeping ``unit_cases`` on the same units."""
+    tagged: list[tuple[Unit, int | None]] = [
+        (u, i) for i, u in enumerate(document.units) if u.kind != "sentence"
+    ]
+    tagged.extend((u, None) for u in sentences)
+    tagged.sort(key=lambda t: (t[0].start, -t[0].end, _KIND_ORDER.get(t[0].kind, 2)))
+    new_index = {old: new for new, (_, old) in enumerate(tagged) if old is not None}
+    return replace(
+        document,
+        units=[replace(u, position=i) for i, (u, _) in enumerate(tagged)],
+        unit_cases={
+            new_index[i]: case for i, case in document.unit_cases.items() if i in new_index
+        },
+    )
+
+
+def _sentence_units(parsed, base: int, container: Unit) -> list[Unit]:
+    units = []
+    for sent in parsed.sents:
+        text = sent.text
+        lead = len(text) - len(text.lstrip())
+        stripped = text.strip()
+        if not stripped:
+            continue
+        start = base + sent.start_char + lead
+        end = start + len(stripped)
+        lemmas = encode_lemmas(
+            (base + tok.idx, base + tok.idx + len(tok.text), (tok.lemma_ or tok.text).lower())
+            for tok in sent
+            if not (tok.is_space or tok.is_punct)
+        )
+        units.append(Unit("sentence", start, end, speaker=container.speaker, lemmas=lemmas or None))
+    return units

@@ -1,0 +1,266 @@
+"""The import service: files -> documents in a project, one transaction per file."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from codage.domain import NewDocument, text_sha256, word_count
+from codage.ingest.cases import CaseTable, load_case_table
+from codage.ingest.errors import IngestError
+from codage.ingest.nlp import add_sentences
+from codage.ingest.reader import ReadOptions, read_file, walk_paths
+
+if TYPE_CHECKING:
+    from codage.store.project import Project
+
+Progress = Callable[[int, int, str], None]
+
+IMPORTED, SKIPPED, FAILED = "imported", "skipped", "failed"
+# With several processes, spaCy pays a start-up cost per nlp.pipe call: files are
+# read ahead until this many words are pending, then analysed together.
+CHUNK_WORDS = 200_000
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What happened to one file."""
+
+    path: Path
+    status: str = IMPORTED
+    message: str = ""
+    kind: str | None = None
+    documents: list[str] = field(default_factory=list)
+    units: dict[str, int] = field(default_factory=dict)
+    words: int = 0
+    speakers: list[str] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+    @property
+    def unit_count(self) -> int:
+        """Units other than sentences: paragraphs, headings, turns, answers."""
+        return sum(n for kind, n in self.units.items() if kind != "sentence")
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """Per-file outcome of :func:`import_files`, in the order the files were given."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def imported(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == IMPORTED]
+
+    @property
+    def skipped(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == SKIPPED]
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == FAILED]
+
+    @property
+    def ok(self) -> bool:
+        """True when no file failed (skipped duplicates are not failures)."""
+        return not self.failed
+
+
+@dataclass(slots=True)
+class _Pending:
+    report: FileReport
+    documents: list[NewDocument]
+    duplicates: list[tuple[NewDocument, int]]
+
+
+def import_files(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    force: bool = False,
+    case_attributes: str | Path | None = None,
+    id_column: str | None = None,
+    text_columns: Sequence[str] | None = None,
+    attribute_columns: Sequence[str] | None = None,
+    n_process: int = 1,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import files (directories are walked) into ``project``.
+
+    Each file is read, split into units and sentences, then written in one
+    transaction: a file that fails leaves nothing behind and the others go on. A
+    document whose normalised text is already in the project (same SHA-256) is
+    skipped, unless ``force``, which imports it again as ``name (2)``.
+    ``case_attributes`` (CSV or YAML) links documents to cases with attributes;
+    it also links already imported duplicates. ``progress(done, total, name)`` is
+    called before each file and once at the end.
+
+    Raises :class:`IngestError` only when the case attributes file is unusable;
+    every problem with an input file is reported in the returned report.
+    """
+    files = walk_paths(paths)
+    cases = load_case_table(case_attributes) if case_attributes is not None else None
+    options = ReadOptions(id_column, text_columns, attribute_columns)
+    names = {d.name for d in project.documents()}
+    seen_shas: set[str] = set()
+    report = ImportReport()
+    pending: list[_Pending] = []
+    pending_words = 0
+    chunk_words = CHUNK_WORDS if n_process > 1 else 0
+    done = 0
+
+    def flush() -> None:
+        nonlocal pending_words, done
+        _analyse(pending, n_process)
+        for item in pending:
+            _write(project, item, names)
+            done += 1
+        pending.clear()
+        pending_words = 0
+
+    for path in files:
+        if progress is not None:
+            progress(done, len(files), path.name)
+        file_report = FileReport(path)
+        report.files.append(file_report)
+        item = _prepare(project, path, options, cases, force, seen_shas, file_report)
+        if item is None:
+            done += 1
+            continue
+        pending.append(item)
+        pending_words += sum(word_count(d.text) for d in item.documents)
+        if pending_words >= chunk_words:
+            flush()
+    if pending:
+        flush()
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return report
+
+
+def _prepare(
+    project: Project,
+    path: Path,
+    options: ReadOptions,
+    cases: CaseTable | None,
+    force: bool,
+    seen_shas: set[str],
+    report: FileReport,
+) -> _Pending | None:
+    """Read a file and sort its documents into new ones and duplicates."""
+    try:
+        documents = read_file(path, options)
+    except IngestError as exc:
+        _fail(report, str(exc))
+        return None
+    except Exception as exc:  # a reader bug must not stop the other files
+        _fail(report, f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
+        return None
+    if cases is not None:
+        documents = [_with_case(d, cases) for d in documents]
+    report.kind = documents[0].kind if documents else None
+    fresh: list[NewDocument] = []
+    duplicates: list[tuple[NewDocument, int]] = []
+    for document in documents:
+        sha = text_sha256(document.text)
+        existing = project.document_by_sha(sha)
+        if not force and (existing is not None or sha in seen_shas):
+            duplicates.append((document, existing.id if existing is not None else -1))
+            continue
+        seen_shas.add(sha)
+        fresh.append(document)
+    if not fresh:
+        report.status = SKIPPED
+        names = ", ".join(d.name for d, _ in duplicates)
+        report.message = (
+            f"{path.name}: already in the project ({names}); use --force to import again"
+        )
+    return _Pending(report, fresh, duplicates)
+
+
+def _analyse(pending: list[_Pending], n_process: int) -> None:
+    documents = [d for item in pending for d in item.documents]
+    if not documents:
+        return
+    try:
+        analysed = iter(add_sentences(documents, n_process=n_process))
+    except Exception as exc:
+        for item in pending:
+            if item.documents:
+                _fail(item.report, f"{item.report.file}: sentence analysis failed ({exc})")
+                item.documents = []
+        return
+    for item in pending:
+        item.documents = [next(analysed) for _ in item.documents]
+
+
+def _write(project: Project, item: _Pending, names: set[str]) -> None:
+    """Write one file's documents (and case links of its duplicates) in one transaction."""
+    report = item.report
+    if report.status == FAILED:
+        return
+    documents = [_unique_name(d, names) for d in item.documents]
+    try:
+        with project.batch():
+            for document in documents:
+                project.add_document(document)
+            for document, existing_id in item.duplicates:
+                if document.case is not None and existing_id >= 0:
+                    project.set_case(document.case, document.cases.get(document.case, {}))
+                    project.link_case(document.case, document_id=existing_id)
+    except Exception as exc:  # the store's Conflict and database errors alike
+        message = str(exc)
+        if not message.startswith(report.file):
+            message = f"{report.file}: {message}"
+        _fail(report, message)
+        return
+    names.update(d.name for d in documents)
+    if not documents:
+        return
+    units: Counter[str] = Counter()
+    speakers: list[str] = []
+    for document in documents:
+        units.update(u.kind for u in document.units)
+        for unit in document.units:
+            if unit.speaker is not None and unit.speaker not in speakers:
+                speakers.append(unit.speaker)
+    report.documents = [d.name for d in documents]
+    report.units = dict(units)
+    report.words = sum(word_count(d.text) for d in documents)
+    report.speakers = speakers
+    if item.duplicates:
+        report.message = f"{len(item.duplicates)} document(s) already in the project were skipped"
+
+
+def _fail(report: FileReport, message: str) -> None:
+    report.status = FAILED
+    report.message = message
+    report.documents = []
+    report.units = {}
+    report.words = 0
+    report.speakers = []
+
+
+def _with_case(document: NewDocument, cases: CaseTable) -> NewDocument:
+    assignment = cases.get(document.name)
+    if assignment is None:
+        return document
+    merged = dict(document.cases)
+    merged[assignment.case] = {**merged.get(assignment.case, {}), **assignment.attributes}
+    return replace(document, case=assignment.case, cases=merged)
+
+
+def _unique_name(document: NewDocument, names: set[str]) -> NewDocument:
+    """``name``, or ``name (2)``, ``name (3)``... when the project already has it."""
+    if document.name not in names:
+        return document
+    n = 2
+    while f"{document.name} ({n})" in names:
+        n += 1
+    return replace(document, name=f"{document.name} ({n})")
