@@ -50,7 +50,9 @@ def make_interview(turns: int = 40) -> tuple[Document, list[Unit]]:
         parts.append(body)
         position += len(body) + 1
     text = "\n".join(parts)
-    document = Document(id=1, name="entretien", kind="interview", text=text, sha256=text_sha256(text))
+    document = Document(
+        id=1, name="entretien", kind="interview", text=text, sha256=text_sha256(text)
+    )
     return document, units
 
 

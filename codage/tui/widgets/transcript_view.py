@@ -365,7 +365,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._layout = None
         self._strips.clear()
         self._relayout()
-        self.scroll_to(0, 0, animate=False)
+        self.scroll_to(0, 0, animate=False, force=True)
         self.refresh()
 
     def set_codes(self, codes: Iterable[Code]) -> None:
@@ -421,7 +421,7 @@ class TranscriptView(ScrollView, can_focus=True):
             y = self._line_of(anchor if anchor is not None else cursor)
             if y > 0 and layout.kinds[y - 1] == _HEADER:
                 y -= 1
-            self.scroll_to(y=max(0, y - self._viewport_height() // 3), animate=False)
+            self.scroll_to(y=max(0, y - self._viewport_height() // 3), animate=False, force=True)
         self.refresh()
 
     def offset_at(self, x: int, y: int) -> int:
@@ -432,6 +432,18 @@ class TranscriptView(ScrollView, can_focus=True):
         line = max(0, min(layout.count - 1, int(self.scroll_offset.y) + y))
         line = self._text_line(line, forward=True)
         return self._offset_at_column(line, max(0, x - layout.gutter))
+
+    def cell_of(self, offset: int) -> tuple[int, int] | None:
+        """Widget coordinates ``(x, y)`` where ``offset`` is drawn, or ``None`` when it is
+        scrolled out of view (a code picker opens there; tests read styles there)."""
+        layout = self._layout
+        if layout is None or layout.count == 0:
+            return None
+        line = self._line_of(max(0, min(offset, len(self._text))))
+        y = line - int(self.scroll_offset.y)
+        if not 0 <= y < self._viewport_height():
+            return None
+        return layout.gutter + self._column_of(line, offset), y
 
     def visible_span(self) -> Span:
         """The span of text currently on screen."""
@@ -556,8 +568,11 @@ class TranscriptView(ScrollView, can_focus=True):
         self._layout = self._wrap(width)
         self._strips.clear()
         self.virtual_size = Size(width, self._layout.count)
+        # scrollbars otherwise learn of the new height only at the next layout pass, and
+        # until then Textual refuses to scroll
+        self._refresh_scrollbars()
         if old is not None:
-            self.scroll_to(y=self._line_of(top_offset), animate=False)
+            self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
 
     def _wrap(self, width: int) -> _Layout:
         digits = len(str(max(1, self._para_numbers[-1] if self._para_numbers else 1)))
@@ -774,10 +789,16 @@ class TranscriptView(ScrollView, can_focus=True):
             name = (", " if i else "") + code.name
             if cell_len(name) > room:
                 name = name[: max(0, room - 1)] + "…"
-            colour = Style(color=code.colour)
-            segments.append(Segment(name, base + colour))
+            segments.append(Segment(name, base + self._name_style(code)))
             room -= cell_len(name)
         return segments
+
+    def _name_style(self, code: Code) -> Style:
+        """A code's name in its colour, pulled a little towards the text colour so that a
+        dark green stays legible on a dark theme and a pale yellow on a light one."""
+        base = self.rich_style
+        foreground = Color.from_rich_color(base.color) if base.color else Color(255, 255, 255)
+        return Style(color=Color.parse(code.colour).blend(foreground, 0.3).rich_color)
 
     def _overlay(self, layout: _Layout, y: int, strip: Strip) -> Strip:
         """Draw the selection and the cursor over a cached strip."""
@@ -853,9 +874,9 @@ class TranscriptView(ScrollView, can_focus=True):
         if y > 0 and layout.kinds[y - 1] == _HEADER and y - 1 < top:
             y -= 1  # show a turn's header with its first line
         if y < top:
-            self.scroll_to(y=y, animate=False)
+            self.scroll_to(y=y, animate=False, force=True)
         elif y >= top + height:
-            self.scroll_to(y=y - height + 1, animate=False)
+            self.scroll_to(y=y - height + 1, animate=False, force=True)
 
     def _vertical(self, lines: int, select: bool) -> None:
         layout = self._layout
@@ -902,12 +923,14 @@ class TranscriptView(ScrollView, can_focus=True):
     def action_page_down(self, select: bool = False) -> None:
         height = self._viewport_height()
         # scroll first so the cursor keeps its place on screen, as editors do
-        self.scroll_to(y=min(self.max_scroll_y, int(self.scroll_offset.y) + height), animate=False)
+        self.scroll_to(
+            y=min(self.max_scroll_y, int(self.scroll_offset.y) + height), animate=False, force=True
+        )
         self._vertical(height, select)
 
     def action_page_up(self, select: bool = False) -> None:
         height = self._viewport_height()
-        self.scroll_to(y=max(0, int(self.scroll_offset.y) - height), animate=False)
+        self.scroll_to(y=max(0, int(self.scroll_offset.y) - height), animate=False, force=True)
         self._vertical(-height, select)
 
     def action_document_start(self, select: bool = False) -> None:
