@@ -9,7 +9,7 @@ from pathlib import Path
 
 from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
-from codage.domain import Code, Document, DocumentInfo
+from codage.domain import Code, Document, DocumentInfo, fold
 from codage.store.engine import StoreError, project_url
 from codage.store.project import Conflict, NotFound, Project, UndoConflict
 
@@ -63,8 +63,6 @@ def resolve_document(project: Project, typed: str) -> DocumentInfo:
     for doc in documents:
         if doc.name == typed:
             return doc
-    from codage.domain import fold
-
     wanted = fold(typed.strip())
     matches = [d for d in documents if fold(d.name) == wanted]
     if not matches:
@@ -91,6 +89,10 @@ class CodebookImport:
     conflicts: list[str] = field(default_factory=list)
 
 
+def _folded(path: tuple[str, ...]) -> tuple[str, ...]:
+    return ("\0folded", *(fold(level) for level in path))
+
+
 def import_codebook(
     project: Project, book: CodebookSpec, *, coder: str, overwrite: bool = False
 ) -> CodebookImport:
@@ -105,12 +107,17 @@ def import_codebook(
     with project.batch(
         coder=coder, action="import_codebook", summary=f"import codebook {book.name}"
     ):
-        existing = {c.path: c for c in project.codes()}
+        # Paths match as typed paths do: exactly, else without case and accents.
+        existing: dict[tuple[str, ...], Code] = {}
+        for c in project.codes():
+            existing[c.path] = c
+            existing.setdefault(_folded(c.path), c)
         for path, spec in book.walk():
-            shown = codebook.format_path(path)
-            code = existing.get(path)
+            code = existing.get(path) or existing.get(_folded(path))
             if code is None:
-                parent = existing.get(path[:-1]) if len(path) > 1 else None
+                parent = None
+                if len(path) > 1:
+                    parent = existing.get(path[:-1]) or existing.get(_folded(path[:-1]))
                 created = project.create_code(
                     spec.name,
                     parent_id=parent.id if parent else None,
@@ -122,8 +129,10 @@ def import_codebook(
                     colour=spec.colour,
                 )
                 existing[path] = created
-                report.added.append(shown)
+                existing.setdefault(_folded(path), created)
+                report.added.append(created.path_str)
                 continue
+            shown = code.path_str
             changes: dict[str, str] = {}
             differs = []
             for attr, value in (

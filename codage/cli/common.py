@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from codage.codebook import CodebookError, PathError
 from codage.config import SettingsError, resolve_coder
@@ -63,7 +64,9 @@ def register_expected(*errors: type[BaseException]) -> None:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one line on stderr and return the exit to raise."""
-    err_console.print(f"[bold red]codage: {t('error')}:[/] {message}", highlight=False)
+    err_console.print(
+        f"[bold red]codage: {t('error')}:[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -56,7 +58,7 @@ def test_union_of_touching_spans(a: Span, b: Span) -> None:
 def test_normalise_is_sorted_disjoint_and_covers_the_same(items: list[Span]) -> None:
     out = normalise_spans(items)
     assert points(out) == points(items)
-    assert all(x.end < y.start for x, y in zip(out, out[1:], strict=False))
+    assert all(x.end < y.start for x, y in itertools.pairwise(out))
     assert covered_length(items) == len(points(items))
 
 
