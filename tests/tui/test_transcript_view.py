@@ -468,3 +468,29 @@ def test_snapshot(snap_compare) -> None:
         await pilot.press("down", "shift+right", "shift+right", "shift+right", "shift+right")
 
     assert snap_compare(app, terminal_size=(100, 24), run_before=select)
+
+
+async def test_labels_written_in_the_text_are_styled_not_repeated() -> None:
+    # as the importer stores them: the turn covers its timestamp and label
+    lines = ["[00:12:34] Marie : Bonjour.", "E : Et donc ?", "Et donc rien.", "Marie - Oui."]
+    text = "\n".join(lines)
+    starts = [text.index(line) for line in lines]
+    units = [
+        Unit("turn", starts[0], starts[0] + len(lines[0]), speaker="Marie", timestamp=754.0),
+        Unit("turn", starts[1], starts[2] + len(lines[2]), speaker="E"),
+        Unit("turn", starts[3], starts[3] + len(lines[3]), speaker="Marie"),
+    ]
+    document = Document(1, "labels", "interview", text, text_sha256(text))
+    app = ViewApp(document, units)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(TranscriptView)
+        assert view.line_count == 4  # no header lines: the text shows everything
+        assert not style_at(view, 0).bold  # the timestamp is dimmed, not bold
+        assert style_at(view, text.index("Marie")).bold
+        assert style_at(view, text.index(" : ") + 1).bold  # the separator belongs to the label
+        assert not style_at(view, text.index("Bonjour")).bold
+        assert style_at(view, starts[1]).bold  # "E"
+        assert not style_at(view, starts[2]).bold  # "Et donc" continues the turn
+        assert style_at(view, starts[3] + len("Marie - ") - 1).bold
+        assert style_at(view, starts[3]).color == style_at(view, text.index("Marie")).color

@@ -27,6 +27,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
@@ -54,6 +55,13 @@ _DISPLAY = str.maketrans({i: " " for i in [*range(32), 127]})
 _CONTINUATION = 0
 _FIRST = 1  # first visual line of a paragraph: carries the paragraph number
 _HEADER = 2  # a turn header (timestamp, speaker) drawn above a turn; holds no text
+
+# A timestamp written at the start of a turn: [00:12:34], (00:12:34), 00:12:34.
+_STAMP_IN_TEXT = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?[ \t]*")
+# What ends a speaker label: "Marie : ", "Marie - ", "**Marie :** ".
+_LABEL_END = re.compile(r"(?:\*\*|__)?[ \t\u00a0\u202f]*(?:[:\-–—](?:\*\*|__)?[ \t]*)?")
+# How far into a paragraph a speaker label is looked for.
+_LABEL_WINDOW = 80
 
 # Calm, distinguishable colours for speaker names, given in order of first appearance.
 _SPEAKER_COLOURS = ("#7aa2f7", "#e0af68", "#9ece6a", "#bb9af7", "#7dcfff", "#f7768e")
@@ -307,8 +315,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self._complex_paras: set[int] = set()
         # units by kind, sorted by start, with their bounds for bisection
         self._unit_bounds: dict[str, tuple[list[int], list[int]]] = {}
-        self._headers: dict[int, tuple[str | None, str | None]] = {}
-        self._speaker_prefix: dict[int, tuple[int, str]] = {}
+        # turn header lines: timestamp and speaker the text itself does not show
+        self._headers: dict[int, tuple[float | None, str | None]] = {}
+        # labels written at paragraph starts: (start, end, speaker or None for a timestamp)
+        self._labels: dict[int, list[tuple[int, int, str | None]]] = {}
         self._speaker_colours: dict[str, str] = {}
         # coding runs
         self._run_bounds: list[int] = [0]
@@ -485,28 +495,56 @@ class TranscriptView(ScrollView, can_focus=True):
             by_kind.setdefault(unit.kind, []).append(unit)
         self._unit_bounds = {}
         for kind, group in by_kind.items():
-            group.sort(key=lambda u: (u.start, u.end))
-            self._unit_bounds[kind] = ([u.start for u in group], [u.end for u in group])
-        self._headers, self._speaker_prefix, self._speaker_colours = {}, {}, {}
-        text, para_starts = self._text, self._para_starts
-        for turn in by_kind.get("turn", []):
-            speaker = (turn.speaker or "").strip() or None
-            if speaker and speaker not in self._speaker_colours:
-                colour = _SPEAKER_COLOURS[len(self._speaker_colours) % len(_SPEAKER_COLOURS)]
-                self._speaker_colours[speaker] = colour
-            index = bisect_left(para_starts, turn.start)
-            if index >= len(para_starts) or para_starts[index] != turn.start:
+            starts = [u.start for u in group]
+            if starts != sorted(starts):  # readers emit units in order: usually no sort
+                group.sort(key=attrgetter("start", "end"))
+                starts = [u.start for u in group]
+            self._unit_bounds[kind] = (starts, [u.end for u in group])
+        self._headers, self._labels, self._speaker_colours = {}, {}, {}
+        para_starts = self._para_starts
+        for unit in [*by_kind.get("turn", []), *by_kind.get("paragraph", [])]:
+            if unit.speaker is None and unit.timestamp is None:
+                continue
+            index = bisect_left(para_starts, unit.start)
+            if index >= len(para_starts) or para_starts[index] != unit.start:
                 continue  # decorations are drawn at paragraph starts only
-            in_text = bool(speaker) and text.startswith(speaker, turn.start)
-            if speaker and in_text:
-                length = len(speaker)
-                if text.startswith(":", turn.start + length):
-                    length += 1
-                self._speaker_prefix[turn.start] = (length, speaker)
-            stamp = format_timestamp(turn.timestamp) if turn.timestamp is not None else None
-            shown_speaker = None if in_text else speaker
-            if stamp or shown_speaker:
-                self._headers[turn.start] = (stamp, shown_speaker)
+            if unit.start in self._labels or unit.start in self._headers:
+                continue  # a turn and its first paragraph: decorate once
+            self._decorate(unit, self._para_ends[index])
+
+    def _decorate(self, unit: Unit, para_end: int) -> None:
+        """Find the timestamp and speaker label a turn starts with, to style them where
+        they are written; what the text does not show goes on a header line above it."""
+        text, start = self._text, unit.start
+        speaker = " ".join((unit.speaker or "").split()) or None
+        if speaker and speaker not in self._speaker_colours:
+            colours = _SPEAKER_COLOURS
+            self._speaker_colours[speaker] = colours[len(self._speaker_colours) % len(colours)]
+        labels: list[tuple[int, int, str | None]] = []
+        window_end = min(para_end, start + _LABEL_WINDOW)
+        stamp = _STAMP_IN_TEXT.match(text, start, window_end)
+        if stamp is not None:
+            labels.append((stamp.start(), stamp.end(), None))
+        shown_speaker = speaker
+        if speaker:
+            found = text.find(speaker, start, window_end)
+            after = found + len(speaker)
+            # the label must open the paragraph (after a timestamp or Markdown emphasis),
+            # and be a whole word: speaker "E" is not the first letter of "Et donc"
+            expected = stamp.end() if stamp is not None else start
+            if (
+                found != -1
+                and found - expected in (0, 2)
+                and (after >= len(text) or not text[after].isalnum())
+            ):
+                label = _LABEL_END.match(text, after, para_end)
+                labels.append((found, label.end() if label else after, speaker))
+                shown_speaker = None
+        if labels:
+            self._labels[start] = labels
+        shown_stamp = unit.timestamp if unit.timestamp is not None and stamp is None else None
+        if shown_stamp is not None or shown_speaker:
+            self._headers[start] = (shown_stamp, shown_speaker)
 
     def _index_codings(self, codings: Sequence[Coding]) -> None:
         self._codings = list(codings)
@@ -735,34 +773,44 @@ class TranscriptView(ScrollView, can_focus=True):
         segments.append(Segment(label.rjust(layout.gutter), gutter_style))
         if kind == _HEADER:
             stamp, speaker = self._headers.get(start, (None, None))
-            if stamp:
+            if stamp is not None:
                 stamp_style = self.get_component_rich_style("transcript-view--timestamp")
-                segments.append(Segment(stamp + " ", stamp_style))
+                segments.append(Segment(format_timestamp(stamp) + " ", stamp_style))
             if speaker:
                 segments.append(Segment(speaker, self._speaker_style(speaker, base)))
         else:
             position = start
-            prefix = self._speaker_prefix.get(start) if kind == _FIRST else None
-            if prefix is not None:
-                length, speaker = prefix
-                position = min(end, start + length)
-                speaker_text = text[start:position].translate(_DISPLAY)
-                segments.append(Segment(speaker_text, self._speaker_style(speaker, base)))
-            bounds, keys = self._run_bounds, self._run_keys
-            index = bisect_right(bounds, position) - 1
-            last = len(bounds) - 1
-            while position < end:
-                piece_end = min(end, bounds[index + 1]) if index < last else end
-                key = keys[index]
-                style = base if key is None else self._run_style(key, base)
-                segments.append(Segment(text[position:piece_end].translate(_DISPLAY), style))
-                position = piece_end
-                index += 1
+            for label_start, label_end, speaker in self._labels.get(start, ()):
+                if kind != _FIRST or label_start < position or label_start >= end:
+                    break
+                segments.extend(self._text_segments(position, label_start, base))
+                position = min(end, label_end)
+                if speaker is None:
+                    style = self.get_component_rich_style("transcript-view--timestamp")
+                else:
+                    style = self._speaker_style(speaker, base)
+                segments.append(Segment(text[label_start:position].translate(_DISPLAY), style))
+            segments.extend(self._text_segments(position, end, base))
         # pads short lines and clips a header too long for a narrow view
         strip = Strip(segments).adjust_cell_length(layout.gutter + layout.text_width + 1, base)
         if layout.margin:
             strip = Strip.join([strip, Strip(self._margin_segments(layout, start, end, base))])
         return strip.adjust_cell_length(layout.width, base)
+
+    def _text_segments(self, position: int, end: int, base: Style) -> list[Segment]:
+        """``text[position:end]`` cut at coverage runs, each piece tinted by its codes."""
+        text, bounds, keys = self._text, self._run_bounds, self._run_keys
+        segments: list[Segment] = []
+        index = bisect_right(bounds, position) - 1
+        last = len(bounds) - 1
+        while position < end:
+            piece_end = min(end, bounds[index + 1]) if index < last else end
+            key = keys[index]
+            style = base if key is None else self._run_style(key, base)
+            segments.append(Segment(text[position:piece_end].translate(_DISPLAY), style))
+            position = piece_end
+            index += 1
+        return segments
 
     def _speaker_style(self, speaker: str, base: Style) -> Style:
         style = base + self.get_component_rich_style("transcript-view--speaker", partial=True)
