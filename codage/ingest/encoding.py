@@ -102,7 +102,7 @@ def decode_with_encoding(data: bytes, path: str | Path | None = None) -> tuple[s
             raise IngestError(
                 path, "contains binary data, not text; is it the right file?"
             ) from None
-    if _control_ratio(data) > 0.05:
+    if _control_count(data) > max(8, len(data[:65536]) // 20):
         raise IngestError(path, "contains binary data, not text; is it the right file?")
     try:
         return _finish(data.decode("utf-8"), path), "utf-8"
@@ -130,7 +130,7 @@ def _finish(text: str, path: str | Path | None) -> str:
     text = _CONTROL.sub("", text)
     text = normalise_text(text)
     if not text.strip():
-        raise IngestError(path, "the file contains no text; nothing to import")
+        raise IngestError(path, "the file is empty (no text); nothing to import")
     return text
 
 
@@ -149,10 +149,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _control_ratio(data: bytes) -> float:
-    sample = data[:65536]
-    controls = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 12, 13, 11))
-    return controls / len(sample)
+def _control_count(data: bytes) -> int:
+    """C0 controls other than tab, newlines, vertical tab and form feed, in a sample."""
+    return sum(1 for b in data[:65536] if b < 0x20 and b not in (9, 10, 11, 12, 13))
 
 
 def _best_legacy(data: bytes) -> tuple[str, str | None]:

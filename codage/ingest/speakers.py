@@ -227,6 +227,11 @@ def is_label_shape(label: str) -> bool:
     return True
 
 
+def is_excluded_label(label: str) -> bool:
+    """True for words that start "Word : explanation" notes (Date, Note, Important...)."""
+    return fold(label).strip() in _NOT_SPEAKERS
+
+
 def speaker_role(label: str) -> str | None:
     """``"interviewer"``, ``"respondent"`` or None for a speaker label.
 

@@ -172,7 +172,10 @@ def _paragraph_lines(
             end = pos + len(line)
             if line.strip():
                 forced_first = block.speaker is not None and pos == block.start
-                out.append((pos, end, None if forced_first else parse_line(line), index))
+                parsed = None if forced_first else parse_line(line)
+                lead = len(line) - len(line.lstrip())
+                # Units start and end on text, never on the blanks around a line.
+                out.append((pos + lead, pos + len(line.rstrip()), parsed, index))
             pos = end + 1
     return out
 

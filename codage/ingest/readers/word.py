@@ -7,7 +7,7 @@ from pathlib import Path
 from codage.domain import NewDocument, fold
 from codage.ingest.encoding import clean_text
 from codage.ingest.errors import IngestError
-from codage.ingest.speakers import is_label_shape, speaker_role
+from codage.ingest.speakers import is_excluded_label, is_label_shape, speaker_role
 from codage.ingest.structure import build_document, join_blocks
 from codage.ingest.zipguard import open_zip
 
@@ -85,7 +85,12 @@ def _bold_speaker(paragraph, text: str) -> str | None:
     else:
         return None
     label = " ".join(label.split())
-    if not label or len(label) > MAX_BOLD_LABEL or not text.lstrip().startswith(label.split()[0]):
+    if (
+        not label
+        or is_excluded_label(label)
+        or len(label) > MAX_BOLD_LABEL
+        or not text.lstrip().startswith(label.split()[0])
+    ):
         return None
     after = text.lstrip()[len(label) :].lstrip(" \t:").strip()
     # A bold line alone ("Questions posées :") is a pseudo-heading unless it looks

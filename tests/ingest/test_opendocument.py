@@ -1,0 +1,87 @@
+"""OpenDocument .odt written with odfpy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from odf.opendocument import OpenDocumentText
+from odf.table import Table, TableCell, TableColumn, TableRow
+from odf.text import H, LineBreak, List, ListItem, P, S, Span
+
+from codage.ingest.errors import IngestError
+from codage.ingest.reader import read_file
+from tests.ingest.conftest import texts_of, units_of
+
+
+def _odt(path: Path) -> Path:
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text="Entretien à la mairie"))
+    document.text.addElement(P(text="Enquêtrice : Bonjour, comment ça va ?"))
+    paragraph = P(text="M. Garnier :")
+    paragraph.addElement(S(c=2))
+    paragraph.addElement(Span(text="Très bien."))
+    paragraph.addElement(LineBreak())
+    paragraph.addText("Et vous ?")
+    document.text.addElement(paragraph)
+    items = List()
+    item = ListItem()
+    item.addElement(P(text="un point de liste"))
+    items.addElement(item)
+    document.text.addElement(items)
+    table = Table(name="T")
+    table.addElement(TableColumn(numbercolumnsrepeated=2))
+    row = TableRow()
+    for value in ("GRC", "Demandes"):
+        cell = TableCell()
+        cell.addElement(P(text=value))
+        row.addElement(cell)
+    table.addElement(row)
+    document.text.addElement(table)
+    document.text.addElement(P(text="Enquêtrice : Merci."))
+    document.save(str(path))
+    return path
+
+
+def test_odt_headings_paragraphs_lists_tables_and_turns(tmp_path: Path) -> None:
+    (doc,) = read_file(_odt(tmp_path / "entretien.odt"))
+    assert doc.name == "entretien"
+    assert texts_of(doc, "heading") == ["Entretien à la mairie"]
+    assert [u.speaker for u in units_of(doc, "turn")] == ["Enquêtrice", "M. Garnier", "Enquêtrice"]
+    assert texts_of(doc, "turn")[1] == (
+        "M. Garnier :  Très bien.\nEt vous ?\n\nun point de liste\n\nGRC | Demandes"
+    )
+
+
+def test_odt_without_text(tmp_path: Path) -> None:
+    document = OpenDocumentText()
+    document.save(str(tmp_path / "vide.odt"))
+    with pytest.raises(IngestError, match=r"vide\.odt: .*no text"):
+        read_file(tmp_path / "vide.odt")
+
+
+def test_odt_with_xml_entities_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "entites.odt"
+    content = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">'
+        "<office:body><office:text>&b;</office:text></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", content)
+    with pytest.raises(IngestError, match="forbidden XML features"):
+        read_file(path)
+
+
+def test_odt_without_content(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "creux.odt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    with pytest.raises(IngestError, match=r"content\.xml is missing"):
+        read_file(path)

@@ -1,0 +1,59 @@
+"""Rich Text Format, as the literal RTF a word processor writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codage.ingest.errors import IngestError
+from codage.ingest.reader import read_file
+from tests.ingest.conftest import units_of
+
+RTF = (
+    r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0 Times New Roman;}}"
+    "\n"
+    r"{\b Enqu\'eatrice :} Bonjour, pouvez-vous vous pr\'e9senter ?\par"
+    "\n"
+    r"M. Garnier : Je suis DSI \'e0 la R\'e9gion depuis 2015.\par"
+    "\n"
+    r"C\'92est un m\'e9tier.\par"
+    "\n"
+    r"Enqu\'eatrice : Et l\u8217?intranet ?\par"
+    "\n}"
+)
+
+
+def test_rtf_text_and_turns(tmp_path: Path) -> None:
+    path = tmp_path / "entretien.rtf"
+    path.write_bytes(RTF.encode("ascii"))
+    (doc,) = read_file(path)
+    assert "Je suis DSI à la Région depuis 2015." in doc.text
+    assert "C’est un métier." in doc.text
+    assert "Et l’intranet ?" in doc.text
+    turns = units_of(doc, "turn")
+    assert [t.speaker for t in turns] == ["Enquêtrice", "M. Garnier", "Enquêtrice"]
+    assert doc.text[turns[1].start : turns[1].end] == (
+        "M. Garnier : Je suis DSI à la Région depuis 2015.\nC’est un métier."
+    )
+
+
+def test_rtf_mac_code_page(tmp_path: Path) -> None:
+    path = tmp_path / "mac.rtf"
+    path.write_bytes(rb"{\rtf1\mac Le d\'8ej\'88 vu\par}")
+    (doc,) = read_file(path)
+    assert doc.text.strip() == "Le déjà vu"
+
+
+def test_not_rtf(tmp_path: Path) -> None:
+    path = tmp_path / "faux.rtf"
+    path.write_text("juste du texte", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"faux\.rtf: this is not an RTF file"):
+        read_file(path)
+
+
+def test_empty_rtf(tmp_path: Path) -> None:
+    path = tmp_path / "vide.rtf"
+    path.write_bytes(rb"{\rtf1\ansi {\fonttbl{\f0 Arial;}}\par}")
+    with pytest.raises(IngestError, match=r"vide\.rtf: .*empty"):
+        read_file(path)

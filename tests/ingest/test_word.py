@@ -1,0 +1,137 @@
+"""Word .docx written with python-docx: order, headings, tables, bold speakers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from codage.ingest.errors import IngestError
+from codage.ingest.reader import read_file
+from tests.ingest.conftest import texts_of, units_of
+
+
+def _bold_turn(document, label: str, text: str) -> None:  # noqa: ANN001
+    paragraph = document.add_paragraph()
+    paragraph.add_run(label).bold = True
+    paragraph.add_run(text)
+
+
+def _interview(path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Entretien avec Mme Kessler", level=1)
+    _bold_turn(document, "Enquêteur :", " Quelles applications utilisez-vous ?")
+    _bold_turn(document, "Mme Le Gall (DSI) :", " Surtout trois.")
+    table = document.add_table(rows=2, cols=3)
+    for r, row in enumerate([("Application", "Usage", "Agents"), ("GRC", "Demandes", "120")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_paragraph("Et c'est tout pour l'instant.")
+    document.add_heading("Partie 2", level=2)
+    _bold_turn(document, "Enquêteur", " : Et la sécurité ?")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Important").bold = True
+    paragraph.add_run(" : une phrase qui commence en gras sans deux-points dans le gras.")
+    document.save(path)
+    return path
+
+
+def test_docx_paragraphs_tables_headings_and_bold_speakers(tmp_path: Path) -> None:
+    (doc,) = read_file(_interview(tmp_path / "entretien-03.docx"))
+    assert doc.name == "entretien-03"
+    assert doc.kind == "interview"
+    assert texts_of(doc, "heading") == ["Entretien avec Mme Kessler", "Partie 2"]
+    turns = units_of(doc, "turn")
+    assert [t.speaker for t in turns] == ["Enquêteur", "Mme Le Gall (DSI)", "Enquêteur"]
+    # Table rows are flattened in place, row by row, and continue the turn before them.
+    assert texts_of(doc, "turn")[1] == (
+        "Mme Le Gall (DSI) : Surtout trois.\n\n"
+        "Application | Usage | Agents\n\n"
+        "GRC | Demandes | 120\n\n"
+        "Et c'est tout pour l'instant."
+    )
+    assert texts_of(doc, "turn")[2].startswith("Enquêteur : Et la sécurité ?")
+    assert doc.metadata["interviewers"] == ["Enquêteur"]
+
+
+def test_docx_two_column_speaker_table_becomes_turns(tmp_path: Path) -> None:
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    for r, (who, said) in enumerate(
+        [("Enquêtrice", "Bonjour."), ("M. Garnier", "Bonjour."), ("Enquêtrice", "Merci.")]
+    ):
+        table.cell(r, 0).text = who
+        table.cell(r, 1).text = said
+    document.save(tmp_path / "tableau.docx")
+    (doc,) = read_file(tmp_path / "tableau.docx")
+    assert texts_of(doc, "turn") == [
+        "Enquêtrice : Bonjour.",
+        "M. Garnier : Bonjour.",
+        "Enquêtrice : Merci.",
+    ]
+
+
+def test_docx_plain_labels_without_bold(tmp_path: Path) -> None:
+    document = docx.Document()
+    for line in ["E : Bonjour.", "R : Bonjour.", "E : Au revoir."]:
+        document.add_paragraph(line)
+    document.save(tmp_path / "plain.docx")
+    (doc,) = read_file(tmp_path / "plain.docx")
+    assert [u.speaker for u in units_of(doc, "turn")] == ["E", "R", "E"]
+
+
+def test_docx_without_speakers_is_text(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Le problème : personne ne lit l'intranet.")
+    document.add_paragraph("Deuxième paragraphe.")
+    document.save(tmp_path / "note.docx")
+    (doc,) = read_file(tmp_path / "note.docx")
+    assert doc.kind == "text"
+    assert doc.text == "Le problème : personne ne lit l'intranet.\n\nDeuxième paragraphe."
+
+
+def test_empty_docx(tmp_path: Path) -> None:
+    docx.Document().save(tmp_path / "vide.docx")
+    with pytest.raises(IngestError, match=r"vide\.docx: .*no text"):
+        read_file(tmp_path / "vide.docx")
+
+
+def test_corrupt_docx(tmp_path: Path) -> None:
+    path = tmp_path / "abime.docx"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip file at all" * 10)
+    with pytest.raises(IngestError, match=r"abime\.docx: .*corrupt"):
+        read_file(path)
+
+
+def test_truncated_docx(tmp_path: Path) -> None:
+    _interview(tmp_path / "full.docx")
+    data = (tmp_path / "full.docx").read_bytes()
+    path = tmp_path / "tronque.docx"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(IngestError, match=r"tronque\.docx: .*corrupt"):
+        read_file(path)
+
+
+def test_not_a_zip_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "texte.docx"
+    path.write_text("Bonjour, je suis du texte.", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"texte\.docx: this is not a valid Word \(\.docx\) file"):
+        read_file(path)
+
+
+def test_encrypted_docx_is_an_ole_container(tmp_path: Path) -> None:
+    path = tmp_path / "protege.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024)
+    with pytest.raises(IngestError, match=r"protege\.docx: .*password-protected"):
+        read_file(path)
+
+
+def test_zip_that_is_not_a_word_document(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "archive.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "hello")
+    with pytest.raises(IngestError, match="not a Word document"):
+        read_file(path)
