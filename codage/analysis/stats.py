@@ -1,0 +1,501 @@
+"""The numbers behind the codings: frequencies, crosstabs and co-occurrence.
+
+The computations are pure functions over domain objects (:class:`CodingFacts`
+gathered once); :func:`compute_stats` is the thin layer that reads them from a
+:class:`Project`. A coding belongs to the case of the unit that holds it (a
+survey answer linked to a respondent), else to the case of its document.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from codage.domain import (
+    Case,
+    Code,
+    Coding,
+    DocumentInfo,
+    Span,
+    Unit,
+    covered_length,
+    intersect_spans,
+    normalise_spans,
+)
+from codage.store.project import Project
+
+# Units whose co-occurrence we count, finest natural grain first for each kind
+# of document: a survey answer, a speaker turn, a paragraph, else a sentence.
+UNIT_PREFERENCE: tuple[str, ...] = ("answer", "turn", "paragraph", "sentence")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CodingFacts:
+    """A coding with what the numbers need to know about where it sits."""
+
+    coding: Coding
+    case: str | None
+    # ids of the co-occurrence units (one kind per document) the coding touches
+    units: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFrequency:
+    """How much one code is used (its own codings; sub-codes count for themselves)."""
+
+    code_id: int
+    path: str
+    codings: int
+    documents: int
+    cases: int
+    coders: int
+    characters: int
+    share: float  # characters covered by the code's union / characters of the corpus
+
+
+@dataclass
+class Stats:
+    """Every table of ``codage stats``; codes are listed in tree order."""
+
+    codes: list[Code]
+    documents: list[str]
+    total_characters: int
+    frequencies: list[CodeFrequency]
+    # code id -> document name -> codings
+    by_document: dict[int, dict[str, int]]
+    # attribute -> code id -> value (as text) -> codings
+    by_attribute: dict[str, dict[int, dict[str, int]]]
+    # attribute -> code id -> value (as text) -> distinct cases
+    cases_by_attribute: dict[str, dict[int, dict[str, int]]]
+    # (code id a, code id b), a before b in tree order -> number of passages coded with both
+    cooccurrence_passage: dict[tuple[int, int], int]
+    # same key -> number of units touched by both codes
+    cooccurrence_unit: dict[tuple[int, int], int]
+    unit_kinds: dict[str, str] = field(default_factory=dict)  # document -> unit kind used
+
+    def _path(self, code_id: int) -> str:
+        for code in self.codes:
+            if code.id == code_id:
+                return code.path_str
+        return str(code_id)
+
+    def attribute_values(self, attribute: str) -> list[str]:
+        values: set[str] = set()
+        for per_code in self.by_attribute.get(attribute, {}).values():
+            values.update(per_code)
+        return sorted(values)
+
+    def used_codes(self) -> list[Code]:
+        """Codes with at least one coding, in tree order."""
+        used = {f.code_id for f in self.frequencies if f.codings}
+        return [c for c in self.codes if c.id in used]
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain-JSON form (paths as keys) for ``codage stats --json``."""
+        paths = {c.id: c.path_str for c in self.codes}
+
+        def pairs(table: Mapping[tuple[int, int], int]) -> list[dict[str, Any]]:
+            return [
+                {"code_a": paths[a], "code_b": paths[b], "count": n}
+                for (a, b), n in table.items()
+                if n
+            ]
+
+        return {
+            "total_characters": self.total_characters,
+            "documents": self.documents,
+            "frequencies": [
+                {
+                    "code": f.path,
+                    "codings": f.codings,
+                    "documents": f.documents,
+                    "cases": f.cases,
+                    "coders": f.coders,
+                    "characters": f.characters,
+                    "share": round(f.share, 6),
+                }
+                for f in self.frequencies
+            ],
+            "code_by_document": {
+                paths[cid]: dict(per_doc) for cid, per_doc in self.by_document.items()
+            },
+            "code_by_attribute": {
+                attr: {paths[cid]: dict(values) for cid, values in per_code.items()}
+                for attr, per_code in self.by_attribute.items()
+            },
+            "cases_by_attribute": {
+                attr: {paths[cid]: dict(values) for cid, values in per_code.items()}
+                for attr, per_code in self.cases_by_attribute.items()
+            },
+            "cooccurrence_passage": pairs(self.cooccurrence_passage),
+            "cooccurrence_unit": pairs(self.cooccurrence_unit),
+            "unit_kinds": dict(self.unit_kinds),
+        }
+
+    def sheets(self, labels: Mapping[str, str] | None = None) -> list[tuple[str, list[list[Any]]]]:
+        """The tables as (title, rows) with a header row, for spreadsheets and CSV."""
+        lab = {
+            "frequencies": "Frequencies",
+            "by_document": "Code x document",
+            "by_attribute": "Code x {attribute}",
+            "cooccurrence": "Co-occurrence",
+            "code": "Code",
+            "codings": "Codings",
+            "documents": "Documents",
+            "cases": "Cases",
+            "coders": "Coders",
+            "characters": "Characters",
+            "share": "Share of text",
+            "code_a": "Code A",
+            "code_b": "Code B",
+            "passage": "Same passage",
+            "unit": "Same unit",
+            **(labels or {}),
+        }
+        used = self.used_codes()
+        freq_rows: list[list[Any]] = [
+            [
+                lab["code"],
+                lab["codings"],
+                lab["documents"],
+                lab["cases"],
+                lab["coders"],
+                lab["characters"],
+                lab["share"],
+            ]
+        ]
+        freq_rows += [
+            [f.path, f.codings, f.documents, f.cases, f.coders, f.characters, round(f.share, 6)]
+            for f in self.frequencies
+        ]
+        doc_rows: list[list[Any]] = [[lab["code"], *self.documents]]
+        for code in used:
+            per_doc = self.by_document.get(code.id, {})
+            doc_rows.append([code.path_str, *(per_doc.get(d, 0) for d in self.documents)])
+        out: list[tuple[str, list[list[Any]]]] = [
+            (lab["frequencies"], freq_rows),
+            (lab["by_document"], doc_rows),
+        ]
+        for attribute in sorted(self.by_attribute):
+            values = self.attribute_values(attribute)
+            rows: list[list[Any]] = [[lab["code"], *values]]
+            per_code = self.by_attribute[attribute]
+            for code in used:
+                counts = per_code.get(code.id, {})
+                rows.append([code.path_str, *(counts.get(v, 0) for v in values)])
+            out.append((lab["by_attribute"].format(attribute=attribute), rows))
+        co_rows: list[list[Any]] = [[lab["code_a"], lab["code_b"], lab["passage"], lab["unit"]]]
+        for key in sorted(
+            set(self.cooccurrence_passage) | set(self.cooccurrence_unit),
+            key=lambda k: (self._order(k[0]), self._order(k[1])),
+        ):
+            passage = self.cooccurrence_passage.get(key, 0)
+            unit = self.cooccurrence_unit.get(key, 0)
+            if passage or unit:
+                co_rows.append([self._path(key[0]), self._path(key[1]), passage, unit])
+        out.append((lab["cooccurrence"], co_rows))
+        return out
+
+    def _order(self, code_id: int) -> int:
+        for i, code in enumerate(self.codes):
+            if code.id == code_id:
+                return i
+        return len(self.codes)
+
+
+# ---------------------------------------------------------------------------
+# Pure computations
+# ---------------------------------------------------------------------------
+
+
+def attribute_text(value: object) -> str:
+    """An attribute value as the text a crosstab column is named by."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def frequencies(
+    codes: Sequence[Code], facts: Iterable[CodingFacts], total_characters: int
+) -> list[CodeFrequency]:
+    """Per code, in tree order: codings, documents, cases, coders and share of text.
+
+    The share is the number of characters covered by the union of the code's
+    codings (several coders on one passage count once) over ``total_characters``.
+    """
+    by_code: dict[int, list[CodingFacts]] = defaultdict(list)
+    for fact in facts:
+        by_code[fact.coding.code_id].append(fact)
+    out = []
+    for code in codes:
+        items = by_code.get(code.id, [])
+        spans: dict[int, list[Span]] = defaultdict(list)
+        for f in items:
+            spans[f.coding.document_id].append(f.coding.span)
+        characters = sum(covered_length(s) for s in spans.values())
+        out.append(
+            CodeFrequency(
+                code_id=code.id,
+                path=code.path_str,
+                codings=len(items),
+                documents=len(spans),
+                cases=len({f.case for f in items if f.case is not None}),
+                coders=len({f.coding.coder for f in items}),
+                characters=characters,
+                share=characters / total_characters if total_characters else 0.0,
+            )
+        )
+    return out
+
+
+def code_by_document(
+    facts: Iterable[CodingFacts], document_names: Mapping[int, str]
+) -> dict[int, dict[str, int]]:
+    """Codings per code and document."""
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for f in facts:
+        out[f.coding.code_id][document_names[f.coding.document_id]] += 1
+    return {cid: dict(v) for cid, v in out.items()}
+
+
+def code_by_attribute(
+    facts: Iterable[CodingFacts], cases: Mapping[str, Case], *, measure: str = "codings"
+) -> dict[str, dict[int, dict[str, int]]]:
+    """Per case attribute, per code, per value: codings (or distinct cases, ``measure="cases"``).
+
+    Codings without a case, or whose case lacks the attribute, are left out of
+    that attribute's table.
+    """
+    counts: dict[str, dict[int, dict[str, set[Any] | int]]] = {}
+    for f in facts:
+        if f.case is None or f.case not in cases:
+            continue
+        for attribute, value in cases[f.case].attributes.items():
+            if value is None:
+                continue
+            cell = counts.setdefault(attribute, {}).setdefault(f.coding.code_id, {})
+            key = attribute_text(value)
+            if measure == "cases":
+                cell.setdefault(key, set()).add(f.case)  # type: ignore[union-attr]
+            else:
+                cell[key] = int(cell.get(key, 0)) + 1  # type: ignore[arg-type]
+    return {
+        attr: {
+            cid: {v: (len(n) if isinstance(n, set) else n) for v, n in values.items()}
+            for cid, values in per_code.items()
+        }
+        for attr, per_code in counts.items()
+    }
+
+
+def _pair(a: int, b: int, order: Mapping[int, int]) -> tuple[int, int]:
+    return (a, b) if order.get(a, a) <= order.get(b, b) else (b, a)
+
+
+def cooccurrence_passage(
+    facts: Iterable[CodingFacts], order: Mapping[int, int] | None = None
+) -> dict[tuple[int, int], int]:
+    """Passages coded with both codes of a pair: the stretches of text where their codings
+    overlap, counted once whatever the number of coders (intersection of the codes' unions)."""
+    order = order or {}
+    spans: dict[int, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for f in facts:
+        spans[f.coding.document_id][f.coding.code_id].append(f.coding.span)
+    out: dict[tuple[int, int], int] = defaultdict(int)
+    for per_code in spans.values():
+        merged = {cid: normalise_spans(s) for cid, s in per_code.items()}
+        for a, b in combinations(sorted(merged), 2):
+            common = intersect_spans(merged[a], merged[b])
+            if common:
+                out[_pair(a, b, order)] += len(common)
+    return dict(out)
+
+
+def cooccurrence_unit(
+    facts: Iterable[CodingFacts], order: Mapping[int, int] | None = None
+) -> dict[tuple[int, int], int]:
+    """Units (answer, turn, paragraph or sentence) touched by codings of both codes of a pair."""
+    order = order or {}
+    codes_in_unit: dict[int, set[int]] = defaultdict(set)
+    for f in facts:
+        for unit_id in f.units:
+            codes_in_unit[unit_id].add(f.coding.code_id)
+    out: dict[tuple[int, int], int] = defaultdict(int)
+    for codes in codes_in_unit.values():
+        for a, b in combinations(sorted(codes), 2):
+            out[_pair(a, b, order)] += 1
+    return dict(out)
+
+
+def pick_unit_kind(
+    units: Sequence[Unit], preference: Sequence[str] = UNIT_PREFERENCE
+) -> str | None:
+    """The kind of unit co-occurrence is counted in for one document."""
+    kinds = {u.kind for u in units}
+    return next((k for k in preference if k in kinds), None)
+
+
+def touched_units(span: Span, units: Sequence[Unit], starts: Sequence[int]) -> tuple[int, ...]:
+    """Ids of the units (sorted by start, not nested) that share a code point with ``span``."""
+    out = []
+    # units are not nested within one kind, so the first candidate is the last starting
+    # at or before the span's start
+    i = max(bisect.bisect_right(starts, span.start) - 1, 0)
+    while i < len(units) and units[i].start < span.end:
+        unit = units[i]
+        if unit.id is not None and unit.start < span.end and span.start < unit.end:
+            out.append(unit.id)
+        i += 1
+    return tuple(out)
+
+
+def case_of(
+    span: Span,
+    case_units: Sequence[Unit],
+    case_starts: Sequence[int],
+    unit_cases: Mapping[int, Case],
+    document_case: Case | None,
+) -> Case | None:
+    """The case of the unit holding the start of a coding, else the document's case."""
+    i = bisect.bisect_right(case_starts, span.start) - 1
+    while i >= 0:
+        unit = case_units[i]
+        if unit.start <= span.start < max(unit.end, unit.start + 1):
+            return unit_cases[unit.id]  # type: ignore[index]
+        if unit.end <= span.start:
+            break
+        i -= 1
+    # a coding that starts in a gap between answers: the first answer it overlaps
+    j = max(i + 1, 0)
+    if j < len(case_units) and case_units[j].start < span.end:
+        return unit_cases[case_units[j].id]  # type: ignore[index]
+    return document_case
+
+
+# ---------------------------------------------------------------------------
+# Reading a project
+# ---------------------------------------------------------------------------
+
+
+def gather_facts(
+    project: Project,
+    documents: Sequence[DocumentInfo],
+    codings: Sequence[Coding],
+    *,
+    unit_preference: Sequence[str] = UNIT_PREFERENCE,
+    progress: Progress | None = None,
+) -> tuple[list[CodingFacts], dict[str, Case], dict[str, str]]:
+    """Attach a case and the touched units to each coding, one document at a time.
+
+    Returns the facts, the cases met (by name) and the unit kind used per document.
+    """
+    by_doc: dict[int, list[Coding]] = defaultdict(list)
+    for c in codings:
+        by_doc[c.document_id].append(c)
+    facts: list[CodingFacts] = []
+    cases: dict[str, Case] = {}
+    kinds: dict[str, str] = {}
+    for n, doc in enumerate(documents, 1):
+        mine = by_doc.get(doc.id, [])
+        if mine:
+            units = project.units(doc.id)
+            kind = pick_unit_kind(units, unit_preference)
+            grain = [u for u in units if u.kind == kind]
+            grain_starts = [u.start for u in grain]
+            if kind:
+                kinds[doc.name] = kind
+            unit_cases = project.unit_cases(doc.id)
+            doc_case = project.document_case(doc.id)
+            case_units = sorted(
+                (u for u in units if u.id in unit_cases), key=lambda u: (u.start, u.end)
+            )
+            case_starts = [u.start for u in case_units]
+            for c in mine:
+                case = case_of(c.span, case_units, case_starts, unit_cases, doc_case)
+                if case is not None:
+                    cases[case.name] = case
+                facts.append(
+                    CodingFacts(
+                        c,
+                        case.name if case else None,
+                        touched_units(c.span, grain, grain_starts) if kind else (),
+                    )
+                )
+        if progress is not None:
+            progress(n, len(documents))
+    return facts, cases, kinds
+
+
+def compute_stats(
+    project: Project,
+    *,
+    code_ids: Iterable[int] | None = None,
+    document_ids: Iterable[int] | None = None,
+    coders: Iterable[str] | None = None,
+    unit_preference: Sequence[str] = UNIT_PREFERENCE,
+    progress: Progress | None = None,
+) -> Stats:
+    """Frequencies, crosstabs and co-occurrence of a project's codings, filtered as asked.
+
+    The share of text is over the characters of the documents in scope.
+    """
+    codes = project.codes()
+    if code_ids is not None:
+        wanted_codes = set(code_ids)
+        codes = [c for c in codes if c.id in wanted_codes]
+    documents = project.documents()
+    if document_ids is not None:
+        wanted_docs = set(document_ids)
+        documents = [d for d in documents if d.id in wanted_docs]
+    doc_ids = {d.id for d in documents}
+    code_set = {c.id for c in codes}
+    codings = [
+        c
+        for c in project.codings(
+            code_ids=None if code_ids is None else code_set,
+            coders=None if coders is None else list(coders),
+        )
+        if c.document_id in doc_ids
+    ]
+    return stats_from(
+        codes,
+        documents,
+        *gather_facts(
+            project, documents, codings, unit_preference=unit_preference, progress=progress
+        ),
+    )
+
+
+def stats_from(
+    codes: Sequence[Code],
+    documents: Sequence[DocumentInfo],
+    facts: Sequence[CodingFacts],
+    cases: Mapping[str, Case],
+    unit_kinds: Mapping[str, str],
+) -> Stats:
+    """Assemble every table from facts already gathered (pure)."""
+    order = {c.id: i for i, c in enumerate(codes)}
+    names = {d.id: d.name for d in documents}
+    total = sum(d.length for d in documents)
+    return Stats(
+        codes=list(codes),
+        documents=[d.name for d in documents],
+        total_characters=total,
+        frequencies=frequencies(codes, facts, total),
+        by_document=code_by_document(facts, names),
+        by_attribute=code_by_attribute(facts, cases),
+        cases_by_attribute=code_by_attribute(facts, cases, measure="cases"),
+        cooccurrence_passage=cooccurrence_passage(facts, order),
+        cooccurrence_unit=cooccurrence_unit(facts, order),
+        unit_kinds=dict(unit_kinds),
+    )

@@ -1,0 +1,380 @@
+"""Commands that send codings out: the Word dossier, coded transcripts, tables, and stats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from codage import i18n
+from codage.analysis.stats import compute_stats
+from codage.cli.app import app
+from codage.cli.common import (
+    JsonOption,
+    ProjectOption,
+    console,
+    emit_json,
+    err_console,
+    fail,
+    handle_errors,
+    project_from,
+)
+from codage.exchange.docx_report import GROUPS, export_dossier
+from codage.exchange.tables import export_codings, select_codings
+from codage.exchange.transcript_docx import export_transcript
+from codage.i18n import t
+
+export_app = typer.Typer(
+    help="Export codings: Word quotation dossier, coded transcript, CSV or XLSX tables.",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
+
+i18n.register(
+    {
+        "export.writing": {"en": "Writing {path}", "fr": "Écriture de {path}"},
+        "export.dossier_done": {
+            "en": "Dossier written to {path}: {extracts} extracts of {codes} codes "
+            "from {documents} documents",
+            "fr": "Dossier écrit dans {path} : {extracts} extraits de {codes} codes "
+            "issus de {documents} documents",
+        },
+        "export.transcript_done": {
+            "en": "Coded transcript written to {path}: {comments} comments",
+            "fr": "Transcription codée écrite dans {path} : {comments} commentaires",
+        },
+        "export.transcript_skipped": {
+            "en": "{count} coding(s) cover only line breaks and have no comment",
+            "fr": "{count} codage(s) ne couvrent que des sauts de ligne : pas de commentaire",
+        },
+        "export.table_done": {
+            "en": "{rows} codings written to {path}",
+            "fr": "{rows} codages écrits dans {path}",
+        },
+        "stats.frequencies": {"en": "Frequencies", "fr": "Fréquences"},
+        "stats.by_document": {"en": "Codings per document", "fr": "Codages par document"},
+        "stats.by_attribute": {"en": "Codings by {attribute}", "fr": "Codages selon {attribute}"},
+        "stats.cooccurrence": {"en": "Co-occurrence", "fr": "Cooccurrences"},
+        "stats.col.code": {"en": "Code", "fr": "Code"},
+        "stats.col.codings": {"en": "Codings", "fr": "Codages"},
+        "stats.col.documents": {"en": "Documents", "fr": "Documents"},
+        "stats.col.cases": {"en": "Cases", "fr": "Cas"},
+        "stats.col.coders": {"en": "Coders", "fr": "Codeurs"},
+        "stats.col.characters": {"en": "Characters", "fr": "Caractères"},
+        "stats.col.share": {"en": "Share of text", "fr": "Part du texte"},
+        "stats.col.code_a": {"en": "Code A", "fr": "Code A"},
+        "stats.col.code_b": {"en": "Code B", "fr": "Code B"},
+        "stats.col.passage": {"en": "Same passage", "fr": "Même passage"},
+        "stats.col.unit": {"en": "Same unit", "fr": "Même unité"},
+        "stats.none": {"en": "No codings yet.", "fr": "Aucun codage pour l'instant."},
+    }
+)
+
+CodeFilter = Annotated[
+    list[str] | None,
+    typer.Option("--code", help="Only this code and its sub-codes (repeatable)."),
+]
+NoSubcodes = Annotated[
+    bool, typer.Option("--no-subcodes", help="Leave out the sub-codes of each --code.")
+]
+DocumentFilter = Annotated[
+    list[str] | None, typer.Option("--document", help="Only this document (repeatable).")
+]
+CoderFilter = Annotated[
+    list[str] | None, typer.Option("--coder", help="Only this coder's codings (repeatable).")
+]
+CaseOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--case",
+        help="Only codings whose case has this attribute value, KEY=VALUE (repeatable; "
+        "values of one key are alternatives).",
+    ),
+]
+
+
+def parse_cases(items: list[str] | None) -> dict[str, list[str]] | None:
+    """``KEY=VALUE`` options grouped by key; a bad one ends the command with one line."""
+    if not items:
+        return None
+    out: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise fail(f"--case {item!r}: expected KEY=VALUE, e.g. --case type=Commune")
+        out.setdefault(key.strip(), []).append(value.strip())
+    return out
+
+
+def _check_writable(path: Path, suffix: str | None = None) -> Path:
+    """Refuse at once a path that cannot be written, before any work is done."""
+    if suffix is not None and path.suffix.lower() != suffix:
+        raise fail(f"{path}: the file name should end with {suffix}")
+    if path.is_dir():
+        raise fail(f"{path}: is a folder, give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise fail(f"{path}: the folder {parent} does not exist")
+    target = path if path.exists() else parent
+    if not os.access(target, os.W_OK):
+        raise fail(f"{path}: cannot write there (permission denied)")
+    return path
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar on stderr, fed by a service's ``progress(done, total)``."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _filters(
+    code: list[str] | None,
+    no_subcodes: bool,
+    document: list[str] | None,
+    coder: list[str] | None,
+    case: list[str] | None,
+) -> dict[str, Any]:
+    return {
+        "codes": code or None,
+        "include_subcodes": not no_subcodes,
+        "documents": document or None,
+        "coders": coder or None,
+        "cases": parse_cases(case),
+    }
+
+
+@export_app.command("docx")
+@handle_errors
+def export_docx(
+    out: Annotated[Path, typer.Argument(help="The .docx file to write.")],
+    code: CodeFilter = None,
+    no_subcodes: NoSubcodes = False,
+    document: DocumentFilter = None,
+    coder: CoderFilter = None,
+    case: CaseOption = None,
+    group_by: Annotated[
+        str, typer.Option("--group-by", help="Group extracts by code, document or case.")
+    ] = "code",
+    context: Annotated[
+        int, typer.Option("--context", min=0, help="Sentences of context before and after.")
+    ] = 0,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Labels in fr or en (default: settings).")
+    ] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Write a quotation dossier: every extract of the codes asked for, code by code."""
+    if group_by not in GROUPS:
+        raise fail(f"--group-by {group_by!r}: use one of {', '.join(GROUPS)}")
+    if lang is not None and lang not in ("fr", "en"):
+        raise fail(f"--lang {lang!r}: use fr or en")
+    filters = _filters(code, no_subcodes, document, coder, case)
+    _check_writable(out, ".docx")
+    with project_from(project) as proj, _progress(t("export.writing", path=out)) as progress:
+        report = export_dossier(
+            proj,
+            out,
+            **filters,
+            group_by=group_by,
+            context=context,
+            language=lang,
+            progress=progress,
+        )
+    console.print(
+        t(
+            "export.dossier_done",
+            path=report.path,
+            extracts=report.extracts,
+            codes=report.codes,
+            documents=report.documents,
+        ),
+        highlight=False,
+    )
+
+
+@export_app.command("transcript")
+@handle_errors
+def export_transcript_cmd(
+    document: Annotated[str, typer.Argument(help="Document name.")],
+    out: Annotated[Path, typer.Argument(help="The .docx file to write.")],
+    coder: CoderFilter = None,
+    project: ProjectOption = None,
+) -> None:
+    """Write a document to Word with every coding as a comment on its passage."""
+    _check_writable(out, ".docx")
+    with project_from(project) as proj, _progress(t("export.writing", path=out)) as progress:
+        report = export_transcript(proj, document, out, coders=coder or None, progress=progress)
+    console.print(
+        t("export.transcript_done", path=report.path, comments=report.comments), highlight=False
+    )
+    if report.skipped:
+        err_console.print(t("export.transcript_skipped", count=report.skipped), highlight=False)
+
+
+def _export_table(
+    fmt: str,
+    out: Path,
+    code: list[str] | None,
+    no_subcodes: bool,
+    document: list[str] | None,
+    coder: list[str] | None,
+    case: list[str] | None,
+    project: str | None,
+) -> None:
+    filters = _filters(code, no_subcodes, document, coder, case)
+    _check_writable(out)
+    with project_from(project) as proj, _progress(t("export.writing", path=out)) as progress:
+        sheets: list[tuple[str, list[list[Any]]]] = []
+        if fmt == "xlsx":
+            # the stats sheets cover the same codings as the rows
+            chosen = select_codings(proj, **filters)
+            stats = compute_stats(
+                proj,
+                code_ids=chosen.code_ids,
+                document_ids=[d.id for d in chosen.documents],
+                coders=filters["coders"],
+            )
+            sheets = stats.sheets(_sheet_labels())
+        report = export_codings(proj, out, fmt, **filters, sheets=sheets, progress=progress)
+    console.print(t("export.table_done", rows=report.rows, path=report.path), highlight=False)
+
+
+@export_app.command("csv")
+@handle_errors
+def export_csv(
+    out: Annotated[Path, typer.Argument(help="The .csv file to write.")],
+    code: CodeFilter = None,
+    no_subcodes: NoSubcodes = False,
+    document: DocumentFilter = None,
+    coder: CoderFilter = None,
+    case: CaseOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Write one row per coding with every field, as CSV (UTF-8)."""
+    _export_table("csv", out, code, no_subcodes, document, coder, case, project)
+
+
+@export_app.command("xlsx")
+@handle_errors
+def export_xlsx(
+    out: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
+    code: CodeFilter = None,
+    no_subcodes: NoSubcodes = False,
+    document: DocumentFilter = None,
+    coder: CoderFilter = None,
+    case: CaseOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Write one row per coding with every field, plus the stats as extra sheets."""
+    _export_table("xlsx", out, code, no_subcodes, document, coder, case, project)
+
+
+def _sheet_labels() -> dict[str, str]:
+    return {
+        "frequencies": t("stats.frequencies"),
+        "by_document": t("stats.by_document"),
+        "by_attribute": t("stats.by_attribute", attribute="{attribute}"),
+        "cooccurrence": t("stats.cooccurrence"),
+        **{
+            key: t(f"stats.col.{key}")
+            for key in (
+                "code",
+                "codings",
+                "documents",
+                "cases",
+                "coders",
+                "characters",
+                "share",
+                "code_a",
+                "code_b",
+                "passage",
+                "unit",
+            )
+        },
+    }
+
+
+@app.command()
+@handle_errors
+def stats(
+    code: CodeFilter = None,
+    no_subcodes: NoSubcodes = False,
+    document: DocumentFilter = None,
+    coder: CoderFilter = None,
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+    csv_: Annotated[
+        bool, typer.Option("--csv", help="Print every table as CSV, one after the other.")
+    ] = False,
+) -> None:
+    """Frequencies per code, code x document and code x attribute crosstabs, co-occurrence."""
+    if json_ and csv_:
+        raise fail("give --json or --csv, not both")
+    with project_from(project) as proj:
+        chosen = select_codings(
+            proj,
+            codes=code or None,
+            include_subcodes=not no_subcodes,
+            documents=document or None,
+            coders=coder or None,
+        )
+        result = compute_stats(
+            proj,
+            code_ids=chosen.code_ids,
+            document_ids=[d.id for d in chosen.documents],
+            coders=coder or None,
+        )
+    if json_:
+        emit_json(result.to_json())
+        return
+    sheets = result.sheets(_sheet_labels())
+    if csv_:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for i, (title, rows) in enumerate(sheets):
+            if i:
+                writer.writerow([])
+            writer.writerow([f"# {title}"])
+            writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+        return
+    if not any(f.codings for f in result.frequencies):
+        console.print(t("stats.none"))
+        return
+    for title, rows in sheets:
+        if len(rows) < 2:
+            continue
+        table = Table(title=title)
+        for i, head in enumerate(rows[0]):
+            table.add_column(str(head), justify="left" if i == 0 else "right", overflow="fold")
+        for row in rows[1:]:
+            table.add_row(*(_show(v) for v in row))
+        console.print(table)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1%}"
+    return str(value)

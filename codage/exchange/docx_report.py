@@ -1,0 +1,678 @@
+"""The quotation dossier: every extract of the codes asked for, code by code, in Word.
+
+The document opens with a title page, a table of contents field Word fills in
+on opening, a summary table and a bar chart of frequencies; then one heading
+per code (Heading 1..n following the tree), its definition and its extracts in
+Word's Quote style, each with an attribution line and its memos.
+
+Speed: headings and extracts (the bulk of a large dossier) are written as
+lxml elements appended to the body with style ids resolved once, rather than
+through ``Document.add_paragraph``, which looks the style up by name and
+searches the body for ``w:sectPr`` on every call.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import re
+import struct
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from docx import Document as new_docx
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_BREAK
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt, RGBColor
+from lxml import etree
+
+from codage import i18n
+from codage.domain import Code, Coding, Span, Unit
+from codage.exchange.tables import (
+    CaseFilter,
+    CodeRef,
+    CodingRecord,
+    DocumentRef,
+    Progress,
+    Selection,
+    attribute_text,
+    format_timestamp,
+    select_codings,
+    xml_safe,
+)
+from codage.store.project import Project
+
+GROUPS = ("code", "document", "case")
+
+i18n.register(
+    {
+        "dossier.title": {"en": "Quotation dossier", "fr": "Dossier de citations"},
+        "dossier.date": {"en": "Date: {date}", "fr": "Date : {date}"},
+        "dossier.filters": {"en": "Filters", "fr": "Filtres"},
+        "dossier.no_filter": {
+            "en": "No filter: every coding of the project.",
+            "fr": "Aucun filtre : tous les codages du projet.",
+        },
+        "dossier.filter.codes": {"en": "Codes", "fr": "Codes"},
+        "dossier.filter.codes_only": {
+            "en": "Codes (without sub-codes)",
+            "fr": "Codes (sans sous-codes)",
+        },
+        "dossier.filter.documents": {"en": "Documents", "fr": "Documents"},
+        "dossier.filter.coders": {"en": "Coders", "fr": "Codeurs"},
+        "dossier.filter.cases": {"en": "Cases", "fr": "Cas"},
+        "dossier.group_by": {"en": "Grouped by: {group}", "fr": "Regroupement : {group}"},
+        "dossier.group.code": {"en": "code", "fr": "code"},
+        "dossier.group.document": {"en": "document", "fr": "document"},
+        "dossier.group.case": {"en": "case", "fr": "cas"},
+        "dossier.coders": {"en": "Coders: {coders}", "fr": "Codeurs : {coders}"},
+        "dossier.counts": {
+            "en": "{extracts} extracts ({codings} codings) from {documents} documents",
+            "fr": "{extracts} extraits ({codings} codages) issus de {documents} documents",
+        },
+        "dossier.contents": {"en": "Contents", "fr": "Sommaire"},
+        "dossier.toc_placeholder": {
+            "en": "Right-click and choose Update Field to build the table of contents.",
+            "fr": "Clic droit puis « Mettre à jour les champs » pour construire le sommaire.",
+        },
+        "dossier.summary": {"en": "Summary", "fr": "Synthèse"},
+        "dossier.col.code": {"en": "Code", "fr": "Code"},
+        "dossier.col.extracts": {"en": "Extracts", "fr": "Extraits"},
+        "dossier.col.codings": {"en": "Codings", "fr": "Codages"},
+        "dossier.col.documents": {"en": "Documents", "fr": "Documents"},
+        "dossier.col.cases": {"en": "Cases", "fr": "Cas"},
+        "dossier.col.coders": {"en": "Coders", "fr": "Codeurs"},
+        "dossier.chart_caption": {
+            "en": "Extracts per code, in the order of the table above (codes with extracts).",
+            "fr": "Extraits par code, dans l'ordre du tableau ci-dessus "
+            "(codes ayant des extraits).",
+        },
+        "dossier.include": {"en": "Include: {text}", "fr": "Inclure : {text}"},
+        "dossier.exclude": {"en": "Exclude: {text}", "fr": "Exclure : {text}"},
+        "dossier.paragraph": {"en": "para. {n}", "fr": "§ {n}"},
+        "dossier.coder_label": {"en": "coder", "fr": "codeur"},
+        "dossier.coders_label": {"en": "coders", "fr": "codeurs"},
+        "dossier.also": {"en": "also coded", "fr": "aussi codé"},
+        "dossier.memo": {"en": "Memo", "fr": "Mémo"},
+        "dossier.no_case": {"en": "Without a case", "fr": "Sans cas"},
+        "dossier.case": {"en": "case", "fr": "cas"},
+        "dossier.empty": {
+            "en": "No coding matches these filters.",
+            "fr": "Aucun codage ne correspond à ces filtres.",
+        },
+    }
+)
+
+# Paragraph styles the dossier adds; names stay English so that a user's
+# template or macros find them whatever the language of the labels.
+CONTEXT_STYLE = "Extract Context"
+ATTRIBUTION_STYLE = "Extract Attribution"
+MEMO_STYLE = "Extract Memo"
+DEFINITION_STYLE = "Code Definition"
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+@dataclass
+class DossierReport:
+    """What an export of a dossier wrote."""
+
+    path: Path
+    extracts: int
+    codings: int
+    codes: int
+    documents: int
+    coders: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class Extract:
+    """One passage of one code: identical spans of several coders are one extract."""
+
+    records: list[CodingRecord]
+    memos: list[tuple[str | None, str]] = field(default_factory=list)  # (author, text)
+    overlapping: list[str] = field(default_factory=list)  # paths of other codes
+    before: str = ""
+    after: str = ""
+
+    @property
+    def first(self) -> CodingRecord:
+        return self.records[0]
+
+    @property
+    def coders(self) -> list[str]:
+        return sorted({r.coding.coder for r in self.records})
+
+
+# ---------------------------------------------------------------------------
+# Labels
+# ---------------------------------------------------------------------------
+
+
+def _labeller(language: str | None) -> Callable[..., str]:
+    """A ``t()`` bound to one language, so that an export never changes the global one."""
+    lang = language or i18n.language()
+    if lang not in ("en", "fr"):
+        raise ValueError(f"unknown language {lang!r}")
+
+    def label(key: str, **values: object) -> str:
+        texts = i18n.CATALOG[key]
+        text = texts.get(lang) or texts["en"]
+        return text.format(**values) if values else text
+
+    return label
+
+
+# ---------------------------------------------------------------------------
+# A PNG bar chart without a plotting library
+# ---------------------------------------------------------------------------
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    try:
+        return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+    except ValueError:
+        return 0x88, 0x88, 0x88
+
+
+def bar_chart_png(bars: Sequence[tuple[int, str]], width: int = 900) -> bytes:
+    """A horizontal bar chart as PNG bytes: one bar per (value, #RRGGBB colour), top down.
+
+    Bars only; their labels are the rows of the summary table beside it.
+    """
+    n = max(len(bars), 1)
+    pad, axis = 12, (0x60, 0x60, 0x60)
+    # keep the picture no taller than about 1.2 times its width, whatever the count
+    step = max(4, min(30, int(width * 1.2 - 2 * pad) // n))
+    bar = max(3, step * 2 // 3)
+    height = 2 * pad + n * step
+    top = max((v for v, _ in bars), default=0) or 1
+    span = width - 2 * pad - 2
+    white = b"\xff\xff\xff"
+    blank = bytearray(white * width)
+    blank[pad * 3 : pad * 3 + 3] = bytes(axis)
+    rows: list[bytes] = [b"\x00" + white * width] * pad
+    for value, colour in bars:
+        line = bytearray(blank)
+        length = round(span * value / top)
+        if value and not length:
+            length = 1
+        start = (pad + 2) * 3
+        line[start : start + length * 3] = bytes(_rgb(colour)) * length
+        filled = b"\x00" + bytes(line)
+        rows.extend([filled] * bar)
+        rows.extend([b"\x00" + bytes(blank)] * (step - bar))
+    rows.extend([b"\x00" + white * width] * (height - len(rows)))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Fast paragraphs
+# ---------------------------------------------------------------------------
+
+
+class _BodyWriter:
+    """Appends paragraphs to the body with resolved style ids and plain lxml calls."""
+
+    def __init__(self, doc: DocxDocument) -> None:
+        self.doc = doc
+        self.body = doc.element.body
+        self._ids: dict[str, str] = {}
+
+    def style_id(self, name: str) -> str:
+        if name not in self._ids:
+            self._ids[name] = self.doc.styles[name].style_id
+        return self._ids[name]
+
+    def paragraph(self, style: str | None, *runs: tuple[str, str | None, bool]) -> etree._Element:
+        """A paragraph of runs (text, colour, italic) at the end of the body."""
+        p = etree.SubElement(self.body, _W + "p")
+        if style is not None:
+            ppr = etree.SubElement(p, _W + "pPr")
+            etree.SubElement(ppr, _W + "pStyle").set(_W + "val", self.style_id(style))
+        for text, colour, italic in runs:
+            self.run(p, text, colour, italic)
+        return p
+
+    @staticmethod
+    def run(p: etree._Element, text: str, colour: str | None = None, italic: bool = False) -> None:
+        r = etree.SubElement(p, _W + "r")
+        if colour or italic:
+            rpr = etree.SubElement(r, _W + "rPr")
+            if italic:
+                etree.SubElement(rpr, _W + "i")
+            if colour:
+                etree.SubElement(rpr, _W + "color").set(_W + "val", colour.lstrip("#").upper())
+        text = xml_safe(text)
+        if "\n" not in text and "\t" not in text:
+            t = etree.SubElement(r, _W + "t")
+            t.set(_XML_SPACE, "preserve")
+            t.text = text
+            return
+        # line breaks and tabs inside a passage become Word's own, not spaces
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                etree.SubElement(r, _W + "br")
+            for j, piece in enumerate(line.split("\t")):
+                if j:
+                    etree.SubElement(r, _W + "tab")
+                if piece:
+                    t = etree.SubElement(r, _W + "t")
+                    t.set(_XML_SPACE, "preserve")
+                    t.text = piece
+
+
+def _add_styles(doc: DocxDocument) -> None:
+    styles = doc.styles
+    grey = RGBColor(0x6E, 0x6E, 0x6E)
+    for name, size, italic, colour, indent in (
+        (CONTEXT_STYLE, 9, True, grey, 0.4),
+        (ATTRIBUTION_STYLE, 9, False, RGBColor(0x40, 0x40, 0x40), 0.4),
+        (MEMO_STYLE, 9, True, RGBColor(0x1F, 0x4E, 0x79), 0.6),
+        (DEFINITION_STYLE, 10, True, RGBColor(0x40, 0x40, 0x40), 0.0),
+    ):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.quick_style = True
+        style.font.size = Pt(size)
+        style.font.italic = italic
+        style.font.color.rgb = colour
+        style.paragraph_format.left_indent = Inches(indent)
+        style.paragraph_format.space_after = Pt(4)
+    styles[ATTRIBUTION_STYLE].paragraph_format.space_after = Pt(10)
+
+
+def _toc_field(doc: DocxDocument, placeholder: str) -> None:
+    """A real TOC field, marked dirty and with updateFields on, so Word fills it on opening."""
+    p = doc.add_paragraph()
+    parts = [("begin", None), ("instr", ' TOC \\o "1-3" \\h \\z \\u '), ("separate", None)]
+    for kind, instr in parts:
+        r = etree.SubElement(p._p, _W + "r")
+        if kind == "instr":
+            el = etree.SubElement(r, _W + "instrText")
+            el.set(_XML_SPACE, "preserve")
+            el.text = instr
+        else:
+            el = etree.SubElement(r, _W + "fldChar")
+            el.set(_W + "fldCharType", kind)
+            if kind == "begin":
+                el.set(_W + "dirty", "true")
+    r = etree.SubElement(p._p, _W + "r")
+    etree.SubElement(r, _W + "t").text = placeholder
+    r = etree.SubElement(p._p, _W + "r")
+    etree.SubElement(r, _W + "fldChar").set(_W + "fldCharType", "end")
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = etree.SubElement(settings, qn("w:updateFields"))
+        update.set(qn("w:val"), "true")
+
+
+def _page_break(doc: DocxDocument) -> None:
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+# ---------------------------------------------------------------------------
+# Extracts
+# ---------------------------------------------------------------------------
+
+
+def _sentence_spans(text: str, units: Sequence[Unit]) -> list[Span]:
+    sentences = [u.span for u in units if u.kind == "sentence"]
+    if sentences:
+        return sorted(sentences)
+    # no sentence units (spaCy was not run): cut after ., !, ? and … within lines
+    out, cursor = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        out.append(Span(cursor, match.start()))
+        cursor = match.end()
+    if cursor < len(text):
+        out.append(Span(cursor, len(text)))
+    return out
+
+
+def _context(
+    text: str, sentences: list[Span], starts: list[int], span: Span, n: int
+) -> tuple[str, str]:
+    """Up to ``n`` whole sentences before and after a passage (the rest of a cut sentence too)."""
+    if not sentences or n <= 0:
+        return "", ""
+    # sentence holding the first character, and the one holding the last
+    k = bisect.bisect_right(starts, span.start) - 1
+    before = text[sentences[max(k - n, 0)].start : span.start] if k >= 0 else ""
+    m = max(bisect.bisect_right(starts, max(span.end - 1, 0)) - 1, 0)
+    end = sentences[min(m + n, len(sentences) - 1)].end
+    after = text[span.end : end] if end > span.end else ""
+    return " ".join(before.split()), " ".join(after.split())
+
+
+def _overlap_index(codings: list[Coding]) -> Callable[[Coding], set[int]]:
+    """Code ids of the codings (of one document) that overlap a given span."""
+    ordered = sorted(codings, key=lambda c: c.start)
+    starts = [c.start for c in ordered]
+    longest = max((c.end - c.start for c in ordered), default=0)
+
+    def overlapping(coding: Coding) -> set[int]:
+        lo = bisect.bisect_left(starts, coding.start - longest)
+        hi = bisect.bisect_left(starts, coding.end)
+        return {
+            c.code_id
+            for c in ordered[lo:hi]
+            if c.end > coding.start and c.code_id != coding.code_id
+        }
+
+    return overlapping
+
+
+def build_extracts(
+    project: Project, selection: Selection, *, context: int = 0, coders: Iterable[str] | None = None
+) -> list[Extract]:
+    """Group the selection into extracts with memos, overlapping codes and context."""
+    extracts: list[Extract] = []
+    last_key = None
+    for record in selection.records:
+        c = record.coding
+        key = (record.code.id, c.document_id, c.start, c.end)
+        if key != last_key:
+            extracts.append(Extract([record]))
+            last_key = key
+        else:
+            extracts[-1].records.append(record)
+    memo_rows: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
+    for memo in project.memos("coding"):
+        if memo.target_id is not None and memo.text.strip():
+            memo_rows[memo.target_id].append((memo.author, memo.text))
+    paths = {code.id: code.path_str for code in selection.codes}
+    order = {code.id: i for i, code in enumerate(selection.codes)}
+    # the other codes of a passage, as the same coders saw it, whatever the code filter
+    wanted_coders = None if coders is None else list(coders)
+    by_doc: dict[int, list[Extract]] = defaultdict(list)
+    for extract in extracts:
+        by_doc[extract.first.coding.document_id].append(extract)
+    for doc_id, items in by_doc.items():
+        overlapping = _overlap_index(project.codings(document_id=doc_id, coders=wanted_coders))
+        text = sentences = starts = None
+        if context > 0:
+            text = project.document(doc_id).text
+            units = selection.units.get(doc_id) or project.units(doc_id, kinds=["sentence"])
+            sentences = _sentence_spans(text, units)
+            starts = [s.start for s in sentences]
+        for extract in items:
+            for record in extract.records:
+                if record.coding.memo and record.coding.memo.strip():
+                    extract.memos.append((record.coding.coder, record.coding.memo))
+                extract.memos.extend(memo_rows.get(record.coding.id, []))
+            others = set().union(*(overlapping(r.coding) for r in extract.records))
+            extract.overlapping = [paths[i] for i in sorted(others, key=order.__getitem__)]
+            if text is not None and sentences is not None and starts is not None:
+                extract.before, extract.after = _context(
+                    text, sentences, starts, extract.first.coding.span, context
+                )
+    return extracts
+
+
+def attribution(extract: Extract, label: Callable[..., str]) -> str:
+    """The line under an extract: document, speaker, paragraph, time, case, coders, other codes."""
+    r = extract.first
+    parts = [r.document.name]
+    if r.speaker:
+        parts.append(r.speaker)
+    if r.paragraph is not None:
+        parts.append(label("dossier.paragraph", n=r.paragraph))
+    if r.timestamp is not None:
+        parts.append(f"[{format_timestamp(r.timestamp)}]")
+    if r.case is not None:
+        attrs = ", ".join(
+            f"{k}: {attribute_text(v)}"
+            for k, v in sorted(r.case.attributes.items())
+            if v is not None
+        )
+        parts.append(f"{label('dossier.case')} {r.case.name}" + (f" ({attrs})" if attrs else ""))
+    coders = extract.coders
+    parts.append(
+        f"{label('dossier.coders_label' if len(coders) > 1 else 'dossier.coder_label')}: "
+        + ", ".join(coders)
+    )
+    if extract.overlapping:
+        parts.append(f"{label('dossier.also')}: " + ", ".join(extract.overlapping))
+    return "— " + " · ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# The dossier
+# ---------------------------------------------------------------------------
+
+
+def _headed(
+    codes: Sequence[Code], used: set[int], scope: set[int] | None
+) -> list[tuple[Code, int]]:
+    """Codes to give a heading, in tree order, with their heading level (1-based)."""
+    by_id = {c.id: c for c in codes}
+    shown: set[int] = set()
+    for code_id in used:
+        current: int | None = code_id
+        while current is not None and (scope is None or current in scope):
+            shown.add(current)
+            current = by_id[current].parent_id
+    listed = [c for c in codes if c.id in shown]
+    top = min((c.depth for c in listed), default=0)
+    return [(c, min(c.depth - top + 1, 9)) for c in listed]
+
+
+def _summary(doc: DocxDocument, selection: Selection, extracts: list[Extract], label) -> None:  # type: ignore[no-untyped-def]
+    scope = selection.code_ids
+    in_scope = [c for c in selection.codes if scope is None or c.id in scope]
+    per_code: dict[int, list[Extract]] = defaultdict(list)
+    for e in extracts:
+        per_code[e.first.code.id].append(e)
+    top = min((c.depth for c in in_scope), default=0)
+    table = doc.add_table(rows=1, cols=6)
+    table.style = doc.styles["Light List Accent 1"]
+    heads = ("code", "extracts", "codings", "documents", "cases", "coders")
+    for cell, key in zip(table.rows[0].cells, heads, strict=True):
+        cell.text = label(f"dossier.col.{key}")
+    bars = []
+    for code in in_scope:
+        items = per_code.get(code.id, [])
+        records = [r for e in items for r in e.records]
+        row = table.add_row().cells
+        cells = (
+            "\u2003" * (code.depth - top) + code.name,
+            len(items),
+            len(records),
+            len({r.document.id for r in records}),
+            len({r.case.name for r in records if r.case is not None}),
+            len({r.coding.coder for r in records}),
+        )
+        for cell, value in zip(row, cells, strict=True):
+            cell.text = str(value)
+        if items:
+            bars.append((len(items), code.colour))
+    if bars:
+        doc.add_picture(io.BytesIO(bar_chart_png(bars)), width=Inches(5.5))
+        doc.add_paragraph(label("dossier.chart_caption"), style="Caption")
+
+
+def export_dossier(
+    project: Project,
+    out_path: str | Path,
+    *,
+    codes: Iterable[CodeRef] | None = None,
+    include_subcodes: bool = True,
+    documents: Iterable[DocumentRef] | None = None,
+    coders: Iterable[str] | None = None,
+    cases: CaseFilter | None = None,
+    group_by: str = "code",
+    context: int = 0,
+    language: str | None = None,
+    progress: Progress | None = None,
+) -> DossierReport:
+    """Write a quotation dossier of the codings asked for to a .docx file.
+
+    Filters as in :func:`codage.exchange.tables.select_codings`. ``group_by``
+    puts the code tree under each document or case instead of once;
+    ``context`` adds that many sentences before and after each extract;
+    ``progress(done, total)`` is called as extracts are written.
+    """
+    began = time.perf_counter()
+    if group_by not in GROUPS:
+        raise ValueError(f"cannot group by {group_by!r}: use code, document or case")
+    if context < 0:
+        raise ValueError("context must be zero or more sentences")
+    label = _labeller(language)
+    coder_list = None if coders is None else list(coders)
+    selection = select_codings(
+        project,
+        codes=codes,
+        include_subcodes=include_subcodes,
+        documents=documents,
+        coders=coder_list,
+        cases=cases,
+        keep_units=context > 0,
+    )
+    extracts = build_extracts(project, selection, context=context, coders=coder_list)
+    out = Path(out_path)
+
+    doc = new_docx()
+    _add_styles(doc)
+    project_name = project.name
+    doc.core_properties.title = f"{label('dossier.title')}: {project_name}"
+    doc.core_properties.author = ", ".join(selection.coders)
+
+    # -- title page
+    doc.add_paragraph(label("dossier.title"), style="Title")
+    doc.add_paragraph(project_name, style="Subtitle")
+    doc.add_paragraph(label("dossier.date", date=date.today().isoformat()))
+    doc.add_paragraph(label("dossier.group_by", group=label(f"dossier.group.{group_by}")))
+    doc.add_paragraph().add_run(label("dossier.filters")).bold = True
+    if not selection.filters:
+        doc.add_paragraph(label("dossier.no_filter"), style="List Bullet")
+    for key, values in selection.filters.items():
+        name = "codes_only" if key == "codes" and not include_subcodes else key
+        doc.add_paragraph(
+            f"{label(f'dossier.filter.{name}')}: {', '.join(values)}", style="List Bullet"
+        )
+    doc.add_paragraph(label("dossier.coders", coders=", ".join(selection.coders) or "—"))
+    doc.add_paragraph(
+        label(
+            "dossier.counts",
+            extracts=len(extracts),
+            codings=len(selection.records),
+            documents=len({r.document.id for r in selection.records}),
+        )
+    )
+    _page_break(doc)
+
+    # -- contents and summary
+    doc.add_paragraph(label("dossier.contents"), style="TOC Heading")
+    _toc_field(doc, label("dossier.toc_placeholder"))
+    _page_break(doc)
+    doc.add_paragraph(label("dossier.summary"), style="TOC Heading")
+    _summary(doc, selection, extracts, label)
+    _page_break(doc)
+
+    # -- the extracts: the sectPr stays last, so it is set aside while we append
+    writer = _BodyWriter(doc)
+    sect_pr = writer.body.find(_W + "sectPr")
+    if sect_pr is not None:
+        writer.body.remove(sect_pr)
+    if not extracts:
+        writer.paragraph(None, (label("dossier.empty"), None, False))
+    done, total = 0, len(extracts)
+
+    def write_codes(items: list[Extract], offset: int) -> None:
+        nonlocal done
+        per_code: dict[int, list[Extract]] = defaultdict(list)
+        for e in items:
+            per_code[e.first.code.id].append(e)
+        for code, level in _headed(selection.codes, set(per_code), selection.code_ids):
+            writer.paragraph(
+                f"Heading {min(level + offset, 9)}",
+                ("■ ", code.colour, False),
+                (code.name, None, False),
+            )
+            if code.description.strip():
+                writer.paragraph(DEFINITION_STYLE, (code.description.strip(), None, False))
+            for key, value in (
+                ("dossier.include", code.inclusion),
+                ("dossier.exclude", code.exclusion),
+            ):
+                if value.strip():
+                    writer.paragraph(
+                        DEFINITION_STYLE, (label(key, text=value.strip()), None, False)
+                    )
+            for extract in per_code.get(code.id, []):
+                if extract.before:
+                    writer.paragraph(CONTEXT_STYLE, ("… " + extract.before, None, False))
+                writer.paragraph("Quote", (extract.first.coding.text.strip("\n"), None, False))
+                if extract.after:
+                    writer.paragraph(CONTEXT_STYLE, (extract.after + " …", None, False))
+                writer.paragraph(ATTRIBUTION_STYLE, (attribution(extract, label), None, False))
+                for author, text in extract.memos:
+                    who = f" ({author})" if author else ""
+                    writer.paragraph(
+                        MEMO_STYLE, (f"{label('dossier.memo')}{who}: {text.strip()}", None, False)
+                    )
+                done += 1
+                if progress is not None and (done % 200 == 0 or done == total):
+                    progress(done, total)
+
+    if group_by == "code":
+        write_codes(extracts, 0)
+    elif group_by == "document":
+        per_doc: dict[str, list[Extract]] = defaultdict(list)
+        for e in extracts:
+            per_doc[e.first.document.name].append(e)
+        for name in sorted(per_doc):
+            writer.paragraph("Heading 1", (name, None, False))
+            write_codes(per_doc[name], 1)
+    else:
+        per_case: dict[str | None, list[Extract]] = defaultdict(list)
+        for e in extracts:
+            per_case[e.first.case.name if e.first.case else None].append(e)
+        for name in sorted(per_case, key=lambda n: (n is None, n or "")):
+            case = per_case[name][0].first.case
+            writer.paragraph(
+                "Heading 1", (name if name is not None else label("dossier.no_case"), None, False)
+            )
+            if case is not None and case.attributes:
+                attrs = ", ".join(
+                    f"{k}: {attribute_text(v)}"
+                    for k, v in sorted(case.attributes.items())
+                    if v is not None
+                )
+                writer.paragraph(DEFINITION_STYLE, (attrs, None, False))
+            write_codes(per_case[name], 1)
+    if sect_pr is not None:
+        writer.body.append(sect_pr)
+    doc.save(str(out))
+    return DossierReport(
+        path=out,
+        extracts=len(extracts),
+        codings=len(selection.records),
+        codes=len({e.first.code.id for e in extracts}),
+        documents=len({r.document.id for r in selection.records}),
+        coders=selection.coders,
+        seconds=time.perf_counter() - began,
+    )

@@ -1,0 +1,162 @@
+"""A coded transcript in Word: the whole document, every coding a comment on its passage.
+
+This is how NVivo and ATLAS.ti users review a coded interview: the text as it
+is, and in the margin one comment per coding naming the code path, the coder
+and the memo. A Word comment is anchored on whole runs, so each paragraph is
+cut into runs at every coding boundary that falls inside it; overlapping
+codings then share runs and each comment spans its own range of them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document as new_docx
+from docx.text.run import Run
+
+from codage import i18n
+from codage.domain import Coding, Document, DocumentInfo
+from codage.exchange.tables import Progress, xml_safe
+from codage.services import resolve_document
+from codage.store.project import Project
+
+i18n.register(
+    {
+        "transcript.coder": {"en": "Coder: {coder}", "fr": "Codeur : {coder}"},
+        "transcript.memo": {"en": "Memo: {memo}", "fr": "Mémo : {memo}"},
+        "transcript.subtitle": {
+            "en": "{codings} codings, as comments",
+            "fr": "{codings} codages, en commentaires",
+        },
+    }
+)
+
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+@dataclass
+class TranscriptReport:
+    """What an export of a coded transcript wrote."""
+
+    path: Path
+    document: str
+    paragraphs: int
+    comments: int
+    # codings that cover nothing but line breaks, which Word cannot anchor a comment on
+    skipped: int = 0
+
+
+def _initials(name: str) -> str:
+    return "".join(part[0] for part in name.replace("-", " ").split() if part).upper()[:4]
+
+
+def _clip(coding: Coding, starts: list[int], ends: list[int]) -> tuple[int, int] | None:
+    """The coding's span shrunk to paragraph text (line breaks are not in any run)."""
+    start, end = coding.start, coding.end
+    i = bisect.bisect_right(starts, start) - 1
+    if i < 0 or start >= ends[i]:
+        i += 1  # starts in a line break: begin at the next paragraph
+        if i >= len(starts):
+            return None
+        start = starts[i]
+    j = bisect.bisect_left(starts, end) - 1  # last paragraph beginning before the end
+    if j < 0:
+        return None
+    end = min(end, ends[j])
+    return (start, end) if start < end else None
+
+
+def export_transcript(
+    project: Project,
+    document: int | str | DocumentInfo | Document,
+    out_path: str | Path,
+    *,
+    coders: Iterable[str] | None = None,
+    language: str | None = None,
+    progress: Progress | None = None,
+) -> TranscriptReport:
+    """Write a document to .docx, one Word paragraph per line of text, codings as comments.
+
+    ``document`` is an id, a name (resolved like a typed name) or a document;
+    ``coders`` keeps only their codings. Comment author is the coder.
+    """
+    lang = language or i18n.language()
+
+    def label(key: str, **values: object) -> str:
+        texts = i18n.CATALOG[key]
+        return (texts.get(lang) or texts["en"]).format(**values)
+
+    if isinstance(document, Document | DocumentInfo):
+        doc_id = document.id
+    elif isinstance(document, int):
+        doc_id = document
+    else:
+        doc_id = resolve_document(project, document).id
+    source = project.document(doc_id)
+    text = source.text
+    codings = project.codings(document_id=doc_id, coders=None if coders is None else list(coders))
+    paths = {c.id: c.path_str for c in project.codes()}
+    memos: dict[int, list[str]] = defaultdict(list)
+    for memo in project.memos("coding"):
+        if memo.target_id is not None and memo.text.strip():
+            memos[memo.target_id].append(memo.text.strip())
+
+    paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
+    starts = [p[0] for p in paragraphs]
+    ends = [p[1] for p in paragraphs]
+    anchored: list[tuple[Coding, int, int]] = []
+    skipped = 0
+    for coding in codings:
+        clipped = _clip(coding, starts, ends) if paragraphs else None
+        if clipped is None:
+            skipped += 1
+            continue
+        anchored.append((coding, *clipped))
+    cuts: set[int] = set()
+    for _, s, e in anchored:
+        cuts.update((s, e))
+
+    out = new_docx()
+    out.core_properties.title = source.name
+    out.add_paragraph(source.name, style="Title")
+    out.add_paragraph(label("transcript.subtitle", codings=len(anchored)), style="Subtitle")
+    run_at: dict[int, Run] = {}  # offset where a run begins -> run
+    run_to: dict[int, Run] = {}  # offset where a run ends -> run
+    sorted_cuts = sorted(cuts)
+    for ps, pe in paragraphs:
+        para = out.add_paragraph()
+        inner = sorted_cuts[
+            bisect.bisect_right(sorted_cuts, ps) : bisect.bisect_left(sorted_cuts, pe)
+        ]
+        bounds = [ps, *inner, pe]
+        for a, b in itertools.pairwise(bounds):
+            run = para.add_run(xml_safe(text[a:b]))
+            run_at[a] = run
+            run_to[b] = run
+
+    total = len(anchored)
+    for n, (coding, s, e) in enumerate(anchored, 1):
+        lines = [label("transcript.coder", coder=coding.coder)]
+        for memo in (
+            [coding.memo.strip()] if coding.memo and coding.memo.strip() else []
+        ) + memos.get(coding.id, []):
+            lines.append(label("transcript.memo", memo=memo))
+        comment = out.add_comment(
+            [run_at[s], run_to[e]],
+            text=paths.get(coding.code_id, str(coding.code_id)),
+            author=coding.coder,
+            initials=_initials(coding.coder),
+        )
+        for line in lines:
+            comment.add_paragraph(xml_safe(line))
+        if progress is not None and (n % 200 == 0 or n == total):
+            progress(n, total)
+    path = Path(out_path)
+    out.save(str(path))
+    return TranscriptReport(path, source.name, len(paragraphs), len(anchored), skipped)
