@@ -16,14 +16,14 @@ from pathlib import Path
 
 from codage import codebook
 from codage.domain import fold
-from codage.services import Project, import_codebook
+from codage.services import Project, import_codebook, open_project, project_exists, sqlite_path
 
 DEMO_FILE = "codage-demo.db"
 CODEBOOK_FILE = "collectivites-numeriques.yaml"
 CASES_FILE = "cas-entretiens.csv"
 CODERS = ("amelie", "bastien")
 SEED = 20261128
-MAX_PER_CODE = 7
+MAX_PER_CODE = 4
 
 # Leaf code name -> folded word stems that signal it in a sentence.
 KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -133,7 +133,7 @@ def build_demo(
         case_attributes=cases if cases.exists() else None,
         progress=progress,
     )
-    failures = [f"{item.file}: {item.message}" for item in report.items if item.status == "failed"]
+    failures = [f"{item.file}: {item.message}" for item in report.failed]
     code_demo(project)
     return DemoReport(
         project.location,
@@ -143,6 +143,44 @@ def build_demo(
         len(project.codings()),
         failures,
     )
+
+
+def ensure_demo(
+    location: str,
+    *,
+    sources: Path | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> DemoReport:
+    """Reopen the demo project at ``location``, or build it there first.
+
+    A SQLite demo is built in a side file and moved into place only when it is
+    complete, so that an interrupted first run never leaves half a project.
+    """
+    path = sqlite_path(location)
+    if path is None or project_exists(location):
+        project = open_project(location)
+        try:
+            return build_demo(project, sources=sources, progress=progress)
+        finally:
+            project.close()
+    partial = path.with_name(path.name + ".building")
+    _remove_sqlite(partial)
+    project = open_project(str(partial))
+    try:
+        report = build_demo(project, sources=sources, progress=progress)
+    except BaseException:
+        project.close()
+        _remove_sqlite(partial)
+        raise
+    project.close()
+    partial.replace(path)
+    report.location = location
+    return report
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def code_demo(project: Project) -> int:

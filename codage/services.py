@@ -29,6 +29,7 @@ __all__ = [
     "project_exists",
     "resolve_code",
     "resolve_document",
+    "sqlite_path",
 ]
 
 DEFAULT_PROJECT_FILE = "codage.db"
@@ -37,6 +38,14 @@ DEFAULT_PROJECT_FILE = "codage.db"
 def default_project_location() -> str:
     """`CODAGE_PROJECT`, else `codage.db` in the current folder."""
     return os.environ.get("CODAGE_PROJECT") or DEFAULT_PROJECT_FILE
+
+
+def sqlite_path(location: str | None = None) -> Path | None:
+    """The file of a SQLite project, or None for a server URL or an in-memory database."""
+    url = project_url(location or default_project_location())
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///"))
+    return None
 
 
 def project_exists(location: str | None = None) -> bool:

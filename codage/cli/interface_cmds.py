@@ -18,9 +18,9 @@ from codage.cli.common import (
     fail,
     handle_errors,
 )
-from codage.demo import DEMO_FILE, build_demo
+from codage.demo import DEMO_FILE, ensure_demo
 from codage.i18n import t
-from codage.services import default_project_location, open_project, project_exists
+from codage.services import default_project_location, project_exists
 
 
 def _run_interface(location: str, coder: str) -> None:
@@ -57,31 +57,23 @@ def demo(
 ) -> None:
     """Build the demo study (first run) and open the interface on it."""
     location = project or DEMO_FILE
-    proj = open_project(location, create=True)
-    try:
-        if proj.documents():
-            err_console.print(t("demo.reopen", location=location))
-            report = None
-        else:
-            err_console.print(t("demo.building", location=location))
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=err_console,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("import", total=None)
+    building = not project_exists(location)
+    err_console.print(t("demo.building" if building else "demo.reopen", location=location))
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=not building,
+    ) as bar:
+        task = bar.add_task("import", total=None)
 
-                def progress(done: int, total: int, name: str) -> None:
-                    bar.update(task, completed=done, total=total, description=name)
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name)
 
-                report = build_demo(proj, sources=sources, progress=progress)
-    except BaseException:
-        proj.close()
-        raise
-    proj.close()
-    if report is not None:
+        report = ensure_demo(location, sources=sources, progress=progress)
+    if report.built:
         for line in report.failures:
             err_console.print(f"[yellow]{line}[/]", highlight=False)
         err_console.print(
