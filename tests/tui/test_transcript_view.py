@@ -494,3 +494,14 @@ async def test_labels_written_in_the_text_are_styled_not_repeated() -> None:
         assert not style_at(view, starts[2]).bold  # "Et donc" continues the turn
         assert style_at(view, starts[3] + len("Marie - ") - 1).bold
         assert style_at(view, starts[3]).color == style_at(view, text.index("Marie")).color
+
+
+async def test_unreadable_code_colour_falls_back_to_grey(interview) -> None:
+    document, units = interview
+    codes = [Code(id=1, name="Cassé", path=("Cassé",), colour="not a colour")]
+    app = ViewApp(document, units, [coding(document, 1, 1, 0, 10)], codes)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(TranscriptView)
+        assert bg(style_at(view, 2)) != bg(style_at(view, 20))
+        assert "Cassé" in row_text(view, 2)

@@ -81,6 +81,17 @@ def format_timestamp(seconds: float) -> str:
     return f"[{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}]"
 
 
+_GREY = Color(136, 136, 136)
+
+
+def _colour(value: str) -> Color:
+    """A code's stored colour; grey when it cannot be read, rather than a crash."""
+    try:
+        return Color.parse(value)
+    except Exception:  # Textual raises ColorParseError, but any bad value means grey
+        return _GREY
+
+
 def _cell(char: str) -> int:
     """Cell width of one code point as drawn by this view (controls become a space)."""
     if ord(char) < 32 or char == "\x7f":
@@ -313,6 +324,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._para_ends = array("q")
         self._para_numbers = array("l")
         self._complex_paras: set[int] = set()
+        self._line_bounds: tuple[list[int], list[int]] | None = None
         # units by kind, sorted by start, with their bounds for bisection
         self._unit_bounds: dict[str, tuple[list[int], list[int]]] = {}
         # turn header lines: timestamp and speaker the text itself does not show
@@ -488,6 +500,7 @@ class TranscriptView(ScrollView, can_focus=True):
             complex_paras.add(index)
             position = ends[index] + 1
         self._complex_paras = complex_paras
+        self._line_bounds = None
 
     def _index_units(self, units: Sequence[Unit]) -> None:
         by_kind: dict[str, list[Unit]] = {}
@@ -748,9 +761,9 @@ class TranscriptView(ScrollView, can_focus=True):
         if style is None:
             code_ids, overlapping = key
             background = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
-            colours = [Color.parse(self._codes[i].colour) for i in code_ids if i in self._codes]
+            colours = [_colour(self._codes[i].colour) for i in code_ids if i in self._codes]
             if not colours:
-                colours = [Color.parse("#888888")]
+                colours = [_GREY]
             mixed = Color(
                 sum(c.r for c in colours) // len(colours),
                 sum(c.g for c in colours) // len(colours),
@@ -846,7 +859,7 @@ class TranscriptView(ScrollView, can_focus=True):
         dark green stays legible on a dark theme and a pale yellow on a light one."""
         base = self.rich_style
         foreground = Color.from_rich_color(base.color) if base.color else Color(255, 255, 255)
-        return Style(color=Color.parse(code.colour).blend(foreground, 0.3).rich_color)
+        return Style(color=_colour(code.colour).blend(foreground, 0.3).rich_color)
 
     def _overlay(self, layout: _Layout, y: int, strip: Strip) -> Strip:
         """Draw the selection and the cursor over a cached strip."""
@@ -1004,9 +1017,11 @@ class TranscriptView(ScrollView, can_focus=True):
         for candidate in fallbacks:
             if candidate in self._unit_bounds:
                 return self._unit_bounds[candidate]
-        starts = [s for s, e in zip(self._para_starts, self._para_ends, strict=True) if e > s]
-        ends = [e for s, e in zip(self._para_starts, self._para_ends, strict=True) if e > s]
-        return starts, ends
+        if self._line_bounds is None:  # built once per document: 'p' on 10 MB stays quick
+            pairs = zip(self._para_starts, self._para_ends, strict=True)
+            kept = [(s, e) for s, e in pairs if e > s]
+            self._line_bounds = ([s for s, _ in kept], [e for _, e in kept])
+        return self._line_bounds
 
     def unit_at(self, kind: str, offset: int) -> Span | None:
         """The unit of ``kind`` holding ``offset``, else the next one, else ``None``."""
