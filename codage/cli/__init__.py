@@ -7,7 +7,7 @@ of their own (import, export, agreement, ...) while sharing one application.
 from __future__ import annotations
 
 import codage.cli.export_cmds  # noqa: F401  (register export and stats commands)
-from codage.cli import interface_cmds, project_cmds  # noqa: F401  (register commands)
+from codage.cli import import_cmd, interface_cmds, project_cmds  # noqa: F401  (register commands)
 from codage.cli.app import app
 
 __all__ = ["app", "main"]

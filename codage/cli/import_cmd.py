@@ -1,0 +1,152 @@
+"""`codage import`: files and folders into the project, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from codage.cli.app import app
+from codage.cli.common import (
+    JsonOption,
+    ProjectOption,
+    console,
+    emit_json,
+    err_console,
+    fail,
+    handle_errors,
+    project_from,
+    register_expected,
+)
+from codage.i18n import register, t
+from codage.ingest.errors import IngestError
+from codage.ingest.service import import_files
+
+register_expected(IngestError)
+
+register(
+    {
+        "import.title": {"en": "Import", "fr": "Import"},
+        "import.file": {"en": "File", "fr": "Fichier"},
+        "import.status": {"en": "Status", "fr": "État"},
+        "import.imported": {"en": "imported", "fr": "importé"},
+        "import.skipped": {"en": "skipped", "fr": "ignoré"},
+        "import.failed": {"en": "failed", "fr": "échec"},
+        "import.summary": {
+            "en": "{imported} imported, {skipped} skipped, {failed} failed",
+            "fr": "{imported} importé(s), {skipped} ignoré(s), {failed} en échec",
+        },
+        "import.nothing": {"en": "no files to import", "fr": "aucun fichier à importer"},
+    }
+)
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked) to import.")],
+    case_attributes: Annotated[
+        Path | None,
+        typer.Option(help="CSV or YAML: document name -> case and its attributes."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Import texts already in the project again.")
+    ] = False,
+    id_column: Annotated[str | None, typer.Option(help="Tables: the respondent id column.")] = None,
+    text_column: Annotated[
+        list[str] | None, typer.Option(help="Tables: an open-answer column (repeatable).")
+    ] = None,
+    attribute_column: Annotated[
+        list[str] | None, typer.Option(help="Tables: an attribute column (repeatable).")
+    ] = None,
+    processes: Annotated[int, typer.Option(min=1, help="spaCy processes for large imports.")] = 1,
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Import transcripts and tables of open answers as documents."""
+    for path in paths:
+        if not path.exists():
+            raise fail(f"{path}: no such file or folder")
+    with (
+        project_from(project, create=True) as proj,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=json_,
+        ) as bar,
+    ):
+        task = bar.add_task(t("import.title"), total=None)
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name or t("import.title"))
+
+        report = import_files(
+            proj,
+            paths,
+            force=force,
+            case_attributes=case_attributes,
+            id_column=id_column,
+            text_columns=text_column or None,
+            attribute_columns=attribute_column or None,
+            n_process=processes,
+            progress=progress,
+        )
+    if not report.files:
+        raise fail(t("import.nothing"))
+    if json_:
+        emit_json(
+            [
+                {
+                    "file": str(f.path),
+                    "status": f.status,
+                    "message": f.message,
+                    "kind": f.kind,
+                    "documents": f.documents,
+                    "units": f.units,
+                    "words": f.words,
+                    "speakers": f.speakers,
+                }
+                for f in report.files
+            ]
+        )
+    else:
+        table = Table(title=t("import.title"))
+        for key in ("import.file", "col.kind", "col.units", "col.words", "col.speakers"):
+            table.add_column(
+                t(key), justify="right" if key in ("col.units", "col.words") else "left"
+            )
+        table.add_column(t("import.status"))
+        colours = {"imported": "green", "skipped": "yellow", "failed": "red"}
+        for f in report.files:
+            status = f"[{colours[f.status]}]{t('import.' + f.status)}[/]"
+            table.add_row(
+                f.file,
+                f.kind or "",
+                str(f.unit_count) if f.status != "failed" else "",
+                str(f.words) if f.status != "failed" else "",
+                ", ".join(f.speakers[:4]),
+                status,
+            )
+        console.print(table)
+        console.print(
+            t(
+                "import.summary",
+                imported=len(report.imported),
+                skipped=len(report.skipped),
+                failed=len(report.failed),
+            )
+        )
+    for f in report.files:
+        if f.message:
+            colour = "red" if f.status == "failed" else "yellow"
+            err_console.print(f"[{colour}]{escape(f.message)}[/]", highlight=False, soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(2)
