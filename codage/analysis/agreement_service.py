@@ -1,0 +1,500 @@
+"""Inter-coder agreement of a project: from codings to the figures of ``agreement.py``.
+
+The pure functions in :mod:`codage.analysis.agreement` take matrices and
+continua; this module decides what a coder "said" about a unit or a character
+and gathers the counts behind each figure and the list of disagreements.
+
+Rules, in the words a methods section would use:
+
+- **Which coders.** Those named, else every coder with a coding in the chosen
+  documents. At least two.
+- **Missing data.** A coder who made no coding at all in a document (of any
+  code) did not code that document: their values there are missing, not
+  "absent". A coder who coded anything in a document is taken to have read
+  all of it, so a code they did not apply there counts as "not applied".
+- **Unit level** (``sentence``, ``turn``, ``paragraph``, ``answer``:
+  the units the readers and spaCy found; ``document``: the whole text as one
+  unit). A coder applied code X to a unit when one of their codings of X
+  shares at least one character with the unit. Per code, each unit gets
+  1 (applied) or 0 (not applied) from each coder: Krippendorff's α (nominal),
+  pairwise percent agreement, Cohen's κ (two coders, units both coded) and
+  Fleiss' κ (more than two coders, units all of them coded). *Overall*, a
+  unit's value is the set of codes the coder applied to it (the empty set
+  included), compared as a nominal label: agreement means the same codes.
+  Codes are taken one by one: a coding of a sub-code is not a coding of its
+  parent.
+- **Character level.** Per code, and overall, Krippendorff's uα family
+  (:func:`~codage.analysis.agreement.unitized_alpha`; each code is a value).
+  The continuum of the overall and per-code figures is the *concatenation*
+  of the documents that every chosen coder coded, in name order (a document
+  some coder left aside would otherwise count as their disagreement); each
+  document coded by two or more of them also gets its own figures. Per code,
+  the figure is the code's own binary continuum (``per_value``). Percent
+  agreement at character level pools coder pairs over characters, as at unit
+  level, over every document two coders coded; it counts the many characters
+  nobody coded as agreement, which is why uα is the figure to report.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from codage.analysis.agreement import (
+    UnitizedAlpha,
+    UnitizedFigure,
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+    unitized_alpha,
+)
+from codage.domain import Coding, Span
+from codage.store.project import Conflict, Project
+
+__all__ = [
+    "UNIT_CHOICES",
+    "AgreementError",
+    "AgreementReport",
+    "Disagreement",
+    "Figures",
+    "compute_agreement",
+]
+
+UNIT_CHOICES: tuple[str, ...] = (
+    "character",
+    "sentence",
+    "turn",
+    "paragraph",
+    "answer",
+    "document",
+)
+OVERALL = "(all codes)"
+
+
+class AgreementError(Conflict):
+    """Agreement options that cannot work (fewer than two coders, unknown unit, ...)."""
+
+
+def _num(value: float | None) -> float | None:
+    """NaN (undefined coefficient) becomes None, for JSON and tables."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+@dataclass
+class Figures:
+    """The coefficients for one code (or all codes) and the counts behind them."""
+
+    code: str
+    percent_agreement: float | None = None
+    krippendorff_alpha: float | None = None
+    cohen_kappa: float | None = None
+    fleiss_kappa: float | None = None
+    u_alpha: float | None = None
+    binary_u_alpha: float | None = None
+    cu_alpha: float | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A place where the coders present did not all do the same with a code."""
+
+    document: str
+    start: int
+    end: int
+    code: str
+    coded_by: tuple[str, ...]
+    not_coded_by: tuple[str, ...]
+    text: str
+
+
+@dataclass
+class AgreementReport:
+    """Everything ``codage agreement`` shows."""
+
+    unit: str
+    coders: list[str]
+    documents: list[str]
+    overall: Figures
+    per_code: list[Figures]
+    disagreements: list[Disagreement]
+    # document -> coders who made no coding in it (missing data there)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    per_document: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _excerpt(text: str, start: int, end: int, limit: int) -> str:
+    piece = " ".join(text[start:end].split())
+    return piece if len(piece) <= limit else piece[: limit - 1] + "…"
+
+
+def compute_agreement(
+    project: Project,
+    *,
+    coders: Sequence[str] | None = None,
+    codes: Iterable[int] | None = None,
+    documents: Iterable[int] | None = None,
+    unit: str = "character",
+    excerpt: int = 80,
+) -> AgreementReport:
+    """Agreement of coders on a project's codings, per code and overall.
+
+    ``codes`` and ``documents`` are ids limiting the analysis (default: all);
+    ``unit`` is one of :data:`UNIT_CHOICES`. See the module docstring for
+    the rules. Reads only; safe to run in a worker thread with its own
+    :class:`Project` or the app's.
+    """
+    if unit not in UNIT_CHOICES:
+        raise AgreementError(f"unknown unit {unit!r}: choose one of {', '.join(UNIT_CHOICES)}")
+    infos = sorted(project.documents(), key=lambda d: d.name)
+    if documents is not None:
+        wanted_docs = set(documents)
+        infos = [d for d in infos if d.id in wanted_docs]
+    all_codes = project.codes()
+    paths = {c.id: c.path_str for c in all_codes}
+    code_filter = None if codes is None else set(codes)
+
+    by_doc: dict[int, list[Coding]] = defaultdict(list)
+    for coding in project.codings(coders=list(coders) if coders is not None else None):
+        by_doc[coding.document_id].append(coding)
+    if coders is None:
+        names = sorted({c.coder for d in infos for c in by_doc.get(d.id, [])})
+    else:
+        names = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
+        known = {c.name for c in project.coders()}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise AgreementError(f"no codings by {', '.join(unknown)} in this project")
+    if len(names) < 2:
+        raise AgreementError(
+            "agreement needs at least two coders with codings"
+            + (f" (found: {', '.join(names)})" if names else "")
+        )
+    selected = set(names)
+    present: dict[int, list[str]] = {}
+    missing: dict[str, list[str]] = {}
+    for info in infos:
+        coded = {c.coder for c in by_doc.get(info.id, []) if c.coder in selected}
+        present[info.id] = [n for n in names if n in coded]
+        if len(coded) < len(names):
+            missing[info.name] = [n for n in names if n not in coded]
+    # Codes analysed: those given, else those any chosen coder applied.
+    used = {c.code_id for info in infos for c in by_doc.get(info.id, []) if c.coder in selected}
+    code_ids = sorted(
+        (code_filter if code_filter is not None else used),
+        key=lambda cid: paths.get(cid, ""),
+    )
+    scoped = {
+        info.id: [
+            c for c in by_doc.get(info.id, []) if c.coder in selected and c.code_id in set(code_ids)
+        ]
+        for info in infos
+    }
+    report = AgreementReport(
+        unit=unit,
+        coders=names,
+        documents=[d.name for d in infos],
+        overall=Figures(OVERALL),
+        per_code=[],
+        disagreements=[],
+        missing=missing,
+    )
+    texts = {info.id: project.document(info.id).text for info in infos}
+    if unit == "character":
+        _character_level(report, infos, texts, present, scoped, code_ids, paths, names, excerpt)
+    else:
+        units = {}
+        for info in infos:
+            if unit == "document":
+                units[info.id] = [Span(0, info.length)]
+            else:
+                units[info.id] = [u.span for u in project.units(info.id, [unit])]
+                if not units[info.id]:
+                    report.notes.append(f"{info.name}: no {unit} units, left out")
+        _unit_level(report, infos, texts, units, present, scoped, code_ids, paths, names, excerpt)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Unit level
+# ---------------------------------------------------------------------------
+
+
+def _units_touched(units: list[Span], ends: list[int], span: Span) -> Iterable[int]:
+    # Units of one kind do not overlap, so their ends are sorted like their starts.
+    i = bisect_right(ends, span.start)
+    while i < len(units) and units[i].start < span.end:
+        if units[i].overlaps(span):
+            yield i
+        i += 1
+
+
+def _unit_level(
+    report: AgreementReport,
+    infos: Sequence[Any],
+    texts: dict[int, str],
+    units: dict[int, list[Span]],
+    present: dict[int, list[str]],
+    scoped: dict[int, list[Coding]],
+    code_ids: list[int],
+    paths: dict[int, str],
+    names: list[str],
+    excerpt: int,
+) -> None:
+    row_of = {n: i for i, n in enumerate(names)}
+    # columns: (document, unit index) in document and text order
+    columns: list[tuple[Any, int]] = []
+    applied: dict[tuple[int, int], dict[str, set[int]]] = {}
+    for info in infos:
+        doc_units = sorted(units.get(info.id, []))
+        units[info.id] = doc_units
+        ends = [u.end for u in doc_units]
+        for i in range(len(doc_units)):
+            columns.append((info, i))
+            applied[(info.id, i)] = {n: set() for n in present[info.id]}
+        for coding in scoped[info.id]:
+            for i in _units_touched(doc_units, ends, coding.span):
+                applied[(info.id, i)][coding.coder].add(coding.code_id)
+    m = len(names)
+
+    def row_values(value_of: Any) -> list[list[Hashable | None]]:
+        rows: list[list[Hashable | None]] = [[None] * len(columns) for _ in names]
+        for col, (info, i) in enumerate(columns):
+            for coder, codes in applied[(info.id, i)].items():
+                rows[row_of[coder]][col] = value_of(codes)
+        return rows
+
+    def figures(label: str, rows: list[list[Hashable | None]]) -> Figures:
+        fig = Figures(label)
+        pairable = [
+            col for col in range(len(columns)) if sum(r[col] is not None for r in rows) >= 2
+        ]
+        fig.counts = {
+            "units": len(columns),
+            "pairable_units": len(pairable),
+            "units_agreed": sum(
+                1 for col in pairable if len({r[col] for r in rows if r[col] is not None}) == 1
+            ),
+        }
+        if not pairable:
+            return fig
+        fig.krippendorff_alpha = _num(krippendorff_alpha(rows))
+        fig.percent_agreement = _num(percent_agreement(rows))
+        if m == 2:
+            fig.cohen_kappa = _num(cohen_kappa(rows[0], rows[1]))
+        else:
+            complete = [col for col in pairable if all(r[col] is not None for r in rows)]
+            fig.counts["complete_units"] = len(complete)
+            if complete:
+                labels = list(dict.fromkeys(r[col] for col in complete for r in rows))
+                index = {v: k for k, v in enumerate(labels)}
+                table = [[0] * len(labels) for _ in complete]
+                for line, col in zip(table, complete, strict=True):
+                    for r in rows:
+                        line[index[r[col]]] += 1
+                fig.fleiss_kappa = _num(fleiss_kappa(table))
+        return fig
+
+    for code_id in code_ids:
+        rows = row_values(lambda codes, cid=code_id: int(cid in codes))
+        fig = figures(paths.get(code_id, str(code_id)), rows)
+        fig.counts["units_applied"] = {n: sum(1 for v in rows[row_of[n]] if v == 1) for n in names}
+        report.per_code.append(fig)
+        for col, (info, i) in enumerate(columns):
+            values = {n: rows[row_of[n]][col] for n in names if rows[row_of[n]][col] is not None}
+            if len(values) >= 2 and len(set(values.values())) > 1:
+                span = units[info.id][i]
+                report.disagreements.append(
+                    Disagreement(
+                        info.name,
+                        span.start,
+                        span.end,
+                        paths.get(code_id, str(code_id)),
+                        tuple(n for n, v in values.items() if v == 1),
+                        tuple(n for n, v in values.items() if v == 0),
+                        _excerpt(texts[info.id], span.start, span.end, excerpt),
+                    )
+                )
+    # Overall: a unit's value is the set of codes applied, as one nominal label.
+    label_of = {cid: paths.get(cid, str(cid)) for cid in code_ids}
+    rows = row_values(lambda codes: " | ".join(sorted(label_of[c] for c in codes)) or "∅")
+    report.overall = figures(OVERALL, rows)
+    report.disagreements.sort(key=lambda d: (d.document, d.start, d.code))
+
+
+# ---------------------------------------------------------------------------
+# Character level
+# ---------------------------------------------------------------------------
+
+
+def _sweep(
+    length: int, codings: list[Coding], coders: list[str]
+) -> Iterable[tuple[int, int, dict[str, frozenset[int]]]]:
+    """Elementary segments of a document with the codes each coder has there."""
+    events: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    for c in codings:
+        events[c.start].append((c.coder, c.code_id, 1))
+        events[c.end].append((c.coder, c.code_id, -1))
+    active: dict[str, dict[int, int]] = {n: defaultdict(int) for n in coders}
+    cursor = 0
+    for pos in sorted({0, length, *events}):
+        if pos > cursor:
+            labels = {n: frozenset(k for k, v in active[n].items() if v > 0) for n in coders}
+            yield cursor, pos, labels
+            cursor = pos
+        for coder, code_id, step in events.get(pos, ()):
+            active[coder][code_id] += step
+
+
+def _character_level(
+    report: AgreementReport,
+    infos: Sequence[Any],
+    texts: dict[int, str],
+    present: dict[int, list[str]],
+    scoped: dict[int, list[Coding]],
+    code_ids: list[int],
+    paths: dict[int, str],
+    names: list[str],
+    excerpt: int,
+) -> None:
+    total_pairs = 0
+    disagreeing: dict[int, int] = defaultdict(int)  # code -> disagreeing pair-characters
+    differing_chars: dict[int, int] = defaultdict(int)
+    overall_disagreeing = 0
+    coded: dict[int, dict[str, int]] = {cid: dict.fromkeys(names, 0) for cid in code_ids}
+    for info in infos:
+        coders_here = present[info.id]
+        m = len(coders_here)
+        if m < 2:
+            continue
+        text, codings = texts[info.id], scoped[info.id]
+        for c in codings:
+            coded[c.code_id][c.coder] += len(c.span)
+        total_pairs += info.length * m * (m - 1) // 2
+        open_runs: dict[int, tuple[int, int, tuple[str, ...]]] = {}
+        runs: list[tuple[int, tuple[int, int, tuple[str, ...]]]] = []
+
+        for start, end, labels in _sweep(info.length, codings, coders_here):
+            size = end - start
+            groups: dict[frozenset[int], int] = defaultdict(int)
+            for label in labels.values():
+                groups[label] += 1
+            same = sum(k * (k - 1) // 2 for k in groups.values())
+            overall_disagreeing += (m * (m - 1) // 2 - same) * size
+            here = set().union(*labels.values())
+            for code_id in list(open_runs):
+                if code_id not in here:
+                    runs.append((code_id, open_runs.pop(code_id)))
+            for code_id in here:
+                who = tuple(n for n in coders_here if code_id in labels[n])
+                k = len(who)
+                run = open_runs.get(code_id)
+                if k == m:
+                    if run is not None:
+                        runs.append((code_id, open_runs.pop(code_id)))
+                    continue
+                disagreeing[code_id] += k * (m - k) * size
+                differing_chars[code_id] += size
+                if run is not None and run[2] == who and run[1] == start:
+                    open_runs[code_id] = (run[0], end, who)
+                else:
+                    if run is not None:
+                        runs.append((code_id, run))
+                    open_runs[code_id] = (start, end, who)
+        for code_id, run in open_runs.items():
+            runs.append((code_id, run))
+        for code_id, (start, end, who) in runs:
+            report.disagreements.append(
+                Disagreement(
+                    info.name,
+                    start,
+                    end,
+                    paths.get(code_id, str(code_id)),
+                    who,
+                    tuple(n for n in coders_here if n not in who),
+                    _excerpt(text, start, end, excerpt),
+                )
+            )
+
+    # uα family: per document, and on the concatenation of the documents all coders coded.
+    shared = [info for info in infos if len(present[info.id]) == len(names)]
+    continuum: list[tuple[str, int, int, int]] = []
+    offset = 0
+    for info in infos:
+        coders_here = present[info.id]
+        if len(coders_here) < 2:
+            continue
+        spans = [(c.coder, c.start, c.end, c.code_id) for c in scoped[info.id]]
+        result = unitized_alpha(info.length, spans, coders=coders_here)
+        report.per_document.append(
+            {
+                "document": info.name,
+                "coders": coders_here,
+                "characters": info.length,
+                "u_alpha": _num(result.u_alpha),
+                "binary_u_alpha": _num(result.binary_u_alpha),
+                "cu_alpha": _num(result.cu_alpha),
+            }
+        )
+        if len(coders_here) == len(names):
+            continuum.extend((c, s + offset, e + offset, v) for c, s, e, v in spans)
+            offset += info.length
+    whole: UnitizedAlpha | None = None
+    if offset:
+        whole = unitized_alpha(offset, continuum, coders=names)
+    else:
+        report.notes.append(
+            "no document was coded by every chosen coder: no overall uα (see per document)"
+        )
+    for code_id in code_ids:
+        fig = Figures(paths.get(code_id, str(code_id)))
+        if total_pairs:
+            fig.percent_agreement = 1.0 - disagreeing[code_id] / total_pairs
+        value = whole.per_value.get(code_id) if whole is not None else None
+        if value is not None:
+            # A code's own binary continuum: uα and |uα coincide there.
+            fig.u_alpha = _num(value.alpha)
+        fig.counts = {
+            "characters_coded": coded[code_id],
+            "characters_in_disagreement": differing_chars[code_id],
+        }
+        if value is not None:
+            fig.counts.update(_unitized_counts(value))
+        report.per_code.append(fig)
+    overall = Figures(OVERALL)
+    if total_pairs:
+        overall.percent_agreement = 1.0 - overall_disagreeing / total_pairs
+    overall.counts = {
+        "documents": len([i for i in infos if len(present[i.id]) >= 2]),
+        "documents_in_continuum": len(shared),
+        "characters_in_continuum": offset,
+    }
+    if whole is not None:
+        overall.u_alpha = _num(whole.u_alpha)
+        overall.binary_u_alpha = _num(whole.binary_u_alpha)
+        overall.cu_alpha = _num(whole.cu_alpha)
+        overall.counts["overlap_characters"] = whole.overlap_length
+        overall.counts["u"] = _unitized_counts(whole.u)
+        overall.counts["binary"] = _unitized_counts(whole.binary)
+        overall.counts["cu"] = _unitized_counts(whole.cu)
+    report.overall = overall
+    report.disagreements.sort(key=lambda d: (d.document, d.start, d.code))
+
+
+def _unitized_counts(figure: UnitizedFigure) -> dict[str, float | None]:
+    return {
+        "observed_disagreement": _num(figure.observed_disagreement),
+        "expected_disagreement": _num(figure.expected_disagreement),
+        "pairable_length": _num(figure.pairable_length),
+    }
