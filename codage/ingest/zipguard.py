@@ -20,9 +20,9 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 
 _FORMAT_NAMES = {
-    ".docx": "Word (.docx)",
-    ".xlsx": "Excel (.xlsx)",
-    ".odt": "OpenDocument (.odt)",
+    ".docx": "a Word (.docx)",
+    ".xlsx": "an Excel (.xlsx)",
+    ".odt": "an OpenDocument (.odt)",
 }
 
 
@@ -50,7 +50,7 @@ def open_zip(path: str | Path, limits: ZipLimits = DEFAULT_LIMITS) -> zipfile.Zi
     the returned :class:`zipfile.ZipFile`.
     """
     path = Path(path)
-    what = _FORMAT_NAMES.get(path.suffix.lower(), path.suffix.lower() or "zip")
+    what = _FORMAT_NAMES.get(path.suffix.lower(), "a zip-based")
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -61,21 +61,19 @@ def open_zip(path: str | Path, limits: ZipLimits = DEFAULT_LIMITS) -> zipfile.Zi
     if head.startswith(OLE_SIGNATURE):
         raise IngestError(
             path,
-            f"this is not a {what} file but an OLE container: a password-protected "
+            f"this is not {what} file but an OLE container: a password-protected "
             "Office file or an old .doc/.xls renamed; remove the password or save it "
             f"again as {path.suffix.lower() or '.docx'}",
         )
     if not head.startswith(ZIP_SIGNATURES):
         raise IngestError(
             path,
-            f"this is not a valid {what} file (corrupt or another format); open and save it again",
+            f"this is not {what} file (corrupt or another format); open and save it again",
         )
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise IngestError(
-            path, f"this {what} file is corrupt ({exc}); open and save it again"
-        ) from None
+        raise IngestError(path, f"this file is corrupt ({exc}); open and save it again") from None
     try:
         check_archive(archive, path, limits)
     except BaseException:

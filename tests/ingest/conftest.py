@@ -8,7 +8,7 @@ from codage.domain import NewDocument, Unit
 
 
 @pytest.fixture(scope="session")
-def nlp():  # noqa: ANN201 - spaCy Language
+def nlp():
     from codage.ingest.nlp import load_nlp
 
     return load_nlp()

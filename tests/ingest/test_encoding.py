@@ -67,7 +67,7 @@ def test_text_is_nfc() -> None:
 
 
 def test_stray_control_characters_are_removed_and_vertical_tab_is_a_newline() -> None:
-    raw = "Bon\x07jour\x1b.\x0bSuite\x0cfin".encode()
+    raw = b"Bon\x07jour\x1b.\x0bSuite\x0cfin"
     assert decode_bytes(raw) == "Bonjour.\nSuite\nfin"
 
 

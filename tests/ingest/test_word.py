@@ -12,7 +12,7 @@ from codage.ingest.reader import read_file
 from tests.ingest.conftest import texts_of, units_of
 
 
-def _bold_turn(document, label: str, text: str) -> None:  # noqa: ANN001
+def _bold_turn(document, label: str, text: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.add_run(label).bold = True
     paragraph.add_run(text)
@@ -116,7 +116,7 @@ def test_truncated_docx(tmp_path: Path) -> None:
 def test_not_a_zip_at_all(tmp_path: Path) -> None:
     path = tmp_path / "texte.docx"
     path.write_text("Bonjour, je suis du texte.", encoding="utf-8")
-    with pytest.raises(IngestError, match=r"texte\.docx: this is not a valid Word \(\.docx\) file"):
+    with pytest.raises(IngestError, match=r"texte\.docx: this is not a Word \(\.docx\) file"):
         read_file(path)
 
 
