@@ -140,6 +140,7 @@ def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,
     ) as bar:
         task = bar.add_task(what, total=None)
 
