@@ -1,0 +1,480 @@
+"""Commands for a team of coders: merge projects, measure agreement, build a consensus."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from codage import codebook
+from codage.analysis.agreement_service import (
+    UNIT_CHOICES,
+    AgreementReport,
+    Figures,
+    compute_agreement,
+)
+from codage.analysis.consensus import RULES, build_consensus
+from codage.analysis.merge import MergeReport, merge_projects, summary_rows
+from codage.cli.app import app
+from codage.cli.common import (
+    CoderOption,
+    JsonOption,
+    ProjectOption,
+    coder_from,
+    console,
+    emit_json,
+    fail,
+    handle_errors,
+    project_from,
+)
+from codage.i18n import register, t
+from codage.services import Project, open_project, resolve_code, resolve_document
+
+register(
+    {
+        "team.merged": {
+            "en": "Merged {sources} project(s) into {target}",
+            "fr": "{sources} projet(s) fusionné(s) dans {target}",
+        },
+        "team.aside_note": {
+            "en": "{count} coding(s) could not be placed and are kept aside: see `codage aside`",
+            "fr": "{count} codage(s) n'ont pu être placés et sont mis de côté : "
+            "voir `codage aside`",
+        },
+        "team.conflicts": {"en": "Conflicts", "fr": "Conflits"},
+        "team.consensus": {
+            "en": "Consensus ({rule}) of {coders} as {name}: {added} added, {replaced} replaced, "
+            "{kept} kept, {slivers} sliver(s) dropped",
+            "fr": "Consensus ({rule}) de {coders} sous {name} : {added} ajoutés, "
+            "{replaced} remplacés, {kept} gardés, {slivers} fragment(s) écartés",
+        },
+        "team.skipped": {
+            "en": "Not enough coders in: {documents}",
+            "fr": "Pas assez de codeurs dans : {documents}",
+        },
+        "team.agreement": {
+            "en": "Agreement of {coders} ({unit})",
+            "fr": "Accord de {coders} ({unit})",
+        },
+        "team.disagreements": {"en": "Disagreements", "fr": "Désaccords"},
+        "team.more": {
+            "en": "… and {count} more (--json or --docx for all)",
+            "fr": "… et {count} de plus (--json ou --docx pour tout voir)",
+        },
+        "team.missing": {
+            "en": "{document}: not coded by {coders} (missing data)",
+            "fr": "{document} : non codé par {coders} (données manquantes)",
+        },
+        "team.docx": {"en": "Report written to {path}", "fr": "Rapport écrit dans {path}"},
+        "team.aside": {"en": "Codings kept aside", "fr": "Codages mis de côté"},
+        "team.no_aside": {
+            "en": "No coding is kept aside.",
+            "fr": "Aucun codage n'est mis de côté.",
+        },
+        "col.source": {"en": "Source", "fr": "Source"},
+        "col.reason": {"en": "Reason", "fr": "Motif"},
+    }
+)
+
+
+def _split_names(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    return names
+
+
+def _code_ids(project: Project, typed: list[str] | None) -> list[int] | None:
+    """The codes typed and their sub-codes."""
+    if not typed:
+        return None
+    codes = project.codes()
+    out: list[int] = []
+    for path in typed:
+        found = resolve_code(project, path)
+        out.extend(i for i in codebook.subtree_ids(codes, found.id) if i not in out)
+    return out
+
+
+def _document_ids(project: Project, typed: list[str] | None) -> list[int] | None:
+    if not typed:
+        return None
+    return list(dict.fromkeys(resolve_document(project, name).id for name in typed))
+
+
+# ---------------------------------------------------------------------------
+# merge
+# ---------------------------------------------------------------------------
+
+
+def _print_merge(report: MergeReport) -> None:
+    table = Table(title=t("team.merged", sources=len(report.sources), target=report.target))
+    table.add_column(t("col.source"), overflow="fold")
+    labels = {
+        "documents_added": "docs +",
+        "documents_matched_sha": "docs = text",
+        "documents_matched_name": "docs = name",
+        "codes_added": "codes +",
+        "codes_matched": "codes =",
+        "code_conflicts": "code conflicts",
+        "cases_added": "cases +",
+        "cases_updated": "cases ~",
+        "codings_added": "codings +",
+        "codings_duplicates": "duplicates",
+        "codings_reanchored": "re-anchored",
+        "codings_aside": "aside",
+        "memos_added": "memos +",
+    }
+    for label in labels.values():
+        table.add_column(label, justify="right")
+    for row in summary_rows(report):
+        table.add_row(row["source"], *(str(row[key]) for key in labels))
+    console.print(table)
+    conflicts = [line for s in report.sources for line in (*s.code_conflicts, *s.case_conflicts)]
+    for line in conflicts:
+        console.print(f"[yellow]{t('team.conflicts')}:[/] {line}", highlight=False)
+    aside = sum(len(s.codings_aside) - s.codings_aside_known for s in report.sources)
+    if aside:
+        console.print(f"[yellow]{t('team.aside_note', count=aside)}[/]", highlight=False)
+
+
+@app.command()
+@handle_errors
+def merge(
+    target: Annotated[str, typer.Argument(help="Project to merge into (path or URL).")],
+    sources: Annotated[list[str], typer.Argument(help="Projects to merge from (paths or URLs).")],
+    coder: CoderOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Merge coders' projects into one: documents, codebook, cases, memos and codings."""
+    who = coder_from(coder)
+    opened: list[Project] = []
+    try:
+        for location in sources:
+            opened.append(open_project(location, create=False))
+        with project_from(target, create=True) as proj:
+            if json_:
+                report = merge_projects(proj, opened, coder=who)
+            else:
+                with console.status("merge…") as status:
+
+                    def progress(stage: str, done: int, total: int) -> None:
+                        status.update(f"merge: {stage} {done}/{total}")
+
+                    report = merge_projects(proj, opened, coder=who, progress=progress)
+    finally:
+        for project in opened:
+            project.close()
+    if json_:
+        emit_json(report.to_dict())
+        return
+    _print_merge(report)
+
+
+@app.command()
+@handle_errors
+def aside(project: ProjectOption = None, json_: JsonOption = False) -> None:
+    """List the codings a merge could not place, kept aside for you to place."""
+    with project_from(project) as proj:
+        rows = [
+            {
+                "id": a.id,
+                "document": a.document_name,
+                "code": a.code_path,
+                "coder": a.coder,
+                "start": a.start,
+                "end": a.end,
+                "text": a.text,
+                "memo": a.memo,
+                "source": a.source,
+                "reason": a.reason,
+            }
+            for a in proj.codings_aside()
+        ]
+    if json_:
+        emit_json(rows)
+        return
+    if not rows:
+        console.print(t("team.no_aside"))
+        return
+    table = Table(title=f"{t('team.aside')} ({len(rows)})")
+    for col in ("#", t("col.document"), t("col.path"), t("col.coder"), t("col.span")):
+        table.add_column(col, overflow="fold")
+    table.add_column(t("col.text"), overflow="fold", max_width=50)
+    table.add_column(t("col.reason"), overflow="fold", max_width=40)
+    for r in rows:
+        excerpt = " ".join(r["text"].split())
+        table.add_row(
+            str(r["id"]),
+            r["document"],
+            r["code"],
+            r["coder"],
+            f"{r['start']}–{r['end']}",
+            excerpt if len(excerpt) < 120 else excerpt[:117] + "…",
+            r["reason"],
+        )
+    console.print(table)
+
+
+# ---------------------------------------------------------------------------
+# consensus
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+@handle_errors
+def consensus(
+    coders: Annotated[
+        str, typer.Option("--coders", help="Coders to combine, comma-separated: A,B[,C...].")
+    ],
+    as_name: Annotated[str, typer.Option("--as", help="Coder name of the consensus layer.")],
+    rule: Annotated[str, typer.Option("--rule", help="union, intersection or majority.")] = "union",
+    min_length: Annotated[
+        int, typer.Option("--min-length", help="Drop consensus passages shorter than this.")
+    ] = 3,
+    code_paths: Annotated[
+        list[str] | None, typer.Option("--code", help="Only this code and its sub-codes.")
+    ] = None,
+    document_names: Annotated[
+        list[str] | None, typer.Option("--document", help="Only this document.")
+    ] = None,
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Build a consensus coder layer from several coders (one undo takes it back)."""
+    if rule not in RULES:
+        raise fail(f"--rule must be one of {', '.join(RULES)}, not {rule!r}")
+    names = _split_names(coders) or []
+    with project_from(project) as proj:
+        report = build_consensus(
+            proj,
+            coders=names,
+            rule=rule,
+            as_coder=as_name,
+            min_length=min_length,
+            codes=_code_ids(proj, code_paths),
+            documents=_document_ids(proj, document_names),
+        )
+    if json_:
+        emit_json(report.to_dict())
+        return
+    console.print(
+        t(
+            "team.consensus",
+            rule=rule,
+            coders=", ".join(report.coders),
+            name=report.as_coder,
+            added=report.added,
+            replaced=report.replaced,
+            kept=report.kept,
+            slivers=report.slivers_dropped,
+        ),
+        highlight=False,
+    )
+    if report.skipped_documents:
+        console.print(
+            f"[yellow]{t('team.skipped', documents=', '.join(report.skipped_documents))}[/]",
+            highlight=False,
+        )
+
+
+# ---------------------------------------------------------------------------
+# agreement
+# ---------------------------------------------------------------------------
+
+_FIGURES = (
+    ("percent_agreement", "% agr."),
+    ("krippendorff_alpha", "α"),
+    ("cohen_kappa", "Cohen κ"),
+    ("fleiss_kappa", "Fleiss κ"),
+    ("u_alpha", "uα"),
+    ("binary_u_alpha", "|uα"),
+    ("cu_alpha", "cuα"),
+)
+
+
+def _shown_figures(report: AgreementReport) -> list[tuple[str, str]]:
+    """Only the columns that have a value somewhere: a table of blanks helps nobody."""
+    rows = [report.overall, *report.per_code]
+    return [(k, label) for k, label in _FIGURES if any(getattr(f, k) is not None for f in rows)]
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _count_summary(fig: Figures) -> str:
+    c = fig.counts
+    if "pairable_units" in c:
+        return f"{c['pairable_units']}/{c['units']} units, {c['units_agreed']} agreed"
+    if "characters_in_disagreement" in c:
+        return f"{c['characters_in_disagreement']} chars differ"
+    if "characters_in_continuum" in c:
+        return f"{c['characters_in_continuum']} chars, {c['documents_in_continuum']} docs"
+    return ""
+
+
+def _figure_rows(report: AgreementReport) -> list[Figures]:
+    return [report.overall, *report.per_code]
+
+
+def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
+    shown = _shown_figures(report)
+    table = Table(title=t("team.agreement", coders=", ".join(report.coders), unit=report.unit))
+    table.add_column(t("col.path"), overflow="fold")
+    for _, label in shown:
+        table.add_column(label, justify="right")
+    table.add_column("n", overflow="fold")
+    for fig in _figure_rows(report):
+        table.add_row(
+            f"[bold]{fig.code}[/]" if fig is report.overall else fig.code,
+            *(_fmt(getattr(fig, key)) for key, _ in shown),
+            _count_summary(fig),
+        )
+    console.print(table)
+    for document, coders in report.missing.items():
+        console.print(
+            t("team.missing", document=document, coders=", ".join(coders)), highlight=False
+        )
+    for note in report.notes:
+        console.print(f"[yellow]{note}[/]", highlight=False)
+    if not report.disagreements:
+        return
+    dis = Table(title=f"{t('team.disagreements')} ({len(report.disagreements)})")
+    for col in ("col.document", "col.span", "col.path"):
+        dis.add_column(t(col), overflow="fold")
+    dis.add_column("+", overflow="fold")
+    dis.add_column("−", overflow="fold")
+    dis.add_column(t("col.text"), overflow="fold", max_width=50)
+    for d in report.disagreements[:limit]:
+        dis.add_row(
+            d.document,
+            f"{d.start}–{d.end}",
+            d.code,
+            ", ".join(d.coded_by),
+            ", ".join(d.not_coded_by),
+            d.text,
+        )
+    console.print(dis)
+    if len(report.disagreements) > limit:
+        console.print(t("team.more", count=len(report.disagreements) - limit))
+
+
+def _write_csv(report: AgreementReport) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["code", *(key for key, _ in _FIGURES), "counts"])
+    for fig in _figure_rows(report):
+        writer.writerow(
+            [
+                fig.code,
+                *(
+                    "" if getattr(fig, key) is None else f"{getattr(fig, key):.6f}"
+                    for key, _ in _FIGURES
+                ),
+                _count_summary(fig),
+            ]
+        )
+
+
+def _write_docx(report: AgreementReport, path: Path) -> None:
+    """A plain Word report: the figures table, then the disagreements."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(t("team.agreement", coders=", ".join(report.coders), unit=report.unit), 1)
+    doc.add_paragraph(f"Documents: {', '.join(report.documents)}")
+    for document, coders in report.missing.items():
+        doc.add_paragraph(t("team.missing", document=document, coders=", ".join(coders)))
+    shown = _shown_figures(report)
+    table = doc.add_table(rows=1, cols=len(shown) + 2)
+    table.style = "Table Grid"
+    header = table.rows[0].cells
+    header[0].text = t("col.path")
+    for i, (_, label) in enumerate(shown, start=1):
+        header[i].text = label
+    header[-1].text = "n"
+    for fig in _figure_rows(report):
+        cells = table.add_row().cells
+        cells[0].text = fig.code
+        for i, (key, _) in enumerate(shown, start=1):
+            cells[i].text = _fmt(getattr(fig, key))
+        cells[-1].text = _count_summary(fig)
+    for note in report.notes:
+        doc.add_paragraph(note)
+    if report.disagreements:
+        doc.add_heading(f"{t('team.disagreements')} ({len(report.disagreements)})", 2)
+        dis = doc.add_table(rows=1, cols=6)
+        dis.style = "Table Grid"
+        for cell, title in zip(
+            dis.rows[0].cells,
+            (t("col.document"), t("col.span"), t("col.path"), "+", "−", t("col.text")),
+            strict=True,
+        ):
+            cell.text = title
+        for d in report.disagreements:
+            cells = dis.add_row().cells
+            values = (
+                d.document,
+                f"{d.start}–{d.end}",
+                d.code,
+                ", ".join(d.coded_by),
+                ", ".join(d.not_coded_by),
+                d.text,
+            )
+            for cell, value in zip(cells, values, strict=True):
+                cell.text = value
+    doc.save(str(path))
+
+
+@app.command()
+@handle_errors
+def agreement(
+    coders: Annotated[
+        str | None,
+        typer.Option("--coders", help="Coders to compare, comma-separated (default: all)."),
+    ] = None,
+    code_paths: Annotated[
+        list[str] | None, typer.Option("--code", help="Only this code and its sub-codes.")
+    ] = None,
+    document_names: Annotated[
+        list[str] | None, typer.Option("--document", help="Only this document.")
+    ] = None,
+    unit: Annotated[
+        str, typer.Option("--unit", help=f"Unit of comparison: {', '.join(UNIT_CHOICES)}.")
+    ] = "character",
+    csv_: Annotated[bool, typer.Option("--csv", help="Print the figures as CSV.")] = False,
+    docx_out: Annotated[
+        Path | None, typer.Option("--docx", help="Write a Word report to this file.")
+    ] = None,
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Inter-coder agreement per code and overall, with the disagreements."""
+    if unit not in UNIT_CHOICES:
+        raise fail(f"--unit must be one of {', '.join(UNIT_CHOICES)}, not {unit!r}")
+    if json_ and csv_:
+        raise fail("choose one of --json and --csv")
+    if docx_out is not None and not docx_out.parent.exists():
+        raise fail(f"{docx_out.parent}: folder does not exist")
+    with project_from(project) as proj:
+        report = compute_agreement(
+            proj,
+            coders=_split_names(coders),
+            codes=_code_ids(proj, code_paths),
+            documents=_document_ids(proj, document_names),
+            unit=unit,
+        )
+    if docx_out is not None:
+        _write_docx(report, docx_out)
+    if json_:
+        emit_json(report.to_dict())
+    elif csv_:
+        _write_csv(report)
+    elif docx_out is not None:
+        console.print(t("team.docx", path=docx_out), highlight=False)
+    else:
+        _print_agreement(report)
