@@ -208,8 +208,13 @@ def _write(project: Project, item: _Pending, names: set[str]) -> None:
     documents = [_unique_name(d, names) for d in item.documents]
     try:
         with project.batch():
+            described: set[str] = set()
             for document in documents:
-                project.add_document(document)
+                # The question columns of one table share their respondents: give
+                # each respondent's attributes once per file, not once per question.
+                cases = {k: v for k, v in document.cases.items() if k not in described}
+                described.update(document.cases)
+                project.add_document(replace(document, cases=cases))
             for document, existing_id in item.duplicates:
                 if document.case is not None and existing_id >= 0:
                     project.set_case(document.case, document.cases.get(document.case, {}))
