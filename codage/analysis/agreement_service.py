@@ -166,7 +166,7 @@ def compute_agreement(
     code_filter = None if codes is None else set(codes)
 
     by_doc: dict[int, list[Coding]] = defaultdict(list)
-    for coding in project.codings(coders=list(coders) if coders is not None else None):
+    for coding in project.codings_bulk(coders=list(coders) if coders is not None else None):
         by_doc[coding.document_id].append(coding)
     if coders is None:
         names = sorted({c.coder for d in infos for c in by_doc.get(d.id, [])})

@@ -167,7 +167,7 @@ def build_consensus(
             layers: dict[str, dict[int, list[Span]]] = {n: defaultdict(list) for n in names}
             present: set[str] = set()
             previous: dict[tuple[int, int, int], int] = {}
-            for coding in project.codings(document_id=doc_id, coders=[*names, as_coder]):
+            for coding in project.codings_bulk(document_ids=[doc_id], coders=[*names, as_coder]):
                 if coding.coder == as_coder:
                     if coding.code_id in code_ids:
                         previous[(coding.code_id, coding.start, coding.end)] = coding.id

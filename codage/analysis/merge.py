@@ -287,7 +287,7 @@ def _merge_codings(
     (None for codings kept aside). ``coding_memos`` are the texts of the memos
     on each source coding: those of codings kept aside travel in the aside
     record's memo, since there is no coding for them to hang on."""
-    codings = source.codings()
+    codings = source.codings_bulk()
     paths = {c.id: c.path_str for c in target.codes()}
     records: list[CodingImport] = []
     origins: list[int] = []
@@ -333,7 +333,9 @@ def _merge_codings(
     report.coders = sorted({c.coder for c in codings})
     # Duplicates: find the target coding they repeat, so that their memos follow.
     if missing & coding_memos.keys():
-        keys = {(c.document_id, c.code_id, c.coder, c.start, c.end): c.id for c in target.codings()}
+        keys = {
+            (c.document_id, c.code_id, c.coder, c.start, c.end): c.id for c in target.codings_bulk()
+        }
         for origin, record in zip(origins, records, strict=True):
             if origin in missing:
                 key = (record.document_id, record.code_id, record.coder, record.start, record.end)
