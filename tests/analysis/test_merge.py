@@ -326,3 +326,25 @@ def test_sha_is_of_the_stored_text(open_project) -> None:
     source = open_project("source")
     info = source.add_document(NewDocument("a", "text", ORIGINAL))
     assert info.sha256 == text_sha256(ORIGINAL)
+
+
+def test_codings_aside_survive_their_code_and_can_be_discarded(open_project) -> None:
+    project = open_project("p")
+    doc = project.add_document(NewDocument("d", "text", ORIGINAL))
+    code = project.create_code("Usages", coder="lead")
+    kept = project.set_aside(
+        document_name="d", document_id=doc.id, code_id=code.id, coder="bob",
+        start=0, end=5, text="perdu", reason="test", actor="lead",
+    )  # fmt: skip
+    project.delete_code(code.id, coder="lead")
+    [aside] = project.codings_aside()
+    assert (aside.code_id, aside.code_path) == (None, "Usages")
+    project.undo(coder="lead")  # the code comes back; the aside finds it by path
+    placed = project.place_aside(kept.id, 0, 5, coder="lead")
+    assert (placed.code_id, placed.coder) == (code.id, "bob")
+    project.undo(coder="lead")
+    assert [a.id for a in project.codings_aside()] == [kept.id]
+    project.discard_aside(kept.id, coder="lead")
+    assert project.codings_aside() == []
+    project.undo(coder="lead")
+    assert [a.id for a in project.codings_aside()] == [kept.id]
