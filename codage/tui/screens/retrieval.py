@@ -1,0 +1,762 @@
+"""Retrieval: every passage of a code across the corpus, filtered, with a jump back.
+
+The passages are read once per code (and sub-code choice) in a thread worker,
+with their speaker, case and a few words of context; the document, coder and
+case filters then work on that list in memory, so changing a filter never
+touches the database and never blocks the screen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Footer, Select, Static
+
+from codage.domain import Code
+from codage.exchange.tables import attribute_text, select_codings
+from codage.i18n import register, t
+from codage.services import Project
+
+register(
+    {
+        "tui.retrieval.title": {"en": "Retrieval", "fr": "Extraits"},
+        "tui.retrieval.code": {"en": "Code", "fr": "Code"},
+        "tui.retrieval.choose_code": {
+            "en": "Choose a code (c) to see its passages.",
+            "fr": "Choisissez un code (c) pour voir ses extraits.",
+        },
+        "tui.retrieval.loading": {"en": "Reading passages…", "fr": "Lecture des extraits…"},
+        "tui.retrieval.count": {
+            "en": "{shown} of {total} passages",
+            "fr": "{shown} extraits sur {total}",
+        },
+        "tui.retrieval.with_subcodes": {"en": "with sub-codes", "fr": "avec sous-codes"},
+        "tui.retrieval.without_subcodes": {"en": "without sub-codes", "fr": "sans sous-codes"},
+        "tui.retrieval.all_documents": {"en": "All documents", "fr": "Tous les documents"},
+        "tui.retrieval.all_coders": {"en": "All coders", "fr": "Tous les codeurs"},
+        "tui.retrieval.all_cases": {"en": "Any case", "fr": "Tous les cas"},
+        "tui.retrieval.col.document": {"en": "Document", "fr": "Document"},
+        "tui.retrieval.col.speaker": {"en": "Speaker", "fr": "Locuteur"},
+        "tui.retrieval.col.case": {"en": "Case", "fr": "Cas"},
+        "tui.retrieval.col.coder": {"en": "Coder", "fr": "Codeur"},
+        "tui.retrieval.col.code": {"en": "Code", "fr": "Code"},
+        "tui.retrieval.col.passage": {"en": "Passage", "fr": "Extrait"},
+        "tui.retrieval.none": {
+            "en": "No passage matches.",
+            "fr": "Aucun extrait ne correspond.",
+        },
+        "tui.retrieval.error": {
+            "en": "Cannot read passages: {error}",
+            "fr": "Lecture des extraits impossible : {error}",
+        },
+        "tui.retrieval.key.jump": {"en": "Open", "fr": "Ouvrir"},
+        "tui.retrieval.key.subcodes": {"en": "Sub-codes", "fr": "Sous-codes"},
+        "tui.retrieval.key.choose": {"en": "Code", "fr": "Code"},
+        "tui.retrieval.key.reset": {"en": "Reset filters", "fr": "Sans filtre"},
+        "tui.retrieval.key.close": {"en": "Close", "fr": "Fermer"},
+    }
+)
+
+# Words of context shown on each side of a passage.
+CONTEXT_WORDS = 6
+# How far to look for those words: enough for six long French words.
+_CONTEXT_CHARS = 80
+# Passages are shown on one line; past this many characters the preview has the rest.
+_PASSAGE_CHARS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One coding as retrieval shows it: where it is, who coded it, what surrounds it."""
+
+    coding_id: int
+    document_id: int
+    document: str
+    code_id: int
+    code_path: str
+    colour: str
+    coder: str
+    start: int
+    end: int
+    text: str
+    before: str = ""
+    after: str = ""
+    speaker: str | None = None
+    case: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def case_label(self) -> str:
+        """``case (key=value, …)``, or the empty string without a case."""
+        if self.case is None:
+            return ""
+        shown = ", ".join(f"{k}={v}" for k, v in self.attributes.items() if v)
+        return f"{self.case} ({shown})" if shown else self.case
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Show binding descriptions in the language of the moment.
+
+    Descriptions in ``BINDINGS`` are string keys: class attributes are built at
+    import, before the app has read the user's language. Each instance holds
+    its own copy of the bindings, so translating it here is enough.
+    """
+    bindings = node._bindings.key_to_bindings
+    for key, group in bindings.items():
+        bindings[key] = [replace(b, description=t(b.description)) for b in group]
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _flat(text: str) -> str:
+    """The text on one line, runs of white space as one space."""
+    return _WHITESPACE.sub(" ", text)
+
+
+def context_around(text: str, start: int, end: int, words: int = CONTEXT_WORDS) -> tuple[str, str]:
+    """A few words before ``start`` and after ``end``, each on one line.
+
+    The space (or its absence) next to the passage is kept, so that
+    ``lisait`` + ``. Puis`` reads as it does in the text.
+    """
+    before = _WHITESPACE.sub(" ", text[max(0, start - _CONTEXT_CHARS) : start])
+    after = _WHITESPACE.sub(" ", text[end : end + _CONTEXT_CHARS])
+    head = before.split(" ")
+    # a word cut by the window's edge is dropped rather than shown half
+    if start > _CONTEXT_CHARS:
+        head = head[1:]
+    tail = after.split(" ")
+    if end + _CONTEXT_CHARS < len(text):
+        tail = tail[:-1]
+    kept_before = _last_words(head, words)
+    kept_after = list(reversed(_last_words(list(reversed(tail)), words)))
+    return " ".join(kept_before), " ".join(kept_after)
+
+
+def _last_words(pieces: list[str], words: int) -> list[str]:
+    """The shortest tail of ``pieces`` holding ``words`` words (empty pieces are the
+    spaces around them, kept)."""
+    count = 0
+    for i in range(len(pieces) - 1, -1, -1):
+        if pieces[i]:
+            count += 1
+            if count > words:
+                return pieces[i + 1 :]
+    return pieces
+
+
+def read_passages(project: Project, code_id: int, include_subcodes: bool) -> list[Passage]:
+    """Every coding of a code (and its sub-codes when asked) in tree, document, text order.
+
+    Runs in a worker: it reads the database and each document's text once.
+    """
+    selection = select_codings(project, codes=[code_id], include_subcodes=include_subcodes)
+    texts: dict[int, str] = {}
+    out: list[Passage] = []
+    for record in selection.records:
+        coding, doc = record.coding, record.document
+        if doc.id not in texts:
+            texts[doc.id] = project.document(doc.id).text
+        before, after = context_around(texts[doc.id], coding.start, coding.end)
+        case = record.case
+        out.append(
+            Passage(
+                coding_id=coding.id,
+                document_id=doc.id,
+                document=doc.name,
+                code_id=record.code.id,
+                code_path=record.code.path_str,
+                colour=record.code.colour,
+                coder=coding.coder,
+                start=coding.start,
+                end=coding.end,
+                text=texts[doc.id][coding.start : coding.end],
+                before=before,
+                after=after,
+                speaker=record.speaker,
+                case=case.name if case else None,
+                attributes=(
+                    {k: attribute_text(v) for k, v in case.attributes.items()} if case else {}
+                ),
+            )
+        )
+    return out
+
+
+def matches(
+    passage: Passage,
+    document_id: int | None = None,
+    coder: str | None = None,
+    attribute: tuple[str, str] | None = None,
+) -> bool:
+    """Whether a passage passes the filters (None: no filter)."""
+    if document_id is not None and passage.document_id != document_id:
+        return False
+    if coder is not None and passage.coder != coder:
+        return False
+    return attribute is None or passage.attributes.get(attribute[0]) == attribute[1]
+
+
+Column = tuple[str, int]
+"""A column of the passage list: its key and its width in cells."""
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    if cell_len(text) > width:
+        return set_cell_size(text, max(0, width - 1)) + "…" if width else ""
+    return set_cell_size(text, width)
+
+
+class PassageList(ScrollView, can_focus=True):
+    """The passages as a table of one line each, drawn line by line.
+
+    A ``DataTable`` measures every cell of every row when rows are added: for
+    thousands of passages that is seconds of a frozen screen. Here only the
+    lines on screen are ever built, so ten thousand passages scroll as fast as
+    ten.
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding("up", "move(-1)", show=False, id="retrieval.up"),
+        Binding("down", "move(1)", show=False, id="retrieval.down"),
+        Binding("pageup", "page(-1)", show=False, id="retrieval.page_up"),
+        Binding("pagedown", "page(1)", show=False, id="retrieval.page_down"),
+        Binding("home", "first", show=False, id="retrieval.first"),
+        Binding("end", "last", show=False, id="retrieval.last"),
+        Binding("enter", "open", show=False, id="retrieval.open"),
+    ]
+
+    COMPONENT_CLASSES = {"passage-list--cursor", "passage-list--context"}
+
+    DEFAULT_CSS = """
+    PassageList {
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: auto;
+        & > .passage-list--cursor { background: $block-cursor-background; }
+        & > .passage-list--context { color: $text-muted; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor is on passage number ``index``."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    class Chosen(Message):
+        """Enter (or a click on the current row) on passage number ``index``."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.passages: Sequence[Passage] = ()
+        self.columns: list[Column] = []
+        self.code_names: dict[int, str] = {}
+
+    @property
+    def row_count(self) -> int:
+        return len(self.passages)
+
+    def show(
+        self, passages: Sequence[Passage], columns: list[Column], code_names: dict[int, str]
+    ) -> None:
+        """Replace the passages shown; the cursor goes back to the first."""
+        self.passages = passages
+        self.columns = columns
+        self.code_names = code_names
+        self.virtual_size = Size(sum(w for _, w in columns) + len(columns), len(passages))
+        self.scroll_to(0, 0, animate=False, force=True)
+        self.cursor = 0
+        self.refresh()
+
+    def watch_cursor(self, value: int) -> None:
+        if self.passages:
+            self.post_message(self.Highlighted(value))
+
+    def _cells(self, passage: Passage, width: int) -> list[Segment]:
+        base = self.rich_style
+        segments: list[Segment] = []
+        for key, column_width in self.columns:
+            if key == "passage":
+                segments.extend(self._passage_segments(passage, column_width, base))
+                continue
+            if key == "code":
+                name = self.code_names.get(passage.code_id, passage.code_path)
+                style = base + Style(color=passage.colour)
+                segments.append(Segment(_fit(name, column_width) + " ", style))
+                continue
+            value = {
+                "document": passage.document,
+                "speaker": passage.speaker or "",
+                "case": passage.case or "",
+                "coder": passage.coder,
+            }[key]
+            segments.append(Segment(_fit(value, column_width) + " ", base))
+        return segments
+
+    def _passage_segments(self, passage: Passage, width: int, base: Style) -> list[Segment]:
+        """``…before passage after…``: the context dimmed, and the passage itself given the
+        room first, so that it always shows from its beginning."""
+        dim = base + self.get_component_rich_style("passage-list--context", partial=True)
+        body = _flat(passage.text[:_PASSAGE_CHARS])
+        before = _flat(passage.before)
+        room = min(cell_len(before), max(0, width // 4 - 1), max(0, width - cell_len(body) - 1))
+        if room < cell_len(before):
+            before = "…" + before[len(before) - room + 1 :] if room > 1 else ""
+        parts = [(before, dim), (body, base + Style(bold=True))]
+        if passage.after:
+            parts.append((_flat(passage.after), dim))
+        segments = [Segment(text, style) for text, style in parts]
+        return list(Strip(segments).crop_extend(0, width, base))
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not 0 <= index < len(self.passages):
+            return Strip.blank(width, base)
+        strip = Strip(self._cells(self.passages[index], width)).crop_extend(0, width, base)
+        if index == self.cursor and self.has_focus_within:
+            strip = strip.apply_style(self.get_component_rich_style("passage-list--cursor"))
+        elif index == self.cursor:
+            strip = strip.apply_style(Style(reverse=True, dim=True))
+        return strip
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def _place(self, index: int) -> None:
+        if not self.passages:
+            return
+        index = max(0, min(len(self.passages) - 1, index))
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_offset.y)
+        if index < top:
+            self.scroll_to(y=index, animate=False, force=True)
+        elif height and index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, force=True)
+        self.cursor = index
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        self._place(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self._place(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self._place(0)
+
+    def action_last(self) -> None:
+        self._place(len(self.passages) - 1)
+
+    def action_open(self) -> None:
+        if self.passages:
+            self.post_message(self.Chosen(self.cursor))
+
+    def on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if not 0 <= index < len(self.passages):
+            return
+        if index == self.cursor and event.chain >= 2:
+            self.post_message(self.Chosen(index))
+        self._place(index)
+
+
+class RetrievalScreen(Screen[None]):
+    """Every passage of a code across the corpus; Enter opens it in its transcript."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("enter", "jump", "tui.retrieval.key.jump", id="retrieval.jump"),
+        Binding("s", "toggle_subcodes", "tui.retrieval.key.subcodes", id="retrieval.subcodes"),
+        Binding("c", "choose_code", "tui.retrieval.key.choose", id="retrieval.choose_code"),
+        Binding("r", "reset_filters", "tui.retrieval.key.reset", id="retrieval.reset"),
+        Binding("escape", "close", "tui.retrieval.key.close", id="retrieval.close"),
+    ]
+
+    DEFAULT_CSS = """
+    RetrievalScreen {
+        layout: vertical;
+        #retrieval-head { height: 1; padding: 0 1; background: $panel; }
+        #retrieval-filters { height: 1; }
+        #retrieval-filters Select { width: 1fr; }
+        #retrieval-code { width: 2fr; }
+        #retrieval-columns { height: 1; color: $text-muted; }
+        #retrieval-list { height: 1fr; }
+        #retrieval-preview {
+            height: auto; max-height: 8; padding: 0 1;
+            border-top: solid $panel-lighten-2;
+        }
+        #retrieval-status { height: 1; padding: 0 1; color: $text-muted; }
+        #retrieval-status.error { color: $error; }
+    }
+    """
+
+    class Loaded(Message):
+        """Passages read by the worker, for the request numbered ``token``."""
+
+        def __init__(self, token: int, passages: list[Passage]) -> None:
+            super().__init__()
+            self.token = token
+            self.passages = passages
+
+    class Failed(Message):
+        """The worker could not read the passages."""
+
+        def __init__(self, token: int, error: str) -> None:
+            super().__init__()
+            self.token = token
+            self.error = error
+
+    class ChoicesLoaded(Message):
+        """What the code chooser and the filters offer."""
+
+        def __init__(
+            self,
+            codes: list[Code],
+            documents: list[tuple[str, int]],
+            coders: list[str],
+            attributes: list[tuple[str, str]],
+        ) -> None:
+            super().__init__()
+            self.codes = codes
+            self.documents = documents
+            self.coders = coders
+            self.attributes = attributes
+
+    def __init__(self, code_id: int | None = None) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.code_id = code_id
+        self.include_subcodes = True
+        self.passages: list[Passage] = []
+        self.shown: list[Passage] = []
+        self.codes: dict[int, Code] = {}
+        self.document_filter: int | None = None
+        self.coder_filter: str | None = None
+        self.attribute_filter: tuple[str, str] | None = None
+        self.loading = False
+        # Results of an older request (the code changed meanwhile) are dropped.
+        self._token = 0
+        self._choices_ready = False
+
+    @property
+    def project(self) -> Project:
+        return self.app.project  # type: ignore[attr-defined,no-any-return]
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("tui.retrieval.title"), id="retrieval-head")
+        with Horizontal(id="retrieval-filters"):
+            yield Select[int]([], prompt=t("tui.retrieval.code"), id="retrieval-code", compact=True)
+            yield Select[int](
+                [], prompt=t("tui.retrieval.all_documents"), id="retrieval-document", compact=True
+            )
+            yield Select[str](
+                [], prompt=t("tui.retrieval.all_coders"), id="retrieval-coder", compact=True
+            )
+            yield Select[str](
+                [], prompt=t("tui.retrieval.all_cases"), id="retrieval-case", compact=True
+            )
+        with Vertical():
+            yield Static("", id="retrieval-columns")
+            yield PassageList(id="retrieval-list")
+            yield Static("", id="retrieval-preview")
+        yield Static("", id="retrieval-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PassageList).focus()
+        self._set_status(t("tui.retrieval.loading"))
+        self.load_choices()
+        if self.code_id is not None:
+            self.reload()
+
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exclusive=True, group="retrieval-choices")
+    def load_choices(self) -> None:
+        """Codes, documents, coders and case attribute values for the selects."""
+        project = self.project
+        codes = project.codes()
+        documents = [(d.name, d.id) for d in project.documents()]
+        coders = [c.name for c in project.coders()]
+        pairs: set[tuple[str, str]] = set()
+        for case in project.cases():
+            for key, value in case.attributes.items():
+                text = attribute_text(value)
+                if text:
+                    pairs.add((key, text))
+        self.post_message(self.ChoicesLoaded(codes, documents, coders, sorted(pairs)))
+
+    def reload(self) -> None:
+        """Read the passages of the current code again, in a worker."""
+        if self.code_id is None:
+            return
+        self._token += 1
+        self.loading = True
+        self._set_status(t("tui.retrieval.loading"))
+        self._read(self._token, self.code_id, self.include_subcodes)
+
+    @work(thread=True, exclusive=True, group="retrieval-read")
+    def _read(self, token: int, code_id: int, include_subcodes: bool) -> None:
+        try:
+            passages = read_passages(self.project, code_id, include_subcodes)
+        except Exception as exc:  # any failure is one line on screen, not a crash
+            self.post_message(self.Failed(token, str(exc)))
+            return
+        self.post_message(self.Loaded(token, passages))
+
+    # ------------------------------------------------------------------ answers
+
+    def on_retrieval_screen_choices_loaded(self, message: ChoicesLoaded) -> None:
+        self.codes = {c.id: c for c in message.codes}
+        code_select = self.query_one("#retrieval-code", Select)
+        code_select.set_options(
+            (Text("  " * c.depth + c.name, style=f"{c.colour}"), c.id) for c in message.codes
+        )
+        if self.code_id is not None and self.code_id in self.codes:
+            code_select.value = self.code_id
+        self.query_one("#retrieval-document", Select).set_options(message.documents)
+        self.query_one("#retrieval-coder", Select).set_options((c, c) for c in message.coders)
+        self.query_one("#retrieval-case", Select).set_options(
+            (f"{k}={v}", f"{k}={v}") for k, v in message.attributes
+        )
+        self._choices_ready = True
+        self._update_head()
+        if self.code_id is None:
+            self._set_status(t("tui.retrieval.choose_code"))
+            self.action_choose_code()
+
+    def on_retrieval_screen_loaded(self, message: Loaded) -> None:
+        if message.token != self._token:
+            return
+        self.loading = False
+        self.passages = message.passages
+        self._refill()
+
+    def on_retrieval_screen_failed(self, message: Failed) -> None:
+        if message.token != self._token:
+            return
+        self.loading = False
+        self._set_status(t("tui.retrieval.error", error=message.error), error=True)
+
+    # ------------------------------------------------------------------ filters
+
+    @on(Select.Changed, "#retrieval-code")
+    def _code_chosen(self, event: Select.Changed) -> None:
+        value = event.value
+        if isinstance(value, int) and value != self.code_id:
+            self.code_id = value
+            self._update_head()
+            self.reload()
+            self.query_one(PassageList).focus()
+
+    @on(Select.Changed, "#retrieval-document")
+    def _document_chosen(self, event: Select.Changed) -> None:
+        self.document_filter = event.value if isinstance(event.value, int) else None
+        self._refill()
+
+    @on(Select.Changed, "#retrieval-coder")
+    def _coder_chosen(self, event: Select.Changed) -> None:
+        self.coder_filter = event.value if isinstance(event.value, str) else None
+        self._refill()
+
+    @on(Select.Changed, "#retrieval-case")
+    def _case_chosen(self, event: Select.Changed) -> None:
+        value = event.value
+        if isinstance(value, str) and "=" in value:
+            key, _, wanted = value.partition("=")
+            self.attribute_filter = (key, wanted)
+        else:
+            self.attribute_filter = None
+        self._refill()
+
+    def set_filters(
+        self,
+        *,
+        document_id: int | None = None,
+        coder: str | None = None,
+        attribute: tuple[str, str] | None = None,
+    ) -> None:
+        """Set every filter at once (None: no filter), as the selects do."""
+        self.query_one("#retrieval-document", Select).value = (
+            Select.NULL if document_id is None else document_id
+        )
+        self.query_one("#retrieval-coder", Select).value = Select.NULL if coder is None else coder
+        self.query_one("#retrieval-case", Select).value = (
+            Select.NULL if attribute is None else f"{attribute[0]}={attribute[1]}"
+        )
+        # the selects post Changed later; the list follows at once
+        self.document_filter, self.coder_filter, self.attribute_filter = (
+            document_id,
+            coder,
+            attribute,
+        )
+        self._refill()
+
+    # ------------------------------------------------------------------ table
+
+    def _columns(self) -> list[tuple[str, int | None]]:
+        width = max(60, self.size.width)
+        # narrow terminals keep room for the passage: speaker and case go to the preview
+        if width >= 150:
+            fixed = [("document", 24), ("speaker", 16), ("case", 20), ("coder", 10)]
+        elif width >= 110:
+            fixed = [("document", 16), ("speaker", 12), ("case", 12), ("coder", 9)]
+        else:
+            fixed = [("document", 12), ("coder", 8)]
+        if self.include_subcodes:
+            fixed.append(("code", 16 if width >= 150 else 10))
+        # one cell between columns, and the scrollbar's two at the right
+        room = width - sum(w for _, w in fixed) - len(fixed) - 2
+        return [*fixed, ("passage", max(20, room))]
+
+    def _refill(self) -> None:
+        """Show the passages that pass the filters (in memory: no database call)."""
+        self.shown = [
+            p
+            for p in self.passages
+            if matches(p, self.document_filter, self.coder_filter, self.attribute_filter)
+        ]
+        columns = self._columns()
+        header = Text(no_wrap=True, overflow="ellipsis", style="bold")
+        for key, width in columns:
+            header.append(_fit(t(f"tui.retrieval.col.{key}"), width) + " ")
+        self.query_one("#retrieval-columns", Static).update(header)
+        names = {code_id: code.name for code_id, code in self.codes.items()}
+        self.query_one(PassageList).show(self.shown, columns, names)
+        if not self.loading:
+            self._set_status(
+                t("tui.retrieval.count", shown=len(self.shown), total=len(self.passages))
+                if self.shown or self.passages
+                else t("tui.retrieval.none")
+            )
+        self._update_head()
+        self._preview(0)
+
+    def _preview(self, row: int) -> None:
+        preview = self.query_one("#retrieval-preview", Static)
+        if not 0 <= row < len(self.shown):
+            preview.update("")
+            preview.display = False
+            return
+        p = self.shown[row]
+        preview.display = True
+        text = Text()
+        if p.before:
+            text.append("…" + _flat(p.before), style="dim")
+        text.append(_flat(p.text), style="bold")
+        if p.after:
+            text.append(_flat(p.after) + "…", style="dim")
+        text.append("\n")
+        where = [p.document]
+        if p.speaker:
+            where.append(p.speaker)
+        if p.case:
+            where.append(p.case_label())
+        where.append(p.coder)
+        text.append(" · ".join(where), style="italic")
+        text.append("  ")
+        text.append(f"■ {p.code_path}", style=p.colour)
+        preview.update(text)
+
+    def on_passage_list_highlighted(self, event: PassageList.Highlighted) -> None:
+        self._preview(event.index)
+
+    def on_passage_list_chosen(self, event: PassageList.Chosen) -> None:
+        event.stop()
+        self._jump(event.index)
+
+    def _update_head(self) -> None:
+        code = self.codes.get(self.code_id) if self.code_id is not None else None
+        head = Text(t("tui.retrieval.title"), style="bold")
+        if code is not None:
+            head.append("  ")
+            head.append(f"■ {code.path_str}", style=code.colour)
+            head.append(
+                "  ("
+                + t(
+                    "tui.retrieval.with_subcodes"
+                    if self.include_subcodes
+                    else "tui.retrieval.without_subcodes"
+                )
+                + ")",
+                style="dim",
+            )
+        self.query_one("#retrieval-head", Static).update(head)
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#retrieval-status", Static)
+        status.update(text)
+        status.set_class(error, "error")
+
+    def on_resize(self) -> None:
+        if self.passages:
+            self._refill()
+
+    # ------------------------------------------------------------------ actions
+
+    def _jump(self, row: int) -> None:
+        if not 0 <= row < len(self.shown):
+            return
+        passage = self.shown[row]
+        app = self.app
+        # pop first: the workbench below is then the screen that shows the document
+        app.pop_screen()
+        app.open_document(passage.document_id, (passage.start, passage.end))  # type: ignore[attr-defined]
+
+    def action_jump(self) -> None:
+        """Open the highlighted passage in its transcript and close retrieval."""
+        self._jump(self.query_one(PassageList).cursor)
+
+    def action_toggle_subcodes(self) -> None:
+        """Include or leave out the sub-codes of the code."""
+        self.include_subcodes = not self.include_subcodes
+        self._update_head()
+        self.reload()
+
+    def action_choose_code(self) -> None:
+        select = self.query_one("#retrieval-code", Select)
+        select.focus()
+        if self._choices_ready:
+            select.expanded = True
+
+    def action_reset_filters(self) -> None:
+        self.set_filters()
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def passage_rows(self) -> Sequence[Passage]:
+        """The passages shown, in table order (for tests and the command palette)."""
+        return list(self.shown)
