@@ -1,78 +1,120 @@
-"""The codage interface (Textual)."""
+"""The codage interface (Textual): the application around the coding workbench.
+
+The app opens the project once; screens reach it as ``self.app.project`` and only ever call
+it from thread workers. Key remapping comes from the settings file (``[keys]``: binding id ->
+keys) through Textual's keymap; the language from the settings, else the locale.
+"""
 
 from __future__ import annotations
 
-from textual import work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Tree
+from textual.app import App
+from textual.binding import Binding, BindingType
 
-from codage.domain import Code, DocumentInfo
-from codage.services import open_project
-
-
-class ProjectLoaded(Message):
-    """The documents and codebook of the project, read in a worker."""
-
-    def __init__(
-        self, name: str, documents: list[DocumentInfo], codes: list[Code], counts: dict[int, int]
-    ) -> None:
-        super().__init__()
-        self.name = name
-        self.documents = documents
-        self.codes = codes
-        self.counts = counts
+from codage import i18n
+from codage.config import Settings, SettingsError, load_settings, resolve_language
+from codage.domain import Span
+from codage.services import Project, open_project
+from codage.tui.bindings import localize
+from codage.tui.screens.help import HelpScreen, Section
+from codage.tui.screens.workbench import WorkbenchScreen
+from codage.tui.widgets.codebook_tree import CodebookTree
+from codage.tui.widgets.transcript_view import TranscriptView
 
 
 class CodageApp(App[None]):
-    """Lists the documents and codes of a project."""
+    """Reading, coding and managing the codebook of one project."""
 
     TITLE = "codage"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    CSS_PATH = "app.tcss"
+    # the palette offers the workbench's own commands; Textual's theme and screenshot
+    # commands would only crowd them
+    ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, location: str, coder: str) -> None:
+    BINDINGS: list[BindingType] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+    ]
+
+    def __init__(
+        self,
+        location: str,
+        coder: str,
+        *,
+        language: str | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        if settings is None:
+            try:
+                settings = load_settings()
+            except SettingsError:
+                settings = Settings()
+        self.settings = settings
+        i18n.set_language(language or resolve_language(settings))
         super().__init__()
+        localize(self)
         self.location = location
         self.coder = coder
+        self.project: Project = open_project(location, create=False)
+        # codes applied lately, most recent first: the code picker lists them first
+        self.recent_codes: list[int] = []
+        self.title = f"codage — {self.project_name()}"
+        self.sub_title = coder
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal():
-            yield DataTable(id="documents", cursor_type="row")
-            yield Tree("Codes", id="codebook")
-        yield Footer()
+    def project_name(self) -> str:
+        try:
+            return self.project.name
+        except Exception:  # a name is decoration: never fail to open for it
+            return self.location
 
     def on_mount(self) -> None:
-        table = self.query_one("#documents", DataTable)
-        table.add_columns("Document", "Kind", "Words")
-        self.load_project()
+        if self.settings.keys:
+            self.set_keymap(dict(self.settings.keys))
+        self.push_screen(WorkbenchScreen())
 
-    @work(thread=True, exclusive=True)
-    def load_project(self) -> None:
-        project = open_project(self.location, create=False)
-        try:
-            self.post_message(
-                ProjectLoaded(
-                    project.name, project.documents(), project.codes(), project.coding_counts()
-                )
-            )
-        finally:
-            project.close()
+    def on_unmount(self) -> None:
+        self.project.close()
 
-    def on_project_loaded(self, message: ProjectLoaded) -> None:
-        self.sub_title = f"{message.name} — {self.coder}"
-        table = self.query_one("#documents", DataTable)
-        for doc in message.documents:
-            table.add_row(doc.name, doc.kind, str(doc.words))
-        tree = self.query_one("#codebook", Tree)
-        tree.root.expand()
-        nodes = {None: tree.root}
-        for code in message.codes:
-            label = f"[{code.colour}]■[/] {code.name} ({message.counts.get(code.id, 0)})"
-            nodes[code.id] = nodes[code.parent_id].add(label, data=code.id, expand=code.depth < 1)
+    @property
+    def workbench(self) -> WorkbenchScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkbenchScreen):
+                return screen
+        raise LookupError("no workbench")
+
+    def open_document(self, document_id: int, span: tuple[int, int] | Span | None = None) -> None:
+        """Show a document in the workbench and select ``span`` in it.
+
+        Other screens call this (retrieval's Enter). The screens above the workbench are
+        closed once the call returns, so that a screen may still dismiss itself first.
+        """
+        self.workbench.open_document(document_id, span)
+        self.call_after_refresh(self._back_to_workbench)
+
+    def _back_to_workbench(self) -> None:
+        workbench = self.workbench
+        while len(self.screen_stack) > 1 and self.screen is not workbench:
+            self.pop_screen()
+
+    def help_sections(self) -> list[Section]:
+        """The bindings of every part, for the help screen."""
+
+        def of(node_class: type) -> list[Binding]:
+            # a class's own bindings: those it inherits from Textual are Textual's to list
+            return [b for b in node_class.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
+
+        return [
+            ("tui.help.scope.app", of(type(self))),
+            ("tui.help.scope.workbench", of(WorkbenchScreen)),
+            ("tui.help.scope.transcript", of(TranscriptView)),
+            ("tui.help.scope.codebook", of(CodebookTree)),
+        ]
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_sections(), dict(self._keymap)))
 
 
 def run(location: str, coder: str) -> None:
+    """Open the interface on a project (the command line's entry point)."""
     CodageApp(location, coder).run()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -42,6 +42,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from codage.domain import Code, Coding, Document, Span, Unit, normalise_spans
+from codage.tui.bindings import localize
 
 # Characters that certainly take one cell. Anything else (CJK, emoji, combining marks, soft
 # hyphen, other controls) sends its paragraph down the cell-by-cell path.
@@ -215,8 +216,10 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("shift+home", "line_start(True)", show=False, id="transcript.select_home"),
         Binding("shift+end", "line_end(True)", show=False, id="transcript.select_end"),
         Binding("s", "extend('sentence')", "Sentence", id="transcript.extend_sentence"),
-        Binding("t", "extend('turn')", "Turn", id="transcript.extend_turn"),
-        Binding("p", "extend('paragraph')", "Paragraph", id="transcript.extend_paragraph"),
+        Binding("t", "extend('turn')", "Turn", show=False, id="transcript.extend_turn"),
+        Binding(
+            "p", "extend('paragraph')", "Paragraph", show=False, id="transcript.extend_paragraph"
+        ),
         Binding("S", "extend('sentence', True)", show=False, id="transcript.shrink_sentence"),
         Binding("T", "extend('turn', True)", show=False, id="transcript.back_turn"),
         Binding("P", "extend('paragraph', True)", show=False, id="transcript.back_paragraph"),
@@ -232,6 +235,7 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript-view--cursor",
         "transcript-view--selection",
         "transcript-view--margin",
+        "transcript-view--note",
     }
 
     DEFAULT_CSS = """
@@ -247,6 +251,7 @@ class TranscriptView(ScrollView, can_focus=True):
         & > .transcript-view--cursor { text-style: reverse; }
         & > .transcript-view--selection { background: $primary-muted; }
         & > .transcript-view--margin { color: $text-muted; }
+        & > .transcript-view--note { color: $text-accent; text-style: bold; }
     }
     """
 
@@ -313,6 +318,7 @@ class TranscriptView(ScrollView, can_focus=True):
         disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        localize(self)
         self._document: Document | None = None
         self._text = ""
         self._codes: dict[int, Code] = {}
@@ -332,6 +338,11 @@ class TranscriptView(ScrollView, can_focus=True):
         # labels written at paragraph starts: (start, end, speaker or None for a timestamp)
         self._labels: dict[int, list[tuple[int, int, str | None]]] = {}
         self._speaker_colours: dict[str, str] = {}
+        # header notes given by the screen (a survey answer's respondent and attributes)
+        self._notes: dict[int, str] = {}
+        # spans drawn dim (survey answers outside the attribute filter), normalised
+        self._dimmed: list[Span] = []
+        self._dimmed_starts: list[int] = []
         # coding runs
         self._run_bounds: list[int] = [0]
         self._run_keys: list[RunKey | None] = [None]
@@ -374,13 +385,21 @@ class TranscriptView(ScrollView, can_focus=True):
         units: Sequence[Unit] = (),
         codings: Sequence[Coding] = (),
         codes: Iterable[Code] = (),
+        notes: Mapping[int, str] | None = None,
     ) -> None:
-        """Show ``document`` with its units, codings and the codes they refer to."""
+        """Show ``document`` with its units, codings and the codes they refer to.
+
+        ``notes`` maps paragraph starts to a line drawn above them (a survey answer's
+        respondent and attributes); a note at an offset that does not start a paragraph
+        is ignored.
+        """
         self._document = document
         text = self._text = document.text
         self._codes = {code.id: code for code in codes}
         self._index_paragraphs(text)
         self._index_units(units)
+        self._index_notes(notes or {})
+        self._dimmed, self._dimmed_starts = [], []
         self._index_codings(codings)
         self._run_styles.clear()
         self._cursor, self._anchor, self._goal_column = 0, None, None
@@ -419,6 +438,21 @@ class TranscriptView(ScrollView, can_focus=True):
             for span in changed:
                 self._splice_runs(span.start, span.end)
         self._invalidate_spans(changed)
+        self.refresh()
+
+    @property
+    def codings(self) -> list[Coding]:
+        """The codings shown, in the order given."""
+        return self._codings
+
+    def set_dimmed(self, spans: Iterable[Span]) -> None:
+        """Draw ``spans`` dim (survey answers outside a filter); an empty list undims all."""
+        dimmed = normalise_spans(spans)
+        if dimmed == self._dimmed:
+            return
+        self._dimmed = dimmed
+        self._dimmed_starts = [s.start for s in dimmed]
+        self._strips.clear()
         self.refresh()
 
     def codings_at(self, offset: int) -> list[Coding]:
@@ -524,6 +558,21 @@ class TranscriptView(ScrollView, can_focus=True):
             if unit.start in self._labels or unit.start in self._headers:
                 continue  # a turn and its first paragraph: decorate once
             self._decorate(unit, self._para_ends[index])
+
+    def _index_notes(self, notes: Mapping[int, str]) -> None:
+        """Header lines carrying the screen's notes, above the paragraphs they name."""
+        self._notes = {}
+        para_starts = self._para_starts
+        for start, note in notes.items():
+            index = bisect_left(para_starts, start)
+            if index >= len(para_starts) or para_starts[index] != start or not note:
+                continue
+            self._notes[start] = " ".join(note.split())
+            self._headers.setdefault(start, (None, None))
+
+    def _is_dimmed(self, offset: int) -> bool:
+        index = bisect_right(self._dimmed_starts, offset) - 1
+        return index >= 0 and self._dimmed[index].end > offset
 
     def _decorate(self, unit: Unit, para_end: int) -> None:
         """Find the timestamp and speaker label a turn starts with, to style them where
@@ -789,8 +838,13 @@ class TranscriptView(ScrollView, can_focus=True):
             if stamp is not None:
                 stamp_style = self.get_component_rich_style("transcript-view--timestamp")
                 segments.append(Segment(format_timestamp(stamp) + " ", stamp_style))
+            note = self._notes.get(start)
             if speaker:
-                segments.append(Segment(speaker, self._speaker_style(speaker, base)))
+                shown = speaker + " " if note else speaker
+                segments.append(Segment(shown, self._speaker_style(speaker, base)))
+            if note:
+                note_style = self.get_component_rich_style("transcript-view--note")
+                segments.append(Segment(note, note_style))
         else:
             position = start
             for label_start, label_end, speaker in self._labels.get(start, ()):
@@ -808,7 +862,10 @@ class TranscriptView(ScrollView, can_focus=True):
         strip = Strip(segments).adjust_cell_length(layout.gutter + layout.text_width + 1, base)
         if layout.margin:
             strip = Strip.join([strip, Strip(self._margin_segments(layout, start, end, base))])
-        return strip.adjust_cell_length(layout.width, base)
+        strip = strip.adjust_cell_length(layout.width, base)
+        if self._dimmed and self._is_dimmed(start):
+            strip = strip.apply_style(Style(dim=True))
+        return strip
 
     def _text_segments(self, position: int, end: int, base: Style) -> list[Segment]:
         """``text[position:end]`` cut at coverage runs, each piece tinted by its codes."""

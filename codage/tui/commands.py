@@ -1,0 +1,85 @@
+"""The command palette's entries for the workbench (Ctrl+P): every action, every document.
+
+Titles are the bindings' own descriptions in the current language, with their keys, so the
+palette also teaches the keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from functools import partial
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from codage.i18n import t
+from codage.tui.bindings import description
+
+# Actions worth offering: (node the action runs on, binding id). "screen" is the workbench,
+# "view" its transcript, "app" the application.
+PALETTE_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("view", "transcript.apply_code"),
+    ("view", "transcript.remove_coding"),
+    ("screen", "memo"),
+    ("screen", "undo"),
+    ("screen", "redo"),
+    ("screen", "search"),
+    ("screen", "layers"),
+    ("screen", "filter_answers"),
+    ("screen", "focus_documents"),
+    ("screen", "toggle_documents"),
+    ("screen", "toggle_codebook"),
+    ("screen", "focus_codebook"),
+    ("screen", "retrieval"),
+    ("screen", "export"),
+    ("screen", "stats"),
+    ("screen", "compare"),
+    ("app", "help"),
+    ("app", "quit"),
+)
+
+
+class WorkbenchCommands(Provider):
+    """Actions of the workbench and the documents it can open."""
+
+    def _entries(self) -> Iterator[tuple[str, str, object]]:
+        screen = self.screen
+        nodes = {"screen": screen, "app": self.app}
+        # the palette may open from another screen, which has no transcript
+        with contextlib.suppress(Exception):
+            nodes["view"] = screen.query_one("#transcript")
+        bindings: dict[str, tuple[object, Binding]] = {}
+        for label, node in nodes.items():
+            for key_bindings in node._bindings.key_to_bindings.values():
+                for binding in key_bindings:
+                    if binding.id:
+                        bindings.setdefault(f"{label}:{binding.id}", (node, binding))
+        keymap = self.app._keymap
+        for label, ident in PALETTE_ACTIONS:
+            found = bindings.get(f"{label}:{ident}")
+            if found is None:
+                continue
+            node, binding = found
+            keys = keymap.get(ident, binding.key_display or binding.key)
+            title = f"{description(binding)}  ({keys})"
+            yield title, binding.action, partial(node.run_action, binding.action)
+        for document in getattr(screen, "_documents", []):
+            opener = getattr(screen, "open_document", None)
+            if opener is not None:
+                yield (
+                    t("tui.cmd.open", name=document.name),
+                    "open",
+                    partial(opener, document.id),
+                )
+
+    async def discover(self) -> Hits:
+        for title, help_text, command in self._entries():
+            yield DiscoveryHit(title, command, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, command in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, help=help_text)  # type: ignore[arg-type]

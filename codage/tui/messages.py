@@ -1,0 +1,101 @@
+"""Messages of the interface.
+
+Facts in the past tense come back from workers with domain objects (``DocumentOpened``,
+``CodingsChanged``); requests ask a screen to do something (``EditCodeRequested``). A widget
+posts requests and never touches the project; a screen runs the service in a worker, and the
+worker answers with a fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from codage.domain import Case, Code, Coding, Document, DocumentInfo, Memo, Span, Unit
+
+
+@dataclass
+class ProjectLoaded(Message):
+    """The project's name, documents (with coded shares), codebook and counts."""
+
+    name: str
+    documents: list[DocumentInfo]
+    shares: dict[int, float]
+    cases: dict[str, Case]
+    codes: list[Code]
+    project_counts: dict[int, int]
+    recent: list[int]
+    coders: list[str]
+
+
+@dataclass
+class DocumentOpened(Message):
+    """A document was read with what the transcript needs to show it."""
+
+    document: Document
+    units: list[Unit]
+    codings: list[Coding]
+    unit_cases: dict[int, Case]
+    memo: Memo | None = None
+    jump: Span | None = None
+
+
+@dataclass
+class CodingsChanged(Message):
+    """Codings of a document were added, removed or rewritten (a memo) by this coder.
+
+    A rewritten coding is in both ``removed`` (its id) and ``added`` (its new state), so
+    the screen updates what it holds without reading every coding again.
+    """
+
+    document_id: int
+    added: list[Coding] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class CodingsLoaded(Message):
+    """Every coding of a document, read again (after an undo, a redo or a codebook edit)."""
+
+    document_id: int
+    codings: list[Coding]
+
+
+@dataclass
+class DocumentMemoSaved(Message):
+    """The memo of a document was written."""
+
+    document_id: int
+    memo: Memo
+
+
+@dataclass
+class ProjectChanged(Message):
+    """Something beyond one coding changed (undo, redo, codebook edit): read all again."""
+
+    note: str = ""
+    select_code: int | None = None
+
+
+@dataclass
+class ActionFailed(Message):
+    """A service refused or failed; ``text`` says why, for a notification."""
+
+    text: str
+
+
+@dataclass
+class EditCodeRequested(Message):
+    """The codebook tree asks for an edit of the codebook.
+
+    ``action`` is one of ``create``, ``create_top``, ``rename``, ``recolour``, ``describe``,
+    ``move_up``, ``move_down``, ``indent``, ``outdent``, ``merge``, ``delete``.
+    ``code`` is the highlighted code (None at the root), ``other`` the code marked for a merge.
+    """
+
+    action: str
+    code: Code | None
+    other: Code | None = None
+    extra: dict[str, object] = field(default_factory=dict)
