@@ -50,7 +50,33 @@ def load_nlp() -> Language:
         nlp.enable_pipe("senter")
     elif "senter" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer")
+    if "lemmatizer" in nlp.pipe_names:
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        if getattr(lemmatizer, "mode", None) == "rule":
+            lemmatizer.lemmatize = _CachedLemmas(lemmatizer.rule_lemmatize)  # type: ignore[attr-defined]
     return nlp
+
+
+class _CachedLemmas:
+    """Memoise the French rule lemmatizer on (word, part of speech).
+
+    spaCy's French lemmatizer caches only words found in its index and walks
+    its whole suffix-rule list for every other token, which made lemmas the
+    largest cost of an import. The result depends on nothing but the word and
+    its part of speech, so a full cache changes no lemma.
+    """
+
+    def __init__(self, lemmatize: object) -> None:
+        self._lemmatize = lemmatize
+        self._cache: dict[tuple[int, int], list[str]] = {}
+
+    def __call__(self, token: object) -> list[str]:
+        key = (token.orth, token.pos)  # type: ignore[attr-defined]
+        forms = self._cache.get(key)
+        if forms is None:
+            forms = self._lemmatize(token)  # type: ignore[operator]
+            self._cache[key] = forms
+        return forms
 
 
 def chunks(document: NewDocument) -> list[tuple[int, int, Unit]]:
