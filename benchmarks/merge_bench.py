@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from codage.analysis.merge import merge_projects, summary_rows
-from codage.domain import NewDocument, Unit
-from codage.store.project import CodingImport, Project
+from codage.domain import CodingImport, NewDocument, Unit
+from codage.store.project import Project
 
 WORDS = (
     "agent",

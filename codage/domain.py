@@ -318,6 +318,37 @@ class Coding:
 
 
 @dataclass(frozen=True, slots=True)
+class AsideCoding:
+    """A coding a merge could not place, waiting for a person (see Project.set_aside)."""
+
+    id: int
+    document_id: int | None
+    document_name: str
+    code_id: int | None
+    code_path: str
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str | None = None
+    source: str = ""
+    reason: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CodingImport:
+    """One coding for :meth:`Project.import_codings`: its owner travels with it."""
+
+    document_id: int
+    code_id: int
+    coder: str
+    start: int
+    end: int
+    memo: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Memo:
     id: int
     target: str  # "project", "document", "code" or "coding"

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from codage.domain import Span, intersect_spans, normalise_spans
-from codage.store.project import CodingImport, Conflict, Project
+from codage.domain import CodingImport, Span, intersect_spans, normalise_spans
+from codage.store.project import Conflict, Project
 
 __all__ = ["RULES", "ConsensusError", "ConsensusReport", "build_consensus", "consensus_spans"]
 

@@ -19,13 +19,14 @@ from codage.domain import (
     Code,
     CodePath,
     Coding,
+    CodingImport,
     DocumentInfo,
     Memo,
     NewDocument,
     Unit,
     fold,
 )
-from codage.store.project import CodingImport, Conflict, Project
+from codage.store.project import Conflict, Project
 
 __all__ = [
     "AsideRecord",

@@ -11,7 +11,6 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,13 @@ from sqlalchemy.orm import Session
 
 from codage import codebook
 from codage.domain import (
+    AsideCoding,
     AttributeValue,
     Case,
     Code,
     Coder,
     Coding,
+    CodingImport,
     Document,
     DocumentInfo,
     JournalEntry,
@@ -1640,34 +1641,3 @@ class Project:
 # Codings kept aside are journaled so that setting aside, placing and
 # discarding them can be undone with the rest of a merge.
 _JOURNALED["codings_aside"] = CodingAsideRow.__table__  # type: ignore[assignment]
-
-
-@dataclass(frozen=True, slots=True)
-class AsideCoding:
-    """A coding a merge could not place, waiting for a person (see Project.set_aside)."""
-
-    id: int
-    document_id: int | None
-    document_name: str
-    code_id: int | None
-    code_path: str
-    coder: str
-    start: int
-    end: int
-    text: str
-    memo: str | None = None
-    source: str = ""
-    reason: str = ""
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CodingImport:
-    """One coding for :meth:`Project.import_codings`: its owner travels with it."""
-
-    document_id: int
-    code_id: int
-    coder: str
-    start: int
-    end: int
-    memo: str | None = None
