@@ -119,7 +119,10 @@ def import_(
         )
     else:
         table = Table(title=t("import.title"))
-        for key in ("import.file", "col.kind", "col.units", "col.words", "col.speakers"):
+        # File names stay whole: they are what a person looks for in the summary.
+        widest = max(len(f.file) for f in report.files)
+        table.add_column(t("import.file"), no_wrap=True, min_width=min(widest, 40))
+        for key in ("col.kind", "col.units", "col.words", "col.speakers"):
             table.add_column(
                 t(key), justify="right" if key in ("col.units", "col.words") else "left"
             )

@@ -97,11 +97,16 @@ def decode_with_encoding(data: bytes, path: str | Path | None = None) -> tuple[s
         if encoding is None:
             raise IngestError(path, "contains binary data, not text; is it the right file?")
         try:
-            return _finish(data.decode(encoding), path), encoding
+            decoded = data.decode(encoding)
         except UnicodeDecodeError:
             raise IngestError(
                 path, "contains binary data, not text; is it the right file?"
             ) from None
+        # NUL bytes in the right places are not enough: binary data can have them
+        # too. UTF-16 text decodes to printable characters, not to controls.
+        if len(_CONTROL.findall(decoded[:32768])) > max(8, len(decoded[:32768]) // 20):
+            raise IngestError(path, "contains binary data, not text; is it the right file?")
+        return _finish(decoded, path), encoding
     if _control_count(data) > max(8, len(data[:65536]) // 20):
         raise IngestError(path, "contains binary data, not text; is it the right file?")
     try:

@@ -109,3 +109,10 @@ def test_message_is_one_line_naming_the_file() -> None:
 def test_clean_text_refuses_nul_ridden_text() -> None:
     with pytest.raises(IngestError):
         clean_text("a\x00b\x00c\x00d\x00", "x.rtf")
+
+
+def test_binary_data_with_regular_nul_bytes_is_not_taken_for_utf16(tmp_path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"\x00\x01\x02\x03" * 50)
+    with pytest.raises(IngestError, match="binary data"):
+        decode_bytes(path.read_bytes(), path)
