@@ -480,7 +480,10 @@ def _headed(
     return [(c, min(c.depth - top + 1, 9)) for c in listed]
 
 
-def _summary(doc: DocxDocument, selection: Selection, extracts: list[Extract], label) -> None:  # type: ignore[no-untyped-def]
+def _summary(
+    doc: DocxDocument, selection: Selection, extracts: list[Extract], label: Callable[..., str]
+) -> None:
+    """The summary table (per code in scope) and the bar chart of extracts per code."""
     scope = selection.code_ids
     in_scope = [c for c in selection.codes if scope is None or c.id in scope]
     per_code: dict[int, list[Extract]] = defaultdict(list)
