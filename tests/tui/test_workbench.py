@@ -547,3 +547,77 @@ async def test_retrieval_opens_on_the_code_and_jumps_back(
         assert isinstance(app.screen, WorkbenchScreen)
         assert view.document is not None and view.document.id == survey.id
         assert view.selection == Span(0, 10)
+
+
+# ---------------------------------------------------------------------- snapshots
+
+
+def _snapshot_app(location: str, language: str) -> CodageApp:
+    return CodageApp(location, ME, language=language)
+
+
+async def _open_first(pilot: Pilot[None], kind: str = "interview") -> None:
+    app = pilot.app
+    assert isinstance(app, CodageApp)
+    await settle(pilot)
+    store = app.project
+    doc = next(d for d in store.documents() if d.kind == kind)
+    app.open_document(doc.id)
+    await settle(pilot)
+    view = app.workbench.view
+    view.jump_to(view.document.text.index("Au début") if kind == "interview" else 0)  # type: ignore[union-attr]
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_workbench(
+    snap_compare, location: str, language: str, size: tuple[int, int]
+) -> None:  # type: ignore[no-untyped-def]
+    app = _snapshot_app(location, language)
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=_open_first)
+    finally:
+        i18n.set_language(None)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_snapshot_survey_filtered(snap_compare, location: str, language: str) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _open_first(pilot, "survey")
+        await pilot.press("f", *"grade=C", "enter")
+        await pilot.pause()
+
+    app = _snapshot_app(location, language)
+    try:
+        assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+    finally:
+        i18n.set_language(None)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_snapshot_code_picker(snap_compare, location: str, language: str) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _open_first(pilot)
+        await pilot.press("s", "c", *"form")
+        await pilot.pause()
+
+    app = _snapshot_app(location, language)
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    finally:
+        i18n.set_language(None)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_snapshot_help(snap_compare, location: str, language: str) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _open_first(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    app = _snapshot_app(location, language)
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    finally:
+        i18n.set_language(None)
