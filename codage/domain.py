@@ -376,6 +376,17 @@ class JournalEntry:
     undone: bool = False
 
 
+def format_attribute(value: object) -> str:
+    """An attribute value as a person reads it (1200, not 1200.0; empty for none)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def infer_attribute_type(value: AttributeValue) -> str:
     """The attribute type a Python value is stored under."""
     if isinstance(value, bool):

@@ -3,13 +3,15 @@ resolving what a person typed, and moving codebooks in and out of a project."""
 
 from __future__ import annotations
 
+import bisect
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
-from codage.domain import Code, Document, DocumentInfo, fold
+from codage.domain import Case, Code, Document, DocumentInfo, Span, Unit, fold
 from codage.store.engine import StoreError, project_url
 from codage.store.project import Conflict, NotFound, Project, UndoConflict
 
@@ -22,6 +24,7 @@ __all__ = [
     "Project",
     "StoreError",
     "UndoConflict",
+    "case_finder",
     "default_project_location",
     "export_codebook",
     "import_codebook",
@@ -177,3 +180,36 @@ def export_codebook(project: Project, path: str | Path | None = None) -> str:
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
+
+
+def case_finder(
+    project: Project, document_id: int, units: Sequence[Unit] | None = None
+) -> Callable[[Span], Case | None]:
+    """How to find the case of a passage of one document.
+
+    A passage belongs to the case of the unit (a survey answer) holding its
+    start; one that starts between two answers belongs to the first answer it
+    overlaps; otherwise to the document's case (an interviewee), if any.
+    """
+    unit_cases = project.unit_cases(document_id)
+    document_case = project.document_case(document_id)
+    if units is None:
+        units = project.units(document_id)
+    held = sorted((u for u in units if u.id in unit_cases), key=lambda u: (u.start, u.end))
+    starts = [u.start for u in held]
+
+    def find(span: Span) -> Case | None:
+        i = bisect.bisect_right(starts, span.start) - 1
+        while i >= 0:
+            unit = held[i]
+            if unit.start <= span.start < max(unit.end, unit.start + 1):
+                return unit_cases[unit.id]  # type: ignore[index]
+            if unit.end <= span.start:
+                break
+            i -= 1
+        j = max(i + 1, 0)
+        if j < len(held) and held[j].start < span.end:
+            return unit_cases[held[j].id]  # type: ignore[index]
+        return document_case
+
+    return find

@@ -23,9 +23,11 @@ from codage.domain import (
     Span,
     Unit,
     covered_length,
+    format_attribute,
     intersect_spans,
     normalise_spans,
 )
+from codage.services import case_finder
 from codage.store.project import Project
 
 # Units whose co-occurrence we count, finest natural grain first for each kind
@@ -214,17 +216,6 @@ class Stats:
 # ---------------------------------------------------------------------------
 
 
-def attribute_text(value: object) -> str:
-    """An attribute value as the text a crosstab column is named by."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def frequencies(
     codes: Sequence[Code], facts: Iterable[CodingFacts], total_characters: int
 ) -> list[CodeFrequency]:
@@ -284,7 +275,7 @@ def code_by_attribute(
             if value is None:
                 continue
             cell = counts.setdefault(attribute, {}).setdefault(f.coding.code_id, {})
-            key = attribute_text(value)
+            key = format_attribute(value)
             if measure == "cases":
                 cell.setdefault(key, set()).add(f.case)  # type: ignore[union-attr]
             else:
@@ -359,34 +350,6 @@ def touched_units(span: Span, units: Sequence[Unit], starts: Sequence[int]) -> t
     return tuple(out)
 
 
-def case_of(
-    span: Span,
-    case_units: Sequence[Unit],
-    case_starts: Sequence[int],
-    unit_cases: Mapping[int, Case],
-    document_case: Case | None,
-) -> Case | None:
-    """The case of the unit holding the start of a coding, else the document's case."""
-    i = bisect.bisect_right(case_starts, span.start) - 1
-    while i >= 0:
-        unit = case_units[i]
-        if unit.start <= span.start < max(unit.end, unit.start + 1):
-            return unit_cases[unit.id]  # type: ignore[index]
-        if unit.end <= span.start:
-            break
-        i -= 1
-    # a coding that starts in a gap between answers: the first answer it overlaps
-    j = max(i + 1, 0)
-    if j < len(case_units) and case_units[j].start < span.end:
-        return unit_cases[case_units[j].id]  # type: ignore[index]
-    return document_case
-
-
-# ---------------------------------------------------------------------------
-# Reading a project
-# ---------------------------------------------------------------------------
-
-
 def gather_facts(
     project: Project,
     documents: Sequence[DocumentInfo],
@@ -414,14 +377,9 @@ def gather_facts(
             grain_starts = [u.start for u in grain]
             if kind:
                 kinds[doc.name] = kind
-            unit_cases = project.unit_cases(doc.id)
-            doc_case = project.document_case(doc.id)
-            case_units = sorted(
-                (u for u in units if u.id in unit_cases), key=lambda u: (u.start, u.end)
-            )
-            case_starts = [u.start for u in case_units]
+            find_case = case_finder(project, doc.id, units)
             for c in mine:
-                case = case_of(c.span, case_units, case_starts, unit_cases, doc_case)
+                case = find_case(c.span)
                 if case is not None:
                     cases[case.name] = case
                 facts.append(

@@ -34,7 +34,7 @@ from docx.shared import Inches, Pt, RGBColor
 from lxml import etree
 
 from codage import i18n
-from codage.domain import Code, Coding, Span, Unit
+from codage.domain import Code, Coding, Span, Unit, format_attribute
 from codage.exchange.tables import (
     CaseFilter,
     CodeRef,
@@ -42,7 +42,6 @@ from codage.exchange.tables import (
     DocumentRef,
     Progress,
     Selection,
-    attribute_text,
     format_timestamp,
     select_codings,
     xml_safe,
@@ -444,7 +443,7 @@ def attribution(extract: Extract, label: Callable[..., str]) -> str:
         parts.append(f"[{format_timestamp(r.timestamp)}]")
     if r.case is not None:
         attrs = ", ".join(
-            f"{k}: {attribute_text(v)}"
+            f"{k}: {format_attribute(v)}"
             for k, v in sorted(r.case.attributes.items())
             if v is not None
         )
@@ -661,7 +660,7 @@ def export_dossier(
             )
             if case is not None and case.attributes:
                 attrs = ", ".join(
-                    f"{k}: {attribute_text(v)}"
+                    f"{k}: {format_attribute(v)}"
                     for k, v in sorted(case.attributes.items())
                     if v is not None
                 )

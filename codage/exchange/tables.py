@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from codage import codebook
-from codage.domain import Case, Code, Coding, DocumentInfo, Unit, fold
+from codage.domain import Case, Code, Coding, DocumentInfo, Unit, fold, format_attribute
 from codage.i18n import register, t
-from codage.services import NotFound, resolve_code, resolve_document
+from codage.services import NotFound, case_finder, resolve_code, resolve_document
 from codage.store.project import Project
 
 Progress = Callable[[int, int], None]
@@ -59,15 +59,8 @@ def xml_safe(text: str) -> str:
     return _ILLEGAL_XML.sub("", text)
 
 
-def attribute_text(value: object) -> str:
-    """An attribute value as a person reads it (1200, not 1200.0)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+# The interface's retrieval screen reads it under this name.
+attribute_text = format_attribute
 
 
 def format_timestamp(seconds: float | None) -> str:
@@ -157,7 +150,7 @@ def _case_matcher(
         if case is None:
             return False
         return all(
-            fold(attribute_text(case.attributes.get(attr))) in values
+            fold(format_attribute(case.attributes.get(attr))) in values
             for attr, values in wanted.items()
         )
 
@@ -185,25 +178,6 @@ def _locator(units: list[Unit]) -> Callable[[int], tuple[str | None, float | Non
         return speaker, timestamp, paragraph
 
     return locate
-
-
-def _case_finder(
-    units: list[Unit], unit_cases: Mapping[int, Case], document_case: Case | None
-) -> Callable[[Coding], Case | None]:
-    """The case of a coding: that of the unit holding its start, else of its document."""
-    held = sorted((u for u in units if u.id in unit_cases), key=lambda u: (u.start, u.end))
-    starts = [u.start for u in held]
-
-    def find(coding: Coding) -> Case | None:
-        i = bisect.bisect_right(starts, coding.start) - 1
-        if i >= 0 and held[i].start <= coding.start < held[i].end:
-            return unit_cases[held[i].id]  # type: ignore[index]
-        # a coding starting between two answers belongs to the first it overlaps
-        if i + 1 < len(held) and held[i + 1].start < coding.end:
-            return unit_cases[held[i + 1].id]  # type: ignore[index]
-        return document_case
-
-    return find
 
 
 def select_codings(
@@ -268,11 +242,9 @@ def select_codings(
             if keep_units:
                 kept_units[doc.id] = units
             locate = _locator(units)
-            find_case = _case_finder(
-                units, project.unit_cases(doc.id), project.document_case(doc.id)
-            )
+            find_case = case_finder(project, doc.id, units)
             for c in mine:
-                case = find_case(c)
+                case = find_case(c.span)
                 if matcher is not None and not matcher(case):
                     continue
                 speaker, timestamp, paragraph = locate(c.start)
