@@ -270,28 +270,28 @@ def uncode(
     console.print(t("uncoded", count=len(mine)))
 
 
+def _journal_step(step: str, project: str | None, coder: str | None) -> None:
+    """Undo or redo the coder's last change, from the journal."""
+    who = coder_from(coder)
+    with project_from(project) as proj:
+        entry = proj.undo(coder=who) if step == "undo" else proj.redo(coder=who)
+    if entry is None:
+        raise fail(t(f"{step}.none", coder=who), code=1)
+    console.print(t(f"{step}.done", summary=entry.summary), highlight=False)
+
+
 @app.command()
 @handle_errors
 def undo(project: ProjectOption = None, coder: CoderOption = None) -> None:
     """Undo the current coder's last change (across sessions)."""
-    who = coder_from(coder)
-    with project_from(project) as proj:
-        entry = proj.undo(coder=who)
-    if entry is None:
-        raise fail(t("undo.none", coder=who), code=1)
-    console.print(t("undo.done", summary=entry.summary), highlight=False)
+    _journal_step("undo", project, coder)
 
 
 @app.command()
 @handle_errors
 def redo(project: ProjectOption = None, coder: CoderOption = None) -> None:
     """Redo the current coder's last undone change."""
-    who = coder_from(coder)
-    with project_from(project) as proj:
-        entry = proj.redo(coder=who)
-    if entry is None:
-        raise fail(t("redo.none", coder=who), code=1)
-    console.print(t("redo.done", summary=entry.summary), highlight=False)
+    _journal_step("redo", project, coder)
 
 
 def _segment(coding, document: str, path: str) -> dict:  # type: ignore[no-untyped-def]
