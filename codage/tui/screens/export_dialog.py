@@ -1,0 +1,420 @@
+"""The export dialog: a Word quotation dossier with the filters of ``codage export docx``.
+
+The dossier is written by :func:`codage.exchange.docx_report.export_dossier`
+in a thread worker; its progress callback posts messages that feed a progress
+bar, and the dialog ends with the file written and its number of extracts, or
+one line saying what went wrong.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    SelectionList,
+    Static,
+)
+
+from codage.domain import Code
+from codage.exchange.docx_report import GROUPS, export_dossier
+from codage.i18n import register, t
+from codage.services import Project, sqlite_path
+from codage.tui.screens.retrieval import translate_bindings
+
+register(
+    {
+        "tui.export.title": {
+            "en": "Export a quotation dossier (Word)",
+            "fr": "Exporter un dossier de citations (Word)",
+        },
+        "tui.export.codes": {
+            "en": "Codes (none ticked: all)",
+            "fr": "Codes (aucun coché : tous)",
+        },
+        "tui.export.subcodes": {"en": "Include sub-codes", "fr": "Inclure les sous-codes"},
+        "tui.export.documents": {
+            "en": "Documents (none ticked: all)",
+            "fr": "Documents (aucun coché : tous)",
+        },
+        "tui.export.coders": {
+            "en": "Coders (none ticked: all)",
+            "fr": "Codeurs (aucun coché : tous)",
+        },
+        "tui.export.cases": {"en": "Cases", "fr": "Cas"},
+        "tui.export.cases_hint": {
+            "en": "KEY=VALUE, separated by ;  e.g. type=Commune; grade=C",
+            "fr": "CLÉ=VALEUR, séparés par ;  ex. type=Commune; grade=C",
+        },
+        "tui.export.group_by": {"en": "Group by", "fr": "Regrouper par"},
+        "tui.export.group.code": {"en": "code", "fr": "code"},
+        "tui.export.group.document": {"en": "document", "fr": "document"},
+        "tui.export.group.case": {"en": "case", "fr": "cas"},
+        "tui.export.context": {
+            "en": "Sentences of context",
+            "fr": "Phrases de contexte",
+        },
+        "tui.export.output": {"en": "Write to", "fr": "Écrire dans"},
+        "tui.export.run": {"en": "Export", "fr": "Exporter"},
+        "tui.export.cancel": {"en": "Close", "fr": "Fermer"},
+        "tui.export.writing": {"en": "Writing {path}…", "fr": "Écriture de {path}…"},
+        "tui.export.done": {
+            "en": "Wrote {path}: {extracts} extracts of {codes} codes from {documents} documents.",
+            "fr": "{path} écrit : {extracts} extraits de {codes} codes issus de "
+            "{documents} documents.",
+        },
+        "tui.export.bad_case": {
+            "en": "Cases: {item!r} is not KEY=VALUE (e.g. type=Commune).",
+            "fr": "Cas : {item!r} n'est pas de la forme CLÉ=VALEUR (ex. type=Commune).",
+        },
+        "tui.export.bad_context": {
+            "en": "Context: give a whole number of sentences, 0 or more.",
+            "fr": "Contexte : donnez un nombre entier de phrases, 0 ou plus.",
+        },
+        "tui.export.bad_suffix": {
+            "en": "{path}: the file name should end with .docx.",
+            "fr": "{path} : le nom du fichier doit finir par .docx.",
+        },
+        "tui.export.no_folder": {
+            "en": "{path}: the folder {folder} does not exist.",
+            "fr": "{path} : le dossier {folder} n'existe pas.",
+        },
+        "tui.export.is_folder": {
+            "en": "{path}: is a folder, give a file name.",
+            "fr": "{path} : est un dossier, donnez un nom de fichier.",
+        },
+        "tui.export.not_writable": {
+            "en": "{path}: cannot write there (permission denied).",
+            "fr": "{path} : écriture impossible à cet endroit (permission refusée).",
+        },
+        "tui.export.failed": {"en": "Export failed: {error}", "fr": "Échec de l'export : {error}"},
+        "tui.export.key.run": {"en": "Export", "fr": "Exporter"},
+        "tui.export.key.close": {"en": "Close", "fr": "Fermer"},
+    }
+)
+
+
+@dataclass
+class DossierRequest:
+    """What the dialog asks of ``export_dossier``, checked."""
+
+    path: Path
+    codes: list[int] | None = None
+    include_subcodes: bool = True
+    documents: list[int] | None = None
+    coders: list[str] | None = None
+    cases: dict[str, list[str]] | None = None
+    group_by: str = "code"
+    context: int = 0
+    filters: dict[str, object] = field(default_factory=dict)
+
+
+class RequestError(ValueError):
+    """A field of the dialog that cannot be used; the message is for the user."""
+
+
+def parse_cases(typed: str) -> dict[str, list[str]] | None:
+    """``type=Commune; grade=C`` as the export's case filter (values of a key are
+    alternatives, as with repeated ``--case`` options)."""
+    out: dict[str, list[str]] = {}
+    for item in typed.replace(",", ";").split(";"):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise RequestError(t("tui.export.bad_case", item=item.strip()))
+        out.setdefault(key.strip(), []).append(value.strip())
+    return out or None
+
+
+def check_output(typed: str) -> Path:
+    """The output path, refused at once when it cannot be written."""
+    path = Path(typed.strip()).expanduser()
+    if path.suffix.lower() != ".docx":
+        raise RequestError(t("tui.export.bad_suffix", path=path))
+    if path.is_dir():
+        raise RequestError(t("tui.export.is_folder", path=path))
+    if not path.parent.is_dir():
+        raise RequestError(t("tui.export.no_folder", path=path, folder=path.parent))
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise RequestError(t("tui.export.not_writable", path=path))
+    return path
+
+
+def default_output(project: Project) -> Path:
+    """``<project>-citations.docx`` beside the project file, else in the current folder."""
+    location = sqlite_path(project.location)
+    if location is not None:
+        return location.with_name(f"{location.stem}-citations.docx")
+    return Path.cwd() / "codage-citations.docx"
+
+
+class ExportDialog(ModalScreen[None]):
+    """Choose the filters of a quotation dossier and write it, with a progress bar."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("ctrl+s", "run", "tui.export.key.run", id="export.run"),
+        Binding("escape", "close", "tui.export.key.close", id="export.close"),
+    ]
+
+    DEFAULT_CSS = """
+    ExportDialog {
+        align: center middle;
+        #export-box {
+            width: 100%; max-width: 110; height: 100%; max-height: 44;
+            border: thick $primary; background: $surface; padding: 0 1;
+        }
+        #export-title { height: 1; text-style: bold; }
+        #export-form { height: 1fr; }
+        #export-form Label { color: $text-muted; text-style: bold; }
+        #export-form > Label { margin-top: 1; }
+        SelectionList { height: auto; max-height: 6; border: none; padding: 0; }
+        SelectionList:focus { border: none; background: $boost; }
+        Checkbox { border: none; padding: 0; }
+        #export-form Input, #export-form Select { margin: 0 1 0 0; }
+        .export-row { height: auto; margin-top: 1; }
+        .export-row > Vertical { width: 1fr; height: auto; }
+        #export-progress { height: 1; }
+        #export-result { height: auto; max-height: 2; }
+        #export-result.error { color: $error; }
+        #export-buttons { height: 1; align-horizontal: right; }
+        #export-buttons Button { margin-left: 1; }
+    }
+    """
+
+    class ChoicesLoaded(Message):
+        def __init__(
+            self,
+            codes: list[Code],
+            documents: list[tuple[str, int]],
+            coders: list[str],
+            output: Path,
+        ) -> None:
+            super().__init__()
+            self.codes = codes
+            self.documents = documents
+            self.coders = coders
+            self.output = output
+
+    class Progressed(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+
+    class Finished(Message):
+        """The dossier was written (``text`` says where), or the export failed."""
+
+        def __init__(self, text: str, path: Path | None, extracts: int, error: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.path = path
+            self.extracts = extracts
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.running = False
+        self.result: ExportDialog.Finished | None = None
+
+    @property
+    def project(self) -> Project:
+        return self.app.project  # type: ignore[attr-defined,no-any-return]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-box"):
+            yield Static(t("tui.export.title"), id="export-title")
+            with VerticalScroll(id="export-form"):
+                yield Label(t("tui.export.codes"))
+                yield SelectionList[int](id="export-codes")
+                yield Checkbox(t("tui.export.subcodes"), value=True, id="export-subcodes")
+                with Horizontal(classes="export-row"):
+                    with Vertical():
+                        yield Label(t("tui.export.documents"))
+                        yield SelectionList[int](id="export-documents")
+                    with Vertical():
+                        yield Label(t("tui.export.coders"))
+                        yield SelectionList[str](id="export-coders")
+                yield Label(t("tui.export.cases"))
+                yield Input(placeholder=t("tui.export.cases_hint"), id="export-cases", compact=True)
+                with Horizontal(classes="export-row"):
+                    with Vertical():
+                        yield Label(t("tui.export.group_by"))
+                        yield Select[str](
+                            [(t(f"tui.export.group.{g}"), g) for g in GROUPS],
+                            value="code",
+                            allow_blank=False,
+                            id="export-group",
+                            compact=True,
+                        )
+                    with Vertical():
+                        yield Label(t("tui.export.context"))
+                        yield Input("0", type="integer", id="export-context", compact=True)
+                yield Label(t("tui.export.output"))
+                yield Input(id="export-output", compact=True)
+            yield ProgressBar(id="export-progress", show_eta=False)
+            yield Static("", id="export-result")
+            with Horizontal(id="export-buttons"):
+                yield Button(t("tui.export.run"), variant="primary", id="export-run", compact=True)
+                yield Button(t("tui.export.cancel"), id="export-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
+        self._load_choices()
+
+    @work(thread=True, exclusive=True, group="export-choices")
+    def _load_choices(self) -> None:
+        project = self.project
+        self.post_message(
+            self.ChoicesLoaded(
+                project.codes(),
+                [(d.name, d.id) for d in project.documents()],
+                [c.name for c in project.coders()],
+                default_output(project),
+            )
+        )
+
+    def on_export_dialog_choices_loaded(self, message: ChoicesLoaded) -> None:
+        codes = self.query_one("#export-codes", SelectionList)
+        codes.clear_options()
+        codes.add_options(
+            (Text("  " * c.depth + "■ ", style=c.colour) + Text(c.name), c.id)
+            for c in message.codes
+        )
+        documents = self.query_one("#export-documents", SelectionList)
+        documents.clear_options()
+        documents.add_options(message.documents)
+        coders = self.query_one("#export-coders", SelectionList)
+        coders.clear_options()
+        coders.add_options((c, c) for c in message.coders)
+        output = self.query_one("#export-output", Input)
+        if not output.value:
+            output.value = str(message.output)
+        codes.focus()
+
+    # ------------------------------------------------------------------ request
+
+    def request(self) -> DossierRequest:
+        """The dialog's fields as a checked request; raises :class:`RequestError`."""
+        codes = list(self.query_one("#export-codes", SelectionList).selected)
+        documents = list(self.query_one("#export-documents", SelectionList).selected)
+        coders = list(self.query_one("#export-coders", SelectionList).selected)
+        cases = parse_cases(self.query_one("#export-cases", Input).value)
+        context_text = self.query_one("#export-context", Input).value.strip() or "0"
+        try:
+            context = int(context_text)
+        except ValueError:
+            raise RequestError(t("tui.export.bad_context")) from None
+        if context < 0:
+            raise RequestError(t("tui.export.bad_context"))
+        group = self.query_one("#export-group", Select).value
+        return DossierRequest(
+            path=check_output(self.query_one("#export-output", Input).value),
+            codes=codes or None,
+            include_subcodes=self.query_one("#export-subcodes", Checkbox).value,
+            documents=documents or None,
+            coders=coders or None,
+            cases=cases,
+            group_by=group if isinstance(group, str) else "code",
+            context=context,
+        )
+
+    # ------------------------------------------------------------------ running
+
+    @on(Button.Pressed, "#export-run")
+    def action_run(self) -> None:
+        """Check the fields and write the dossier in a worker."""
+        if self.running:
+            return
+        try:
+            request = self.request()
+        except RequestError as exc:
+            self._show_result(str(exc), error=True)
+            return
+        self.running = True
+        self.query_one("#export-run", Button).disabled = True
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self._show_result(t("tui.export.writing", path=request.path))
+        self._export(request)
+
+    @work(thread=True, exclusive=True, group="export-run")
+    def _export(self, request: DossierRequest) -> None:
+        shown = -1
+
+        def progress(done: int, total: int) -> None:
+            # one message per percent at most: ten thousand extracts must not flood the app
+            nonlocal shown
+            step = done * 100 // total if total else 100
+            if step != shown or done == total:
+                shown = step
+                self.post_message(self.Progressed(done, total))
+
+        try:
+            report = export_dossier(
+                self.project,
+                request.path,
+                codes=request.codes,
+                include_subcodes=request.include_subcodes,
+                documents=request.documents,
+                coders=request.coders,
+                cases=request.cases,
+                group_by=request.group_by,
+                context=request.context,
+                progress=progress,
+            )
+        except Exception as exc:  # one clear line, never a traceback
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.post_message(self.Finished(t("tui.export.failed", error=message), None, 0, True))
+            return
+        text = t(
+            "tui.export.done",
+            path=report.path,
+            extracts=report.extracts,
+            codes=report.codes,
+            documents=report.documents,
+        )
+        self.post_message(self.Finished(text, report.path, report.extracts, False))
+
+    def on_export_dialog_progressed(self, message: Progressed) -> None:
+        self.query_one("#export-progress", ProgressBar).update(
+            total=max(1, message.total), progress=message.done
+        )
+
+    def on_export_dialog_finished(self, message: Finished) -> None:
+        self.running = False
+        self.result = message
+        self.query_one("#export-run", Button).disabled = False
+        bar = self.query_one("#export-progress", ProgressBar)
+        if message.error:
+            bar.display = False
+        else:
+            bar.update(total=max(1, bar.total or 1), progress=bar.total or 1)
+        self._show_result(message.text, error=message.error)
+
+    def _show_result(self, text: str, *, error: bool = False) -> None:
+        result = self.query_one("#export-result", Static)
+        result.update(Text(text))
+        result.set_class(error, "error")
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_close(self) -> None:
+        # a running export finishes in its thread; closing does not leave a half file
+        # behind, since python-docx writes the file in one go at the end
+        self.dismiss(None)
