@@ -59,10 +59,6 @@ def xml_safe(text: str) -> str:
     return _ILLEGAL_XML.sub("", text)
 
 
-# The interface's retrieval screen reads it under this name.
-attribute_text = format_attribute
-
-
 def format_timestamp(seconds: float | None) -> str:
     """``hh:mm:ss`` (empty when there is no timestamp)."""
     if seconds is None:

@@ -29,8 +29,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Select, Static
 
-from codage.domain import Code
-from codage.exchange.tables import attribute_text, select_codings
+from codage.domain import Code, format_attribute
+from codage.exchange.tables import select_codings
 from codage.i18n import register, t
 from codage.services import Project
 
@@ -193,7 +193,7 @@ def read_passages(project: Project, code_id: int, include_subcodes: bool) -> lis
                 speaker=record.speaker,
                 case=case.name if case else None,
                 attributes=(
-                    {k: attribute_text(v) for k, v in case.attributes.items()} if case else {}
+                    {k: format_attribute(v) for k, v in case.attributes.items()} if case else {}
                 ),
             )
         )
@@ -513,7 +513,7 @@ class RetrievalScreen(Screen[None]):
         pairs: set[tuple[str, str]] = set()
         for case in project.cases():
             for key, value in case.attributes.items():
-                text = attribute_text(value)
+                text = format_attribute(value)
                 if text:
                     pairs.add((key, text))
         self.post_message(self.ChoicesLoaded(codes, documents, coders, sorted(pairs)))
