@@ -6,13 +6,28 @@ of their own (import, export, agreement, ...) while sharing one application.
 
 from __future__ import annotations
 
-import codage.cli.export_cmds  # noqa: F401  (register export and stats commands)
-import codage.cli.team_cmds as _team_cmds  # noqa: F401  (register merge, agreement, ...)
-from codage.cli import import_cmd, interface_cmds, project_cmds  # noqa: F401  (register commands)
+import os
+import sys
+
+# Each module registers its commands on the app when imported.
+from codage.cli import (  # noqa: F401
+    export_cmds,
+    import_cmd,
+    interface_cmds,
+    project_cmds,
+    team_cmds,
+)
 from codage.cli.app import app
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except BrokenPipeError:
+        # The reader of our output went away (`codage segments | head`): not an error
+        # worth a traceback. Point stdout at nothing so the final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)

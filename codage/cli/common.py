@@ -91,7 +91,7 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except EXPECTED_ERRORS as exc:
             raise fail(_describe(exc)) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
             if os.environ.get("CODAGE_DEBUG"):
