@@ -9,9 +9,17 @@ carrying 5,000 codings, drives a headless test app with Pilot and prints:
 * add coding: ``set_codings()`` with one more coding on screen, until repainted, minus the
   same no-op round trip.
 
+It then drives the full application (``CodageApp`` on a real SQLite project holding the same
+document and 5,000 codings) and prints:
+
+* open: from ``app.open_document()`` to the end of the transcript's first full paint, the
+  worker's database reads included;
+* apply: from Enter in the code picker to the coding stored, handed back and repainted, minus
+  a no-op key's round trip;
+* page down: a ``pagedown`` round trip minus a no-op key's.
+
 Goals (issue 4): 1 MB opens in at most 0.5 s, 10 MB in at most 2 s; paging and applying a
-code add at most 30 ms. The full-app benchmark will reuse :func:`make_corpus` and
-:func:`measure` with the real store. Figures, not a pass/fail test.
+code add at most 30 ms. Figures, not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -19,12 +27,15 @@ from __future__ import annotations
 import asyncio
 import random
 import statistics
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.app import App, ComposeResult
 
-from codage.domain import Code, Coding, Document, Unit, text_sha256
+from codage.domain import Code, Coding, Document, Span, Unit, text_sha256
 from codage.tui.widgets.transcript_view import TranscriptView
 
 WORDS = [
@@ -224,6 +235,135 @@ async def measure(corpus: Corpus, size: tuple[int, int] = (120, 40), repeats: in
         }
 
 
+BENCH_CODER = "bench"
+
+
+def build_project(corpus: Corpus, folder: Path) -> tuple[str, int]:
+    """A SQLite project holding the corpus: its document, units, codes and codings."""
+    from codage.domain import NewDocument
+    from codage.services import Project
+
+    location = str(folder / "bench.db")
+    project = Project.open(location)
+    try:
+        doc = corpus.document
+        info = project.add_document(NewDocument(doc.name, doc.kind, doc.text, corpus.units))
+        ids = {}
+        for code in corpus.codes:
+            made = project.create_code(code.name, coder=BENCH_CODER, colour=code.colour.upper())
+            ids[code.id] = made.id
+        project.add_codings(
+            ((info.id, ids[c.code_id], c.start, c.end) for c in corpus.codings),
+            coder=BENCH_CODER,
+        )
+    finally:
+        project.close()
+    return location, info.id
+
+
+async def measure_app(
+    location: str, document_id: int, size: tuple[int, int] = (160, 48), repeats: int = 10
+) -> dict:
+    """Drive the whole application: open a document, apply codes, page down."""
+    from codage.tui.app import CodageApp
+
+    painted = {"at": 0.0}
+    original = TranscriptView.render_lines
+
+    def timed(self, crop):  # type: ignore[no-untyped-def]
+        lines = original(self, crop)
+        if self.id == "transcript" and self.document is not None:
+            painted["at"] = time.perf_counter()
+        return lines
+
+    TranscriptView.render_lines = timed  # type: ignore[method-assign]
+    try:
+        app = CodageApp(location, BENCH_CODER, language="en")
+        async with app.run_test(size=size) as pilot:
+            for _ in range(3):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            view = app.workbench.view
+            start = time.perf_counter()
+            app.open_document(document_id)
+            while not (view.document is not None and painted["at"] > start):
+                await pilot.pause(0.001)
+            opened = painted["at"] - start
+            await pilot.pause()
+
+            async def noop() -> None:
+                await pilot.press("z")
+
+            async def page() -> None:
+                await pilot.press("pagedown")
+
+            keys, pages, applies, tree_applies = [], [], [], []
+            for i in range(repeats):
+                keys.append(await _round_trip(pilot, view, noop))  # type: ignore[arg-type]
+                pages.append(await _round_trip(pilot, view, page))  # type: ignore[arg-type]
+                # a sentence on screen, the picker open with the wanted code highlighted
+                view.jump_to(view.visible_span().start + 3 + 7 * i)
+                await pilot.press("s", "c")
+                await pilot.pause()
+                await pilot.press(*f"code {1 + i % 40}")
+                await pilot.pause()
+                before = len(view.codings)
+                began = time.perf_counter()
+                await pilot.press("enter")
+                while len(view.codings) == before or painted["at"] < began:
+                    await pilot.pause(0.001)
+                applies.append(painted["at"] - began)
+                await pilot.pause()
+                # the same from the codebook tree: one key, no modal to close
+                shown = view.visible_span()
+                view.jump_to(Span(shown.start + 11 * i, shown.start + 11 * i + 30))
+                tree = app.workbench.tree
+                tree.focus()
+                await pilot.pause()
+                before = len(view.codings)
+                began = time.perf_counter()
+                await pilot.press("c")
+                while len(view.codings) == before or painted["at"] < began:
+                    await pilot.pause(0.001)
+                tree_applies.append(painted["at"] - began)
+                view.focus()
+                await pilot.pause()
+        median = statistics.median
+        return {
+            "open_s": opened,
+            "key_ms": median(keys) * 1000,
+            "page_ms": (median(pages) - median(keys)) * 1000,
+            "apply_ms": (median(applies) - median(keys)) * 1000,
+            "apply_raw_ms": median(applies) * 1000,
+            "tree_ms": (median(tree_applies) - median(keys)) * 1000,
+        }
+    finally:
+        TranscriptView.render_lines = original  # type: ignore[method-assign]
+
+
+def main_app(sizes: dict[int, float | None]) -> None:
+    print()
+    print("Full app on a real SQLite project (5,000 codings): open = open_document() to first")
+    print("paint (database read included); apply = Enter in the picker to stored and repainted;")
+    print("tree key = 'c' on a code in the tree applied to the selection, no modal to close;")
+    print("page = pagedown; apply, tree key and page are minus the no-op key's round trip.")
+    print(
+        f"{'document':>9} {'open s':>7} {'no-op ms':>9} {'page ms':>8} {'apply ms':>9} "
+        f"{'apply raw':>10} {'tree key ms':>12}"
+    )
+    for size, goal in sizes.items():
+        corpus = make_corpus(size)
+        with tempfile.TemporaryDirectory() as folder:
+            location, document_id = build_project(corpus, Path(folder))
+            f = asyncio.run(measure_app(location, document_id))
+        verdict = "" if goal is None else ("  ok" if f["open_s"] <= goal else "  SLOW")
+        print(
+            f"{size / 1e6:>7.1f}MB {f['open_s']:>7.3f} {f['key_ms']:>9.1f} {f['page_ms']:>8.1f} "
+            f"{f['apply_ms']:>9.1f} {f['apply_raw_ms']:>10.1f} {f['tree_ms']:>12.1f}{verdict}",
+            flush=True,
+        )
+
+
 def main() -> None:
     print("open: load() to end of first paint. page, add: Pilot round trip minus the no-op")
     print("key's (page) or an empty step's (add). cpu: the view's own work, render included.")
@@ -239,9 +379,14 @@ def main() -> None:
         print(
             f"{size / 1e6:>7.1f}MB {f['lines']:>8} {f['open_s']:>7.3f} {f['key_ms']:>9.1f} "
             f"{f['page_ms']:>8.1f} {f['add_ms']:>7.1f} {f['page_cpu_ms']:>9.1f} "
-            f"{f['add_cpu_ms']:>8.1f}{verdict}"
+            f"{f['add_cpu_ms']:>8.1f}{verdict}",
+            flush=True,
         )
+    main_app(goals)
 
 
 if __name__ == "__main__":
-    main()
+    if "--app" in sys.argv:
+        main_app({100_000: None, 1_000_000: 0.5, 10_000_000: 2.0})
+    else:
+        main()

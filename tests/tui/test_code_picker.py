@@ -44,7 +44,7 @@ def test_unrelated_query_finds_nothing() -> None:
 class PickerApp(App[None]):
     def __init__(self) -> None:
         super().__init__()
-        self.result: PickedCode | NewCode | None | str = "unset"
+        self.result: PickedCode | NewCode | str | None = "unset"
 
     def on_mount(self) -> None:
         self.push_screen(CodePicker(CODES, recent=[3]), self._done)

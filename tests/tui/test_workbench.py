@@ -621,3 +621,23 @@ def test_snapshot_help(snap_compare, location: str, language: str) -> None:  # t
         assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
     finally:
         i18n.set_language(None)
+
+
+@pytest.mark.parametrize(
+    ("key", "module", "name"),
+    [
+        ("e", "export_dialog", "ExportDialog"),
+        ("i", "stats", "StatsScreen"),
+        ("v", "compare", "CompareScreen"),
+    ],
+)
+async def test_keys_open_the_other_screens(
+    location: str, store: Project, key: str, module: str, name: str
+) -> None:
+    loaded = pytest.importorskip(f"codage.tui.screens.{module}")
+    app = CodageApp(location, ME)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_interview(pilot, store)
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, getattr(loaded, name))

@@ -176,6 +176,9 @@ class WorkbenchScreen(Screen[None]):
         self._show_documents: bool | None = None
         self._show_codebook: bool | None = None
         self._pending_jump: Span | None = None
+        # what the title and the cursor panel show: updating a Static with the same text
+        # would still cost a layout pass of the whole screen on every cursor move
+        self._shown: dict[str, str] = {}
 
     # ------------------------------------------------------------------ layout
 
@@ -430,7 +433,7 @@ class WorkbenchScreen(Screen[None]):
         if not self.recent:
             self.recent.extend(message.recent)
         self._fill_documents()
-        self.tree.set_codebook(self._codes, self._document_counts(), self._project_counts)
+        self.tree.set_codebook(self._codes, self._document_counts(), dict(self._project_counts))
         for view in (self.view, self.other_view):
             view.set_codes(self._codes)
         self._show_cursor()
@@ -463,7 +466,7 @@ class WorkbenchScreen(Screen[None]):
         self.view.focus()
         if message.jump is not None:
             self.view.jump_to(message.jump)
-        self.tree.set_counts(self._document_counts(), self._project_counts)
+        self.tree.set_counts(self._document_counts(), dict(self._project_counts))
         self._fill_documents()
         self._show_title()
         self._show_cursor()
@@ -517,11 +520,12 @@ class WorkbenchScreen(Screen[None]):
         self.view.set_codings(self._layer_codings())
         if self._layer == "side" and self._other_coder:
             self.other_view.set_codings([c for c in self._codings if c.coder == self._other_coder])
-        self.tree.set_counts(self._document_counts(), self._project_counts)
+        self.tree.set_counts(self._document_counts(), dict(self._project_counts))
         document = self._document
         share = covered_length(c.span for c in self._codings) / max(1, len(document.text))
-        if abs(self._shares.get(document.id, 0.0) - share) > 0.0005:
-            self._shares[document.id] = share
+        before = round(100 * self._shares.get(document.id, 0.0))
+        self._shares[document.id] = share
+        if round(100 * share) != before:
             self._fill_documents()
         self._show_title()
         self._show_cursor()
@@ -554,11 +558,17 @@ class WorkbenchScreen(Screen[None]):
         self.other_view.load(self._document, self._units, codings, self._codes, notes)
         self.other_view.set_dimmed(self.view._dimmed)
 
+    def _update(self, selector: str, text: str, *, layout: bool = True) -> None:
+        """Update a Static only when its text changes."""
+        if self._shown.get(selector) != text:
+            self._shown[selector] = text
+            self.query_one(selector, Static).update(text, layout=layout)
+
     def _show_title(self) -> None:
-        title = self.query_one("#document-title", Static)
         document = self._document
         if document is None:
-            title.update(t("tui.no_document") if self._documents else t("tui.no_documents"))
+            empty = t("tui.no_document") if self._documents else t("tui.no_documents")
+            self._update("#document-title", empty, layout=False)
             return
         share = round(100 * self._shares.get(document.id, 0.0))
         if self._layer == "side":
@@ -570,13 +580,12 @@ class WorkbenchScreen(Screen[None]):
         if answers and self._answer_filter:
             parts.append(t("tui.answers", shown=len(self._steps), total=len(answers)))
             parts.append(t("tui.answer_filter", filter=self._answer_filter))
-        title.update(" · ".join(parts))
+        self._update("#document-title", " · ".join(parts), layout=False)
 
     def _show_cursor(self) -> None:
         """What lies under the cursor: the codings there, their coders and memos."""
-        panel = self.query_one("#cursor-panel", Static)
         if self._document is None:
-            panel.update("")
+            self._update("#cursor-panel", "")
             return
         lines: list[str] = []
         for coding in self.view.codings_at(self.view.cursor):
@@ -590,7 +599,7 @@ class WorkbenchScreen(Screen[None]):
             lines.append(f"[dim]{t('tui.nothing_here')}[/]")
         if self._doc_memo is not None and self._doc_memo.text.strip():
             lines.append(f"[b]{t('tui.document_memo')}[/b]: {_escape(self._doc_memo.text)}")
-        panel.update("\n".join(lines))
+        self._update("#cursor-panel", "\n".join(lines))
 
     def _fill_documents(self) -> None:
         """The document list, filtered by name words and case attributes."""

@@ -155,10 +155,14 @@ class CodebookTree(Tree[int]):
     def set_counts(
         self, document_counts: Mapping[int, int], project_counts: Mapping[int, int]
     ) -> None:
-        """New counts: only the labels change."""
+        """New counts: only the labels whose counts changed are redrawn."""
+        old_here, old_all = self._document_counts, self._project_counts
         self._document_counts, self._project_counts = document_counts, project_counts
         for code_id, node in self._code_nodes.items():
-            node.set_label(self._label(self._by_id[code_id]))
+            if old_here.get(code_id, 0) != document_counts.get(code_id, 0) or old_all.get(
+                code_id, 0
+            ) != project_counts.get(code_id, 0):
+                node.set_label(self._label(self._by_id[code_id]))
 
     def _label(self, code: Code) -> Text:
         """``■ 3/12 Name``: counts first, so that a narrow pane cuts the name, not them."""
