@@ -183,6 +183,44 @@ def _coincidences(codes: np.ndarray, n_values: int) -> np.ndarray:
     return o
 
 
+def _unit_value_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse (unit, value, count) triples of the values present in each unit.
+
+    Sparse because sets of codes used as nominal labels can number in the
+    thousands: a dense units × values table would not fit in memory.
+    """
+    present = codes >= 0
+    unit_idx = np.broadcast_to(np.arange(codes.shape[1]), codes.shape)[present]
+    value_idx = codes[present]
+    width = int(value_idx.max()) + 1 if value_idx.size else 1
+    keys, counts = np.unique(unit_idx * width + value_idx, return_counts=True)
+    return keys // width, keys % width, counts
+
+
+def _nominal_alpha(codes: np.ndarray) -> float:
+    """Nominal alpha from the diagonal and the marginals of the coincidence matrix.
+
+    With δ²_ck = [c ≠ k], D_o ∝ n − Σ o_cc and D_e ∝ (n² − Σ n_c²)/(n − 1), so the
+    full values × values matrix is never built.
+    """
+    m_u = (codes >= 0).sum(axis=0)
+    codes = codes[:, m_u >= 2]
+    if codes.shape[1] == 0:
+        return math.nan
+    units, values, counts = _unit_value_counts(codes)
+    weight = 1.0 / (m_u[m_u >= 2][units] - 1.0)
+    counts = counts.astype(np.float64)
+    agreeing = float((counts * (counts - 1.0) * weight).sum())
+    n_c = np.bincount(values, weights=counts)
+    n = float(n_c.sum())
+    if n <= 1:
+        return math.nan
+    expected = (n * n - float((n_c**2).sum())) / (n - 1.0)
+    if expected <= 0.0:
+        return math.nan
+    return 1.0 - (n - agreeing) / expected
+
+
 def _delta2(level: str, values: list[Any], n_c: np.ndarray) -> np.ndarray:
     """Squared difference δ²_ck between the values, for a level of measurement."""
     v = len(values)
@@ -251,6 +289,8 @@ def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
         )
     if not values:
         return math.nan
+    if level == "nominal":
+        return _nominal_alpha(codes)
     o = _coincidences(codes, len(values))
     n_c = o.sum(axis=1)
     n = n_c.sum()
@@ -284,7 +324,7 @@ def percent_agreement(data: Any) -> float:
     coefficient, never instead of one. Returns ``nan`` when no unit has two
     values; raises ValueError for fewer than two coders.
     """
-    codes, values = _encode_rows(data)
+    codes, _ = _encode_rows(data)
     if codes.shape[0] < 2:
         raise ValueError(f"percent agreement needs at least two coders; got {codes.shape[0]}")
     present = codes >= 0
@@ -292,9 +332,7 @@ def percent_agreement(data: Any) -> float:
     pairs = float((m_u * (m_u - 1) // 2).sum())
     if pairs == 0:
         return math.nan
-    v = max(len(values), 1)
-    unit_idx = np.broadcast_to(np.arange(codes.shape[1]), codes.shape)
-    counts = np.bincount(unit_idx[present] * v + codes[present], minlength=codes.shape[1] * v)
+    _, _, counts = _unit_value_counts(codes)
     agreeing = float((counts * (counts - 1) // 2).sum())
     return agreeing / pairs
 

@@ -40,9 +40,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 from codage.analysis.agreement import (
     UnitizedAlpha,
@@ -252,84 +254,92 @@ def _unit_level(
     names: list[str],
     excerpt: int,
 ) -> None:
+    """Unit-level figures, with coders × units arrays so that a million characters
+    of transcripts in thousands of units stay well under the two-second goal."""
     row_of = {n: i for i, n in enumerate(names)}
+    code_index = {cid: k for k, cid in enumerate(code_ids)}
+    m = len(names)
     # columns: (document, unit index) in document and text order
     columns: list[tuple[Any, int]] = []
-    applied: dict[tuple[int, int], dict[str, set[int]]] = {}
     for info in infos:
-        doc_units = sorted(units.get(info.id, []))
-        units[info.id] = doc_units
+        units[info.id] = sorted(units.get(info.id, []))
+        columns.extend((info, i) for i in range(len(units[info.id])))
+    n_cols = len(columns)
+    coded = np.zeros((m, n_cols), dtype=bool)  # the coder coded this document
+    applied = np.zeros((m, n_cols, max(len(code_ids), 1)), dtype=bool)
+    base = 0
+    for info in infos:
+        doc_units = units[info.id]
         ends = [u.end for u in doc_units]
-        for i in range(len(doc_units)):
-            columns.append((info, i))
-            applied[(info.id, i)] = {n: set() for n in present[info.id]}
+        for coder in present[info.id]:
+            coded[row_of[coder], base : base + len(doc_units)] = True
         for coding in scoped[info.id]:
+            k = code_index.get(coding.code_id)
+            if k is None:
+                continue
             for i in _units_touched(doc_units, ends, coding.span):
-                applied[(info.id, i)][coding.coder].add(coding.code_id)
-    m = len(names)
+                applied[row_of[coding.coder], base + i, k] = True
+        base += len(doc_units)
 
-    def row_values(value_of: Any) -> list[list[Hashable | None]]:
-        rows: list[list[Hashable | None]] = [[None] * len(columns) for _ in names]
-        for col, (info, i) in enumerate(columns):
-            for coder, codes in applied[(info.id, i)].items():
-                rows[row_of[coder]][col] = value_of(codes)
-        return rows
-
-    def figures(label: str, rows: list[list[Hashable | None]]) -> Figures:
+    def figures(label: str, rows: np.ndarray) -> tuple[Figures, np.ndarray]:
+        """Figures of one coders × units array of labels (NaN: missing)."""
         fig = Figures(label)
-        pairable = [
-            col for col in range(len(columns)) if sum(r[col] is not None for r in rows) >= 2
-        ]
+        given = ~np.isnan(rows)
+        pairable = given.sum(axis=0) >= 2
+        with np.errstate(all="ignore"):
+            low = np.where(given, rows, np.inf).min(axis=0)
+            high = np.where(given, rows, -np.inf).max(axis=0)
+        differ = pairable & (low != high)
         fig.counts = {
-            "units": len(columns),
-            "pairable_units": len(pairable),
-            "units_agreed": sum(
-                1 for col in pairable if len({r[col] for r in rows if r[col] is not None}) == 1
-            ),
+            "units": n_cols,
+            "pairable_units": int(pairable.sum()),
+            "units_agreed": int((pairable & ~differ).sum()),
         }
-        if not pairable:
-            return fig
+        if not pairable.any():
+            return fig, differ
         fig.krippendorff_alpha = _num(krippendorff_alpha(rows))
         fig.percent_agreement = _num(percent_agreement(rows))
         if m == 2:
             fig.cohen_kappa = _num(cohen_kappa(rows[0], rows[1]))
         else:
-            complete = [col for col in pairable if all(r[col] is not None for r in rows)]
-            fig.counts["complete_units"] = len(complete)
-            if complete:
-                labels = list(dict.fromkeys(r[col] for col in complete for r in rows))
-                index = {v: k for k, v in enumerate(labels)}
-                table = [[0] * len(labels) for _ in complete]
-                for line, col in zip(table, complete, strict=True):
-                    for r in rows:
-                        line[index[r[col]]] += 1
-                fig.fleiss_kappa = _num(fleiss_kappa(table))
-        return fig
-
-    for code_id in code_ids:
-        rows = row_values(lambda codes, cid=code_id: int(cid in codes))
-        fig = figures(paths.get(code_id, str(code_id)), rows)
-        fig.counts["units_applied"] = {n: sum(1 for v in rows[row_of[n]] if v == 1) for n in names}
-        report.per_code.append(fig)
-        for col, (info, i) in enumerate(columns):
-            values = {n: rows[row_of[n]][col] for n in names if rows[row_of[n]][col] is not None}
-            if len(values) >= 2 and len(set(values.values())) > 1:
-                span = units[info.id][i]
-                report.disagreements.append(
-                    Disagreement(
-                        info.name,
-                        span.start,
-                        span.end,
-                        paths.get(code_id, str(code_id)),
-                        tuple(n for n, v in values.items() if v == 1),
-                        tuple(n for n, v in values.items() if v == 0),
-                        _excerpt(texts[info.id], span.start, span.end, excerpt),
-                    )
+            complete = given.all(axis=0)
+            fig.counts["complete_units"] = int(complete.sum())
+            if complete.any():
+                kept = rows[:, complete].astype(np.int64)
+                _, inverse = np.unique(kept, return_inverse=True)
+                inverse = inverse.reshape(kept.shape)
+                table = np.zeros((kept.shape[1], int(inverse.max()) + 1), dtype=np.int64)
+                np.add.at(
+                    table, (np.broadcast_to(np.arange(kept.shape[1]), kept.shape), inverse), 1
                 )
+                fig.fleiss_kappa = _num(fleiss_kappa(table.tolist()))
+        return fig, differ
+
+    for code_id, k in code_index.items():
+        rows = np.where(coded, applied[:, :, k].astype(np.float64), np.nan)
+        path = paths.get(code_id, str(code_id))
+        fig, differ = figures(path, rows)
+        fig.counts["units_applied"] = {n: int((rows[row_of[n]] == 1).sum()) for n in names}
+        report.per_code.append(fig)
+        for col in np.flatnonzero(differ):
+            info, i = columns[col]
+            span = units[info.id][i]
+            report.disagreements.append(
+                Disagreement(
+                    info.name,
+                    span.start,
+                    span.end,
+                    path,
+                    tuple(n for n in names if rows[row_of[n], col] == 1),
+                    tuple(n for n in names if rows[row_of[n], col] == 0),
+                    _excerpt(texts[info.id], span.start, span.end, excerpt),
+                )
+            )
     # Overall: a unit's value is the set of codes applied, as one nominal label.
-    label_of = {cid: paths.get(cid, str(cid)) for cid in code_ids}
-    rows = row_values(lambda codes: " | ".join(sorted(label_of[c] for c in codes)) or "∅")
-    report.overall = figures(OVERALL, rows)
+    flat = applied.reshape(m * n_cols, applied.shape[2])
+    label = np.unique(flat, axis=0, return_inverse=True)[1] if n_cols else np.zeros(0)
+    rows = np.where(coded, label.reshape(m, n_cols).astype(np.float64), np.nan)
+    report.overall, _ = figures(OVERALL, rows)
     report.disagreements.sort(key=lambda d: (d.document, d.start, d.code))
 
 
