@@ -312,7 +312,7 @@ def _unit_level(
                 np.add.at(
                     table, (np.broadcast_to(np.arange(kept.shape[1]), kept.shape), inverse), 1
                 )
-                fig.fleiss_kappa = _num(fleiss_kappa(table.tolist()))
+                fig.fleiss_kappa = _num(fleiss_kappa(table))
         return fig, differ
 
     for code_id, k in code_index.items():
