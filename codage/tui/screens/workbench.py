@@ -166,6 +166,7 @@ class WorkbenchScreen(Screen[None]):
         self._doc_memo: Memo | None = None
         self._codings: list[Coding] = []
         self._layer = "mine"
+        self._layer_chosen = False
         self._other_coder: str | None = None
         self._answer_filter = ""
         self._steps: list[Span] = []
@@ -430,6 +431,12 @@ class WorkbenchScreen(Screen[None]):
         self._codes_by_id = {c.id: c for c in message.codes}
         self._project_counts = Counter(message.project_counts)
         self._coders = message.coders
+        if not self._layer_chosen:
+            # A coder who has coded nothing yet (opening the demo, reviewing a
+            # merged project) would see a bare transcript: show everyone's codings.
+            self._layer_chosen = True
+            if not message.recent and any(c != self.coder for c in message.coders):
+                self._layer = "all"
         if not self.recent:
             self.recent.extend(message.recent)
         self._fill_documents()
@@ -937,6 +944,7 @@ class WorkbenchScreen(Screen[None]):
         """My codings → all coders → two coders side by side → mine."""
         index = LAYERS.index(self._layer)
         self._layer = LAYERS[(index + 1) % len(LAYERS)]
+        self._layer_chosen = True
         if self._document is None:
             return
         if self._layer == "side" and not any(c.coder != self.coder for c in self._codings):
