@@ -352,18 +352,52 @@ def _sentence_spans(text: str, units: Sequence[Unit]) -> list[Span]:
 
 
 def _context(
-    text: str, sentences: list[Span], starts: list[int], span: Span, n: int
+    text: str,
+    sentences: list[Span],
+    starts: list[int],
+    span: Span,
+    n: int,
+    container: Span | None = None,
 ) -> tuple[str, str]:
-    """Up to ``n`` whole sentences before and after a passage (the rest of a cut sentence too)."""
+    """Up to ``n`` whole sentences before and after a passage (the rest of a cut sentence too).
+
+    The context stays inside the turn, paragraph or answer that holds the
+    passage: another speaker's words are not this passage's context.
+    """
     if not sentences or n <= 0:
         return "", ""
+    lo, hi = 0, len(sentences) - 1
+    if container is not None:
+        lo = bisect.bisect_left(starts, container.start)
+        hi = bisect.bisect_right(starts, max(container.end - 1, container.start)) - 1
     # sentence holding the first character, and the one holding the last
     k = bisect.bisect_right(starts, span.start) - 1
-    before = text[sentences[max(k - n, 0)].start : span.start] if k >= 0 else ""
+    first = max(k - n, lo)
+    before = text[sentences[first].start : span.start] if k >= 0 and first <= k else ""
     m = max(bisect.bisect_right(starts, max(span.end - 1, 0)) - 1, 0)
-    end = sentences[min(m + n, len(sentences) - 1)].end
+    last = min(m + n, hi)
+    end = sentences[last].end if last >= m else span.end
     after = text[span.end : end] if end > span.end else ""
     return " ".join(before.split()), " ".join(after.split())
+
+
+def _container_finder(units: Sequence[Unit]) -> Callable[[Span], Span | None]:
+    """The turn, paragraph or answer holding the start of a passage (the shortest at a tie).
+
+    These units do not overlap one another, so the last one starting at or
+    before the passage is the only candidate.
+    """
+    boxes = sorted(
+        (u.span for u in units if u.kind in ("turn", "paragraph", "answer")),
+        key=lambda b: (b.start, -b.end),
+    )
+    box_starts = [b.start for b in boxes]
+
+    def find(span: Span) -> Span | None:
+        i = bisect.bisect_right(box_starts, span.start) - 1
+        return boxes[i] if i >= 0 and boxes[i].end > span.start else None
+
+    return find
 
 
 def _overlap_index(codings: list[Coding]) -> Callable[[Coding], set[int]]:
@@ -411,12 +445,13 @@ def build_extracts(
         by_doc[extract.first.coding.document_id].append(extract)
     for doc_id, items in by_doc.items():
         overlapping = _overlap_index(project.codings(document_id=doc_id, coders=wanted_coders))
-        text = sentences = starts = None
+        text = sentences = starts = container_of = None
         if context > 0:
             text = project.document(doc_id).text
-            units = selection.units.get(doc_id) or project.units(doc_id, kinds=["sentence"])
+            units = selection.units.get(doc_id) or project.units(doc_id)
             sentences = _sentence_spans(text, units)
             starts = [s.start for s in sentences]
+            container_of = _container_finder(units)
         for extract in items:
             for record in extract.records:
                 if record.coding.memo and record.coding.memo.strip():
@@ -425,8 +460,10 @@ def build_extracts(
             others = set().union(*(overlapping(r.coding) for r in extract.records))
             extract.overlapping = [paths[i] for i in sorted(others, key=order.__getitem__)]
             if text is not None and sentences is not None and starts is not None:
+                span = extract.first.coding.span
+                box = container_of(span) if container_of is not None else None
                 extract.before, extract.after = _context(
-                    text, sentences, starts, extract.first.coding.span, context
+                    text, sentences, starts, span, context, box
                 )
     return extracts
 
