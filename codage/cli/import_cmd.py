@@ -63,7 +63,12 @@ def import_(
     attribute_column: Annotated[
         list[str] | None, typer.Option(help="Tables: an attribute column (repeatable).")
     ] = None,
-    processes: Annotated[int, typer.Option(min=1, help="spaCy processes for large imports.")] = 1,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="spaCy processes (default: one per core for large imports, else one)."
+        ),
+    ] = None,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:

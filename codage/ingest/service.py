@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -88,7 +89,7 @@ def import_files(
     id_column: str | None = None,
     text_columns: Sequence[str] | None = None,
     attribute_columns: Sequence[str] | None = None,
-    n_process: int = 1,
+    n_process: int | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import files (directories are walked) into ``project``.
@@ -99,12 +100,16 @@ def import_files(
     skipped, unless ``force``, which imports it again as ``name (2)``.
     ``case_attributes`` (CSV or YAML) links documents to cases with attributes;
     it also links already imported duplicates. ``progress(done, total, name)`` is
-    called before each file and once at the end.
+    called before each file and once at the end. ``n_process`` is the number of
+    spaCy processes; by default one, or one per core (up to four) when the files
+    weigh more than a few megabytes, where the start-up of the workers pays off.
 
     Raises :class:`IngestError` only when the case attributes file is unusable;
     every problem with an input file is reported in the returned report.
     """
     files = walk_paths(paths)
+    if n_process is None:
+        n_process = auto_processes(files)
     cases = load_case_table(case_attributes) if case_attributes is not None else None
     options = ReadOptions(id_column, text_columns, attribute_columns)
     names = {d.name for d in project.documents()}
@@ -142,6 +147,22 @@ def import_files(
     if progress is not None:
         progress(len(files), len(files), "")
     return report
+
+
+AUTO_PROCESS_BYTES = 4_000_000
+
+
+def auto_processes(files: Sequence[Path]) -> int:
+    """How many spaCy processes an import of these files deserves."""
+    size = 0
+    for path in files:
+        try:
+            size += path.stat().st_size
+        except OSError:
+            continue
+    if size < AUTO_PROCESS_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def _prepare(

@@ -191,3 +191,16 @@ def test_demo_corpus(tmp_path: Path, project: Project) -> None:
     assert project.document_info("entretien-03-ville").case == "DSI-03"
     docs = {d.name: d for d in project.documents()}
     assert "Ã" not in project.document(docs["entretien-04-commune"].id).text
+
+
+def test_large_imports_use_several_processes(tmp_path, monkeypatch) -> None:
+    from codage.ingest import service
+
+    small = tmp_path / "a.txt"
+    small.write_text("Bonjour.\n", encoding="utf-8")
+    assert service.auto_processes([small]) == 1
+    monkeypatch.setattr(service.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(service, "AUTO_PROCESS_BYTES", 5)
+    assert service.auto_processes([small]) == 4
+    monkeypatch.setattr(service.os, "cpu_count", lambda: None)
+    assert service.auto_processes([small]) == 1
