@@ -108,6 +108,10 @@ def import_files(
     every problem with an input file is reported in the returned report.
     """
     files = walk_paths(paths)
+    if case_attributes is not None:
+        # The case sheet often sits in the folder being imported: it is not a document.
+        sheet = Path(case_attributes).resolve()
+        files = [f for f in files if f.resolve() != sheet]
     if n_process is None:
         n_process = auto_processes(files)
     cases = load_case_table(case_attributes) if case_attributes is not None else None

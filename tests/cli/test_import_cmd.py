@@ -80,3 +80,21 @@ def test_the_survey_table_becomes_one_document_per_question(tmp_path: Path) -> N
     assert row["kind"] == "survey"
     assert len(row["documents"]) == 2
     assert row["units"]["answer"] == 328 + 112
+
+
+def test_the_case_sheet_in_an_imported_folder_is_not_a_document(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "entretien-07-syndicat.txt").write_bytes(
+        (TRANSCRIPTS / "entretien-07-syndicat.txt").read_bytes()
+    )
+    sheet = folder / "cas.csv"
+    sheet.write_text("document,cas,role\nentretien-07-syndicat,DSI-07,DGS\n", encoding="utf-8")
+    db = str(tmp_path / "p.db")
+    result = invoke("import", "-p", db, str(folder), "--case-attributes", str(sheet), "--json")
+    assert result.exit_code == 0, result.output
+    assert [Path(r["file"]).name for r in json.loads(result.stdout)] == [
+        "entretien-07-syndicat.txt"
+    ]
+    with Project.open(db) as p:
+        assert p.document_case(p.documents()[0].id).attributes == {"role": "DGS"}
