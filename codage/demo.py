@@ -145,6 +145,19 @@ def build_demo(
     )
 
 
+def demo_is_built(location: str) -> bool:
+    """Whether the demo project at ``location`` already holds the study."""
+    if not project_exists(location):
+        return False
+    if sqlite_path(location) is not None:
+        return True
+    project = open_project(location)
+    try:
+        return bool(project.documents())
+    finally:
+        project.close()
+
+
 def ensure_demo(
     location: str,
     *,

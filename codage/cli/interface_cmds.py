@@ -18,9 +18,9 @@ from codage.cli.common import (
     fail,
     handle_errors,
 )
-from codage.demo import DEMO_FILE, ensure_demo
+from codage.demo import DEMO_FILE, demo_is_built, ensure_demo
 from codage.i18n import t
-from codage.services import default_project_location, project_exists
+from codage.services import default_project_location, display_location, project_exists
 
 
 def _run_interface(location: str, coder: str) -> None:
@@ -57,8 +57,9 @@ def demo(
 ) -> None:
     """Build the demo study (first run) and open the interface on it."""
     location = project or DEMO_FILE
-    building = not project_exists(location)
-    err_console.print(t("demo.building" if building else "demo.reopen", location=location))
+    building = not demo_is_built(location)
+    shown = display_location(location)
+    err_console.print(t("demo.building" if building else "demo.reopen", location=shown))
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -91,5 +92,7 @@ def tui(project: ProjectOption = None, coder: CoderOption = None) -> None:
     """Open the coding interface on a project."""
     location = project or default_project_location()
     if not project_exists(location):
-        raise fail(f"{location}: no such project (run `codage init` or `codage demo`)")
+        raise fail(
+            f"{display_location(location)}: no such project (run `codage init` or `codage demo`)"
+        )
     _run_interface(location, coder_from(coder))

@@ -24,6 +24,7 @@ from codage.cli.common import (
 from codage.i18n import t
 from codage.services import (
     default_project_location,
+    display_location,
     export_codebook,
     import_codebook,
     open_project,
@@ -61,7 +62,8 @@ def init(
             )
     finally:
         proj.close()
-    console.print(t("init.exists" if existed else "init.done", location=location))
+    shown = display_location(location)
+    console.print(t("init.exists" if existed else "init.done", location=shown))
 
 
 @app.command()

@@ -26,6 +26,16 @@ def project_url(location: str) -> str:
     return f"sqlite:///{Path(location).expanduser().resolve()}"
 
 
+def display_location(location: str) -> str:
+    """A project's path or URL as it may be shown on screen: passwords masked."""
+    if "://" not in location:
+        return location
+    try:
+        return make_url(location).render_as_string(hide_password=True)
+    except ArgumentError:
+        return location
+
+
 def _alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -62,11 +72,12 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 
 def open_store(location: str, *, create: bool = True, upgrade: bool = True) -> Engine:
     """Open (and create or upgrade) the project database at a path or URL."""
+    shown = display_location(location)
     url = project_url(location)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise StoreError(f"{location}: not a path or a database URL ({exc})") from None
+        raise StoreError(f"{shown}: not a path or a database URL ({exc})") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
         if not path.exists() and not create:
@@ -76,7 +87,7 @@ def open_store(location: str, *, create: bool = True, upgrade: bool = True) -> E
     try:
         engine = create_engine(url)
     except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"{location}: cannot open this database ({exc})") from None
+        raise StoreError(f"{shown}: cannot open this database ({exc})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -88,12 +99,12 @@ def open_store(location: str, *, create: bool = True, upgrade: bool = True) -> E
         }
         if revision is not None and revision not in known:
             raise StoreError(
-                f"{location}: this project was written by a newer codage (schema {revision}); "
+                f"{shown}: this project was written by a newer codage (schema {revision}); "
                 "upgrade codage to open it"
             )
         if revision != head:
             if revision is None and not create:
-                raise StoreError(f"{location}: not a codage project")
+                raise StoreError(f"{shown}: not a codage project")
             if revision is None:
                 _refuse_foreign_database(engine, location)
             if upgrade or revision is None:
@@ -103,7 +114,7 @@ def open_store(location: str, *, create: bool = True, upgrade: bool = True) -> E
                     command.upgrade(cfg, "head")
     except DBAPIError as exc:
         engine.dispose()
-        raise StoreError(f"{location}: cannot open the database ({exc.orig})") from None
+        raise StoreError(f"{shown}: cannot open the database ({exc.orig})") from None
     except StoreError:
         engine.dispose()
         raise
@@ -112,12 +123,13 @@ def open_store(location: str, *, create: bool = True, upgrade: bool = True) -> E
 
 def _refuse_foreign_database(engine: Engine, location: str) -> None:
     """Never write our tables into a database that holds someone else's."""
+    shown = display_location(location)
     from sqlalchemy import inspect
 
     tables = set(inspect(engine).get_table_names())
     if tables:
         raise StoreError(
-            f"{location}: this database already holds other tables "
+            f"{shown}: this database already holds other tables "
             f"({', '.join(sorted(tables)[:5])}); "
             "it is not a codage project"
         )

@@ -210,3 +210,15 @@ def test_memos_on_every_target(project: Project) -> None:
     assert len(project.memos()) == 3
     with pytest.raises(Conflict):
         project.add_memo("planet", 1, "x", coder="x")
+
+
+def test_passwords_in_database_urls_are_never_shown() -> None:
+    from codage.services import display_location
+
+    shown = display_location("postgresql+psycopg://ana:s3cret@db.example/qual")
+    assert "s3cret" not in shown
+    assert "ana:***@db.example" in shown
+    assert display_location("/data/projet.db") == "/data/projet.db"
+    with pytest.raises(StoreError) as info:
+        Project.open("postgresql+psycopg://ana:s3cret@127.0.0.1:1/qual")
+    assert "s3cret" not in str(info.value)
