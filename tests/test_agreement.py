@@ -402,7 +402,11 @@ def reference_unitized(length: int, codings: list[tuple[str, int, int, str]], co
     secs_b = [[(binary(v), s, e) for v, s, e in cs] for cs in secs]
     b = _alpha_from(l_b, secs_b)
 
-    # cuα: coded positions of ≥ 2 coders; a pair counts 1/(C − 1) there.
+    # cuα (Krippendorff 2019, §12.6.5): uα's coincidences without the gap row
+    # and column, so a pair of coders who both coded a position counts
+    # 1/(m − 1) there, as in uα; a segment weighs, per position, the share of
+    # the other m − 1 coders who coded there too, and that weight is its
+    # "length" in the self-pairing term.
     value_at = [[GAP] * length for _ in coders]
     for i, c in enumerate(coders):
         for s, e, v in segs[c]:
@@ -411,19 +415,18 @@ def reference_unitized(length: int, codings: list[tuple[str, int, int, str]], co
     l_cu: dict = {}
     for p in range(length):
         coded = [i for i in range(m) if value_at[i][p] is not GAP]
-        if len(coded) < 2:
-            continue
         for i, j in itertools.permutations(coded, 2):
             key = (value_at[i][p], value_at[j][p])
-            l_cu[key] = l_cu.get(key, 0.0) + 1 / (len(coded) - 1)
+            l_cu[key] = l_cu.get(key, 0.0) + 1 / (m - 1)
     secs_cu = []
     for i, c in enumerate(coders):
         own = []
         for s, e, v in segs[c]:
-            pairable = sum(
-                1 for p in range(s, e) if any(value_at[j][p] is not GAP for j in range(m) if j != i)
+            weight = sum(
+                sum(value_at[j][p] is not GAP for j in range(m) if j != i) / (m - 1)
+                for p in range(s, e)
             )
-            own.append((v, 0, pairable))
+            own.append((v, 0, weight))
         secs_cu.append(own)
     cu = _alpha_from(l_cu, secs_cu) if l_cu else math.nan
     return u, b, cu

@@ -532,10 +532,13 @@ class UnitizedFigure:
     off-diagonal sums of the observed and expected coincidence matrices, in
     characters (coincidence-weighted lengths); ``alpha = 1 − observed /
     expected``. ``pairable_length`` is the total of the observed coincidence
-    matrix, ``l..``: ``m × L`` for uα and |uα (every coder's whole continuum),
-    the coded text pairable with another coder's coded text for cuα.
+    matrix, ``l..``: ``m × L`` for uα and |uα (every coder's whole continuum);
+    for cuα, the coded text pairable with another coder's coded text, each
+    position weighted by the share of the other coders who coded it too (so
+    with two coders, the pairable length itself).
     ``self_pairing`` is the correction Σ (section length)² removed from the
-    expected pairs (a section cannot be paired with itself).
+    expected pairs (a section cannot be paired with itself); for cuα the
+    sections' weights as just described stand for their lengths.
     """
 
     alpha: float
@@ -662,15 +665,19 @@ def unitized_alpha(
       ∅, the sections unchanged (two adjacent segments of different values
       stay two sections): agreement on what is relevant at all.
     - ``cu`` (cuα): only coded text meeting another coder's coded text.
-      A coded segment counts only for its *pairable* part, the part where at
-      least one other coder also coded something; coincidences are taken
-      there between the coded values only, gaps being treated like missing
-      values in ordinary alpha: at a position coded by ``C ≥ 2`` coders each
-      ordered pair counts ``1/(C − 1)``, so that a segment's total weight is
-      its pairable length and its self-pairing term is that length squared.
-      With two coders this is exactly the restriction of the ``l_ck``
-      matrix to coded values. cuα is ``nan`` when fewer than two coders' coded
-      text ever meets or when all pairable coded text carries one value.
+      Its observed coincidences are uα's ``l_ck`` with the ∅ row and column
+      left out (Krippendorff 2019, §12.6.5): every ordered pair of coders who
+      both coded a position keeps uα's weight ``1/(m − 1)``, ``m`` being all
+      the coders, whether or not the others coded there. A coded segment
+      counts only for its *pairable* part, where another coder also coded
+      something; its weight in the marginals is
+      ``Σ_positions (coders other than its own coding there)/(m − 1)`` (its
+      pairable length when ``m = 2``), and its self-pairing term is that
+      weight squared. This reproduces the book's three-coder example
+      (Fig. 12.11: cuα = .724); dividing each pair by the number of coders
+      who coded there minus one instead (an earlier choice here) gave .756.
+      cuα is ``nan`` when fewer than two coders' coded text ever meets or
+      when all pairable coded text carries one value.
     - ``per_value[k]``: the value's own binary continuum, where each coder
       either coded ``k`` or not (everything else, including other values,
       is the gap of that continuum), as in the 2016 paper's per-value
@@ -865,23 +872,22 @@ def _overall_figures(
 
     kv = k_values + 1
     coded_here = (state > 0).sum(axis=0)
-    inv_c = np.where(coded_here >= 2, 1.0 / np.maximum(coded_here - 1, 1), 0.0)
     pair_full = np.zeros(kv * kv)
-    pair_cu = np.zeros(kv * kv)
     for i in range(m):
         for j in range(i + 1, m):
-            idx = state[i] * kv + state[j]
-            pair_full += np.bincount(idx, weights=w, minlength=kv * kv)
-            both = (state[i] > 0) & (state[j] > 0)
-            pair_cu += np.bincount(idx[both], weights=(w * inv_c)[both], minlength=kv * kv)
+            pair_full += np.bincount(state[i] * kv + state[j], weights=w, minlength=kv * kv)
     full = pair_full.reshape(kv, kv)
     full = (full + full.T) / (m - 1)
-    cu_m = pair_cu.reshape(kv, kv)
-    cu_m = (cu_m + cu_m.T)[1:, 1:]
+    # cuα's coincidences are uα's with the ∅ row and column left out
+    # (Krippendorff 2019, §12.6.5): every pair keeps uα's weight 1/(m − 1).
+    cu_m = full[1:, 1:]
 
     # Section lengths within the kept positions, and their pairable parts.
     kept_prefix = np.concatenate([[0.0], np.cumsum(w)])
-    pairable_prefix = np.concatenate([[0.0], np.cumsum(np.where(coded_here >= 2, w, 0.0))])
+    # A segment's weight in cuα's coincidences: at each position, the share
+    # of the other m − 1 coders whose coded text it meets there.
+    share = np.maximum(coded_here - 1, 0) / (m - 1)
+    pairable_prefix = np.concatenate([[0.0], np.cumsum(w * share)])
     seg_kept = kept_prefix[ei] - kept_prefix[si]
     seg_pairable = pairable_prefix[ei] - pairable_prefix[si]
 
