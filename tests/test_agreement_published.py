@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from codage.analysis.agreement import cohen_kappa, unitized_alpha
+from codage.analysis.agreement import cohen_kappa, unitized_alpha, weighted_kappa
 
 # ---------------------------------------------------------------------------
 # Krippendorff (2019), Content Analysis, 4th ed., §12.6, Figure 12.11 (p. 340)
@@ -118,3 +118,39 @@ def test_cohen_1960_table_2() -> None:
     """Cohen (1960), Table 2 (p. 45): 200 units, p_o = .70, p_e = .41, κ = .492."""
     a, b = _from_table([[88, 14, 18], [10, 40, 10], [2, 6, 12]])
     assert cohen_kappa(a, b) == pytest.approx(0.492, abs=5e-4)
+
+
+# ---------------------------------------------------------------------------
+# Cohen (1968), "Weighted kappa: nominal scale agreement with provision for
+# scaled disagreement or partial credit", Psychological Bulletin 70:213-220.
+# Proportions, weights and printed results as reproduced in the example of
+# the R package psych (cohen.kappa: "data matrix taken from Cohen",
+# "cohen reports .492 and .348", "Cohen reports kw = .353").
+# ---------------------------------------------------------------------------
+
+COHEN_1968_PROPORTIONS = [[0.44, 0.07, 0.09], [0.05, 0.20, 0.05], [0.01, 0.03, 0.06]]
+
+
+def _cohen_1968_labels() -> tuple[list[int], list[int]]:
+    # The proportions over 200 units are Cohen's (1960) Table 2 again.
+    return _from_table([[round(p * 200) for p in row] for row in COHEN_1968_PROPORTIONS])
+
+
+def test_cohen_1968_unweighted_kappa() -> None:
+    """Cohen (1968): κ = .492 for the same table without weights."""
+    a, b = _cohen_1968_labels()
+    assert cohen_kappa(a, b) == pytest.approx(0.492, abs=5e-4)
+
+
+def test_cohen_1968_weighted_kappa_symmetric_weights() -> None:
+    """Cohen (1968): κw = .348 with disagreement weights 1 (1-2), 3 (1-3), 6 (2-3)."""
+    a, b = _cohen_1968_labels()
+    weights = [[0, 1, 3], [1, 0, 6], [3, 6, 0]]
+    assert weighted_kappa(a, b, weights, categories=[0, 1, 2]) == pytest.approx(0.348, abs=5e-4)
+
+
+def test_cohen_1968_weighted_kappa_asymmetric_weights() -> None:
+    """Cohen (1968): κw = .353 with non-symmetric weights (rows: first judge)."""
+    a, b = _cohen_1968_labels()
+    weights = [[0, 1, 4], [1, 0, 6], [2, 2, 0]]
+    assert weighted_kappa(a, b, weights, categories=[0, 1, 2]) == pytest.approx(0.353, abs=5e-4)

@@ -383,7 +383,7 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
 def weighted_kappa(
     a: Sequence[Hashable],
     b: Sequence[Hashable],
-    weights: Literal["linear", "quadratic"] = "linear",
+    weights: Literal["linear", "quadratic"] | Any = "linear",
     categories: Sequence[Hashable] | None = None,
 ) -> float:
     """Cohen's (1968) weighted kappa for ordered categories.
@@ -394,11 +394,25 @@ def weighted_kappa(
     ``categories`` gives the order and may list categories nobody used
     (which matters for the weights); by default it is the sorted set of
     labels present. With two categories both weightings equal Cohen's kappa.
+    ``weights`` may also be a k × k matrix of disagreement weights ``v_ij``
+    (row: the first coder's category, column: the second's, in the order of
+    ``categories``, which is then required), as in Cohen's (1968) own
+    examples; only ratios between the weights matter.
     Units with a missing label are left out. Returns ``nan`` when the
     expected weighted disagreement is 0.
     """
-    if weights not in ("linear", "quadratic"):
-        raise ValueError(f"unknown weights {weights!r}: choose 'linear' or 'quadratic'")
+    matrix = None
+    if isinstance(weights, str):
+        if weights not in ("linear", "quadratic"):
+            raise ValueError(f"unknown weights {weights!r}: choose 'linear' or 'quadratic'")
+    else:
+        matrix = np.asarray(weights, dtype=np.float64)
+        if categories is None:
+            raise ValueError("a weight matrix needs categories=[...] to fix its order")
+        if matrix.shape != (len(categories), len(categories)):
+            raise ValueError(
+                f"the weight matrix is {matrix.shape}, but there are {len(categories)} categories"
+            )
     a, b = _paired(a, b)
     n = len(a)
     if categories is None:
@@ -420,8 +434,11 @@ def weighted_kappa(
     ia = np.fromiter((index[v] for v in a), dtype=np.int64, count=n)
     ib = np.fromiter((index[v] for v in b), dtype=np.int64, count=n)
     p = np.bincount(ia * k + ib, minlength=k * k).reshape(k, k) / n
-    dist = np.abs(np.subtract.outer(np.arange(k), np.arange(k))) / (k - 1)
-    w = dist if weights == "linear" else dist**2
+    if matrix is not None:
+        w = matrix
+    else:
+        dist = np.abs(np.subtract.outer(np.arange(k), np.arange(k))) / (k - 1)
+        w = dist if weights == "linear" else dist**2
     observed = float((w * p).sum())
     expected = float(p.sum(axis=1) @ w @ p.sum(axis=0))
     if expected <= 0.0:
