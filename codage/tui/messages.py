@@ -39,6 +39,8 @@ class DocumentOpened(Message):
     unit_cases: dict[int, Case]
     memo: Memo | None = None
     jump: Span | None = None
+    # units the view only selects by (sentences), as (starts, ends) per kind
+    bounds: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -13,12 +13,17 @@ from textual.widgets import DataTable, Input, OptionList, TextArea
 
 from codage import i18n
 from codage.config import Settings
-from codage.domain import Span
+from codage.domain import Coding, Span, covered_length
 from codage.services import Project
 from codage.tui.app import CodageApp
 from codage.tui.screens.dialogs import Choice, Confirm, MemoEditor, TextPrompt
 from codage.tui.screens.help import HelpScreen
-from codage.tui.screens.workbench import WorkbenchScreen, answer_note, parse_filter
+from codage.tui.screens.workbench import (
+    WorkbenchScreen,
+    answer_note,
+    covered_by,
+    parse_filter,
+)
 from codage.tui.widgets.code_picker import CodePicker
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.transcript_view import TranscriptView
@@ -77,6 +82,23 @@ def test_parse_filter_folds_words_and_attributes() -> None:
     words, attributes = parse_filter('Entretien grade=C type_collectivite="Région"')
     assert words == ["entretien"]
     assert attributes == {"grade": "c", "type_collectivite": "region"}
+
+
+def test_covered_by_counts_each_covered_point_once() -> None:
+    spans = [(5, 9), (0, 3), (2, 4), (9, 12), (20, 21), (6, 8), (30, 30)]
+    codings = [Coding(i, 1, 1, ME, s, e, "") for i, (s, e) in enumerate(spans)]
+    assert covered_by(codings) == covered_length(c.span for c in codings) == 12
+    assert covered_by([]) == 0
+
+
+def test_units_and_bounds_splits_units_as_units_gives_them(store: Project) -> None:
+    doc = next(d for d in store.documents() if d.kind == "interview")
+    every = store.units(doc.id)
+    units, bounds = store.units_and_bounds(doc.id)
+    assert units == [u for u in every if u.kind != "sentence"]
+    sentences = [u for u in every if u.kind == "sentence"]
+    assert sentences
+    assert bounds == {"sentence": ([u.start for u in sentences], [u.end for u in sentences])}
 
 
 def test_answer_note_puts_preferred_attributes_first() -> None:

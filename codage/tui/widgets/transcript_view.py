@@ -386,18 +386,23 @@ class TranscriptView(ScrollView, can_focus=True):
         codings: Sequence[Coding] = (),
         codes: Iterable[Code] = (),
         notes: Mapping[int, str] | None = None,
+        bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None = None,
     ) -> None:
         """Show ``document`` with its units, codings and the codes they refer to.
 
         ``notes`` maps paragraph starts to a line drawn above them (a survey answer's
         respondent and attributes); a note at an offset that does not start a paragraph
-        is ignored.
+        is ignored. ``bounds`` gives units of further kinds as ``(starts, ends)`` in text
+        order, for kinds the view only selects by (sentences: most of a transcript's
+        units, cheaper to hand over as two arrays than as objects).
         """
         self._document = document
         text = self._text = document.text
         self._codes = {code.id: code for code in codes}
         self._index_paragraphs(text)
         self._index_units(units)
+        for kind, (starts, ends) in (bounds or {}).items():
+            self._unit_bounds.setdefault(kind, (starts, ends))
         self._index_notes(notes or {})
         self._dimmed, self._dimmed_starts = [], []
         self._index_codings(codings)
