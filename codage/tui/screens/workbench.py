@@ -16,6 +16,7 @@ need its own offset mapping for every coding and every jump.
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from collections import Counter
@@ -487,9 +488,15 @@ class WorkbenchScreen(Screen[None]):
             for u in self._units
             if u.id in self._unit_cases
         }
+        # The previous document's objects may go now; the new one's are frozen below.
+        gc.unfreeze()
         self.view.load(
             document, self._units, self._layer_codings(), self._codes, notes, self._unit_bounds
         )
+        # A 10 MB transcript leaves hundreds of thousands of long-lived objects
+        # (units, wrap index, strips): keeping them out of the collector's sweeps
+        # stops full collections from stalling keystrokes for 100 ms and more.
+        gc.freeze()
         if self._layer == "side":
             self._load_other(notes)
         self._apply_answer_filter()
