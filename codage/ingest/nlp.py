@@ -14,16 +14,19 @@ sentence never crosses a unit and its offsets map back exactly.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import replace
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from codage.domain import NewDocument, Unit, encode_lemmas
 from codage.ingest.speakers import content_offset
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+K = TypeVar("K")
 
 MODEL = "fr_core_news_sm"
 LEAN_EXCLUDE = ("parser", "ner")
@@ -134,20 +137,72 @@ def add_sentences(
     Sentence units inherit the speaker of their turn. Lemmas are lower-cased, and
     punctuation and spaces are left out; offsets are relative to the document.
     """
+    processes = n_process if sum(len(chunks(d)) for d in documents) >= 2 * batch_size else 1
+    stream = stream_sentences(
+        ((i, d) for i, d in enumerate(documents)),
+        n_process=processes,
+        batch_size=batch_size,
+        nlp=nlp,
+    )
+    return [document for _, document in stream]
+
+
+def stream_sentences(
+    documents: Iterable[tuple[K, NewDocument]],
+    *,
+    n_process: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    nlp: Language | None = None,
+) -> Iterator[tuple[K, NewDocument]]:
+    """Add sentences to documents as they come, yielding each one, in order, once done.
+
+    One ``nlp.pipe`` runs over the whole stream, so worker processes start once
+    for an import of any size, and a document can be written while later ones
+    are still being read or analysed. ``documents`` is consumed lazily, as spaCy
+    asks for more text.
+    """
     nlp = nlp or load_nlp()
-    plan = [
-        (d, i, s, e, unit)
-        for d, doc in enumerate(documents)
-        for i, (s, e, unit) in enumerate(chunks(doc))
-    ]
-    texts = [documents[d].text[s:e] for d, _, s, e, _ in plan]
-    sentences: list[list[Unit]] = [[] for _ in documents]
-    processes = n_process if len(texts) >= 2 * batch_size else 1
-    for (d, _, start, _, container), parsed in zip(
-        plan, nlp.pipe(texts, batch_size=batch_size, n_process=processes), strict=True
-    ):
-        sentences[d].extend(_sentence_units(parsed, start, container))
-    return [_with_sentences(doc, sentences[d]) for d, doc in enumerate(documents)]
+    waiting: deque[_Pending] = deque()
+    # spaCy ships contexts to its worker processes and back, pickled: they must be
+    # plain numbers pointing into this table, not the live objects.
+    by_number: dict[int, tuple[_Pending, list[tuple[int, int, Unit]]]] = {}
+
+    def feed() -> Iterator[tuple[str, tuple[int, int]]]:
+        for number, (key, document) in enumerate(documents):
+            pieces = chunks(document)
+            state = _Pending(key, document, done=not pieces)
+            waiting.append(state)
+            if pieces:
+                by_number[number] = (state, pieces)
+            for n, (start, end, _) in enumerate(pieces):
+                yield document.text[start:end], (number, n)
+
+    def ready() -> Iterator[tuple[K, NewDocument]]:
+        while waiting and waiting[0].done:
+            state = waiting.popleft()
+            yield state.key, _with_sentences(state.document, state.sentences)
+
+    parsed_stream = nlp.pipe(feed(), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    for parsed, (number, n) in parsed_stream:
+        state, pieces = by_number[number]
+        start, _, container = pieces[n]
+        state.sentences.extend(_sentence_units(parsed, start, container))
+        if n == len(pieces) - 1:
+            state.done = True
+            del by_number[number]
+        yield from ready()
+    # documents without any text to analyse, after the last analysed one
+    for state in waiting:
+        state.done = True
+    yield from ready()
+
+
+@dataclass(slots=True)
+class _Pending(Generic[K]):
+    key: K
+    document: NewDocument
+    done: bool = False
+    sentences: list[Unit] = field(default_factory=list)
 
 
 def _with_sentences(document: NewDocument, sentences: list[Unit]) -> NewDocument:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from codage.domain import NewDocument, text_sha256, word_count
 from codage.ingest.cases import CaseTable, load_case_table
 from codage.ingest.errors import IngestError
-from codage.ingest.nlp import add_sentences
+from codage.ingest.nlp import stream_sentences
 from codage.ingest.reader import ReadOptions, read_file, walk_paths
 
 if TYPE_CHECKING:
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int, str], None]
 
 IMPORTED, SKIPPED, FAILED = "imported", "skipped", "failed"
-# With several processes, spaCy pays a start-up cost per nlp.pipe call: files are
-# read ahead until this many words are pending, then analysed together.
-CHUNK_WORDS = 200_000
 
 
 @dataclass(slots=True)
@@ -78,6 +75,7 @@ class _Pending:
     report: FileReport
     documents: list[NewDocument]
     duplicates: list[tuple[NewDocument, int]]
+    analysed: list[NewDocument] = field(default_factory=list)
 
 
 def import_files(
@@ -119,35 +117,37 @@ def import_files(
     names = {d.name for d in project.documents()}
     seen_shas: set[str] = set()
     report = ImportReport()
-    pending: list[_Pending] = []
-    pending_words = 0
-    chunk_words = CHUNK_WORDS if n_process > 1 else 0
-    done = 0
+    waiting: dict[int, _Pending] = {}
 
-    def flush() -> None:
-        nonlocal pending_words, done
-        _analyse(pending, n_process)
-        for item in pending:
-            _write(project, item, names)
-            done += 1
-        pending.clear()
-        pending_words = 0
+    def to_analyse() -> Iterator[tuple[int, NewDocument]]:
+        # Files are read as spaCy asks for more text, so reading, analysing and
+        # writing overlap and only the files in flight are held in memory.
+        for index, path in enumerate(files):
+            if progress is not None:
+                progress(index, len(files), path.name)
+            file_report = FileReport(path)
+            report.files.append(file_report)
+            item = _prepare(project, path, options, cases, force, seen_shas, file_report)
+            if item is None:
+                continue
+            if not item.documents:
+                _write(project, item, names)  # only duplicates' case links to record
+                continue
+            waiting[index] = item
+            for document in item.documents:
+                yield index, document
 
-    for path in files:
-        if progress is not None:
-            progress(done, len(files), path.name)
-        file_report = FileReport(path)
-        report.files.append(file_report)
-        item = _prepare(project, path, options, cases, force, seen_shas, file_report)
-        if item is None:
-            done += 1
-            continue
-        pending.append(item)
-        pending_words += sum(word_count(d.text) for d in item.documents)
-        if pending_words >= chunk_words:
-            flush()
-    if pending:
-        flush()
+    try:
+        for index, document in stream_sentences(to_analyse(), n_process=n_process):
+            item = waiting[index]
+            item.analysed.append(document)
+            if len(item.analysed) == len(item.documents):
+                item.documents = item.analysed
+                _write(project, item, names)
+                del waiting[index]
+    except Exception as exc:  # spaCy failing: the files not yet written fail with it
+        for item in waiting.values():
+            _fail(item.report, f"{item.report.file}: sentence analysis failed ({exc})")
     if progress is not None:
         progress(len(files), len(files), "")
     return report
@@ -207,22 +207,6 @@ def _prepare(
             f"{path.name}: already in the project ({names}); use --force to import again"
         )
     return _Pending(report, fresh, duplicates)
-
-
-def _analyse(pending: list[_Pending], n_process: int) -> None:
-    documents = [d for item in pending for d in item.documents]
-    if not documents:
-        return
-    try:
-        analysed = iter(add_sentences(documents, n_process=n_process))
-    except Exception as exc:
-        for item in pending:
-            if item.documents:
-                _fail(item.report, f"{item.report.file}: sentence analysis failed ({exc})")
-                item.documents = []
-        return
-    for item in pending:
-        item.documents = [next(analysed) for _ in item.documents]
 
 
 def _write(project: Project, item: _Pending, names: set[str]) -> None:
