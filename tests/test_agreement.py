@@ -30,6 +30,7 @@ from codage.analysis.agreement import (
     LEVELS,
     cohen_kappa,
     fleiss_kappa,
+    fleiss_kappa_labels,
     krippendorff_alpha,
     percent_agreement,
     reliability_matrix,
@@ -623,3 +624,27 @@ def test_unitized_large_is_fast_enough() -> None:
     assert time.perf_counter() - t0 < 2.0
     assert -1.0 <= r.u_alpha <= 1.0
     assert len(r.per_value) == 50
+
+
+@given(
+    st.integers(2, 6).flatmap(
+        lambda m: st.lists(
+            st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=m, max_size=m),
+            min_size=1,
+            max_size=30,
+        )
+    )
+)
+def test_fleiss_from_labels_equals_fleiss_on_the_table(units: list[list[int | None]]) -> None:
+    rows = [list(r) for r in zip(*units, strict=True)]
+    complete = [u for u in units if None not in u]
+    got = fleiss_kappa_labels(rows)
+    if not complete:
+        assert math.isnan(got)
+        return
+    table = [[u.count(c) for c in range(5)] for u in complete]
+    expected = fleiss_kappa(table)
+    if math.isnan(expected):
+        assert math.isnan(got)
+    else:
+        assert got == pytest.approx(expected, abs=1e-12)

@@ -47,6 +47,7 @@ __all__ = [
     "UnitizedFigure",
     "cohen_kappa",
     "fleiss_kappa",
+    "fleiss_kappa_labels",
     "krippendorff_alpha",
     "percent_agreement",
     "reliability_matrix",
@@ -444,6 +445,35 @@ def weighted_kappa(
     if expected <= 0.0:
         return math.nan
     return 1.0 - observed / expected
+
+
+def fleiss_kappa_labels(data: Any) -> float:
+    """Fleiss' (1971) kappa from labels laid out as for :func:`krippendorff_alpha`.
+
+    ``data`` holds one row per coder and one column per unit. Fleiss' kappa
+    needs the same number of raters on every unit, so units with a missing
+    label are left out. Equal to :func:`fleiss_kappa` on the units × categories
+    table of the same labels, but counted sparsely: sets of codes used as
+    labels can number in thousands, and that table would not fit in memory.
+    Returns ``nan`` when no complete unit is left or when every label is the same.
+    """
+    codes, _ = _encode_rows(data)
+    m = codes.shape[0]
+    if m < 2:
+        raise ValueError(f"Fleiss' kappa needs at least two raters; got {m}")
+    codes = codes[:, (codes >= 0).all(axis=0)]
+    n_units = codes.shape[1]
+    if n_units == 0:
+        return math.nan
+    _, values, counts = _unit_value_counts(codes)
+    counts = counts.astype(np.float64)
+    ratings = float(n_units * m)
+    p_bar = (float((counts**2).sum()) - ratings) / (ratings * (m - 1))
+    p_j = np.bincount(values, weights=counts) / ratings
+    p_e = float((p_j**2).sum())
+    if p_e >= 1.0:
+        return math.nan
+    return (p_bar - p_e) / (1.0 - p_e)
 
 
 def fleiss_kappa(counts: Any) -> float:

@@ -50,7 +50,7 @@ from codage.analysis.agreement import (
     UnitizedAlpha,
     UnitizedFigure,
     cohen_kappa,
-    fleiss_kappa,
+    fleiss_kappa_labels,
     krippendorff_alpha,
     percent_agreement,
     unitized_alpha,
@@ -305,14 +305,7 @@ def _unit_level(
             complete = given.all(axis=0)
             fig.counts["complete_units"] = int(complete.sum())
             if complete.any():
-                kept = rows[:, complete].astype(np.int64)
-                _, inverse = np.unique(kept, return_inverse=True)
-                inverse = inverse.reshape(kept.shape)
-                table = np.zeros((kept.shape[1], int(inverse.max()) + 1), dtype=np.int64)
-                np.add.at(
-                    table, (np.broadcast_to(np.arange(kept.shape[1]), kept.shape), inverse), 1
-                )
-                fig.fleiss_kappa = _num(fleiss_kappa(table))
+                fig.fleiss_kappa = _num(fleiss_kappa_labels(rows))
         return fig, differ
 
     for code_id, k in code_index.items():
