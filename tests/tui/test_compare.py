@@ -18,11 +18,10 @@ from codage.tui.screens.compare import (
     consensus_change,
     find_disagreements,
 )
-from tests.tui.test_retrieval import HostApp
+from tests.tui.screens_study import SIZES, HostApp, settle
 
 pytestmark = pytest.mark.anyio
 
-SIZES = [(80, 24), (160, 48)]
 
 TEXT = "\n".join(
     f"Paragraphe {n} : l'intranet et la messagerie ont changé le travail des agents ici."
@@ -128,12 +127,6 @@ def compared(tmp_path: Path) -> Iterator[tuple[Project, int, dict[str, int]]]:
         project.add_coding(doc.id, code_id, span.start, span.end, coder=coder)
     yield project, doc.id, {"intranet": intranet.id, "messagerie": messagerie.id}
     project.close()
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 def consensus(project: Project, code_id: int) -> list[Span]:

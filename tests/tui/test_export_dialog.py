@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,24 +16,9 @@ from codage.tui.screens.export_dialog import (
     default_output,
     parse_cases,
 )
-from tests.tui.test_retrieval import HostApp, build_project
+from tests.tui.screens_study import SIZES, HostApp, build_project, settle
 
 pytestmark = pytest.mark.anyio
-
-SIZES = [(80, 24), (160, 48)]
-
-
-@pytest.fixture
-def study(tmp_path: Path) -> Iterator[Project]:
-    project = build_project(tmp_path / "study.db")
-    yield project
-    project.close()
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 def headings(path: Path) -> list[tuple[str, str]]:

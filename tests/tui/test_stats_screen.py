@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,24 +10,9 @@ from textual.widgets import DataTable, Select, TabbedContent
 
 from codage.services import Project
 from codage.tui.screens.stats import StatsScreen
-from tests.tui.test_retrieval import HostApp, build_project
+from tests.tui.screens_study import SIZES, HostApp, build_project, settle
 
 pytestmark = pytest.mark.anyio
-
-SIZES = [(80, 24), (160, 48)]
-
-
-@pytest.fixture
-def study(tmp_path: Path) -> Iterator[Project]:
-    project = build_project(tmp_path / "study.db")
-    yield project
-    project.close()
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 def column_labels(screen: StatsScreen, tab: str) -> list[str]:
