@@ -364,15 +364,34 @@ def stats(
     if not any(f.codings for f in result.frequencies):
         console.print(t("stats.none"))
         return
-    for title, rows in sheets:
+    for n, (title, rows) in enumerate(sheets):
         if len(rows) < 2:
             continue
         table = Table(title=title)
+        # Code columns hold paths (the co-occurrence table has two of them).
+        code_columns = {i for i, v in enumerate(rows[1]) if isinstance(v, str)}
         for i, head in enumerate(rows[0]):
-            table.add_column(str(head), justify="left" if i == 0 else "right", overflow="fold")
+            justify = "left" if i in code_columns else "right"
+            table.add_column(str(head), justify=justify, overflow="fold")
         for row in rows[1:]:
-            table.add_row(*(_show(v) for v in row))
+            # Full paths fold over many lines in a terminal: the frequency table lists the
+            # whole tree, so indentation says where a code sits; others name the parent.
+            table.add_row(
+                *(
+                    _short_path(v, indent=n == 0) if i in code_columns else _show(v)
+                    for i, v in enumerate(row)
+                )
+            )
         console.print(table)
+
+
+def _short_path(path: str, *, indent: bool) -> str:
+    levels = path.split("/")
+    if indent:
+        return "  " * (len(levels) - 1) + levels[-1]
+    if len(levels) == 1:
+        return path
+    return f"{levels[-1]} [dim]({levels[-2]})[/]"
 
 
 def _show(value: Any) -> str:
