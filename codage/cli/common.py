@@ -124,3 +124,18 @@ def emit_json(data: Any) -> None:
     """One JSON document on stdout and nothing else."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     sys.stdout.write("\n")
+
+
+def code_label(path: str, *, indent: bool = False) -> str:
+    """A code path as a terminal table shows it (Rich markup).
+
+    Full paths fold over several lines in 80 columns: with ``indent`` (a table
+    listing the whole tree) the leaf is indented by its depth; otherwise it is
+    followed by its parent, dimmed.
+    """
+    levels = path.split("/")
+    if indent:
+        return "  " * (len(levels) - 1) + escape(levels[-1])
+    if len(levels) == 1:
+        return escape(path)
+    return f"{escape(levels[-1])} [dim]({escape(levels[-2])})[/]"

@@ -21,6 +21,7 @@ from codage.cli.app import app
 from codage.cli.common import (
     JsonOption,
     ProjectOption,
+    code_label,
     console,
     emit_json,
     err_console,
@@ -378,20 +379,11 @@ def stats(
             # whole tree, so indentation says where a code sits; others name the parent.
             table.add_row(
                 *(
-                    _short_path(v, indent=n == 0) if i in code_columns else _show(v)
+                    code_label(v, indent=n == 0) if i in code_columns else _show(v)
                     for i, v in enumerate(row)
                 )
             )
         console.print(table)
-
-
-def _short_path(path: str, *, indent: bool) -> str:
-    levels = path.split("/")
-    if indent:
-        return "  " * (len(levels) - 1) + levels[-1]
-    if len(levels) == 1:
-        return path
-    return f"{levels[-1]} [dim]({levels[-2]})[/]"
 
 
 def _show(value: Any) -> str:

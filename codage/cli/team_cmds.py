@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from codage import codebook
@@ -24,6 +25,7 @@ from codage.cli.common import (
     CoderOption,
     JsonOption,
     ProjectOption,
+    code_label,
     coder_from,
     console,
     emit_json,
@@ -331,7 +333,7 @@ def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
     table.add_column("n", overflow="fold")
     for fig in _figure_rows(report):
         table.add_row(
-            f"[bold]{fig.code}[/]" if fig is report.overall else fig.code,
+            f"[bold]{escape(fig.code)}[/]" if fig is report.overall else code_label(fig.code),
             *(_fmt(getattr(fig, key)) for key, _ in shown),
             _count_summary(fig),
         )
@@ -354,7 +356,7 @@ def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
         dis.add_row(
             d.document,
             f"{d.start}–{d.end}",
-            d.code,
+            code_label(d.code),
             ", ".join(d.coded_by),
             ", ".join(d.not_coded_by),
             d.text,
