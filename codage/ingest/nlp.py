@@ -164,34 +164,33 @@ def stream_sentences(
     """
     nlp = nlp or load_nlp()
     waiting: deque[_Pending] = deque()
-    # spaCy ships contexts to its worker processes and back, pickled: they must be
-    # plain numbers pointing into this table, not the live objects.
-    by_number: dict[int, tuple[_Pending, list[tuple[int, int, Unit]]]] = {}
+    # Where each text fed to spaCy comes from, in feeding order: nlp.pipe gives the
+    # docs back in that order, several processes or not. (Passing these along as
+    # spaCy "contexts" would serialise them with every doc, which costs more than
+    # the analysis itself with worker processes.)
+    sources: deque[tuple[_Pending, int, int, Unit]] = deque()
 
-    def feed() -> Iterator[tuple[str, tuple[int, int]]]:
-        for number, (key, document) in enumerate(documents):
+    def feed() -> Iterator[str]:
+        for key, document in documents:
             pieces = chunks(document)
-            state = _Pending(key, document, done=not pieces)
+            state = _Pending(key, document, done=not pieces, left=len(pieces))
             waiting.append(state)
-            if pieces:
-                by_number[number] = (state, pieces)
-            for n, (start, end, _) in enumerate(pieces):
-                yield document.text[start:end], (number, n)
+            for start, end, container in pieces:
+                sources.append((state, start, end, container))
+                yield document.text[start:end]
 
     def ready() -> Iterator[tuple[K, NewDocument]]:
         while waiting and waiting[0].done:
             state = waiting.popleft()
             yield state.key, _with_sentences(state.document, state.sentences)
 
-    parsed_stream = nlp.pipe(feed(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-    for parsed, (number, n) in parsed_stream:
-        state, pieces = by_number[number]
-        start, end, container = pieces[n]
+    for parsed in nlp.pipe(feed(), batch_size=batch_size, n_process=n_process):
+        state, start, end, container = sources.popleft()
         text = state.document.text[start:end]
         state.sentences.extend(_sentence_units(parsed, start, container, text))
-        if n == len(pieces) - 1:
+        state.left -= 1
+        if state.left == 0:
             state.done = True
-            del by_number[number]
         yield from ready()
     # documents without any text to analyse, after the last analysed one
     for state in waiting:
@@ -204,6 +203,7 @@ class _Pending(Generic[K]):
     key: K
     document: NewDocument
     done: bool = False
+    left: int = 0
     sentences: list[Unit] = field(default_factory=list)
 
 
