@@ -297,6 +297,10 @@ class NewDocument:
     case: str | None = None
     # attributes of the cases named above, created or updated on import
     cases: dict[str, dict[str, AttributeValue]] = field(default_factory=dict)
+    # what the reader wants the person importing to know: parts of the source
+    # that are not document text (comments), revisions read as accepted, cues
+    # that could not be read, a speaker detection that looks wrong...
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

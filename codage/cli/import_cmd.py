@@ -118,6 +118,7 @@ def import_(
                     "units": f.units,
                     "words": f.words,
                     "speakers": f.speakers,
+                    "warnings": f.warnings,
                 }
                 for f in report.files
             ]
@@ -156,5 +157,9 @@ def import_(
         if f.message:
             colour = "red" if f.status == "failed" else "yellow"
             err_console.print(f"[{colour}]{escape(f.message)}[/]", highlight=False, soft_wrap=True)
+        for warning in f.warnings:
+            err_console.print(
+                f"[yellow]{escape(f.file)}: {escape(warning)}[/]", highlight=False, soft_wrap=True
+            )
     if report.failed:
         raise typer.Exit(2)

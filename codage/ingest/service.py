@@ -35,6 +35,8 @@ class FileReport:
     units: dict[str, int] = field(default_factory=dict)
     words: int = 0
     speakers: list[str] = field(default_factory=list)
+    # one line each: what the import did not take as text, or doubts about it
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def file(self) -> str:
@@ -248,6 +250,10 @@ def _write(project: Project, item: _Pending, names: set[str]) -> None:
     report.units = dict(units)
     report.words = sum(word_count(d.text) for d in documents)
     report.speakers = speakers
+    for document in documents:
+        for warning in document.warnings:
+            if warning not in report.warnings:
+                report.warnings.append(warning)
     if item.duplicates:
         report.message = f"{len(item.duplicates)} document(s) already in the project were skipped"
 
@@ -259,6 +265,7 @@ def _fail(report: FileReport, message: str) -> None:
     report.units = {}
     report.words = 0
     report.speakers = []
+    report.warnings = []
 
 
 def _with_case(document: NewDocument, cases: CaseTable) -> NewDocument:
