@@ -25,6 +25,7 @@ from codage.cli.common import (
 from codage.i18n import register, t
 from codage.ingest.errors import IngestError
 from codage.ingest.service import import_files
+from codage.ingest.speakers import compile_speaker_pattern
 
 register_expected(IngestError)
 
@@ -63,6 +64,18 @@ def import_(
     attribute_column: Annotated[
         list[str] | None, typer.Option(help="Tables: an attribute column (repeatable).")
     ] = None,
+    speaker_pattern: Annotated[
+        str | None,
+        typer.Option(
+            help=(
+                "A regular expression with a named group 'speaker' (and optionally "
+                "'timestamp'), matched at the start of each line, that replaces the "
+                "automatic speaker detection for this import. Every line it matches "
+                "starts a turn of that speaker. E.g. "
+                r"'(?P<timestamp>\d+:\d+) (?P<speaker>[A-Z][A-Z ]+\d*):'."
+            )
+        ),
+    ] = None,
     processes: Annotated[
         int | None,
         typer.Option(
@@ -76,6 +89,12 @@ def import_(
     for path in paths:
         if not path.exists():
             raise fail(f"{path}: no such file or folder")
+    pattern = None
+    if speaker_pattern is not None:
+        try:
+            pattern = compile_speaker_pattern(speaker_pattern)
+        except IngestError as exc:
+            raise fail(str(exc)) from None
     with (
         project_from(project, create=True) as proj,
         Progress(
@@ -101,6 +120,7 @@ def import_(
             id_column=id_column,
             text_columns=text_column or None,
             attribute_columns=attribute_column or None,
+            speaker_pattern=pattern,
             n_process=processes,
             progress=progress,
         )

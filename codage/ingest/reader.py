@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from re import Pattern
 
 from codage.domain import NewDocument
 from codage.ingest.errors import IngestError
@@ -15,15 +16,21 @@ from codage.ingest.readers.rtf import read_rtf
 from codage.ingest.readers.subtitles import read_subtitles
 from codage.ingest.readers.tables import TableOptions, read_csv, read_xlsx
 from codage.ingest.readers.word import read_docx
+from codage.ingest.speakers import using_speaker_pattern
 
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
-    """Options of :func:`read_file`; the column roles only matter for tables."""
+    """Options of :func:`read_file`; the column roles only matter for tables.
+
+    ``speaker_pattern`` (see :func:`codage.ingest.speakers.compile_speaker_pattern`)
+    replaces the automatic speaker detection of transcripts.
+    """
 
     id_column: str | None = None
     text_columns: Sequence[str] | None = None
     attribute_columns: Sequence[str] | None = None
+    speaker_pattern: Pattern[str] | None = None
 
     def table(self) -> TableOptions:
         return TableOptions(self.id_column, self.text_columns, self.attribute_columns)
@@ -82,7 +89,9 @@ def read_file(path: str | Path, options: ReadOptions | None = None) -> list[NewD
             f"unknown file type {suffix or '(no extension)'!r}; codage reads "
             + " ".join(SUPPORTED),
         )
-    return reader(path, options or ReadOptions())
+    options = options or ReadOptions()
+    with using_speaker_pattern(options.speaker_pattern):
+        return reader(path, options)
 
 
 def walk_paths(paths: Iterable[str | Path]) -> list[Path]:

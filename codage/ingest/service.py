@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from codage.ingest.cases import CaseTable, load_case_table
 from codage.ingest.errors import IngestError
 from codage.ingest.nlp import stream_sentences
 from codage.ingest.reader import ReadOptions, read_file, walk_paths
+from codage.ingest.speakers import compile_speaker_pattern, using_speaker_pattern
 
 if TYPE_CHECKING:
     from codage.store.project import Project
@@ -89,6 +91,7 @@ def import_files(
     id_column: str | None = None,
     text_columns: Sequence[str] | None = None,
     attribute_columns: Sequence[str] | None = None,
+    speaker_pattern: str | re.Pattern[str] | None = None,
     n_process: int | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -103,10 +106,39 @@ def import_files(
     called before each file and once at the end. ``n_process`` is the number of
     spaCy processes; by default one, or one per core (up to four) when the files
     weigh more than a few megabytes, where the start-up of the workers pays off.
+    ``speaker_pattern``: a regular expression with a named group ``speaker`` (and
+    optionally ``timestamp``) matched at the start of each line, which replaces the
+    automatic speaker detection for this import.
 
-    Raises :class:`IngestError` only when the case attributes file is unusable;
-    every problem with an input file is reported in the returned report.
+    Raises :class:`IngestError` only when the case attributes file or the speaker
+    pattern is unusable; every problem with an input file is reported in the
+    returned report.
     """
+    if isinstance(speaker_pattern, str):
+        speaker_pattern = compile_speaker_pattern(speaker_pattern)
+    # Sentences are placed after each turn's label, which the pattern finds too.
+    with using_speaker_pattern(speaker_pattern):
+        return _import(
+            project,
+            paths,
+            force=force,
+            case_attributes=case_attributes,
+            options=ReadOptions(id_column, text_columns, attribute_columns, speaker_pattern),
+            n_process=n_process,
+            progress=progress,
+        )
+
+
+def _import(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    force: bool,
+    case_attributes: str | Path | None,
+    options: ReadOptions,
+    n_process: int | None,
+    progress: Progress | None,
+) -> ImportReport:
     files = walk_paths(paths)
     if case_attributes is not None:
         # The case sheet often sits in the folder being imported: it is not a document.
@@ -115,7 +147,6 @@ def import_files(
     if n_process is None:
         n_process = auto_processes(files)
     cases = load_case_table(case_attributes) if case_attributes is not None else None
-    options = ReadOptions(id_column, text_columns, attribute_columns)
     names = {d.name for d in project.documents()}
     seen_shas: set[str] = set()
     report = ImportReport()

@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from codage.domain import NewDocument, Unit
-from codage.ingest.speakers import LineStart, choose_speakers, parse_line, speaker_role
+from codage.ingest.speaker_check import check_speakers
+from codage.ingest.speakers import (
+    LineStart,
+    active_speaker_pattern,
+    choose_speakers,
+    parse_line,
+    speaker_role,
+)
 
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+\S")
 
@@ -118,7 +125,12 @@ def build_document(
     """Find speaker turns in the blocks and make the document with its units.
 
     ``kind`` defaults to ``interview`` when turns are found, ``text`` otherwise.
+    Under a ``--speaker-pattern`` (see :mod:`codage.ingest.speakers`), the pattern
+    alone names the speakers: labels the format marks (bold runs) are not used.
+    A detection that looks wrong adds a warning to the document.
     """
+    if active_speaker_pattern() is not None:
+        blocks = [Block(b.start, b.end, b.kind) for b in blocks]
     lines = _paragraph_lines(text, blocks)
     starts = [start for _, _, start, _ in lines if start is not None]
     forced = {b.speaker for b in blocks if b.speaker}
@@ -128,6 +140,7 @@ def build_document(
     meta = dict(metadata or {})
     meta.update(speaker_metadata(units))
     has_turns = any(u.kind == "turn" for u in units)
+    warnings = [] if active_speaker_pattern() is not None else check_speakers(text, units)
     return NewDocument(
         name=name,
         kind=kind or ("interview" if has_turns else "text"),
@@ -135,6 +148,7 @@ def build_document(
         units=units,
         source_path=None if source_path is None else str(source_path),
         metadata=meta,
+        warnings=warnings,
     )
 
 

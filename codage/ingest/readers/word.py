@@ -7,7 +7,12 @@ from pathlib import Path
 from codage.domain import NewDocument, fold
 from codage.ingest.encoding import clean_text
 from codage.ingest.errors import IngestError
-from codage.ingest.speakers import is_excluded_label, is_label_shape, speaker_role
+from codage.ingest.speakers import (
+    is_dialogue_column,
+    is_excluded_label,
+    is_label_shape,
+    speaker_role,
+)
 from codage.ingest.structure import build_document, join_blocks
 from codage.ingest.zipguard import open_zip
 
@@ -124,5 +129,5 @@ def _table_parts(table) -> list[Part]:
 
 
 def _speaker_column(values: list[str]) -> bool:
-    labels = [v for v in values if v]
-    return bool(labels) and all(is_label_shape(v.rstrip(" :")) for v in labels)
+    # A report's "label | value" table is not a dialogue: see is_dialogue_column.
+    return is_dialogue_column(values)
