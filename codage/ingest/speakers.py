@@ -87,6 +87,7 @@ _SPEAKER_ID = re.compile(
     rf"(?:{_ID_WORDS})(?:[ _-]?\d{{1,3}}|[ _-][A-Z])|(?:spk|id|s|p)[ _-]?\d{{1,3}}",
     re.IGNORECASE,
 )
+_URL = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
 _BRACKET_ID = re.compile(r"[a-z]{1,12}[ _-]?\d{1,3}", re.IGNORECASE)
 
 MAX_LABEL_WORDS = 5
@@ -244,7 +245,8 @@ def _inline(line: str, pos: int, timestamp: float | None) -> LineStart | None:
     if match is None:
         return None
     label = clean_label(match.group("label"))
-    if not is_label_shape(label):
+    # "Lien Zoom: https://..." is a header line: people do not open a turn on a URL.
+    if not is_label_shape(label) or _URL.match(line, match.end()):
         return None
     if match.group("ts") is not None:
         if timestamp is not None:
