@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from codage.domain import Unit
 from codage.ingest.speakers import (
     clean_label,
     content_offset,
+    in_capitals,
     is_excluded_label,
     is_speaker_id,
     speaker_role,
@@ -29,6 +31,7 @@ DOMINANT_SHARE = 0.6
 MIN_OCCURRENCES = 2
 MAX_NAMED = 5
 MAX_SUFFIX_WORDS = 4
+LOOK_BACK = 80
 
 _COLON = re.compile(r"\]?[ \t]*:(?![/\d])|\](?=[ \t])")
 _TIMESTAMP_END = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?[ \t-]*$")
@@ -79,44 +82,59 @@ def embedded_labels(
     found: Counter[str] = Counter()
     for start, end in spans:
         for match in _COLON.finditer(text, start, end):
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            before = text[max(line_start, start) : match.start()]
-            label = _label_before(before, others, at_line_start=line_start >= start)
+            # A label is a few words: look no further back, so that a long line
+            # full of colons costs its length, not its square.
+            low = max(start, match.start() - LOOK_BACK)
+            newline = text.rfind("\n", low, match.start())
+            window = newline + 1 if newline != -1 else low
+            at_line_start = newline != -1 or low == 0 or text[low - 1] == "\n"
+            label = _label_before(text[window : match.start()], others, at_line_start)
             if label is not None:
                 found[label] += 1
     return found
 
 
-def _label_before(before: str, others: set[str], *, at_line_start: bool) -> str | None:
-    words = before.split()
-    for size in range(min(MAX_SUFFIX_WORDS, len(words)), 0, -1):
-        raw = " ".join(words[-size:])
-        label = clean_label(raw.lstrip("[(*_"))
-        if not label or not (label[0].isupper() or label[0].isdigit()):
-            continue
-        if is_excluded_label(label):
+def _label_before(before: str, others: set[str], at_line_start: bool) -> str | None:
+    words = before.split()[-MAX_SUFFIX_WORDS:]
+    if not any(c.isupper() for w in words for c in w):
+        return None  # the common case, "it was: ok", decided cheaply
+    for size in range(len(words), 0, -1):
+        label, kind = _kind(" ".join(words[-size:]))
+        if kind is None and label not in others:
             continue
         prefix = " ".join(words[:-size])
-        whole_line = not prefix.strip()
+        whole_line = at_line_start and len(words) == size
         timed = _TIMESTAMP_END.search(prefix) is not None
-        if is_speaker_id(label) or label in others:
+        if kind == "id" or label in others:
             return label
-        if speaker_role(label) is not None and (len(label) > 1 or whole_line or timed):
+        if kind == "role" and (len(label) > 1 or whole_line or timed):
             return label
-        if (timed or (whole_line and at_line_start)) and _capitals(label):
+        if kind in ("role", "capitals") and (timed or whole_line) and in_capitals(label):
             return label
     return None
+
+
+@lru_cache(maxsize=4096)
+def _kind(raw: str) -> tuple[str, str | None]:
+    """The label written ``raw`` and what makes it look like a speaker.
+
+    The kind is ``id``, ``role``, ``capitals`` or None. Cached: transcripts
+    repeat their few labels thousands of times.
+    """
+    label = clean_label(raw.lstrip("[(*_"))
+    if not label or not (label[0].isupper() or label[0].isdigit()) or is_excluded_label(label):
+        return label, None
+    if is_speaker_id(label):
+        return label, "id"
+    if speaker_role(label) is not None:
+        return label, "role"
+    return label, "capitals" if in_capitals(label) else None
 
 
 def _content_start(text: str, turn: Unit) -> int:
     line_end = text.find("\n", turn.start, turn.end)
     line = text[turn.start : line_end if line_end != -1 else turn.end]
     return turn.start + content_offset(line, turn.speaker)
-
-
-def _capitals(label: str) -> bool:
-    letters = [c for c in label if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def _named(found: Counter[str]) -> str:

@@ -28,6 +28,8 @@ and such labels are only taken when the document has at least two of them. A
 document whose only evidence is a single recurring label ("Remarque :" twice)
 gets no turns: interviews have at least two voices.
 
+The label tests are cached: a transcript repeats its few labels thousands of times.
+
 A person can replace all this for one import with a regular expression (see
 :func:`compile_speaker_pattern` and :func:`using_speaker_pattern`).
 
@@ -45,6 +47,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 
 from codage.domain import fold
 from codage.ingest.errors import IngestError
@@ -77,6 +80,7 @@ _ALONE = re.compile(
     rf"(?:\*\*|__)?(?P<label>{_NAME})(?:\*\*|__)?"
     rf"(?:[ \t]+(?P<ts>{_TS}))?[ \t]*$"
 )
+_TRAILING_TIME = re.compile(rf"(?P<ts>{_TS})[ \t]*$")
 _BRACKETED = re.compile(r"\[(?P<label>[^\[\]\n]{1,40})\][ \t]*(?::(?![/\d]))?[ \t]*")
 # Speaker ids of transcription tools: "Speaker 1", "SPEAKER_01", "Locuteur 2", "[id1]".
 _ID_WORDS = (
@@ -236,6 +240,11 @@ def _bracketed(line: str, pos: int, timestamp: float | None) -> LineStart | None
     label = clean_label(match.group("label"))
     if fold(label) in _NOT_ALONE or not (_BRACKET_ID.fullmatch(label) or is_label_shape(label)):
         return None
+    # Zoom: "[Jean Dupont] 10:03:12" on its line, the speech below.
+    after = _TRAILING_TIME.match(line, match.end())
+    if after is not None and timestamp is None:
+        timestamp = parse_timestamp(after.group("ts"))
+        return LineStart(timestamp, label, len(line), alone=True, bracketed=True)
     alone = not line[match.end() :].strip()
     return LineStart(timestamp, label, match.end(), alone=alone, bracketed=True)
 
@@ -295,6 +304,7 @@ def clean_label(label: str) -> str:
     return " ".join(label.split())
 
 
+@lru_cache(maxsize=4096)
 def is_label_shape(label: str) -> bool:
     """True when ``label`` looks like a speaker name rather than the start of a sentence."""
     if not label or len(label) > 40:
@@ -324,11 +334,13 @@ def is_excluded_label(label: str) -> bool:
     return fold(label).strip() in _NOT_SPEAKERS
 
 
+@lru_cache(maxsize=4096)
 def is_speaker_id(label: str) -> bool:
     """True for the ids transcription tools give: ``Speaker 1``, ``SPEAKER_01``, ``Locuteur 2``."""
     return _SPEAKER_ID.fullmatch(label.strip()) is not None
 
 
+@lru_cache(maxsize=4096)
 def speaker_role(label: str) -> str | None:
     """``"interviewer"``, ``"respondent"`` or None for a speaker label.
 
@@ -413,10 +425,16 @@ def _answering(
     labelled: Sequence[LineStart], counts: Counter[str | None], accepted: set[str]
 ) -> set[str]:
     """Labels met once that answer, and are answered by, known voices: "E / Mme Roux / E"."""
+    bare_voices = {s.label for s in labelled if s.bare and s.label in accepted}
+    capital_voices = len(bare_voices) >= 2 and all(in_capitals(v) for v in bare_voices if v)
     found: set[str] = set()
     for i, start in enumerate(labelled):
         label = start.label
-        if i == 0 or label is None or start.bare or counts[label] != 1 or label in accepted:
+        if i == 0 or label is None or counts[label] != 1 or label in accepted:
+            continue
+        # A bare line met once ("Bonjour Madame Roussel") is speech, unless the
+        # document's voices are all such lines in capitals and it is one too.
+        if start.bare and not (capital_voices and in_capitals(label)):
             continue
         before = labelled[i - 1]
         after = labelled[i + 1] if i + 1 < len(labelled) else None
@@ -429,6 +447,12 @@ def _answering(
             continue
         found.add(label)
     return found
+
+
+def in_capitals(label: str) -> bool:
+    """True for labels written in capitals (``MARIE DUPONT``, ``PARTICIPANT 12``)."""
+    letters = [c for c in label if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def content_offset(line: str, speaker: str | None) -> int:

@@ -149,6 +149,46 @@ def test_speaker_ids_alone_with_the_time_after_them(tmp_path: Path) -> None:
     assert [u.timestamp for u in units_of(doc, "turn")] == [3.0, 9.0, 75.0]
 
 
+def test_a_third_voice_alone_on_its_line_once(tmp_path: Path) -> None:
+    text = (
+        "INTERVIEWER\nHello.\n\nMARIE DUPONT\nHi.\n\nJEAN MARTIN\nI just pass by.\n\n"
+        "MARIE DUPONT\nOk.\n\nINTERVIEWER\nBye.\n"
+    )
+    doc = _read(tmp_path, text)
+    assert [s for s, _ in _turns(doc)] == [
+        "INTERVIEWER",
+        "MARIE DUPONT",
+        "JEAN MARTIN",
+        "MARIE DUPONT",
+        "INTERVIEWER",
+    ]
+
+
+def test_a_capitalised_line_of_speech_met_once_is_not_a_voice(tmp_path: Path) -> None:
+    text = (
+        "Interviewer\nHello.\n\nMarie Dupont\nHi.\n\nBonjour Madame Roussel\n\n"
+        "Marie Dupont\nOk.\n\nInterviewer\nBye.\n"
+    )
+    doc = _read(tmp_path, text)
+    assert _turns(doc)[1] == ("Marie Dupont", "Marie Dupont\nHi.\n\nBonjour Madame Roussel")
+    assert doc.metadata["speakers"] == ["Interviewer", "Marie Dupont"]
+
+
+def test_bracketed_names_with_the_time_after_them(tmp_path: Path) -> None:
+    # Zoom: "[Jean Dupont] 10:03:12" on a line, the speech below.
+    text = (
+        "[Jean Dupont] 10:03:12\nBonjour.\n\n[Marie Curie] 10:03:20\nBonjour Jean.\n\n"
+        "[Jean Dupont] 10:03:31\nOn commence.\n"
+    )
+    doc = _read(tmp_path, text)
+    assert _turns(doc) == [
+        ("Jean Dupont", "[Jean Dupont] 10:03:12\nBonjour."),
+        ("Marie Curie", "[Marie Curie] 10:03:20\nBonjour Jean."),
+        ("Jean Dupont", "[Jean Dupont] 10:03:31\nOn commence."),
+    ]
+    assert [u.timestamp for u in units_of(doc, "turn")] == [36192.0, 36200.0, 36211.0]
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
