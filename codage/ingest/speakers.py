@@ -88,7 +88,8 @@ _ID_WORDS = (
     "|participante|personne|person|voix|voice"
 )
 _SPEAKER_ID = re.compile(
-    rf"(?:{_ID_WORDS})(?:[ _-]?\d{{1,3}}|[ _-][A-Z])|(?:spk|id|s|p)[ _-]?\d{{1,3}}",
+    rf"(?:{_ID_WORDS})(?:[ _-]?\d{{1,3}}|[ _-][A-Z])|(?:spk|id|s|p)[ _-]?\d{{1,3}}"
+    r"|unknown speaker(?: \d{1,3})?|locut(?:eur|rice) inconnue?",
     re.IGNORECASE,
 )
 _URL = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
@@ -271,11 +272,12 @@ def _alone(line: str, pos: int, timestamp: float | None) -> LineStart | None:
     label = clean_label(match.group("label"))
     if label.endswith(".") or fold(label) in _NOT_ALONE or not is_label_shape(label):
         return None
-    if match.group("ts") is not None:
-        if timestamp is not None:
-            return None
-        timestamp = parse_timestamp(match.group("ts"))
-    return LineStart(timestamp, label, len(line), alone=True, bare=True)
+    if match.group("ts") is None:
+        return LineStart(timestamp, label, len(line), alone=True, bare=True)
+    if timestamp is not None:
+        return None
+    # Otter, Teams: "Kelly  0:34" is a name marked by its time, not a bare line.
+    return LineStart(parse_timestamp(match.group("ts")), label, len(line), alone=True)
 
 
 def _parse_with_pattern(line: str, pattern: re.Pattern[str]) -> LineStart | None:

@@ -10,8 +10,11 @@ turns come out the same.
 Turn units (our documented convention): a turn spans its whole paragraph,
 *including* the speaker label and timestamp, and sets ``speaker`` (and
 ``timestamp``); paragraphs without a label that follow a turn belong to it and
-extend it. Headings end a turn. Sentence units (added later by
-:mod:`codage.ingest.nlp`) start after the label. The document's metadata lists
+extend it. A label alone on its line ("INTERVIEWER", "Marie Dupont :") opens
+a turn made of that line and the speech below it. Headings end a turn. Sentence
+units (added later by :mod:`codage.ingest.nlp`) start after the label.
+A detection that looks wrong (:mod:`codage.ingest.speaker_check`) is reported
+in the document's warnings. The document's metadata lists
 ``speakers`` in order of appearance and the ``interviewers`` among them.
 """
 

@@ -189,6 +189,25 @@ def test_bracketed_names_with_the_time_after_them(tmp_path: Path) -> None:
     assert [u.timestamp for u in units_of(doc, "turn")] == [36192.0, 36200.0, 36211.0]
 
 
+def test_otter_names_with_their_time_even_once(tmp_path: Path) -> None:
+    text = (
+        "Kelly  0:34  \nWelcome to the podcast.\n\n"
+        "Unknown Speaker  0:35  \nI'm Kelly.\n\n"
+        "Emma  0:37  \nAnd I'm Emma. Today: web security.\n\n"
+        "Ali  0:41  \nAnd I'm Ali.\n\n"
+        "Kelly  0:45  \nLet's start.\n"
+    )
+    doc = _read(tmp_path, text)
+    assert [(u.speaker, u.timestamp) for u in units_of(doc, "turn")] == [
+        ("Kelly", 34.0),
+        ("Unknown Speaker", 35.0),
+        ("Emma", 37.0),
+        ("Ali", 41.0),
+        ("Kelly", 45.0),
+    ]
+    assert _turns(doc)[2] == ("Emma", "Emma  0:37  \nAnd I'm Emma. Today: web security.")
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [

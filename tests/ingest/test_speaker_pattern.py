@@ -77,6 +77,44 @@ def test_a_pattern_replaces_the_rules_in_a_real_project(tmp_path: Path, project:
     assert "PARTICIPANT 12 ×2" in warning and "--speaker-pattern" in warning
 
 
+def test_real_label_styles_through_a_real_project(tmp_path: Path, project: Project) -> None:
+    alone = _write(
+        tmp_path,
+        "alone.txt",
+        "RAPPORT DE TERRAIN\n\nINTERVIEWER\nComment ça a commencé ?\n\n"
+        "MARIE DUPONT\nAvec la crise. Tout le monde en visio.\n\nEnsuite l'intranet.\n\n"
+        "INTERVIEWER\nEt après ?\n\nMARIE DUPONT\nRien.\n",
+    )
+    timed = _write(
+        tmp_path,
+        "zoom.txt",
+        "00:05 INTERVIEWER: Bonjour PARTICIPANT 12: vous m'entendez ?\n"
+        "00:19 PARTICIPANT 12: Oui. Très bien.\n00:31 INTERVIEWER: Parfait.\n",
+    )
+    report = import_files(project, [alone, timed])
+    assert [(f.kind, f.speakers, f.warnings) for f in report.files] == [
+        ("interview", ["INTERVIEWER", "MARIE DUPONT"], []),
+        ("interview", ["INTERVIEWER", "PARTICIPANT 12"], []),
+    ]
+    info = project.document_info("alone")
+    text = project.document(info.id).text
+    turns = project.units(info.id, kinds=["turn"])
+    assert [(t.speaker, text[t.start : t.end]) for t in turns][1] == (
+        "MARIE DUPONT",
+        "MARIE DUPONT\nAvec la crise. Tout le monde en visio.\n\nEnsuite l'intranet.",
+    )
+    sentences = [text[s.start : s.end] for s in project.units(info.id, kinds=["sentence"])]
+    # Sentences begin below a label alone on its line, never on the label.
+    assert "Avec la crise." in sentences
+    assert not any("INTERVIEWER" in s or "MARIE" in s for s in sentences)
+    zoom = project.document_info("zoom")
+    assert [(t.speaker, t.timestamp) for t in project.units(zoom.id, kinds=["turn"])] == [
+        ("INTERVIEWER", 5.0),
+        ("PARTICIPANT 12", 19.0),
+        ("INTERVIEWER", 31.0),
+    ]
+
+
 def test_read_options_carry_the_pattern_to_every_reader(tmp_path: Path) -> None:
     path = _write(tmp_path, "reunion.md", ARROWS)
     (doc,) = read_file(path, ReadOptions(speaker_pattern=compile_speaker_pattern(ARROWS_PATTERN)))
