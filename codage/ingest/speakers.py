@@ -46,7 +46,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from codage.domain import fold
@@ -110,7 +110,7 @@ _INTERVIEWER = _words(
 )
 _RESPONDENT = _words(
     "r reponse repondant repondante enquete enquetee interviewe interviewee"
-    " respondent participant participante answer"
+    " respondent participant participante answer a"
 )
 # Words that start ordinary "Word : explanation" lines of notes, headers and forms.
 _NOT_SPEAKERS = _words(
@@ -146,7 +146,8 @@ class LineStart:
 
     ``content`` is the offset in the line where the spoken text begins. ``alone``:
     the label is all the line holds (the speech follows on the next lines);
-    ``bare``: alone and with no colon, dash or bracket to mark it.
+    ``bare``: alone and with no colon, dash or bracket to mark it;
+    ``loose_time``: the timestamp is a bare ``mm:ss``, which a clock time shares.
     """
 
     timestamp: float | None
@@ -155,6 +156,7 @@ class LineStart:
     alone: bool = False
     bare: bool = False
     bracketed: bool = False
+    loose_time: bool = False
 
 
 def parse_timestamp(value: str) -> float:
@@ -228,7 +230,9 @@ def parse_line(line: str) -> LineStart | None:
     if start is None:
         start = _alone(line, pos, timestamp)
     if start is not None:
-        return start
+        # "10:30 Atelier : intranet" is a programme: a bare "10:30" is not the
+        # mark of a speaker the way "[00:10:30]" is; the label has to be one.
+        return replace(start, loose_time=True) if short else start
     if timestamp is not None and not short:
         return LineStart(timestamp, None, pos)
     return None
@@ -270,7 +274,10 @@ def _alone(line: str, pos: int, timestamp: float | None) -> LineStart | None:
     if match is None:
         return None
     label = clean_label(match.group("label"))
-    if label.endswith(".") or fold(label) in _NOT_ALONE or not is_label_shape(label):
+    # A letter alone on its line ("A", "E") is a list marker more often than a voice.
+    if len(label) < 2 or label.endswith(".") or fold(label) in _NOT_ALONE:
+        return None
+    if not is_label_shape(label):
         return None
     if match.group("ts") is None:
         return LineStart(timestamp, label, len(line), alone=True, bare=True)
@@ -420,7 +427,7 @@ def _is_strong(start: LineStart, label: str, timed: int) -> bool:
         return True
     if start.bracketed and _BRACKET_ID.fullmatch(label):
         return True
-    return start.timestamp is not None and not start.bare and timed >= 2
+    return start.timestamp is not None and not (start.bare or start.loose_time) and timed >= 2
 
 
 def _answering(

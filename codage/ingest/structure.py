@@ -216,9 +216,11 @@ def _segments(
             speaker = None
             timestamp = None
             if parsed is not None:
-                timestamp = parsed.timestamp
                 if parsed.label in speakers:
                     speaker = parsed.label
+                # A bare "10:30" before a label that is no speaker is a clock time.
+                if speaker is not None or not parsed.loose_time:
+                    timestamp = parsed.timestamp
             if current is None and block.speaker is not None:
                 speaker = block.speaker
             if current is None or speaker is not None or timestamp is not None:

@@ -61,6 +61,24 @@ def test_a_bare_time_without_label_is_speech(tmp_path: Path) -> None:
     ]
 
 
+def test_clock_times_of_a_programme_are_not_speakers(tmp_path: Path) -> None:
+    text = (
+        "Programme\n\n09:00 Accueil : café\n10:30 Atelier : intranet\n"
+        "12:00 Déjeuner : salle B\n14:00 Plénière : conclusions\n"
+    )
+    doc = _read(tmp_path, text)
+    assert doc.kind == "text"
+    assert [(u.kind, u.timestamp) for u in doc.units] == [("paragraph", None)] * 2
+    assert texts_of(doc, "paragraph")[1].startswith("09:00 Accueil")
+
+
+def test_english_question_and_answer_letters(tmp_path: Path) -> None:
+    text = "Q: How did it start?\nA: With the pandemic.\nQ: And then?\nA: Nothing.\n"
+    doc = _read(tmp_path, text)
+    assert [s for s, _ in _turns(doc)] == ["Q", "A", "Q", "A"]
+    assert doc.metadata["interviewers"] == ["Q"]
+
+
 def test_bracketed_time_codes_before_names(tmp_path: Path) -> None:
     text = (
         "[00:10] RESEARCHER: Welcome, and thank you.\n"
