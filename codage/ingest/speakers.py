@@ -208,11 +208,14 @@ def active_speaker_pattern() -> re.Pattern[str] | None:
     return _PATTERN.get()
 
 
-def parse_line(line: str) -> LineStart | None:
+def parse_line(line: str, *, alone: bool = False) -> LineStart | None:
     """The timestamp and candidate label at the start of ``line``, if any.
 
     A candidate label has the shape of a speaker name; whether it is taken as a
-    speaker is decided per document by :func:`choose_speakers`.
+    speaker is decided per document by :func:`choose_speakers`. ``alone`` also
+    looks for a label that is the whole line without a colon (``INTERVIEWER``,
+    ``Speaker 1  0:03``): documents read line by line want it, a subtitle cue of
+    three capitalised words does not.
     """
     pattern = _PATTERN.get()
     if pattern is not None:
@@ -227,7 +230,7 @@ def parse_line(line: str) -> LineStart | None:
         short = match.group("short") is not None
         pos = _AFTER_TIMESTAMP.match(line, match.end()).end()
     start = _bracketed(line, pos, timestamp) or _inline(line, pos, timestamp)
-    if start is None:
+    if start is None and alone:
         start = _alone(line, pos, timestamp)
     if start is not None:
         # "10:30 Atelier : intranet" is a programme: a bare "10:30" is not the
@@ -471,7 +474,7 @@ def content_offset(line: str, speaker: str | None) -> int:
     parse_line accepts (a bold Word run such as ``Mme Le Gall (DSI) :``) are
     skipped literally.
     """
-    start = parse_line(line)
+    start = parse_line(line, alone=True)
     if start is not None and start.label == speaker:
         return start.content
     pos = (

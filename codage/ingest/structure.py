@@ -189,7 +189,7 @@ def _paragraph_lines(
             end = pos + len(line)
             if line.strip():
                 forced_first = block.speaker is not None and pos == block.start
-                parsed = None if forced_first else parse_line(line)
+                parsed = None if forced_first else parse_line(line, alone=True)
                 lead = len(line) - len(line.lstrip())
                 # Units start and end on text, never on the blanks around a line.
                 out.append((pos + lead, pos + len(line.rstrip()), parsed, index))

@@ -58,7 +58,7 @@ from codage.ingest.speakers import (
 def test_label_and_timestamp_conventions(
     line: str, label: str | None, timestamp: float | None, content: str
 ) -> None:
-    start = parse_line(line)
+    start = parse_line(line, alone=True)
     assert start is not None
     assert start.label == label
     assert start.timestamp == timestamp
@@ -88,7 +88,7 @@ def test_label_and_timestamp_conventions(
     ],
 )
 def test_ordinary_sentences_are_not_labels(line: str) -> None:
-    start = parse_line(line)
+    start = parse_line(line, alone=True)
     assert start is None or start.label is None
 
 
@@ -131,7 +131,7 @@ def test_a_name_has_no_role() -> None:
 
 
 def _starts(*lines: str):
-    return [s for s in map(parse_line, lines) if s is not None]
+    return [s for line in lines if (s := parse_line(line, alone=True)) is not None]
 
 
 def test_a_label_met_once_is_not_a_speaker_without_a_dialogue() -> None:
@@ -165,8 +165,10 @@ def test_content_offset_skips_odd_bold_labels_literally() -> None:
 
 
 def test_labels_alone_are_marked_so() -> None:
-    alone = parse_line("MARIE DUPONT")
+    alone = parse_line("MARIE DUPONT", alone=True)
     assert alone is not None and alone.alone and alone.bare
+    # Subtitle cues are read without it: three capitalised words are speech there.
+    assert parse_line("MARIE DUPONT") is None
     colon = parse_line("Marie Dupont :")
     assert colon is not None and colon.alone and not colon.bare
     inline = parse_line("Marie Dupont : oui")
