@@ -414,9 +414,12 @@ def choose_speakers(starts: Sequence[LineStart], forced: Iterable[str] = ()) -> 
     weak = {label for label, n in counts.items() if n >= 2 and label not in strong}
     # Labels alone on their lines without a colon are only a dialogue's voices when
     # the document speaks that way with at least two of them; else they are titles.
+    # Even a role ("Question" alone, as a heading) needs that company.
     alone_voices = {s.label for s in labelled if s.alone} & (strong | weak)
     if len(alone_voices) < 2:
-        weak = {label for label in weak if label in marked}
+        kept = marked | set(forced)
+        strong = {label for label in strong if label in kept}
+        weak = {label for label in weak if label in kept}
     # A single recurring label with nothing else is a note heading, not a dialogue.
     if not strong and len(weak) < 2:
         return set()

@@ -208,6 +208,8 @@ def test_a_title_first_is_not_a_speaker_even_beside_a_role() -> None:
 def test_labels_alone_need_a_dialogue_of_them() -> None:
     lonely = _starts("RAPPORT ANNUEL", "E : a", "R : b", "RAPPORT ANNUEL", "E : c")
     assert choose_speakers(lonely) == {"E", "R"}
+    heading = _starts("E : a", "R : b", "Question", "E : c", "R : d")
+    assert choose_speakers(heading) == {"E", "R"}
     dialogue = _starts("MARIE", "a", "PAUL", "b", "MARIE", "c", "PAUL")
     assert choose_speakers(dialogue) == {"MARIE", "PAUL"}
 
