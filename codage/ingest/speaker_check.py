@@ -58,9 +58,10 @@ def check_speakers(text: str, units: Sequence[Unit]) -> list[str]:
     # Each turn is read past its own label, which is where it rightly starts.
     spans = [(_content_start(text, t), t.end) for t in turns if t.speaker == dominant]
     found = embedded_labels(text, spans, [s for s in share if s != dominant])
-    # Its own label again mid-turn says lines were joined, but only with another
-    # voice's label is it a sign that someone else's speech was taken.
-    if set(found) <= {dominant} or sum(found.values()) < MIN_OCCURRENCES:
+    # Its own label again mid-turn says lines were joined, but only another voice's
+    # label is a sign that someone else's speech was taken.
+    # A label met once is a quotation; one that returns is another voice.
+    if max((n for label, n in found.items() if label != dominant), default=0) < MIN_OCCURRENCES:
         return []
     return [
         f'speakers may be wrong: "{dominant}" holds {round(100 * held / total)}% of the '

@@ -400,3 +400,15 @@ def test_demo_transcripts_keep_their_speakers_without_doubt(name: str, speakers:
     (doc,) = read_file(ROOT / "transcripts" / name)
     assert doc.metadata["speakers"] == speakers
     assert doc.warnings == []
+
+
+def test_one_other_label_once_is_a_quotation_not_a_doubt(tmp_path: Path) -> None:
+    long_answer = "The intranet was slow, and nobody read it, so we changed it. " * 10
+    text = (
+        f"INTERVIEWER: And the intranet?\n\nPARTICIPANT 12: {long_answer}"
+        "My boss said RESEARCHER: this is a mess. And INTERVIEWER: yes.\n\n"
+        "INTERVIEWER: Thanks.\n"
+    )
+    doc = _read(tmp_path, text)
+    assert [s for s, _ in _turns(doc)] == ["INTERVIEWER", "PARTICIPANT 12", "INTERVIEWER"]
+    assert doc.warnings == []
