@@ -67,13 +67,14 @@ def import_(
     speaker_pattern: Annotated[
         str | None,
         typer.Option(
+            metavar="REGEX",
             help=(
                 "A regular expression with a named group 'speaker' (and optionally "
                 "'timestamp'), matched at the start of each line, that replaces the "
                 "automatic speaker detection for this import. Every line it matches "
                 "starts a turn of that speaker. E.g. "
                 r"'(?P<timestamp>\d+:\d+) (?P<speaker>[A-Z][A-Z ]+\d*):'."
-            )
+            ),
         ),
     ] = None,
     processes: Annotated[
