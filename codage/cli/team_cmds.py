@@ -34,6 +34,8 @@ from codage.cli.common import (
     handle_errors,
     project_from,
 )
+from codage.exchange.atomic import save_atomically
+from codage.exchange.tables import cell_safe
 from codage.i18n import register, t
 from codage.services import Project, open_project, resolve_code, resolve_document
 
@@ -416,7 +418,7 @@ def _write_csv(report: AgreementReport) -> None:
     for fig in _figure_rows(report):
         writer.writerow(
             [
-                fig.code,
+                cell_safe(fig.code),
                 *(
                     "" if getattr(fig, key) is None else f"{getattr(fig, key):.6f}"
                     for key, _ in _FIGURES
@@ -473,7 +475,7 @@ def _write_docx(report: AgreementReport, path: Path) -> None:
             )
             for cell, value in zip(cells, values, strict=True):
                 cell.text = value
-    doc.save(str(path))
+    save_atomically(path, doc.save)
 
 
 @app.command()

@@ -35,6 +35,7 @@ from lxml import etree
 
 from codage import i18n
 from codage.domain import Code, Coding, Span, Unit, format_attribute
+from codage.exchange.atomic import save_atomically
 from codage.exchange.tables import (
     CaseFilter,
     CodeRef,
@@ -167,7 +168,8 @@ def _labeller(language: str | None) -> Callable[..., str]:
     def label(key: str, **values: object) -> str:
         texts = i18n.CATALOG[key]
         text = texts.get(lang) or texts["en"]
-        return text.format(**values) if values else text
+        # Values are names from users and files: XML refuses their control characters.
+        return xml_safe(text.format(**values)) if values else text
 
     return label
 
@@ -545,7 +547,7 @@ def _summary(
             len({r.coding.coder for r in records}),
         )
         for cell, value in zip(row, cells, strict=True):
-            cell.text = str(value)
+            cell.text = xml_safe(str(value))
         if items:
             bars.append((len(items), code.colour))
     if bars:
@@ -595,9 +597,9 @@ def export_dossier(
 
     doc = new_docx()
     _add_styles(doc)
-    project_name = project.name
+    project_name = xml_safe(project.name)
     doc.core_properties.title = f"{label('dossier.title')}: {project_name}"
-    doc.core_properties.author = ", ".join(selection.coders)
+    doc.core_properties.author = xml_safe(", ".join(selection.coders))
 
     # -- title page
     doc.add_paragraph(label("dossier.title"), style="Title")
@@ -610,7 +612,8 @@ def export_dossier(
     for key, values in selection.filters.items():
         name = "codes_only" if key == "codes" and not include_subcodes else key
         doc.add_paragraph(
-            f"{label(f'dossier.filter.{name}')}: {', '.join(values)}", style="List Bullet"
+            xml_safe(f"{label(f'dossier.filter.{name}')}: {', '.join(values)}"),
+            style="List Bullet",
         )
     doc.add_paragraph(label("dossier.coders", coders=", ".join(selection.coders) or "—"))
     doc.add_paragraph(
@@ -705,7 +708,7 @@ def export_dossier(
             write_codes(per_case[name], 1)
     if sect_pr is not None:
         writer.body.append(sect_pr)
-    doc.save(str(out))
+    save_atomically(out, doc.save)
     return DossierReport(
         path=out,
         extracts=len(extracts),
