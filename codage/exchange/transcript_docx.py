@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 from docx import Document as new_docx
@@ -154,6 +155,10 @@ def export_transcript(
             author=xml_safe(coding.coder),
             initials=xml_safe(_initials(coding.coder)),
         )
+        # The comment's date is the coding's own (python-docx stamps the export time).
+        when = coding.updated_at or coding.created_at
+        if when is not None:
+            comment._comment_elm.date = when.replace(tzinfo=UTC) if when.tzinfo is None else when
         for line in lines:
             comment.add_paragraph(xml_safe(line))
         if progress is not None and (n % 200 == 0 or n == total):
