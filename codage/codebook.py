@@ -21,6 +21,7 @@ The YAML format, meant to be written by hand::
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from typing import Any
 import yaml
 
 from codage.domain import Code, CodePath, fold, format_path, parse_path
+from codage.limits import MAX_CODE_DEPTH
 
 __all__ = [
     "PALETTE",
@@ -43,6 +45,7 @@ __all__ = [
     "format_path",
     "load_codebook",
     "next_colour",
+    "next_free_colour",
     "parse_codebook",
     "parse_path",
     "resolve_path",
@@ -90,7 +93,11 @@ def check_colour(colour: str) -> str:
 
 def next_colour(used: Iterable[str]) -> str:
     """The first palette colour not yet used, else one derived from the count."""
-    taken = {c.upper() for c in used}
+    return next_free_colour({c.upper() for c in used})
+
+
+def next_free_colour(taken: set[str]) -> str:
+    """:func:`next_colour` for a set of upper-case colours kept by the caller (bulk creation)."""
     for colour in PALETTE:
         if colour not in taken:
             return colour
@@ -249,6 +256,11 @@ def _mapping(source: str, node: yaml.Node, allowed: set[str], what: str) -> dict
 def _codes(source: str, node: yaml.Node, seen: set[int], prefix: CodePath) -> list[CodeSpec]:
     if not isinstance(node, yaml.SequenceNode):
         raise CodebookError(f"{_where(source, node)}: 'codes' must be a list")
+    if len(prefix) >= MAX_CODE_DEPTH:
+        raise CodebookError(
+            f"{_where(source, node)}: codes nested more than {MAX_CODE_DEPTH} levels deep "
+            "(MAX_CODE_DEPTH); a codebook this deep is almost certainly a mistake"
+        )
     specs: list[CodeSpec] = []
     names: dict[str, int] = {}
     for item in node.value:
@@ -286,8 +298,20 @@ def _codes(source: str, node: yaml.Node, seen: set[int], prefix: CodePath) -> li
 
 def parse_codebook(text: str, source: str = "<codebook>") -> CodebookSpec:
     """Parse the YAML codebook format; errors name the source and the line."""
+    # libyaml's parser when present: pure-Python YAML made large codebooks slow.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # Nesting costs the composer a few frames per level: leave room for the
+    # deepest codebook allowed, so that depth gets its own message.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20 * MAX_CODE_DEPTH + 1000))
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            root = yaml.compose(text, Loader=loader)
+        except yaml.YAMLError:
+            if loader is yaml.SafeLoader:
+                raise
+            # The pure-Python parser points at the line a person must fix.
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -295,7 +319,11 @@ def parse_codebook(text: str, source: str = "<codebook>") -> CodebookSpec:
     except yaml.YAMLError as exc:
         raise CodebookError(f"{source}: YAML error: {exc}") from None
     except RecursionError:
-        raise CodebookError(f"{source}: the codebook refers to itself (a cycle)") from None
+        raise CodebookError(
+            f"{source}: nested far more than {MAX_CODE_DEPTH} levels deep (MAX_CODE_DEPTH)"
+        ) from None
+    finally:
+        sys.setrecursionlimit(limit)
     if root is None:
         raise CodebookError(f"{source}: the file is empty")
     fields = _mapping(source, root, _BOOK_KEYS, "the codebook")

@@ -125,26 +125,27 @@ def import_codebook(
         for c in project.codes():
             existing[c.path] = c
             existing.setdefault(_folded(c.path), c)
+        # The project's own spelling of a matched parent is kept for new children.
+        spelled: dict[tuple[str, ...], tuple[str, ...]] = {}
+        new: list[tuple[tuple[str, ...], dict[str, str]]] = []
         for path, spec in book.walk():
             code = existing.get(path) or existing.get(_folded(path))
             if code is None:
-                parent = None
-                if len(path) > 1:
-                    parent = existing.get(path[:-1]) or existing.get(_folded(path[:-1]))
-                created = project.create_code(
-                    spec.name,
-                    parent_id=parent.id if parent else None,
-                    coder=coder,
-                    description=spec.definition,
-                    inclusion=spec.include,
-                    exclusion=spec.exclude,
-                    example=spec.example,
-                    colour=spec.colour,
-                )
-                existing[path] = created
-                existing.setdefault(_folded(path), created)
-                report.added.append(created.path_str)
+                parent = spelled.get(path[:-1], path[:-1])
+                full = (*parent, spec.name)
+                spelled[path] = full
+                spelled.setdefault(_folded(path), full)
+                fields = {
+                    "description": spec.definition,
+                    "inclusion": spec.include,
+                    "exclusion": spec.exclude,
+                    "example": spec.example,
+                }
+                if spec.colour:
+                    fields["colour"] = spec.colour
+                new.append((full, fields))
                 continue
+            spelled[path] = code.path
             shown = code.path_str
             changes: dict[str, str] = {}
             differs = []
@@ -171,6 +172,9 @@ def import_codebook(
                 report.updated.append(shown)
             elif not differs:
                 report.unchanged.append(shown)
+        if new:
+            project.create_codes(new, coder=coder)
+            report.added.extend(codebook.format_path(path) for path, _ in new)
     return report
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "UnitizedAlpha",
     "UnitizedFigure",
     "cohen_kappa",
+    "cohen_kappa_counts",
     "fleiss_kappa",
     "fleiss_kappa_labels",
     "krippendorff_alpha",
@@ -376,6 +377,26 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     table = np.bincount(ia * k + ib, minlength=k * k).reshape(k, k) / n
     p_o = float(np.trace(table))
     p_e = float(table.sum(axis=1) @ table.sum(axis=0))
+    if p_e >= 1.0:
+        return math.nan
+    return (p_o - p_e) / (1.0 - p_e)
+
+
+def cohen_kappa_counts(both: int, only_a: int, only_b: int, total: int) -> float:
+    """Cohen's kappa of two coders' yes/no judgements, from the 2 × 2 counts.
+
+    ``both`` units (characters) coded by both, ``only_a`` and ``only_b`` by
+    one of them, ``total`` units in all (the rest coded by neither). This is
+    the figure NVivo's coding comparison reports per code and source, with
+    characters as units. ``nan`` when ``p_e = 1`` (neither coder, or both,
+    coded everything) or ``total`` is 0.
+    """
+    if total <= 0:
+        return math.nan
+    neither = total - both - only_a - only_b
+    a_yes, b_yes = both + only_a, both + only_b
+    p_o = (both + neither) / total
+    p_e = (a_yes * b_yes + (total - a_yes) * (total - b_yes)) / (total * total)
     if p_e >= 1.0:
         return math.nan
     return (p_o - p_e) / (1.0 - p_e)

@@ -33,6 +33,14 @@ Rules, in the words a methods section would use:
   agreement at character level pools coder pairs over characters, as at unit
   level, over every document two coders coded; it counts the many characters
   nobody coded as agreement, which is why uα is the figure to report.
+- **Cohen's κ over characters** (two coders, character level), as NVivo's
+  coding comparison computes it: per code and document, each character is
+  coded or not by each coder (a coder's overlapping codings of one code
+  count once), κ from that 2 × 2 table; per code pooled over the documents
+  both coded (the tables added up), and overall pooled over codes too.
+- **Codes nobody used.** A code asked for that none of the chosen coders
+  applied in the chosen documents gets no figures and is marked ``used =
+  False`` ("not used by these coders"): agreement on nothing is not 100 %.
 """
 
 from __future__ import annotations
@@ -50,12 +58,13 @@ from codage.analysis.agreement import (
     UnitizedAlpha,
     UnitizedFigure,
     cohen_kappa,
+    cohen_kappa_counts,
     fleiss_kappa_labels,
     krippendorff_alpha,
     percent_agreement,
     unitized_alpha,
 )
-from codage.domain import Coding, Span
+from codage.domain import Coding, Span, covered_length, intersect_spans, normalise_spans
 from codage.store.project import Conflict, Project
 
 __all__ = [
@@ -102,6 +111,8 @@ class Figures:
     binary_u_alpha: float | None = None
     cu_alpha: float | None = None
     counts: dict[str, Any] = field(default_factory=dict)
+    # False: none of the chosen coders applied this code (no figure means anything)
+    used: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +142,13 @@ class AgreementReport:
     missing: dict[str, list[str]] = field(default_factory=dict)
     per_document: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # True when the coders were named by the user, False when every coder was taken
+    coders_given: bool = True
+    # coder -> documents (of those analysed) in which they made a coding
+    documents_per_coder: dict[str, int] = field(default_factory=dict)
+    # coders who coded fewer documents than the best-covered coder, when the
+    # coders were not named: they shrink the documents compared by everyone
+    sparse_coders: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -211,7 +229,14 @@ def compute_agreement(
         per_code=[],
         disagreements=[],
         missing=missing,
+        coders_given=coders is not None,
     )
+    report.documents_per_coder = {
+        n: sum(1 for info in infos if n in present[info.id]) for n in names
+    }
+    if coders is None:
+        most = max(report.documents_per_coder.values(), default=0)
+        report.sparse_coders = [n for n in names if report.documents_per_coder[n] < most]
     texts = {info.id: project.document(info.id).text for info in infos}
     if unit == "character":
         _character_level(report, infos, texts, present, scoped, code_ids, paths, names, excerpt)
@@ -225,7 +250,20 @@ def compute_agreement(
                 if not units[info.id]:
                     report.notes.append(f"{info.name}: no {unit} units, left out")
         _unit_level(report, infos, texts, units, present, scoped, code_ids, paths, names, excerpt)
+    _mark_unused(report, used, code_ids, paths)
     return report
+
+
+def _mark_unused(
+    report: AgreementReport, used: set[int], code_ids: list[int], paths: dict[int, str]
+) -> None:
+    """A code none of the coders applied has no meaningful figure: say so instead."""
+    unused = {paths.get(cid, str(cid)) for cid in code_ids if cid not in used}
+    for fig in report.per_code:
+        if fig.code in unused:
+            fig.used = False
+            fig.percent_agreement = fig.krippendorff_alpha = fig.cohen_kappa = None
+            fig.fleiss_kappa = fig.u_alpha = fig.binary_u_alpha = fig.cu_alpha = None
 
 
 # ---------------------------------------------------------------------------
@@ -432,6 +470,7 @@ def _character_level(
 
     # uα family: per document, and on the concatenation of the documents all coders coded.
     shared = [info for info in infos if len(present[info.id]) == len(names)]
+    tables = _character_tables(shared, scoped, code_ids, names) if len(names) == 2 else {}
     continuum: list[tuple[str, int, int, int]] = []
     offset = 0
     for info in infos:
@@ -450,6 +489,11 @@ def _character_level(
                 "cu_alpha": _num(result.cu_alpha),
             }
         )
+        if info.id in tables:
+            report.per_document[-1]["cohen_kappa"] = {
+                paths.get(cid, str(cid)): _num(cohen_kappa_counts(*counts, info.length))
+                for cid, counts in tables[info.id].items()
+            }
         if len(coders_here) == len(names):
             continuum.extend((c, s + offset, e + offset, v) for c, s, e, v in spans)
             offset += info.length
@@ -472,6 +516,10 @@ def _character_level(
             "characters_coded": coded[code_id],
             "characters_in_disagreement": differing_chars[code_id],
         }
+        if tables:
+            pooled = [sum(t[code_id][i] for t in tables.values()) for i in range(3)]
+            fig.cohen_kappa = _num(cohen_kappa_counts(*pooled, offset))
+            fig.counts["kappa_table"] = dict(zip(("both", "only_a", "only_b"), pooled, strict=True))
         if value is not None:
             fig.counts.update(_unitized_counts(value))
         report.per_code.append(fig)
@@ -483,6 +531,10 @@ def _character_level(
         "documents_in_continuum": len(shared),
         "characters_in_continuum": offset,
     }
+    if tables:
+        # Pooled over codes and documents: every (code, character) is one judgement.
+        pooled = [sum(t[c][i] for t in tables.values() for c in code_ids) for i in range(3)]
+        overall.cohen_kappa = _num(cohen_kappa_counts(*pooled, offset * len(code_ids)))
     if whole is not None:
         overall.u_alpha = _num(whole.u_alpha)
         overall.binary_u_alpha = _num(whole.binary_u_alpha)
@@ -493,6 +545,30 @@ def _character_level(
         overall.counts["cu"] = _unitized_counts(whole.cu)
     report.overall = overall
     report.disagreements.sort(key=lambda d: (d.document, d.start, d.code))
+
+
+def _character_tables(
+    shared: Sequence[Any],
+    scoped: dict[int, list[Coding]],
+    code_ids: list[int],
+    names: list[str],
+) -> dict[int, dict[int, tuple[int, int, int]]]:
+    """Per document both coders coded, per code: characters coded by both, by
+    the first only, by the second only (each coder's codings of a code united)."""
+    first, second = names
+    tables: dict[int, dict[int, tuple[int, int, int]]] = {}
+    for info in shared:
+        spans: dict[tuple[str, int], list[Span]] = defaultdict(list)
+        for c in scoped[info.id]:
+            spans[(c.coder, c.code_id)].append(c.span)
+        table: dict[int, tuple[int, int, int]] = {}
+        for cid in code_ids:
+            a = normalise_spans(spans.get((first, cid), ()))
+            b = normalise_spans(spans.get((second, cid), ()))
+            both = covered_length(intersect_spans(a, b))
+            table[cid] = (both, covered_length(a) - both, covered_length(b) - both)
+        tables[info.id] = table
+    return tables
 
 
 def _unitized_counts(figure: UnitizedFigure) -> dict[str, float | None]:

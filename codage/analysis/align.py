@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-__all__ = ["OffsetMap", "Placement", "align_texts", "place_anchor"]
+__all__ = ["OffsetMap", "Placement", "align_texts", "place_anchor", "snap_to_words", "word_edges"]
 
 # Above this product of lengths a character alignment is split by lines, then
 # words; 1e9 is about 0.1 s of rapidfuzz on two cores.
@@ -188,6 +188,63 @@ def align_texts(source: str, target: str) -> OffsetMap:
     return OffsetMap(len(source), len(target), kept, tuple(b[0] for b in kept))
 
 
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def word_edges(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether ``text[start:end]`` starts at the start of a word and ends at the end of one."""
+    if start >= end:
+        return False, False
+    starts = _in_word(text[start]) and (start == 0 or not _in_word(text[start - 1]))
+    ends = _in_word(text[end - 1]) and (end == len(text) or not _in_word(text[end]))
+    return starts, ends
+
+
+def snap_to_words(
+    text: str, start: int, end: int, *, at_start: bool, at_end: bool
+) -> tuple[int, int]:
+    """Move a span's edges onto word boundaries of ``text`` where asked.
+
+    An edge inside a word goes to the nearer boundary of that word (outward
+    on a tie, so that a corrected word is kept whole rather than lost); an
+    edge on blanks or punctuation moves inward to the nearest word. Returns
+    the span unchanged when snapping would leave nothing.
+    """
+    s, e = start, end
+    if at_start and s < e:
+        if _in_word(text[s]):
+            left = s
+            while left > 0 and _in_word(text[left - 1]):
+                left -= 1
+            right = s
+            while right < e and _in_word(text[right]):
+                right += 1
+            while right < e and not _in_word(text[right]):
+                right += 1
+            s = left if s - left <= right - s or right >= e else right
+        else:
+            while s < e and not _in_word(text[s]):
+                s += 1
+    if at_end and s < e:
+        if e < len(text) and _in_word(text[e]) and _in_word(text[e - 1]):
+            right = e
+            while right < len(text) and _in_word(text[right]):
+                right += 1
+            left = e
+            while left > s and _in_word(text[left - 1]):
+                left -= 1
+            while left > s and not _in_word(text[left - 1]):
+                left -= 1
+            e = right if right - e <= e - left or left <= s else left
+        else:
+            while e > s and not _in_word(text[e - 1]):
+                e -= 1
+    if s >= e:
+        return start, end
+    return s, e
+
+
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where an anchored passage was found in the target text, and how."""
@@ -206,6 +263,7 @@ def place_anchor(
     offsets: OffsetMap,
     *,
     threshold: float = 0.75,
+    source: str | None = None,
 ) -> Placement | tuple[None, float]:
     """Find the passage ``anchor`` (at ``[start, end)`` in the source) in the target text.
 
@@ -215,9 +273,27 @@ def place_anchor(
     place (the nearest occurrence wins); a passage near the mapped place is
     similar enough (rapidfuzz partial alignment). Returns a :class:`Placement`,
     or ``(None, best_score)`` when the passage cannot be placed.
+
+    With the ``source`` text given, a passage that started (ended) on a word
+    boundary there and is placed approximately starts (ends) on one in the
+    target too: "about budgets" corrected to "about the budget" lands on
+    "about the budget", never on a word cut in two.
     """
     if offsets.identical:
         return Placement(start, end, "same")
+    found = _place(anchor, start, end, target, offsets, threshold)
+    if source is None or not isinstance(found, Placement):
+        return found
+    at_start, at_end = word_edges(source, start, end)
+    s, e = snap_to_words(target, found.start, found.end, at_start=at_start, at_end=at_end)
+    if (s, e) == (found.start, found.end):
+        return found
+    return Placement(s, e, found.how, Indel.normalized_similarity(anchor, target[s:e]))
+
+
+def _place(
+    anchor: str, start: int, end: int, target: str, offsets: OffsetMap, threshold: float
+) -> Placement | tuple[None, float]:
     ms, me = offsets.start(start), offsets.end(end)
     me = max(me, ms)
     if target[ms:me] == anchor:

@@ -213,6 +213,7 @@ class _DocPlan:
     target_name: str
     offsets: OffsetMap | None  # None: the same text
     target_text: str = ""
+    source_text: str = ""
 
 
 def _new_document(source: Project, info: DocumentInfo) -> NewDocument:
@@ -252,7 +253,7 @@ def _merge_documents(
         if named is not None:
             theirs = source.document(info.id).text
             ours = target.document(named.id).text
-            plans[info.id] = _DocPlan(named.id, named.name, align_texts(theirs, ours), ours)
+            plans[info.id] = _DocPlan(named.id, named.name, align_texts(theirs, ours), ours, theirs)
             report.documents_matched_name.append(info.name)
             _link_document_case(target, source, info, named)
             continue
@@ -301,7 +302,9 @@ def _merge_codings(
         code_id = code_map[coding.code_id]
         start, end, moved = coding.start, coding.end, False
         if plan.offsets is not None:
-            found = place_anchor(coding.text, start, end, plan.target_text, plan.offsets)
+            found = place_anchor(
+                coding.text, start, end, plan.target_text, plan.offsets, source=plan.source_text
+            )
             if not isinstance(found, Placement):
                 _, score = found
                 aside.append(

@@ -28,9 +28,11 @@ from codage.cli.common import (
     fail,
     handle_errors,
     project_from,
+    register_expected,
 )
+from codage.exchange.atomic import ExportWriteError
 from codage.exchange.docx_report import GROUPS, export_dossier
-from codage.exchange.tables import export_codings, select_codings
+from codage.exchange.tables import cell_safe, export_codings, select_codings
 from codage.exchange.transcript_docx import export_transcript
 from codage.i18n import t
 
@@ -39,6 +41,7 @@ export_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
+register_expected(ExportWriteError)
 
 i18n.register(
     {
@@ -359,7 +362,7 @@ def stats(
             if i:
                 writer.writerow([])
             writer.writerow([f"# {title}"])
-            writer.writerows(rows)
+            writer.writerows([cell_safe(v) for v in row] for row in rows)
         sys.stdout.write(buffer.getvalue())
         return
     if not any(f.codings for f in result.frequencies):

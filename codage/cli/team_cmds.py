@@ -29,10 +29,13 @@ from codage.cli.common import (
     coder_from,
     console,
     emit_json,
+    err_console,
     fail,
     handle_errors,
     project_from,
 )
+from codage.exchange.atomic import save_atomically
+from codage.exchange.tables import cell_safe
 from codage.i18n import register, t
 from codage.services import Project, open_project, resolve_code, resolve_document
 
@@ -72,6 +75,20 @@ register(
             "fr": "{document} : non codé par {coders} (données manquantes)",
         },
         "team.docx": {"en": "Report written to {path}", "fr": "Rapport écrit dans {path}"},
+        "team.coders_taken": {
+            "en": "Coders taken (all who coded these documents): {coders}",
+            "fr": "Codeurs retenus (tous ceux qui ont codé ces documents) : {coders}",
+        },
+        "team.sparse": {
+            "en": "{coder} coded {count} of {total} document(s): figures that need every "
+            "coder (the overall continuum) use only the {shared} document(s) all coded; "
+            "choose coders with --coders, e.g. --coders {suggest}",
+            "fr": "{coder} a codé {count} document(s) sur {total} : les chiffres qui "
+            "demandent tous les codeurs (le continuum global) n'utilisent que les "
+            "{shared} document(s) codés par tous ; choisissez avec --coders, "
+            "par exemple --coders {suggest}",
+        },
+        "team.unused": {"en": "not used by these coders", "fr": "non utilisé par ces codeurs"},
         "team.aside": {"en": "Codings kept aside", "fr": "Codages mis de côté"},
         "team.no_aside": {
             "en": "No coding is kept aside.",
@@ -310,6 +327,8 @@ def _fmt(value: float | None) -> str:
 
 
 def _count_summary(fig: Figures) -> str:
+    if not fig.used:
+        return t("team.unused")
     c = fig.counts
     if "pairable_units" in c:
         return f"{c['pairable_units']}/{c['units']} units, {c['units_agreed']} agreed"
@@ -322,6 +341,33 @@ def _count_summary(fig: Figures) -> str:
 
 def _figure_rows(report: AgreementReport) -> list[Figures]:
     return [report.overall, *report.per_code]
+
+
+def _coder_notes(report: AgreementReport) -> list[str]:
+    """Which coders were taken, and who shrank the analysis by coding little."""
+    if report.coders_given:
+        return []
+    notes = [t("team.coders_taken", coders=", ".join(report.coders))]
+    counts = report.documents_per_coder
+    if report.sparse_coders:
+        shared = sum(1 for d in report.documents if d not in report.missing)
+        fuller = [n for n in report.coders if n not in report.sparse_coders]
+        suggest = ",".join(
+            fuller if len(fuller) >= 2 else sorted(counts, key=lambda n: -counts[n])[:2]
+        )
+        total = max(counts.values(), default=0)
+        for coder in report.sparse_coders:
+            notes.append(
+                t(
+                    "team.sparse",
+                    coder=coder,
+                    count=counts[coder],
+                    total=total,
+                    shared=shared,
+                    suggest=suggest,
+                )
+            )
+    return notes
 
 
 def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
@@ -342,8 +388,8 @@ def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
         console.print(
             t("team.missing", document=document, coders=", ".join(coders)), highlight=False
         )
-    for note in report.notes:
-        console.print(f"[yellow]{note}[/]", highlight=False)
+    for note in [*_coder_notes(report), *report.notes]:
+        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
     if not report.disagreements:
         return
     dis = Table(title=f"{t('team.disagreements')} ({len(report.disagreements)})")
@@ -372,7 +418,7 @@ def _write_csv(report: AgreementReport) -> None:
     for fig in _figure_rows(report):
         writer.writerow(
             [
-                fig.code,
+                cell_safe(fig.code),
                 *(
                     "" if getattr(fig, key) is None else f"{getattr(fig, key):.6f}"
                     for key, _ in _FIGURES
@@ -405,7 +451,7 @@ def _write_docx(report: AgreementReport, path: Path) -> None:
         for i, (key, _) in enumerate(shown, start=1):
             cells[i].text = _fmt(getattr(fig, key))
         cells[-1].text = _count_summary(fig)
-    for note in report.notes:
+    for note in [*_coder_notes(report), *report.notes]:
         doc.add_paragraph(note)
     if report.disagreements:
         doc.add_heading(f"{t('team.disagreements')} ({len(report.disagreements)})", 2)
@@ -429,7 +475,7 @@ def _write_docx(report: AgreementReport, path: Path) -> None:
             )
             for cell, value in zip(cells, values, strict=True):
                 cell.text = value
-    doc.save(str(path))
+    save_atomically(path, doc.save)
 
 
 @app.command()
@@ -480,3 +526,7 @@ def agreement(
         console.print(t("team.docx", path=docx_out), highlight=False)
     else:
         _print_agreement(report)
+    if json_ or csv_:
+        # The figures go to stdout; which coders were taken is still worth a word.
+        for note in _coder_notes(report):
+            err_console.print(escape(note), highlight=False, soft_wrap=True)

@@ -1,7 +1,8 @@
 """The quotation dossier: every extract of the codes asked for, code by code, in Word.
 
 The document opens with a title page, a table of contents field Word fills in
-on opening, a summary table and a bar chart of frequencies; then one heading
+on opening, a summary table and a bar chart of frequencies (both in
+``dossier_summary.py``); then one heading
 per code (Heading 1..n following the tree), its definition and its extracts in
 Word's Quote style, each with an attribution line and its memos.
 
@@ -14,11 +15,8 @@ searches the body for ``w:sectPr`` on every call.
 from __future__ import annotations
 
 import bisect
-import io
 import re
-import struct
 import time
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +33,8 @@ from lxml import etree
 
 from codage import i18n
 from codage.domain import Code, Coding, Span, Unit, format_attribute
+from codage.exchange.atomic import save_atomically
+from codage.exchange.dossier_summary import write_summary
 from codage.exchange.tables import (
     CaseFilter,
     CodeRef,
@@ -88,10 +88,14 @@ i18n.register(
         "dossier.col.documents": {"en": "Documents", "fr": "Documents"},
         "dossier.col.cases": {"en": "Cases", "fr": "Cas"},
         "dossier.col.coders": {"en": "Coders", "fr": "Codeurs"},
+        "dossier.chart_title": {
+            "en": "Extracts per code, most first",
+            "fr": "Extraits par code, du plus fréquent au moins fréquent",
+        },
         "dossier.chart_caption": {
-            "en": "Extracts per code, in the order of the table above (codes with extracts).",
-            "fr": "Extraits par code, dans l'ordre du tableau ci-dessus "
-            "(codes ayant des extraits).",
+            "en": "Codes that hold extracts themselves; a parent's total is in the table above.",
+            "fr": "Codes portant eux-mêmes des extraits ; le total d'un code parent "
+            "figure dans le tableau ci-dessus.",
         },
         "dossier.include": {"en": "Include: {text}", "fr": "Inclure : {text}"},
         "dossier.exclude": {"en": "Exclude: {text}", "fr": "Exclure : {text}"},
@@ -167,64 +171,10 @@ def _labeller(language: str | None) -> Callable[..., str]:
     def label(key: str, **values: object) -> str:
         texts = i18n.CATALOG[key]
         text = texts.get(lang) or texts["en"]
-        return text.format(**values) if values else text
+        # Values are names from users and files: XML refuses their control characters.
+        return xml_safe(text.format(**values)) if values else text
 
     return label
-
-
-# ---------------------------------------------------------------------------
-# A PNG bar chart without a plotting library
-# ---------------------------------------------------------------------------
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    try:
-        return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
-    except ValueError:
-        return 0x88, 0x88, 0x88
-
-
-def bar_chart_png(bars: Sequence[tuple[int, str]], width: int = 900) -> bytes:
-    """A horizontal bar chart as PNG bytes: one bar per (value, #RRGGBB colour), top down.
-
-    Bars only; their labels are the rows of the summary table beside it.
-    """
-    n = max(len(bars), 1)
-    pad, axis = 12, (0x60, 0x60, 0x60)
-    # keep the picture no taller than about 1.2 times its width, whatever the count
-    step = max(4, min(30, int(width * 1.2 - 2 * pad) // n))
-    bar = max(3, step * 2 // 3)
-    height = 2 * pad + n * step
-    top = max((v for v, _ in bars), default=0) or 1
-    span = width - 2 * pad - 2
-    white = b"\xff\xff\xff"
-    blank = bytearray(white * width)
-    blank[pad * 3 : pad * 3 + 3] = bytes(axis)
-    rows: list[bytes] = [b"\x00" + white * width] * pad
-    for value, colour in bars:
-        line = bytearray(blank)
-        length = round(span * value / top)
-        if value and not length:
-            length = 1
-        start = (pad + 2) * 3
-        line[start : start + length * 3] = bytes(_rgb(colour)) * length
-        filled = b"\x00" + bytes(line)
-        rows.extend([filled] * bar)
-        rows.extend([b"\x00" + bytes(blank)] * (step - bar))
-    rows.extend([b"\x00" + white * width] * (height - len(rows)))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + chunk(b"IEND", b"")
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -516,43 +466,6 @@ def _headed(
     return [(c, min(c.depth - top + 1, 9)) for c in listed]
 
 
-def _summary(
-    doc: DocxDocument, selection: Selection, extracts: list[Extract], label: Callable[..., str]
-) -> None:
-    """The summary table (per code in scope) and the bar chart of extracts per code."""
-    scope = selection.code_ids
-    in_scope = [c for c in selection.codes if scope is None or c.id in scope]
-    per_code: dict[int, list[Extract]] = defaultdict(list)
-    for e in extracts:
-        per_code[e.first.code.id].append(e)
-    top = min((c.depth for c in in_scope), default=0)
-    table = doc.add_table(rows=1, cols=6)
-    table.style = doc.styles["Light List Accent 1"]
-    heads = ("code", "extracts", "codings", "documents", "cases", "coders")
-    for cell, key in zip(table.rows[0].cells, heads, strict=True):
-        cell.text = label(f"dossier.col.{key}")
-    bars = []
-    for code in in_scope:
-        items = per_code.get(code.id, [])
-        records = [r for e in items for r in e.records]
-        row = table.add_row().cells
-        cells = (
-            "\u2003" * (code.depth - top) + code.name,
-            len(items),
-            len(records),
-            len({r.document.id for r in records}),
-            len({r.case.name for r in records if r.case is not None}),
-            len({r.coding.coder for r in records}),
-        )
-        for cell, value in zip(row, cells, strict=True):
-            cell.text = str(value)
-        if items:
-            bars.append((len(items), code.colour))
-    if bars:
-        doc.add_picture(io.BytesIO(bar_chart_png(bars)), width=Inches(5.5))
-        doc.add_paragraph(label("dossier.chart_caption"), style="Caption")
-
-
 def export_dossier(
     project: Project,
     out_path: str | Path,
@@ -595,9 +508,9 @@ def export_dossier(
 
     doc = new_docx()
     _add_styles(doc)
-    project_name = project.name
+    project_name = xml_safe(project.name)
     doc.core_properties.title = f"{label('dossier.title')}: {project_name}"
-    doc.core_properties.author = ", ".join(selection.coders)
+    doc.core_properties.author = xml_safe(", ".join(selection.coders))
 
     # -- title page
     doc.add_paragraph(label("dossier.title"), style="Title")
@@ -610,7 +523,8 @@ def export_dossier(
     for key, values in selection.filters.items():
         name = "codes_only" if key == "codes" and not include_subcodes else key
         doc.add_paragraph(
-            f"{label(f'dossier.filter.{name}')}: {', '.join(values)}", style="List Bullet"
+            xml_safe(f"{label(f'dossier.filter.{name}')}: {', '.join(values)}"),
+            style="List Bullet",
         )
     doc.add_paragraph(label("dossier.coders", coders=", ".join(selection.coders) or "—"))
     doc.add_paragraph(
@@ -628,7 +542,7 @@ def export_dossier(
     _toc_field(doc, label("dossier.toc_placeholder"))
     _page_break(doc)
     doc.add_paragraph(label("dossier.summary"), style="TOC Heading")
-    _summary(doc, selection, extracts, label)
+    write_summary(doc, selection, extracts, label)
     _page_break(doc)
 
     # -- the extracts: the sectPr stays last, so it is set aside while we append
@@ -705,7 +619,7 @@ def export_dossier(
             write_codes(per_case[name], 1)
     if sect_pr is not None:
         writer.body.append(sect_pr)
-    doc.save(str(out))
+    save_atomically(out, doc.save)
     return DossierReport(
         path=out,
         extracts=len(extracts),

@@ -18,6 +18,7 @@ from typing import Any
 
 from codage import codebook
 from codage.domain import Case, Code, Coding, DocumentInfo, Unit, fold, format_attribute
+from codage.exchange.atomic import atomic_path, save_atomically
 from codage.i18n import register, t
 from codage.services import NotFound, case_finder, resolve_code, resolve_document
 from codage.store.project import Project
@@ -57,6 +58,18 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def xml_safe(text: str) -> str:
     """The text without the control characters XML refuses."""
     return _ILLEGAL_XML.sub("", text)
+
+
+# A cell starting with one of these is run as a formula by spreadsheet programs
+# (formula injection): a passage reading "=HYPERLINK(...)" must stay text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_safe(value: Any) -> Any:
+    """A value for a CSV or XLSX cell: text that would start a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def format_timestamp(seconds: float | None) -> str:
@@ -350,7 +363,7 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _xlsx_value(value: Any) -> Any:
-    return xml_safe(value) if isinstance(value, str) else value
+    return cell_safe(xml_safe(value)) if isinstance(value, str) else value
 
 
 def export_codings(
@@ -387,10 +400,13 @@ def export_codings(
     )
     header, rows = coding_rows(selection)
     if fmt == "csv":
-        with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        with (
+            atomic_path(out) as part,
+            part.open("w", encoding="utf-8-sig", newline="") as handle,
+        ):
             writer = csv.writer(handle, delimiter=delimiter)
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow([cell_safe(v) for v in header])
+            writer.writerows([cell_safe(v) for v in row] for row in rows)
         return TableReport(out, fmt, len(rows))
 
     from openpyxl import Workbook  # imported here: only the xlsx path pays for it
@@ -400,7 +416,7 @@ def export_codings(
     taken: set[str] = set()
     titles = [_sheet_title(t("tables.codings"), taken)]
     sheet = book.create_sheet(titles[0])
-    sheet.append(header)
+    sheet.append([_xlsx_value(v) for v in header])
     for row in rows:
         sheet.append([_xlsx_value(v) for v in row])
     for title, table in sheets:
@@ -409,5 +425,5 @@ def export_codings(
         extra = book.create_sheet(name)
         for row in table:
             extra.append([_xlsx_value(v) for v in row])
-    book.save(out)
+    save_atomically(out, book.save)
     return TableReport(out, fmt, len(rows), titles)

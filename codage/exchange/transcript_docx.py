@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 from docx import Document as new_docx
@@ -22,6 +23,7 @@ from docx.text.run import Run
 
 from codage import i18n
 from codage.domain import Coding, Document, DocumentInfo
+from codage.exchange.atomic import save_atomically
 from codage.exchange.tables import Progress, xml_safe
 from codage.services import resolve_document
 from codage.store.project import Project
@@ -90,7 +92,7 @@ def export_transcript(
 
     def label(key: str, **values: object) -> str:
         texts = i18n.CATALOG[key]
-        return (texts.get(lang) or texts["en"]).format(**values)
+        return xml_safe((texts.get(lang) or texts["en"]).format(**values))
 
     if isinstance(document, Document | DocumentInfo):
         doc_id = document.id
@@ -123,8 +125,8 @@ def export_transcript(
         cuts.update((s, e))
 
     out = new_docx()
-    out.core_properties.title = source.name
-    out.add_paragraph(source.name, style="Title")
+    out.core_properties.title = xml_safe(source.name)
+    out.add_paragraph(xml_safe(source.name), style="Title")
     out.add_paragraph(label("transcript.subtitle", codings=len(anchored)), style="Subtitle")
     run_at: dict[int, Run] = {}  # offset where a run begins -> run
     run_to: dict[int, Run] = {}  # offset where a run ends -> run
@@ -149,14 +151,18 @@ def export_transcript(
             lines.append(label("transcript.memo", memo=memo))
         comment = out.add_comment(
             [run_at[s], run_to[e]],
-            text=paths.get(coding.code_id, str(coding.code_id)),
-            author=coding.coder,
-            initials=_initials(coding.coder),
+            text=xml_safe(paths.get(coding.code_id, str(coding.code_id))),
+            author=xml_safe(coding.coder),
+            initials=xml_safe(_initials(coding.coder)),
         )
+        # The comment's date is the coding's own (python-docx stamps the export time).
+        when = coding.updated_at or coding.created_at
+        if when is not None:
+            comment._comment_elm.date = when.replace(tzinfo=UTC) if when.tzinfo is None else when
         for line in lines:
             comment.add_paragraph(xml_safe(line))
         if progress is not None and (n % 200 == 0 or n == total):
             progress(n, total)
     path = Path(out_path)
-    out.save(str(path))
+    save_atomically(path, out.save)
     return TranscriptReport(path, source.name, len(paragraphs), len(anchored), skipped)

@@ -77,3 +77,22 @@ def test_coder_filter(corpus: Corpus, tmp_path: Path) -> None:
     report = export_transcript(corpus.project, "entretien-a", out, coders=["bob"])
     assert report.comments == 2
     assert {c.author for c in docx.Document(str(out)).comments} == {"bob"}
+
+
+def test_comments_carry_the_codings_own_date_and_author(corpus: Corpus, tmp_path: Path) -> None:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    # Codings made long ago: the comments must say when, not when the export ran.
+    with sqlite3.connect(corpus.path) as db:
+        db.execute(
+            "UPDATE codings SET created_at = '2025-03-04 05:06:07.000000', "
+            "updated_at = '2025-03-04 05:06:07.000000'"
+        )
+    out = tmp_path / "t.docx"
+    export_transcript(corpus.project, "entretien-a", out)
+    comments = list(docx.Document(str(out)).comments)
+    assert comments
+    for comment in comments:
+        assert comment.timestamp == datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert {c.author for c in comments} == {"alice", "bob"}

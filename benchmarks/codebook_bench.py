@@ -1,0 +1,59 @@
+"""Import codebooks of growing size: the cost per code must stay flat (linear import).
+
+    .venv/bin/python benchmarks/codebook_bench.py [--sizes 1000,10000,100000]
+
+Each codebook has themes of 100 codes (one theme, 99 sub-codes). For each size
+it prints the parse time, the import time into a new SQLite project and the
+time per thousand codes; the last line is the ratio of the largest size's
+per-code cost to the smallest's (1.0 is perfectly linear). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from codage.codebook import parse_codebook
+from codage.services import Project, import_codebook
+
+
+def codebook_text(size: int) -> str:
+    lines = ["name: bench", "codes:"]
+    for i in range(max(1, size // 100)):
+        lines += [f"  - name: thème {i}", f"    definition: définition {i}", "    codes:"]
+        lines += [f"      - name: sous-code {i}.{j}" for j in range(99)]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    args = parser.parse_args()
+    per_code: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(s) for s in args.sizes.split(",")):
+            text = codebook_text(size)
+            began = time.perf_counter()
+            book = parse_codebook(text, "bench.yaml")
+            parsed = time.perf_counter() - began
+            with Project.open(str(Path(folder) / f"p{size}.db")) as project:
+                began = time.perf_counter()
+                report = import_codebook(project, book, coder="bench")
+                imported = time.perf_counter() - began
+            total = parsed + imported
+            per_code.append(total / len(report.added))
+            print(
+                f"{len(report.added):>7} codes: parse {parsed:6.2f} s, import {imported:6.2f} s, "
+                f"{1000 * total / len(report.added):6.3f} s per 1,000 codes"
+            )
+    if len(per_code) > 1:
+        print(f"per-code cost, largest / smallest: {per_code[-1] / per_code[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
