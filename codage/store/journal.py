@@ -29,7 +29,18 @@ from codage.store.schema import (
 
 
 class UndoConflict(StoreError):
-    """An undo or redo that later changes by others make impossible."""
+    """An undo or redo that later changes by others make impossible.
+
+    ``entry`` is the change that could not be undone or redone, when known, and
+    ``reason`` what stands in the way.
+    """
+
+    def __init__(
+        self, message: str, entry: JournalEntry | None = None, reason: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.entry = entry
+        self.reason = reason or message
 
 
 # Tables whose changes the journal can replay.
@@ -150,8 +161,8 @@ def describe(s: Session, ops: list[dict[str, Any]], given: dict[str, Any]) -> di
         name = s.scalar(select(DocumentRow.name).where(DocumentRow.id == doc_id))
         if name is not None:
             details["document"] = name
-    if len(codings) == 1 and codings[0]["op"] in ("insert", "delete"):
-        row = codings[0]["row"]
+    if len(codings) == 1:
+        row = _coding_row(codings[0])
         details["code"] = code_path(s, row.get("code_id"), deleted_codes)
         details["passage"] = passage_head(row.get("text") or "")
         details["span"] = [row.get("start"), row.get("end")]

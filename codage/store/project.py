@@ -1223,31 +1223,34 @@ class Project:
         others make it impossible (the message says which row); the entry stays
         in force, so a later undo can succeed once that row is back.
         """
-        try:
-            with self._tx() as s:
-                row = _journal.last_done(s, self._coder_id(s, coder))
-                if row is None:
-                    return None
-                _journal.apply_ops(s, row.ops, reverse=True)
-                _journal.mark_undone(s, row)
-                return _journal.entry(row, _journal.coder_names(s))
-        except IntegrityError as exc:
-            raise UndoConflict(f"cannot undo: later changes depend on it ({exc.orig})") from None
+        return self._step(coder, undo=True)
 
     def redo(self, *, coder: str) -> JournalEntry | None:
         """Redo the last change ``coder`` undid; None when there is nothing to redo."""
+        return self._step(coder, undo=False)
+
+    def _step(self, coder: str, *, undo: bool) -> JournalEntry | None:
+        verb = "undo" if undo else "redo"
+        target: JournalEntry | None = None
         try:
             with self._tx() as s:
-                row = _journal.last_undone(s, self._coder_id(s, coder))
+                actor_id = self._coder_id(s, coder)
+                row = _journal.last_done(s, actor_id) if undo else _journal.last_undone(s, actor_id)
                 if row is None:
                     return None
-                _journal.apply_ops(s, row.ops, reverse=False)
-                row.state, row.undo_seq = "done", None
-                return _journal.entry(row, _journal.coder_names(s))
+                names = _journal.coder_names(s)
+                target = _journal.entry(row, names)
+                _journal.apply_ops(s, row.ops, reverse=undo)
+                if undo:
+                    _journal.mark_undone(s, row)
+                else:
+                    row.state, row.undo_seq = "done", None
+                return _journal.entry(row, names)
+        except UndoConflict as exc:
+            raise UndoConflict(f"cannot {verb}: {exc}", target, str(exc)) from None
         except IntegrityError as exc:
-            raise UndoConflict(
-                f"cannot redo: later changes conflict with it ({exc.orig})"
-            ) from None
+            reason = f"later changes conflict with it ({exc.orig})"
+            raise UndoConflict(f"cannot {verb}: {reason}", target, reason) from None
 
     def history(self, *, coder: str | None = None, limit: int | None = 50) -> list[JournalEntry]:
         """The latest journal entries, newest first: everyone's, or the changes ``coder``
