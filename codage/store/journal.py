@@ -156,17 +156,20 @@ def describe(s: Session, ops: list[dict[str, Any]], given: dict[str, Any]) -> di
         op["row"]["id"]: op["row"] for op in ops if op["t"] == "codes" and op["op"] == "delete"
     }
     documents = {_coding_row(op).get("document_id") for op in codings}
-    if len(documents) == 1:
+    if len(documents) == 1 and "document" not in given:
         (doc_id,) = documents
         name = s.scalar(select(DocumentRow.name).where(DocumentRow.id == doc_id))
         if name is not None:
             details["document"] = name
     if len(codings) == 1:
         row = _coding_row(codings[0])
-        details["code"] = code_path(s, row.get("code_id"), deleted_codes)
+        if "code" not in given:
+            details["code"] = code_path(s, row.get("code_id"), deleted_codes)
         details["passage"] = passage_head(row.get("text") or "")
         details["span"] = [row.get("start"), row.get("end")]
-        owner = s.scalar(select(CoderRow.name).where(CoderRow.id == row.get("coder_id")))
+        owner = given.get("owner") or s.scalar(
+            select(CoderRow.name).where(CoderRow.id == row.get("coder_id"))
+        )
         if owner is not None:
             details["owner"] = owner
     details.update(given)

@@ -1014,6 +1014,7 @@ class Project:
             s.flush()
             journal.inserted("codings", _row_dict(row))
             path = _journal.code_path(s, code_id)
+            journal.details = {"document": doc.name, "code": path, "owner": coder.strip()}
             self._record(
                 s,
                 coder,
