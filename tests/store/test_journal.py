@@ -191,8 +191,8 @@ def test_removing_someone_elses_coding_is_the_remover_s_change(project: Project)
 
 
 def test_entries_carry_what_it_takes_to_tell_them(project: Project) -> None:
-    from codage.journal_text import describe_change
     from codage.i18n import set_language
+    from codage.journal_text import describe_change
 
     text = "Au début, personne ne lisait l'intranet. Puis la crise sanitaire est arrivée."
     doc = project.add_document(sample_document("entretien-01-region", text))
