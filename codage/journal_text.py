@@ -119,6 +119,16 @@ register(
 
 # Actions told by the one coding they touched.
 _ONE_CODING = {"add_coding": "change.coded", "remove_coding": "change.uncoded"}
+# Actions on one code or memo: their sentence says it all, without counts.
+_ONE_THING = {
+    "create_code",
+    "update_code",
+    "move_code",
+    "merge_codes",
+    "add_memo",
+    "update_memo",
+    "delete_memo",
+}
 # Actions told by their own sentence, counts after a colon when there are several rows.
 _TOLD = {
     "create_code",
@@ -168,8 +178,8 @@ def describe_change(entry: JournalEntry) -> str:
     if not details:
         return entry.summary
     counts = details.get("counts") or {}
-    rows = sum(counts.values())
-    single = "passage" in details and rows - counts.get("memos.delete", 0) == 1
+    rows = sum(counts.values()) - counts.get("memos.delete", 0)
+    single = "passage" in details and rows == 1
     if entry.action in _ONE_CODING and "passage" in details:
         return _one_coding(_ONE_CODING[entry.action], details, entry.coder)
     if entry.action == "memo_coding" and "passage" in details:
@@ -195,7 +205,7 @@ def describe_change(entry: JournalEntry) -> str:
         return _one_coding("change.uncoded", details, entry.coder)
     else:
         head = entry.summary
-    if entry.action in ("create_code", "update_code", "move_code", "merge_codes") or rows <= 1:
+    if entry.action in _ONE_THING:
         return head
     tail = _counts(details)
     return f"{head}: {tail}" if tail else head

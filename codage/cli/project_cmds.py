@@ -309,7 +309,10 @@ def _journal_step(step: str, project: str | None, coder: str | None) -> None:
             ) from None
     if entry is None:
         raise fail(t(f"{step}.none", coder=who), code=1)
-    console.print(t(f"{step}.done", summary=describe_change(entry)), highlight=False)
+    # One line however long, so that scripts and logs read it whole.
+    console.print(
+        escape(t(f"{step}.done", summary=describe_change(entry))), highlight=False, soft_wrap=True
+    )
 
 
 @app.command()
