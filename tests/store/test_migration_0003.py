@@ -18,6 +18,7 @@ from codage.store.engine import (
     current_revision,
     head_revision,
 )
+from tests.conftest import sample_document
 
 STAMP = "2026-11-28 10:00:00.000000"  # how SQLAlchemy stores a DATETIME on SQLite
 ISO = "2026-11-28T10:00:00"  # how the journal encodes one
@@ -202,3 +203,26 @@ def test_upgrade_keeps_every_row_and_id_and_ids_are_no_longer_reused(tmp_path: P
         assert p.add_memo("project", None, "note", coder="alice").id == 2
         assert [e.id for e in p.history(limit=None)][-2:] == [2, 1]
         assert p.history(limit=1)[0].id > 2
+
+
+def test_downgrade_to_0002_and_back_keeps_the_journal(tmp_path: Path) -> None:
+    path = tmp_path / "round.db"
+    with Project.open(str(path)) as p:
+        doc = p.add_document(sample_document())
+        code = p.create_code("A", coder="ana")
+        p.add_coding(doc.id, code.id, 0, 5, coder="ana")
+        cfg = _alembic_config()
+        with p.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0002")
+        assert current_revision(p.engine) == "0002"
+    with sqlite3.connect(path) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(journal)")]
+    assert "coder_id" in columns and "actor_id" not in columns
+    with Project.open(str(path)) as p:
+        assert [(e.coder, e.action, e.coders) for e in p.history()] == [
+            ("ana", "add_coding", ("ana",)),
+            ("ana", "create_code", ()),
+        ]
+        entry = p.undo(coder="ana")
+        assert entry is not None and p.codings() == []

@@ -262,5 +262,6 @@ def downgrade() -> None:
         batch.alter_column("actor_id", new_column_name="coder_id")
         batch.drop_column("details")
         batch.drop_column("coders")
+    with op.batch_alter_table("journal") as batch:
         batch.create_foreign_key("fk_journal_coder_id_coders", "coders", ["coder_id"], ["id"])
         batch.create_index("ix_journal_coder_state", ["coder_id", "state"])
