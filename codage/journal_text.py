@@ -186,6 +186,7 @@ def describe_change(entry: JournalEntry) -> str:
         return _one_coding("change.memo_coding", details, entry.coder)
     if entry.action == "uncode" and single:
         return _one_coding("change.uncoded", details, entry.coder)
+    told = True
     if entry.action == "update_code" and "was" in details:
         head = t("change.rename_code", code=details.get("code", "?"), was=details["was"])
     elif entry.action in _TOLD:
@@ -196,7 +197,10 @@ def describe_change(entry: JournalEntry) -> str:
         try:
             head = t(f"change.{entry.action}", **values)
         except KeyError:
+            # A batch of that name without the words its sentence needs (an
+            # interface's "create a code and apply it"): its summary, then counts.
             head = entry.summary
+            told = False
         if "document" in details and entry.action in ("add_codings", "import_codings", "uncode"):
             head += t("change.in_document", document=details["document"])
     elif single and counts.get("codings.insert"):
@@ -205,7 +209,7 @@ def describe_change(entry: JournalEntry) -> str:
         return _one_coding("change.uncoded", details, entry.coder)
     else:
         head = entry.summary
-    if entry.action in _ONE_THING:
+    if told and entry.action in _ONE_THING and not counts.get("codings.insert"):
         return head
     tail = _counts(details)
     return f"{head}: {tail}" if tail else head

@@ -224,3 +224,23 @@ def test_entries_carry_what_it_takes_to_tell_them(project: Project) -> None:
     assert describe_change(project.history(limit=1)[0]) == (
         'renamed code "Partie 1/Intranet" to "Partie 1/Intranet et portail"'
     )
+
+
+def test_batches_are_told_by_their_summary_and_counts(project: Project) -> None:
+    from codage.journal_text import change_record, describe_change
+
+    doc = project.add_document(sample_document())
+    with project.batch(coder="ana", action="create_code", summary="Intranet"):
+        code = project.create_code("Intranet", coder="ana")
+        project.add_coding(doc.id, code.id, 0, 10, coder="ana")
+    entry = project.history(limit=1)[0]
+    assert describe_change(entry) == (
+        'created code "Intranet": 1 code(s) created, 1 coding(s) added'
+    )
+    with project.batch(coder="ana", action="uncode", summary="uncode 1"):
+        project.remove_coding(project.codings()[0].id, coder="ana")
+    told = describe_change(project.history(limit=1)[0])
+    assert told == 'uncoded "Intranet" on entretien-test « Enquêtrice »'
+    record = change_record(project.undo(coder="ana"))
+    assert (record["by"], record["state"], record["undone"]) == ("ana", "undone", True)
+    assert record["at"].endswith("Z") and record["coders"] == ["ana"]
