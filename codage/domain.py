@@ -372,12 +372,19 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
+    """One journaled change. ``coder`` is who ran it (whose undo takes it back);
+    ``coders`` are those whose codings it touched; ``details`` holds what it
+    takes to tell it in words (see :mod:`codage.journal_text`)."""
+
     id: int
     coder: str
     at: datetime
     action: str
     summary: str
     undone: bool = False
+    coders: tuple[str, ...] = ()
+    details: dict[str, Any] | None = None
+    state: str = "done"
 
 
 def format_attribute(value: object) -> str:

@@ -2,7 +2,8 @@
 
 The consensus is written as the codings of a coder of its own (``as_coder``),
 so that it can be compared, exported and retrieved like any coder's work, and
-in one journal entry of that coder, so that one undo takes it back.
+in one journal entry of the person who built it (``actor``), so that one plain
+undo by that person takes it back.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def build_consensus(
     min_length: int = 3,
     codes: Iterable[int] | None = None,
     documents: Iterable[int] | None = None,
+    actor: str | None = None,
 ) -> ConsensusReport:
     """Write the consensus of ``coders`` as the codings of ``as_coder``.
 
@@ -124,7 +126,8 @@ def build_consensus(
     Re-running replaces the earlier consensus of ``as_coder`` on those
     documents and codes: codings no longer in the consensus are removed,
     identical ones kept. All of it is one transaction and one journal entry
-    of ``as_coder``, so one ``undo`` by that coder takes it back.
+    of ``actor``, the person building the consensus (default: ``as_coder``),
+    so one ``undo`` by that person takes it back.
     """
     names = [c.strip() for c in coders if c.strip()]
     names = list(dict.fromkeys(names))
@@ -154,10 +157,12 @@ def build_consensus(
     doc_names = {d.id: d.name for d in infos}
     report = ConsensusReport(rule=rule, as_coder=as_coder, coders=names, min_length=min_length)
 
+    who = (actor or "").strip() or as_coder
     with project.batch(
-        coder=as_coder,
+        coder=who,
         action="consensus",
-        summary=f"consensus ({rule}) of {', '.join(names)}",
+        summary=f"consensus ({rule}) of {', '.join(names)} as {as_coder}",
+        details={"rule": rule, "coders": names, "layer": as_coder},
     ):
         wanted: list[CodingImport] = []
         stale: list[int] = []

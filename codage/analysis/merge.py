@@ -26,6 +26,7 @@ from codage.domain import (
     Unit,
     fold,
 )
+from codage.store.engine import display_location
 from codage.store.project import Conflict, Project
 
 __all__ = [
@@ -438,7 +439,9 @@ def merge_projects(
     Case attributes missing in the target are added, differing ones
     reported. Codings keep their coder; exact duplicates are skipped.
 
-    Each source is one transaction and one journal entry of ``coder``. If a
+    Each source is one transaction and one journal entry of ``coder``, the
+    person merging (whose ``undo`` takes it back), whatever coders' codings it
+    brings. If a
     source fails, the target is left as the previous sources made it and a
     :class:`MergeError` carrying the report so far is raised. ``progress``,
     when given, is called as ``progress(stage, done, total)``; it runs in the
@@ -451,7 +454,11 @@ def merge_projects(
             raise MergeError(f"{name}: a project cannot be merged into itself", report)
         part = SourceReport(source=name)
         try:
-            with target.batch(coder=coder, action="merge", summary=f"merge {name}"):
+            shown = display_location(name)
+            # The entry is the merging person's: their plain undo takes the merge back.
+            with target.batch(
+                coder=coder, action="merge", summary=f"merge {shown}", details={"source": shown}
+            ):
                 # Cases first: adding a document links its cases by name.
                 if progress:
                     progress("cases", 0, 1)

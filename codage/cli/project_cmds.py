@@ -1,4 +1,5 @@
-"""Commands on a project: init, documents, codebook, code/uncode, undo/redo, segments."""
+"""Commands on a project: init, documents, codebook, code/uncode, undo/redo, history,
+segments."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from codage import codebook
@@ -21,8 +23,11 @@ from codage.cli.common import (
     handle_errors,
     project_from,
 )
-from codage.i18n import t
+from codage.domain import JournalEntry
+from codage.i18n import register, t
+from codage.journal_text import change_record, describe_change
 from codage.services import (
+    UndoConflict,
     default_project_location,
     display_location,
     export_codebook,
@@ -31,6 +36,24 @@ from codage.services import (
     project_exists,
     resolve_code,
     resolve_document,
+)
+
+register(
+    {
+        "undo.conflict": {
+            "en": "cannot undo {summary}: {reason}",
+            "fr": "impossible d'annuler {summary} : {reason}",
+        },
+        "redo.conflict": {
+            "en": "cannot redo {summary}: {reason}",
+            "fr": "impossible de rétablir {summary} : {reason}",
+        },
+        "title.history": {"en": "Journal", "fr": "Journal"},
+        "col.when": {"en": "When", "fr": "Quand"},
+        "col.by": {"en": "By", "fr": "Par"},
+        "col.change": {"en": "Change", "fr": "Modification"},
+        "col.state": {"en": "State", "fr": "État"},
+    }
 )
 
 
@@ -273,27 +296,81 @@ def uncode(
 
 
 def _journal_step(step: str, project: str | None, coder: str | None) -> None:
-    """Undo or redo the coder's last change, from the journal."""
+    """Undo or redo the last change the coder made, from the journal."""
     who = coder_from(coder)
     with project_from(project) as proj:
-        entry = proj.undo(coder=who) if step == "undo" else proj.redo(coder=who)
+        try:
+            entry = proj.undo(coder=who) if step == "undo" else proj.redo(coder=who)
+        except UndoConflict as exc:
+            if exc.entry is None:
+                raise
+            raise fail(
+                t(f"{step}.conflict", summary=describe_change(exc.entry), reason=exc.reason)
+            ) from None
     if entry is None:
         raise fail(t(f"{step}.none", coder=who), code=1)
-    console.print(t(f"{step}.done", summary=entry.summary), highlight=False)
+    # One line however long, so that scripts and logs read it whole.
+    console.print(
+        escape(t(f"{step}.done", summary=describe_change(entry))), highlight=False, soft_wrap=True
+    )
 
 
 @app.command()
 @handle_errors
 def undo(project: ProjectOption = None, coder: CoderOption = None) -> None:
-    """Undo the current coder's last change (across sessions)."""
+    """Undo the last change you made (code, uncode, codebook edit, consensus, merge...),
+    whoever's codings it touched; across sessions."""
     _journal_step("undo", project, coder)
 
 
 @app.command()
 @handle_errors
 def redo(project: ProjectOption = None, coder: CoderOption = None) -> None:
-    """Redo the current coder's last undone change."""
+    """Redo the last change you undid."""
     _journal_step("redo", project, coder)
+
+
+def _when(entry: JournalEntry) -> str:
+    return entry.at.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+
+
+@app.command()
+@handle_errors
+def history(
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="How many changes to list.")
+    ] = 20,
+    all_: Annotated[bool, typer.Option("--all", help="List every change (no limit).")] = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--coder",
+            help="Only the changes this person made (default: everyone's).",
+            show_default=False,
+        ),
+    ] = None,
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """List the journal, newest first: who made each change, when, what, and whether
+    it was undone. Everyone's changes unless --coder is given."""
+    with project_from(project) as proj:
+        entries = proj.history(coder=by, limit=None if all_ else limit)
+    if json_:
+        emit_json([change_record(e) for e in entries])
+        return
+    table = Table(title=f"{t('title.history')} ({len(entries)})")
+    for col in ("#", t("col.when"), t("col.by"), t("col.change"), t("col.state")):
+        table.add_column(col, overflow="fold")
+    for e in entries:
+        table.add_row(
+            str(e.id),
+            _when(e),
+            escape(e.coder),
+            escape(describe_change(e)),
+            t(f"change.state.{e.state}"),
+        )
+    console.print(table)
 
 
 def _segment(coding, document: str, path: str) -> dict:  # type: ignore[no-untyped-def]

@@ -262,12 +262,15 @@ def consensus(
         list[str] | None, typer.Option("--document", help="Only this document.")
     ] = None,
     project: ProjectOption = None,
+    coder: CoderOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Build a consensus coder layer from several coders (one undo takes it back)."""
+    """Build a consensus coder layer from several coders (your next `codage undo` takes
+    it back: the change is yours, whatever the layer's name)."""
     if rule not in RULES:
         raise fail(f"--rule must be one of {', '.join(RULES)}, not {rule!r}")
     names = _split_names(coders) or []
+    who = coder_from(coder)
     with project_from(project) as proj:
         report = build_consensus(
             proj,
@@ -277,6 +280,7 @@ def consensus(
             min_length=min_length,
             codes=_code_ids(proj, code_paths),
             documents=_document_ids(proj, document_names),
+            actor=who,
         )
     if json_:
         emit_json(report.to_dict())

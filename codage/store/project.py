@@ -11,7 +11,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,13 @@ from codage.domain import (
     text_sha256,
     word_count,
 )
+from codage.store import journal as _journal
 from codage.store.engine import StoreError, open_store
+from codage.store.journal import Journal as _Journal
+from codage.store.journal import UndoConflict
+from codage.store.journal import now as _now
+from codage.store.journal import passage_head as _passage_head
+from codage.store.journal import row_dict as _row_dict
 from codage.store.schema import (
     CaseAttributeRow,
     CaseLinkRow,
@@ -65,69 +71,9 @@ class Conflict(StoreError):
     """A write that would break a rule of the project (duplicate, cycle, ...)."""
 
 
-class UndoConflict(StoreError):
-    """An undo or redo that later changes by others make impossible."""
-
-
-# Tables whose changes the journal can replay.
-_JOURNALED: dict[str, Table] = {
-    "codes": CodeRow.__table__,  # type: ignore[dict-item]
-    "codings": CodingRow.__table__,  # type: ignore[dict-item]
-    "memos": MemoRow.__table__,  # type: ignore[dict-item]
-}
-_DATETIME_COLUMNS = {"created_at", "updated_at"}
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _now() -> datetime:
-    # Stored naive in UTC: SQLite keeps no zone, and both back ends must agree.
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _encode(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
-
-
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: datetime.fromisoformat(v) if k in _DATETIME_COLUMNS and isinstance(v, str) else v
-        for k, v in row.items()
-    }
-
-
-def _row_dict(obj: Any) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
-
-
-class _Journal:
-    """Collects the row-level operations of one user action."""
-
-    def __init__(self) -> None:
-        self.ops: list[dict[str, Any]] = []
-
-    def inserted(self, table: str, row: dict[str, Any]) -> None:
-        self.ops.append({"t": table, "op": "insert", "row": _encode(row)})
-
-    def deleted(self, table: str, row: dict[str, Any]) -> None:
-        self.ops.append({"t": table, "op": "delete", "row": _encode(row)})
-
-    def updated(
-        self, table: str, row_id: int, before: dict[str, Any], after: dict[str, Any]
-    ) -> None:
-        if before != after:
-            self.ops.append(
-                {
-                    "t": table,
-                    "op": "update",
-                    "id": row_id,
-                    "before": _encode(before),
-                    "after": _encode(after),
-                }
-            )
 
 
 def _decode_attribute(type_: str, value: str | None) -> AttributeValue:
@@ -197,17 +143,27 @@ class Project:
 
     @contextmanager
     def batch(
-        self, *, coder: str | None = None, action: str = "batch", summary: str = ""
+        self,
+        *,
+        coder: str | None = None,
+        action: str = "batch",
+        summary: str = "",
+        details: dict[str, Any] | None = None,
     ) -> Iterator[None]:
         """Run every write inside the block in one transaction (all or nothing).
 
-        With ``coder``, the journaled changes made inside become one journal
-        entry, so that one undo takes back the whole operation.
+        With ``coder`` (the person running the operation), the journaled changes
+        made inside become one entry of that person's history, whatever coders'
+        codings they touch, so that one undo by that person takes back the whole
+        operation. ``details`` (plain JSON values) are kept with the entry to
+        tell it in words (see :mod:`codage.journal_text`).
         """
         if getattr(self._local, "session", None) is not None:
             yield
             return
         group = _Journal() if coder else None
+        if group is not None:
+            group.details = dict(details or {})
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             self._local.session = session
             self._local.group = group
@@ -708,29 +664,17 @@ class Project:
             raise Conflict(f"a code named {name!r} already exists at that place in the codebook")
 
     def _record(self, s: Session, coder: str, action: str, summary: str, journal: _Journal) -> None:
+        """Journal a change in the history of ``coder``, the person who made it.
+
+        Inside a batch with a coder, the operations join the batch's one entry.
+        """
         if not journal.ops:
             return
         group = getattr(self._local, "group", None)
         if group is not None:
             group.ops.extend(journal.ops)
             return
-        coder_id = self._coder_id(s, coder)
-        # A new change makes the coder's undone changes unreachable by redo.
-        s.execute(
-            update(JournalRow)
-            .where(JournalRow.coder_id == coder_id, JournalRow.state == "undone")
-            .values(state="dropped")
-        )
-        s.add(
-            JournalRow(
-                coder_id=coder_id,
-                at=_now(),
-                action=action,
-                summary=summary,
-                ops=journal.ops,
-                state="done",
-            )
-        )
+        _journal.record(s, self._coder_id(s, coder), action, summary, journal)
 
     def create_code(
         self,
@@ -777,7 +721,9 @@ class Project:
             s.add(row)
             s.flush()
             journal.inserted("codes", _row_dict(row))
-            self._record(s, coder, "create_code", f"create code {name}", journal)
+            path = _journal.code_path(s, row.id)
+            journal.details = {"code": path}
+            self._record(s, coder, "create_code", f'create code "{path}"', journal)
             code_id = row.id
         return self.code(code_id)
 
@@ -800,6 +746,7 @@ class Project:
             if row is None:
                 raise NotFound(f"no code with id {code_id}")
             before = _row_dict(row)
+            was = _journal.code_path(s, row.id)
             if name is not None:
                 name = codebook.check_name(name)
                 self._check_sibling_name(s, row.parent_id, name, row.id)
@@ -816,7 +763,9 @@ class Project:
                     setattr(row, field_name, value)
             s.flush()
             journal.updated("codes", row.id, before, _row_dict(row))
-            self._record(s, coder, "update_code", f"edit code {row.name}", journal)
+            path = _journal.code_path(s, row.id)
+            journal.details = {"code": path, "was": was} if path != was else {"code": path}
+            self._record(s, coder, "update_code", f'edit code "{path}"', journal)
         return self.code(code_id)
 
     def _descendants(self, s: Session, code_id: int) -> list[int]:
@@ -857,6 +806,7 @@ class Project:
                     .order_by(CodeRow.position, CodeRow.id)
                 )
             )
+            was = _journal.code_path(s, row.id)
             index = len(siblings) if position is None else max(0, min(position, len(siblings)))
             siblings.insert(index, row)
             before = {r.id: _row_dict(r) for r in siblings}
@@ -866,7 +816,9 @@ class Project:
             s.flush()
             for sibling in siblings:
                 journal.updated("codes", sibling.id, before[sibling.id], _row_dict(sibling))
-            self._record(s, coder, "move_code", f"move code {row.name}", journal)
+            path = _journal.code_path(s, row.id)
+            journal.details = {"code": path, "was": was}
+            self._record(s, coder, "move_code", f'move code "{was}" to "{path}"', journal)
         return self.code(code_id)
 
     def code_usage(self, code_id: int) -> dict[str, int]:
@@ -905,12 +857,13 @@ class Project:
             row = s.get(CodeRow, code_id)
             if row is None:
                 raise NotFound(f"no code with id {code_id}")
-            name = row.name
+            path = _journal.code_path(s, row.id)
             ids = self._descendants(s, code_id)
             codings = s.scalar(select(func.count()).where(CodingRow.code_id.in_(ids))) or 0
             self._delete_code_rows(s, ids, journal)
+            journal.details = {"code": path}
             self._record(
-                s, coder, "delete_code", f"delete code {name} ({codings} codings)", journal
+                s, coder, "delete_code", f'delete code "{path}" ({codings} codings)', journal
             )
         return {"subcodes": len(ids) - 1, "codings": codings}
 
@@ -923,6 +876,7 @@ class Project:
                 raise NotFound("both codes of a merge must exist")
             if target_id in self._descendants(s, source_id):
                 raise Conflict(f"cannot merge {source.name!r} into one of its own sub-codes")
+            source_path = _journal.code_path(s, source_id)
             moved = 0
             existing = {
                 tuple(r)
@@ -971,10 +925,17 @@ class Project:
                 journal.updated("memos", memo.id, before, _row_dict(memo))
             s.flush()
             journal.deleted("codes", _row_dict(source))
-            name = source.name
             s.delete(source)
             s.flush()
-            self._record(s, coder, "merge_codes", f"merge code {name} into {target.name}", journal)
+            target_path = _journal.code_path(s, target_id)
+            journal.details = {"code": source_path, "into": target_path}
+            self._record(
+                s,
+                coder,
+                "merge_codes",
+                f'merge code "{source_path}" into "{target_path}"',
+                journal,
+            )
         return moved
 
     # -- codings ------------------------------------------------------------
@@ -1053,7 +1014,15 @@ class Project:
             s.add(row)
             s.flush()
             journal.inserted("codings", _row_dict(row))
-            self._record(s, coder, "add_coding", f"code {doc.name} [{start}, {end})", journal)
+            path = _journal.code_path(s, code_id)
+            journal.details = {"document": doc.name, "code": path, "owner": coder.strip()}
+            self._record(
+                s,
+                coder,
+                "add_coding",
+                f'coded "{path}" on {doc.name} « {_passage_head(row.text)} »',
+                journal,
+            )
             return self._coding(row, coder.strip())
 
     def add_codings(self, codings: Iterable[tuple[int, int, int, int]], *, coder: str) -> int:
@@ -1118,7 +1087,15 @@ class Project:
             journal.deleted("codings", _row_dict(row))
             s.delete(row)
             s.flush()
-            self._record(s, coder, "remove_coding", f"uncode [{row.start}, {row.end})", journal)
+            doc_name = s.scalar(select(DocumentRow.name).where(DocumentRow.id == row.document_id))
+            path = _journal.code_path(s, row.code_id)
+            self._record(
+                s,
+                coder,
+                "remove_coding",
+                f'uncoded "{path}" on {doc_name} « {_passage_head(row.text)} »',
+                journal,
+            )
 
     def set_coding_memo(self, coding_id: int, memo: str | None, *, coder: str) -> Coding:
         """Write (or clear, with None or "") the memo of a coding; journaled."""
@@ -1240,89 +1217,55 @@ class Project:
 
     # -- journal: undo and redo --------------------------------------------
 
-    def _apply(self, s: Session, ops: list[dict[str, Any]], *, reverse: bool) -> None:
-        sequence = reversed(ops) if reverse else ops
-        for op in sequence:
-            table = _JOURNALED[op["t"]]
-            kind = op["op"]
-            if reverse:
-                kind = {"insert": "delete", "delete": "insert", "update": "update"}[kind]
-            if kind == "insert":
-                row = _decode(op["row"])
-                if s.execute(select(table.c.id).where(table.c.id == row["id"])).first() is not None:
-                    raise UndoConflict(f"a {op['t'][:-1]} with id {row['id']} exists again")
-                s.execute(insert(table).values(**row))
-            elif kind == "delete":
-                row = _decode(op["row"])
-                result = s.execute(delete(table).where(table.c.id == row["id"]))
-                if result.rowcount != 1:  # type: ignore[attr-defined]
-                    raise UndoConflict(f"the {op['t'][:-1]} {row['id']} was already removed")
-            else:
-                expected, wanted = (
-                    (op["after"], op["before"]) if reverse else (op["before"], op["after"])
-                )
-                current = s.execute(select(table).where(table.c.id == op["id"])).mappings().first()
-                if current is None:
-                    raise UndoConflict(f"the {op['t'][:-1]} {op['id']} no longer exists")
-                if _encode({k: current[k] for k in expected}) != expected:
-                    raise UndoConflict(f"the {op['t'][:-1]} {op['id']} was changed since")
-                s.execute(update(table).where(table.c.id == op["id"]).values(**_decode(wanted)))
-            s.flush()
-
-    def _entry(self, row: JournalRow, coder: str) -> JournalEntry:
-        return JournalEntry(row.id, coder, row.at, row.action, row.summary, row.state != "done")
-
     def undo(self, *, coder: str) -> JournalEntry | None:
-        """Undo the coder's last change still in force; None when there is nothing to undo."""
-        try:
-            with self._tx() as s:
-                coder_id = self._coder_id(s, coder)
-                row = s.scalar(
-                    select(JournalRow)
-                    .where(JournalRow.coder_id == coder_id, JournalRow.state == "done")
-                    .order_by(JournalRow.id.desc())
-                    .limit(1)
-                )
-                if row is None:
-                    return None
-                self._apply(s, row.ops, reverse=True)
-                top = s.scalar(select(func.max(JournalRow.undo_seq))) or 0
-                row.state, row.undo_seq = "undone", top + 1
-                return self._entry(row, coder)
-        except IntegrityError as exc:
-            raise UndoConflict(f"cannot undo: later changes depend on it ({exc.orig})") from None
+        """Undo the last change ``coder`` made that is still in force, whoever's codings
+        it touched; None when there is nothing to undo.
+
+        Raises UndoConflict, leaving everything as it was, when later changes by
+        others make it impossible (the message says which row); the entry stays
+        in force, so a later undo can succeed once that row is back.
+        """
+        return self._step(coder, undo=True)
 
     def redo(self, *, coder: str) -> JournalEntry | None:
-        """Redo the coder's last undone change; None when there is nothing to redo."""
+        """Redo the last change ``coder`` undid; None when there is nothing to redo."""
+        return self._step(coder, undo=False)
+
+    def _step(self, coder: str, *, undo: bool) -> JournalEntry | None:
+        verb = "undo" if undo else "redo"
+        target: JournalEntry | None = None
         try:
             with self._tx() as s:
-                coder_id = self._coder_id(s, coder)
-                row = s.scalar(
-                    select(JournalRow)
-                    .where(JournalRow.coder_id == coder_id, JournalRow.state == "undone")
-                    .order_by(JournalRow.undo_seq.desc())
-                    .limit(1)
-                )
+                actor_id = self._coder_id(s, coder)
+                row = _journal.last_done(s, actor_id) if undo else _journal.last_undone(s, actor_id)
                 if row is None:
                     return None
-                self._apply(s, row.ops, reverse=False)
-                row.state, row.undo_seq = "done", None
-                return self._entry(row, coder)
+                names = _journal.coder_names(s)
+                target = _journal.entry(row, names)
+                _journal.apply_ops(s, row.ops, reverse=undo)
+                if undo:
+                    _journal.mark_undone(s, row)
+                else:
+                    row.state, row.undo_seq = "done", None
+                return _journal.entry(row, names)
+        except UndoConflict as exc:
+            raise UndoConflict(f"cannot {verb}: {exc}", target, str(exc)) from None
         except IntegrityError as exc:
-            raise UndoConflict(
-                f"cannot redo: later changes conflict with it ({exc.orig})"
-            ) from None
+            reason = f"later changes conflict with it ({exc.orig})"
+            raise UndoConflict(f"cannot {verb}: {reason}", target, reason) from None
 
-    def history(self, *, coder: str | None = None, limit: int = 50) -> list[JournalEntry]:
-        """The latest journal entries, newest first."""
+    def history(self, *, coder: str | None = None, limit: int | None = 50) -> list[JournalEntry]:
+        """The latest journal entries, newest first: everyone's, or the changes ``coder``
+        made (not those that merely touched their codings); ``limit`` None for all."""
         with self._read() as s:
-            names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
-            query = select(JournalRow).order_by(JournalRow.id.desc()).limit(limit)
+            names = _journal.coder_names(s)
+            query = select(JournalRow).order_by(JournalRow.id.desc())
+            if limit is not None:
+                query = query.limit(limit)
             if coder is not None:
-                query = query.where(
-                    JournalRow.coder_id.in_([i for i, n in names.items() if n == coder])
-                )
-            return [self._entry(r, names[r.coder_id]) for r in s.scalars(query)]
+                wanted = [i for i, n in names.items() if n == coder.strip()]
+                query = query.where(JournalRow.actor_id.in_(wanted))
+            return [_journal.entry(r, names) for r in s.scalars(query)]
 
     # =======================================================================
     # Team wing (merge): codings kept aside and bulk coding import.
@@ -1763,8 +1706,3 @@ class Project:
                     journal.inserted("codes", {"id": code_id, **values})
             self._record(s, coder, "create_codes", f"create {len(created)} codes", journal)
         return created
-
-
-# Codings kept aside are journaled so that setting aside, placing and
-# discarding them can be undone with the rest of a merge.
-_JOURNALED["codings_aside"] = CodingAsideRow.__table__  # type: ignore[assignment]

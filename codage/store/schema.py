@@ -27,6 +27,11 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+# Rows the journal names by id must keep their id for good: on SQLite a plain
+# INTEGER PRIMARY KEY hands the highest freed id out again, so an undo that puts
+# a removed row back would find its id taken by someone else's row.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
@@ -74,6 +79,7 @@ class UnitRow(Base):
 
 class CodeRow(Base):
     __tablename__ = "codes"
+    __table_args__ = NEVER_REUSE_IDS
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id"), index=True)
     name: Mapped[str] = mapped_column(String(300))
@@ -92,6 +98,7 @@ class CodingRow(Base):
             "document_id", "code_id", "coder_id", "start", "end", name="uq_codings_span"
         ),
         Index("ix_codings_document_start", "document_id", "start"),
+        NEVER_REUSE_IDS,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
@@ -107,7 +114,7 @@ class CodingRow(Base):
 
 class MemoRow(Base):
     __tablename__ = "memos"
-    __table_args__ = (Index("ix_memos_target", "target", "target_id"),)
+    __table_args__ = (Index("ix_memos_target", "target", "target_id"), NEVER_REUSE_IDS)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[str] = mapped_column(String(20))
     target_id: Mapped[int | None] = mapped_column(Integer)
@@ -146,15 +153,24 @@ class CaseLinkRow(Base):
 
 
 class JournalRow(Base):
-    """One change a coder made, with the row-level operations that undo or redo it."""
+    """One change a person made, with the row-level operations that undo or redo it.
+
+    ``actor_id`` is who ran the change, in whose history it is undone and redone;
+    ``coders`` lists the ids of the coders whose codings it touched (a consensus
+    or a merge writes other coders' layers). ``details`` holds what it takes to
+    tell the change in words (document, code path, first words of the passage,
+    counts); ``summary`` is the same told in English, for older readers.
+    """
 
     __tablename__ = "journal"
-    __table_args__ = (Index("ix_journal_coder_state", "coder_id", "state"),)
+    __table_args__ = (Index("ix_journal_actor_state", "actor_id", "state"), NEVER_REUSE_IDS)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
     at: Mapped[datetime] = mapped_column()
     action: Mapped[str] = mapped_column(String(50))
     summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    coders: Mapped[list[int]] = mapped_column(JSON, default=list)
     ops: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # done: can be undone; undone: can be redone; dropped: undone then superseded
     state: Mapped[str] = mapped_column(String(10), default="done")
@@ -174,7 +190,7 @@ class CodingAsideRow(Base):
     """
 
     __tablename__ = "codings_aside"
-    __table_args__ = (Index("ix_codings_aside_document_id", "document_id"),)
+    __table_args__ = (Index("ix_codings_aside_document_id", "document_id"), NEVER_REUSE_IDS)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     document_name: Mapped[str] = mapped_column(String(500))

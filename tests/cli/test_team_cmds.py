@@ -152,6 +152,8 @@ def test_consensus_then_undo(merged: Path, runner: CliRunner) -> None:
         "intersection",
         "--as",
         "accord",
+        "--coder",
+        "lead",
         "--json",
     )
     assert code == 0
@@ -159,8 +161,11 @@ def test_consensus_then_undo(merged: Path, runner: CliRunner) -> None:
     assert report["added"] == 2  # X [2,5) and Y [35,38)
     with Project.open(str(merged)) as p:
         assert {(c.start, c.end) for c in p.codings(coders=["accord"])} == {(2, 5), (35, 38)}
+    # The change is the person's who ran it, not the layer's.
     code, out, _ = run(runner, "undo", "-p", str(merged), "--coder", "accord")
-    assert code == 0
+    assert code == 1
+    code, out, _ = run(runner, "undo", "-p", str(merged), "--coder", "lead")
+    assert code == 0 and "consensus (intersection) of A, B as accord" in out
     with Project.open(str(merged)) as p:
         assert p.codings(coders=["accord"]) == []
 

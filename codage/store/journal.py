@@ -1,0 +1,289 @@
+"""The journal: row-level operations of each change, replayed backwards to undo
+and forwards to redo, in the history of the person who ran the change.
+
+An entry names rows by id; ids are never handed out twice (AUTOINCREMENT on
+SQLite, sequences elsewhere), so a row an undo puts back finds its id free
+unless that very row came back by another way, which is a real conflict.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from codage.domain import JournalEntry
+from codage.store.engine import StoreError
+from codage.store.schema import (
+    CodeRow,
+    CoderRow,
+    CodingAsideRow,
+    CodingRow,
+    DocumentRow,
+    JournalRow,
+    MemoRow,
+)
+
+
+class UndoConflict(StoreError):
+    """An undo or redo that later changes by others make impossible.
+
+    ``entry`` is the change that could not be undone or redone, when known, and
+    ``reason`` what stands in the way.
+    """
+
+    def __init__(
+        self, message: str, entry: JournalEntry | None = None, reason: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.entry = entry
+        self.reason = reason or message
+
+
+# Tables whose changes the journal can replay.
+JOURNALED: dict[str, Table] = {
+    "codes": CodeRow.__table__,  # type: ignore[dict-item]
+    "codings": CodingRow.__table__,  # type: ignore[dict-item]
+    "memos": MemoRow.__table__,  # type: ignore[dict-item]
+    "codings_aside": CodingAsideRow.__table__,  # type: ignore[dict-item]
+}
+_DATETIME_COLUMNS = {"created_at", "updated_at"}
+# What a row is called in a conflict message.
+_NOUNS = {"codes": "code", "codings": "coding", "memos": "memo", "codings_aside": "coding aside"}
+PASSAGE_WORDS = 5
+
+
+def now() -> datetime:
+    # Stored naive in UTC: SQLite keeps no zone, and both back ends must agree.
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def encode(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def decode(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: datetime.fromisoformat(v) if k in _DATETIME_COLUMNS and isinstance(v, str) else v
+        for k, v in row.items()
+    }
+
+
+def row_dict(obj: Any) -> dict[str, Any]:
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+
+
+class Journal:
+    """Collects the row-level operations of one user action."""
+
+    def __init__(self) -> None:
+        self.ops: list[dict[str, Any]] = []
+        # What the action itself knows that the rows do not say (a code's path, ...).
+        self.details: dict[str, Any] = {}
+
+    def inserted(self, table: str, row: dict[str, Any]) -> None:
+        self.ops.append({"t": table, "op": "insert", "row": encode(row)})
+
+    def deleted(self, table: str, row: dict[str, Any]) -> None:
+        self.ops.append({"t": table, "op": "delete", "row": encode(row)})
+
+    def updated(
+        self, table: str, row_id: int, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        if before != after:
+            self.ops.append(
+                {
+                    "t": table,
+                    "op": "update",
+                    "id": row_id,
+                    "before": encode(before),
+                    "after": encode(after),
+                }
+            )
+
+
+def passage_head(text: str, words: int = PASSAGE_WORDS) -> str:
+    """The first words of a passage, with an ellipsis when there are more."""
+    split = text.split()
+    head = " ".join(split[:words])
+    if len(head) > 60:
+        head = head[:59].rstrip()
+        return head + "…"
+    return head + ("…" if len(split) > words else "")
+
+
+def code_path(
+    s: Session, code_id: int | None, extra: dict[int, dict[str, Any]] | None = None
+) -> str:
+    """A code's path, its parents read from the table or (deleted codes) from ``extra``."""
+    names: list[str] = []
+    seen: set[int] = set()
+    while code_id is not None and code_id not in seen:
+        seen.add(code_id)
+        row = (extra or {}).get(code_id)
+        if row is None:
+            found = s.execute(
+                select(CodeRow.name, CodeRow.parent_id).where(CodeRow.id == code_id)
+            ).first()
+            if found is None:
+                break
+            name, parent = found
+        else:
+            name, parent = row["name"], row.get("parent_id")
+        names.append(name)
+        code_id = parent
+    return "/".join(reversed(names))
+
+
+def _coding_row(op: dict[str, Any]) -> dict[str, Any]:
+    return op.get("row") or op.get("after") or {}
+
+
+def describe(s: Session, ops: list[dict[str, Any]], given: dict[str, Any]) -> dict[str, Any]:
+    """What it takes to tell a change in words, read from its operations.
+
+    ``counts`` counts rows per table and operation; when the change touched one
+    coding, ``document``, ``code``, ``passage`` and ``owner`` name it; when all
+    its codings lie in one document, ``document`` names it.
+    """
+    counts = Counter(f"{op['t']}.{op['op']}" for op in ops)
+    details: dict[str, Any] = {"counts": dict(sorted(counts.items()))}
+    codings = [op for op in ops if op["t"] == "codings"]
+    deleted_codes = {
+        op["row"]["id"]: op["row"] for op in ops if op["t"] == "codes" and op["op"] == "delete"
+    }
+    documents = {_coding_row(op).get("document_id") for op in codings}
+    if len(documents) == 1 and "document" not in given:
+        (doc_id,) = documents
+        name = s.scalar(select(DocumentRow.name).where(DocumentRow.id == doc_id))
+        if name is not None:
+            details["document"] = name
+    if len(codings) == 1:
+        row = _coding_row(codings[0])
+        if "code" not in given:
+            details["code"] = code_path(s, row.get("code_id"), deleted_codes)
+        details["passage"] = passage_head(row.get("text") or "")
+        details["span"] = [row.get("start"), row.get("end")]
+        owner = given.get("owner") or s.scalar(
+            select(CoderRow.name).where(CoderRow.id == row.get("coder_id"))
+        )
+        if owner is not None:
+            details["owner"] = owner
+    details.update(given)
+    return details
+
+
+def touched_coders(ops: list[dict[str, Any]]) -> list[int]:
+    """The ids of the coders whose codings (or codings kept aside) the operations change."""
+    found: set[int] = set()
+    for op in ops:
+        if op["t"] in ("codings", "codings_aside"):
+            for key in ("row", "before", "after"):
+                coder_id = (op.get(key) or {}).get("coder_id")
+                if coder_id is not None:
+                    found.add(int(coder_id))
+    return sorted(found)
+
+
+def record(
+    s: Session, actor_id: int, action: str, summary: str, journal: Journal
+) -> JournalRow | None:
+    """Write one entry in the actor's history; nothing when nothing changed."""
+    if not journal.ops:
+        return None
+    # A new change makes the actor's undone changes unreachable by redo.
+    s.execute(
+        update(JournalRow)
+        .where(JournalRow.actor_id == actor_id, JournalRow.state == "undone")
+        .values(state="dropped")
+    )
+    row = JournalRow(
+        actor_id=actor_id,
+        at=now(),
+        action=action,
+        summary=summary,
+        details=describe(s, journal.ops, journal.details),
+        coders=touched_coders(journal.ops),
+        ops=journal.ops,
+        state="done",
+    )
+    s.add(row)
+    return row
+
+
+def apply_ops(s: Session, ops: list[dict[str, Any]], *, reverse: bool) -> None:
+    """Replay operations forwards (redo) or backwards (undo); UndoConflict when a row
+    is no longer as the operation left it."""
+    sequence = reversed(ops) if reverse else ops
+    for op in sequence:
+        table = JOURNALED[op["t"]]
+        noun = _NOUNS[op["t"]]
+        kind = op["op"]
+        if reverse:
+            kind = {"insert": "delete", "delete": "insert", "update": "update"}[kind]
+        if kind == "insert":
+            row = decode(op["row"])
+            if s.execute(select(table.c.id).where(table.c.id == row["id"])).first() is not None:
+                raise UndoConflict(f"the {noun} {row['id']} was put back already")
+            s.execute(insert(table).values(**row))
+        elif kind == "delete":
+            row = decode(op["row"])
+            result = s.execute(delete(table).where(table.c.id == row["id"]))
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise UndoConflict(f"the {noun} {row['id']} was already removed")
+        else:
+            expected, wanted = (
+                (op["after"], op["before"]) if reverse else (op["before"], op["after"])
+            )
+            current = s.execute(select(table).where(table.c.id == op["id"])).mappings().first()
+            if current is None:
+                raise UndoConflict(f"the {noun} {op['id']} no longer exists")
+            if encode({k: current[k] for k in expected}) != expected:
+                raise UndoConflict(f"the {noun} {op['id']} was changed since")
+            s.execute(update(table).where(table.c.id == op["id"]).values(**decode(wanted)))
+        s.flush()
+
+
+def last_done(s: Session, actor_id: int) -> JournalRow | None:
+    return s.scalar(
+        select(JournalRow)
+        .where(JournalRow.actor_id == actor_id, JournalRow.state == "done")
+        .order_by(JournalRow.id.desc())
+        .limit(1)
+    )
+
+
+def last_undone(s: Session, actor_id: int) -> JournalRow | None:
+    return s.scalar(
+        select(JournalRow)
+        .where(JournalRow.actor_id == actor_id, JournalRow.state == "undone")
+        .order_by(JournalRow.undo_seq.desc())
+        .limit(1)
+    )
+
+
+def mark_undone(s: Session, row: JournalRow) -> None:
+    top = s.scalar(select(func.max(JournalRow.undo_seq))) or 0
+    row.state, row.undo_seq = "undone", top + 1
+
+
+def entry(row: JournalRow, names: dict[int, str]) -> JournalEntry:
+    """A journal row as the domain sees it, coders by name."""
+    return JournalEntry(
+        id=row.id,
+        coder=names.get(row.actor_id, str(row.actor_id)),
+        at=row.at,
+        action=row.action,
+        summary=row.summary,
+        undone=row.state != "done",
+        coders=tuple(names.get(i, str(i)) for i in row.coders or ()),
+        details=row.details,
+        state=row.state,
+    )
+
+
+def coder_names(s: Session) -> dict[int, str]:
+    return dict(s.execute(select(CoderRow.id, CoderRow.name)).all())  # type: ignore[arg-type]
