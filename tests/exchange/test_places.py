@@ -106,6 +106,7 @@ async def test_dossier_table_interface_and_transcript_agree(placed: Corpus, tmp_
     with table.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
 
+    checked_continuation = False
     app = _Host()
     async with app.run_test(size=(120, 60)) as pilot:
         view = app.query_one(TranscriptView)
@@ -140,6 +141,11 @@ async def test_dossier_table_interface_and_transcript_agree(placed: Corpus, tmp_
             assert y is not None
             gutter = view.render_line(y).text[: x or 0]
             assert gutter.split() == [number], gutter
+            cell = view.cell_of(start)
+            assert cell is not None
+            if cell[1] != y:  # a later line of the same unit: no number of its own
+                assert view.render_line(cell[1]).text[: cell[0]].strip() == ""
+                checked_continuation = True
 
             # the coded transcript: Word numbers the unit's first line with the same N
             out = tmp_path / f"{doc_id}.docx"
@@ -148,6 +154,7 @@ async def test_dossier_table_interface_and_transcript_agree(placed: Corpus, tmp_
             holder = next(i for i, (_, t) in enumerate(numbered) if passage in t)
             shown = next(n for n, _ in reversed(numbered[: holder + 1]) if n is not None)
             assert str(shown) == number, (name, numbered)
+    assert checked_continuation
 
 
 async def test_continuation_lines_carry_no_number(placed: Corpus, tmp_path: Path) -> None:

@@ -41,7 +41,17 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from codage.domain import Code, Coding, Document, Locator, Place, Span, Unit, normalise_spans
+from codage.domain import (
+    Code,
+    Coding,
+    Document,
+    Locator,
+    Place,
+    Span,
+    Unit,
+    normalise_spans,
+    snap_to_graphemes,
+)
 from codage.tui.bindings import localize
 
 # Characters that certainly take one cell. Anything else (CJK, emoji, combining marks, soft
@@ -1135,6 +1145,8 @@ class TranscriptView(ScrollView, can_focus=True):
     def action_apply_code(self) -> None:
         span = self.selection or self.unit_at("sentence", self._cursor)
         if span is not None and not span.is_empty and self._document is not None:
+            # the cursor moves by code point: a coding still never cuts a flag or an accent
+            span = Span(*snap_to_graphemes(self._text, span.start, span.end))
             self.post_message(self.ApplyCodeRequested(self, self._document.id, span))
 
     def action_remove_coding(self) -> None:
