@@ -165,31 +165,38 @@ def _plain_boundary(text: str, i: int) -> bool:
     return before.isascii() and after.isascii() and not (before == "\r" and after == "\n")
 
 
+def _cluster_around(text: str, offset: int) -> tuple[int, int]:
+    """The grapheme cluster holding ``offset`` (its start and end), or
+    ``(offset, offset)`` when a cluster boundary falls there."""
+    lo = offset
+    while not _plain_boundary(text, lo):
+        lo -= 1
+    hi = offset
+    while not _plain_boundary(text, hi):
+        hi += 1
+    if lo == hi:
+        return offset, offset
+    for match in _GRAPHEME.finditer(text, lo, hi):
+        a, b = match.span()
+        if a < offset < b:
+            return a, b
+        if a >= offset:
+            break
+    return offset, offset
+
+
 def snap_to_graphemes(text: str, start: int, end: int) -> tuple[int, int]:
     """``[start, end)`` widened to whole grapheme clusters of ``text``.
 
     A coded passage must not cut a flag, an emoji with its skin tone or a letter
     from its combining accent: each end moves outward to the nearest cluster
-    boundary. Only the text around the two ends is segmented, from the nearest
+    boundary. Only the text around each end is segmented, from the nearest
     sure boundaries, so this stays cheap on long documents.
     """
     if not 0 <= start <= end <= len(text):
         return start, end  # not a span of this text: left for the caller to refuse
-    lo = start
-    while not _plain_boundary(text, lo):
-        lo -= 1
-    hi = end
-    while not _plain_boundary(text, hi):
-        hi += 1
-    new_start, new_end = start, end
-    for match in _GRAPHEME.finditer(text, lo, hi):
-        a, b = match.span()
-        if a < start < b:
-            new_start = a
-        if a < end < b:
-            new_end = b
-        if a >= end:
-            break
+    new_start = _cluster_around(text, start)[0]
+    new_end = _cluster_around(text, end)[1]
     return new_start, max(new_end, new_start)
 
 

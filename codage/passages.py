@@ -11,7 +11,8 @@ of the document's own text, which are the offsets a coding stores.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+import regex
 
 from codage.domain import Locator, Place, Span, normalise_text
 from codage.i18n import register, t
@@ -19,11 +20,11 @@ from codage.store.project import NotFound
 
 __all__ = [
     "AmbiguousPassage",
-    "FoldedText",
     "PassageNotFound",
     "find_passage",
     "fold_passage",
     "locate_passage",
+    "passage_pattern",
     "place_label",
 ]
 
@@ -61,19 +62,6 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u2060\ufeff")
 _SPACED_BEFORE = frozenset("?!:;")
 
 
-@dataclass(frozen=True, slots=True)
-class FoldedText:
-    """A text in folded form, with the original offsets of each folded character."""
-
-    text: str
-    starts: list[int]  # folded index -> offset in the original where its character begins
-    ends: list[int]  # folded index -> offset in the original where its character ends
-
-    def span(self, start: int, end: int) -> Span:
-        """The original span of folded ``[start, end)`` (not empty)."""
-        return Span(self.starts[start], self.ends[end - 1])
-
-
 def _fold_char(ch: str) -> str:
     if ch in _QUOTES:
         return '"'
@@ -90,36 +78,66 @@ def _fold_char(ch: str) -> str:
     return ch
 
 
-def fold_passage(text: str) -> FoldedText:
-    """``text`` (already NFC) with quotes, apostrophes, dashes and spaces in one form.
+def fold_passage(text: str) -> str:
+    """``text`` with quotes, apostrophes, dashes and spaces in one form.
 
     Runs of spaces, newlines and non-breaking spaces become one space; a space
     beside a quote or before ``? ! : ;`` goes, so that ``« oui »`` and
     ``"oui"`` fold alike; leading and trailing spaces go.
     """
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    pending: tuple[int, int] | None = None  # a space run waiting for what follows it
-    for i, ch in enumerate(text):
+    out: list[str] = []
+    pending = False  # a run of spaces waiting for what follows it
+    for ch in normalise_text(text):
         folded = _fold_char(ch)
-        if not folded:
-            continue
         if folded == " ":
-            pending = (pending[0], i + 1) if pending else (i, i + 1)
-            continue
-        if pending is not None:
-            keep = chars and chars[-1] != '"' and folded != '"' and folded not in _SPACED_BEFORE
-            if keep:
-                chars.append(" ")
-                starts.append(pending[0])
-                ends.append(pending[1])
-            pending = None
-        for piece in folded:
-            chars.append(piece)
-            starts.append(i)
-            ends.append(i + 1)
-    return FoldedText("".join(chars), starts, ends)
+            pending = True
+        elif folded:
+            beside_quote = out and (out[-1] == '"' or folded[0] == '"')
+            if pending and out and not beside_quote and folded not in _SPACED_BEFORE:
+                out.append(" ")
+            pending = False
+            out.append(folded)
+    return "".join(out)
+
+
+def _class(chars: frozenset[str]) -> str:
+    return "[" + "".join(regex.escape(c) for c in sorted(chars)) + "]"
+
+
+_INVISIBLE_RUN = _class(_INVISIBLE) + "*"
+_TOKENS = regex.compile(r"\.\.\.|.", regex.DOTALL)
+
+
+def passage_pattern(typed: str) -> regex.Pattern[str] | None:
+    """A pattern that matches the typed passage in a document's own text, every form
+    :func:`fold_passage` makes alike matching alike; None for an empty passage."""
+    folded = fold_passage(typed)
+    if not folded:
+        return None
+    pieces: list[str] = []
+    for token in _TOKENS.findall(folded):
+        if token == " ":
+            piece = r"\s+"
+        elif token == '"':
+            piece = r"\s*" + _class(_QUOTES) + r"\s*"
+        elif token == "'":
+            piece = _class(_APOSTROPHES)
+        elif token == "-":
+            piece = _class(_DASHES | {"-"})
+        elif token == "...":
+            piece = r"(?:\.\.\.|…)"
+        elif token in _SPACED_BEFORE:
+            piece = r"\s*" + regex.escape(token)
+        else:
+            piece = regex.escape(token)
+        pieces.append(piece)
+    body = _INVISIBLE_RUN.join(pieces)
+    # spaces beside a quote at either end belong to the text around, not to the passage
+    if body.startswith(r"\s*"):
+        body = body[3:]
+    if body.endswith(r"\s*"):
+        body = body[:-3]
+    return regex.compile(body)
 
 
 def find_passage(text: str, typed: str) -> list[Span]:
@@ -130,16 +148,10 @@ def find_passage(text: str, typed: str) -> list[Span]:
     spaces or newlines do not matter; case and accents do. The spans are
     offsets into ``text`` itself, in text order; occurrences may overlap.
     """
-    wanted = fold_passage(normalise_text(typed)).text
-    if not wanted:
+    pattern = passage_pattern(typed)
+    if pattern is None:
         return []
-    haystack = fold_passage(text)
-    found: list[Span] = []
-    at = haystack.text.find(wanted)
-    while at >= 0:
-        found.append(haystack.span(at, at + len(wanted)))
-        at = haystack.text.find(wanted, at + 1)
-    return found
+    return [Span(*m.span()) for m in pattern.finditer(text, overlapped=True)]
 
 
 class PassageNotFound(NotFound):

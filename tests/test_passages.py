@@ -22,6 +22,7 @@ from codage.passages import (
     AmbiguousPassage,
     PassageNotFound,
     find_passage,
+    fold_passage,
     locate_passage,
     place_label,
 )
@@ -106,6 +107,48 @@ def test_overlapping_occurrences_are_all_listed() -> None:
     assert find_passage("aaa", "aa") == [Span(0, 2), Span(1, 3)]
 
 
+# Words and signs a transcript holds, each with the ways a person may type it.
+VARIANTS = {
+    "’": ["'", "’", "‘"],
+    "«\u202f": ['"', "« ", "“"],
+    "\u202f»": ['"', " »", "”"],
+    "\u00a0?": ["?", " ?", "\u00a0?"],
+    "…": ["...", "…"],
+    " ": [" ", "  ", "\r\n", "\u00a0"],
+    "\n": ["\n", "\r\n", " "],
+    "é": ["é", "e\u0301"],
+    "—": ["-", "—", "–"],
+}
+WORDS = ["l", "intranet", "a", "changé", "oui", "Ça", "marche", "été", "dit"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*WORDS, *VARIANTS]), min_size=1, max_size=25),
+    st.data(),
+)
+def test_a_retyped_passage_is_found_where_it_was_taken(
+    pieces: list[str], data: st.DataObject
+) -> None:
+    text = normalise_text("".join(pieces))
+    i = data.draw(st.integers(0, len(pieces) - 1))
+    j = data.draw(st.integers(i + 1, len(pieces)))
+    retyped = "".join(
+        data.draw(st.sampled_from(VARIANTS[p])) if p in VARIANTS else p for p in pieces[i:j]
+    )
+    wanted = fold_passage(retyped)
+    found = find_passage(text, retyped)
+    if not wanted:
+        assert found == []
+        return
+    # the passage is found where it was taken from, and everything found reads the same
+    taken_from = len(normalise_text("".join(pieces[:i])))
+    taken_to = len(normalise_text("".join(pieces[:j])))
+    assert any(taken_from <= s.start and s.end <= taken_to for s in found), found
+    for span in found:
+        assert fold_passage(text[span.start : span.end]) == wanted
+
+
 # ---------------------------------------------------------------------------
 # Grapheme clusters
 # ---------------------------------------------------------------------------
@@ -131,7 +174,7 @@ def texts_and_spans(draw: st.DrawFn) -> tuple[str, int, int]:
     return text, start, end
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(texts_and_spans())
 def test_snapped_spans_never_split_a_cluster(case: tuple[str, int, int]) -> None:
     text, start, end = case
@@ -145,7 +188,7 @@ def test_snapped_spans_never_split_a_cluster(case: tuple[str, int, int]) -> None
     assert new_start == before and new_end == after
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text(min_size=1, max_size=40), st.data())
 def test_local_snapping_agrees_with_segmenting_the_whole_text(
     text: str, data: st.DataObject
