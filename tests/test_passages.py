@@ -75,6 +75,15 @@ def test_offsets_are_the_documents_own() -> None:
     assert span.end == span.start + len("s’y est mis.")
 
 
+def test_soft_hyphens_and_zero_width_characters_are_skipped() -> None:
+    text = "Le portail intra\u00adnet est lent ; l\u200b’intranet aussi."
+    assert [text[s.start : s.end] for s in find_passage(text, "intranet est lent")] == [
+        "intra\u00adnet est lent"
+    ]
+    [span] = find_passage(text, "l'intranet")
+    assert text[span.start : span.end] == "l\u200b’intranet"
+
+
 def test_case_and_accents_still_matter() -> None:
     assert find_passage(DOCUMENT, "l'intranet a change") == []
     assert find_passage(DOCUMENT, "QU'EST-CE") == []

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from codage import codebook
@@ -222,7 +223,8 @@ def _passage_span(
     if wide != (start, end):
         # a flag, an emoji with its skin tone or an accented letter is never cut in two
         err_console.print(
-            t("passage.widened", document=doc.name, start=wide[0], end=wide[1]), highlight=False
+            escape(t("passage.widened", document=doc.name, start=wide[0], end=wide[1])),
+            highlight=False,
         )
     return wide
 
