@@ -25,7 +25,7 @@ from codage.cli.common import (
 )
 from codage.domain import Document, Locator, snap_to_graphemes
 from codage.i18n import register, t
-from codage.passages import locate_passage
+from codage.passages import AmbiguousPassage, locate_passage
 from codage.services import (
     Project,
     default_project_location,
@@ -289,8 +289,17 @@ def uncode(
     with project_from(project) as proj:
         doc = proj.document(resolve_document(proj, document).id)
         target = resolve_code(proj, code_path)
-        span = None if all_ else _passage_span(proj, doc, text, start, end)
         mine = proj.codings(document_id=doc.id, code_ids=[target.id], coders=[who])
+        try:
+            span = None if all_ else _passage_span(proj, doc, text, start, end)
+        except AmbiguousPassage as ambiguous:
+            # a passage said several times is no longer ambiguous when only one of
+            # its occurrences carries this coder's coding of this code
+            coded = {(c.start, c.end) for c in mine}
+            held = {snap_to_graphemes(doc.text, s.start, s.end) for s in ambiguous.spans} & coded
+            if len(held) != 1:
+                raise
+            [span] = held
         if not all_:
             if span is None:
                 raise fail("give --start and --end, --text, or --all")

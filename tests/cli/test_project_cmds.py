@@ -294,3 +294,29 @@ def test_offsets_inside_a_flag_are_widened_to_the_whole_flag(
     assert (coding["start"], coding["end"]) == (flag - 8, flag + 2)
     assert coding["text"] == "Drapeau 🇫🇷"
     assert "widened" in err
+
+
+def test_uncode_a_passage_said_twice_when_only_one_is_coded(
+    typographic: Path, runner: CliRunner
+) -> None:
+    p = str(typographic)
+    second = TYPOGRAPHIC.rindex("l’intranet")
+    code, _, err = run(
+        runner, "code", "typographie", INTRANET, "--start", str(second),
+        "--end", str(second + 10), "-p", p, "--coder", "ana",
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(
+        runner, "uncode", "typographie", INTRANET, "--text", "l'intranet", "-p", p, "--coder", "ana"
+    )
+    assert code == 0, err
+    assert json.loads(run(runner, "segments", "-p", p, "--json")[1]) == []
+    # with both occurrences coded, the passage is ambiguous again: nothing is removed
+    for at in (TYPOGRAPHIC.index("l’intranet"), second):
+        run(runner, "code", "typographie", INTRANET, "--start", str(at), "--end", str(at + 10),
+            "-p", p, "--coder", "ana")  # fmt: skip
+    code, _, err = run(
+        runner, "uncode", "typographie", INTRANET, "--text", "l'intranet", "-p", p, "--coder", "ana"
+    )
+    assert code == 2 and "2 times" in err
+    assert len(json.loads(run(runner, "segments", "-p", p, "--json")[1])) == 2
