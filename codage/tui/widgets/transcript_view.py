@@ -1142,11 +1142,18 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ requests
 
-    def action_apply_code(self) -> None:
+    def coding_span(self) -> Span | None:
+        """What a code applied now would cover: the selection, else the sentence under
+        the cursor, widened to whole grapheme clusters (the cursor moves by code point,
+        and a coding must never cut a flag, an emoji or a letter from its accent)."""
         span = self.selection or self.unit_at("sentence", self._cursor)
+        if span is None:
+            return None
+        return Span(*snap_to_graphemes(self._text, span.start, span.end))
+
+    def action_apply_code(self) -> None:
+        span = self.coding_span()
         if span is not None and not span.is_empty and self._document is not None:
-            # the cursor moves by code point: a coding still never cuts a flag or an accent
-            span = Span(*snap_to_graphemes(self._text, span.start, span.end))
             self.post_message(self.ApplyCodeRequested(self, self._document.id, span))
 
     def action_remove_coding(self) -> None:
