@@ -6,12 +6,15 @@ offsets into a document's stored text (NFC, ``\\n`` newlines), end exclusive.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import regex
 
 # ---------------------------------------------------------------------------
 # Spans
@@ -147,6 +150,62 @@ def fold(text: str) -> str:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+# Python's ``re`` has no ``\X``; the ``regex`` package follows Unicode's extended
+# grapheme clusters (UAX #29): flags, skin tones, ZWJ sequences, combining marks.
+_GRAPHEME = regex.compile(r"\X")
+
+
+def _plain_boundary(text: str, i: int) -> bool:
+    """A cheap sure boundary: between two ASCII characters (no CR LF pair)."""
+    if i <= 0 or i >= len(text):
+        return True
+    before, after = text[i - 1], text[i]
+    return before.isascii() and after.isascii() and not (before == "\r" and after == "\n")
+
+
+def _cluster_around(text: str, offset: int) -> tuple[int, int]:
+    """The grapheme cluster holding ``offset`` (its start and end), or
+    ``(offset, offset)`` when a cluster boundary falls there."""
+    lo = offset
+    while not _plain_boundary(text, lo):
+        lo -= 1
+    hi = offset
+    while not _plain_boundary(text, hi):
+        hi += 1
+    if lo == hi:
+        return offset, offset
+    for match in _GRAPHEME.finditer(text, lo, hi):
+        a, b = match.span()
+        if a < offset < b:
+            return a, b
+        if a >= offset:
+            break
+    return offset, offset
+
+
+def snap_to_graphemes(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened to whole grapheme clusters of ``text``.
+
+    A coded passage must not cut a flag, an emoji with its skin tone or a letter
+    from its combining accent: each end moves outward to the nearest cluster
+    boundary. Only the text around each end is segmented, from the nearest
+    sure boundaries, so this stays cheap on long documents.
+    """
+    if not 0 <= start <= end <= len(text):
+        return start, end  # not a span of this text: left for the caller to refuse
+    new_start = _cluster_around(text, start)[0]
+    new_end = _cluster_around(text, end)[1]
+    return new_start, max(new_end, new_start)
+
+
+def grapheme_boundaries(text: str) -> set[int]:
+    """Every offset of ``text`` where a grapheme cluster starts or ends."""
+    out = {0, len(text)}
+    for match in _GRAPHEME.finditer(text):
+        out.update(match.span())
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -407,3 +466,73 @@ def infer_attribute_type(value: AttributeValue) -> str:
     if isinstance(value, datetime):
         return "date"
     return "text"
+
+
+# ---------------------------------------------------------------------------
+# Places: where a passage is, as every face names it
+# ---------------------------------------------------------------------------
+
+# Units numbered for people: they do not overlap one another, and together they
+# hold a document's text. One sequence per document, in text order, so that
+# "turn 12" in a dossier is the unit the transcript view numbers 12.
+PLACE_KINDS = ("turn", "paragraph", "answer", "heading")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A numbered unit of a document: ``number`` is 1-based, in text order."""
+
+    number: int
+    kind: str
+    start: int
+    end: int
+
+
+def number_places(units: Iterable[Unit], text: str | None = None) -> list[Place]:
+    """The numbered units of a document (turns, paragraphs, answers, headings).
+
+    A document without such units (imported by hand, or by an older reader)
+    is numbered by its non-empty lines, given its ``text``, as the transcript
+    view shows them.
+    """
+    boxes = sorted(
+        ((u.start, u.end, u.kind) for u in units if u.kind in PLACE_KINDS and u.end > u.start),
+        key=lambda b: (b[0], -b[1]),
+    )
+    if not boxes and text:
+        position = 0
+        for line in text.split("\n"):
+            if line:
+                boxes.append((position, position + len(line), "paragraph"))
+            position += len(line) + 1
+    places: list[Place] = []
+    for start, end, kind in boxes:
+        if places and start < places[-1].end:
+            continue  # nested in the one before (should not happen): counted once
+        places.append(Place(len(places) + 1, kind, start, end))
+    return places
+
+
+class Locator:
+    """Finds the numbered unit holding an offset or a passage."""
+
+    def __init__(self, places: Sequence[Place]) -> None:
+        self.places = list(places)
+        self._starts = [p.start for p in self.places]
+
+    @classmethod
+    def of(cls, units: Iterable[Unit], text: str | None = None) -> Locator:
+        """A locator over :func:`number_places` of these units."""
+        return cls(number_places(units, text))
+
+    def at(self, offset: int) -> Place | None:
+        """The unit holding ``offset``; between two units, the next one (where the
+        passage's words begin); after the last, the last."""
+        if not self.places:
+            return None
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and offset < self.places[i].end:
+            return self.places[i]
+        if i + 1 < len(self.places):
+            return self.places[i + 1]
+        return self.places[i]

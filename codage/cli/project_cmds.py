@@ -19,14 +19,17 @@ from codage.cli.common import (
     coder_from,
     console,
     emit_json,
+    err_console,
     fail,
     handle_errors,
     project_from,
 )
-from codage.domain import JournalEntry
+from codage.domain import Document, JournalEntry, Locator, snap_to_graphemes
 from codage.i18n import register, t
 from codage.journal_text import change_record, describe_change
+from codage.passages import AmbiguousPassage, locate_passage
 from codage.services import (
+    Project,
     UndoConflict,
     default_project_location,
     display_location,
@@ -53,6 +56,10 @@ register(
         "col.by": {"en": "By", "fr": "Par"},
         "col.change": {"en": "Change", "fr": "Modification"},
         "col.state": {"en": "State", "fr": "État"},
+        "passage.widened": {
+            "en": "{document}: span widened to whole characters: [{start}, {end})",
+            "fr": "{document} : passage élargi à des caractères entiers : [{start}, {end})",
+        },
     }
 )
 
@@ -217,15 +224,25 @@ def codebook_export(
     console.print(t("codebook.exported", path=file))
 
 
-def _find_text(text: str, passage: str, document: str) -> tuple[int, int]:
-    start = text.find(passage)
-    if start < 0:
-        raise fail(f"{document}: passage not found: {passage[:60]!r}")
-    if text.find(passage, start + 1) >= 0:
-        raise fail(
-            f"{document}: the passage occurs more than once; give --start/--end or a longer passage"
+def _passage_span(
+    proj: Project, doc: Document, text: str | None, start: int | None, end: int | None
+) -> tuple[int, int] | None:
+    """The span a person named, by its text or by offsets, widened to whole characters."""
+    if text is not None:
+        found = locate_passage(
+            doc.text, text, document=doc.name, locator=Locator.of(proj.units(doc.id), doc.text)
         )
-    return start, start + len(passage)
+        start, end = found.start, found.end
+    if start is None or end is None:
+        return None
+    wide = snap_to_graphemes(doc.text, start, end)
+    if wide != (start, end):
+        # a flag, an emoji with its skin tone or an accented letter is never cut in two
+        err_console.print(
+            escape(t("passage.widened", document=doc.name, start=wide[0], end=wide[1])),
+            highlight=False,
+        )
+    return wide
 
 
 @app.command()
@@ -235,7 +252,13 @@ def code(
     code_path: Annotated[str, typer.Argument(help="Code path, e.g. 'Partie 1/Intranet'.")],
     start: Annotated[int | None, typer.Option(help="Start offset (code points).")] = None,
     end: Annotated[int | None, typer.Option(help="End offset, exclusive.")] = None,
-    text: Annotated[str | None, typer.Option("--text", help="Exact passage to code.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text",
+            help="The passage to code, as it reads (quotes, spaces and line ends may differ).",
+        ),
+    ] = None,
     memo: Annotated[str | None, typer.Option(help="Memo on the coding.")] = None,
     project: ProjectOption = None,
     coder: CoderOption = None,
@@ -248,9 +271,9 @@ def code(
     with project_from(project) as proj:
         doc = proj.document(resolve_document(proj, document).id)
         target = resolve_code(proj, code_path)
-        if text is not None:
-            start, end = _find_text(doc.text, text, doc.name)
-        assert start is not None and end is not None
+        span = _passage_span(proj, doc, text, start, end)
+        assert span is not None
+        start, end = span
         coding = proj.add_coding(doc.id, target.id, start, end, coder=who, memo=memo)
     if json_:
         emit_json(_segment(coding, doc.name, target.path_str))
@@ -268,7 +291,9 @@ def uncode(
     code_path: Annotated[str, typer.Argument(help="Code path.")],
     start: Annotated[int | None, typer.Option(help="Start offset of the coding.")] = None,
     end: Annotated[int | None, typer.Option(help="End offset of the coding.")] = None,
-    text: Annotated[str | None, typer.Option("--text", help="Exact coded passage.")] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="The coded passage, as it reads.")
+    ] = None,
     all_: Annotated[
         bool, typer.Option("--all", help="Every coding of that code in the document.")
     ] = False,
@@ -280,13 +305,21 @@ def uncode(
     with project_from(project) as proj:
         doc = proj.document(resolve_document(proj, document).id)
         target = resolve_code(proj, code_path)
-        if text is not None:
-            start, end = _find_text(doc.text, text, doc.name)
         mine = proj.codings(document_id=doc.id, code_ids=[target.id], coders=[who])
+        try:
+            span = None if all_ else _passage_span(proj, doc, text, start, end)
+        except AmbiguousPassage as ambiguous:
+            # a passage said several times is no longer ambiguous when only one of
+            # its occurrences carries this coder's coding of this code
+            coded = {(c.start, c.end) for c in mine}
+            held = {snap_to_graphemes(doc.text, s.start, s.end) for s in ambiguous.spans} & coded
+            if len(held) != 1:
+                raise
+            [span] = held
         if not all_:
-            if start is None or end is None:
+            if span is None:
                 raise fail("give --start and --end, --text, or --all")
-            mine = [c for c in mine if c.start == start and c.end == end]
+            mine = [c for c in mine if (c.start, c.end) == span]
         if not mine:
             raise fail(f"{doc.name}: {who} has no such coding of {target.path_str}")
         with proj.batch(coder=who, action="uncode", summary=f"uncode {len(mine)} in {doc.name}"):

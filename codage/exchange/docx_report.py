@@ -46,6 +46,7 @@ from codage.exchange.tables import (
     select_codings,
     xml_safe,
 )
+from codage.passages import place_label
 from codage.store.project import Project
 
 GROUPS = ("code", "document", "case")
@@ -99,7 +100,6 @@ i18n.register(
         },
         "dossier.include": {"en": "Include: {text}", "fr": "Inclure : {text}"},
         "dossier.exclude": {"en": "Exclude: {text}", "fr": "Exclure : {text}"},
-        "dossier.paragraph": {"en": "para. {n}", "fr": "§ {n}"},
         "dossier.coder_label": {"en": "coder", "fr": "codeur"},
         "dossier.coders_label": {"en": "coders", "fr": "codeurs"},
         "dossier.also": {"en": "also coded", "fr": "aussi codé"},
@@ -424,8 +424,8 @@ def attribution(extract: Extract, label: Callable[..., str]) -> str:
     parts = [r.document.name]
     if r.speaker:
         parts.append(r.speaker)
-    if r.paragraph is not None:
-        parts.append(label("dossier.paragraph", n=r.paragraph))
+    if r.place is not None:
+        parts.append(place_label(r.place, label))
     if r.timestamp is not None:
         parts.append(f"[{format_timestamp(r.timestamp)}]")
     if r.case is not None:

@@ -17,7 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from codage import codebook
-from codage.domain import Case, Code, Coding, DocumentInfo, Unit, fold, format_attribute
+from codage.domain import (
+    Case,
+    Code,
+    Coding,
+    DocumentInfo,
+    Locator,
+    Place,
+    Unit,
+    fold,
+    format_attribute,
+    number_places,
+)
 from codage.exchange.atomic import atomic_path, save_atomically
 from codage.i18n import register, t
 from codage.services import NotFound, case_finder, resolve_code, resolve_document
@@ -94,8 +105,11 @@ class CodingRecord:
     document: DocumentInfo
     speaker: str | None = None
     timestamp: float | None = None
-    paragraph: int | None = None  # 1-based number of the paragraph (or turn) holding it
+    # number of the turn, paragraph or answer holding it: the number the transcript
+    # view shows in its gutter (see domain.Locator); ``place`` is that unit
+    paragraph: int | None = None
     case: Case | None = None
+    place: Place | None = None
 
 
 @dataclass
@@ -166,17 +180,16 @@ def _case_matcher(
     return match, shown
 
 
-def _locator(units: list[Unit]) -> Callable[[int], tuple[str | None, float | None, int | None]]:
-    """speaker, timestamp and paragraph number of the unit holding an offset."""
-    kinds = {u.kind for u in units}
-    counted_kind = next((k for k in ("paragraph", "turn", "answer") if k in kinds), None)
-    counted = [u.start for u in units if u.kind == counted_kind]
+def _locator(
+    units: list[Unit], text: str | None = None
+) -> Callable[[int], tuple[str | None, float | None, Place | None]]:
+    """speaker, timestamp and numbered place (see :class:`Locator`) of an offset."""
+    places = Locator.of(units, text)
     # turns (or any unit naming a speaker or a time) sorted by start
     voiced = [u for u in units if u.speaker is not None or u.timestamp is not None]
     voiced_starts = [u.start for u in voiced]
 
-    def locate(offset: int) -> tuple[str | None, float | None, int | None]:
-        paragraph = (bisect.bisect_right(counted, offset) or None) if counted else None
+    def locate(offset: int) -> tuple[str | None, float | None, Place | None]:
         speaker = timestamp = None
         i = bisect.bisect_right(voiced_starts, offset) - 1
         # turns do not nest; looking one unit further back covers a heading inside a turn
@@ -184,7 +197,7 @@ def _locator(units: list[Unit]) -> Callable[[int], tuple[str | None, float | Non
             if j >= 0 and voiced[j].start <= offset < voiced[j].end:
                 speaker, timestamp = voiced[j].speaker, voiced[j].timestamp
                 break
-        return speaker, timestamp, paragraph
+        return speaker, timestamp, places.at(offset)
 
     return locate
 
@@ -250,15 +263,26 @@ def select_codings(
             units = project.units(doc.id)
             if keep_units:
                 kept_units[doc.id] = units
-            locate = _locator(units)
+            # a document without numbered units is numbered by its lines, as the interface does
+            text = None if number_places(units) else project.document(doc.id).text
+            locate = _locator(units, text)
             find_case = case_finder(project, doc.id, units)
             for c in mine:
                 case = find_case(c.span)
                 if matcher is not None and not matcher(case):
                     continue
-                speaker, timestamp, paragraph = locate(c.start)
+                speaker, timestamp, place = locate(c.start)
                 records.append(
-                    CodingRecord(c, code_by_id[c.code_id], doc, speaker, timestamp, paragraph, case)
+                    CodingRecord(
+                        c,
+                        code_by_id[c.code_id],
+                        doc,
+                        speaker,
+                        timestamp,
+                        place.number if place else None,
+                        case,
+                        place,
+                    )
                 )
         if progress is not None:
             progress(n, len(all_docs))

@@ -5,6 +5,10 @@ is, and in the margin one comment per coding naming the code path, the coder
 and the memo. A Word comment is anchored on whole runs, so each paragraph is
 cut into runs at every coding boundary that falls inside it; overlapping
 codings then share runs and each comment spans its own range of them.
+
+Turns, paragraphs and answers carry the numbers the transcript view shows in
+its gutter and dossiers print ("turn 12"), as Word list numbers: Word draws
+them, so the text and the comments' anchors stay the document's own words.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from datetime import UTC
 from pathlib import Path
 
 from docx import Document as new_docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from codage import i18n
-from codage.domain import Coding, Document, DocumentInfo
+from codage.domain import Coding, Document, DocumentInfo, number_places
 from codage.exchange.atomic import save_atomically
 from codage.exchange.tables import Progress, xml_safe
 from codage.services import resolve_document
@@ -74,6 +81,22 @@ def _clip(coding: Coding, starts: list[int], ends: list[int]) -> tuple[int, int]
     return (start, end) if start < end else None
 
 
+# The template's numbered list style: its paragraphs are numbered 1, 2, 3... in order,
+# and paragraphs that switch the numbering off do not break the count.
+NUMBERED_STYLE = "List Number"
+
+
+def _unnumbered(paragraph: Paragraph) -> None:
+    """Keep the list's indent but draw no number (a turn's second line, say)."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    num_pr = OxmlElement("w:numPr")
+    for tag, value in (("w:ilvl", "0"), ("w:numId", "0")):
+        child = OxmlElement(tag)
+        child.set(qn("w:val"), value)
+        num_pr.append(child)
+    p_pr.append(num_pr)
+
+
 def export_transcript(
     project: Project,
     document: int | str | DocumentInfo | Document,
@@ -112,6 +135,11 @@ def export_transcript(
     paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
     starts = [p[0] for p in paragraphs]
     ends = [p[1] for p in paragraphs]
+    # the line where each numbered unit starts (readers start units at line starts)
+    numbered = {
+        max(bisect.bisect_right(starts, place.start) - 1, 0)
+        for place in number_places(project.units(doc_id), text)
+    }
     anchored: list[tuple[Coding, int, int]] = []
     skipped = 0
     for coding in codings:
@@ -131,8 +159,10 @@ def export_transcript(
     run_at: dict[int, Run] = {}  # offset where a run begins -> run
     run_to: dict[int, Run] = {}  # offset where a run ends -> run
     sorted_cuts = sorted(cuts)
-    for ps, pe in paragraphs:
-        para = out.add_paragraph()
+    for index, (ps, pe) in enumerate(paragraphs):
+        para = out.add_paragraph(style=NUMBERED_STYLE)
+        if index not in numbered:
+            _unnumbered(para)
         inner = sorted_cuts[
             bisect.bisect_right(sorted_cuts, ps) : bisect.bisect_left(sorted_cuts, pe)
         ]

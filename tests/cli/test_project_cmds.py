@@ -221,3 +221,102 @@ def test_the_installed_command_runs_in_a_real_process(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+TYPOGRAPHIC = (
+    "Enquêtrice : Qu’est-ce que l’intranet a changé\u00a0?\n\n"
+    "M. Garnier : On disait «\u202fça ne marchera jamais\u202f», et puis\n"
+    "la crise est arrivée. Drapeau 🇫🇷 en tête.\n\n"
+    "Enquêtrice : Et l’intranet\u00a0?"
+)
+
+
+@pytest.fixture
+def typographic(ready: Path) -> Path:
+    with Project.open(str(ready)) as p:
+        p.add_document(sample_document("typographie", TYPOGRAPHIC))
+    return ready
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Qu'est-ce que l'intranet", "Qu’est-ce que l’intranet"),
+        ('disait "ça ne marchera jamais", et puis\r\nla crise', None),
+        ("a change\u0301 ?", "a changé\u00a0?"),
+        ("et  puis la   crise", "et puis\nla crise"),
+    ],
+)
+def test_code_by_text_as_a_person_types_it(
+    typographic: Path, runner: CliRunner, typed: str, expected: str | None
+) -> None:
+    code, out, err = run(
+        runner, "code", "typographie", INTRANET, "--text", typed,
+        "-p", str(typographic), "--coder", "ana", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    coding = json.loads(out)
+    # the stored offsets are those of the document's own text
+    assert TYPOGRAPHIC[coding["start"] : coding["end"]] == coding["text"]
+    if expected is None:
+        expected = "disait «\u202fça ne marchera jamais\u202f», et puis\nla crise"
+    assert coding["text"] == expected
+    code, _, err = run(
+        runner, "uncode", "typographie", INTRANET, "--text", typed,
+        "-p", str(typographic), "--coder", "ana",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(run(runner, "segments", "-p", str(typographic), "--json")[1]) == []
+
+
+def test_an_ambiguous_passage_lists_where_in_one_line(typographic: Path, runner: CliRunner) -> None:
+    code, out, err = run(
+        runner, "code", "typographie", INTRANET, "--text", "l'intranet", "-p", str(typographic)
+    )
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    first, second = TYPOGRAPHIC.index("l’intranet"), TYPOGRAPHIC.rindex("l’intranet")
+    assert f"{first}–{first + 10} turn 1" in err
+    assert f"{second}–{second + 10} turn 3" in err
+    assert "--start/--end" in err and "Traceback" not in out + err
+
+
+def test_offsets_inside_a_flag_are_widened_to_the_whole_flag(
+    typographic: Path, runner: CliRunner
+) -> None:
+    flag = TYPOGRAPHIC.index("🇫🇷")
+    code, out, err = run(
+        runner, "code", "typographie", INTRANET, "--start", str(flag - 8),
+        "--end", str(flag + 1), "-p", str(typographic), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    coding = json.loads(out)
+    assert (coding["start"], coding["end"]) == (flag - 8, flag + 2)
+    assert coding["text"] == "Drapeau 🇫🇷"
+    assert "widened" in err
+
+
+def test_uncode_a_passage_said_twice_when_only_one_is_coded(
+    typographic: Path, runner: CliRunner
+) -> None:
+    p = str(typographic)
+    second = TYPOGRAPHIC.rindex("l’intranet")
+    code, _, err = run(
+        runner, "code", "typographie", INTRANET, "--start", str(second),
+        "--end", str(second + 10), "-p", p, "--coder", "ana",
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(
+        runner, "uncode", "typographie", INTRANET, "--text", "l'intranet", "-p", p, "--coder", "ana"
+    )
+    assert code == 0, err
+    assert json.loads(run(runner, "segments", "-p", p, "--json")[1]) == []
+    # with both occurrences coded, the passage is ambiguous again: nothing is removed
+    for at in (TYPOGRAPHIC.index("l’intranet"), second):
+        run(runner, "code", "typographie", INTRANET, "--start", str(at), "--end", str(at + 10),
+            "-p", p, "--coder", "ana")  # fmt: skip
+    code, _, err = run(
+        runner, "uncode", "typographie", INTRANET, "--text", "l'intranet", "-p", p, "--coder", "ana"
+    )
+    assert code == 2 and "2 times" in err
+    assert len(json.loads(run(runner, "segments", "-p", p, "--json")[1])) == 2

@@ -80,16 +80,16 @@ def test_attribution_lines(corpus: Corpus, tmp_path: Path) -> None:
     body = _body(_read(out))
     after = {body[i][1]: body[i + 1][1] for i in range(len(body) - 1) if body[i][0] == "Quote"}
     assert after["Au début, personne ne le lisait."] == (
-        "— entretien-a · M. Garnier · para. 2 · [00:01:05] · "
+        "— entretien-a · M. Garnier · turn 2 · [00:01:05] · "
         "case DSI-01 (taille: 1200, type: Région) · coders: alice, bob"
     )
     assert after["Nous avons subi une attaque en 2024."] == (
-        "— entretien-a · M. Garnier · para. 4 · [01:03:10] · "
+        "— entretien-a · M. Garnier · turn 4 · [01:03:10] · "
         "case DSI-01 (taille: 1200, type: Région) · coder: alice · "
         "also coded: Organisation/Télétravail"
     )
     assert after["L'intranet est lent."] == (
-        "— enquete · para. 2 · case R2 (grade: B, type: Région) · coders: alice, bob"
+        "— enquete · answer 2 · case R2 (grade: B, type: Région) · coders: alice, bob"
     )
     # memos under their extract: the coding's own memo and a memo object
     memos = [t for s, t in body if s == "Extract Memo"]
@@ -271,7 +271,9 @@ def test_context_and_french_labels(corpus: Corpus, tmp_path: Path) -> None:
     # the passage opens its turn: context never reaches into the interviewer's question
     assert body[i - 1][0] != "Extract Context"
     assert body[i + 1] == ("Extract Context", "Le télétravail a compliqué les choses. …")
-    assert body[i + 2][1].startswith("— entretien-a · M. Garnier · § 4 · [01:03:10] · cas DSI-01")
+    assert body[i + 2][1].startswith(
+        "— entretien-a · M. Garnier · tour 4 · [01:03:10] · cas DSI-01"
+    )
     assert "aussi codé : Organisation/Télétravail" in body[i + 2][1] or (
         "aussi codé: Organisation/Télétravail" in body[i + 2][1]
     )

@@ -417,6 +417,24 @@ async def test_apply_code_requests_the_selection_or_the_sentence(interview) -> N
         assert request.span == Span(0, len(SENTENCES[0]))
 
 
+async def test_a_selection_ending_inside_a_flag_codes_the_whole_flag() -> None:
+    text = "Drapeau 🇫🇷 et pouce 👍🏽 levé."
+    document = Document(1, "drapeaux", "text", text, text_sha256(text))
+    app = ViewApp(document, [Unit("paragraph", 0, len(text))])
+    async with app.run_test(size=(80, 24)) as pilot:
+        # eight code points, then one more: into the middle of the flag's two
+        await pilot.press(*["shift+right"] * 9, "c")
+        request = app.messages[-1]
+        assert isinstance(request, TranscriptView.ApplyCodeRequested)
+        assert text[request.span.start : request.span.end] == "Drapeau 🇫🇷"
+        thumb = text.index("👍")
+        app.query_one(TranscriptView).jump_to(Span(thumb - 6, thumb + 1))
+        await pilot.press("c")
+        request = app.messages[-1]
+        assert isinstance(request, TranscriptView.ApplyCodeRequested)
+        assert text[request.span.start : request.span.end] == "pouce 👍🏽"
+
+
 # ---------------------------------------------------------------- margin and sizes
 
 

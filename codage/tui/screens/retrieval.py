@@ -29,9 +29,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Select, Static
 
-from codage.domain import Code, format_attribute
+from codage.domain import Code, Place, format_attribute
 from codage.exchange.tables import select_codings
 from codage.i18n import register, t
+from codage.passages import place_label
 from codage.services import Project
 
 register(
@@ -101,6 +102,7 @@ class Passage:
     speaker: str | None = None
     case: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    place: Place | None = None  # the numbered turn, paragraph or answer (the gutter's number)
 
     def case_label(self) -> str:
         """``case (key=value, …)``, or the empty string without a case."""
@@ -191,6 +193,7 @@ def read_passages(project: Project, code_id: int, include_subcodes: bool) -> lis
                 before=before,
                 after=after,
                 speaker=record.speaker,
+                place=record.place,
                 case=case.name if case else None,
                 attributes=(
                     {k: format_attribute(v) for k, v in case.attributes.items()} if case else {}
@@ -680,6 +683,8 @@ class RetrievalScreen(Screen[None]):
             text.append(_flat(p.after) + "…", style="dim")
         text.append("\n")
         where = [p.document]
+        if p.place is not None:
+            where.append(place_label(p.place))
         if p.speaker:
             where.append(p.speaker)
         if p.case:

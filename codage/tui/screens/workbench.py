@@ -759,7 +759,7 @@ class WorkbenchScreen(Screen[None]):
             return
         assert code is not None
         if action == "apply":
-            span = self.view.selection or self.view.unit_at("sentence", self.view.cursor)
+            span = self.view.coding_span()
             if self._document is None or span is None:
                 self.notify(t("tui.open_document_first"))
                 return

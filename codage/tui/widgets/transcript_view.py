@@ -41,7 +41,17 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from codage.domain import Code, Coding, Document, Span, Unit, normalise_spans
+from codage.domain import (
+    Code,
+    Coding,
+    Document,
+    Locator,
+    Place,
+    Span,
+    Unit,
+    normalise_spans,
+    snap_to_graphemes,
+)
 from codage.tui.bindings import localize
 
 # Characters that certainly take one cell. Anything else (CJK, emoji, combining marks, soft
@@ -328,7 +338,9 @@ class TranscriptView(ScrollView, can_focus=True):
         # paragraphs are the text's lines; width-independent, computed at load
         self._para_starts = array("q")
         self._para_ends = array("q")
+        # gutter numbers: the numbered unit (see domain.Locator) starting on each line
         self._para_numbers = array("l")
+        self._locator = Locator([])
         self._complex_paras: set[int] = set()
         self._line_bounds: tuple[list[int], list[int]] | None = None
         # units by kind, sorted by start, with their bounds for bisection
@@ -460,6 +472,11 @@ class TranscriptView(ScrollView, can_focus=True):
         self._strips.clear()
         self.refresh()
 
+    def place_at(self, offset: int) -> Place | None:
+        """The numbered turn, paragraph or answer holding ``offset``: the number the
+        gutter shows, and dossiers and tables print."""
+        return self._locator.at(offset)
+
     def codings_at(self, offset: int) -> list[Coding]:
         """The codings covering ``offset``."""
         return [c for c in self._codings if c.start <= offset < c.end]
@@ -518,20 +535,14 @@ class TranscriptView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ indexing
 
     def _index_paragraphs(self, text: str) -> None:
-        starts, ends, numbers = array("q"), array("q"), array("l")
+        starts, ends = array("q"), array("q")
         position = 0
-        number = 0
         for paragraph in text.split("\n"):
             end = position + len(paragraph)
             starts.append(position)
             ends.append(end)
-            if end > position:
-                number += 1
-                numbers.append(number)
-            else:
-                numbers.append(0)
             position = end + 1
-        self._para_starts, self._para_ends, self._para_numbers = starts, ends, numbers
+        self._para_starts, self._para_ends = starts, ends
         complex_paras: set[int] = set()
         position = 0
         while (match := _NOT_SIMPLE.search(text, position)) is not None:
@@ -563,6 +574,19 @@ class TranscriptView(ScrollView, can_focus=True):
             if unit.start in self._labels or unit.start in self._headers:
                 continue  # a turn and its first paragraph: decorate once
             self._decorate(unit, self._para_ends[index])
+        self._number_lines(units)
+
+    def _number_lines(self, units: Sequence[Unit]) -> None:
+        """Gutter numbers: each numbered unit's number on the line where it starts, so
+        that "turn 12" in a dossier is the line marked 12 here."""
+        self._locator = Locator.of(units, self._text)
+        para_starts = self._para_starts
+        numbers = array("l", bytes(len(para_starts) * array("l").itemsize))
+        for place in self._locator.places:
+            index = bisect_right(para_starts, place.start) - 1
+            if index >= 0 and not numbers[index]:
+                numbers[index] = place.number
+        self._para_numbers = numbers
 
     def _index_notes(self, notes: Mapping[int, str]) -> None:
         """Header lines carrying the screen's notes, above the paragraphs they name."""
@@ -680,7 +704,7 @@ class TranscriptView(ScrollView, can_focus=True):
             self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
 
     def _wrap(self, width: int) -> _Layout:
-        digits = len(str(max(1, self._para_numbers[-1] if self._para_numbers else 1)))
+        digits = len(str(max(1, len(self._locator.places))))
         gutter = max(4, digits + 2)
         if width < 60:
             margin = 0
@@ -1118,8 +1142,17 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ requests
 
-    def action_apply_code(self) -> None:
+    def coding_span(self) -> Span | None:
+        """What a code applied now would cover: the selection, else the sentence under
+        the cursor, widened to whole grapheme clusters (the cursor moves by code point,
+        and a coding must never cut a flag, an emoji or a letter from its accent)."""
         span = self.selection or self.unit_at("sentence", self._cursor)
+        if span is None:
+            return None
+        return Span(*snap_to_graphemes(self._text, span.start, span.end))
+
+    def action_apply_code(self) -> None:
+        span = self.coding_span()
         if span is not None and not span.is_empty and self._document is not None:
             self.post_message(self.ApplyCodeRequested(self, self._document.id, span))
 
