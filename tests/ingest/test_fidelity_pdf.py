@@ -187,3 +187,15 @@ def test_single_page_lines_that_start_with_numbers_are_kept(tmp_path: Path) -> N
     assert "2020 a été l'année du télétravail." in doc.text
     assert doc.text.endswith("14 agents sur 20 ont un portable.")
     assert doc.warnings == []
+
+
+def test_lines_that_differ_by_a_number_not_counting_pages_are_kept(tmp_path: Path) -> None:
+    pages = [
+        [(72, 700, f"Réunion {n * 7} : le point sur les outils."), (72, 686, f"Fin {n}.")]
+        for n in (3, 1, 4)
+    ]
+    path = write_pdf(tmp_path / "reunions.pdf", pages)
+    (doc,) = read_file(path)
+    assert "Réunion 21 : le point sur les outils." in doc.text
+    assert "Réunion 7 : le point" in doc.text and "Réunion 28 : le point" in doc.text
+    assert doc.warnings == []

@@ -189,29 +189,35 @@ def _running_key(text: str) -> str:
 
 def _drop_running_heads(page_lines: list[list[_Line]], cleaning: PageCleaning) -> None:
     """Remove lines found at the top (or bottom) of most pages, page numbers aside."""
-    pages = [lines for lines in page_lines if lines]
-    if len(pages) < 2:
+    pages = sum(1 for lines in page_lines if lines)
+    if pages < 2:
         return
-    needed = max(2, math.ceil(len(pages) / 2))
+    needed = max(2, math.ceil(pages / 2))
     for zone in ("top", "bottom"):
-        counts: Counter[str] = Counter()
-        for lines in pages:
-            counts.update({_running_key(line.text) for line in _zone(lines, zone)})
-        running = {key for key, n in counts.items() if n >= needed}
-        if not running:
-            continue
-        for lines in pages:
+        seen: dict[str, dict[int, str]] = {}
+        for number, lines in enumerate(page_lines):
+            for line in _zone(lines, zone):
+                seen.setdefault(_running_key(line.text), {})[number] = " ".join(line.text.split())
+        running = {key for key, found in seen.items() if len(found) >= needed and _running(found)}
+        for lines in page_lines:
             for line in _zone(lines, zone):
                 if _running_key(line.text) in running:
-                    if len(cleaning.examples) < 3:
-                        example = " ".join(line.text.split())
-                        if example not in cleaning.examples:
-                            cleaning.examples.append(example)
+                    example = " ".join(line.text.split())
+                    if len(cleaning.examples) < 3 and example not in cleaning.examples:
+                        cleaning.examples.append(example)
                     line.text = ""
                     cleaning.running_heads += 1
         for i, lines in enumerate(page_lines):
             page_lines[i] = [line for line in lines if line.text.strip()]
-        pages = [lines for lines in page_lines if lines]
+
+
+def _running(found: dict[int, str]) -> bool:
+    """The same line on these pages, or the same but for a number that counts the pages."""
+    if len(set(found.values())) == 1:
+        return True
+    numbers = {page: [int(n) for n in re.findall(r"\d+", text)] for page, text in found.items()}
+    width = min(len(n) for n in numbers.values())
+    return any(len({n[k] - page for page, n in numbers.items()}) == 1 for k in range(width))
 
 
 def _zone(lines: list[_Line], zone: str) -> list[_Line]:
