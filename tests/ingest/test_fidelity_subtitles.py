@@ -183,3 +183,13 @@ def test_every_word_of_every_cue_is_stored(tmp_path: Path, suffix: str, layout: 
 def test_only_text_without_timings_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match=r"texte\.srt: no subtitle cue found"):
         read_file(_write(tmp_path, "texte.srt", "Bonjour.\n\nAu revoir.\n"))
+
+
+def test_an_arrow_in_speech_is_text(tmp_path: Path) -> None:
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\nLe circuit papier --> numérique\n"
+        "on --> y passe\n\n2\n00:00:02,000 --> 00:00:03,000\nEnsuite.\n"
+    )
+    (doc,) = read_file(_write(tmp_path, "fleche.srt", srt))
+    assert doc.text == "Le circuit papier --> numérique on --> y passe Ensuite."
+    assert doc.warnings == []

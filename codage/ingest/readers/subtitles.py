@@ -106,7 +106,7 @@ def parse_subtitles(raw: str) -> ParsedCues:
     a blank line). The WebVTT header and NOTE/STYLE/REGION blocks are skipped.
     """
     lines = raw.lstrip("\ufeff").split("\n")
-    timings = [i for i, line in enumerate(lines) if "-->" in line and _TIMING.match(line)]
+    timings = [i for i in range(len(lines)) if _is_timing(lines, i)]
     timing_set = set(timings)
     parsed = ParsedCues()
     owner: list[int | None] = [None] * len(lines)  # which timing line a text line belongs to
@@ -162,6 +162,22 @@ def parse_subtitles(raw: str) -> ParsedCues:
     for _, start, end, block in events:
         parsed.cues.extend(_cue_pieces(start, end, block))
     return parsed
+
+
+def _is_timing(lines: list[str], i: int) -> bool:
+    """A line with an arrow is a timing line if a time can be read on it or it opens a block.
+
+    An arrow in speech (``A --> B``) inside a cue's text is text; an unreadable
+    timing line where a cue starts is still a cue, kept untimed.
+    """
+    match = _TIMING.match(lines[i]) if "-->" in lines[i] else None
+    if match is None:
+        return False
+    if _seconds(match.group("start")) is not None or _seconds(match.group("end")) is not None:
+        return True
+    before = [lines[j].strip() for j in range(max(0, i - 2), i)]
+    # After a blank line (or the file's start), or after an identifier that follows one.
+    return not before or not before[-1] or len(before) == 1 or not before[0]
 
 
 def _skip_header_and_blocks(
