@@ -199,3 +199,16 @@ def test_lines_that_differ_by_a_number_not_counting_pages_are_kept(tmp_path: Pat
     assert "Réunion 21 : le point sur les outils." in doc.text
     assert "Réunion 7 : le point" in doc.text and "Réunion 28 : le point" in doc.text
     assert doc.warnings == []
+
+
+def test_turns_without_final_punctuation_still_start_on_their_line(tmp_path: Path) -> None:
+    lines = [
+        "Enquêtrice : Vous utilisez le parapheur",
+        "M. Haddad : Tous les jours euh",
+        "Enquêtrice : D'accord",
+        "M. Haddad : Et la messagerie aussi",
+    ]
+    path = write_pdf(tmp_path / "brut.pdf", [[(72, 700 - 14 * i, t) for i, t in enumerate(lines)]])
+    (doc,) = read_file(path)
+    assert doc.text == "\n".join(lines)
+    assert [u.speaker for u in units_of(doc, "turn")] == ["Enquêtrice", "M. Haddad"] * 2

@@ -237,29 +237,34 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     previous: _Line | None = None
     for line in lines:
         text = _BLANKS.sub(" ", line.text).strip()
-        if previous is None or _starts_paragraph(line, text, previous, margin, usual):
+        step = "paragraph" if previous is None else _step(line, text, previous, margin, usual)
+        if step == "paragraph":
             paragraphs.append(text)
+        elif step == "line":
+            paragraphs[-1] += "\n" + text
         else:
             paragraphs[-1] = _join(paragraphs[-1], text)
         previous = line
     return paragraphs
 
 
-def _starts_paragraph(line: _Line, text: str, previous: _Line, margin: int, usual: int) -> bool:
+def _step(line: _Line, text: str, previous: _Line, margin: int, usual: int) -> str:
+    """How ``line`` follows ``previous``: a new ``paragraph``, a new ``line`` or a ``space``."""
     if line.blank_before:
-        return True
+        return "paragraph"
     before = previous.text.strip()
     ends_sentence = before.endswith(_FINAL)
     if ends_sentence and line.indent > margin + 1 and previous.indent <= margin + 1:
-        return True  # a first-line indent
+        return "paragraph"  # a first-line indent
     starts = parse_line(text)
-    # A timestamp starts a turn; so does a speaker label after a finished sentence
-    # (before that, the line merely wraps a sentence that has a colon in it).
-    if starts is not None and (
-        starts.timestamp is not None or (starts.label is not None and ends_sentence)
-    ):
-        return True
-    return ends_sentence and len(before) < SHORT_LINE * usual and text[:1].isupper()
+    if starts is not None and (starts.timestamp is not None or starts.label is not None):
+        # A timestamp or a label after a finished sentence starts a turn. After an
+        # unfinished one, the line may merely wrap a sentence with a colon in it:
+        # it keeps its line break, and speaker detection decides.
+        return "paragraph" if ends_sentence or starts.timestamp is not None else "line"
+    if ends_sentence and len(before) < SHORT_LINE * usual and text[:1].isupper():
+        return "paragraph"
+    return "space"
 
 
 def _join(before: str, after: str) -> str:
