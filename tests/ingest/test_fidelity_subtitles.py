@@ -193,3 +193,17 @@ def test_an_arrow_in_speech_is_text(tmp_path: Path) -> None:
     (doc,) = read_file(_write(tmp_path, "fleche.srt", srt))
     assert doc.text == "Le circuit papier --> numérique on --> y passe Ensuite."
     assert doc.warnings == []
+
+
+def test_sound_tags_are_text_not_speakers(tmp_path: Path) -> None:
+    vtt = (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n[SPEAKER_00]: Bonjour.\n\n"
+        "00:00:02.000 --> 00:00:03.000\n[Musique]\n\n"
+        "00:00:03.000 --> 00:00:05.000\n[rires] Oui, bien sûr.\n\n"
+        "00:00:05.000 --> 00:00:06.000\n[SPEAKER_01] D'accord.\n"
+    )
+    (doc,) = read_file(_write(tmp_path, "whisper.vtt", vtt))
+    assert texts_of(doc, "turn") == [
+        "SPEAKER_00 : Bonjour. [Musique] [rires] Oui, bien sûr.",
+        "SPEAKER_01 : D'accord.",
+    ]

@@ -276,7 +276,11 @@ def _label_speakers(cues: list[Cue]) -> None:
         if cue.speaker is not None:
             continue
         diarised = _DIARISED.match(cue.text)
-        if diarised is not None and not re.fullmatch(r"[\d:.,]+", diarised.group("name")):
+        # ``[SPEAKER_00]`` or ``[Marie]:`` name a speaker; ``[Musique]`` or ``[rires]``
+        # alone describe a sound, which is part of the transcript's text.
+        if diarised is not None and (
+            re.search(r"[\d_]", diarised.group("name")) or ":" in diarised.group(0)
+        ):
             cue.speaker = diarised.group("name").strip()
             cue.text = cue.text[diarised.end() :]
             continue
