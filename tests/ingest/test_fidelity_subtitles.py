@@ -207,3 +207,14 @@ def test_sound_tags_are_text_not_speakers(tmp_path: Path) -> None:
         "SPEAKER_00 : Bonjour. [Musique] [rires] Oui, bien sûr.",
         "SPEAKER_01 : D'accord.",
     ]
+
+
+def test_note_in_srt_is_kept_as_text(tmp_path: Path) -> None:
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,000\nAvant.\n\n"
+        "NOTE de la transcriptrice : passage inaudible\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\nAprès.\n"
+    )
+    (doc,) = read_file(_write(tmp_path, "note.srt", srt))
+    assert "NOTE de la transcriptrice : passage inaudible" in doc.text
+    assert len(doc.warnings) == 1 and "outside any cue" in doc.warnings[0]

@@ -184,12 +184,14 @@ def _skip_header_and_blocks(
     lines: list[str], timing_set: set[int], ignored: list[bool], parsed: ParsedCues
 ) -> None:
     """Mark the WebVTT header and NOTE/STYLE/REGION blocks (up to a blank line) as not text."""
+    webvtt = bool(lines) and lines[0].lstrip("\ufeff").startswith("WEBVTT")
     i = 0
     while i < len(lines):
         line = lines[i]
         block_start = i == 0 or not lines[i - 1].strip()
-        header = i == 0 and line.lstrip("\ufeff").startswith("WEBVTT")
-        kind = _NOT_SPEECH.match(line) if block_start and not header else None
+        header = i == 0 and webvtt
+        # NOTE, STYLE and REGION blocks exist only in WebVTT; in SRT such a line is text.
+        kind = _NOT_SPEECH.match(line) if webvtt and block_start and not header else None
         if header or (kind is not None and "-->" not in line):
             if kind is not None:
                 name = kind.group("kind")
