@@ -52,6 +52,23 @@ def test_comment_column_with_repeated_answers_is_open_text(tmp_path: Path, name:
     assert doc.cases["R001"] == {"service": "SI"}
 
 
+def test_comment_column_with_sentences_pasted_twice_among_ras(tmp_path: Path) -> None:
+    answers = ["RAS", "Non"] * 15 + SENTENCES[:3] * 2
+    rows = [["id", "remarque"]] + [[f"R{i:03d}", a] for i, a in enumerate(answers)]
+    (doc,) = read_file(_write_csv(tmp_path / "colle.csv", rows))
+    assert texts_of(doc, "answer") == answers
+
+
+def test_comment_column_holding_a_closed_choice_is_an_attribute(tmp_path: Path) -> None:
+    choices = ["Je ne souhaite pas répondre", "Voir ma réponse précédente"]
+    rows = [["id", "Autre (précisez)", "Pourquoi ?"]]
+    for i in range(30):
+        rows.append([f"R{i:03d}", choices[i % 2], SENTENCES[i % 4] + f" Réponse {i}."])
+    (doc,) = read_file(_write_csv(tmp_path / "autre.csv", rows))
+    assert doc.metadata["question"] == "Pourquoi ?"
+    assert doc.cases["R003"] == {"Autre (précisez)": choices[1]}
+
+
 def test_closed_choice_with_long_values_is_an_attribute(tmp_path: Path) -> None:
     choices = [
         "Plutôt d'accord avec cette évolution du travail",

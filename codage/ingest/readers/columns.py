@@ -143,15 +143,19 @@ class _ColumnStats:
     max_words: int
     max_length: int
     numeric: int
-    # cells of three words or more
-    sentences: int
     # distinct values chosen more than once
     repeated: int
+    # the same three counts over the cells of three words or more (sentences)
+    sentences: int
+    sentence_distinct: int
+    sentence_repeated: int
 
     @classmethod
     def of(cls, values: list[Any]) -> _ColumnStats:
         texts = [cell_text(v) for v in values if v is not None]
         words = [len(t.split()) for t in texts]
+        counts = Counter(texts)
+        said = Counter({t: n for t, n in counts.items() if len(t.split()) >= 3})
         return cls(
             rows=len(values),
             filled=len(texts),
@@ -160,8 +164,10 @@ class _ColumnStats:
             max_words=max(words, default=0),
             max_length=max((len(t) for t in texts), default=0),
             numeric=sum(1 for v in values if v is not None and cell_number(v) is not None),
-            sentences=sum(1 for w in words if w >= 3),
-            repeated=sum(1 for n in Counter(texts).values() if n > 1),
+            repeated=sum(1 for n in counts.values() if n > 1),
+            sentences=sum(said.values()),
+            sentence_distinct=len(said),
+            sentence_repeated=sum(1 for n in said.values() if n > 1),
         )
 
     def could_be_id(self) -> bool:
@@ -174,11 +180,7 @@ class _ColumnStats:
 
     def is_closed_choice(self) -> bool:
         """A handful of values, most chosen again and again: answers to a closed question."""
-        return (
-            self.distinct <= MAX_CHOICES
-            and self.filled >= 3 * self.distinct
-            and 3 * self.repeated >= 2 * self.distinct
-        )
+        return _closed(self.filled, self.distinct, self.repeated)
 
     def is_open_text(self, folded_name: str) -> bool:
         if not self.filled or self.numeric > self.filled / 2:
@@ -187,11 +189,15 @@ class _ColumnStats:
         named = any(h in folded_name for h in _TEXT_HINTS if h != "?")
         if tokens & _NAME_HINTS and not named:
             return False
+        if named:
+            # A comment column holds sentences among its "RAS" and "Non", which
+            # repeat; it is a closed choice only if its sentences themselves do.
+            if _closed(self.sentences, self.sentence_distinct, self.sentence_repeated):
+                return False
+            if self.sentences >= min(3, math.ceil(self.filled / 2)):
+                return True
         if self.is_closed_choice():
             return False
-        # A comment column holds sentences among its "RAS" and "Non": that is enough.
-        if named and self.sentences >= min(3, math.ceil(self.filled / 2)):
-            return True
         variety = self.distinct / self.filled
         hinted = named or "?" in folded_name
         if hinted and self.mean_words >= 2 and variety >= 0.5:
@@ -200,6 +206,10 @@ class _ColumnStats:
             return True
         # Short but nearly all different answers in a large table are still free text.
         return self.filled >= 20 and self.mean_words >= 2.5 and variety >= 0.9
+
+
+def _closed(filled: int, distinct: int, repeated: int) -> bool:
+    return 0 < distinct <= MAX_CHOICES and filled >= 3 * distinct and 3 * repeated >= 2 * distinct
 
 
 def _detect_id(header: list[str], stats: list[_ColumnStats]) -> int | None:
