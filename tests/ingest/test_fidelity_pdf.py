@@ -212,3 +212,17 @@ def test_turns_without_final_punctuation_still_start_on_their_line(tmp_path: Pat
     (doc,) = read_file(path)
     assert doc.text == "\n".join(lines)
     assert [u.speaker for u in units_of(doc, "turn")] == ["Enquêtrice", "M. Haddad"] * 2
+
+
+def test_a_turn_at_the_top_of_a_page_stays_a_turn(tmp_path: Path) -> None:
+    pages = [
+        [(72, 700, "Enquêtrice : Et pour les élus"), (72, 686, "M. Haddad : Ils veulent tout")],
+        [(72, 700, "tout de suite, vous voyez."), (72, 686, "Enquêtrice : Oui euh")],
+        [(72, 700, "M. Haddad : Voilà.")],
+    ]
+    (doc,) = read_file(write_pdf(tmp_path / "pages.pdf", pages))
+    assert doc.text == (
+        "Enquêtrice : Et pour les élus\nM. Haddad : Ils veulent tout tout de suite, vous voyez."
+        "\n\nEnquêtrice : Oui euh\nM. Haddad : Voilà."
+    )
+    assert [u.speaker for u in units_of(doc, "turn")] == ["Enquêtrice", "M. Haddad"] * 2

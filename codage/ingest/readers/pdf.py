@@ -126,8 +126,14 @@ def tidy_pages(pages: list[str]) -> tuple[str, PageCleaning]:
         if not page_paragraphs:
             continue
         if open_end and paragraphs:
-            # The previous page stopped mid-sentence: its paragraph goes on here.
-            paragraphs[-1] = _join(paragraphs[-1], page_paragraphs.pop(0))
+            # The previous page stopped mid-sentence: its paragraph goes on here
+            # (on a line of its own if it opens with a speaker label).
+            going_on = page_paragraphs.pop(0)
+            starts = parse_line(going_on)
+            if starts is not None and starts.label is not None:
+                paragraphs[-1] += "\n" + going_on
+            else:
+                paragraphs[-1] = _join(paragraphs[-1], going_on)
         paragraphs.extend(page_paragraphs)
         open_end = not paragraphs[-1].rstrip().endswith(_FINAL)
     return "\n\n".join(paragraphs), cleaning
