@@ -34,6 +34,8 @@ _BLANKS = re.compile(r"[ \t\u00a0]{2,}|\t")
 _FINAL = (".", "?", "!", "…", ":", "»", '"', "”", ")", "]")
 # Lines looked at, from the top and from the bottom of each page, for running heads.
 RUNNING_ZONE = 2
+# A line longer than this is text, not a running head with a page number.
+MAX_RUNNING_HEAD = 80
 # A short line ends a paragraph when it ends a sentence: short is below this share
 # of the page's usual line length.
 SHORT_LINE = 0.75
@@ -205,9 +207,12 @@ def _drop_running_heads(page_lines: list[list[_Line]], cleaning: PageCleaning) -
             for line in _zone(lines, zone):
                 seen.setdefault(_running_key(line.text), {})[number] = " ".join(line.text.split())
         running = {key for key, found in seen.items() if len(found) >= needed and _running(found)}
-        for lines in page_lines:
+        offset = _page_number_offset(page_lines, zone, needed)
+        for number, lines in enumerate(page_lines):
             for line in _zone(lines, zone):
-                if _running_key(line.text) in running:
+                if _running_key(line.text) in running or (
+                    offset is not None and offset in _edge_offsets(line.text, number)
+                ):
                     example = " ".join(line.text.split())
                     if len(cleaning.examples) < 3 and example not in cleaning.examples:
                         cleaning.examples.append(example)
@@ -215,6 +220,32 @@ def _drop_running_heads(page_lines: list[list[_Line]], cleaning: PageCleaning) -
                     cleaning.running_heads += 1
         for i, lines in enumerate(page_lines):
             page_lines[i] = [line for line in lines if line.text.strip()]
+
+
+def _edge_offsets(text: str, page: int) -> set[int]:
+    """A number at either end of a short line, minus the page's index.
+
+    For a page number this is the same on every page, whatever the words beside
+    it (``Chapitre 2 : Contexte 14``, then ``15 Entretien avec M. Garnier``).
+    """
+    words = text.split()
+    if not words or len(" ".join(words)) > MAX_RUNNING_HEAD:
+        return set()
+    return {int(w) - page for w in {words[0], words[-1]} if w.isdigit() and len(w) <= 4}
+
+
+def _page_number_offset(page_lines: list[list[_Line]], zone: str, needed: int) -> int | None:
+    """The shift between page numbers printed in a zone and page indexes, if most pages agree."""
+    votes: Counter[int] = Counter()
+    for number, lines in enumerate(page_lines):
+        offsets: set[int] = set()
+        for line in _zone(lines, zone):
+            offsets |= _edge_offsets(line.text, number)
+        votes.update(offsets)
+    if not votes:
+        return None
+    offset, count = votes.most_common(1)[0]
+    return offset if count >= needed else None
 
 
 def _running(found: dict[int, str]) -> bool:
