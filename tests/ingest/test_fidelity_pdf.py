@@ -230,6 +230,8 @@ def test_a_turn_at_the_top_of_a_page_stays_a_turn(tmp_path: Path) -> None:
 
 def test_running_heads_that_change_by_chapter_but_count_pages(tmp_path: Path) -> None:
     heads = ["iii", "1", "Chapitre 1 : Contexte 2", "3", "Chapitre 2 : Les outils 4", "5"]
+    # Chapter 5 begins on page 5, its heading under the page number.
+    said_first = "5 Conclusions"
     topics = ["la messagerie", "le parapheur", "les visios", "l'intranet", "les élus", "la DSI"]
     said = [f"On parle de {t}, longuement." for t in topics]
     ends = [f"Et {t} revient en fin de page." for t in reversed(topics)]
@@ -237,7 +239,9 @@ def test_running_heads_that_change_by_chapter_but_count_pages(tmp_path: Path) ->
         [(150, 760, head), (72, 700, text), (72, 686, end)]
         for head, text, end in zip(heads, said, ends, strict=True)
     ]
+    pages[-1].insert(1, (72, 730, said_first))
     (doc,) = read_file(write_pdf(tmp_path / "chapitres.pdf", pages))
     assert "Chapitre" not in doc.text
-    assert _words(doc.text) == _words(" ".join(["iii", *said, *ends]))
+    assert "5 Conclusions" in doc.text
+    assert _words(doc.text) == _words(" ".join(["iii", *said, *ends, said_first]))
     assert doc.warnings[0].startswith("chapitres.pdf: removed 5 page header/footer line(s)")

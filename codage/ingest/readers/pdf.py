@@ -209,10 +209,14 @@ def _drop_running_heads(page_lines: list[list[_Line]], cleaning: PageCleaning) -
         running = {key for key, found in seen.items() if len(found) >= needed and _running(found)}
         offset = _page_number_offset(page_lines, zone, needed)
         for number, lines in enumerate(page_lines):
-            for line in _zone(lines, zone):
-                if _running_key(line.text) in running or (
-                    offset is not None and offset in _edge_offsets(line.text, number)
-                ):
+            # A page number is printed once: only the line nearest the edge that
+            # carries it goes (``1`` above the heading ``1 Introduction`` on page 1).
+            numbered = False
+            edge_first = _zone(lines, zone)[:: 1 if zone == "top" else -1]
+            for line in edge_first:
+                paged = offset is not None and offset in _edge_offsets(line.text, number)
+                if _running_key(line.text) in running or (paged and not numbered):
+                    numbered = numbered or paged
                     example = " ".join(line.text.split())
                     if len(cleaning.examples) < 3 and example not in cleaning.examples:
                         cleaning.examples.append(example)
