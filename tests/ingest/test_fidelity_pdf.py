@@ -245,3 +245,12 @@ def test_running_heads_that_change_by_chapter_but_count_pages(tmp_path: Path) ->
     assert "5 Conclusions" in doc.text
     assert _words(doc.text) == _words(" ".join(["iii", *said, *ends, said_first]))
     assert doc.warnings[0].startswith("chapitres.pdf: removed 5 page header/footer line(s)")
+
+
+def test_a_colon_at_the_foot_of_a_page_announces_the_next(tmp_path: Path) -> None:
+    pages = [
+        [(72, 700, "Premier point."), (72, 686, "Le directeur nous a dit :")],
+        [(72, 700, "« on change tout lundi. »"), (72, 686, "Fin de la note.")],
+    ]
+    (doc,) = read_file(write_pdf(tmp_path / "citation.pdf", pages))
+    assert "Le directeur nous a dit : « on change tout lundi. »" in doc.text

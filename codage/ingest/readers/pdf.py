@@ -32,6 +32,8 @@ from codage.ingest.structure import build_document, plain_blocks
 _LINE_NUMBER = re.compile(r"^(?P<indent>[ \t]*)(?P<number>\d{1,4})(?P<gap>[ \t]+)(?=\S)")
 _BLANKS = re.compile(r"[ \t\u00a0]{2,}|\t")
 _FINAL = (".", "?", "!", "…", ":", "»", '"', "”", ")", "]")
+# What ends a page's last sentence; a colon there announces what the next page says.
+_PAGE_END = tuple(end for end in _FINAL if end != ":")
 # Lines looked at, from the top and from the bottom of each page, for running heads.
 RUNNING_ZONE = 2
 # A line longer than this is text, not a running head with a page number.
@@ -137,7 +139,7 @@ def tidy_pages(pages: list[str]) -> tuple[str, PageCleaning]:
             else:
                 paragraphs[-1] = _join(paragraphs[-1], going_on)
         paragraphs.extend(page_paragraphs)
-        open_end = not paragraphs[-1].rstrip().endswith(_FINAL)
+        open_end = not paragraphs[-1].rstrip().endswith(_PAGE_END)
     return "\n\n".join(paragraphs), cleaning
 
 
