@@ -39,17 +39,12 @@ def test_import_keeps_untimed_cues_and_lists_the_warnings(tmp_path: Path, projec
     assert report.ok, [f.message for f in report.failed]
     by_file = {f.file: f for f in report.files}
     assert by_file["reunion.vtt"].warnings == [
-        "reunion.vtt: 1 cue with a timing that cannot be read (line 10); "
-        "their text is kept without a time",
-        "reunion.vtt: WebVTT blocks that are not speech were not imported (1 NOTE)",
+        "1 cue with a timing that cannot be read (line 10); their text is kept without a time",
+        "WebVTT blocks that are not speech were not imported (1 NOTE)",
     ]
-    assert (
-        by_file["sans-entete.csv"]
-        .warnings[0]
-        .startswith("sans-entete.csv: the first row looks like answers")
-    )
+    assert by_file["sans-entete.csv"].warnings[0].startswith("the first row looks like answers")
     assert by_file["compte-rendu.pdf"].warnings == [
-        "compte-rendu.pdf: removed 3 page header/footer line(s) repeated across pages "
+        "removed 3 page header/footer line(s) repeated across pages "
         "(e.g. 'Compte rendu — confidentiel') (not part of the text)"
     ]
     documents = {d.name: d for d in project.documents()}

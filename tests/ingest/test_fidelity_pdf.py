@@ -141,7 +141,7 @@ def test_pdf_text_is_what_a_reader_sees(
     ]
     (warning,) = doc.warnings
     assert warning.startswith(
-        f"entretien.pdf: removed {2 * len(pages)} page header/footer line(s) repeated across "
+        f"removed {2 * len(pages)} page header/footer line(s) repeated across "
         f"pages (e.g. '{HEADER}'; 'Page 1 / {len(pages)}'"
     )
     if numbers:
@@ -244,7 +244,7 @@ def test_running_heads_that_change_by_chapter_but_count_pages(tmp_path: Path) ->
     assert "Chapitre" not in doc.text
     assert "5 Conclusions" in doc.text
     assert _words(doc.text) == _words(" ".join(["iii", *said, *ends, said_first]))
-    assert doc.warnings[0].startswith("chapitres.pdf: removed 5 page header/footer line(s)")
+    assert doc.warnings[0].startswith("removed 5 page header/footer line(s)")
 
 
 def test_a_colon_at_the_foot_of_a_page_announces_the_next(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def test_teams_unpadded_and_unreadable_timings_keep_every_cue(tmp_path: Path) ->
     assert len(said) == 4
     assert missing_words(" ".join(said), doc.text) == []
     (warning,) = doc.warnings
-    assert "teams.vtt: 2 cues with a timing that cannot be read (line 12, 16)" in warning
+    assert "2 cues with a timing that cannot be read (line 12, 16)" in warning
 
 
 def test_unpadded_time_is_read(tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_note_style_region_blocks_are_not_speech(tmp_path: Path) -> None:
     for absent in ("Kind", "yellow", "width", "Inès", "remarque", "intro", "align", "region"):
         assert absent not in doc.text
     assert doc.warnings == [
-        "notes.vtt: WebVTT blocks that are not speech were not imported (2 NOTE, 1 REGION, 1 STYLE)"
+        "WebVTT blocks that are not speech were not imported (2 NOTE, 1 REGION, 1 STYLE)"
     ]
 
 
@@ -136,8 +136,7 @@ def test_text_outside_any_cue_is_kept_and_reported(tmp_path: Path) -> None:
     assert "00:00:02,000 -> 00:00:03,000 Une cue au minutage abîmé." in doc.text
     assert doc.text.index("Avant.") < doc.text.index("abîmé") < doc.text.index("Après.")
     assert doc.warnings == [
-        "abime.srt: 1 text block outside any cue (no 'start --> end' line; line 6); "
-        "kept without a time"
+        "1 text block outside any cue (no 'start --> end' line; line 6); kept without a time"
     ]
 
 

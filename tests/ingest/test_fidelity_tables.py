@@ -203,7 +203,7 @@ def test_csv_without_header_row_is_read_and_said(tmp_path: Path) -> None:
     assert doc.unit_cases[0] == "R000"
     assert texts_of(doc, "answer")[0] == SENTENCES[0] + " (0)"
     (warning,) = doc.warnings
-    assert warning.startswith("sans-entete.csv: the first row looks like answers")
+    assert warning.startswith("the first row looks like answers")
 
 
 def test_csv_with_header_gets_no_header_warning(tmp_path: Path) -> None:
@@ -247,7 +247,7 @@ def test_row_longer_than_the_header_is_reported(tmp_path: Path) -> None:
     )
     (doc,) = read_file(path)
     assert doc.warnings == [
-        "decale.csv: 1 row(s) have more cells than the header (row 3); an unquoted "
+        "1 row(s) have more cells than the header (row 3); an unquoted "
         "separator in an answer? The extra cells are kept as columns named 'colonne N'"
     ]
     assert doc.cases["2"] == {"colonne 3": "il plante tous les jours."}

@@ -104,7 +104,7 @@ def read_pdf(path: Path) -> list[NewDocument]:
         source_path=path,
         metadata={"format": "pdf", "pages": len(pages)},
     )
-    document.warnings.extend(_warnings(path, cleaning))
+    document.warnings.extend(_warnings(cleaning))
     return [document]
 
 
@@ -317,7 +317,7 @@ def _join(before: str, after: str) -> str:
     return f"{before} {after}"
 
 
-def _warnings(path: Path, cleaning: PageCleaning) -> list[str]:
+def _warnings(cleaning: PageCleaning) -> list[str]:
     removed = []
     if cleaning.running_heads:
         examples = "; ".join(repr(e) for e in cleaning.examples)
@@ -329,4 +329,4 @@ def _warnings(path: Path, cleaning: PageCleaning) -> list[str]:
         removed.append(f"{cleaning.line_numbers} margin line number(s)")
     if not removed:
         return []
-    return [f"{path.name}: removed " + " and ".join(removed) + " (not part of the text)"]
+    return ["removed " + " and ".join(removed) + " (not part of the text)"]

@@ -89,7 +89,7 @@ def read_subtitles(path: Path) -> list[NewDocument]:
     metadata = {"format": path.suffix.lower().lstrip("."), "cues": len(cues)}
     metadata.update(speaker_metadata(units))
     document = NewDocument(path.stem, "subtitles", text, units, str(path), metadata)
-    document.warnings.extend(_warnings(path, parsed))
+    document.warnings.extend(_warnings(parsed))
     return [document]
 
 
@@ -244,21 +244,21 @@ def _seconds(value: str) -> float | None:
     return seconds
 
 
-def _warnings(path: Path, parsed: ParsedCues) -> list[str]:
+def _warnings(parsed: ParsedCues) -> list[str]:
     out = []
     if parsed.untimed:
         out.append(
-            f"{path.name}: {_count(len(parsed.untimed), 'cue')} with a timing that cannot be "
+            f"{_count(len(parsed.untimed), 'cue')} with a timing that cannot be "
             f"read (line {_lines(parsed.untimed)}); their text is kept without a time"
         )
     if parsed.orphans:
         out.append(
-            f"{path.name}: {_count(len(parsed.orphans), 'text block')} outside any cue "
+            f"{_count(len(parsed.orphans), 'text block')} outside any cue "
             f"(no 'start --> end' line; line {_lines(parsed.orphans)}); kept without a time"
         )
     if parsed.skipped:
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(parsed.skipped.items()))
-        out.append(f"{path.name}: WebVTT blocks that are not speech were not imported ({kinds})")
+        out.append(f"WebVTT blocks that are not speech were not imported ({kinds})")
     return out
 
 

@@ -205,7 +205,7 @@ def table_documents(
     header_width = len(rows[0])
     if check_header and len(padded) > 1 and _first_row_is_data(padded):
         warnings.append(
-            f"{path.name}: the first row looks like answers, not column names "
+            f"the first row looks like answers, not column names "
             f"({', '.join(repr(cell_text(v)) for v in rows[0][:3] if v is not None)}...); "
             "it is read as a row and the columns are numbered"
         )
@@ -217,7 +217,7 @@ def table_documents(
         longer = [n for n, row in enumerate(rows[1:], start=2) if len(row) > header_width]
         if longer:
             warnings.append(
-                f"{path.name}: {len(longer)} row(s) have more cells than the header "
+                f"{len(longer)} row(s) have more cells than the header "
                 f"(row {', '.join(map(str, longer[:10]))}); an unquoted separator in an "
                 "answer? The extra cells are kept as columns named 'colonne N'"
             )
