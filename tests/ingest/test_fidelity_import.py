@@ -39,7 +39,7 @@ def test_import_keeps_untimed_cues_and_lists_the_warnings(tmp_path: Path, projec
     assert report.ok, [f.message for f in report.failed]
     by_file = {f.file: f for f in report.files}
     assert by_file["reunion.vtt"].warnings == [
-        "1 cue with a timing that cannot be read (line 10); their text is kept without a time",
+        "1 cue with a timing that cannot be read (line 10); its text is kept without a time",
         "WebVTT blocks that are not speech were not imported (1 NOTE)",
     ]
     assert by_file["sans-entete.csv"].warnings[0].startswith("the first row looks like answers")

@@ -247,9 +247,10 @@ def _seconds(value: str) -> float | None:
 def _warnings(parsed: ParsedCues) -> list[str]:
     out = []
     if parsed.untimed:
+        their = "its" if len(parsed.untimed) == 1 else "their"
         out.append(
             f"{_count(len(parsed.untimed), 'cue')} with a timing that cannot be "
-            f"read (line {_lines(parsed.untimed)}); their text is kept without a time"
+            f"read (line {_lines(parsed.untimed)}); {their} text is kept without a time"
         )
     if parsed.orphans:
         out.append(
