@@ -130,7 +130,7 @@ def test_values_typed_and_identifiers_kept_as_text(tmp_path: Path) -> None:
     assert document.cases["2"]["ratio"] == 1.0
 
 
-def test_answers_keep_their_lines_but_not_blank_lines(tmp_path: Path) -> None:
+def test_answers_keep_their_lines_and_one_blank_line_between_paragraphs(tmp_path: Path) -> None:
     path = tmp_path / "multi.csv"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -139,9 +139,11 @@ def test_answers_keep_their_lines_but_not_blank_lines(tmp_path: Path) -> None:
     writer.writerow(["b", "Une autre réponse assez longue pour être du texte."])
     path.write_text(buffer.getvalue(), encoding="utf-8")
     (document,) = read_file(path)
+    # Issue 9: a blank line inside an answer is a paragraph break of that answer.
     assert texts_of(document, "answer")[0] == (
-        "Première ligne de la réponse.\nDeuxième ligne après un blanc."
+        "Première ligne de la réponse.\n\nDeuxième ligne après un blanc."
     )
+    assert len(texts_of(document, "answer")) == 2
 
 
 def test_1300_answers_stay_one_document_per_question(tmp_path: Path) -> None:

@@ -10,8 +10,17 @@ Column roles are detected and can be forced (:class:`TableOptions`):
 
 - id: every row filled, all values unique and short; a column named like an id
   (``id``, ``identifiant``, ``répondant``, ``numéro``...) or else the first column;
-- open text: long free text (several words on average) with mostly distinct values;
-- attributes: everything else with values (short categories, numbers, dates).
+- open text: long free text (several words on average) with mostly distinct values,
+  or a column named for comments (``commentaire``, ``précisez``, ``autre``,
+  ``verbatim``...) holding sentences, however often "RAS" or "Non" repeats;
+- attributes: everything else with values (short categories, numbers, dates), and
+  always a closed choice (a handful of values, each chosen again and again, however
+  long) or a column named for a name or title (``nom``, ``titre``, ``email``...).
+
+A blank line inside an answer is a paragraph break of that answer and is kept.
+Tables are read as a stream and bounded (:data:`MAX_TABLE_CELLS`); a CSV without a
+header row is read with numbered columns and a warning; a CSV quote that is never
+closed is refused rather than swallowing the rows after it.
 """
 
 from __future__ import annotations
@@ -20,70 +29,26 @@ import csv
 import io
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from codage.domain import AttributeValue, NewDocument, Unit, fold, normalise_text
+from codage.domain import AttributeValue, NewDocument, Unit, normalise_text
 from codage.ingest.encoding import clean_text, decode_bytes
 from codage.ingest.errors import IngestError
+from codage.ingest.readers.columns import (
+    MAX_ID_LENGTH,
+    TableOptions,
+    cell_number,
+    cell_text,
+    column_roles,
+    typed_column,
+)
 from codage.ingest.zipguard import check_zip
 
-_ID_HINTS = {
-    "id",
-    "identifiant",
-    "ident",
-    "repondant",
-    "repondante",
-    "respondent",
-    "numero",
-    "num",
-    "no",
-    "n°",
-    "matricule",
-    "participant",
-    "ref",
-    "reference",
-    "uid",
-    "code",
-    "cle",
-}
-_TEXT_HINTS = (
-    "commentaire",
-    "comment",
-    "remarque",
-    "pourquoi",
-    "precise",
-    "expliq",
-    "avis",
-    "suggestion",
-    "verbatim",
-    "texte",
-    "reponse libre",
-    "?",
-)
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|\d{1,3}(?:[  \u202f]\d{3})+(?:[.,]\d+)?)")
-MAX_ID_LENGTH = 40
-
-
-@dataclass(frozen=True, slots=True)
-class TableOptions:
-    """Column roles forced by the person importing; None means detect."""
-
-    id_column: str | None = None
-    text_columns: Sequence[str] | None = None
-    attribute_columns: Sequence[str] | None = None
-
-
-@dataclass(slots=True)
-class ColumnRoles:
-    """The roles found (or forced) for the columns of a table, by column index."""
-
-    id_column: int | None
-    text_columns: list[int]
-    attribute_columns: list[int] = field(default_factory=list)
+# Rows x columns of a table (after trailing empty rows and columns are cut):
+# beyond this a file is refused rather than eating the memory of the machine.
+MAX_TABLE_CELLS = 5_000_000
 
 
 def read_csv(path: Path, options: TableOptions | None = None) -> list[NewDocument]:
@@ -94,11 +59,57 @@ def read_csv(path: Path, options: TableOptions | None = None) -> list[NewDocumen
         raise IngestError(path, f"cannot be read ({exc.strerror or exc})") from None
     text = decode_bytes(data, path)
     delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[list[Any]] = []
+    starts: list[int] = []  # the file line each record starts on, for messages
+    end = 0
     try:
-        rows: list[list[Any]] = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        for row in reader:
+            starts.append(end + 1)
+            end = reader.line_num
+            rows.append(row)
     except csv.Error as exc:
         raise IngestError(path, f"this CSV file is malformed ({exc}); check its quotes") from None
-    return table_documents(path, rows, options or TableOptions(), {"format": "csv"})
+    _check_quotes(path, text, delimiter, rows, starts)
+    return table_documents(
+        path, rows, options or TableOptions(), {"format": "csv"}, check_header=True
+    )
+
+
+def _check_quotes(
+    path: Path, text: str, delimiter: str, rows: list[list[Any]], starts: list[int]
+) -> None:
+    """Refuse a quote that is never closed: csv would read every row after it as one cell.
+
+    A quote closed much later (by a stray quote in another answer) swallows whole
+    rows into one cell: found as lines of a cell that start like the rows do (the
+    same shape of first cell, ``R0012``) and hold as many separators as a row.
+    """
+    width = len(rows[0]) if rows else 0
+    firsts = {_shape(row[0]) for row in rows[1:] if row and "\n" not in row[0]}
+    if width > 1 and 0 < len(firsts) <= 3:
+        for number, row in enumerate(rows, start=1):
+            for value in row:
+                for inner in value.split("\n")[1:]:
+                    head = inner.split(delimiter, 1)[0]
+                    if inner.count(delimiter) >= width - 1 and _shape(head) in firsts:
+                        raise _unclosed_quote(path, number, starts[number - 1])
+    strict = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        for _ in strict:
+            pass
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            raise _unclosed_quote(path, len(rows), starts[-1]) from None
+
+
+def _unclosed_quote(path: Path, record: int, line: int) -> IngestError:
+    return IngestError(
+        path,
+        f"row {record} (line {line}) opens a quote that is not closed where the answer ends, "
+        "so the rows after it would be read as one answer; fix that quote "
+        '(a quote inside a quoted answer is written "")',
+    )
 
 
 def read_xlsx(path: Path, options: TableOptions | None = None) -> list[NewDocument]:
@@ -116,7 +127,10 @@ def read_xlsx(path: Path, options: TableOptions | None = None) -> list[NewDocume
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise IngestError(path, "this workbook has no worksheet")
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        # The declared dimension (A1:XFD1048576 after a stray format) would pad
+        # every row to it; forget it and read only the cells that exist.
+        sheet.reset_dimensions()
+        rows = bounded_rows(path, sheet.iter_rows(values_only=True))
         title = sheet.title
     except IngestError:
         raise
@@ -141,17 +155,72 @@ def sniff_delimiter(text: str) -> str:
         return max(",;\t", key=header.count)
 
 
+def bounded_rows(path: Path, rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
+    """The non-empty rows of a stream of rows, trailing empty cells cut, within the bound.
+
+    Raises :class:`IngestError` as soon as rows x columns exceed :data:`MAX_TABLE_CELLS`.
+    """
+    kept: list[list[Any]] = []
+    width = 0
+    for row in rows:
+        if not row:  # the gaps a sparse sheet yields, often a million of them
+            continue
+        cells = [_cell(v) for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        if not cells:
+            continue
+        width = max(width, len(cells))
+        kept.append(cells)
+        if len(kept) * width > MAX_TABLE_CELLS:
+            raise IngestError(
+                path,
+                f"this table is too large to import (more than {MAX_TABLE_CELLS:,} cells: "
+                f"{len(kept):,} rows of up to {width:,} columns so far); keep only the rows "
+                "and columns of the survey, or split the file",
+            )
+    return kept
+
+
 def table_documents(
-    path: Path, rows: list[list[Any]], options: TableOptions, metadata: dict[str, Any]
+    path: Path,
+    rows: list[list[Any]],
+    options: TableOptions,
+    metadata: dict[str, Any],
+    *,
+    check_header: bool = False,
 ) -> list[NewDocument]:
-    """Turn the rows of a table (header first) into one survey document per text column."""
-    rows = [[_cell(v) for v in row] for row in rows]
-    rows = [row for row in rows if any(v is not None for v in row)]
+    """Turn the rows of a table (header first) into one survey document per text column.
+
+    With ``check_header``, a first row that looks like data (a number over a column
+    of numbers, an id shaped like the ids below it) is read as data, the columns
+    numbered, and a warning says so.
+    """
+    rows = bounded_rows(path, rows)
     if not rows:
         raise IngestError(path, "the table is empty; nothing to import")
     width = max(len(row) for row in rows)
-    header = _header(rows[0], width)
-    body = [row + [None] * (width - len(row)) for row in rows[1:]]
+    warnings: list[str] = []
+    padded = [row + [None] * (width - len(row)) for row in rows]
+    header_width = len(rows[0])
+    if check_header and len(padded) > 1 and _first_row_is_data(padded):
+        warnings.append(
+            f"the first row looks like answers, not column names "
+            f"({', '.join(repr(cell_text(v)) for v in rows[0][:3] if v is not None)}...); "
+            "it is read as a row and the columns are numbered"
+        )
+        header = _header([], width)
+        body = padded
+    else:
+        header = _header(rows[0], width)
+        body = padded[1:]
+        longer = [n for n, row in enumerate(rows[1:], start=2) if len(row) > header_width]
+        if longer:
+            warnings.append(
+                f"{len(longer)} row(s) have more cells than the header "
+                f"(row {', '.join(map(str, longer[:10]))}); an unquoted separator in an "
+                "answer? The extra cells are kept as columns named 'colonne N'"
+            )
     if not body:
         raise IngestError(path, "the table has a header but no rows; nothing to import")
     columns = [[row[i] for row in body] for i in range(width)]
@@ -188,104 +257,38 @@ def table_documents(
             d.unit_cases,
             d.case,
             d.cases,
+            list(warnings),
         )
         for d in documents
     ]
 
 
-def column_roles(
-    path: Path, header: list[str], columns: list[list[Any]], options: TableOptions
-) -> ColumnRoles:
-    """Decide which column is the id, which hold open text and which are attributes."""
-    stats = [_ColumnStats.of(values) for values in columns]
-    id_column = (
-        _find_column(path, header, options.id_column)
-        if options.id_column
-        else _detect_id(header, stats)
-    )
-    if options.text_columns:
-        texts = [_find_column(path, header, name) for name in options.text_columns]
-    else:
-        texts = [
-            i for i, s in enumerate(stats) if i != id_column and s.is_open_text(fold(header[i]))
-        ]
-    if options.attribute_columns is not None:
-        attrs = [_find_column(path, header, name) for name in options.attribute_columns]
-        texts = [i for i in texts if i not in attrs]
-    else:
-        attrs = [
-            i for i, s in enumerate(stats) if i != id_column and i not in texts and s.filled > 0
-        ]
-    return ColumnRoles(id_column, texts, attrs)
-
-
-@dataclass(slots=True)
-class _ColumnStats:
-    rows: int
-    filled: int
-    distinct: int
-    mean_words: float
-    max_words: int
-    max_length: int
-    numeric: int
-
-    @classmethod
-    def of(cls, values: list[Any]) -> _ColumnStats:
-        texts = [_as_text(v) for v in values if v is not None]
-        words = [len(t.split()) for t in texts]
-        return cls(
-            rows=len(values),
-            filled=len(texts),
-            distinct=len(set(texts)),
-            mean_words=sum(words) / len(words) if words else 0.0,
-            max_words=max(words, default=0),
-            max_length=max((len(t) for t in texts), default=0),
-            numeric=sum(1 for v in values if v is not None and _number(v) is not None),
-        )
-
-    def could_be_id(self) -> bool:
-        return (
-            self.filled == self.rows
-            and self.distinct == self.filled
-            and self.max_length <= MAX_ID_LENGTH
-            and self.max_words <= 3
-        )
-
-    def is_open_text(self, folded_name: str) -> bool:
-        if not self.filled or self.numeric > self.filled / 2:
-            return False
-        variety = self.distinct / self.filled
-        hinted = any(h in folded_name for h in _TEXT_HINTS)
-        if hinted and self.mean_words >= 2 and variety >= 0.5:
+def _first_row_is_data(rows: list[list[Any]]) -> bool:
+    """True when the first row has a value shaped like the values of its column below."""
+    first, body = rows[0], rows[1:]
+    for i, value in enumerate(first):
+        below = [row[i] for row in body if row[i] is not None]
+        if value is None or len(below) < 2:
+            continue
+        if cell_number(value) is not None and all(cell_number(v) is not None for v in below):
             return True
-        if self.mean_words >= 4 and self.max_words >= 6 and variety >= 0.5:
+        shapes = {_shape(v) for v in below}
+        if len(shapes) == 1 and _shape(value) in shapes and any(c.isdigit() for c in shapes.pop()):
             return True
-        # Short but nearly all different answers in a large table are still free text.
-        return self.filled >= 20 and self.mean_words >= 2.5 and variety >= 0.9
+    return False
 
 
-def _detect_id(header: list[str], stats: list[_ColumnStats]) -> int | None:
-    candidates = [i for i, s in enumerate(stats) if s.could_be_id()]
-    for i in candidates:
-        tokens = set(re.split(r"[^\w°]+", fold(header[i])))
-        if tokens & _ID_HINTS:
-            return i
-    return 0 if 0 in candidates else None
-
-
-def _find_column(path: Path, header: list[str], name: str) -> int:
-    wanted = fold(name).strip()
-    for i, column in enumerate(header):
-        if fold(column).strip() == wanted:
-            return i
-    raise IngestError(path, f"no column named {name!r}; the columns are: " + ", ".join(header))
+def _shape(value: Any) -> str:
+    """``R0012`` -> ``A9999``: the shape shared by generated identifiers."""
+    text = cell_text(value)
+    return re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", text)) if len(text) <= MAX_ID_LENGTH else ""
 
 
 def _header(row: list[Any], width: int) -> list[str]:
     names: list[str] = []
     for i in range(width):
         value = row[i] if i < len(row) else None
-        name = " ".join(_as_text(value).split()) if value is not None else ""
+        name = " ".join(cell_text(value).split()) if value is not None else ""
         name = name or f"colonne {i + 1}"
         base, n = name, 2
         while name in names:
@@ -302,7 +305,9 @@ def _respondent_ids(
     generated = [f"{path.stem} #{r + 1}" for r in range(rows)]
     if id_column is None:
         return generated
-    ids = [_as_text(v) if v is not None else generated[r] for r, v in enumerate(columns[id_column])]
+    ids = [
+        cell_text(v) if v is not None else generated[r] for r, v in enumerate(columns[id_column])
+    ]
     seen: set[str] = set()
     for value in ids:
         if value in seen:
@@ -330,9 +335,10 @@ def _survey_document(
     for respondent, value in zip(respondents, answers, strict=True):
         if value is None:
             continue
-        answer = clean_text(_as_text(value)).strip() if _as_text(value).strip() else ""
-        # A blank line separates answers, so none may contain one.
-        answer = re.sub(r"\n\s*\n+", "\n", answer)
+        answer = clean_text(cell_text(value)).strip() if cell_text(value).strip() else ""
+        # Paragraphs of one answer (a long comment, a tweet) stay apart; the answer
+        # stays one unit, so a blank line inside it is not a boundary between answers.
+        answer = re.sub(r"\n[ \t]*\n\s*", "\n\n", answer)
         if not answer:
             continue
         if pieces:
@@ -366,44 +372,3 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _number(value: Any) -> int | float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    if not isinstance(value, str) or not _NUMBER.fullmatch(value.strip()):
-        return None
-    text = re.sub(r"[  \u202f]", "", value.strip()).replace(",", ".")
-    digits = text.lstrip("+-")
-    # A leading zero marks an identifier (postcode 01000, code 007), not a quantity.
-    if len(digits) > 1 and digits[0] == "0" and digits[1] != ".":
-        return None
-    number = float(text)
-    return int(number) if "." not in text else number
-
-
-def typed_column(values: list[Any]) -> list[AttributeValue]:
-    """Numbers as numbers when every filled cell is one; otherwise text (dates as ISO)."""
-    filled = [v for v in values if v is not None]
-    if filled and all(isinstance(v, bool) for v in filled):
-        return list(values)
-    numbers = [_number(v) for v in filled]
-    if filled and all(n is not None for n in numbers):
-        return [None if v is None else _number(v) for v in values]
-    return [None if v is None else _as_text(v) for v in values]
