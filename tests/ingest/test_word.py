@@ -135,3 +135,29 @@ def test_zip_that_is_not_a_word_document(tmp_path: Path) -> None:
         archive.writestr("hello.txt", "hello")
     with pytest.raises(IngestError, match="not a Word document"):
         read_file(path)
+
+
+def test_huge_document_xml_is_refused_before_parsing(tmp_path: Path) -> None:
+    import time
+    import zipfile
+
+    from codage.ingest.zipguard import MAX_XML_PART_SIZE
+
+    path = tmp_path / "enorme.docx"
+    paragraph = b"<w:p><w:r><w:t>Une phrase de transcription.</w:t></w:r></w:p>"
+    # Stored, not deflated: the zip guard's ratio check would catch a deflated one.
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive,
+        archive.open("word/document.xml", "w", force_zip64=True) as entry,
+    ):
+        entry.write(b'<w:document xmlns:w="x"><w:body>')
+        chunk = paragraph * 10_000
+        written = 0
+        while written <= MAX_XML_PART_SIZE:
+            entry.write(chunk)
+            written += len(chunk)
+        entry.write(b"</w:body></w:document>")
+    started = time.perf_counter()
+    with pytest.raises(IngestError, match=r"enorme\.docx: word/document\.xml holds 64 MB .*limit"):
+        read_file(path)
+    assert time.perf_counter() - started < 2

@@ -1,0 +1,313 @@
+"""Nothing vanishes: every word of a Word or OpenDocument source reaches the stored text.
+
+Each file is written XML by XML with the constructs real documents use (content
+controls, text boxes, fields, tracked changes, notes, lists, frames...). The
+stored text is compared with an independent XPath reading of the same XML: each
+source word must appear exactly as often (missing means dropped, more means a
+doubled copy such as a text box's fallback).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codage.ingest.reader import read_file
+from codage.ingest.service import import_files
+from codage.services import Project
+from tests.ingest.conftest import texts_of
+from tests.ingest.office_files import (
+    docx_source_words,
+    missing_or_doubled,
+    odt_source_words,
+    p,
+    r,
+    stored_words,
+    write_docx,
+    write_odt,
+)
+
+_TEXT_BOX = (
+    '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor>'
+    '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/'
+    'wordprocessingShape"><wps:wsp><wps:txbx><w:txbxContent>'
+    "{inner}"
+    "</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor>"
+    "</w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>"
+    "{inner}"
+    "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+)
+
+
+def _num(num_id: int, level: int = 0) -> str:
+    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+
+
+def _field(instruction: str, shown: str) -> str:
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f"{r(shown)}"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+NUMBERING = (
+    '<w:abstractNum w:abstractNumId="0">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+    '<w:lvlText w:val="%1."/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+    '<w:lvlText w:val="%2)"/></w:lvl>'
+    '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerRoman"/>'
+    '<w:lvlText w:val="%3."/></w:lvl>'
+    "</w:abstractNum>"
+    '<w:abstractNum w:abstractNumId="1">'
+    '<w:lvl w:ilvl="0"><w:start w:val="3"/><w:numFmt w:val="upperRoman"/>'
+    '<w:lvlText w:val="%1 -"/><w:suff w:val="space"/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="upperLetter"/>'
+    '<w:lvlText w:val="%1.%2"/></w:lvl></w:abstractNum>'
+    '<w:abstractNum w:abstractNumId="2">'
+    '<w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="\uf0b7"/></w:lvl>'
+    "</w:abstractNum>"
+    '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+    '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+    '<w:num w:numId="3"><w:abstractNumId w:val="2"/></w:num>'
+    '<w:num w:numId="4"><w:abstractNumId w:val="0"/>'
+    '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+)
+
+NOTES = (
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:id="0" w:type="continuationSeparator"><w:p><w:r>'
+    "<w:continuationSeparator/></w:r></w:p></w:footnote>"
+    '<w:footnote w:id="2"><w:p><w:r><w:footnoteRef/></w:r>'
+    f"{r(' Source ministérielle publiée')}</w:p></w:footnote>"
+    '<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r>'
+    f"{r(' Selon la direction informatique')}</w:p>"
+    f"{p(r('Deuxième paragraphe de cette note'))}</w:footnote>"
+    '<w:footnote w:id="7"><w:p><w:r><w:footnoteRef/></w:r>'
+    f"{r(' Note orpheline conservée')}</w:p></w:footnote>"
+)
+ENDNOTES = (
+    '<w:endnote w:id="1"><w:p><w:r><w:endnoteRef/></w:r>'
+    f"{r(' Entretien réalisé par téléphone')}</w:p></w:endnote>"
+)
+
+
+def _rich_docx(path: Path) -> Path:
+    body = "".join(
+        [
+            p(
+                r("Enquêtrice :", bold=True),
+                r(" Parlez-moi de "),
+                '<w:smartTag w:uri="x" w:element="place">' + r("Rennes") + "</w:smartTag>",
+                r(" et de la mairie."),
+            ),
+            # A block content control holding another, inline one.
+            "<w:sdt><w:sdtPr/><w:sdtContent>"
+            + p(
+                r("Réponse dans un "),
+                "<w:sdt><w:sdtContent>" + r("contrôle imbriqué") + "</w:sdtContent></w:sdt>",
+                r(" bien rempli."),
+            )
+            + "</w:sdtContent></w:sdt>",
+            p(
+                r("Voir "),
+                '<w:hyperlink r:id="rIdLien"><w:r><w:t>le portail citoyen</w:t></w:r>'
+                "</w:hyperlink>",
+                r(" et "),
+                '<w:fldSimple w:instr=" DATE \\@ &quot;d MMMM&quot; ">'
+                + r("mardi matin")
+                + "</w:fldSimple>",
+                r(" puis "),
+                _field('HYPERLINK "https://exemple.invalid/intranet"', "intranet départemental"),
+                r(" page "),
+                _field("PAGE", "douze"),
+            ),
+            p(
+                r("Le texte ancré "),
+                _TEXT_BOX.format(inner=p(r("Encadré latéral unique"))),
+                r("continue ici."),
+            ),
+            p(
+                r("Nous avons "),
+                '<w:ins w:id="1" w:author="A">' + r("finalement ") + "</w:ins>",
+                '<w:del w:id="2" w:author="A"><w:r><w:delText>jamais </w:delText></w:r></w:del>',
+                r("adopté l'outil"),
+                '<w:moveFrom w:id="3" w:author="A">' + r("déplacéAvant ") + "</w:moveFrom>",
+                r(" en "),
+                '<w:moveTo w:id="4" w:author="A">' + r("décembre") + "</w:moveTo>",
+                r("."),
+            ),
+            p(
+                r("Le budget baissait"),
+                '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+                '<w:footnoteReference w:id="1"/></w:r>',
+                r(" puis remonté"),
+                '<w:r><w:footnoteReference w:id="2"/></w:r>',
+                r(" enfin"),
+                '<w:r><w:endnoteReference w:id="1"/></w:r>',
+                r("."),
+            ),
+            p(r("Premier point"), props=_num(1)),
+            p(r("Sous-point alpha"), props=_num(1, 1)),
+            p(r("Sous-point bravo"), props=_num(1, 1)),
+            p(r("Détail romain"), props=_num(1, 2)),
+            p(r("Second point"), props=_num(1)),
+            p(r("Sous-point relancé"), props=_num(1, 1)),
+            p(r("Partie romaine"), props=_num(2)),
+            p(r("Section lettrée"), props=_num(2, 1)),
+            p(r("Une puce"), props=_num(3)),
+            p(r("Liste reprise"), props=_num(4)),
+            p(
+                '<w:commentRangeStart w:id="0"/>',
+                r("Phrase commentée"),
+                '<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>',
+            ),
+            "<w:tbl><w:tr><w:tc>"
+            + p(r("Cellule gauche"))
+            + "</w:tc><w:sdt><w:sdtContent><w:tc>"
+            + p(r("Cellule contrôlée"))
+            + "</w:tc></w:sdtContent></w:sdt><w:tc>"
+            + p(r("Cellule droite"))
+            + "</w:tc></w:tr></w:tbl>",
+            "<w:sectPr/>",
+        ]
+    )
+    return write_docx(
+        path,
+        body,
+        numbering=NUMBERING,
+        footnotes=NOTES,
+        endnotes=ENDNOTES,
+        comments='<w:comment w:id="0" w:author="B"><w:p>'
+        + r("Remarque de relecture")
+        + "</w:p></w:comment>",
+        header1=p(r("Rapport interne confidentiel")),
+    )
+
+
+def test_every_word_of_a_rich_docx_is_stored_once(tmp_path: Path) -> None:
+    path = _rich_docx(tmp_path / "riche.docx")
+    (doc,) = read_file(path)
+    source = docx_source_words(path)
+    assert sum(source.values()) > 80
+    assert missing_or_doubled(source, stored_words(doc.text)) == {}
+    # Deleted and moved-away text, field instructions, comments and headers are not text.
+    for gone in ("jamais", "déplacéAvant", "HYPERLINK", "exemple", "PAGE", "DATE", "Remarque"):
+        assert gone not in doc.text
+    assert "Rapport interne" not in doc.text
+
+
+def test_docx_revisions_fields_and_boxes_read_in_place(tmp_path: Path) -> None:
+    (doc,) = read_file(_rich_docx(tmp_path / "riche.docx"))
+    paragraphs = doc.text.split("\n\n")
+    assert "Enquêtrice : Parlez-moi de Rennes et de la mairie." in paragraphs
+    assert "Réponse dans un contrôle imbriqué bien rempli." in paragraphs
+    assert (
+        "Voir le portail citoyen et mardi matin puis intranet départemental page douze"
+        in paragraphs
+    )
+    # The text box comes once, as its own paragraph after the one that anchors it.
+    index = paragraphs.index("Le texte ancré continue ici.")
+    assert paragraphs[index + 1] == "Encadré latéral unique"
+    assert "Nous avons finalement adopté l'outil en décembre." in paragraphs
+    assert "Cellule gauche | Cellule contrôlée | Cellule droite" in paragraphs
+    assert doc.units[0].speaker == "Enquêtrice"
+
+
+def test_docx_notes_become_markers_and_a_notes_section(tmp_path: Path) -> None:
+    (doc,) = read_file(_rich_docx(tmp_path / "riche.docx"))
+    assert "Le budget baissait[1] puis remonté[2] enfin[i]." in doc.text
+    assert texts_of(doc, "heading")[-1] == "Notes"
+    notes = doc.text[doc.text.rindex("Notes") :].split("\n\n")[1:]
+    # Numbered in order of reference (not by id), footnotes then endnotes; a note
+    # that nothing references is kept, with the next number.
+    assert notes == [
+        "[1] Selon la direction informatique\nDeuxième paragraphe de cette note",
+        "[2] Source ministérielle publiée",
+        "[3] Note orpheline conservée",
+        "[i] Entretien réalisé par téléphone",
+    ]
+
+
+def test_docx_list_numbers_computed_from_numbering(tmp_path: Path) -> None:
+    (doc,) = read_file(_rich_docx(tmp_path / "riche.docx"))
+    paragraphs = doc.text.split("\n\n")
+    start = paragraphs.index("1. Premier point")
+    assert paragraphs[start : start + 10] == [
+        "1. Premier point",
+        "a) Sous-point alpha",
+        "b) Sous-point bravo",
+        "i. Détail romain",
+        "2. Second point",
+        # A higher level advancing restarts the levels under it.
+        "a) Sous-point relancé",
+        "III - Partie romaine",
+        "III.A Section lettrée",
+        "• Une puce",
+        # Another instance of the first list that restarts it.
+        "1. Liste reprise",
+    ]
+
+
+def test_docx_warnings_say_what_is_not_text(tmp_path: Path) -> None:
+    (doc,) = read_file(_rich_docx(tmp_path / "riche.docx"))
+    assert doc.warnings == [
+        "4 tracked changes were not yet accepted; "
+        "read as accepted (insertions kept, deletions dropped)",
+        "1 comment in the margin not imported (comments are not document text)",
+        "page headers and footers not imported: «Rapport interne confidentiel»",
+    ]
+
+
+def test_docx_with_text_only_in_a_text_box_or_control_is_imported(tmp_path: Path) -> None:
+    boxed = write_docx(
+        tmp_path / "encadre.docx",
+        p(_TEXT_BOX.format(inner=p(r("Seul texte dans un encadré")))),
+    )
+    (doc,) = read_file(boxed)
+    assert doc.text == "Seul texte dans un encadré"
+    controlled = write_docx(
+        tmp_path / "formulaire.docx",
+        "<w:sdt><w:sdtContent><w:sdt><w:sdtContent>"
+        + p(r("Réponse du formulaire"))
+        + "</w:sdtContent></w:sdt></w:sdtContent></w:sdt>",
+    )
+    (doc,) = read_file(controlled)
+    assert doc.text == "Réponse du formulaire"
+    assert doc.warnings == []
+
+
+def test_docx_page_numbers_in_footer_are_not_worth_a_warning(tmp_path: Path) -> None:
+    path = write_docx(
+        tmp_path / "pied.docx",
+        p(r("Texte principal")),
+        header1=p(_field("PAGE", "3")),
+    )
+    (doc,) = read_file(path)
+    assert doc.text == "Texte principal"
+    assert doc.warnings == []
+
+
+def test_import_summary_carries_the_warnings(tmp_path: Path, project: Project) -> None:
+    docx_path = _rich_docx(tmp_path / "riche.docx")
+    odt_path = write_odt(
+        tmp_path / "annote.odt",
+        "<text:p>Texte annoté<office:annotation><dc:creator>B</dc:creator>"
+        "<text:p>Avis du relecteur</text:p></office:annotation> ici.</text:p>",
+    )
+    report = import_files(project, [docx_path, odt_path])
+    assert report.ok
+    by_file = {f.file: f for f in report.files}
+    assert by_file["riche.docx"].warnings[1] == (
+        "1 comment in the margin not imported (comments are not document text)"
+    )
+    assert by_file["riche.docx"].warnings[0].startswith("4 tracked changes")
+    assert by_file["annote.odt"].warnings == [
+        "1 comment in the margin not imported (comments are not document text)"
+    ]
+    stored = project.document("riche").text
+    assert missing_or_doubled(docx_source_words(docx_path), stored_words(stored)) == {}
+    assert project.document("annote").text == "Texte annoté ici."
+    assert odt_source_words(odt_path) == stored_words("Texte annoté ici.")
