@@ -108,7 +108,7 @@ def docx_source_words(path: Path) -> Counter[str]:
                 continue
             root = etree.fromstring(archive.read(name))
             for gone in root.xpath("//w:del | //w:moveFrom | //mc:Fallback", namespaces=ns):
-                gone.getparent().remove(gone)
+                _remove_keeping_tail(gone)
             paragraphs: dict[etree._Element, list[str]] = {}
             for t in root.xpath("//w:t", namespaces=ns):
                 owner = t.xpath("ancestor::w:p[1]", namespaces=ns)[0]
@@ -163,7 +163,7 @@ def odt_source_words(path: Path) -> Counter[str]:
         namespaces=ODF_NS,
     )
     for element in gone:
-        element.getparent().remove(element)
+        _remove_keeping_tail(element)
     paragraphs = {f"{{{ODF_NS['text']}}}p", f"{{{ODF_NS['text']}}}h"}
     spaces = {f"{{{ODF_NS['text']}}}{name}" for name in ("s", "tab", "line-break")}
 
@@ -181,6 +181,18 @@ def odt_source_words(path: Path) -> Counter[str]:
     for paragraph in body.xpath(".//text:p | .//text:h", namespaces=ODF_NS):
         words.update(WORD.findall(own_text(paragraph)))
     return words
+
+
+def _remove_keeping_tail(element: etree._Element) -> None:
+    """Remove an element but not the text that follows it (lxml keeps it in ``tail``)."""
+    parent = element.getparent()
+    tail = element.tail or ""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)
 
 
 def stored_words(text: str) -> Counter[str]:

@@ -311,3 +311,84 @@ def test_import_summary_carries_the_warnings(tmp_path: Path, project: Project) -
     assert missing_or_doubled(docx_source_words(docx_path), stored_words(stored)) == {}
     assert project.document("annote").text == "Texte annoté ici."
     assert odt_source_words(odt_path) == stored_words("Texte annoté ici.")
+
+
+_ODT_BODY = (
+    '<text:sequence-decls><text:sequence-decl text:display-outline-level="0" '
+    'text:name="Illustration"/></text:sequence-decls>'
+    "<text:tracked-changes>"
+    '<text:changed-region text:id="ct1"><text:deletion><office:change-info>'
+    "<dc:creator>A</dc:creator></office:change-info>"
+    "<text:p>phrase supprimée définitivement</text:p></text:deletion></text:changed-region>"
+    '<text:changed-region text:id="ct2"><text:insertion><office:change-info>'
+    "<dc:creator>A</dc:creator></office:change-info></text:insertion></text:changed-region>"
+    "</text:tracked-changes>"
+    "<text:table-of-content><text:table-of-content-source>"
+    "<text:index-title-template>Modèle sommaire</text:index-title-template>"
+    "</text:table-of-content-source><text:index-body>"
+    "<text:p>Sommaire entrée unique</text:p></text:index-body></text:table-of-content>"
+    '<text:h text:outline-level="1">Entretien<text:s/>au<text:tab/>service</text:h>'
+    "<text:p>Enquêtrice : Bonjour<text:line-break/>et bienvenue.</text:p>"
+    '<text:p>Nous avons <text:change text:change-id="ct1"/>'
+    '<text:change-start text:change-id="ct2"/>vraiment<text:change-end text:change-id="ct2"/>'
+    " adopté la plateforme.</text:p>"
+    "<text:p>Le texte ancré "
+    '<draw:frame draw:name="cadre"><draw:text-box><text:p>Encadré flottant</text:p>'
+    "</draw:text-box></draw:frame>continue ici.</text:p>"
+    '<text:p>Une forme <draw:custom-shape draw:name="forme"><text:p>Bulle dessinée</text:p>'
+    "</draw:custom-shape>suit.</text:p>"
+    '<text:p>Le budget baissait<text:note text:id="n1" text:note-class="footnote">'
+    "<text:note-citation>1</text:note-citation><text:note-body>"
+    "<text:p>Selon la direction informatique</text:p></text:note-body></text:note>"
+    ' enfin<text:note text:id="n2" text:note-class="endnote">'
+    "<text:note-citation>i</text:note-citation><text:note-body>"
+    "<text:p>Entretien réalisé par téléphone</text:p></text:note-body></text:note>.</text:p>"
+    "<text:list><text:list-item><text:p>Premier élément</text:p>"
+    "<text:list><text:list-item><text:p>Élément imbriqué</text:p></text:list-item>"
+    "</text:list></text:list-item><text:list-item><text:p>Dernier élément</text:p>"
+    "</text:list-item></text:list>"
+    "<text:p>Phrase <office:annotation><dc:creator>B</dc:creator><dc:date>2024</dc:date>"
+    "<text:p>Remarque de relecture</text:p></office:annotation>commentée.</text:p>"
+    '<table:table table:name="T"><table:table-row><table:table-cell>'
+    "<text:p>Cellule gauche</text:p></table:table-cell><table:table-cell>"
+    "<text:list><text:list-item><text:p>Cellule listée</text:p></text:list-item></text:list>"
+    "</table:table-cell></table:table-row></table:table>"
+)
+
+
+def test_every_word_of_a_rich_odt_is_stored_once(tmp_path: Path) -> None:
+    path = write_odt(
+        tmp_path / "riche.odt",
+        _ODT_BODY,
+        styles='<style:master-page style:name="Standard"><style:header>'
+        "<text:p>Rapport interne confidentiel</text:p></style:header>"
+        "<style:footer><text:p><text:page-number>4</text:page-number></text:p></style:footer>"
+        "</style:master-page>",
+    )
+    (doc,) = read_file(path)
+    source = odt_source_words(path)
+    assert sum(source.values()) > 40
+    assert missing_or_doubled(source, stored_words(doc.text)) == {}
+    for gone in ("supprimée", "Modèle", "Remarque", "Rapport"):
+        assert gone not in doc.text
+    paragraphs = doc.text.split("\n\n")
+    assert paragraphs[:2] == ["Sommaire entrée unique", "Entretien au\tservice"]
+    assert "Enquêtrice : Bonjour\net bienvenue." in paragraphs
+    assert "Nous avons vraiment adopté la plateforme." in paragraphs
+    index = paragraphs.index("Le texte ancré continue ici.")
+    assert paragraphs[index + 1] == "Encadré flottant"
+    index = paragraphs.index("Une forme suit.")
+    assert paragraphs[index + 1] == "Bulle dessinée"
+    assert "Le budget baissait[1] enfin[i]." in paragraphs
+    assert paragraphs[-3:] == [
+        "Notes",
+        "[1] Selon la direction informatique",
+        "[i] Entretien réalisé par téléphone",
+    ]
+    assert "Cellule gauche | Cellule listée" in paragraphs
+    assert doc.warnings == [
+        "2 tracked changes were not yet accepted; "
+        "read as accepted (insertions kept, deletions dropped)",
+        "1 comment in the margin not imported (comments are not document text)",
+        "page headers and footers not imported: «Rapport interne confidentiel»",
+    ]

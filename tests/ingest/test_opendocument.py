@@ -85,3 +85,34 @@ def test_odt_without_content(tmp_path: Path) -> None:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
     with pytest.raises(IngestError, match=r"content\.xml is missing"):
         read_file(path)
+
+
+def test_odt_forged_space_count_is_cut_and_said(tmp_path: Path) -> None:
+    import time
+
+    from codage.ingest.readers.opendocument import MAX_REPEAT
+    from tests.ingest.office_files import write_odt
+
+    path = write_odt(
+        tmp_path / "espaces.odt",
+        '<text:p>Avant<text:s text:c="2000000000"/>après<text:s text:c="3"/>fin'
+        '<text:s text:c="abc"/>.</text:p>',
+    )
+    started = time.perf_counter()
+    (doc,) = read_file(path)
+    assert time.perf_counter() - started < 2
+    assert doc.text == "Avant" + " " * MAX_REPEAT + "après   fin ."
+    assert doc.warnings == ["1 run of repeated spaces (up to 2000000000) cut to 1000"]
+
+
+def test_odt_with_text_only_in_a_frame_is_imported(tmp_path: Path) -> None:
+    from tests.ingest.office_files import write_odt
+
+    path = write_odt(
+        tmp_path / "cadre.odt",
+        '<draw:frame text:anchor-type="page"><draw:text-box>'
+        "<text:p>Seul texte dans un cadre</text:p></draw:text-box></draw:frame>",
+    )
+    (doc,) = read_file(path)
+    assert doc.text == "Seul texte dans un cadre"
+    assert doc.warnings == []
