@@ -392,3 +392,43 @@ def test_every_word_of_a_rich_odt_is_stored_once(tmp_path: Path) -> None:
         "1 comment in the margin not imported (comments are not document text)",
         "page headers and footers not imported: «Rapport interne confidentiel»",
     ]
+
+
+# Each piece of RTF beside the plain text it holds: the independent reading of
+# the file is the plain text the test wrote.
+_RTF_PIECES = [
+    (r"{\b Enqu\'eatrice :} Parlez-moi de la mairie.\par", "Enquêtrice : Parlez-moi de la mairie."),
+    (r"Avant{\tab}apr\'e8s\line suite {\i en italique}.\par", "Avant après suite en italique."),
+    (r"L\u8217?intranet d\u233?partemental \{accolade\}.\par", "L’intranet départemental accolade"),
+    (
+        r"Le budget baissait{\super\chftn}{\footnote\pard\plain{\super\chftn} Selon {\b la} "
+        r"direction.\par Seconde ligne de note.}.\par",
+        "Le budget baissait Selon la direction Seconde ligne de note",
+    ),
+    (
+        r"Enfin{\super\chftn}{\footnote\ftnalt\pard\plain{\super\chftn} Appel t\'e9l\'e9phonique.}"
+        r" termin\'e9.\par",
+        "Enfin Appel téléphonique terminé",
+    ),
+]
+
+
+def test_every_word_of_an_rtf_is_stored_once(tmp_path: Path) -> None:
+    source = (
+        r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0 Arial;}}"
+        r"{\header\pard\plain Rapport interne\par}"
+        + "\n".join(rtf for rtf, _ in _RTF_PIECES)
+        + "\n"
+        + r"Phrase{\*\annotation\pard\plain Remarque de relecture} comment\'e9e.\par}"
+    )
+    path = tmp_path / "riche.rtf"
+    path.write_bytes(source.encode("ascii"))
+    (doc,) = read_file(path)
+    expected = stored_words(" ".join(plain for _, plain in _RTF_PIECES) + " Phrase commentée")
+    assert missing_or_doubled(expected, stored_words(doc.text)) == {}
+    for gone in ("Rapport", "Remarque", "footnote", "chftn"):
+        assert gone not in doc.text
+    assert "Le budget baissait[1]." in doc.text
+    assert doc.text.endswith(
+        "Notes\n\n[1] Selon la direction.\nSeconde ligne de note.\n[i] Appel téléphonique."
+    )
