@@ -432,3 +432,47 @@ def test_every_word_of_an_rtf_is_stored_once(tmp_path: Path) -> None:
     assert doc.text.endswith(
         "Notes\n\n[1] Selon la direction.\nSeconde ligne de note.\n[i] Appel téléphonique."
     )
+
+
+def test_docx_fields_across_paragraphs_nested_and_broken(tmp_path: Path) -> None:
+    begin = '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    separate = '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+
+    def instr(text: str) -> str:
+        return f'<w:r><w:instrText xml:space="preserve">{text}</w:instrText></w:r>'
+
+    body = "".join(
+        [
+            # A table of contents: one field whose result spans paragraphs.
+            p(begin, instr(' TOC \\o "1-3" '), separate, r("Sommaire introduction")),
+            p(r("Sommaire conclusion"), end),
+            # IF with a field nested in its instruction: only the outer result shows.
+            p(
+                r("Statut "),
+                begin,
+                instr(" IF "),
+                begin,
+                instr(" MERGEFIELD statut "),
+                separate,
+                r("valeurCachée"),
+                end,
+                instr(' = "x" "oui" "non" '),
+                separate,
+                r("titulaire"),
+                end,
+                r(" confirmé."),
+            ),
+            # A field opened and never closed must not swallow the rest.
+            p(r("Avant "), begin, instr(" PAGE "), r("texte après champ cassé")),
+            p(r("Paragraphe suivant conservé")),
+        ]
+    )
+    (doc,) = read_file(write_docx(tmp_path / "champs.docx", body))
+    assert doc.text.split("\n\n") == [
+        "Sommaire introduction",
+        "Sommaire conclusion",
+        "Statut titulaire confirmé.",
+        "Avant texte après champ cassé",
+        "Paragraphe suivant conservé",
+    ]

@@ -116,3 +116,36 @@ def test_odt_with_text_only_in_a_frame_is_imported(tmp_path: Path) -> None:
     (doc,) = read_file(path)
     assert doc.text == "Seul texte dans un cadre"
     assert doc.warnings == []
+
+
+def test_odt_cached_list_and_heading_numbers_are_text(tmp_path: Path) -> None:
+    from tests.ingest.office_files import write_odt
+
+    path = write_odt(
+        tmp_path / "numeros.odt",
+        '<text:h text:outline-level="1"><text:number>2.</text:number>Méthode</text:h>'
+        "<text:list><text:list-item><text:number>a)</text:number>"
+        "<text:p>Premier choix</text:p><text:p>Suite du choix</text:p></text:list-item>"
+        "</text:list>",
+    )
+    (doc,) = read_file(path)
+    assert doc.text.split("\n\n") == ["2. Méthode", "a) Premier choix", "Suite du choix"]
+
+
+def test_odt_huge_content_is_refused_before_parsing(tmp_path: Path) -> None:
+    import zipfile
+
+    from codage.ingest.zipguard import MAX_XML_PART_SIZE
+
+    path = tmp_path / "enorme.odt"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive,
+        archive.open("content.xml", "w", force_zip64=True) as entry,
+    ):
+        chunk = b"<text:p>Une phrase de transcription.</text:p>" * 10_000
+        written = 0
+        while written <= MAX_XML_PART_SIZE:
+            entry.write(chunk)
+            written += len(chunk)
+    with pytest.raises(IngestError, match=r"enorme\.odt: content\.xml holds 64 MB .*limit"):
+        read_file(path)

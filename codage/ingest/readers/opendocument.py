@@ -45,7 +45,7 @@ def _t(name: str) -> str:
     return f"{{{_TEXT}}}{name}"
 
 
-_P, _H, _NOTE = _t("p"), _t("h"), _t("note")
+_P, _H, _NOTE, _NUMBER = _t("p"), _t("h"), _t("note"), _t("number")
 _ANNOTATION = f"{{{_OFFICE}}}annotation"
 _SKIPPED = {
     _t("tracked-changes"),
@@ -131,6 +131,8 @@ class _Reader:
     revisions: int = 0
     cut_spaces: list[int] = field(default_factory=list)
     margins: list[str] = field(default_factory=list)
+    # The number a list item carries (``text:number``), for its first paragraph.
+    label: str = ""
 
     def read(self, body: Element) -> list[Part]:
         """The blocks of the body, then the notes section."""
@@ -192,8 +194,13 @@ class _Reader:
                 parts.extend(boxes)
             elif tag == _P:
                 boxes = []
-                parts.append((self._inline_text(child, boxes), "paragraph", None))
+                text = self._inline_text(child, boxes)
+                if self.label:
+                    text, self.label = f"{self.label} {text.lstrip()}", ""
+                parts.append((text, "paragraph", None))
                 parts.extend(boxes)
+            elif tag == _NUMBER:
+                self.label = "".join(child.itertext()).strip()
             elif tag == f"{{{_TABLE}}}table":
                 self._table(child, parts)
             elif tag not in _SKIPPED and not tag.endswith("-source"):
@@ -222,6 +229,8 @@ class _Reader:
                 out.append("\n")
             elif tag == _NOTE:
                 out.append(self._note(child))
+            elif tag == _NUMBER:
+                out.append("".join(child.itertext()).strip() + " ")
             elif tag == _ANNOTATION:
                 self.annotations += 1
             elif tag in _SKIPPED:

@@ -356,7 +356,13 @@ class _Walker:
                 out.append(("".join(t.text or "" for t in child.iter(f"{{{_MATH}}}t")), False))
 
     def _showing(self) -> bool:
-        return all(self.fields)
+        """Whether text here is shown: not the result of a field nested in an instruction.
+
+        The instruction itself is ``w:instrText``, never read. Word writes no text
+        runs in an instruction, so text where the innermost field is still in its
+        instruction (a field never closed, a careless writer) is shown, not lost.
+        """
+        return all(self.fields[:-1])
 
     def _run(self, run: etree._Element, bold: bool, out: list[Segment], boxes: list[Part]) -> None:
         for child in run:
@@ -375,7 +381,7 @@ class _Walker:
                 for content in _text_boxes(child):
                     self._blocks(content, boxes)
             elif not self._showing():
-                # The instruction of a complex field (HYPERLINK "...", PAGE): not text.
+                # A field's result inside another field's instruction (IF, INCLUDE...).
                 continue
             elif tag == _T:
                 out.append((child.text or "", bold))
