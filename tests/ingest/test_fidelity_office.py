@@ -410,6 +410,17 @@ _RTF_PIECES = [
         r" termin\'e9.\par",
         "Enfin Appel téléphonique terminé",
     ),
+    (
+        # A Word text box: its text in shptxt, a drawn copy in shprslt for old readers.
+        r"Ancre{\shp{\*\shpinst\shpleft0{\sp{\sn shapeType}{\sv 202}}"
+        r"{\shptxt \pard Encadr\'e9 lat\'e9ral\par}}{\shprslt{\*\do\dobxcolumn"
+        r"\dptxbx{\dptxbxtext\pard Encadr\'e9 lat\'e9ral\par}}}} suite.\par",
+        "Ancre Encadré latéral suite",
+    ),
+    (
+        r"Vieux dessin{\*\do\dobxcolumn\dptxbx{\dptxbxtext\pard Bulle ancienne\par}} fini.\par",
+        "Vieux dessin Bulle ancienne fini",
+    ),
 ]
 
 

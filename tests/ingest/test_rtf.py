@@ -104,3 +104,21 @@ def test_rtf_tracked_deletions_are_said(tmp_path: Path) -> None:
         "the file has tracked deletions, kept as text (RTF); accept the changes "
         "in the word processor and import again to drop them"
     ]
+
+
+def test_rtf_text_boxes_are_read_once_and_objects_said(tmp_path: Path) -> None:
+    path = tmp_path / "formes.rtf"
+    path.write_bytes(
+        rb"{\rtf1\ansi Avant.\par{\shp{\*\shpinst{\sp{\sn shapeType}{\sv 202}}"
+        rb"{\shptxt \pard Texte encadr\'e9\par}}{\shprslt{\*\do\dobxcolumn"
+        rb"\dptxbx{\dptxbxtext\pard Texte encadr\'e9\par}}}}Apr\'e8s.\par"
+        rb"{\object\objemb{\*\objclass Excel.Sheet.12}{\*\objdata 0102}"
+        rb"{\result {\pard Tableau incorpor\'e9\par}}}\par}"
+    )
+    (doc,) = read_file(path)
+    assert [line.strip() for line in doc.text.split("\n") if line.strip()] == [
+        "Avant.",
+        "Texte encadré",
+        "Après.",
+    ]
+    assert doc.warnings == ["1 embedded object (charts, spreadsheets...) not imported"]

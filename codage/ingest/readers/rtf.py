@@ -3,13 +3,16 @@
 striprtf drops footnote groups (``{\\footnote ...}``) as it drops any
 destination, so they are taken out first: each leaves a marker (``[1]``, or
 ``[i]`` for an endnote) where it stood, and its text goes, converted by the same
-pass, to a final "Notes" section. Comments (``\\annotation``) and page headers
-and footers are not document text; warnings say they were there.
+pass, to a final "Notes" section. Text boxes (shapes) are dropped by striprtf
+too: their text is made into paragraphs where the shape is anchored. Comments
+(``\\annotation``), page headers and footers and embedded objects are not
+imported; warnings say they were there.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from striprtf.striprtf import rtf_to_text
@@ -26,6 +29,11 @@ _ENDNOTE = re.compile(r"\\ftnalt(?![a-zA-Z])")
 _MARGIN = re.compile(r"\{\s*(?:\\\*\s*)?\\(?:header|footer)[lrf]?(?![a-zA-Z])")
 _ANNOTATION = re.compile(r"\\annotation(?![a-zA-Z])")
 _DELETED = re.compile(r"\\deleted(?![a-zA-Z])")
+# Shapes (text boxes) and old drawing objects: striprtf drops them whole.
+_SHAPE = re.compile(r"\{\s*(?:\\\*\s*)?\\(?:shp|shpgrp|do)(?![a-zA-Z])")
+_SHAPE_TEXT = re.compile(r"\{\s*\\shptxt(?![a-zA-Z])")
+_DRAWING_TEXT = re.compile(r"\{\s*\\dptxbxtext(?![a-zA-Z])")
+_OBJECT = re.compile(r"\{\s*\\object(?![a-zA-Z])")
 # Sent through striprtf between the main text and each note, then split on: a
 # private-use character, written as RTF's \uN (N is signed 16-bit).
 _SEPARATOR = "\ue000"
@@ -48,6 +56,8 @@ def read_rtf(path: Path) -> list[NewDocument]:
     encoding = _encoding(data)
     source = data.decode("latin-1")
     warnings = _margin_warnings(source, encoding)
+    objects = len(_OBJECT.findall(source))
+    source = _unwrap_shapes(source)
     source, markers = _move_notes(source)
     converted = _convert(source, encoding, path)
     chunks = converted.split(_SEPARATOR)
@@ -78,6 +88,11 @@ def read_rtf(path: Path) -> list[NewDocument]:
         warnings.append(
             "the file has tracked deletions, kept as text (RTF); accept the changes "
             "in the word processor and import again to drop them"
+        )
+    if objects:
+        warnings.append(
+            f"{objects} embedded {'object' if objects == 1 else 'objects'} "
+            "(charts, spreadsheets...) not imported"
         )
     document.warnings.extend(warnings)
     return [document]
@@ -116,6 +131,42 @@ def _group_end(source: str, start: int) -> int | None:
     return None
 
 
+def _groups(source: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, int]]:
+    """Groups opened by ``pattern``, outermost only: ``(start, inner start, end)``."""
+    pos = 0
+    for match in pattern.finditer(source):
+        if match.start() < pos:
+            continue  # inside a group already given
+        end = _group_end(source, match.start())
+        if end is None:
+            return
+        yield match.start(), match.end(), end
+        pos = end + 1
+
+
+def _unwrap_shapes(source: str) -> str:
+    """Text boxes of shapes made into paragraphs where the shape is anchored.
+
+    A Word shape carries its text in ``\\shptxt`` and a drawing of it for old
+    readers in ``\\shprslt``; only the first is kept, so nothing is doubled. Old
+    drawing objects (``\\do``) carry theirs in ``\\dptxbx``.
+    """
+    out: list[str] = []
+    pos = 0
+    for start, _, end in _groups(source, _SHAPE):
+        group = source[start : end + 1]
+        texts = [group[inner:close] for _, inner, close in _groups(group, _SHAPE_TEXT)]
+        if not texts:
+            texts = [group[inner:close] for _, inner, close in _groups(group, _DRAWING_TEXT)]
+        out.append(source[pos:start])
+        out.extend(r"\par{" + text + r"}\par " for text in texts)
+        pos = end + 1
+    if not out:
+        return source
+    out.append(source[pos:])
+    return "".join(out)
+
+
 def _move_notes(source: str) -> tuple[str, list[str]]:
     """Footnote groups replaced by markers and moved, separated, to the end.
 
@@ -125,18 +176,13 @@ def _move_notes(source: str) -> tuple[str, list[str]]:
     moved: list[tuple[bool, str, str]] = []
     counts = {"footnote": 0, "endnote": 0}
     pos = 0
-    for match in _FOOTNOTE.finditer(source):
-        if match.start() < pos:
-            continue  # inside a note already moved
-        end = _group_end(source, match.start())
-        if end is None:
-            break
-        inner = source[match.end() : end]
+    for start, inner_start, end in _groups(source, _FOOTNOTE):
+        inner = source[inner_start:end]
         kind = "endnote" if _ENDNOTE.search(inner) else "footnote"
         counts[kind] += 1
         number = counts[kind]
         marker = f"[{number}]" if kind == "footnote" else f"[{format_number(number, 'lowerRoman')}]"
-        kept.append(source[pos : match.start()])
+        kept.append(source[pos:start])
         kept.append(marker)
         moved.append((kind == "endnote", marker, _SEPARATOR_RTF + "{" + inner + "}"))
         pos = end + 1
@@ -157,12 +203,9 @@ def _move_notes(source: str) -> tuple[str, list[str]]:
 def _margin_warnings(source: str, encoding: str) -> list[str]:
     """A warning naming the text of page headers and footers, which is not imported."""
     texts: list[str] = []
-    for match in _MARGIN.finditer(source):
-        end = _group_end(source, match.start())
-        if end is None:
-            continue
+    for _, inner, end in _groups(source, _MARGIN):
         try:
-            text = rtf_to_text("{\\rtf1 " + source[match.end() : end] + "}", encoding=encoding)
+            text = rtf_to_text("{\\rtf1 " + source[inner:end] + "}", encoding=encoding)
         except Exception:  # a damaged header is reported by the main pass, if at all
             continue
         text = " ".join(text.split())
