@@ -32,6 +32,7 @@ _WORD_PARTS = {
     "endnotes": ("endnotes", "endnotes", "endnotes"),
     "comments": ("comments", "comments", "comments"),
     "header1": ("hdr", "header", "header"),
+    "chart1": ("chartSpace", "chart", "chart"),
 }
 WORD = re.compile(r"\w+")
 

@@ -279,6 +279,12 @@ def test_docx_with_text_only_in_a_text_box_or_control_is_imported(tmp_path: Path
     assert doc.warnings == []
 
 
+def test_docx_embedded_chart_is_said(tmp_path: Path) -> None:
+    path = write_docx(tmp_path / "graphique.docx", p(r("Texte principal")), chart1="")
+    (doc,) = read_file(path)
+    assert doc.warnings == ["1 embedded object (charts, diagrams, spreadsheets...) not imported"]
+
+
 def test_docx_page_numbers_in_footer_are_not_worth_a_warning(tmp_path: Path) -> None:
     path = write_docx(
         tmp_path / "pied.docx",
@@ -353,6 +359,7 @@ _ODT_BODY = (
     "<text:p>Cellule gauche</text:p></table:table-cell><table:table-cell>"
     "<text:list><text:list-item><text:p>Cellule listée</text:p></text:list-item></text:list>"
     "</table:table-cell></table:table-row></table:table>"
+    '<text:p>Graphique<draw:frame draw:name="g"><draw:object/><draw:image/></draw:frame></text:p>'
 )
 
 
@@ -390,6 +397,7 @@ def test_every_word_of_a_rich_odt_is_stored_once(tmp_path: Path) -> None:
         "2 tracked changes were not yet accepted; "
         "read as accepted (insertions kept, deletions dropped)",
         "1 comment in the margin not imported (comments are not document text)",
+        "1 embedded object (charts, diagrams, spreadsheets...) not imported",
         "page headers and footers not imported: «Rapport interne confidentiel»",
     ]
 

@@ -121,4 +121,4 @@ def test_rtf_text_boxes_are_read_once_and_objects_said(tmp_path: Path) -> None:
         "Texte encadré",
         "Après.",
     ]
-    assert doc.warnings == ["1 embedded object (charts, spreadsheets...) not imported"]
+    assert doc.warnings == ["1 embedded object (charts, diagrams, spreadsheets...) not imported"]

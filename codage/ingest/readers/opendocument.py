@@ -59,6 +59,8 @@ _SKIPPED = {
     f"{{{_OFFICE}}}annotation-end",
     f"{{{_OFFICE}}}forms",
 }
+# Charts, formulas and other embedded documents: their text is in another part.
+_OBJECTS = {f"{{{_DRAW}}}object", f"{{{_DRAW}}}object-ole"}
 Part = tuple[str, str, str | None]
 
 
@@ -131,6 +133,7 @@ class _Reader:
     revisions: int = 0
     cut_spaces: list[int] = field(default_factory=list)
     margins: list[str] = field(default_factory=list)
+    objects: int = 0
     # The number a list item carries (``text:number``), for its first paragraph.
     label: str = ""
 
@@ -178,6 +181,11 @@ class _Reader:
                 f"{_plural(len(self.cut_spaces), 'run', 'runs')} of repeated spaces "
                 f"(up to {max(self.cut_spaces)}) cut to {MAX_REPEAT}"
             )
+        if self.objects:
+            out.append(
+                f"{_plural(self.objects, 'embedded object', 'embedded objects')} "
+                "(charts, diagrams, spreadsheets...) not imported"
+            )
         if self.margins:
             sample = " / ".join(self.margins)
             if len(sample) > 80:
@@ -201,6 +209,8 @@ class _Reader:
                 parts.extend(boxes)
             elif tag == _NUMBER:
                 self.label = "".join(child.itertext()).strip()
+            elif tag in _OBJECTS:
+                self.objects += 1
             elif tag == f"{{{_TABLE}}}table":
                 self._table(child, parts)
             elif tag not in _SKIPPED and not tag.endswith("-source"):

@@ -92,7 +92,7 @@ def read_rtf(path: Path) -> list[NewDocument]:
     if objects:
         warnings.append(
             f"{objects} embedded {'object' if objects == 1 else 'objects'} "
-            "(charts, spreadsheets...) not imported"
+            "(charts, diagrams, spreadsheets...) not imported"
         )
     document.warnings.extend(warnings)
     return [document]

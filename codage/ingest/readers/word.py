@@ -50,6 +50,8 @@ _INLINE_WRAPPERS = {w(n) for n in ("hyperlink", "smartTag", "customXml", "fldSim
 _BLOCK_WRAPPERS = {w("customXml")}
 _RUN_TEXT = {w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("noBreakHyphen"): "-"}
 _NOTE_KINDS = ("footnote", "endnote")
+# Parts whose text lives outside the body: SmartArt, charts, embedded files.
+_OBJECT_RELATIONSHIPS = {"diagramData", "chart", "oleObject", "package"}
 _SKIPPED_NOTE_TYPES = {"separator", "continuationSeparator", "continuationNotice"}
 
 Part = tuple[str, str, str | None]
@@ -139,6 +141,7 @@ class _Walker:
     revisions: int = field(init=False, default=0)
     comments: int = field(init=False, default=0)
     margins: list[str] = field(init=False, default_factory=list)
+    objects: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         related = {}
@@ -151,6 +154,8 @@ class _Walker:
                 margins.append(_parse(rel.target_part.blob))
             elif kind in ("numbering", "footnotes", "endnotes", "comments", "styles"):
                 related[kind] = _parse(rel.target_part.blob)
+            elif kind in _OBJECT_RELATIONSHIPS:
+                self.objects += 1
         self.numbering = Numbering(related.get("numbering"))
         self.styles = {}
         styles = related.get("styles")
@@ -228,6 +233,11 @@ class _Walker:
             out.append(
                 f"{_plural(self.comments, 'comment', 'comments')} in the margin "
                 "not imported (comments are not document text)"
+            )
+        if self.objects:
+            out.append(
+                f"{_plural(self.objects, 'embedded object', 'embedded objects')} "
+                "(charts, diagrams, spreadsheets...) not imported"
             )
         if self.margins:
             sample = " / ".join(self.margins)
