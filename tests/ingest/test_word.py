@@ -161,3 +161,51 @@ def test_huge_document_xml_is_refused_before_parsing(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match=r"enorme\.docx: word/document\.xml holds 64 MB .*limit"):
         read_file(path)
     assert time.perf_counter() - started < 2
+
+
+def test_turns_written_as_bullets_keep_their_speakers(tmp_path: Path) -> None:
+    document = docx.Document()
+    paragraph = document.add_paragraph(style="List Bullet")
+    paragraph.add_run("Enquêtrice :").bold = True
+    paragraph.add_run(" Comment ça va ?")
+    document.add_paragraph("M. Garnier : Très bien.", style="List Bullet")
+    document.add_paragraph("Enquêtrice : Et l'intranet ?", style="List Bullet")
+    document.add_paragraph("M. Garnier : Personne ne le lit.", style="List Bullet")
+    document.add_paragraph("Point clé de l'entretien", style="List Bullet")
+    document.add_paragraph("Question numérotée", style="List Number")
+    document.save(tmp_path / "puces.docx")
+    (doc,) = read_file(tmp_path / "puces.docx")
+    assert [u.speaker for u in units_of(doc, "turn")] == [
+        "Enquêtrice",
+        "M. Garnier",
+        "Enquêtrice",
+        "M. Garnier",
+    ]
+    assert doc.text.split("\n\n") == [
+        "Enquêtrice : Comment ça va ?",
+        "M. Garnier : Très bien.",
+        "Enquêtrice : Et l'intranet ?",
+        "M. Garnier : Personne ne le lit.",
+        "• Point clé de l'entretien",
+        "1. Question numérotée",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "written"),
+    [
+        (1, "decimal", "1"),
+        (7, "decimalZero", "07"),
+        (26, "lowerLetter", "z"),
+        (27, "lowerLetter", "aa"),
+        (28, "upperLetter", "BB"),
+        (53, "lowerLetter", "aaa"),
+        (4, "lowerRoman", "iv"),
+        (1999, "upperRoman", "MCMXCIX"),
+        (3, "ordinal", "3"),
+    ],
+)
+def test_word_number_formats(value: int, fmt: str, written: str) -> None:
+    from codage.ingest.readers.docx_numbering import format_number
+
+    assert format_number(value, fmt) == written

@@ -148,8 +148,8 @@ class Numbering:
                     starts[int(index)] = int(start)
             self._instances[num.get(w("numId"), "")] = (abstract_id, levels, starts)
 
-    def label(self, num_id: str, ilvl: int) -> tuple[str, str] | None:
-        """Advance the list ``num_id`` at level ``ilvl``; its label and suffix.
+    def label(self, num_id: str, ilvl: int) -> tuple[str, str, bool] | None:
+        """Advance the list ``num_id`` at level ``ilvl``; its label, suffix and bulletness.
 
         ``None`` when the paragraph is not numbered after all (``numId`` 0 or unknown).
         """
@@ -172,7 +172,7 @@ class Numbering:
         for deeper in [i for i in counters if i > ilvl]:
             del counters[deeper]
         if level.fmt == "bullet":
-            return bullet(level.pattern), level.suffix
+            return bullet(level.pattern), level.suffix, True
 
         def number(match: re.Match[str]) -> str:
             index = int(match.group(1)) - 1
@@ -180,4 +180,4 @@ class Numbering:
             value = counters.get(index, other.start)
             return format_number(value, "decimal" if level.legal else other.fmt)
 
-        return _PLACEHOLDER.sub(number, level.pattern), level.suffix
+        return _PLACEHOLDER.sub(number, level.pattern), level.suffix, False

@@ -27,7 +27,12 @@ from codage.domain import NewDocument, fold
 from codage.ingest.encoding import clean_text
 from codage.ingest.errors import IngestError
 from codage.ingest.readers.docx_numbering import Numbering, format_number, w
-from codage.ingest.speakers import is_excluded_label, is_label_shape, speaker_role
+from codage.ingest.speakers import (
+    is_excluded_label,
+    is_label_shape,
+    parse_line,
+    speaker_role,
+)
 from codage.ingest.structure import build_document, join_blocks
 from codage.ingest.zipguard import MAX_XML_PART_SIZE, open_zip
 
@@ -287,16 +292,23 @@ class _Walker:
         style = self.styles.get(style_id, ("",))[0]
         if style and fold(style).startswith(_HEADING_STYLES):
             kind, speaker = "heading", None
-        elif label is not None:
-            kind, speaker = "paragraph", None
         else:
             kind, speaker = "paragraph", _bold_speaker(segments, text)
         if label is not None:
-            text = label + text.lstrip()
+            prefix, is_bullet = label
+            if is_bullet and (speaker or parse_line(text.lstrip()) is not None):
+                # A turn written as a bullet item: the bullet is only a glyph, and
+                # the speaker label must stay first for the turn to be found.
+                prefix = ""
+            else:
+                speaker = None
+            text = prefix + text.lstrip()
         parts.append((text, kind, speaker))
         parts.extend(boxes)
 
-    def _list_label(self, properties: etree._Element | None, style_id: str) -> str | None:
+    def _list_label(
+        self, properties: etree._Element | None, style_id: str
+    ) -> tuple[str, bool] | None:
         num = None if properties is None else properties.find(w("numPr"))
         num_id = _attr(num, "numId")
         ilvl = _attr(num, "ilvl")
@@ -315,10 +327,10 @@ class _Walker:
         found = self.numbering.label(num_id, int(ilvl) if ilvl and ilvl.isdigit() else 0)
         if found is None:
             return None
-        label, suffix = found
+        label, suffix, is_bullet = found
         if not label:
             return None
-        return label if suffix == "nothing" else label + " "
+        return (label if suffix == "nothing" else label + " "), is_bullet
 
     def _table(self, table: etree._Element, parts: list[Part]) -> None:
         rows: list[list[str]] = []
