@@ -122,3 +122,11 @@ def test_rtf_text_boxes_are_read_once_and_objects_said(tmp_path: Path) -> None:
         "Après.",
     ]
     assert doc.warnings == ["1 embedded object (charts, diagrams, spreadsheets...) not imported"]
+
+
+def test_rtf_header_warning_holds_no_control_characters(tmp_path: Path) -> None:
+    path = tmp_path / "entete.rtf"
+    path.write_bytes(rb"{\rtf1\ansi{\header Rapport \'1b[31mrouge\par}Texte du corps.\par}")
+    (doc,) = read_file(path)
+    assert doc.text.strip() == "Texte du corps."
+    assert doc.warnings == ["page headers and footers not imported: «Rapport [31mrouge»"]

@@ -160,6 +160,7 @@ class _Reader:
                     if paragraph.tag not in (_P, _H):
                         continue
                     text = " ".join(self._inline_text(paragraph, []).split())
+                    text = "".join(ch for ch in text if ch.isprintable())
                     if any(ch.isalpha() for ch in text) and text not in self.margins:
                         self.margins.append(text)
 

@@ -208,7 +208,8 @@ def _margin_warnings(source: str, encoding: str) -> list[str]:
             text = rtf_to_text("{\\rtf1 " + source[inner:end] + "}", encoding=encoding)
         except Exception:  # a damaged header is reported by the main pass, if at all
             continue
-        text = " ".join(text.split())
+        # Shown in a terminal: no control characters.
+        text = "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
         if any(ch.isalpha() for ch in text) and text not in texts:
             texts.append(text)
     if not texts:

@@ -119,6 +119,11 @@ def _parse(blob: bytes) -> etree._Element:
     return etree.fromstring(blob, parser)
 
 
+def _printable(text: str) -> str:
+    """One line of text for a warning shown in a terminal: no control characters."""
+    return "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
+
+
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -191,7 +196,7 @@ class _Walker:
             self.comments = len(comments.findall(w("comment")))
         for root in margins:
             for paragraph in root.iter(_P):
-                text = " ".join("".join(t.text or "" for t in paragraph.iter(_T)).split())
+                text = _printable("".join(t.text or "" for t in paragraph.iter(_T)))
                 # Page numbers alone are layout, not something the author wrote.
                 if any(ch.isalpha() for ch in text) and text not in self.margins:
                     self.margins.append(text)
