@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from codage.ingest.errors import IngestError
 from codage.ingest.reader import read_file
 from codage.ingest.service import import_files
 from codage.services import Project
@@ -495,3 +498,23 @@ def test_docx_fields_across_paragraphs_nested_and_broken(tmp_path: Path) -> None
         "Avant texte après champ cassé",
         "Paragraphe suivant conservé",
     ]
+
+
+def test_docx_alt_chunks_are_said_and_ruby_base_is_text(tmp_path: Path) -> None:
+    ruby = (
+        "<w:ruby><w:rubyPr/><w:rt>" + r("furigana") + "</w:rt>"
+        "<w:rubyBase>" + r("Kanji") + "</w:rubyBase></w:ruby>"
+    )
+    path = write_docx(
+        tmp_path / "morceaux.docx",
+        p(r("Texte avec "), ruby, r(" lu.")) + '<w:altChunk r:id="rIdHtml"/>',
+    )
+    (doc,) = read_file(path)
+    assert doc.text == "Texte avec Kanji lu."
+    assert doc.warnings == [
+        "1 embedded document part (altChunk) not imported; "
+        "open the file in Word and save it to merge them"
+    ]
+    only = write_docx(tmp_path / "seul.docx", '<w:altChunk r:id="rIdHtml"/>')
+    with pytest.raises(IngestError, match=r"seul\.docx: .*embedded parts \(altChunk\)"):
+        read_file(only)

@@ -106,6 +106,12 @@ def read_docx(path: Path) -> list[NewDocument]:
     ]
     text, blocks = join_blocks(parts)
     if not text.strip():
+        if walker.chunks:
+            raise IngestError(
+                path,
+                "the text of this Word document is in embedded parts (altChunk) that only "
+                "Word merges; open it in Word and save it again",
+            )
         raise IngestError(path, "this Word document contains no text; nothing to import")
     new = build_document(path.stem, text, blocks, source_path=path, metadata={"format": "docx"})
     new.warnings.extend(walker.warnings())
@@ -152,6 +158,7 @@ class _Walker:
     comments: int = field(init=False, default=0)
     margins: list[str] = field(init=False, default_factory=list)
     objects: int = field(init=False, default=0)
+    chunks: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         related = {}
@@ -244,6 +251,11 @@ class _Walker:
                 f"{_plural(self.comments, 'comment', 'comments')} in the margin "
                 "not imported (comments are not document text)"
             )
+        if self.chunks:
+            out.append(
+                f"{_plural(self.chunks, 'embedded document part', 'embedded document parts')} "
+                "(altChunk) not imported; open the file in Word and save it to merge them"
+            )
         if self.objects:
             out.append(
                 f"{_plural(self.objects, 'embedded object', 'embedded objects')} "
@@ -278,6 +290,8 @@ class _Walker:
                 self.revisions += 1
             elif tag == _ALTERNATE:
                 self._blocks(_chosen(child), parts)
+            elif tag == w("altChunk"):
+                self.chunks += 1
 
     def _paragraph(self, paragraph: etree._Element, parts: list[Part]) -> None:
         segments: list[Segment] = []
@@ -379,6 +393,11 @@ class _Walker:
                 self.revisions += 1
             elif tag == _ALTERNATE:
                 self._inline(_chosen(child), out, boxes)
+            elif tag == w("ruby"):
+                # Phonetic guides (w:rt) sit above the base text: the base is the text.
+                base = child.find(w("rubyBase"))
+                if base is not None:
+                    self._inline(base, out, boxes)
             elif tag in _OMATH and self._showing():
                 out.append(("".join(t.text or "" for t in child.iter(f"{{{_MATH}}}t")), False))
 
