@@ -518,3 +518,35 @@ def test_docx_alt_chunks_are_said_and_ruby_base_is_text(tmp_path: Path) -> None:
     only = write_docx(tmp_path / "seul.docx", '<w:altChunk r:id="rIdHtml"/>')
     with pytest.raises(IngestError, match=r"seul\.docx: .*embedded parts \(altChunk\)"):
         read_file(only)
+
+
+def test_docx_legacy_form_fields_show_their_value(tmp_path: Path) -> None:
+    def form(data: str, instruction: str, result: str = "") -> str:
+        return (
+            f'<w:r><w:fldChar w:fldCharType="begin"><w:ffData>{data}</w:ffData></w:fldChar></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f"{result}"
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        )
+
+    dropdown = form(
+        '<w:ddList><w:result w:val="1"/><w:listEntry w:val="Jamais"/>'
+        '<w:listEntry w:val="Souvent"/></w:ddList>',
+        "FORMDROPDOWN",
+    )
+    ticked = form('<w:checkBox><w:default w:val="0"/><w:checked/></w:checkBox>', "FORMCHECKBOX")
+    empty = form('<w:checkBox><w:default w:val="0"/></w:checkBox>', "FORMCHECKBOX")
+    typed = form("<w:textInput/>", "FORMTEXT", r("Réponse saisie"))
+    path = write_docx(
+        tmp_path / "formulaire.docx",
+        p(r("Usage : "), dropdown)
+        + p(ticked, r(" Intranet "), empty, r(" Messagerie"))
+        + p(r("Commentaire : "), typed),
+    )
+    (doc,) = read_file(path)
+    assert doc.text.split("\n\n") == [
+        "Usage : Souvent",
+        "☒ Intranet ☐ Messagerie",
+        "Commentaire : Réponse saisie",
+    ]

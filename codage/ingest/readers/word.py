@@ -416,6 +416,8 @@ class _Walker:
             if tag == w("fldChar"):
                 kind = child.get(w("fldCharType"))
                 if kind == "begin":
+                    if self._showing():
+                        out.append((_form_value(child), False))
                     self.fields.append(False)
                 elif kind == "separate" and self.fields:
                     self.fields[-1] = True
@@ -505,6 +507,28 @@ def _text_boxes(element: etree._Element) -> Iterator[etree._Element]:
             yield from _text_boxes(_chosen(child))
         elif isinstance(child.tag, str):
             yield from _text_boxes(child)
+
+
+def _form_value(begin: etree._Element) -> str:
+    """What a legacy form field shows without a text result: a drop-down's chosen
+    entry or a check box's state (a text form field has its result as text)."""
+    data = begin.find(w("ffData"))
+    if data is None:
+        return ""
+    choices = data.find(w("ddList"))
+    if choices is not None:
+        entries = [e.get(w("val"), "") for e in choices.findall(w("listEntry"))]
+        chosen = _attr(choices, "result") or _attr(choices, "default") or "0"
+        index = int(chosen) if chosen.isdigit() else 0
+        return entries[index] if index < len(entries) else ""
+    box = data.find(w("checkBox"))
+    if box is not None:
+        state = box.find(w("checked"))
+        if state is None:
+            state = box.find(w("default"))
+        checked = state is not None and state.get(w("val"), "1") not in ("0", "false", "off")
+        return "☒" if checked else "☐"
+    return ""
 
 
 def _is_bold(run: etree._Element) -> bool:
