@@ -16,7 +16,6 @@ footers) or was read with a choice (unaccepted revisions) is said in warnings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,23 @@ from lxml import etree
 from codage.domain import NewDocument, fold
 from codage.ingest.encoding import clean_text
 from codage.ingest.errors import IngestError
+from codage.ingest.readers.docx_markup import (
+    ALTERNATE,
+    BLOCK_WRAPPERS,
+    INS,
+    MOVE_TO,
+    SDT,
+    SDT_CONTENT,
+    T,
+    attr,
+    children,
+    chosen,
+    form_value,
+    has_text,
+    is_bold,
+    symbol,
+    text_boxes,
+)
 from codage.ingest.readers.docx_numbering import Numbering, format_number, w
 from codage.ingest.speakers import (
     is_excluded_label,
@@ -40,19 +56,13 @@ _HEADING_STYLES = ("heading", "title", "titre", "subtitle", "sous-titre")
 MAX_BOLD_LABEL = 60
 NOTES_HEADING = "Notes"
 
-_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _MATH = "http://schemas.openxmlformats.org/officeDocument/2006/math"
-_ALTERNATE, _CHOICE, _FALLBACK = (
-    f"{{{_MC}}}{n}" for n in ("AlternateContent", "Choice", "Fallback")
-)
 _OMATH = {f"{{{_MATH}}}oMath", f"{{{_MATH}}}oMathPara"}
 
-_P, _R, _T, _TBL, _TR, _TC = (w(n) for n in ("p", "r", "t", "tbl", "tr", "tc"))
-_SDT, _SDT_CONTENT, _TXBX = w("sdt"), w("sdtContent"), w("txbxContent")
-_INS, _DEL, _MOVE_TO, _MOVE_FROM = (w(n) for n in ("ins", "del", "moveTo", "moveFrom"))
+_P, _R, _TBL, _TR, _TC = (w(n) for n in ("p", "r", "tbl", "tr", "tc"))
+_DEL, _MOVE_FROM = w("del"), w("moveFrom")
 # Inline wrappers whose runs are text as they stand (a field's runs are its result).
 _INLINE_WRAPPERS = {w(n) for n in ("hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo")}
-_BLOCK_WRAPPERS = {w("customXml")}
 _RUN_TEXT = {w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("noBreakHyphen"): "-"}
 _NOTE_KINDS = ("footnote", "endnote")
 # Parts whose text lives outside the body: SmartArt, charts, embedded files.
@@ -203,7 +213,7 @@ class _Walker:
             self.comments = len(comments.findall(w("comment")))
         for root in margins:
             for paragraph in root.iter(_P):
-                text = _printable("".join(t.text or "" for t in paragraph.iter(_T)))
+                text = _printable("".join(t.text or "" for t in paragraph.iter(T)))
                 # Page numbers alone are layout, not something the author wrote.
                 if any(ch.isalpha() for ch in text) and text not in self.margins:
                     self.margins.append(text)
@@ -221,7 +231,7 @@ class _Walker:
             for ref in body.iter(w(f"{kind}Reference"))
         }
         for key, note in self.notes.items():
-            if key not in cited and key not in referenced and _has_text(note.element):
+            if key not in cited and key not in referenced and has_text(note.element):
                 note.marker = self._marker(key[0])
                 notes.append(note)
         section: list[Part] = []
@@ -277,19 +287,19 @@ class _Walker:
                 self._paragraph(child, parts)
             elif tag == _TBL:
                 self._table(child, parts)
-            elif tag == _SDT:
-                content = child.find(_SDT_CONTENT)
+            elif tag == SDT:
+                content = child.find(SDT_CONTENT)
                 if content is not None:
                     self._blocks(content, parts)
-            elif tag in _BLOCK_WRAPPERS:
+            elif tag in BLOCK_WRAPPERS:
                 self._blocks(child, parts)
-            elif tag in (_INS, _MOVE_TO):
+            elif tag in (INS, MOVE_TO):
                 self.revisions += 1
                 self._blocks(child, parts)
             elif tag in (_DEL, _MOVE_FROM):
                 self.revisions += 1
-            elif tag == _ALTERNATE:
-                self._blocks(_chosen(child), parts)
+            elif tag == ALTERNATE:
+                self._blocks(chosen(child), parts)
             elif tag == w("altChunk"):
                 self.chunks += 1
 
@@ -300,9 +310,9 @@ class _Walker:
         text = "".join(s for s, _ in segments)
         properties = paragraph.find(w("pPr"))
         mark = None if properties is None else properties.find(w("rPr"))
-        if mark is not None and (mark.find(_INS) is not None or mark.find(_DEL) is not None):
+        if mark is not None and (mark.find(INS) is not None or mark.find(_DEL) is not None):
             self.revisions += 1
-        style_id = _attr(properties, "pStyle") or self.default_style
+        style_id = attr(properties, "pStyle") or self.default_style
         # An empty numbered paragraph still takes its number, as in Word.
         label = self._list_label(properties, style_id)
         if not text.strip():
@@ -329,8 +339,8 @@ class _Walker:
         self, properties: etree._Element | None, style_id: str
     ) -> tuple[str, bool] | None:
         num = None if properties is None else properties.find(w("numPr"))
-        num_id = _attr(num, "numId")
-        ilvl = _attr(num, "ilvl")
+        num_id = attr(num, "numId")
+        ilvl = attr(num, "ilvl")
         seen: set[str] = set()
         style = style_id
         # Numbering given by the style (List Number...) or a style it is based on.
@@ -338,8 +348,8 @@ class _Walker:
             seen.add(style)
             _, based, style_num = self.styles.get(style, ("", None, None))
             if style_num is not None:
-                num_id = num_id if num_id is not None else _attr(style_num, "numId")
-                ilvl = ilvl if ilvl is not None else _attr(style_num, "ilvl")
+                num_id = num_id if num_id is not None else attr(style_num, "numId")
+                ilvl = ilvl if ilvl is not None else attr(style_num, "ilvl")
             style = based or ""
         if num_id is None or num_id == "0":
             return None
@@ -353,13 +363,13 @@ class _Walker:
 
     def _table(self, table: etree._Element, parts: list[Part]) -> None:
         rows: list[list[str]] = []
-        for row in _children(table, _TR):
+        for row in children(table, _TR):
             properties = row.find(w("trPr"))
             if properties is not None and properties.find(_DEL) is not None:
                 self.revisions += 1
                 continue
             cells: list[str] = []
-            for cell in _children(row, _TC):
+            for cell in children(row, _TC):
                 cell_parts: list[Part] = []
                 self._blocks(cell, cell_parts)
                 cells.append("\n".join(t.strip() for t, _, _ in cell_parts if t.strip()))
@@ -379,20 +389,20 @@ class _Walker:
         for child in element:
             tag = child.tag
             if tag == _R:
-                self._run(child, _is_bold(child), out, boxes)
+                self._run(child, is_bold(child), out, boxes)
             elif tag in _INLINE_WRAPPERS:
                 self._inline(child, out, boxes)
-            elif tag == _SDT:
-                content = child.find(_SDT_CONTENT)
+            elif tag == SDT:
+                content = child.find(SDT_CONTENT)
                 if content is not None:
                     self._inline(content, out, boxes)
-            elif tag in (_INS, _MOVE_TO):
+            elif tag in (INS, MOVE_TO):
                 self.revisions += 1
                 self._inline(child, out, boxes)
             elif tag in (_DEL, _MOVE_FROM):
                 self.revisions += 1
-            elif tag == _ALTERNATE:
-                self._inline(_chosen(child), out, boxes)
+            elif tag == ALTERNATE:
+                self._inline(chosen(child), out, boxes)
             elif tag == w("ruby"):
                 # Phonetic guides (w:rt) sit above the base text: the base is the text.
                 base = child.find(w("rubyBase"))
@@ -417,26 +427,26 @@ class _Walker:
                 kind = child.get(w("fldCharType"))
                 if kind == "begin":
                     if self._showing():
-                        out.append((_form_value(child), False))
+                        out.append((form_value(child), False))
                     self.fields.append(False)
                 elif kind == "separate" and self.fields:
                     self.fields[-1] = True
                 elif kind == "end" and self.fields:
                     self.fields.pop()
-            elif tag == _ALTERNATE:
-                self._run(_chosen(child), bold, out, boxes)
+            elif tag == ALTERNATE:
+                self._run(chosen(child), bold, out, boxes)
             elif tag in (w("drawing"), w("pict"), w("object")):
-                for content in _text_boxes(child):
+                for content in text_boxes(child):
                     self._blocks(content, boxes)
             elif not self._showing():
                 # A field's result inside another field's instruction (IF, INCLUDE...).
                 continue
-            elif tag == _T:
+            elif tag == T:
                 out.append((child.text or "", bold))
             elif tag in _RUN_TEXT:
                 out.append((_RUN_TEXT[tag], False))
             elif tag == w("sym"):
-                out.append((_symbol(child), False))
+                out.append((symbol(child), False))
             elif tag in (w("footnoteReference"), w("endnoteReference")):
                 kind = "footnote" if tag == w("footnoteReference") else "endnote"
                 out.append((self._cite(kind, child.get(w("id"), "")), False))
@@ -459,104 +469,14 @@ class _Walker:
         return f"[{count}]" if kind == "footnote" else f"[{format_number(count, 'lowerRoman')}]"
 
 
-def _attr(element: etree._Element | None, child: str) -> str | None:
-    if element is None:
-        return None
-    found = element.find(w(child))
-    return None if found is None else found.get(w("val"))
-
-
-def _children(element: etree._Element, tag: str) -> Iterator[etree._Element]:
-    """Rows of a table or cells of a row, also when a content control wraps them."""
-    for child in element:
-        if child.tag == tag:
-            yield child
-        elif child.tag == _SDT:
-            content = child.find(_SDT_CONTENT)
-            if content is not None:
-                yield from _children(content, tag)
-        elif child.tag in _BLOCK_WRAPPERS or child.tag in (_INS, _MOVE_TO):
-            yield from _children(child, tag)
-
-
-def _chosen(alternate: etree._Element) -> etree._Element:
-    """The one branch of ``mc:AlternateContent`` to read, so nothing is doubled.
-
-    The first choice is what Word itself shows; the fallback (VML) is a copy for
-    old readers, read only when the choice holds no text.
-    """
-    choice = alternate.find(_CHOICE)
-    fallback = alternate.find(_FALLBACK)
-    if choice is None:
-        return fallback if fallback is not None else etree.Element("empty")
-    if fallback is not None and not _has_text(choice) and _has_text(fallback):
-        return fallback
-    return choice
-
-
-def _has_text(element: etree._Element) -> bool:
-    return any((t.text or "").strip() for t in element.iter(_T))
-
-
-def _text_boxes(element: etree._Element) -> Iterator[etree._Element]:
-    """The outermost text box contents under a drawing, one branch of each choice."""
-    for child in element:
-        if child.tag == _TXBX:
-            yield child
-        elif child.tag == _ALTERNATE:
-            yield from _text_boxes(_chosen(child))
-        elif isinstance(child.tag, str):
-            yield from _text_boxes(child)
-
-
-def _form_value(begin: etree._Element) -> str:
-    """What a legacy form field shows without a text result: a drop-down's chosen
-    entry or a check box's state (a text form field has its result as text)."""
-    data = begin.find(w("ffData"))
-    if data is None:
-        return ""
-    choices = data.find(w("ddList"))
-    if choices is not None:
-        entries = [e.get(w("val"), "") for e in choices.findall(w("listEntry"))]
-        chosen = _attr(choices, "result") or _attr(choices, "default") or "0"
-        index = int(chosen) if chosen.isdigit() else 0
-        return entries[index] if index < len(entries) else ""
-    box = data.find(w("checkBox"))
-    if box is not None:
-        state = box.find(w("checked"))
-        if state is None:
-            state = box.find(w("default"))
-        checked = state is not None and state.get(w("val"), "1") not in ("0", "false", "off")
-        return "☒" if checked else "☐"
-    return ""
-
-
-def _is_bold(run: etree._Element) -> bool:
-    properties = run.find(w("rPr"))
-    bold = None if properties is None else properties.find(w("b"))
-    return bold is not None and bold.get(w("val"), "1") not in ("0", "false", "off")
-
-
-def _symbol(sym: etree._Element) -> str:
-    code = sym.get(w("char"), "")
-    try:
-        value = int(code, 16)
-    except ValueError:
-        return ""
-    # Symbol-font characters (F0xx) have no meaning outside that font.
-    if 0xF000 <= value <= 0xF0FF or value == 0:
-        return ""
-    return chr(value)
-
-
 def _bold_speaker(segments: list[Segment], text: str) -> str | None:
     """The label of a paragraph that starts with a bold run ending in ``:``."""
     bold = []
     rest = ""
-    for piece, is_bold in segments:
+    for piece, in_bold in segments:
         if not piece:
             continue
-        if is_bold and not rest:
+        if in_bold and not rest:
             bold.append(piece)
         else:
             rest = piece
