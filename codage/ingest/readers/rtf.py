@@ -33,6 +33,7 @@ _DELETED = re.compile(r"\\deleted(?![a-zA-Z])")
 _SHAPE = re.compile(r"\{\s*(?:\\\*\s*)?\\(?:shp|shpgrp|do)(?![a-zA-Z])")
 _SHAPE_TEXT = re.compile(r"\{\s*\\shptxt(?![a-zA-Z])")
 _DRAWING_TEXT = re.compile(r"\{\s*\\dptxbxtext(?![a-zA-Z])")
+_STRUCTURE = re.compile(r"\\.|[{}]", re.DOTALL)
 _OBJECT = re.compile(r"\{\s*\\object(?![a-zA-Z])")
 # Sent through striprtf between the main text and each note, then split on: a
 # private-use character, written as RTF's \uN (N is signed 16-bit).
@@ -113,21 +114,17 @@ def _convert(source: str, encoding: str, path: Path) -> str:
 def _group_end(source: str, start: int) -> int | None:
     """The index of the brace closing the group opened at ``start``, if any."""
     depth = 0
-    index = start
-    length = len(source)
-    while index < length:
-        char = source[index]
-        if char == "\\":
-            # An escaped brace or backslash is text, not structure.
-            index += 2
-            continue
-        if char == "{":
+    # Only braces and escapes matter; the regex skips the text (pictures' hex
+    # can be megabytes) in C rather than character by character.
+    for match in _STRUCTURE.finditer(source, start):
+        token = match.group()
+        if token == "{":
             depth += 1
-        elif char == "}":
+        elif token == "}":
             depth -= 1
             if depth == 0:
-                return index
-        index += 1
+                return match.start()
+        # An escaped brace or backslash (\{, \}, \\) is text, not structure.
     return None
 
 
