@@ -209,3 +209,37 @@ def test_word_number_formats(value: int, fmt: str, written: str) -> None:
     from codage.ingest.readers.docx_numbering import format_number
 
     assert format_number(value, fmt) == written
+
+
+def test_broken_footnotes_part_is_a_corrupt_file(tmp_path: Path) -> None:
+    from tests.ingest.office_files import p, r, write_docx
+
+    path = write_docx(tmp_path / "notes-abimees.docx", p(r("Texte")), footnotes="<w:footnote><w:p>")
+    with pytest.raises(IngestError, match=r"notes-abimees\.docx: this Word file is corrupt"):
+        read_file(path)
+
+
+def test_entities_in_a_notes_part_are_refused(tmp_path: Path) -> None:
+    import time
+    import zipfile
+
+    from tests.ingest.office_files import W, p, r, write_docx
+
+    path = write_docx(tmp_path / "entites.docx", p(r("Texte principal")), footnotes="")
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE w:footnotes [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
+        + f']><w:footnotes xmlns:w="{W}"><w:footnote w:id="1"><w:p><w:r><w:t>&i;</w:t>'
+        "</w:r></w:p></w:footnote></w:footnotes>"
+    )
+    rebuilt = tmp_path / "bombe.docx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rebuilt, "w") as target:
+        for item in source.infolist():
+            data = bomb if item.filename == "word/footnotes.xml" else source.read(item)
+            target.writestr(item.filename, data)
+    started = time.perf_counter()
+    with pytest.raises(
+        IngestError, match=r"bombe\.docx: word/footnotes\.xml uses forbidden XML features"
+    ):
+        read_file(rebuilt)
+    assert time.perf_counter() - started < 5

@@ -16,6 +16,8 @@ footers) or was read with a choice (unaccepted revisions) is said in warnings.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,13 +95,16 @@ def read_docx(path: Path) -> list[NewDocument]:
         if "word/document.xml" not in names:
             raise IngestError(path, "this zip file is not a Word document (no word/document.xml)")
         for info in archive.infolist():
-            if info.filename.endswith(".xml") and info.file_size > MAX_XML_PART_SIZE:
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            if info.file_size > MAX_XML_PART_SIZE:
                 raise IngestError(
                     path,
                     f"{info.filename} holds {info.file_size // (1024 * 1024)} MB of XML "
                     f"(limit {MAX_XML_PART_SIZE // (1024 * 1024)} MB per part); "
                     "split the document into smaller files",
                 )
+            _refuse_doctype(archive, info, path)
     try:
         document = docx.Document(str(path))
         walker = _Walker(document.part)
@@ -126,6 +131,19 @@ def read_docx(path: Path) -> list[NewDocument]:
     new = build_document(path.stem, text, blocks, source_path=path, metadata={"format": "docx"})
     new.warnings.extend(walker.warnings())
     return [new]
+
+
+def _refuse_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """Refuse a part that declares a DTD: Word never writes one, entity bombs do."""
+    try:
+        with archive.open(info) as entry:
+            head = entry.read(4096)
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as exc:
+        raise IngestError(path, f"the file is corrupt ({exc}); open and save it again") from None
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise IngestError(
+            path, f"{info.filename} uses forbidden XML features (entities); refusing it"
+        )
 
 
 def _parse(blob: bytes) -> etree._Element:
