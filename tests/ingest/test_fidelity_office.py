@@ -550,3 +550,29 @@ def test_docx_legacy_form_fields_show_their_value(tmp_path: Path) -> None:
         "☒ Intranet ☐ Messagerie",
         "Commentaire : Réponse saisie",
     ]
+
+
+def test_docx_deleted_paragraph_mark_joins_paragraphs(tmp_path: Path) -> None:
+    deleted_mark = '<w:rPr><w:del w:id="9" w:author="A"/></w:rPr>'
+    path = write_docx(
+        tmp_path / "fusion.docx",
+        p(r("Enquêtrice :", bold=True), r(" Première moitié "), props=deleted_mark)
+        + p(r("seconde moitié."))
+        + p(r("Ligne vide supprimée ensuite :"))
+        + p(props=deleted_mark)
+        + p(r("Paragraphe suivant."))
+        + p(r("Dernier avant tableau"), props=deleted_mark)
+        + "<w:tbl><w:tr><w:tc>"
+        + p(r("Cellule"))
+        + "</w:tc></w:tr></w:tbl>",
+    )
+    (doc,) = read_file(path)
+    assert doc.text.split("\n\n") == [
+        "Enquêtrice : Première moitié seconde moitié.",
+        "Ligne vide supprimée ensuite :",
+        "Paragraphe suivant.",
+        "Dernier avant tableau",
+        "Cellule",
+    ]
+    assert doc.units[0].speaker == "Enquêtrice"
+    assert doc.warnings[0].startswith("3 tracked changes were not yet accepted")

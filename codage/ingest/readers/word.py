@@ -187,6 +187,8 @@ class _Walker:
     margins: list[str] = field(init=False, default_factory=list)
     objects: int = field(init=False, default=0)
     chunks: int = field(init=False, default=0)
+    # A paragraph whose mark was deleted, waiting for the paragraph it joins.
+    joined: Part | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         related = {}
@@ -298,28 +300,39 @@ class _Walker:
 
     # -- blocks ---------------------------------------------------------------
 
-    def _blocks(self, container: etree._Element, parts: list[Part]) -> None:
+    def _blocks(self, container: etree._Element, parts: list[Part], *, ends: bool = True) -> None:
+        """The blocks of ``container``; ``ends`` when the container closes a text flow
+        (body, cell, text box, note), not for wrappers such as content controls."""
         for child in container:
             tag = child.tag
             if tag == _P:
                 self._paragraph(child, parts)
             elif tag == _TBL:
+                self._flush(parts)
                 self._table(child, parts)
             elif tag == SDT:
                 content = child.find(SDT_CONTENT)
                 if content is not None:
-                    self._blocks(content, parts)
+                    self._blocks(content, parts, ends=False)
             elif tag in BLOCK_WRAPPERS:
-                self._blocks(child, parts)
+                self._blocks(child, parts, ends=False)
             elif tag in (INS, MOVE_TO):
                 self.revisions += 1
-                self._blocks(child, parts)
+                self._blocks(child, parts, ends=False)
             elif tag in (_DEL, _MOVE_FROM):
                 self.revisions += 1
             elif tag == ALTERNATE:
-                self._blocks(chosen(child), parts)
+                self._blocks(chosen(child), parts, ends=False)
             elif tag == w("altChunk"):
                 self.chunks += 1
+        if ends:
+            self._flush(parts)
+
+    def _flush(self, parts: list[Part]) -> None:
+        """A paragraph whose mark was deleted, with nothing left to join it to."""
+        if self.joined is not None:
+            parts.append(self.joined)
+            self.joined = None
 
     def _paragraph(self, paragraph: etree._Element, parts: list[Part]) -> None:
         segments: list[Segment] = []
@@ -328,11 +341,25 @@ class _Walker:
         text = "".join(s for s, _ in segments)
         properties = paragraph.find(w("pPr"))
         mark = None if properties is None else properties.find(w("rPr"))
-        if mark is not None and (mark.find(INS) is not None or mark.find(_DEL) is not None):
+        if mark is not None and mark.find(INS) is not None:
+            self.revisions += 1
+        # A deleted paragraph mark, accepted, joins this paragraph to the next one.
+        joins = mark is not None and mark.find(_DEL) is not None
+        if joins:
             self.revisions += 1
         style_id = attr(properties, "pStyle") or self.default_style
         # An empty numbered paragraph still takes its number, as in Word.
         label = self._list_label(properties, style_id)
+        carried: str | None = None
+        if self.joined is not None:
+            # The joined paragraph keeps the speaker of its start and, as in Word,
+            # the paragraph properties of the mark that remains.
+            before, _, carried = self.joined
+            self.joined = None
+            if before.strip():
+                segments = [(before, False), *segments]
+                text = before + text
+                label = None
         if not text.strip():
             parts.extend(boxes)
             return
@@ -350,7 +377,12 @@ class _Walker:
             else:
                 speaker = None
             text = prefix + text.lstrip()
-        parts.append((text, kind, speaker))
+        if carried is not None and kind == "paragraph":
+            speaker = carried
+        if joins:
+            self.joined = (text, kind, speaker)
+        else:
+            parts.append((text, kind, speaker))
         parts.extend(boxes)
 
     def _list_label(
