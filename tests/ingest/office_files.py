@@ -130,11 +130,16 @@ ODF_NS = {
 }
 
 
-def write_odt(path: Path, body: str, styles: str = "") -> Path:
-    """An ``.odt`` whose ``office:text`` holds ``body``; ``styles`` goes in master styles."""
+def write_odt(path: Path, body: str, styles: str = "", automatic: str = "") -> Path:
+    """An ``.odt`` whose ``office:text`` holds ``body``.
+
+    ``styles`` goes in the master styles of ``styles.xml``, ``automatic`` in the
+    automatic styles of ``content.xml`` (where LibreOffice writes list styles).
+    """
     declarations = " ".join(f'xmlns:{k}="{v}"' for k, v in ODF_NS.items())
     content = (
         f'<office:document-content {declarations} office:version="1.3">'
+        f"<office:automatic-styles>{automatic}</office:automatic-styles>"
         f"<office:body><office:text>{body}</office:text></office:body>"
         "</office:document-content>"
     )

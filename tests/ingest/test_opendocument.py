@@ -149,3 +149,72 @@ def test_odt_huge_content_is_refused_before_parsing(tmp_path: Path) -> None:
             written += len(chunk)
     with pytest.raises(IngestError, match=r"enorme\.odt: content\.xml holds 64 MB .*limit"):
         read_file(path)
+
+
+_LIST_STYLES = (
+    '<text:list-style style:name="L1">'
+    '<text:list-level-style-number text:level="1" style:num-format="1" style:num-suffix="."/>'
+    '<text:list-level-style-number text:level="2" style:num-format="a" style:num-suffix=")"/>'
+    '<text:list-level-style-number text:level="3" style:num-format="i" style:num-suffix="."'
+    ' text:display-levels="3"/>'
+    "</text:list-style>"
+    '<text:list-style style:name="L2">'
+    '<text:list-level-style-bullet text:level="1" text:bullet-char="\uf0b7"/>'
+    "</text:list-style>"
+)
+
+
+def _items(*items: str, attributes: str = "") -> str:
+    """A ``text:list`` of the given list items (paragraphs are wrapped in an item)."""
+    inner = "".join(
+        item if item.startswith("<text:list-item") else f"<text:list-item>{item}</text:list-item>"
+        for item in items
+    )
+    return f"<text:list{attributes}>{inner}</text:list>"
+
+
+def test_odt_list_numbers_computed_from_list_styles(tmp_path: Path) -> None:
+    from tests.ingest.office_files import write_odt
+
+    first = ' text:style-name="L1"'
+    body = (
+        _items(
+            "<text:p>Premier point</text:p>",
+            "<text:list-item><text:p>Second point</text:p>"
+            + _items("<text:p>Sous-point alpha</text:p>", "<text:p>Sous-point bravo</text:p>")
+            + "</text:list-item>",
+            # Items that only carry a deeper list to its level are not counted.
+            "<text:list-item>"
+            + _items(
+                "<text:list-item>" + _items("<text:p>Détail profond</text:p>") + "</text:list-item>"
+            )
+            + "</text:list-item>",
+            attributes=first,
+        )
+        + "<text:p>Entre deux listes</text:p>"
+        + _items(
+            "<text:p>Suite continuée</text:p>",
+            attributes=first + ' text:continue-numbering="true"',
+        )
+        + _items("<text:p>Nouvelle liste</text:p>", attributes=first)
+        + _items(
+            "<text:p>Une puce</text:p>",
+            "<text:p>Enquêtrice : Bonjour.</text:p>",
+            attributes=' text:style-name="L2"',
+        )
+    )
+    path = write_odt(tmp_path / "listes.odt", body, automatic=_LIST_STYLES)
+    (doc,) = read_file(path)
+    assert doc.text.split("\n\n") == [
+        "1. Premier point",
+        "2. Second point",
+        "a) Sous-point alpha",
+        "b) Sous-point bravo",
+        "2.b.i. Détail profond",
+        "Entre deux listes",
+        "3. Suite continuée",
+        "1. Nouvelle liste",
+        "• Une puce",
+        # A turn written as a bullet item keeps its speaker label first.
+        "Enquêtrice : Bonjour.",
+    ]

@@ -26,6 +26,8 @@ from codage.domain import NewDocument
 from codage.ingest.encoding import clean_text
 from codage.ingest.errors import IngestError
 from codage.ingest.readers.docx_numbering import format_number
+from codage.ingest.readers.odt_lists import ListNumbering
+from codage.ingest.speakers import parse_line
 from codage.ingest.structure import build_document, join_blocks
 from codage.ingest.zipguard import MAX_XML_PART_SIZE, open_zip, read_entry
 
@@ -46,6 +48,7 @@ def _t(name: str) -> str:
 
 
 _P, _H, _NOTE, _NUMBER = _t("p"), _t("h"), _t("note"), _t("number")
+_LIST, _ITEM = _t("list"), _t("list-item")
 _ANNOTATION = f"{{{_OFFICE}}}annotation"
 _SKIPPED = {
     _t("tracked-changes"),
@@ -81,9 +84,13 @@ def read_odt(path: Path) -> list[NewDocument]:
     if body is None:
         raise IngestError(path, "this is not an OpenDocument text (.odt); check the file")
     reader = _Reader()
+    styles_root = None if styles is None else _parse(styles, "styles.xml", path)
+    if styles_root is not None:
+        reader.lists.add_styles(styles_root)
+    reader.lists.add_styles(root)
     parts = reader.read(body)
-    if styles is not None:
-        reader.find_margins(_parse(styles, "styles.xml", path))
+    if styles_root is not None:
+        reader.find_margins(styles_root)
     parts = [(clean_text(t, path) if t.strip() else "", k, s) for t, k, s in parts]
     text, blocks = join_blocks(parts)
     if not text.strip():
@@ -134,8 +141,11 @@ class _Reader:
     cut_spaces: list[int] = field(default_factory=list)
     margins: list[str] = field(default_factory=list)
     objects: int = 0
-    # The number a list item carries (``text:number``), for its first paragraph.
+    lists: ListNumbering = field(default_factory=ListNumbering)
+    # The label of the list item being read (its number, or the one LibreOffice
+    # cached in ``text:number``), for its first paragraph; and whether a bullet.
     label: str = ""
+    bullet: bool = False
 
     def read(self, body: Element) -> list[Part]:
         """The blocks of the body, then the notes section."""
@@ -197,19 +207,25 @@ class _Reader:
     def _collect(self, element: Element, parts: list[Part]) -> None:
         for child in element:
             tag = child.tag
-            if tag == _H:
+            if tag in (_H, _P):
                 boxes: list[Part] = []
-                parts.append((self._inline_text(child, boxes), "heading", None))
-                parts.extend(boxes)
-            elif tag == _P:
-                boxes = []
-                text = self._inline_text(child, boxes)
-                if self.label:
-                    text, self.label = f"{self.label} {text.lstrip()}", ""
-                parts.append((text, "paragraph", None))
+                # Taken first: paragraphs of frames inside this one must not take it.
+                label, is_bullet, self.label = self.label, self.bullet, ""
+                text = _labelled(self._inline_text(child, boxes), label, is_bullet)
+                parts.append((text, "heading" if tag == _H else "paragraph", None))
                 parts.extend(boxes)
             elif tag == _NUMBER:
                 self.label = "".join(child.itertext()).strip()
+                self.bullet = False
+            elif tag == _LIST:
+                self.lists.enter(child)
+                self._collect(child, parts)
+                self.lists.leave()
+            elif tag == _ITEM:
+                found = self.lists.item(child)
+                self.label, self.bullet = found if found is not None else ("", False)
+                self._collect(child, parts)
+                self.label = ""
             elif tag in _OBJECTS:
                 self.objects += 1
             elif tag == f"{{{_TABLE}}}table":
@@ -280,3 +296,13 @@ class _Reader:
         text = "\n".join(t.strip() for t, _, _ in note_parts if t.strip())
         self.notes.append((kind, marker, text))
         return marker
+
+
+def _labelled(text: str, label: str, is_bullet: bool) -> str:
+    """``text`` with its list label in front."""
+    if not label or not text.strip():
+        return text
+    if is_bullet and parse_line(text.lstrip()) is not None:
+        # A turn written as a bullet item: the speaker label must stay first.
+        return text
+    return f"{label} {text.lstrip()}"
