@@ -231,7 +231,7 @@ class _Reader:
             elif tag == f"{{{_TABLE}}}table":
                 self._table(child, parts)
             elif tag not in _SKIPPED and not tag.endswith("-source"):
-                # Lists, list items, sections, frames, shapes, index bodies: their
+                # Sections, list headers, frames, shapes, index bodies: their
                 # paragraphs in order. (Index ``*-source`` elements hold templates.)
                 self._collect(child, parts)
 
