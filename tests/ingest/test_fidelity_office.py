@@ -576,3 +576,29 @@ def test_docx_deleted_paragraph_mark_joins_paragraphs(tmp_path: Path) -> None:
     ]
     assert doc.units[0].speaker == "Enquêtrice"
     assert doc.warnings[0].startswith("3 tracked changes were not yet accepted")
+
+
+def test_docx_list_defined_through_a_numbering_style(tmp_path: Path) -> None:
+    # Word's built-in outline lists: the list's definition only names a numbering
+    # style, whose own list instance holds the levels.
+    numbering = (
+        '<w:abstractNum w:abstractNumId="5"><w:numStyleLink w:val="ListeJuridique"/>'
+        "</w:abstractNum>"
+        '<w:abstractNum w:abstractNumId="6"><w:styleLink w:val="ListeJuridique"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperLetter"/>'
+        '<w:lvlText w:val="%1/"/></w:lvl></w:abstractNum>'
+        '<w:num w:numId="7"><w:abstractNumId w:val="6"/></w:num>'
+        '<w:num w:numId="8"><w:abstractNumId w:val="5"/></w:num>'
+    )
+    styles = (
+        '<w:style w:type="numbering" w:styleId="ListeJuridique"><w:name w:val="Liste"/>'
+        '<w:pPr><w:numPr><w:numId w:val="7"/></w:numPr></w:pPr></w:style>'
+    )
+    path = write_docx(
+        tmp_path / "style-liste.docx",
+        p(r("Article premier"), props=_num(8)) + p(r("Article second"), props=_num(8)),
+        numbering=numbering,
+        styles=styles,
+    )
+    (doc,) = read_file(path)
+    assert doc.text.split("\n\n") == ["A/ Article premier", "B/ Article second"]

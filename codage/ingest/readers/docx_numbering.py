@@ -117,8 +117,14 @@ class Numbering:
     (``lvlOverride/startOverride``).
     """
 
-    def __init__(self, root: etree._Element | None) -> None:
+    def __init__(
+        self, root: etree._Element | None, style_lists: dict[str, str] | None = None
+    ) -> None:
+        """``style_lists`` maps numbering styles to their ``numId`` (from styles.xml)."""
         self._abstract: dict[str, dict[int, Level]] = {}
+        # Definitions that only point at a numbering style (``numStyleLink``).
+        self._links: dict[str, str] = {}
+        self._style_lists = style_lists or {}
         self._instances: dict[str, tuple[str, dict[int, Level], dict[int, int]]] = {}
         self._counters: dict[str, dict[int, int]] = {}
         self._restarted: set[str] = set()
@@ -130,7 +136,11 @@ class Numbering:
                 index = lvl.get(w("ilvl"), "0")
                 if index.isdigit():
                     levels[int(index)] = _level(lvl)
-            self._abstract[abstract.get(w("abstractNumId"), "")] = levels
+            abstract_id = abstract.get(w("abstractNumId"), "")
+            self._abstract[abstract_id] = levels
+            link = _val(abstract, "numStyleLink")
+            if link:
+                self._links[abstract_id] = link
         for num in root.iter(w("num")):
             abstract_id = _val(num, "abstractNumId", "") or ""
             base = self._abstract.get(abstract_id, {})
@@ -148,6 +158,18 @@ class Numbering:
                     starts[int(index)] = int(start)
             self._instances[num.get(w("numId"), "")] = (abstract_id, levels, starts)
 
+    def _resolve(self, abstract_id: str) -> str:
+        """The definition that holds the levels, following numbering style links."""
+        for _ in range(8):
+            style = self._links.get(abstract_id)
+            if style is None or self._abstract.get(abstract_id):
+                break
+            instance = self._instances.get(self._style_lists.get(style, ""))
+            if instance is None:
+                break
+            abstract_id = instance[0]
+        return abstract_id
+
     def label(self, num_id: str, ilvl: int) -> tuple[str, str, bool] | None:
         """Advance the list ``num_id`` at level ``ilvl``; its label, suffix and bulletness.
 
@@ -157,6 +179,7 @@ class Numbering:
         if instance is None:
             return None
         abstract_id, overrides, starts = instance
+        abstract_id = self._resolve(abstract_id)
         levels = {**self._abstract.get(abstract_id, {}), **overrides}
         level = levels.get(ilvl)
         if level is None:

@@ -203,23 +203,30 @@ class _Walker:
                 related[kind] = _parse(rel.target_part.blob)
             elif kind in _OBJECT_RELATIONSHIPS:
                 self.objects += 1
-        self.numbering = Numbering(related.get("numbering"))
         self.styles = {}
+        # Numbering styles name a list by its numId; list definitions may point at them.
+        style_lists: dict[str, str] = {}
         styles = related.get("styles")
-        if styles is not None:
-            for style in styles.iter(w("style")):
-                if style.get(w("type")) != "paragraph":
-                    continue
-                style_id = style.get(w("styleId"), "")
-                name = style.find(w("name"))
-                based = style.find(w("basedOn"))
-                self.styles[style_id] = (
-                    "" if name is None else name.get(w("val"), ""),
-                    None if based is None else based.get(w("val")),
-                    style.find(f"{w('pPr')}/{w('numPr')}"),
-                )
-                if style.get(w("default")) in ("1", "true", "on"):
-                    self.default_style = style_id
+        for style in () if styles is None else styles.iter(w("style")):
+            style_id = style.get(w("styleId"), "")
+            numbering = style.find(f"{w('pPr')}/{w('numPr')}")
+            kind = style.get(w("type"))
+            if kind == "numbering":
+                num_id = attr(numbering, "numId")
+                if num_id:
+                    style_lists[style_id] = num_id
+            if kind != "paragraph":
+                continue
+            name = style.find(w("name"))
+            based = style.find(w("basedOn"))
+            self.styles[style_id] = (
+                "" if name is None else name.get(w("val"), ""),
+                None if based is None else based.get(w("val")),
+                numbering,
+            )
+            if style.get(w("default")) in ("1", "true", "on"):
+                self.default_style = style_id
+        self.numbering = Numbering(related.get("numbering"), style_lists)
         for kind in _NOTE_KINDS:
             root = related.get(f"{kind}s")
             if root is None:
