@@ -10,8 +10,10 @@ between cells), heading styles give ``heading`` units, and a bold run ending
 with ``:`` at the start of a paragraph names its speaker. Text boxes come as
 paragraphs after the paragraph that anchors them. Footnotes (``[1]``) and
 endnotes (``[i]``) leave their marker where the reference stands and their text
-in a final "Notes" section. What is not document text (comments, headers and
-footers) or was read with a choice (unaccepted revisions) is said in warnings.
+in a final "Notes" section. List numbers are computed (:mod:`docx_numbering`);
+legacy form fields show their chosen entry or tick. What is not document text
+(comments, headers and footers, embedded objects and altChunk parts) or was read
+with a choice (unaccepted revisions, read as accepted) is said in warnings.
 """
 
 from __future__ import annotations
