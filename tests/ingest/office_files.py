@@ -95,6 +95,22 @@ def r(text: str, bold: bool = False) -> str:
     return f'<w:r>{props}<w:t xml:space="preserve">{text}</w:t></w:r>'
 
 
+def num(num_id: int, level: int = 0) -> str:
+    """Paragraph properties that put it in list ``num_id`` at ``level``."""
+    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+
+
+def field(instruction: str, shown: str) -> str:
+    """A complex field: its instruction, then the result it shows."""
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f"{r(shown)}"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
 def docx_source_words(path: Path) -> Counter[str]:
     """Words of every ``w:t`` of the body and notes, deleted and fallback copies removed.
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from codage.ingest.errors import IngestError
 from codage.ingest.reader import read_file
 from codage.ingest.service import import_files
 from codage.services import Project
 from tests.ingest.conftest import texts_of
 from tests.ingest.office_files import (
     docx_source_words,
+    field,
     missing_or_doubled,
+    num,
     odt_source_words,
     p,
     r,
@@ -39,20 +38,6 @@ _TEXT_BOX = (
     "{inner}"
     "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
 )
-
-
-def _num(num_id: int, level: int = 0) -> str:
-    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
-
-
-def _field(instruction: str, shown: str) -> str:
-    return (
-        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-        f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-        f"{r(shown)}"
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-    )
 
 
 NUMBERING = (
@@ -123,9 +108,9 @@ def _rich_docx(path: Path) -> Path:
                 + r("mardi matin")
                 + "</w:fldSimple>",
                 r(" puis "),
-                _field('HYPERLINK "https://exemple.invalid/intranet"', "intranet départemental"),
+                field('HYPERLINK "https://exemple.invalid/intranet"', "intranet départemental"),
                 r(" page "),
-                _field("PAGE", "douze"),
+                field("PAGE", "douze"),
             ),
             p(
                 r("Le texte ancré "),
@@ -152,16 +137,16 @@ def _rich_docx(path: Path) -> Path:
                 '<w:r><w:endnoteReference w:id="1"/></w:r>',
                 r("."),
             ),
-            p(r("Premier point"), props=_num(1)),
-            p(r("Sous-point alpha"), props=_num(1, 1)),
-            p(r("Sous-point bravo"), props=_num(1, 1)),
-            p(r("Détail romain"), props=_num(1, 2)),
-            p(r("Second point"), props=_num(1)),
-            p(r("Sous-point relancé"), props=_num(1, 1)),
-            p(r("Partie romaine"), props=_num(2)),
-            p(r("Section lettrée"), props=_num(2, 1)),
-            p(r("Une puce"), props=_num(3)),
-            p(r("Liste reprise"), props=_num(4)),
+            p(r("Premier point"), props=num(1)),
+            p(r("Sous-point alpha"), props=num(1, 1)),
+            p(r("Sous-point bravo"), props=num(1, 1)),
+            p(r("Détail romain"), props=num(1, 2)),
+            p(r("Second point"), props=num(1)),
+            p(r("Sous-point relancé"), props=num(1, 1)),
+            p(r("Partie romaine"), props=num(2)),
+            p(r("Section lettrée"), props=num(2, 1)),
+            p(r("Une puce"), props=num(3)),
+            p(r("Liste reprise"), props=num(4)),
             p(
                 '<w:commentRangeStart w:id="0"/>',
                 r("Phrase commentée"),
@@ -292,7 +277,7 @@ def test_docx_page_numbers_in_footer_are_not_worth_a_warning(tmp_path: Path) -> 
     path = write_docx(
         tmp_path / "pied.docx",
         p(r("Texte principal")),
-        header1=p(_field("PAGE", "3")),
+        header1=p(field("PAGE", "3")),
     )
     (doc,) = read_file(path)
     assert doc.text == "Texte principal"
@@ -454,151 +439,3 @@ def test_every_word_of_an_rtf_is_stored_once(tmp_path: Path) -> None:
     assert doc.text.endswith(
         "Notes\n\n[1] Selon la direction.\nSeconde ligne de note.\n[i] Appel téléphonique."
     )
-
-
-def test_docx_fields_across_paragraphs_nested_and_broken(tmp_path: Path) -> None:
-    begin = '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-    separate = '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-
-    def instr(text: str) -> str:
-        return f'<w:r><w:instrText xml:space="preserve">{text}</w:instrText></w:r>'
-
-    body = "".join(
-        [
-            # A table of contents: one field whose result spans paragraphs.
-            p(begin, instr(' TOC \\o "1-3" '), separate, r("Sommaire introduction")),
-            p(r("Sommaire conclusion"), end),
-            # IF with a field nested in its instruction: only the outer result shows.
-            p(
-                r("Statut "),
-                begin,
-                instr(" IF "),
-                begin,
-                instr(" MERGEFIELD statut "),
-                separate,
-                r("valeurCachée"),
-                end,
-                instr(' = "x" "oui" "non" '),
-                separate,
-                r("titulaire"),
-                end,
-                r(" confirmé."),
-            ),
-            # A field opened and never closed must not swallow the rest.
-            p(r("Avant "), begin, instr(" PAGE "), r("texte après champ cassé")),
-            p(r("Paragraphe suivant conservé")),
-        ]
-    )
-    (doc,) = read_file(write_docx(tmp_path / "champs.docx", body))
-    assert doc.text.split("\n\n") == [
-        "Sommaire introduction",
-        "Sommaire conclusion",
-        "Statut titulaire confirmé.",
-        "Avant texte après champ cassé",
-        "Paragraphe suivant conservé",
-    ]
-
-
-def test_docx_alt_chunks_are_said_and_ruby_base_is_text(tmp_path: Path) -> None:
-    ruby = (
-        "<w:ruby><w:rubyPr/><w:rt>" + r("furigana") + "</w:rt>"
-        "<w:rubyBase>" + r("Kanji") + "</w:rubyBase></w:ruby>"
-    )
-    path = write_docx(
-        tmp_path / "morceaux.docx",
-        p(r("Texte avec "), ruby, r(" lu.")) + '<w:altChunk r:id="rIdHtml"/>',
-    )
-    (doc,) = read_file(path)
-    assert doc.text == "Texte avec Kanji lu."
-    assert doc.warnings == [
-        "1 embedded document part (altChunk) not imported; "
-        "open the file in Word and save it to merge them"
-    ]
-    only = write_docx(tmp_path / "seul.docx", '<w:altChunk r:id="rIdHtml"/>')
-    with pytest.raises(IngestError, match=r"seul\.docx: .*embedded parts \(altChunk\)"):
-        read_file(only)
-
-
-def test_docx_legacy_form_fields_show_their_value(tmp_path: Path) -> None:
-    def form(data: str, instruction: str, result: str = "") -> str:
-        return (
-            f'<w:r><w:fldChar w:fldCharType="begin"><w:ffData>{data}</w:ffData></w:fldChar></w:r>'
-            f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
-            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-            f"{result}"
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-        )
-
-    dropdown = form(
-        '<w:ddList><w:result w:val="1"/><w:listEntry w:val="Jamais"/>'
-        '<w:listEntry w:val="Souvent"/></w:ddList>',
-        "FORMDROPDOWN",
-    )
-    ticked = form('<w:checkBox><w:default w:val="0"/><w:checked/></w:checkBox>', "FORMCHECKBOX")
-    empty = form('<w:checkBox><w:default w:val="0"/></w:checkBox>', "FORMCHECKBOX")
-    typed = form("<w:textInput/>", "FORMTEXT", r("Réponse saisie"))
-    path = write_docx(
-        tmp_path / "formulaire.docx",
-        p(r("Usage : "), dropdown)
-        + p(ticked, r(" Intranet "), empty, r(" Messagerie"))
-        + p(r("Commentaire : "), typed),
-    )
-    (doc,) = read_file(path)
-    assert doc.text.split("\n\n") == [
-        "Usage : Souvent",
-        "☒ Intranet ☐ Messagerie",
-        "Commentaire : Réponse saisie",
-    ]
-
-
-def test_docx_deleted_paragraph_mark_joins_paragraphs(tmp_path: Path) -> None:
-    deleted_mark = '<w:rPr><w:del w:id="9" w:author="A"/></w:rPr>'
-    path = write_docx(
-        tmp_path / "fusion.docx",
-        p(r("Enquêtrice :", bold=True), r(" Première moitié "), props=deleted_mark)
-        + p(r("seconde moitié."))
-        + p(r("Ligne vide supprimée ensuite :"))
-        + p(props=deleted_mark)
-        + p(r("Paragraphe suivant."))
-        + p(r("Dernier avant tableau"), props=deleted_mark)
-        + "<w:tbl><w:tr><w:tc>"
-        + p(r("Cellule"))
-        + "</w:tc></w:tr></w:tbl>",
-    )
-    (doc,) = read_file(path)
-    assert doc.text.split("\n\n") == [
-        "Enquêtrice : Première moitié seconde moitié.",
-        "Ligne vide supprimée ensuite :",
-        "Paragraphe suivant.",
-        "Dernier avant tableau",
-        "Cellule",
-    ]
-    assert doc.units[0].speaker == "Enquêtrice"
-    assert doc.warnings[0].startswith("3 tracked changes were not yet accepted")
-
-
-def test_docx_list_defined_through_a_numbering_style(tmp_path: Path) -> None:
-    # Word's built-in outline lists: the list's definition only names a numbering
-    # style, whose own list instance holds the levels.
-    numbering = (
-        '<w:abstractNum w:abstractNumId="5"><w:numStyleLink w:val="ListeJuridique"/>'
-        "</w:abstractNum>"
-        '<w:abstractNum w:abstractNumId="6"><w:styleLink w:val="ListeJuridique"/>'
-        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperLetter"/>'
-        '<w:lvlText w:val="%1/"/></w:lvl></w:abstractNum>'
-        '<w:num w:numId="7"><w:abstractNumId w:val="6"/></w:num>'
-        '<w:num w:numId="8"><w:abstractNumId w:val="5"/></w:num>'
-    )
-    styles = (
-        '<w:style w:type="numbering" w:styleId="ListeJuridique"><w:name w:val="Liste"/>'
-        '<w:pPr><w:numPr><w:numId w:val="7"/></w:numPr></w:pPr></w:style>'
-    )
-    path = write_docx(
-        tmp_path / "style-liste.docx",
-        p(r("Article premier"), props=_num(8)) + p(r("Article second"), props=_num(8)),
-        numbering=numbering,
-        styles=styles,
-    )
-    (doc,) = read_file(path)
-    assert doc.text.split("\n\n") == ["A/ Article premier", "B/ Article second"]

@@ -12,6 +12,7 @@ from odf.text import H, LineBreak, List, ListItem, P, S, Span
 from codage.ingest.errors import IngestError
 from codage.ingest.reader import read_file
 from tests.ingest.conftest import texts_of, units_of
+from tests.ingest.office_files import write_odt
 
 
 def _odt(path: Path) -> Path:
@@ -91,7 +92,6 @@ def test_odt_forged_space_count_is_cut_and_said(tmp_path: Path) -> None:
     import time
 
     from codage.ingest.readers.opendocument import MAX_REPEAT
-    from tests.ingest.office_files import write_odt
 
     path = write_odt(
         tmp_path / "espaces.odt",
@@ -106,8 +106,6 @@ def test_odt_forged_space_count_is_cut_and_said(tmp_path: Path) -> None:
 
 
 def test_odt_with_text_only_in_a_frame_is_imported(tmp_path: Path) -> None:
-    from tests.ingest.office_files import write_odt
-
     path = write_odt(
         tmp_path / "cadre.odt",
         '<draw:frame text:anchor-type="page"><draw:text-box>'
@@ -119,8 +117,6 @@ def test_odt_with_text_only_in_a_frame_is_imported(tmp_path: Path) -> None:
 
 
 def test_odt_cached_list_and_heading_numbers_are_text(tmp_path: Path) -> None:
-    from tests.ingest.office_files import write_odt
-
     path = write_odt(
         tmp_path / "numeros.odt",
         '<text:h text:outline-level="1"><text:number>2.</text:number>Méthode</text:h>'
@@ -174,8 +170,6 @@ def _items(*items: str, attributes: str = "") -> str:
 
 
 def test_odt_list_numbers_computed_from_list_styles(tmp_path: Path) -> None:
-    from tests.ingest.office_files import write_odt
-
     first = ' text:style-name="L1"'
     body = (
         _items(
