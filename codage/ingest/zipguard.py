@@ -41,6 +41,11 @@ class ZipLimits:
 
 DEFAULT_LIMITS = ZipLimits()
 
+# One XML part (word/document.xml, content.xml) larger than this is refused before
+# parsing: a real 500-page transcript is a few MB of XML, while a part of hundreds
+# of MB keeps lxml and the readers busy for many minutes.
+MAX_XML_PART_SIZE = 64 * 1024 * 1024
+
 
 def open_zip(path: str | Path, limits: ZipLimits = DEFAULT_LIMITS) -> zipfile.ZipFile:
     """Open ``path`` as a zip after checking its signature and central directory.
