@@ -12,7 +12,7 @@ from pathlib import Path
 from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
 from codage.domain import Case, Code, Document, DocumentInfo, Span, Unit, fold
-from codage.store.engine import StoreError, display_location, project_url
+from codage.store.engine import ReadOnlyProject, StoreError, display_location, project_url
 from codage.store.project import Conflict, NotFound, Project, UndoConflict
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "NotFound",
     "PathError",
     "Project",
+    "ReadOnlyProject",
     "StoreError",
     "UndoConflict",
     "case_finder",
