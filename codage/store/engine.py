@@ -28,6 +28,7 @@ from codage.store.sqlite_file import (
     SQLiteFile,
     backup_file,
     inspect_file,
+    left_as_found,
     read_only_uri,
 )
 
@@ -277,10 +278,11 @@ def _open_sqlite(location: str, path: Path, create: bool, upgrade: bool) -> Stor
     found: SQLiteFile | None = None
     if path.exists() or path.is_symlink():
         try:
-            found = inspect_file(path)
+            with left_as_found(path):
+                found = inspect_file(path)
+                revision = _check_versions(shown, found.versions, found.tables)
         except FileRefused as exc:
             raise StoreError(str(exc)) from None
-        revision = _check_versions(shown, found.versions, found.tables)
         if revision is None and not create:
             raise StoreError(f"{shown}: not a codage project (an empty SQLite database)")
     else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +86,10 @@ def backups(path: Path) -> list[Path]:
 
 
 def _damaged(path: Path, detail: str) -> FileRefused:
+    # quick_check answers over several lines ("*** in database main ***", "Page 18: ...").
+    detail = " ".join(
+        line.strip() for line in detail.splitlines() if line.strip() and not line.startswith("***")
+    )
     found = backups(path)
     hint = (
         f"restore the backup {found[0].name}"
@@ -140,6 +146,24 @@ def inspect_file(path: Path, *, check: bool = True) -> SQLiteFile:
     finally:
         conn.close()
     return SQLiteFile(path, tables, versions, writable, reason, immutable)
+
+
+@contextmanager
+def left_as_found(path: Path) -> Iterator[None]:
+    """On any error inside, remove the -wal/-shm files that were not there before.
+
+    A read-only look at a WAL-mode file leaves empty -wal/-shm files beside it; a
+    file codage refuses must be left exactly as it was found.
+    """
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    before = {side for side in sidecars if side.exists()}
+    try:
+        yield
+    except BaseException:
+        for side in sidecars:
+            if side not in before:
+                side.unlink(missing_ok=True)
+        raise
 
 
 def backup_file(path: Path) -> Path:

@@ -20,6 +20,22 @@ from codage.tui.screens.workbench import WorkbenchScreen
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.transcript_view import TranscriptView
 
+i18n.register(
+    {
+        # the header's banner over a project that can only be read
+        "tui.read_only": {
+            "en": "{coder} — READ-ONLY project: nothing can be changed",
+            "fr": "{coder} — projet en LECTURE SEULE : rien ne peut être modifié",
+        },
+        "tui.read_only_note": {
+            "en": "This project is read-only (the file or its folder cannot be written): "
+            "you can read, search and export; every change will be refused.",
+            "fr": "Ce projet est en lecture seule (le fichier ou son dossier n'est pas "
+            "modifiable) : lecture, recherche et export ; toute modification sera refusée.",
+        },
+    }
+)
+
 
 class CodageApp(App[None]):
     """Reading, coding and managing the codebook of one project."""
@@ -70,6 +86,8 @@ class CodageApp(App[None]):
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
         self.push_screen(WorkbenchScreen())
+        if self.project.read_only:
+            self.notify(i18n.t("tui.read_only_note"), severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         self.project.close()
