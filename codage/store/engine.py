@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ log = logging.getLogger("codage.store")
 # Execution option that marks a connection whose transactions write: SQLite must
 # then take the write lock at BEGIN (see _sqlite_begin).
 WRITE_OPTION = "codage_write"
+# How long a writer waits for another one before giving up.
+BUSY_TIMEOUT_MS = 10_000
 
 
 class StoreError(Exception):
@@ -95,7 +98,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def _is_memory(location: str) -> bool:
+def is_memory_location(location: str) -> bool:
     """An in-memory SQLite database: every connection would see a new, empty one."""
     stripped = location.strip()
     if stripped == ":memory:" or stripped.startswith("file::memory:"):
@@ -123,7 +126,7 @@ def _pragmas(read_only: bool):  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         # First, so that the pragmas below wait for a busy writer too.
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         if not read_only:
             cur.execute("PRAGMA journal_mode=WAL")
@@ -186,6 +189,10 @@ class Store:
                 return None
             if self.read_only:
                 raise self.refuse_write()
+            # Another process may have upgraded it since we opened it.
+            self.revision = current_revision(self.engine)
+            if not self.outdated:
+                return None
             old = self.revision
             backup = backup_file(self.sqlite_file) if self.sqlite_file is not None else None
             try:
@@ -258,7 +265,7 @@ def open_store(location: str, *, create: bool = True, upgrade: bool | None = Non
     just before its first write, after a backup.
     """
     shown = display_location(location)
-    if _is_memory(location):
+    if is_memory_location(location):
         raise StoreError(
             f"{shown}: an in-memory database keeps nothing; give a project file (e.g. -p study.db)"
         )
@@ -290,6 +297,8 @@ def _open_sqlite(location: str, path: Path, create: bool, upgrade: bool) -> Stor
             raise StoreError(f"{path}: no such project (run `codage init` or `codage demo`)")
         if not path.parent.is_dir():
             raise StoreError(f"{path.parent}: folder does not exist")
+        if not os.access(path.parent, os.W_OK):
+            raise StoreError(f"{path.parent}: cannot create a project in this folder (read-only)")
         revision = None
     read_only = found is not None and not found.writable
     if read_only and revision is None:

@@ -39,7 +39,7 @@ from codage.domain import (
     text_sha256,
     word_count,
 )
-from codage.store.engine import Store, StoreError, open_store
+from codage.store.engine import BUSY_TIMEOUT_MS, Store, StoreError, open_store
 from codage.store.schema import (
     CaseAttributeRow,
     CaseLinkRow,
@@ -161,6 +161,11 @@ def _write_errors(store: Store) -> Iterator[None]:
             if not store.read_only_reason:
                 store.read_only_reason = "the database refused to be written"
             raise store.refuse_write() from None
+        if "database is locked" in str(exc.orig):
+            raise StoreError(
+                f"{store.shown}: another program kept the project busy for more than "
+                f"{BUSY_TIMEOUT_MS / 1000:g} s; nothing was changed, try again"
+            ) from None
         raise
 
 

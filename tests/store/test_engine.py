@@ -344,10 +344,24 @@ def test_every_refusal_is_one_line_and_exit_2_on_the_command_line(tmp_path: Path
             assert result.exit_code == 2, (name, result.output)
             _one_error_line(result.stderr, words)
         assert path.read_bytes() == before, name
+
+
+def test_in_memory_locations_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
     for location in (":memory:", "sqlite://", "sqlite:///:memory:"):
-        result = runner.invoke(app, ["documents", "-p", location])
+        for args in (["documents"], ["init"]):
+            result = runner.invoke(app, [*args, "-p", location])
+            assert result.exit_code == 2, (args, location, result.output)
+            _one_error_line(result.stderr, "in-memory database keeps nothing")
+        # the demo announces what it builds before it opens the project
+        result = runner.invoke(app, ["demo", "--no-tui", "-p", location])
         assert result.exit_code == 2
-        _one_error_line(result.stderr, "in-memory database keeps nothing")
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("codage: error: ") and "in-memory database" in last
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_read_only_project_on_the_command_line(tmp_path: Path) -> None:
@@ -423,3 +437,49 @@ def test_an_older_project_is_upgraded_by_a_writing_command_only(project_path: Pa
     assert _revision_on_disk(project_path) == head_revision()
     (backup,) = project_path.parent.glob("project.db.bak-*")
     assert backup.name in lines[0]
+
+
+def test_no_project_is_created_in_a_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    with immutable(folder), pytest.raises(StoreError, match="cannot create a project in this"):
+        Project.open(str(folder / "new.db"))
+    assert list(folder.iterdir()) == []
+
+
+def test_a_writer_kept_waiting_too_long_gets_one_clear_line(
+    project_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program holding the write lock past the busy timeout: refused whole."""
+    monkeypatch.setattr("codage.store.engine.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr("codage.store.project.BUSY_TIMEOUT_MS", 200)
+    make_project(project_path)
+    holder = sqlite3.connect(project_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Project.open(str(project_path), create=False) as p:
+            assert [c.name for c in p.codes()] == ["Intranet"]  # reading never waits in WAL
+            with pytest.raises(StoreError, match="kept the project busy"):
+                p.create_code("Sécurité", coder="alice")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Project.open(str(project_path), create=False) as p:
+        assert [c.name for c in p.codes()] == ["Intranet"]
+
+
+def test_an_upgrade_made_by_another_process_is_not_made_twice(
+    project_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_old_project(project_path)
+    with (
+        caplog.at_level(logging.WARNING, logger="codage.store"),
+        Project.open(str(project_path), create=False) as first,
+        Project.open(str(project_path), create=False) as second,
+    ):
+        assert first.store.revision == second.store.revision == "0001"
+        first.create_code("Intranet", coder="alice")
+        second.create_code("Sécurité", coder="bob")
+        assert [c.name for c in second.codes()] == ["Intranet", "Sécurité"]
+    assert len(list(project_path.parent.glob("project.db.bak-*"))) == 1
+    assert len(caplog.records) == 1
