@@ -374,6 +374,10 @@ def test_a_read_only_project_on_the_command_line(tmp_path: Path) -> None:
         listed = runner.invoke(app, ["documents", "--json", "-p", str(path)])
         assert listed.exit_code == 0, listed.output
         assert "entretien-00" in listed.stdout
+        out = tmp_path / "codings.csv"
+        exported = runner.invoke(app, ["export", "csv", str(out), "-p", str(path)])
+        assert exported.exit_code == 0, exported.output
+        assert "entretien-00" in out.read_text(encoding="utf-8-sig")
         write = ["code", "entretien-00", "Intranet", "--start", "20", "--end", "30"]
         result = runner.invoke(app, [*write, "-p", str(path)])
         assert result.exit_code == 2
