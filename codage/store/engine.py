@@ -189,13 +189,13 @@ class Store:
                 return None
             if self.read_only:
                 raise self.refuse_write()
-            # Another process may have upgraded it since we opened it.
-            self.revision = current_revision(self.engine)
-            if not self.outdated:
-                return None
-            old = self.revision
-            backup = backup_file(self.sqlite_file) if self.sqlite_file is not None else None
             try:
+                # Another process may have upgraded it since we opened it.
+                self.revision = current_revision(self.engine)
+                if not self.outdated:
+                    return None
+                old = self.revision
+                backup = self._backup()
                 _migrate(self.writer())
             except DBAPIError as exc:
                 raise StoreError(f"{self.shown}: cannot upgrade the project ({exc.orig})") from None
@@ -209,6 +209,18 @@ class Store:
                 kept,
             )
             return backup
+
+    def _backup(self) -> Path | None:
+        if self.sqlite_file is None:
+            return None
+        try:
+            return backup_file(self.sqlite_file)
+        except (OSError, sqlite3.Error) as exc:
+            # no backup, no upgrade: the project stays as it was, readable
+            raise StoreError(
+                f"{self.shown}: cannot back the project up before upgrading it ({exc}); "
+                "nothing was changed"
+            ) from None
 
 
 def _migrate(writer: Engine) -> None:

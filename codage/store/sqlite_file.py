@@ -181,6 +181,9 @@ def backup_file(path: Path) -> Path:
             source.backup(copy)
         finally:
             copy.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # half a backup would be mistaken for one
+        raise
     finally:
         source.close()
     return target
