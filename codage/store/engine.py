@@ -12,8 +12,10 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -119,8 +121,8 @@ def is_memory_location(location: str) -> bool:
     )
 
 
-def _pragmas(read_only: bool):  # type: ignore[no-untyped-def]
-    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _pragmas(read_only: bool) -> Callable[[sqlite3.Connection, Any], None]:
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin:
         # otherwise savepoints and rollbacks of whole batches silently misbehave.
         dbapi_connection.isolation_level = None
