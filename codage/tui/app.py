@@ -7,6 +7,8 @@ keys) through Textual's keymap; the language from the settings, else the locale.
 
 from __future__ import annotations
 
+import logging
+
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -35,6 +37,23 @@ i18n.register(
         },
     }
 )
+
+
+class _StoreNotices(logging.Handler):
+    """What the store tells the person (an upgrade and its backup) becomes a notification:
+    stderr is hidden while the interface runs."""
+
+    def __init__(self, app: App[None]) -> None:
+        super().__init__()
+        self.app = app
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        try:
+            # the store speaks from the worker that wrote
+            self.app.call_from_thread(self.app.notify, message, severity="warning", timeout=15)
+        except RuntimeError:
+            self.app.notify(message, severity="warning", timeout=15)
 
 
 class CodageApp(App[None]):
@@ -86,10 +105,13 @@ class CodageApp(App[None]):
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
         self.push_screen(WorkbenchScreen())
+        self._notices = _StoreNotices(self)
+        logging.getLogger("codage.store").addHandler(self._notices)
         if self.project.read_only:
             self.notify(i18n.t("tui.read_only_note"), severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
+        logging.getLogger("codage.store").removeHandler(self._notices)
         self.project.close()
 
     @property
