@@ -487,3 +487,32 @@ def test_an_upgrade_made_by_another_process_is_not_made_twice(
         assert [c.name for c in second.codes()] == ["Intranet", "Sécurité"]
     assert len(list(project_path.parent.glob("project.db.bak-*"))) == 1
     assert len(caplog.records) == 1
+
+
+def test_writes_begin_immediate_and_reads_stay_deferred(project_path: Path) -> None:
+    from sqlalchemy import event
+
+    make_project(project_path)
+    statements: list[str] = []
+    with Project.open(str(project_path), create=False) as p:
+        p.engine.dispose()  # new connections, traced from their first statement
+
+        @event.listens_for(p.engine, "connect")
+        def trace(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+            dbapi_connection.set_trace_callback(statements.append)
+
+        p.create_code("Sécurité", coder="alice")
+        with p.batch(coder="alice"):
+            p.create_code("Télétravail", coder="alice")
+        p.codes()
+    transactions: list[list[str]] = []
+    for statement in statements:
+        if statement.startswith("BEGIN"):
+            transactions.append([])
+        if transactions:
+            transactions[-1].append(statement)
+    writes = [t for t in transactions if any(s.startswith("INSERT") for s in t)]
+    reads = [t for t in transactions if t not in writes]
+    assert len(writes) == 2 and reads
+    assert all(t[0] == "BEGIN IMMEDIATE" for t in writes)
+    assert all(t[0] == "BEGIN" for t in reads)
