@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import locale
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +43,21 @@ def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file; a missing file gives the defaults."""
     path = path or settings_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Settings()
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path}: not a valid settings file ({exc})") from None
+    except IsADirectoryError:
+        raise SettingsError(f"{path}: is a folder, not a settings file") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read the settings file ({exc.strerror})") from None
+    try:
+        source = raw.decode("utf-8")
+        data = tomllib.loads(source)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SettingsError(f"{path}, line {line}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}, {_toml_problem(exc, source)}") from None
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise SettingsError(f"{path}: [keys] must map binding ids to key names")
@@ -56,6 +67,16 @@ def load_settings(path: Path | None = None) -> Settings:
     return Settings(
         coder=data.get("coder"), language=language, project=data.get("project"), keys=dict(keys)
     )
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError, source: str) -> str:
+    """'line N: what is wrong' from tomllib's 'what is wrong (at line N, column M)'."""
+    message = str(exc)
+    match = re.search(r"^(.*) \(at (?:line (\d+), column \d+|end of document)\)$", message)
+    if match is None:
+        return f"not valid TOML: {message}"
+    line = match.group(2) or str(source.rstrip("\n").count("\n") + 1)
+    return f"line {line}: not valid TOML ({match.group(1).lower()})"
 
 
 def _toml_string(value: str) -> str:
@@ -81,7 +102,12 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         lines += [
             f"{_toml_string(k)} = {_toml_string(v)}" for k, v in sorted(settings.keys.items())
         ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except IsADirectoryError:
+        raise SettingsError(f"{path}: is a folder, not a settings file") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot write the settings file ({exc.strerror})") from None
     return path
 
 

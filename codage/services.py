@@ -12,7 +12,13 @@ from pathlib import Path
 from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
 from codage.domain import Case, Code, Document, DocumentInfo, Span, Unit, fold
-from codage.store.engine import StoreError, display_location, project_url
+from codage.store.engine import (
+    ReadOnlyProject,
+    StoreError,
+    display_location,
+    is_memory_location,
+    project_url,
+)
 from codage.store.project import Conflict, NotFound, Project, UndoConflict
 
 __all__ = [
@@ -22,6 +28,7 @@ __all__ = [
     "NotFound",
     "PathError",
     "Project",
+    "ReadOnlyProject",
     "StoreError",
     "UndoConflict",
     "case_finder",
@@ -46,7 +53,11 @@ def default_project_location() -> str:
 
 def sqlite_path(location: str | None = None) -> Path | None:
     """The file of a SQLite project, or None for a server URL or an in-memory database."""
-    url = project_url(location or default_project_location())
+    location = location or default_project_location()
+    if is_memory_location(location):
+        # no file: opening it is refused, and nothing may be built beside ":memory:"
+        return None
+    url = project_url(location)
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         return Path(url.removeprefix("sqlite:///"))
     return None

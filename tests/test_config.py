@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from codage import i18n
+from codage.cli import app
 from codage.config import (
     Settings,
     SettingsError,
@@ -16,6 +21,8 @@ from codage.config import (
     save_settings,
     settings_path,
 )
+from codage.services import Project
+from tests.conftest import ROOT
 
 
 def test_settings_round_trip(tmp_path: Path) -> None:
@@ -70,3 +77,76 @@ def test_every_string_has_both_languages() -> None:
     assert i18n.t("undo.none", coder="x") == "Nothing to undo for x"
     with pytest.raises(ValueError):
         i18n.register({"x": {"en": "only English"}})
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('coder = "Zoé"\nlanguage = \n', 2, "invalid value"),
+        ('coder = "Zoé"\n\n[keys]\n[keys]\n', 4, "cannot declare"),
+        ('coder = "Zoé\n', 1, "illegal character"),
+    ],
+)
+def test_bad_toml_names_the_file_and_the_line(
+    tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}, line {line}: ")
+    assert words in message.lower()
+    assert "\n" not in message
+
+
+def test_settings_that_are_not_utf8_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_bytes(b'coder = "a"\ncoder2 = "Zo\xe9"\n')
+    with pytest.raises(SettingsError, match=r"settings\.toml, line 2: not UTF-8"):
+        load_settings(path)
+
+
+def test_a_settings_path_that_is_a_folder_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="is a folder, not a settings file"):
+        load_settings(tmp_path)
+    with pytest.raises(SettingsError, match="is a folder, not a settings file"):
+        save_settings(Settings(coder="x"), tmp_path)
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("codage: error: ")
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_settings_errors_on_the_command_line(
+    tmp_path: Path, project_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that needs the coder reads the settings: a broken file is one line, exit 2."""
+    Project.open(str(project_path)).close()
+    runner = CliRunner()
+    undo = ["undo", "-p", str(project_path)]
+    monkeypatch.setenv("CODAGE_CONFIG", str(tmp_path))
+    result = runner.invoke(app, undo)
+    assert result.exit_code == 2
+    assert f"{tmp_path}: is a folder" in _one_error_line(result.stderr)
+
+    bad = tmp_path / "settings.toml"
+    bad.write_text('coder = "Zoé"\nlanguage = \n', encoding="utf-8")
+    monkeypatch.setenv("CODAGE_CONFIG", str(bad))
+    result = runner.invoke(app, undo)
+    assert result.exit_code == 2
+    assert f"{bad}, line 2: not valid TOML" in _one_error_line(result.stderr)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "codage", *undo],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert f"{bad}, line 2: not valid TOML" in _one_error_line(done.stderr)

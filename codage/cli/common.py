@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -68,6 +69,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
         f"[bold red]codage: {t('error')}:[/] {escape(message)}", highlight=False, soft_wrap=True
     )
     return typer.Exit(code)
+
+
+class _NoticeHandler(logging.Handler):
+    """What the store tells the person (an upgrade and its backup): one line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err_console.print(
+            f"[bold]codage:[/] {escape(record.getMessage())}", highlight=False, soft_wrap=True
+        )
+
+
+_store_log = logging.getLogger("codage.store")
+if not any(isinstance(h, _NoticeHandler) for h in _store_log.handlers):
+    _store_log.addHandler(_NoticeHandler())
 
 
 def _describe(exc: BaseException) -> str:

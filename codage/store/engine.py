@@ -1,22 +1,58 @@
-"""Opening a project database: engine, SQLite pragmas, migrations applied."""
+"""Opening a project database: engine, SQLite pragmas, migrations applied.
+
+codage only writes to a database it has recognised as its own: an existing
+SQLite file is inspected read-only first (header, integrity, schema version),
+and refused untouched when it is not a whole codage project.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from codage.store.sqlite_file import (
+    CODAGE_TABLES,
+    FileRefused,
+    SQLiteFile,
+    backup_file,
+    inspect_file,
+    left_as_found,
+    read_only_uri,
+)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Notices (an upgrade, a backup) go to this logger; the command line prints them as
+# one line on stderr.
+log = logging.getLogger("codage.store")
+
+# Execution option that marks a connection whose transactions write: SQLite must
+# then take the write lock at BEGIN (see _sqlite_begin).
+WRITE_OPTION = "codage_write"
+# How long a writer waits for another one before giving up.
+BUSY_TIMEOUT_MS = 10_000
 
 
 class StoreError(Exception):
     """A project cannot be opened or written; the message is meant for the user."""
+
+
+class ReadOnlyProject(StoreError):
+    """A write asked of a project that can only be read."""
 
 
 def project_url(location: str) -> str:
@@ -42,6 +78,7 @@ def _alembic_config() -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
     """The schema version this codage writes."""
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
@@ -49,87 +86,300 @@ def head_revision() -> str:
     return head
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every schema version this codage knows how to upgrade from."""
+    # Cached: alembic reads every migration script each time it is asked.
+    return frozenset(
+        {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    )
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin:
-    # otherwise savepoints and rollbacks of whole batches silently misbehave.
-    dbapi_connection.isolation_level = None
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+def is_memory_location(location: str) -> bool:
+    """An in-memory SQLite database: every connection would see a new, empty one."""
+    stripped = location.strip()
+    if stripped == ":memory:" or stripped.startswith("file::memory:"):
+        return True
+    if "://" not in stripped:
+        return False
+    try:
+        url = make_url(stripped)
+    except ArgumentError:
+        return False
+    if url.get_backend_name() != "sqlite":
+        return False
+    database = url.database or ""
+    return (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or url.query.get("mode") == "memory"
+    )
 
 
-def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.exec_driver_sql("BEGIN")
+def _pragmas(read_only: bool) -> Callable[[sqlite3.Connection, Any], None]:
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin:
+        # otherwise savepoints and rollbacks of whole batches silently misbehave.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        # First, so that the pragmas below wait for a busy writer too.
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return on_connect
 
 
-def open_store(location: str, *, create: bool = True, upgrade: bool = True) -> Engine:
-    """Open (and create or upgrade) the project database at a path or URL."""
+def _sqlite_begin(conn: Connection) -> None:
+    # A deferred transaction that reads and then writes cannot wait for another
+    # writer (SQLite answers "database is locked" at once to avoid a deadlock), so
+    # writing transactions take the write lock at BEGIN and wait for the busy timeout.
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class Store:
+    """An opened project database and what opening it found."""
+
+    engine: Engine
+    location: str
+    read_only: bool = False
+    read_only_reason: str = ""
+    # the schema version found; older than head until a write upgrades it
+    revision: str | None = None
+    sqlite_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._upgrade_lock = threading.Lock()
+
+    @property
+    def shown(self) -> str:
+        return display_location(self.location)
+
+    @property
+    def outdated(self) -> bool:
+        return self.revision != head_revision()
+
+    def writer(self) -> Engine:
+        """The engine to write with: its transactions begin IMMEDIATE on SQLite."""
+        return self.engine.execution_options(**{WRITE_OPTION: True})
+
+    def refuse_write(self) -> ReadOnlyProject:
+        return ReadOnlyProject(
+            f"{self.shown}: this project is read-only ({self.read_only_reason}); "
+            "nothing was changed"
+        )
+
+    def upgrade(self) -> Path | None:
+        """Bring an older schema to the head, after a backup; returns the backup.
+
+        Called before the first write, so that reading never changes a project.
+        """
+        with self._upgrade_lock:
+            if not self.outdated:
+                return None
+            if self.read_only:
+                raise self.refuse_write()
+            try:
+                # Another process may have upgraded it since we opened it.
+                self.revision = current_revision(self.engine)
+                if not self.outdated:
+                    return None
+                old = self.revision
+                backup = self._backup()
+                _migrate(self.writer())
+            except DBAPIError as exc:
+                raise StoreError(f"{self.shown}: cannot upgrade the project ({exc.orig})") from None
+            self.revision = head_revision()
+            kept = f"; the previous version is kept in {backup}" if backup else ""
+            log.warning(
+                "%s: upgraded the project from schema %s to %s%s",
+                self.shown,
+                old,
+                self.revision,
+                kept,
+            )
+            return backup
+
+    def _backup(self) -> Path | None:
+        if self.sqlite_file is None:
+            return None
+        try:
+            return backup_file(self.sqlite_file)
+        except (OSError, sqlite3.Error) as exc:
+            # no backup, no upgrade: the project stays as it was, readable
+            raise StoreError(
+                f"{self.shown}: cannot back the project up before upgrading it ({exc}); "
+                "nothing was changed"
+            ) from None
+
+
+def _migrate(writer: Engine) -> None:
+    cfg = _alembic_config()
+    # BEGIN IMMEDIATE: two processes upgrading at once take turns, and the second
+    # finds the work done (alembic reads the version inside the transaction).
+    with writer.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _check_versions(shown: str, versions: tuple[str, ...], tables: frozenset[str]) -> str | None:
+    """The project's schema version, or a refusal when it is not one of ours."""
+    ours = tables >= CODAGE_TABLES
+    if not versions and ours:
+        raise StoreError(
+            f"{shown}: the project records no schema version; its version table is damaged, "
+            "restore a backup"
+        )
+    if not versions:
+        if tables:
+            raise StoreError(
+                f"{shown}: this database already holds other tables "
+                f"({', '.join(sorted(tables)[:5])}); it is not a codage project"
+            )
+        return None
+    if len(versions) > 1:
+        if not ours:
+            raise StoreError(f"{shown}: this database belongs to another application")
+        raise StoreError(
+            f"{shown}: the project records {len(versions)} schema versions at once "
+            f"({', '.join(sorted(versions))}); its version table is damaged, restore a backup"
+        )
+    revision = versions[0]
+    if revision not in known_revisions():
+        if not ours:
+            raise StoreError(
+                f"{shown}: this database belongs to another application "
+                f"(schema {revision}, tables {', '.join(sorted(tables)[:5])})"
+            )
+        raise StoreError(
+            f"{shown}: this project was written by a newer codage (schema {revision}); "
+            "upgrade codage to open it"
+        )
+    return revision
+
+
+def open_store(location: str, *, create: bool = True, upgrade: bool | None = None) -> Store:
+    """Open a project at a path or URL, refusing any database that is not ours.
+
+    ``create`` makes a new project when the file is absent; it also marks a
+    command that writes, so an older schema is upgraded at once (``upgrade``
+    overrides). Otherwise an older project is opened as it is and upgraded
+    just before its first write, after a backup.
+    """
     shown = display_location(location)
+    if is_memory_location(location):
+        raise StoreError(
+            f"{shown}: an in-memory database keeps nothing; give a project file (e.g. -p study.db)"
+        )
     url = project_url(location)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"{shown}: not a path or a database URL ({exc})") from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database)
-        if not path.exists() and not create:
+    upgrade = create if upgrade is None else upgrade
+    if parsed.get_backend_name() == "sqlite":
+        return _open_sqlite(location, Path(parsed.database or ""), create, upgrade)
+    return _open_server(location, url, create, upgrade)
+
+
+def _open_sqlite(location: str, path: Path, create: bool, upgrade: bool) -> Store:
+    shown = display_location(location)
+    found: SQLiteFile | None = None
+    if path.exists() or path.is_symlink():
+        try:
+            with left_as_found(path):
+                found = inspect_file(path)
+                revision = _check_versions(shown, found.versions, found.tables)
+        except FileRefused as exc:
+            raise StoreError(str(exc)) from None
+        if revision is None and not create:
+            raise StoreError(f"{shown}: not a codage project (an empty SQLite database)")
+    else:
+        if not create:
             raise StoreError(f"{path}: no such project (run `codage init` or `codage demo`)")
-        if not path.parent.exists():
+        if not path.parent.is_dir():
             raise StoreError(f"{path.parent}: folder does not exist")
+        if not os.access(path.parent, os.W_OK):
+            raise StoreError(f"{path.parent}: cannot create a project in this folder (read-only)")
+        revision = None
+    read_only = found is not None and not found.writable
+    if read_only and revision is None:
+        raise StoreError(f"{shown}: cannot create a project here ({found.read_only_reason})")
+    url = f"sqlite:///{path}"
+    if read_only:
+        assert found is not None
+        uri = read_only_uri(path, immutable=found.immutable)
+
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+        engine = create_engine(url, creator=connect)
+    else:
+        engine = create_engine(url)
+    event.listen(engine, "connect", _pragmas(read_only))
+    event.listen(engine, "begin", _sqlite_begin)
+    store = Store(
+        engine,
+        location,
+        read_only=read_only,
+        read_only_reason=found.read_only_reason if found else "",
+        revision=revision,
+        sqlite_file=path,
+    )
+    _bring_up(store, create, upgrade)
+    return store
+
+
+def _bring_up(store: Store, create: bool, upgrade: bool) -> None:
+    """Build a new project's schema, or upgrade an older one when the command writes."""
+    try:
+        if store.revision is None:
+            _migrate(store.writer())
+            store.revision = head_revision()
+        elif upgrade and store.outdated and not store.read_only:
+            store.upgrade()
+    except DBAPIError as exc:
+        store.engine.dispose()
+        raise StoreError(f"{store.shown}: cannot open the database ({exc.orig})") from None
+    except StoreError:
+        store.engine.dispose()
+        raise
+
+
+def _open_server(location: str, url: str, create: bool, upgrade: bool) -> Store:
+    shown = display_location(location)
     try:
         engine = create_engine(url)
     except (ArgumentError, ImportError) as exc:
         raise StoreError(f"{shown}: cannot open this database ({exc})") from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
     try:
-        revision = current_revision(engine)
-        head = head_revision()
-        known = {
-            s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
-        }
-        if revision is not None and revision not in known:
-            raise StoreError(
-                f"{shown}: this project was written by a newer codage (schema {revision}); "
-                "upgrade codage to open it"
-            )
-        if revision != head:
-            if revision is None and not create:
-                raise StoreError(f"{shown}: not a codage project")
-            if revision is None:
-                _refuse_foreign_database(engine, location)
-            if upgrade or revision is None:
-                cfg = _alembic_config()
-                with engine.begin() as conn:
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "head")
+        tables = frozenset(inspect(engine).get_table_names())
+        versions: tuple[str, ...] = ()
+        if "alembic_version" in tables:
+            with engine.connect() as conn:
+                rows = conn.execute(text("SELECT version_num FROM alembic_version"))
+                versions = tuple(str(r[0]) for r in rows)
+        revision = _check_versions(shown, versions, tables - {"alembic_version"})
+        if revision is None and not create:
+            raise StoreError(f"{shown}: not a codage project")
     except DBAPIError as exc:
         engine.dispose()
         raise StoreError(f"{shown}: cannot open the database ({exc.orig})") from None
     except StoreError:
         engine.dispose()
         raise
-    return engine
-
-
-def _refuse_foreign_database(engine: Engine, location: str) -> None:
-    """Never write our tables into a database that holds someone else's."""
-    shown = display_location(location)
-    from sqlalchemy import inspect
-
-    tables = set(inspect(engine).get_table_names())
-    if tables:
-        raise StoreError(
-            f"{shown}: this database already holds other tables "
-            f"({', '.join(sorted(tables)[:5])}); "
-            "it is not a codage project"
-        )
+    store = Store(engine, location, revision=revision)
+    _bring_up(store, create, upgrade)
+    return store

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, delete, func, insert, literal, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from codage import codebook
@@ -41,7 +41,7 @@ from codage.domain import (
     word_count,
 )
 from codage.store import journal as _journal
-from codage.store.engine import StoreError, open_store
+from codage.store.engine import BUSY_TIMEOUT_MS, Store, StoreError, open_store
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import UndoConflict
 from codage.store.journal import now as _now
@@ -98,20 +98,60 @@ def _encode_attribute(value: AttributeValue) -> tuple[str, str | None]:
     return type_, str(value)
 
 
+@contextmanager
+def _write_errors(store: Store) -> Iterator[None]:
+    """A write the database itself refuses as read-only becomes one clear error."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "readonly" in str(exc.orig) or "read-only" in str(exc.orig):
+            if not store.read_only_reason:
+                store.read_only_reason = "the database refused to be written"
+            raise store.refuse_write() from None
+        if "database is locked" in str(exc.orig):
+            raise StoreError(
+                f"{store.shown}: another program kept the project busy for more than "
+                f"{BUSY_TIMEOUT_MS / 1000:g} s; nothing was changed, try again"
+            ) from None
+        raise
+
+
+@contextmanager
+def _read_errors(store: Store) -> Iterator[None]:
+    """Reading an older schema works until it meets a table or column it lacks."""
+    try:
+        yield
+    except OperationalError as exc:
+        if store.outdated and "no such" in str(exc.orig):
+            raise StoreError(
+                f"{store.shown}: this project has an older schema ({store.revision}) that "
+                "this command cannot read; any command that writes to it upgrades it "
+                "(after a backup)"
+            ) from None
+        raise
+
+
 class Project:
     """A codage project: one database, by path or SQLAlchemy URL."""
 
-    def __init__(self, engine: Engine, location: str) -> None:
-        self.engine = engine
-        self.location = location
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine: Engine = store.engine
+        self.location = store.location
+        self._writer = store.writer()
         self._local = threading.local()
 
     # -- opening ----------------------------------------------------------
 
     @classmethod
     def open(cls, location: str, *, create: bool = True) -> Project:
-        """Open the project at a path or URL, creating or upgrading it as needed."""
-        return cls(open_store(location, create=create), location)
+        """Open the project at a path or URL.
+
+        With ``create`` (a command that writes) a missing project is created and an
+        older schema upgraded at once; otherwise an older project is read as it is
+        and upgraded, after a backup, just before its first write.
+        """
+        return cls(open_store(location, create=create))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -125,6 +165,11 @@ class Project:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this project can only be read (file or folder not writable)."""
+        return self.store.read_only
 
     @property
     def name(self) -> str:
@@ -164,7 +209,12 @@ class Project:
         group = _Journal() if coder else None
         if group is not None:
             group.details = dict(details or {})
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        self._ready_to_write()
+        with (
+            _write_errors(self.store),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             self._local.session = session
             self._local.group = group
             try:
@@ -185,8 +235,19 @@ class Project:
             with current.begin_nested():
                 yield current
             return
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        self._ready_to_write()
+        with (
+            _write_errors(self.store),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
+
+    def _ready_to_write(self) -> None:
+        if self.store.read_only:
+            raise self.store.refuse_write()
+        if self.store.outdated:
+            self.store.upgrade()
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -194,7 +255,7 @@ class Project:
         if current is not None:
             yield current
             return
-        with Session(self.engine) as session:
+        with _read_errors(self.store), Session(self.engine) as session:
             yield session
 
     # -- coders -------------------------------------------------------------

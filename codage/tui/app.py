@@ -7,6 +7,8 @@ keys) through Textual's keymap; the language from the settings, else the locale.
 
 from __future__ import annotations
 
+import logging
+
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -19,6 +21,39 @@ from codage.tui.screens.help import HelpScreen, Section
 from codage.tui.screens.workbench import WorkbenchScreen
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.transcript_view import TranscriptView
+
+i18n.register(
+    {
+        # the header's banner over a project that can only be read
+        "tui.read_only": {
+            "en": "{coder} — READ-ONLY project: nothing can be changed",
+            "fr": "{coder} — projet en LECTURE SEULE : rien ne peut être modifié",
+        },
+        "tui.read_only_note": {
+            "en": "This project is read-only (the file or its folder cannot be written): "
+            "you can read, search and export; every change will be refused.",
+            "fr": "Ce projet est en lecture seule (le fichier ou son dossier n'est pas "
+            "modifiable) : lecture, recherche et export ; toute modification sera refusée.",
+        },
+    }
+)
+
+
+class _StoreNotices(logging.Handler):
+    """What the store tells the person (an upgrade and its backup) becomes a notification:
+    stderr is hidden while the interface runs."""
+
+    def __init__(self, app: App[None]) -> None:
+        super().__init__()
+        self.app = app
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        try:
+            # the store speaks from the worker that wrote
+            self.app.call_from_thread(self.app.notify, message, severity="warning", timeout=15)
+        except RuntimeError:
+            self.app.notify(message, severity="warning", timeout=15)
 
 
 class CodageApp(App[None]):
@@ -70,8 +105,13 @@ class CodageApp(App[None]):
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
         self.push_screen(WorkbenchScreen())
+        self._notices = _StoreNotices(self)
+        logging.getLogger("codage.store").addHandler(self._notices)
+        if self.project.read_only:
+            self.notify(i18n.t("tui.read_only_note"), severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
+        logging.getLogger("codage.store").removeHandler(self._notices)
         self.project.close()
 
     @property

@@ -444,7 +444,8 @@ class WorkbenchScreen(Screen[None]):
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:
         self.app.title = f"codage — {message.name}"
-        self.app.sub_title = self.coder
+        read_only = self.project.read_only
+        self.app.sub_title = t("tui.read_only", coder=self.coder) if read_only else self.coder
         self._documents = message.documents
         self._shares = message.shares
         self._cases = message.cases
