@@ -15,6 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from codage.ingest.errors import IngestError
+from codage.limits import (
+    MAX_XML_PART_SIZE,
+    ZIP_MAX_ENTRIES,
+    ZIP_MAX_ENTRY_SIZE,
+    ZIP_MAX_RATIO,
+    ZIP_MAX_TOTAL_SIZE,
+    ZIP_RATIO_FLOOR,
+)
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
@@ -30,21 +38,26 @@ _FORMAT_NAMES = {
 class ZipLimits:
     """Limits for one zip-based input; generous for real documents, small for bombs."""
 
-    max_entries: int = 10_000
-    max_total_size: int = 512 * 1024 * 1024
-    max_entry_size: int = 256 * 1024 * 1024
-    # Office XML compresses 5-30x; deflating zeros gives ~1000x. Only entries above
-    # ``ratio_floor`` bytes are checked: tiny entries can have silly ratios.
-    max_ratio: float = 150.0
-    ratio_floor: int = 1024 * 1024
+    max_entries: int = ZIP_MAX_ENTRIES
+    max_total_size: int = ZIP_MAX_TOTAL_SIZE
+    max_entry_size: int = ZIP_MAX_ENTRY_SIZE
+    # Only entries above ``ratio_floor`` bytes are checked: tiny entries can have silly ratios.
+    max_ratio: float = ZIP_MAX_RATIO
+    ratio_floor: int = ZIP_RATIO_FLOOR
 
 
 DEFAULT_LIMITS = ZipLimits()
 
-# One XML part (word/document.xml, content.xml) larger than this is refused before
-# parsing: a real 500-page transcript is a few MB of XML, while a part of hundreds
-# of MB keeps lxml and the readers busy for many minutes.
-MAX_XML_PART_SIZE = 64 * 1024 * 1024
+
+def check_xml_part(path: Path, name: str, size: int) -> None:
+    """Refuse an XML part larger than :data:`~codage.limits.MAX_XML_PART_SIZE` before parsing it."""
+    if size > MAX_XML_PART_SIZE:
+        raise IngestError(
+            path,
+            f"{name} holds {size // (1024 * 1024)} MB of XML "
+            f"(limit {MAX_XML_PART_SIZE // (1024 * 1024)} MB per part, MAX_XML_PART_SIZE); "
+            "split the document into smaller files",
+        )
 
 
 def open_zip(path: str | Path, limits: ZipLimits = DEFAULT_LIMITS) -> zipfile.ZipFile:

@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 import codage
 from codage.ingest.errors import IngestError
 from codage.ingest.reader import read_file
-from codage.ingest.readers.tables import MAX_TABLE_CELLS
+from codage.limits import MAX_TABLE_CELLS
 from tests.ingest.conftest import texts_of
 from tests.ingest.fidelity import missing_words
 

@@ -91,7 +91,7 @@ def test_odt_without_content(tmp_path: Path) -> None:
 def test_odt_forged_space_count_is_cut_and_said(tmp_path: Path) -> None:
     import time
 
-    from codage.ingest.readers.opendocument import MAX_REPEAT
+    from codage.limits import MAX_REPEAT
 
     path = write_odt(
         tmp_path / "espaces.odt",
@@ -102,7 +102,7 @@ def test_odt_forged_space_count_is_cut_and_said(tmp_path: Path) -> None:
     (doc,) = read_file(path)
     assert time.perf_counter() - started < 2
     assert doc.text == "Avant" + " " * MAX_REPEAT + "après   fin ."
-    assert doc.warnings == ["1 run of repeated spaces (up to 2000000000) cut to 1000"]
+    assert doc.warnings == ["1 run of repeated spaces (up to 2000000000) cut to 1000 (MAX_REPEAT)"]
 
 
 def test_odt_with_text_only_in_a_frame_is_imported(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_odt_cached_list_and_heading_numbers_are_text(tmp_path: Path) -> None:
 def test_odt_huge_content_is_refused_before_parsing(tmp_path: Path) -> None:
     import zipfile
 
-    from codage.ingest.zipguard import MAX_XML_PART_SIZE
+    from codage.limits import MAX_XML_PART_SIZE
 
     path = tmp_path / "enorme.odt"
     with (

@@ -142,7 +142,7 @@ def test_huge_document_xml_is_refused_before_parsing(tmp_path: Path) -> None:
     import time
     import zipfile
 
-    from codage.ingest.zipguard import MAX_XML_PART_SIZE
+    from codage.limits import MAX_XML_PART_SIZE
 
     path = tmp_path / "enorme.docx"
     paragraph = b"<w:p><w:r><w:t>Une phrase de transcription.</w:t></w:r></w:p>"

@@ -29,7 +29,8 @@ from codage.ingest.readers.docx_numbering import format_number
 from codage.ingest.readers.odt_lists import ListNumbering
 from codage.ingest.speakers import parse_line
 from codage.ingest.structure import build_document, join_blocks
-from codage.ingest.zipguard import MAX_XML_PART_SIZE, open_zip, read_entry
+from codage.ingest.zipguard import check_xml_part, open_zip, read_entry
+from codage.limits import MAX_REPEAT
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -37,9 +38,6 @@ _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 _STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 
-# A repeat count (``text:s text:c``) above this is cut: no document needs a
-# thousand spaces in a row, and a forged count must not allocate gigabytes.
-MAX_REPEAT = 1_000
 NOTES_HEADING = "Notes"
 
 
@@ -102,14 +100,7 @@ def read_odt(path: Path) -> list[NewDocument]:
 
 def _read_xml(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
     if name in archive.namelist():
-        size = archive.getinfo(name).file_size
-        if size > MAX_XML_PART_SIZE:
-            raise IngestError(
-                path,
-                f"{name} holds {size // (1024 * 1024)} MB of XML "
-                f"(limit {MAX_XML_PART_SIZE // (1024 * 1024)} MB per part); "
-                "split the document into smaller files",
-            )
+        check_xml_part(path, name, archive.getinfo(name).file_size)
     return read_entry(archive, name, path)
 
 
@@ -190,7 +181,7 @@ class _Reader:
         if self.cut_spaces:
             out.append(
                 f"{_plural(len(self.cut_spaces), 'run', 'runs')} of repeated spaces "
-                f"(up to {max(self.cut_spaces)}) cut to {MAX_REPEAT}"
+                f"(up to {max(self.cut_spaces)}) cut to {MAX_REPEAT} (MAX_REPEAT)"
             )
         if self.objects:
             out.append(

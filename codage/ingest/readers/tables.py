@@ -45,10 +45,10 @@ from codage.ingest.readers.columns import (
     typed_column,
 )
 from codage.ingest.zipguard import check_zip
+from codage.limits import MAX_TABLE_CELLS
 
 # Rows x columns of a table (after trailing empty rows and columns are cut):
 # beyond this a file is refused rather than eating the memory of the machine.
-MAX_TABLE_CELLS = 5_000_000
 
 
 def read_csv(path: Path, options: TableOptions | None = None) -> list[NewDocument]:
@@ -175,7 +175,8 @@ def bounded_rows(path: Path, rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
         if len(kept) * width > MAX_TABLE_CELLS:
             raise IngestError(
                 path,
-                f"this table is too large to import (more than {MAX_TABLE_CELLS:,} cells: "
+                f"this table is too large to import (more than {MAX_TABLE_CELLS:,} cells, "
+                "MAX_TABLE_CELLS: "
                 f"{len(kept):,} rows of up to {width:,} columns so far); keep only the rows "
                 "and columns of the survey, or split the file",
             )

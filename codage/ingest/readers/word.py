@@ -55,7 +55,7 @@ from codage.ingest.speakers import (
     speaker_role,
 )
 from codage.ingest.structure import build_document, join_blocks
-from codage.ingest.zipguard import MAX_XML_PART_SIZE, open_zip
+from codage.ingest.zipguard import check_xml_part, open_zip
 
 _HEADING_STYLES = ("heading", "title", "titre", "subtitle", "sous-titre")
 MAX_BOLD_LABEL = 60
@@ -100,13 +100,7 @@ def read_docx(path: Path) -> list[NewDocument]:
         for info in archive.infolist():
             if not info.filename.endswith((".xml", ".rels")):
                 continue
-            if info.file_size > MAX_XML_PART_SIZE:
-                raise IngestError(
-                    path,
-                    f"{info.filename} holds {info.file_size // (1024 * 1024)} MB of XML "
-                    f"(limit {MAX_XML_PART_SIZE // (1024 * 1024)} MB per part); "
-                    "split the document into smaller files",
-                )
+            check_xml_part(path, info.filename, info.file_size)
             _refuse_doctype(archive, info, path)
     try:
         document = docx.Document(str(path))

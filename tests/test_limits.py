@@ -1,0 +1,48 @@
+"""The input bounds live in codage.limits, and each message that cites one names it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codage import limits
+from codage.ingest import zipguard
+from codage.ingest.errors import IngestError
+from codage.ingest.reader import read_file
+from codage.ingest.readers import tables
+from tests.ingest.office_files import p, r, write_docx, write_odt
+
+
+def test_every_bound_is_a_named_positive_constant() -> None:
+    names = [n for n in dir(limits) if n.isupper()]
+    assert {"MAX_CODE_DEPTH", "MAX_XML_PART_SIZE", "MAX_REPEAT", "MAX_TABLE_CELLS"} <= set(names)
+    assert all(getattr(limits, n) > 0 for n in names)
+    assert zipguard.DEFAULT_LIMITS.max_entries == limits.ZIP_MAX_ENTRIES
+
+
+@pytest.mark.parametrize("kind", ["docx", "odt"])
+def test_a_too_large_xml_part_names_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    monkeypatch.setattr(zipguard, "MAX_XML_PART_SIZE", 100)
+    if kind == "docx":
+        path = write_docx(tmp_path / "a.docx", p(r("Bonjour " * 50)))
+    else:
+        path = write_odt(tmp_path / "a.odt", "<text:p>" + "Bonjour " * 50 + "</text:p>")
+    with pytest.raises(IngestError, match=r"MAX_XML_PART_SIZE"):
+        read_file(path)
+
+
+def test_a_too_large_table_names_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "MAX_TABLE_CELLS", 10)
+    path = tmp_path / "t.csv"
+    path.write_text("id;commentaire\n" + "".join(f"{i};Une phrase {i}.\n" for i in range(20)))
+    with pytest.raises(IngestError, match=r"MAX_TABLE_CELLS"):
+        read_file(path)
+
+
+def test_a_cut_repeat_names_its_limit(tmp_path: Path) -> None:
+    path = write_odt(tmp_path / "s.odt", '<text:p>a<text:s text:c="99999"/>b</text:p>')
+    (doc,) = read_file(path)
+    assert any("MAX_REPEAT" in w for w in doc.warnings)
