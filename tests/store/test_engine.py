@@ -411,33 +411,33 @@ def test_refusals_in_a_real_process(tmp_path: Path) -> None:
 
 
 def test_an_older_project_is_upgraded_by_a_writing_command_only(project_path: Path) -> None:
-    make_project(project_path)
+    # A project as codage 0002 left it, built by the real migrations.
+    from tests.store.test_migration_0003 import make_0002_project
+
+    make_0002_project(project_path)
     runner = CliRunner()
-    # bring it back to an older schema, as an older codage left it
-    with sqlite3.connect(project_path) as conn:
-        conn.execute("DROP TABLE codings_aside")
-        conn.execute("UPDATE alembic_version SET version_num = '0001'")
-    conn.close()
     listed = runner.invoke(app, ["documents", "-p", str(project_path)])
     assert listed.exit_code == 0 and listed.stderr == ""
-    assert _revision_on_disk(project_path) == "0001"
+    assert _revision_on_disk(project_path) == "0002"
     coded = runner.invoke(
         app,
         [
             "code",
-            "entretien-00",
-            "Intranet",
+            "entretien-01-region",
+            "Partie 1/Outils/Intranet",
             "--start",
-            "20",
+            "41",
             "--end",
-            "30",
+            "60",
+            "--coder",
+            "alice",
             "-p",
             str(project_path),
         ],
     )
     assert coded.exit_code == 0, coded.output
     lines = coded.stderr.strip().splitlines()
-    assert len(lines) == 1 and "upgraded the project from schema 0001" in lines[0]
+    assert len(lines) == 1 and "upgraded the project from schema 0002" in lines[0]
     assert _revision_on_disk(project_path) == head_revision()
     (backup,) = project_path.parent.glob("project.db.bak-*")
     assert backup.name in lines[0]

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, event
 from codage.services import Project
 from codage.store.engine import (
     _alembic_config,
+    _pragmas,
     _sqlite_begin,
-    _sqlite_pragmas,
     current_revision,
     head_revision,
 )
@@ -53,7 +53,7 @@ def make_0002_project(path: Path) -> None:
     """A project at schema 0002, built by the real migrations, then filled as codage
     0002 left it: alice removed her highest coding (id 4), which her journal holds."""
     engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _pragmas(read_only=False))
     event.listen(engine, "begin", _sqlite_begin)
     cfg = _alembic_config()
     with engine.begin() as conn:
