@@ -167,7 +167,7 @@ def test_upgrade_keeps_every_row_and_id_and_ids_are_no_longer_reused(tmp_path: P
         ).fetchall()
     assert len(before["codings"]) == 3 and len(before["codings_aside"]) == 1
 
-    with Project.open(str(path), create=False) as p:
+    with Project.open(str(path), create=True) as p:
         assert current_revision(p.engine) == head_revision()
 
     for table in TABLES:
