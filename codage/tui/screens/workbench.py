@@ -58,6 +58,7 @@ from codage.tui.messages import (
     ProjectLoaded,
 )
 from codage.tui.screens.dialogs import Choice, Confirm, MemoEditor, TextPrompt
+from codage.tui.screens.workbench_team import TeamActions
 from codage.tui.widgets.code_picker import CodePicker, NewCode, PickedCode
 from codage.tui.widgets.codebook_tree import CodebookTree, move_target
 from codage.tui.widgets.steady_footer import SteadyFooter
@@ -134,7 +135,7 @@ def covered_by(codings: Iterable[Coding]) -> int:
     return total
 
 
-class WorkbenchScreen(Screen[None]):
+class WorkbenchScreen(TeamActions, Screen[None]):
     """Read, code and manage the codebook."""
 
     COMMANDS = {WorkbenchCommands}
@@ -161,6 +162,8 @@ class WorkbenchScreen(Screen[None]):
         Binding("e", "export", "Export", show=False, id="export"),
         Binding("i", "stats", "Statistics", show=False, id="stats"),
         Binding("v", "compare", "Compare", show=False, id="compare"),
+        Binding("L", "choose_pair", "Choose two coders", show=False, id="choose_pair"),
+        Binding("A", "aside", "Kept aside", show=False, id="aside"),
     ]
 
     def __init__(self) -> None:
@@ -184,6 +187,8 @@ class WorkbenchScreen(Screen[None]):
         self._codings: list[Coding] = []
         self._layer = "mine"
         self._layer_chosen = False
+        # the two coders of the side-by-side layer: left (the main view) and right
+        self._left_coder: str | None = None
         self._other_coder: str | None = None
         self._answer_filter = ""
         self._steps: list[Span] = []
@@ -376,6 +381,11 @@ class WorkbenchScreen(Screen[None]):
     @work(thread=True, group="write")
     def remove_coding(self, coding: Coding) -> None:
         def job(project: Project) -> None:
+            # lanes: whatever the screen offered, only the coder's own coding goes
+            owner = project.coding(coding.id).coder
+            if owner != self.coder:
+                self._fail(ValueError(t("tui.lane.not_yours", coder=owner)))
+                return
             project.remove_coding(coding.id, coder=self.coder)
             name = self._code_name(coding.code_id)
             self.post_message(
@@ -389,6 +399,10 @@ class WorkbenchScreen(Screen[None]):
     @work(thread=True, group="write")
     def store_coding_memo(self, coding: Coding, text: str) -> None:
         def job(project: Project) -> None:
+            owner = project.coding(coding.id).coder
+            if owner != self.coder:
+                self._fail(ValueError(t("tui.lane.memo_refused", coder=owner)))
+                return
             updated = project.set_coding_memo(coding.id, text.strip() or None, coder=self.coder)
             self.post_message(
                 CodingsChanged(
@@ -488,6 +502,8 @@ class WorkbenchScreen(Screen[None]):
             for u in self._units
             if u.id in self._unit_cases
         }
+        if self._layer == "side":
+            self._set_pair()
         # The previous document's objects may go now; the new one's are frozen below.
         gc.unfreeze()
         self.view.load(
@@ -580,7 +596,14 @@ class WorkbenchScreen(Screen[None]):
     def _layer_codings(self) -> list[Coding]:
         if self._layer == "all":
             return list(self._codings)
-        return [c for c in self._codings if c.coder == self.coder]
+        left = self._left_coder if self._layer == "side" and self._left_coder else self.coder
+        return [c for c in self._codings if c.coder == left]
+
+    def _set_pair(self) -> None:
+        """The two coders the side-by-side layer shows in the open document."""
+        pair = self.current_pair()
+        self._left_coder = pair[0] if len(pair) == 2 else None
+        self._other_coder = pair[1] if len(pair) == 2 else None
 
     def _load_other(self, notes: dict[int, str] | None = None) -> None:
         assert self._document is not None
@@ -590,8 +613,7 @@ class WorkbenchScreen(Screen[None]):
                 for u in self._units
                 if u.id in self._unit_cases
             }
-        others = Counter(c.coder for c in self._codings if c.coder != self.coder)
-        self._other_coder = others.most_common(1)[0][0] if others else None
+        self._set_pair()
         codings = [c for c in self._codings if c.coder == self._other_coder]
         self.other_view.load(
             self._document, self._units, codings, self._codes, notes, self._unit_bounds
@@ -621,7 +643,8 @@ class WorkbenchScreen(Screen[None]):
             return
         share = round(100 * self._shares.get(document.id, 0.0))
         if self._layer == "side":
-            layer = t("tui.layer.side", left=self.coder, right=self._other_coder or "—")
+            left = self._left_coder or self.coder
+            layer = t("tui.layer.side", left=left, right=self._other_coder or "—")
         else:
             layer = t(f"tui.layer.{self._layer}")
         parts = [f"[b]{document.name}[/b]", t("tui.coded_share", share=share), layer]
@@ -717,7 +740,11 @@ class WorkbenchScreen(Screen[None]):
 
     @on(TranscriptView.RemoveCodingRequested)
     def _remove_requested(self, message: TranscriptView.RemoveCodingRequested) -> None:
-        self._choose_coding(message.codings, t("tui.which_coding.remove"), self.remove_coding)
+        own = self.own(message.codings)
+        if not own:
+            self.refuse_others(message.codings)
+            return
+        self._choose_coding(own, t("tui.which_coding.remove"), self.remove_coding)
 
     def _choose_coding(
         self, codings: Sequence[Coding], title: str, then: Callable[[Coding], object]
@@ -875,6 +902,16 @@ class WorkbenchScreen(Screen[None]):
         if codings:
 
             def write(coding: Coding) -> None:
+                if coding.coder != self.coder:
+                    # another coder's memo: theirs to write, the researcher may read it
+                    title = t(
+                        "tui.lane.memo_read_only",
+                        coder=coding.coder,
+                        code=self._code_name(coding.code_id),
+                    )
+                    self.app.push_screen(MemoEditor(title, coding.memo or "", read_only=True))
+                    return
+
                 def saved(text: str | None) -> None:
                     if text is not None:
                         self.store_coding_memo(coding, text)
@@ -988,9 +1025,11 @@ class WorkbenchScreen(Screen[None]):
         self._layer_chosen = True
         if self._document is None:
             return
-        if self._layer == "side" and not any(c.coder != self.coder for c in self._codings):
-            self.notify(t("tui.layer.none_other"))
-            self._layer = "mine"
+        if self._layer == "side":
+            self._set_pair()
+            if self._other_coder is None:
+                self.notify(t("tui.layer.none_other"))
+                self._layer = "mine"
         side = self._layer == "side"
         self.other_view.display = side
         if side:
@@ -1056,19 +1095,6 @@ class WorkbenchScreen(Screen[None]):
         screen = _load_screen("stats", "StatsScreen", t("tui.screen.stats"), self)
         if screen is not None:
             self.app.push_screen(screen())
-
-    def action_compare(self) -> None:
-        if self._document is None:
-            self.notify(t("tui.open_document_first"))
-            return
-        screen = _load_screen("compare", "CompareScreen", t("tui.screen.compare"), self)
-        if screen is None:
-            return
-        coders = [self.coder]
-        others = Counter(c.coder for c in self._codings if c.coder != self.coder)
-        if others:
-            coders.append(others.most_common(1)[0][0])
-        self.app.push_screen(screen(self._document.id, coders))
 
 
 def _load_screen(module: str, name: str, what: str, screen: Screen[None]) -> type | None:
