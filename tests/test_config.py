@@ -70,3 +70,15 @@ def test_every_string_has_both_languages() -> None:
     assert i18n.t("undo.none", coder="x") == "Nothing to undo for x"
     with pytest.raises(ValueError):
         i18n.register({"x": {"en": "only English"}})
+
+
+def test_coder_pairs_per_project_round_trip(tmp_path: Path) -> None:
+    from codage.config import Settings, load_settings, save_settings
+
+    path = tmp_path / "settings.toml"
+    settings = Settings(coder="alice", pairs={'/data/é "x".db': ["bob", "chloé"]})
+    save_settings(settings, path)
+    assert load_settings(path).pairs == {'/data/é "x".db': ["bob", "chloé"]}
+    path.write_text('[pairs]\n"/p.db" = "bob"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="pairs"):
+        load_settings(path)

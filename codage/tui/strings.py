@@ -165,11 +165,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Seul {coder} peut écrire le mémo de son codage.",
     },
     # ------------------------------------------------------------- the two coders
-    "tui.pair.title": {"en": "Which two coders?", "fr": "Quels deux codeurs ?"},
+    "tui.pair.title": {
+        "en": "Which two coders? (the first on the left)",
+        "fr": "Quels deux codeurs ? (le premier à gauche)",
+    },
     "tui.pair.option": {"en": "{coder} — {count} codings", "fr": "{coder} — {count} codages"},
     "tui.pair.hint": {
-        "en": "Space: choose (the first goes on the left) · Enter: keep · Escape: cancel",
-        "fr": "Espace : choisir (le premier à gauche) · Entrée : garder · Échap : annuler",
+        "en": "Space: choose · Enter: keep · Escape: cancel",
+        "fr": "Espace : choisir · Entrée : garder · Échap : annuler",
     },
     "tui.pair.need_two": {"en": "Choose exactly two coders.", "fr": "Choisissez deux codeurs."},
     "tui.pair.none": {
@@ -186,10 +189,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Codages mis de côté — {document}",
     },
     "tui.aside.hint": {
-        "en": "p: place on the match · s: on the selection · d: discard · Ctrl+Z: undo · "
-        "Escape: close",
-        "fr": "p : placer sur la correspondance · s : sur la sélection · d : écarter · "
-        "Ctrl+Z : annuler · Échap : fermer",
+        "en": "p: on the match · s: on the selection · d: discard · ^z: undo · Esc",
+        "fr": "p : correspondance · s : sélection · d : écarter · ^z : annuler · Échap",
     },
     "tui.aside.col.code": {"en": "Code", "fr": "Code"},
     "tui.aside.col.coder": {"en": "Coder", "fr": "Codeur"},

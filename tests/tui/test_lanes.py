@@ -349,3 +349,27 @@ async def test_aside_list_places_on_the_suggestion_and_undoes(
         await pilot.press("l")  # all coders: the placed coding shows in the transcript
         await settle(pilot)
         assert any(c.coder == OTHER for c in view.codings_at(start + 1))
+
+
+# ---------------------------------------------------------------------- snapshots
+
+
+@pytest.mark.parametrize(("language", "key"), [("en", "A"), ("fr", "A"), ("fr", "L")])
+def test_snapshot_aside_and_pair(snap_compare, location: str, language: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    from codage import i18n
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, CodageApp)
+        await settle(pilot)
+        doc = next(d for d in app.project.documents() if d.kind == "interview")
+        app.open_document(doc.id)
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+
+    app = CodageApp(location, ME, language=language)
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    finally:
+        i18n.set_language(None)

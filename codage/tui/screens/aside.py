@@ -108,10 +108,13 @@ class AsideScreen(ModalScreen[bool]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        width = max(60, self.size.width)
-        text_width = max(16, (width - 40) // 2)
-        table.add_column(t("tui.aside.col.code"), width=16, key="code")
-        table.add_column(t("tui.aside.col.coder"), width=10, key="coder")
+        # the table's own width once laid out; the screen's before
+        width = max(60, table.size.width or self.size.width - 8)
+        narrow = width < 100
+        code_width, coder_width = (12, 8) if narrow else (20, 12)
+        text_width = max(14, (width - code_width - coder_width - 10) // 2)
+        table.add_column(t("tui.aside.col.code"), width=code_width, key="code")
+        table.add_column(t("tui.aside.col.coder"), width=coder_width, key="coder")
         table.add_column(t("tui.aside.col.old"), width=text_width, key="old")
         table.add_column(t("tui.aside.col.match"), width=text_width, key="match")
         for item in self.items:
