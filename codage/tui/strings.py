@@ -133,6 +133,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Supprimer {code} ? {codings} codages et {subcodes} sous-codes partent avec lui "
         "(Ctrl+Z les rétablit).",
     },
+    "tui.code.delete_others": {
+        "en": "Among them, other coders' codings: {coders}.",
+        "fr": "Dont des codages d'autres codeurs : {coders}.",
+    },
     "tui.code.merge": {
         "en": "Merge {source} into {target}? Its codings follow.",
         "fr": "Fusionner {source} dans {target} ? Ses codages suivent.",

@@ -217,6 +217,28 @@ async def test_random_keys_never_change_another_coders_codings(
         assert lane_of(store, coder) == lane, coder
 
 
+async def test_deleting_a_code_names_the_other_coders_whose_codings_go(
+    location: str, store: Project
+) -> None:
+    from codage.tui.widgets.codebook_tree import CodebookTree
+
+    app = CodageApp(location, ME)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_interview(pilot, store)
+        tree = app.screen.query_one(CodebookTree)
+        await pilot.press("g")
+        tree.select_code(store.code("Outils").id)
+        await pilot.pause()
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        question = str(app.screen.query_one(".dialog-question").render())
+        assert "other coders' codings: bob (3)" in question
+        await pilot.press("n")
+        await settle(pilot)
+        assert len(store.codings(coders=[OTHER])) == 5
+
+
 # ---------------------------------------------------------------------- the two coders
 
 

@@ -32,6 +32,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from codage import codebook
 from codage.domain import (
     Case,
     Code,
@@ -846,12 +847,18 @@ class WorkbenchScreen(TeamActions, Screen[None]):
     @work(thread=True, group="ask")
     def ask_delete(self, code: Code) -> None:
         """Count what goes with the code, then ask (the count is a database read)."""
+        me = self.coder
         try:
             usage = self.project.code_usage(code.id)
+            # other coders' codings go too: the question names whose, so that nobody's
+            # work leaves without the researcher knowing it is someone else's
+            subtree = codebook.subtree_ids(self._codes, code.id)
+            others = Counter(
+                c.coder for c in self.project.codings(code_ids=subtree) if c.coder != me
+            )
         except EXPECTED_ERRORS as exc:
             self._fail(exc)
             return
-        me = self.coder
 
         def answer(yes: bool | None) -> None:
             if not yes:
@@ -869,6 +876,9 @@ class WorkbenchScreen(TeamActions, Screen[None]):
             codings=usage["codings"],
             subcodes=usage["subcodes"],
         )
+        if others:
+            named = ", ".join(f"{name} ({count})" for name, count in sorted(others.items()))
+            question += " " + t("tui.code.delete_others", coders=named)
         self.app.call_from_thread(self.app.push_screen, Confirm(question), answer)
 
     # ------------------------------------------------------------------ public
