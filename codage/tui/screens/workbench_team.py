@@ -1,4 +1,5 @@
-"""The workbench's team side: each coder's lane, the two coders shown, codings kept aside.
+"""The workbench's team side: each coder's lane, the coder layers (mine, all, two side by
+side), the two coders shown and compared, codings kept aside.
 
 Lanes: in the workbench a researcher changes only their own codings and memos, whatever layer
 they look at. Another coder's coding changes only through the comparison (``v``), by a
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from codage.domain import Coding
 from codage.i18n import t
 from codage.tui.screens.coder_pair import CONSENSUS, CoderPairPicker, default_pair
+from codage.tui.screens.workbench_support import LAYERS, answer_note, load_screen
 
 if TYPE_CHECKING:
     from codage.tui.screens.workbench import WorkbenchScreen
@@ -70,12 +72,10 @@ class TeamActions:
         self.app.push_screen(CoderPairPicker(counts, self.current_pair()), chosen)
 
     def action_compare(self: WorkbenchScreen) -> None:
-        from codage.tui.screens.workbench import _load_screen
-
         if self._document is None:
             self.notify(t("tui.open_document_first"))
             return
-        screen = _load_screen("compare", "CompareScreen", t("tui.screen.compare"), self)
+        screen = load_screen("compare", "CompareScreen", t("tui.screen.compare"), self)
         if screen is None:
             return
         self.app.push_screen(screen(self._document.id, self.current_pair()))
@@ -96,3 +96,50 @@ class TeamActions:
                 self.reload_codings(document.id)
 
         self.app.push_screen(AsideScreen(document.id, document.name, self.view.selection), closed)
+
+    def _layer_codings(self: WorkbenchScreen) -> list[Coding]:
+        if self._layer == "all":
+            return list(self._codings)
+        left = self._left_coder if self._layer == "side" and self._left_coder else self.coder
+        return [c for c in self._codings if c.coder == left]
+
+    def _set_pair(self: WorkbenchScreen) -> None:
+        """The two coders the side-by-side layer shows in the open document."""
+        pair = self.current_pair()
+        self._left_coder = pair[0] if len(pair) == 2 else None
+        self._other_coder = pair[1] if len(pair) == 2 else None
+
+    def _load_other(self: WorkbenchScreen, notes: dict[int, str] | None = None) -> None:
+        assert self._document is not None
+        if notes is None:
+            notes = {
+                u.start: answer_note(self._unit_cases[u.id])
+                for u in self._units
+                if u.id in self._unit_cases
+            }
+        self._set_pair()
+        codings = [c for c in self._codings if c.coder == self._other_coder]
+        self.other_view.load(
+            self._document, self._units, codings, self._codes, notes, self._unit_bounds
+        )
+        self.other_view.set_dimmed(self.view._dimmed)
+
+    def action_layers(self: WorkbenchScreen) -> None:
+        """My codings → all coders → two coders side by side → mine."""
+        index = LAYERS.index(self._layer)
+        self._layer = LAYERS[(index + 1) % len(LAYERS)]
+        self._layer_chosen = True
+        if self._document is None:
+            return
+        if self._layer == "side":
+            self._set_pair()
+            if self._other_coder is None:
+                self.notify(t("tui.layer.none_other"))
+                self._layer = "mine"
+        side = self._layer == "side"
+        self.other_view.display = side
+        if side:
+            self._load_other()
+        self.view.set_codings(self._layer_codings())
+        self._show_title()
+        self._show_cursor()
