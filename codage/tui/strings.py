@@ -137,6 +137,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Among them, other coders' codings: {coders}.",
         "fr": "Dont des codages d'autres codeurs : {coders}.",
     },
+    "tui.code.merge_others": {
+        "en": "Other coders' codings follow too: {coders}.",
+        "fr": "Des codages d'autres codeurs suivent aussi : {coders}.",
+    },
     "tui.code.merge": {
         "en": "Merge {source} into {target}? Its codings follow.",
         "fr": "Fusionner {source} dans {target} ? Ses codages suivent.",

@@ -217,7 +217,7 @@ async def test_random_keys_never_change_another_coders_codings(
         assert lane_of(store, coder) == lane, coder
 
 
-async def test_deleting_a_code_names_the_other_coders_whose_codings_go(
+async def test_deleting_or_merging_a_code_names_the_other_coders_whose_codings_go(
     location: str, store: Project
 ) -> None:
     from codage.tui.widgets.codebook_tree import CodebookTree
@@ -234,6 +234,19 @@ async def test_deleting_a_code_names_the_other_coders_whose_codings_go(
         assert isinstance(app.screen, Confirm)
         question = str(app.screen.query_one(".dialog-question").render())
         assert "other coders' codings: bob (3)" in question
+        await pilot.press("n")
+        await settle(pilot)
+        # merging moves bob's codings too: the question says so
+        tree.select_code(store.code("Outils/Messagerie").id)
+        await pilot.pause()
+        await pilot.press("M")
+        tree.select_code(store.code("Outils/Intranet").id)
+        await pilot.pause()
+        await pilot.press("G")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        question = str(app.screen.query_one(".dialog-question").render())
+        assert "Other coders' codings follow too: bob (1)" in question
         await pilot.press("n")
         await settle(pilot)
         assert len(store.codings(coders=[OTHER])) == 5

@@ -94,22 +94,44 @@ class CodebookEdits:
             if source is None or source.id == code.id:
                 return
 
-            def merge_answer(yes: bool | None) -> None:
-                if not yes:
-                    return
-
-                def job(project: Project) -> tuple[str, int | None]:
-                    moved = project.merge_codes(source.id, code.id, coder=me)
-                    note = t("tui.code_merged", source=source.name, target=code.name, count=moved)
-                    return note, code.id
-
-                self.edit_codebook(job)
-
-            question = t("tui.code.merge", source=source.path_str, target=code.path_str)
-            self.app.push_screen(Confirm(question), merge_answer)
+            self.ask_merge(source, code)
             return
         if action == "delete":
             self.ask_delete(code)
+
+    def _others_codings(self: WorkbenchScreen, code: Code) -> str:
+        """Other coders' codings of a code and its sub-codes, named with their counts ("" when
+        none): a codebook edit changes them too, so the question says whose they are."""
+        subtree = codebook.subtree_ids(self._codes, code.id)
+        me = self.coder
+        others = Counter(c.coder for c in self.project.codings(code_ids=subtree) if c.coder != me)
+        return ", ".join(f"{name} ({count})" for name, count in sorted(others.items()))
+
+    @work(thread=True, group="ask")
+    def ask_merge(self: WorkbenchScreen, source: Code, code: Code) -> None:
+        """Say whose codings follow the merged code, then ask."""
+        me = self.coder
+        try:
+            others = self._others_codings(source)
+        except EXPECTED_ERRORS as exc:
+            self._fail(exc)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def job(project: Project) -> tuple[str, int | None]:
+                moved = project.merge_codes(source.id, code.id, coder=me)
+                note = t("tui.code_merged", source=source.name, target=code.name, count=moved)
+                return note, code.id
+
+            self.edit_codebook(job)
+
+        question = t("tui.code.merge", source=source.path_str, target=code.path_str)
+        if others:
+            question += " " + t("tui.code.merge_others", coders=others)
+        self.app.call_from_thread(self.app.push_screen, Confirm(question), answer)
 
     @work(thread=True, group="ask")
     def ask_delete(self: WorkbenchScreen, code: Code) -> None:
@@ -117,12 +139,7 @@ class CodebookEdits:
         me = self.coder
         try:
             usage = self.project.code_usage(code.id)
-            # other coders' codings go too: the question names whose, so that nobody's
-            # work leaves without the researcher knowing it is someone else's
-            subtree = codebook.subtree_ids(self._codes, code.id)
-            others = Counter(
-                c.coder for c in self.project.codings(code_ids=subtree) if c.coder != me
-            )
+            others = self._others_codings(code)
         except EXPECTED_ERRORS as exc:
             self._fail(exc)
             return
@@ -144,6 +161,5 @@ class CodebookEdits:
             subcodes=usage["subcodes"],
         )
         if others:
-            named = ", ".join(f"{name} ({count})" for name, count in sorted(others.items()))
-            question += " " + t("tui.code.delete_others", coders=named)
+            question += " " + t("tui.code.delete_others", coders=others)
         self.app.call_from_thread(self.app.push_screen, Confirm(question), answer)
