@@ -30,6 +30,8 @@ class Settings:
     project: str | None = None
     # binding id -> keys, e.g. {"apply_code": "c"}
     keys: dict[str, str] = field(default_factory=dict)
+    # project location -> the two coders the interface compares there
+    pairs: dict[str, list[str]] = field(default_factory=dict)
 
 
 def settings_path() -> Path:
@@ -61,11 +63,20 @@ def load_settings(path: Path | None = None) -> Settings:
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise SettingsError(f"{path}: [keys] must map binding ids to key names")
+    pairs = data.get("pairs", {})
+    if not isinstance(pairs, dict) or not all(
+        isinstance(v, list) and all(isinstance(n, str) for n in v) for v in pairs.values()
+    ):
+        raise SettingsError(f"{path}: [pairs] must map projects to lists of coder names")
     language = data.get("language")
     if language is not None and language not in LANGUAGES:
         raise SettingsError(f"{path}: language must be one of {', '.join(LANGUAGES)}")
     return Settings(
-        coder=data.get("coder"), language=language, project=data.get("project"), keys=dict(keys)
+        coder=data.get("coder"),
+        language=language,
+        project=data.get("project"),
+        keys=dict(keys),
+        pairs={k: list(v) for k, v in pairs.items()},
     )
 
 
@@ -101,6 +112,12 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         lines += ["", "[keys]"]
         lines += [
             f"{_toml_string(k)} = {_toml_string(v)}" for k, v in sorted(settings.keys.items())
+        ]
+    if settings.pairs:
+        lines += ["", "[pairs]"]
+        lines += [
+            f"{_toml_string(k)} = [{', '.join(_toml_string(n) for n in v)}]"
+            for k, v in sorted(settings.pairs.items())
         ]
     try:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

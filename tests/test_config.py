@@ -150,3 +150,15 @@ def test_settings_errors_on_the_command_line(
     )
     assert done.returncode == 2
     assert f"{bad}, line 2: not valid TOML" in _one_error_line(done.stderr)
+
+
+def test_coder_pairs_per_project_round_trip(tmp_path: Path) -> None:
+    from codage.config import Settings, load_settings, save_settings
+
+    path = tmp_path / "settings.toml"
+    settings = Settings(coder="alice", pairs={'/data/é "x".db': ["bob", "chloé"]})
+    save_settings(settings, path)
+    assert load_settings(path).pairs == {'/data/é "x".db': ["bob", "chloé"]}
+    path.write_text('[pairs]\n"/p.db" = "bob"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="pairs"):
+        load_settings(path)

@@ -18,6 +18,7 @@ from codage.analysis.agreement_service import (
     Figures,
     compute_agreement,
 )
+from codage.analysis.aside import place_aside_on_text
 from codage.analysis.consensus import RULES, build_consensus
 from codage.analysis.merge import MergeReport, merge_projects, summary_rows
 from codage.cli.app import app
@@ -34,6 +35,7 @@ from codage.cli.common import (
     handle_errors,
     project_from,
 )
+from codage.domain import AsideCoding
 from codage.exchange.atomic import save_atomically
 from codage.exchange.tables import cell_safe
 from codage.i18n import register, t
@@ -93,6 +95,14 @@ register(
         "team.no_aside": {
             "en": "No coding is kept aside.",
             "fr": "Aucun codage n'est mis de côté.",
+        },
+        "team.aside_placed": {
+            "en": "Placed #{id}: {code} by {coder} on {document} [{start}, {end})",
+            "fr": "#{id} placé : {code} de {coder} sur {document} [{start}, {end})",
+        },
+        "team.aside_discarded": {
+            "en": "Discarded #{id} ({document}); `codage undo` takes it back.",
+            "fr": "#{id} écarté ({document}) ; `codage undo` le rétablit.",
         },
         "col.source": {"en": "Source", "fr": "Source"},
         "col.reason": {"en": "Reason", "fr": "Motif"},
@@ -194,26 +204,38 @@ def merge(
     _print_merge(report)
 
 
-@app.command()
+aside_app = typer.Typer(
+    help="List, place or discard the codings a merge could not place.",
+    invoke_without_command=True,
+)
+app.add_typer(aside_app, name="aside")
+
+
+def _aside_row(a: AsideCoding) -> dict[str, object]:
+    return {
+        "id": a.id,
+        "document": a.document_name,
+        "code": a.code_path,
+        "coder": a.coder,
+        "start": a.start,
+        "end": a.end,
+        "text": a.text,
+        "memo": a.memo,
+        "source": a.source,
+        "reason": a.reason,
+    }
+
+
+@aside_app.callback()
 @handle_errors
-def aside(project: ProjectOption = None, json_: JsonOption = False) -> None:
+def aside(ctx: typer.Context, project: ProjectOption = None, json_: JsonOption = False) -> None:
     """List the codings a merge could not place, kept aside for you to place."""
+    if ctx.invoked_subcommand is not None:
+        # `codage aside -p X place 3`: the sub-command works on that project too
+        ctx.obj = project
+        return
     with project_from(project) as proj:
-        rows = [
-            {
-                "id": a.id,
-                "document": a.document_name,
-                "code": a.code_path,
-                "coder": a.coder,
-                "start": a.start,
-                "end": a.end,
-                "text": a.text,
-                "memo": a.memo,
-                "source": a.source,
-                "reason": a.reason,
-            }
-            for a in proj.codings_aside()
-        ]
+        rows = [_aside_row(a) for a in proj.codings_aside()]
     if json_:
         emit_json(rows)
         return
@@ -226,17 +248,102 @@ def aside(project: ProjectOption = None, json_: JsonOption = False) -> None:
     table.add_column(t("col.text"), overflow="fold", max_width=50)
     table.add_column(t("col.reason"), overflow="fold", max_width=40)
     for r in rows:
-        excerpt = " ".join(r["text"].split())
+        excerpt = " ".join(str(r["text"]).split())
         table.add_row(
             str(r["id"]),
-            r["document"],
-            r["code"],
-            r["coder"],
+            escape(str(r["document"])),
+            escape(str(r["code"])),
+            escape(str(r["coder"])),
             f"{r['start']}–{r['end']}",
-            excerpt if len(excerpt) < 120 else excerpt[:117] + "…",
-            r["reason"],
+            escape(excerpt if len(excerpt) < 120 else excerpt[:117] + "…"),
+            escape(str(r["reason"])),
         )
     console.print(table)
+
+
+@aside_app.command("place")
+@handle_errors
+def aside_place(
+    ctx: typer.Context,
+    aside_id: Annotated[int, typer.Argument(metavar="ID", help="Id shown by `codage aside`.")],
+    start: Annotated[
+        int | None, typer.Option("--start", help="Start offset in the document's text.")
+    ] = None,
+    end: Annotated[int | None, typer.Option("--end", help="End offset (exclusive).")] = None,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="Place on this passage (nearest its old place)."),
+    ] = None,
+    project: ProjectOption = None,
+    coder: CoderOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Turn a coding kept aside into a coding, on offsets or on a passage (undoable)."""
+    offsets = start is not None or end is not None
+    if offsets == (text is not None):
+        raise fail("give either --start and --end, or --text")
+    if offsets and (start is None or end is None):
+        raise fail("--start and --end go together")
+    who = coder_from(coder)
+    with project_from(project or ctx.obj) as proj:
+        if text is not None:
+            placed = place_aside_on_text(proj, aside_id, text, coder=who)
+        else:
+            assert start is not None and end is not None
+            placed = proj.place_aside(aside_id, start, end, coder=who)
+        document = proj.document_info(placed.document_id).name
+        code = proj.code(placed.code_id).path_str
+    if json_:
+        emit_json(
+            {
+                "aside_id": aside_id,
+                "coding_id": placed.id,
+                "document": document,
+                "code": code,
+                "coder": placed.coder,
+                "start": placed.start,
+                "end": placed.end,
+                "text": placed.text,
+            }
+        )
+        return
+    console.print(
+        t(
+            "team.aside_placed",
+            id=aside_id,
+            document=escape(document),
+            code=escape(code),
+            coder=escape(placed.coder),
+            start=placed.start,
+            end=placed.end,
+        ),
+        highlight=False,
+    )
+
+
+@aside_app.command("discard")
+@handle_errors
+def aside_discard(
+    ctx: typer.Context,
+    aside_id: Annotated[int, typer.Argument(metavar="ID", help="Id shown by `codage aside`.")],
+    project: ProjectOption = None,
+    coder: CoderOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Drop a coding kept aside (undoable with `codage undo`)."""
+    who = coder_from(coder)
+    with project_from(project or ctx.obj) as proj:
+        kept = next((a for a in proj.codings_aside() if a.id == aside_id), None)
+        if kept is None:
+            raise fail(f"no coding kept aside with id {aside_id}")
+        proj.discard_aside(aside_id, coder=who)
+    if json_:
+        emit_json({"discarded": _aside_row(kept)})
+        return
+    console.print(
+        t("team.aside_discarded", id=aside_id, document=escape(kept.document_name)),
+        highlight=False,
+    )
 
 
 # ---------------------------------------------------------------------------

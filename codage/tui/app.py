@@ -13,9 +13,15 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from codage import i18n
-from codage.config import Settings, SettingsError, load_settings, resolve_language
+from codage.config import (
+    Settings,
+    SettingsError,
+    load_settings,
+    resolve_language,
+    save_settings,
+)
 from codage.domain import Span
-from codage.services import Project, open_project
+from codage.services import Project, open_project, sqlite_path
 from codage.tui.bindings import localize
 from codage.tui.screens.help import HelpScreen, Section
 from codage.tui.screens.workbench import WorkbenchScreen
@@ -134,6 +140,26 @@ class CodageApp(App[None]):
         workbench = self.workbench
         while len(self.screen_stack) > 1 and self.screen is not workbench:
             self.pop_screen()
+
+    def _pair_key(self) -> str:
+        """The project as the settings name it: a file's full path, or the URL."""
+        path = sqlite_path(self.location)
+        return str(path.resolve()) if path is not None else self.location
+
+    def remembered_pair(self) -> list[str]:
+        """The two coders last chosen for this project (in the user's settings)."""
+        return list(self.settings.pairs.get(self._pair_key(), []))
+
+    def remember_pair(self, pair: list[str]) -> None:
+        """Keep the chosen coders for this project; a settings file that cannot be written
+        only costs the memory of the choice, said in a notification."""
+        self.settings.pairs[self._pair_key()] = list(pair)
+        try:
+            current = load_settings()
+            current.pairs[self._pair_key()] = list(pair)
+            save_settings(current)
+        except (SettingsError, OSError) as exc:
+            self.notify(str(exc), severity="warning")
 
     def help_sections(self) -> list[Section]:
         """The bindings of every part, for the help screen."""

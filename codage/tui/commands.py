@@ -35,6 +35,8 @@ PALETTE_ACTIONS: tuple[tuple[str, str], ...] = (
     ("screen", "export"),
     ("screen", "stats"),
     ("screen", "compare"),
+    ("screen", "choose_pair"),
+    ("screen", "aside"),
     ("app", "help"),
     ("app", "quit"),
 )

@@ -133,6 +133,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Supprimer {code} ? {codings} codages et {subcodes} sous-codes partent avec lui "
         "(Ctrl+Z les rétablit).",
     },
+    "tui.code.delete_others": {
+        "en": "Among them, other coders' codings: {coders}.",
+        "fr": "Dont des codages d'autres codeurs : {coders}.",
+    },
+    "tui.code.merge_others": {
+        "en": "Other coders' codings follow too: {coders}.",
+        "fr": "Des codages d'autres codeurs suivent aussi : {coders}.",
+    },
     "tui.code.merge": {
         "en": "Merge {source} into {target}? Its codings follow.",
         "fr": "Fusionner {source} dans {target} ? Ses codages suivent.",
@@ -150,6 +158,72 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "tui.picker.top": {"en": "the top of the codebook", "fr": "la racine de la grille"},
     "tui.picker.recent": {"en": "recent", "fr": "récent"},
+    # ------------------------------------------------------------- coders' lanes
+    "tui.lane.not_yours": {
+        "en": "Coded by {coder}: only they can remove it. Settle it in the comparison (v).",
+        "fr": "Codé par {coder} : seul ce codeur peut le retirer. Tranchez en comparaison (v).",
+    },
+    "tui.lane.memo_read_only": {
+        "en": "Memo of {coder} on {code} (read only)",
+        "fr": "Mémo de {coder} sur {code} (lecture seule)",
+    },
+    "tui.memo.read_only_hint": {"en": "Escape: close", "fr": "Échap : fermer"},
+    "tui.lane.memo_refused": {
+        "en": "Only {coder} can write the memo of their coding.",
+        "fr": "Seul {coder} peut écrire le mémo de son codage.",
+    },
+    # ------------------------------------------------------------- the two coders
+    "tui.pair.title": {
+        "en": "Which two coders? (the first on the left)",
+        "fr": "Quels deux codeurs ? (le premier à gauche)",
+    },
+    "tui.pair.option": {"en": "{coder} — {count} codings", "fr": "{coder} — {count} codages"},
+    "tui.pair.hint": {
+        "en": "Space: choose · Enter: keep · Escape: cancel",
+        "fr": "Espace : choisir · Entrée : garder · Échap : annuler",
+    },
+    "tui.pair.need_two": {"en": "Choose exactly two coders.", "fr": "Choisissez deux codeurs."},
+    "tui.pair.none": {
+        "en": "Fewer than two coders have coded this document.",
+        "fr": "Moins de deux codeurs ont codé ce document.",
+    },
+    "tui.pair.chosen": {
+        "en": "Comparing {left} and {right} in this project",
+        "fr": "Comparaison de {left} et {right} dans ce projet",
+    },
+    # ------------------------------------------------------------- codings kept aside
+    "tui.aside.title": {
+        "en": "Codings kept aside — {document}",
+        "fr": "Codages mis de côté — {document}",
+    },
+    "tui.aside.hint": {
+        "en": "p: on the match · s: on the selection · d: discard · ^z: undo · Esc",
+        "fr": "p : correspondance · s : sélection · d : écarter · ^z : annuler · Échap",
+    },
+    "tui.aside.col.code": {"en": "Code", "fr": "Code"},
+    "tui.aside.col.coder": {"en": "Coder", "fr": "Codeur"},
+    "tui.aside.col.old": {"en": "Text then", "fr": "Texte d'origine"},
+    "tui.aside.col.match": {"en": "Best match now", "fr": "Meilleure correspondance"},
+    "tui.aside.no_match": {"en": "none close", "fr": "aucune proche"},
+    "tui.aside.was": {"en": "Then:", "fr": "Avant :"},
+    "tui.aside.now": {"en": "Now:", "fr": "Maintenant :"},
+    "tui.aside.none": {
+        "en": "No coding of this document is kept aside.",
+        "fr": "Aucun codage de ce document n'est mis de côté.",
+    },
+    "tui.aside.no_match_here": {
+        "en": "No close match: select the passage in the text, then press s here.",
+        "fr": "Aucune correspondance proche : sélectionnez le passage, puis s ici.",
+    },
+    "tui.aside.no_selection": {
+        "en": "Nothing was selected in the text when this list opened.",
+        "fr": "Rien n'était sélectionné dans le texte à l'ouverture de cette liste.",
+    },
+    "tui.aside.placed": {
+        "en": "Placed {coder}'s coding on [{start}, {end})",
+        "fr": "Codage de {coder} placé sur [{start}, {end})",
+    },
+    "tui.aside.discarded": {"en": "Coding discarded", "fr": "Codage écarté"},
     # ------------------------------------------------------------- help
     "tui.help.title": {"en": "Keys", "fr": "Touches"},
     "tui.help.scope.app": {"en": "Everywhere", "fr": "Partout"},
@@ -241,6 +315,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "tui.key.codebook.merge": {"en": "Merge marked here", "fr": "Fusionner ici"},
     "tui.key.codebook.delete": {"en": "Delete", "fr": "Supprimer"},
     "tui.key.codebook.apply": {"en": "Apply to selection", "fr": "Appliquer à la sélection"},
+    "tui.key.aside": {"en": "Kept aside", "fr": "Mis de côté"},
+    "tui.key.choose_pair": {"en": "Choose two coders", "fr": "Choisir deux codeurs"},
+    "tui.key.aside.place_match": {"en": "Place on the match", "fr": "Placer sur la correspondance"},
+    "tui.key.aside.place_selection": {
+        "en": "Place on the selection",
+        "fr": "Placer sur la sélection",
+    },
+    "tui.key.aside.discard": {"en": "Discard", "fr": "Écarter"},
+    "tui.key.aside.undo": {"en": "Undo", "fr": "Annuler"},
+    "tui.key.aside.close": {"en": "Close", "fr": "Fermer"},
+    "tui.key.pair.confirm": {"en": "Keep", "fr": "Garder"},
+    "tui.key.pair.cancel": {"en": "Cancel", "fr": "Annuler"},
     # ------------------------------------------------------------- palette
     "tui.cmd.open": {"en": "Open document {name}", "fr": "Ouvrir le document {name}"},
 }

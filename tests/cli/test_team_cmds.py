@@ -184,3 +184,105 @@ def test_consensus_bad_input_is_one_line(merged: Path, runner: CliRunner) -> Non
         runner, "consensus", "-p", str(merged), "--coders", "A,B", "--as", "c", "--rule", "union"
     )
     assert code == 0 and "union" in out
+
+
+# ---------------------------------------------------------------------------
+# aside: place and discard
+# ---------------------------------------------------------------------------
+
+ORIGINAL = "Nous avons un intranet. Le serveur a brûlé en mars. Tout va mieux."
+CORRECTED = "Nous avons un intranet communal. Tout va mieux. Le serveur a brulé en mars."
+
+
+@pytest.fixture
+def kept_aside(tmp_path: Path) -> tuple[Path, list[int]]:
+    """A project with two codings of coder A kept aside, as a merge leaves them."""
+    target = tmp_path / "t.db"
+    with Project.open(str(target)) as p:
+        doc = p.add_document(NewDocument("d1", "text", CORRECTED))
+        x = p.create_code("X", coder="A")
+        ids = []
+        for passage in ("Le serveur a brûlé en mars.", "Nous avons un intranet. Le"):
+            start = ORIGINAL.index(passage)
+            kept = p.set_aside(
+                document_name="d1",
+                document_id=doc.id,
+                code_id=x.id,
+                coder="A",
+                start=start,
+                end=start + len(passage),
+                text=passage,
+                source="s.db",
+                reason="the passage is not in the target's text",
+                actor="lead",
+            )
+            ids.append(kept.id)
+    return target, ids
+
+
+def test_aside_place_by_offsets_keeps_the_owner_and_undoes(
+    kept_aside: tuple[Path, list[int]], runner: CliRunner
+) -> None:
+    target, ids = kept_aside
+    start = CORRECTED.index("Le serveur")
+    args = ["aside", "place", str(ids[0]), "--start", str(start), "--end", str(start + 10)]
+    code, out, err = run(runner, *args, "-p", str(target), "--coder", "lead", "--json")
+    assert code == 0, err
+    placed = json.loads(out)
+    assert (placed["coder"], placed["start"], placed["text"]) == ("A", start, "Le serveur")
+    with Project.open(str(target)) as p:
+        assert [(c.coder, c.start, c.end) for c in p.codings()] == [("A", start, start + 10)]
+        assert [a.id for a in p.codings_aside()] == ids[1:]
+    # the placer's undo puts it back aside
+    code, _out, err = run(runner, "undo", "-p", str(target), "--coder", "lead")
+    assert code == 0, err
+    with Project.open(str(target)) as p:
+        assert p.codings() == []
+        assert sorted(a.id for a in p.codings_aside()) == sorted(ids)
+
+
+def test_aside_place_by_text_and_discard(
+    kept_aside: tuple[Path, list[int]], runner: CliRunner
+) -> None:
+    target, ids = kept_aside
+    code, out, err = run(
+        runner, "aside", "-p", str(target), "place", str(ids[0]), "--text", "brulé en mars"
+    )
+    assert code == 0, err
+    assert "A" in out
+    with Project.open(str(target)) as p:
+        (coding,) = p.codings()
+        assert coding.text == "brulé en mars"
+        assert coding.start == CORRECTED.index("brulé")
+    code, out, err = run(runner, "aside", "discard", str(ids[1]), "-p", str(target), "--json")
+    assert code == 0, err
+    assert json.loads(out)["discarded"]["id"] == ids[1]
+    with Project.open(str(target)) as p:
+        assert p.codings_aside() == []
+        assert len(p.codings()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["place", "999", "--start", "0", "--end", "3"], "no coding kept aside with id 999"),
+        (["discard", "999"], "no coding kept aside with id 999"),
+        (["place", "{id}"], "either --start and --end, or --text"),
+        (["place", "{id}", "--start", "0"], "--start and --end go together"),
+        (["place", "{id}", "--start", "0", "--end", "3", "--text", "x"], "either"),
+        (["place", "{id}", "--text", "absent passage"], "not in the document"),
+        (["place", "{id}", "--start", "5", "--end", "500"], "outside the text"),
+    ],
+)
+def test_aside_bad_input_is_one_line(
+    kept_aside: tuple[Path, list[int]], runner: CliRunner, args: list[str], message: str
+) -> None:
+    target, ids = kept_aside
+    args = [a.replace("{id}", str(ids[0])) for a in args]
+    code, out, err = run(runner, "aside", *args, "-p", str(target))
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err + out
+    with Project.open(str(target)) as p:
+        assert len(p.codings_aside()) == 2 and p.codings() == []

@@ -264,3 +264,85 @@ def test_snapshot(snap_compare: Any, tmp_path: Path) -> None:
         assert snap_compare(app, terminal_size=(120, 30), run_before=ready)
     finally:
         project.close()
+
+
+@pytest.fixture
+def five(tmp_path: Path) -> Iterator[tuple[Project, int, int]]:
+    """Five disagreements (paragraphs 1, 5, 10, 20, 35), a third coder, one code."""
+    project = Project.open(str(tmp_path / "five.db"))
+    units = [Unit("paragraph", para(n).start, para(n).end) for n in range(1, 41)]
+    doc = project.add_document(NewDocument("entretien", "interview", TEXT, units=units))
+    code = project.create_code("Intranet", coder="amelie")
+    for n in (1, 5, 10, 20, 35):
+        span = words(n, "l'intranet")
+        project.add_coding(doc.id, code.id, span.start, span.end, coder="amelie")
+        project.add_coding(doc.id, code.id, span.start, span.end + 7, coder="bastien")
+    for n in (2, 3):
+        span = words(n, "la messagerie")
+        project.add_coding(doc.id, code.id, span.start, span.end, coder="chloe")
+    yield project, doc.id, code.id
+    project.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_deciding_moves_on_and_next_skips_none(five: Any, size: tuple[int, int]) -> None:
+    project, doc_id, code_id = five
+    screen = CompareScreen(doc_id, ["amelie", "bastien"])
+    app = HostApp(project, screen)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert len(screen.disagreements) == 5
+        assert screen.current() == 0
+        await pilot.press("1")  # decide #1
+        await settle(pilot)
+        assert screen.current() == 1
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.current() == 2
+        await pilot.press("2")  # decide #3
+        await settle(pilot)
+        assert screen.current() == 3
+        await pilot.press("u")  # decide #4
+        await settle(pilot)
+        assert screen.current() == 4
+        await pilot.press("n")  # the last: stays
+        await settle(pilot)
+        assert screen.current() == 4
+        assert screen.decisions == {0: "amelie", 2: "bastien", 3: "union"}
+        wider = words(10, "l'intranet")
+        assert consensus(project, code_id) == [
+            words(1, "l'intranet"),
+            Span(wider.start, wider.end + 7),
+            Span(words(20, "l'intranet").start, words(20, "l'intranet").end + 7),
+        ]
+        # every view shows the focused disagreement
+        assert all(v.selection == screen.disagreements[4].span for v in screen.views())
+        # the journal names whose version was taken and whose left
+        summaries = [e.summary for e in project.history(coder=CONSENSUS)]
+        assert any("amelie's version taken, bastien's left" in s for s in summaries)
+        assert any("bastien's version taken, amelie's left" in s for s in summaries)
+        assert any("union of amelie, bastien" in s for s in summaries)
+
+
+async def test_choose_the_coders_to_compare(five: Any) -> None:
+    project, doc_id, _ = five
+    screen = CompareScreen(doc_id, ["amelie", "bastien"])
+    app = HostApp(project, screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        from textual.widgets import SelectionList
+
+        picker = app.screen
+        options = picker.query_one(SelectionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels == ["amelie — 5 codings", "bastien — 5 codings", "chloe — 2 codings"]
+        await pilot.press("space")  # amelie off
+        await pilot.press("down", "down", "space")  # chloe on
+        await pilot.press("enter")
+        await settle(pilot)
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        assert compare.coders == ["bastien", "chloe"]
+        assert len(compare.disagreements) == 7

@@ -451,7 +451,7 @@ async def test_codebook_create_rename_recolour_move_merge_delete(
         select("Messagerie")
         await pilot.pause()
         await pilot.press("G")
-        await pilot.pause()
+        await settle(pilot)  # the question counts others' codings first, in a worker
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await settle(pilot)

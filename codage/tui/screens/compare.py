@@ -13,12 +13,8 @@ back the last.
 from __future__ import annotations
 
 import threading
-from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
 from functools import partial
-from itertools import pairwise
 
 from rich.text import Text
 from textual import work
@@ -29,6 +25,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from codage.analysis.disagreements import (
+    INTERSECTION,
+    UNION,
+    Disagreement,
+    consensus_change,
+    find_disagreements,
+)
 from codage.domain import (
     Code,
     Coding,
@@ -37,7 +40,6 @@ from codage.domain import (
     Unit,
     intersect_spans,
     normalise_spans,
-    subtract_spans,
 )
 from codage.i18n import register, t
 from codage.services import Project
@@ -47,8 +49,6 @@ from codage.tui.widgets.transcript_view import TranscriptView
 CONSENSUS = "consensus"
 """The coder whose codings are the consensus layer."""
 
-UNION = "union"
-INTERSECTION = "intersection"
 
 register(
     {
@@ -97,131 +97,16 @@ register(
         "tui.compare.key.union": {"en": "Union", "fr": "Union"},
         "tui.compare.key.intersection": {"en": "Intersection", "fr": "Intersection"},
         "tui.compare.key.next": {"en": "Next", "fr": "Suivant"},
+        "tui.compare.key.coders": {"en": "Coders…", "fr": "Codeurs…"},
+        "tui.compare.taken": {
+            "en": "{taken}'s version taken, {left}'s left",
+            "fr": "version de {taken} retenue, celle de {left} laissée",
+        },
+        "tui.compare.combined": {"en": "{choice} of {coders}", "fr": "{choice} de {coders}"},
         "tui.compare.key.undo": {"en": "Undo", "fr": "Annuler"},
         "tui.compare.key.close": {"en": "Close", "fr": "Fermer"},
     }
 )
-
-
-# ---------------------------------------------------------------------------
-# Disagreements: pure span algebra
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Disagreement:
-    """Where the coders did not code the same characters with one code.
-
-    ``span`` is a maximal stretch coded by at least one coder; ``versions``
-    holds each coder's coded parts of it, and ``parts`` the stretches inside it
-    that only some coders coded, with who.
-    """
-
-    code_id: int
-    span: Span
-    versions: tuple[tuple[str, tuple[Span, ...]], ...]
-    parts: tuple[tuple[Span, frozenset[str]], ...]
-
-    @property
-    def coders(self) -> list[str]:
-        return [name for name, _ in self.versions]
-
-    @property
-    def coded_by(self) -> list[str]:
-        """Coders who coded some of the stretch."""
-        return [name for name, spans in self.versions if spans]
-
-    def version(self, coder: str) -> list[Span]:
-        return list(dict(self.versions)[coder])
-
-    def union(self) -> list[Span]:
-        return normalise_spans(s for _, spans in self.versions for s in spans)
-
-    def intersection(self) -> list[Span]:
-        layers = [list(spans) for _, spans in self.versions]
-        out = layers[0]
-        for layer in layers[1:]:
-            out = intersect_spans(out, layer)
-        return out
-
-    def option(self, choice: str) -> list[Span]:
-        """The consensus inside the stretch for a choice: a coder's name, union or
-        intersection."""
-        if choice == UNION:
-            return self.union()
-        if choice == INTERSECTION:
-            return self.intersection()
-        return self.version(choice)
-
-    def matching(self, spans: Sequence[Span]) -> list[str]:
-        """The choices whose result is ``spans`` (coders first, then union, intersection)."""
-        wanted = normalise_spans(spans)
-        return [
-            choice
-            for choice in [*self.coders, UNION, INTERSECTION]
-            if self.option(choice) == wanted
-        ]
-
-
-def _covered(spans: Sequence[Span], starts: Sequence[int], offset: int) -> bool:
-    i = bisect_right(starts, offset) - 1
-    return i >= 0 and spans[i].start <= offset < spans[i].end
-
-
-def find_disagreements(
-    codings: Sequence[Coding], coders: Sequence[str], code_order: Sequence[int] = ()
-) -> list[Disagreement]:
-    """The disagreements between ``coders`` in codings of one document, in text order.
-
-    Per code, each coder's spans are normalised; the stretches coded by anyone
-    (touching spans joined) where the coders' versions differ are the
-    disagreements. Codings of other coders are ignored.
-    """
-    wanted = list(dict.fromkeys(coders))
-    per_code: dict[int, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
-    for c in codings:
-        if c.coder in wanted and c.end > c.start:
-            per_code[c.code_id][c.coder].append(c.span)
-    rank = {code_id: i for i, code_id in enumerate(code_order)}
-    out: list[Disagreement] = []
-    for code_id, layers in per_code.items():
-        normal = {name: normalise_spans(layers.get(name, [])) for name in wanted}
-        starts = {name: [s.start for s in spans] for name, spans in normal.items()}
-        for stretch in normalise_spans(s for spans in normal.values() for s in spans):
-            versions = tuple(
-                (name, tuple(intersect_spans(normal[name], [stretch]))) for name in wanted
-            )
-            if len({spans for _, spans in versions}) == 1:
-                continue  # every coder coded exactly these characters
-            cuts = sorted(
-                {stretch.start, stretch.end}
-                | {edge for _, spans in versions for s in spans for edge in (s.start, s.end)}
-            )
-            parts: list[tuple[Span, frozenset[str]]] = []
-            for a, b in pairwise(cuts):
-                who = frozenset(n for n in wanted if _covered(normal[n], starts[n], a))
-                if 0 < len(who) < len(wanted):
-                    if parts and parts[-1][1] == who and parts[-1][0].end == a:
-                        parts[-1] = (Span(parts[-1][0].start, b), who)
-                    else:
-                        parts.append((Span(a, b), who))
-            out.append(Disagreement(code_id, stretch, versions, tuple(parts)))
-    out.sort(key=lambda d: (d.span.start, rank.get(d.code_id, len(rank)), d.code_id, d.span.end))
-    return out
-
-
-def consensus_change(
-    existing: Sequence[Coding], stretch: Span, target: Sequence[Span]
-) -> tuple[list[int], list[Span]]:
-    """What to remove (coding ids) and add (spans) so that the consensus codings of one
-    code read ``target`` inside ``stretch`` and stay as they were outside it."""
-    touched = [c for c in existing if c.start < stretch.end and c.end > stretch.start]
-    outside = subtract_spans([c.span for c in touched], [stretch])
-    after = normalise_spans([*outside, *target])
-    keep = set(after)
-    remove = [c.id for c in touched if c.span not in keep]
-    present = {c.span for c in touched if c.span in keep}
-    return remove, [s for s in after if s not in present]
 
 
 # ---------------------------------------------------------------------------
@@ -263,6 +148,7 @@ class CompareScreen(Screen[None]):
             "i", "decide('intersection')", "tui.compare.key.intersection", id="compare.intersection"
         ),
         Binding("n", "next", "tui.compare.key.next", id="compare.next"),
+        Binding("c", "choose_coders", "tui.compare.key.coders", id="compare.coders"),
         Binding("ctrl+z", "undo", "tui.compare.key.undo", id="compare.undo"),
         Binding("escape", "close", "tui.compare.key.close", id="compare.close"),
     ]
@@ -284,9 +170,15 @@ class CompareScreen(Screen[None]):
         """The document, its units, the codebook and the codings of every layer."""
 
         def __init__(
-            self, document: Document, units: list[Unit], codes: list[Code], codings: list[Coding]
+            self,
+            document: Document,
+            units: list[Unit],
+            codes: list[Code],
+            codings: list[Coding],
+            counts: dict[str, int],
         ) -> None:
             super().__init__()
+            self.counts = counts
             self.document = document
             self.units = units
             self.codes = codes
@@ -321,6 +213,8 @@ class CompareScreen(Screen[None]):
         self.document: Document | None = None
         self.codes: dict[int, Code] = {}
         self.codings: dict[str, list[Coding]] = {}
+        # codings per coder in the document, every coder: the coder picker lists them
+        self.counts: dict[str, int] = {}
         self.disagreements: list[Disagreement] = []
         # what was decided on each disagreement, by index: a coder, union, intersection
         self.decisions: dict[int, str] = {}
@@ -370,18 +264,20 @@ class CompareScreen(Screen[None]):
             document = project.document(self.document_id)
             units = project.units(self.document_id)
             codes = project.codes()
-            codings = project.codings(
-                document_id=self.document_id, coders=[*self.coders, CONSENSUS]
-            )
+            every = project.codings(document_id=self.document_id)
         except Exception as exc:  # one line on screen, never a traceback
             self.post_message(self.Failed(str(exc)))
             return
-        self.post_message(self.Loaded(document, units, codes, codings))
+        wanted = {*self.coders, CONSENSUS}
+        codings = [c for c in every if c.coder in wanted]
+        counts = dict(Counter(c.coder for c in every))
+        self.post_message(self.Loaded(document, units, codes, codings, counts))
 
     def on_compare_screen_failed(self, message: Failed) -> None:
         self._set_status(t("tui.compare.error", error=message.error), error=True)
 
     def on_compare_screen_loaded(self, message: Loaded) -> None:
+        self.counts = message.counts
         self.document = message.document
         self.codes = {c.id: c for c in message.codes}
         layers: dict[str, list[Coding]] = {name: [] for name in [*self.coders, CONSENSUS]}
@@ -500,7 +396,13 @@ class CompareScreen(Screen[None]):
             return
         d = self.disagreements[current]
         code = self.codes.get(d.code_id)
-        label = choice if choice in self.coders else t(f"tui.compare.{choice}")
+        # the journal names whose coding was taken and whose left
+        if choice in self.coders:
+            left = ", ".join(n for n in self.coders if n != choice)
+            label = t("tui.compare.taken", taken=choice, left=left)
+        else:
+            combined = t(f"tui.compare.{choice}")
+            label = t("tui.compare.combined", choice=combined, coders=", ".join(self.coders))
         summary = t(
             "tui.compare.summary",
             code=code.path_str if code else d.code_id,
@@ -550,6 +452,21 @@ class CompareScreen(Screen[None]):
         current = self.current()
         if current is not None and current + 1 < len(self.disagreements):
             self.query_one(DataTable).move_cursor(row=current + 1)
+
+    def action_choose_coders(self) -> None:
+        """Pick the two coders to compare; the choice is remembered for the project."""
+        from codage.tui.screens.coder_pair import CoderPairPicker
+
+        def chosen(pair: list[str] | None) -> None:
+            if not pair:
+                return
+            remember = getattr(self.app, "remember_pair", None)
+            if remember is not None:
+                remember(pair)
+            self.app.switch_screen(CompareScreen(self.document_id, pair))
+
+        counts = {n: k for n, k in self.counts.items() if n != CONSENSUS}
+        self.app.push_screen(CoderPairPicker(counts, self.coders), chosen)
 
     def action_undo(self) -> None:
         """Take back the last consensus decision (the consensus coder's last change)."""

@@ -45,22 +45,30 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class MemoEditor(ModalScreen[str | None]):
-    """Several lines of text; Ctrl+S keeps them, Escape drops them."""
+    """Several lines of text; Ctrl+S keeps them, Escape drops them. ``read_only`` shows a
+    memo that is not the reader's to change (another coder's): nothing comes back."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="dialog.save"),
         Binding("escape", "cancel", "Cancel", show=False, id="dialog.cancel"),
     ]
 
-    def __init__(self, title: str, text: str = "") -> None:
+    def __init__(self, title: str, text: str = "", *, read_only: bool = False) -> None:
         super().__init__(classes="dialog")
-        self._title, self._text = title, text
+        self._title, self._text, self._read_only = title, text, read_only
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box memo-box"):
             yield Label(self._title, classes="dialog-title")
-            yield TextArea(self._text, id="memo", soft_wrap=True, show_line_numbers=False)
-            yield Label(t("tui.memo.hint"), classes="dialog-hint")
+            yield TextArea(
+                self._text,
+                id="memo",
+                soft_wrap=True,
+                show_line_numbers=False,
+                read_only=self._read_only,
+            )
+            hint = "tui.memo.read_only_hint" if self._read_only else "tui.memo.hint"
+            yield Label(t(hint), classes="dialog-hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -68,7 +76,7 @@ class MemoEditor(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        self.dismiss(None if self._read_only else self.query_one(TextArea).text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,173 @@
+"""Moving around the workbench: search hits, answers and turns, the answer filter, the side
+panes, and the screens it opens (retrieval, export, statistics)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from textual.widgets import Input
+
+from codage.domain import (
+    Span,
+)
+from codage.i18n import t
+from codage.tui.screens.dialogs import TextPrompt
+from codage.tui.screens.workbench_support import (
+    STEP_KINDS,
+    WIDE,
+    case_matches,
+    load_screen,
+    parse_filter,
+)
+
+if TYPE_CHECKING:
+    from codage.tui.screens.workbench import WorkbenchScreen
+
+
+class ReadingActions:
+    """Mixed into :class:`~codage.tui.screens.workbench.WorkbenchScreen`."""
+
+    def action_search(self: WorkbenchScreen) -> None:
+        if self._document is None:
+            self.notify(t("tui.open_document_first"))
+            return
+
+        def searched(query: str | None) -> None:
+            if query is None or self._document is None:
+                return
+            self._query = query.strip()
+            if not self._query:
+                self._hits = []
+                return
+            pattern = re.compile(re.escape(self._query), re.IGNORECASE)
+            self._hits = [Span(m.start(), m.end()) for m in pattern.finditer(self._document.text)]
+            if not self._hits:
+                self.notify(t("tui.search_none", query=self._query))
+                return
+            self.notify(t("tui.search_hits", count=len(self._hits), query=self._query), timeout=2)
+            cursor = self.view.cursor
+            self._hit = next((i for i, h in enumerate(self._hits) if h.start >= cursor), 0) - 1
+            self.action_search_step(1)
+
+        self.app.push_screen(TextPrompt(t("tui.search.title"), self._query), searched)
+
+    def action_search_step(self: WorkbenchScreen, step: int) -> None:
+        if not self._hits:
+            return
+        self._hit = (self._hit + step) % len(self._hits)
+        self.view.jump_to(self._hits[self._hit])
+        self.view.focus()
+
+    def action_step(self: WorkbenchScreen, step: int) -> None:
+        """Select the next (or previous) answer, turn or paragraph; only matching answers
+        when a filter is set."""
+        if not self._steps:
+            if self._answer_filter:
+                self.notify(t("tui.no_answer_match", filter=self._answer_filter))
+            return
+        selection = self.view.selection
+        cursor = selection.start if selection is not None else self.view.cursor
+        starts = [s.start for s in self._steps]
+        if step > 0:
+            index = next((i for i, s in enumerate(starts) if s > cursor), None)
+            if index is None and selection is None and starts[-1] == cursor:
+                index = len(starts) - 1
+        else:
+            index = next((i for i in range(len(starts) - 1, -1, -1) if starts[i] < cursor), None)
+        if index is None:
+            return
+        self.view.jump_to(self._steps[index])
+        self.view.focus()
+
+    def action_filter_answers(self: WorkbenchScreen) -> None:
+        if not any(u.kind == "answer" for u in self._units):
+            self.notify(t("tui.not_survey"))
+            return
+
+        def filtered(text: str | None) -> None:
+            if text is None:
+                return
+            self._answer_filter = text.strip()
+            self._apply_answer_filter()
+            self._show_title()
+            if self._steps and self._answer_filter:
+                self.view.jump_to(self._steps[0])
+
+        self.app.push_screen(
+            TextPrompt(t("tui.answer_filter.title"), self._answer_filter), filtered
+        )
+
+    def _apply_answer_filter(self: WorkbenchScreen) -> None:
+        """Steps for ``]`` / ``[`` and the dimmed answers, from the answer filter."""
+        kinds = {u.kind for u in self._units}
+        kind = next((k for k in STEP_KINDS if k in kinds), None)
+        units = [u for u in self._units if u.kind == kind] if kind else []
+        if kind == "answer":
+            _, attributes = parse_filter(self._answer_filter)
+            matching = [u for u in units if case_matches(self._unit_cases.get(u.id), attributes)]
+            dimmed = [u.span for u in units if attributes and u not in matching]
+        else:
+            matching, dimmed = units, []
+        self._steps = [u.span for u in matching]
+        self.view.set_dimmed(dimmed)
+        if self._layer == "side":
+            self.other_view.set_dimmed(dimmed)
+        if kind == "answer" and self._answer_filter and not matching:
+            self.notify(t("tui.no_answer_match", filter=self._answer_filter))
+
+    def action_focus_documents(self: WorkbenchScreen) -> None:
+        self._show_documents = True
+        self._apply_panes()
+        self.query_one("#document-filter", Input).focus()
+
+    def action_toggle_documents(self: WorkbenchScreen) -> None:
+        shown = self.query_one("#documents-pane").display
+        self._show_documents = not shown
+        if not shown and self.size.width < WIDE:
+            self._show_codebook = False
+        self._apply_panes()
+
+    def action_toggle_codebook(self: WorkbenchScreen) -> None:
+        shown = self.query_one("#codebook-pane").display
+        self._show_codebook = not shown
+        if not shown and self.size.width < WIDE:
+            self._show_documents = False
+        self._apply_panes()
+
+    def action_focus_codebook(self: WorkbenchScreen) -> None:
+        if not self.query_one("#codebook-pane").display:
+            self.action_toggle_codebook()
+        self.tree.focus()
+
+    def action_focus_transcript(self: WorkbenchScreen) -> None:
+        if self._document is not None:
+            if self.size.width < WIDE and self._show_documents:
+                self._show_documents = None
+                self._apply_panes()
+            self.view.focus()
+
+    def _code_for_retrieval(self: WorkbenchScreen) -> int | None:
+        focused = self.focused
+        if focused is not self.tree and self._document is not None:
+            here = self.view.codings_at(self.view.cursor)
+            if here:
+                return here[0].code_id
+        code = self.tree.highlighted_code
+        return code.id if code else None
+
+    def action_retrieval(self: WorkbenchScreen) -> None:
+        code_id = self._code_for_retrieval()
+        screen = load_screen("retrieval", "RetrievalScreen", t("tui.screen.retrieval"), self)
+        if screen is not None:
+            self.app.push_screen(screen(code_id))
+
+    def action_export(self: WorkbenchScreen) -> None:
+        screen = load_screen("export_dialog", "ExportDialog", t("tui.screen.export"), self)
+        if screen is not None:
+            self.app.push_screen(screen())
+
+    def action_stats(self: WorkbenchScreen) -> None:
+        screen = load_screen("stats", "StatsScreen", t("tui.screen.stats"), self)
+        if screen is not None:
+            self.app.push_screen(screen())

@@ -1,0 +1,216 @@
+"""Thread workers of the workbench: every database call, one write at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from codage.domain import (
+    Coding,
+    Memo,
+    Span,
+)
+from codage.i18n import t
+from codage.services import Project
+from codage.tui.messages import (
+    ActionFailed,
+    CodingsChanged,
+    CodingsLoaded,
+    DocumentMemoSaved,
+    DocumentOpened,
+    ProjectChanged,
+    ProjectLoaded,
+)
+from codage.tui.screens.workbench_support import (
+    EXPECTED_ERRORS,
+    coded_shares,
+)
+from codage.tui.widgets.code_picker import NewCode
+
+if TYPE_CHECKING:
+    from codage.tui.screens.workbench import WorkbenchScreen
+
+
+class WorkbenchWorkers:
+    """Mixed into :class:`~codage.tui.screens.workbench.WorkbenchScreen`."""
+
+    def _fail(self: WorkbenchScreen, exc: Exception) -> None:
+        self.post_message(ActionFailed(str(exc)))
+
+    @work(thread=True, exclusive=True, group="project")
+    def load_project(self: WorkbenchScreen, note: str = "", select_code: int | None = None) -> None:
+        """Read documents, shares, cases, codebook and counts."""
+        project = self.project
+        documents = project.documents()
+        codings = project.codings()
+        mine = sorted(
+            (c for c in codings if c.coder == self.coder),
+            key=lambda c: (c.updated_at or c.created_at) or 0,  # type: ignore[arg-type,return-value]
+            reverse=True,
+        )
+        recent: list[int] = []
+        for c in mine:
+            if c.code_id not in recent:
+                recent.append(c.code_id)
+            if len(recent) >= 12:
+                break
+        self.post_message(
+            ProjectLoaded(
+                name=project.name,
+                documents=documents,
+                shares=coded_shares(documents, codings),
+                cases={c.name: c for c in project.cases()},
+                codes=project.codes(),
+                project_counts=project.coding_counts(),
+                recent=recent,
+                coders=sorted({c.coder for c in codings} | {self.coder}),
+            )
+        )
+        if note:
+            self.app.call_from_thread(self.notify, note)
+        if select_code is not None:
+            self.app.call_from_thread(self.tree.select_code, select_code)
+
+    @work(thread=True, exclusive=True, group="document")
+    def load_document(self: WorkbenchScreen, document_id: int, jump: Span | None = None) -> None:
+        """Read a document with its units, codings, respondents and memo."""
+        project = self.project
+        try:
+            document = project.document(document_id)
+        except EXPECTED_ERRORS as exc:
+            self._fail(exc)
+            return
+        memos = project.memos("document", document_id)
+        # sentences as bounds and codings as plain rows: on a 10 MB transcript building
+        # 87,000 sentence Units and 5,000 ORM codings took half a second of the opening
+        units, bounds = project.units_and_bounds(document_id)
+        self.post_message(
+            DocumentOpened(
+                document=document,
+                units=units,
+                codings=project.codings_bulk(document_ids=[document_id]),
+                unit_cases=project.unit_cases(document_id),
+                memo=memos[0] if memos else None,
+                jump=jump,
+                bounds=bounds,
+            )
+        )
+
+    @work(thread=True, group="document")
+    def reload_codings(self: WorkbenchScreen, document_id: int) -> None:
+        self.post_message(CodingsLoaded(document_id, self.project.codings(document_id=document_id)))
+
+    def _write(self: WorkbenchScreen, job: Callable[[Project], None]) -> None:
+        """Run one write under the lock; a refusal becomes a notification."""
+        with self._write_lock:
+            try:
+                job(self.project)
+            except EXPECTED_ERRORS as exc:
+                self._fail(exc)
+
+    @work(thread=True, group="write")
+    def store_coding(self: WorkbenchScreen, document_id: int, code_id: int, span: Span) -> None:
+        def job(project: Project) -> None:
+            coding = project.add_coding(
+                document_id, code_id, span.start, span.end, coder=self.coder
+            )
+            name = self._code_name(code_id)
+            self.post_message(
+                CodingsChanged(document_id, added=[coding], note=t("tui.coded", code=name))
+            )
+
+        self._write(job)
+
+    @work(thread=True, group="write")
+    def store_new_code(self: WorkbenchScreen, document_id: int, new: NewCode, span: Span) -> None:
+        """Create a code and apply it, as one journal entry (one undo takes both back)."""
+
+        def job(project: Project) -> None:
+            with project.batch(coder=self.coder, action="create_code", summary=new.name):
+                code = project.create_code(new.name, parent_id=new.parent_id, coder=self.coder)
+                coding = project.add_coding(
+                    document_id, code.id, span.start, span.end, coder=self.coder
+                )
+            self.post_message(
+                ProjectChanged(t("tui.code_created", code=code.path_str), select_code=code.id)
+            )
+            self.post_message(CodingsChanged(document_id, added=[coding]))
+
+        self._write(job)
+
+    @work(thread=True, group="write")
+    def remove_coding(self: WorkbenchScreen, coding: Coding) -> None:
+        def job(project: Project) -> None:
+            # lanes: whatever the screen offered, only the coder's own coding goes
+            owner = project.coding(coding.id).coder
+            if owner != self.coder:
+                self._fail(ValueError(t("tui.lane.not_yours", coder=owner)))
+                return
+            project.remove_coding(coding.id, coder=self.coder)
+            name = self._code_name(coding.code_id)
+            self.post_message(
+                CodingsChanged(
+                    coding.document_id, removed=[coding.id], note=t("tui.uncoded", code=name)
+                )
+            )
+
+        self._write(job)
+
+    @work(thread=True, group="write")
+    def store_coding_memo(self: WorkbenchScreen, coding: Coding, text: str) -> None:
+        def job(project: Project) -> None:
+            owner = project.coding(coding.id).coder
+            if owner != self.coder:
+                self._fail(ValueError(t("tui.lane.memo_refused", coder=owner)))
+                return
+            updated = project.set_coding_memo(coding.id, text.strip() or None, coder=self.coder)
+            self.post_message(
+                CodingsChanged(
+                    coding.document_id,
+                    added=[updated],
+                    removed=[coding.id],
+                    note=t("tui.memo_saved"),
+                )
+            )
+
+        self._write(job)
+
+    @work(thread=True, group="write")
+    def store_document_memo(
+        self: WorkbenchScreen, document_id: int, memo: Memo | None, text: str
+    ) -> None:
+        def job(project: Project) -> None:
+            if memo is None:
+                saved = project.add_memo("document", document_id, text, coder=self.coder)
+            else:
+                saved = project.update_memo(memo.id, text, coder=self.coder)
+            self.post_message(DocumentMemoSaved(document_id, saved))
+
+        self._write(job)
+
+    @work(thread=True, group="write")
+    def undo_redo(self: WorkbenchScreen, redo: bool) -> None:
+        def job(project: Project) -> None:
+            entry = (project.redo if redo else project.undo)(coder=self.coder)
+            if entry is None:
+                key = "redo.none" if redo else "undo.none"
+                self.post_message(ActionFailed(t(key, coder=self.coder)))
+                return
+            key = "redo.done" if redo else "undo.done"
+            self.post_message(ProjectChanged(t(key, summary=entry.summary)))
+
+        self._write(job)
+
+    @work(thread=True, group="write")
+    def edit_codebook(
+        self: WorkbenchScreen, job: Callable[[Project], tuple[str, int | None]]
+    ) -> None:
+        """Run a codebook edit; its note and the code to select come back with the reload."""
+
+        def run(project: Project) -> None:
+            note, select = job(project)
+            self.post_message(ProjectChanged(note, select_code=select))
+
+        self._write(run)
