@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from codage.services import Project
 from codage.tui.app import CodageApp
 from codage.tui.widgets.code_picker import CodePicker
+from tests.old_schema import downgrade
 from tests.store.test_engine import immutable
 from tests.tui.test_workbench import open_interview, settle
 from tests.tui.workbench_project import ME, build_project
@@ -50,10 +50,7 @@ async def test_an_older_project_is_upgraded_by_the_first_coding_and_says_so(
     tmp_path: Path,
 ) -> None:
     path = build_project(tmp_path / "etude.db")
-    with sqlite3.connect(path) as conn:  # as an older codage left it
-        conn.execute("DROP TABLE codings_aside")
-        conn.execute("UPDATE alembic_version SET version_num = '0001'")
-    conn.close()
+    downgrade(path, "0001")  # as an older codage left it
     store = Project.open(str(path), create=False)
     app = CodageApp(str(path), ME)
     async with app.run_test(size=(120, 36)) as pilot:
