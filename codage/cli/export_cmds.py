@@ -135,8 +135,9 @@ def _check_writable(path: Path, suffix: str | None = None) -> Path:
 
 
 @contextmanager
-def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
-    """A Rich progress bar on stderr, fed by a service's ``progress(done, total)``."""
+def _progress(what: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar on stderr, fed by a service's ``progress(done, total)``;
+    ``quiet`` (``--json``) keeps it off so that scripts read nothing but the JSON."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -144,7 +145,7 @@ def _progress(what: str) -> Iterator[Callable[[int, int], None]]:
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
-        disable=not err_console.is_terminal,
+        disable=quiet or not err_console.is_terminal,
     ) as bar:
         task = bar.add_task(what, total=None)
 
@@ -189,6 +190,7 @@ def export_docx(
         str | None, typer.Option("--lang", help="Labels in fr or en (default: settings).")
     ] = None,
     project: ProjectOption = None,
+    json_: JsonOption = False,
 ) -> None:
     """Write a quotation dossier: every extract of the codes asked for, code by code."""
     if group_by not in GROUPS:
@@ -197,7 +199,10 @@ def export_docx(
         raise fail(f"--lang {lang!r}: use fr or en")
     filters = _filters(code, no_subcodes, document, coder, case)
     _check_writable(out, ".docx")
-    with project_from(project) as proj, _progress(t("export.writing", path=out)) as progress:
+    with (
+        project_from(project) as proj,
+        _progress(t("export.writing", path=out), quiet=json_) as progress,
+    ):
         report = export_dossier(
             proj,
             out,
@@ -207,6 +212,19 @@ def export_docx(
             language=lang,
             progress=progress,
         )
+    if json_:
+        emit_json(
+            {
+                "path": str(report.path),
+                "format": "docx",
+                "extracts": report.extracts,
+                "codings": report.codings,
+                "codes": report.codes,
+                "documents": report.documents,
+                "coders": list(report.coders),
+            }
+        )
+        return
     console.print(
         t(
             "export.dossier_done",
@@ -226,11 +244,28 @@ def export_transcript_cmd(
     out: Annotated[Path, typer.Argument(help="The .docx file to write.")],
     coder: CoderFilter = None,
     project: ProjectOption = None,
+    json_: JsonOption = False,
 ) -> None:
     """Write a document to Word with every coding as a comment on its passage."""
     _check_writable(out, ".docx")
-    with project_from(project) as proj, _progress(t("export.writing", path=out)) as progress:
+    with (
+        project_from(project) as proj,
+        _progress(t("export.writing", path=out), quiet=json_) as progress,
+    ):
         report = export_transcript(proj, document, out, coders=coder or None, progress=progress)
+    if json_:
+        # codings Word cannot anchor are counted here rather than dropped unsaid
+        emit_json(
+            {
+                "path": str(report.path),
+                "format": "transcript",
+                "document": report.document,
+                "paragraphs": report.paragraphs,
+                "comments": report.comments,
+                "skipped": report.skipped,
+            }
+        )
+        return
     console.print(
         t("export.transcript_done", path=report.path, comments=report.comments), highlight=False
     )
@@ -247,10 +282,14 @@ def _export_table(
     coder: list[str] | None,
     case: list[str] | None,
     project: str | None,
+    json_: bool,
 ) -> None:
     filters = _filters(code, no_subcodes, document, coder, case)
     _check_writable(out)
-    with project_from(project) as proj, _progress(t("export.writing", path=out)) as progress:
+    with (
+        project_from(project) as proj,
+        _progress(t("export.writing", path=out), quiet=json_) as progress,
+    ):
         sheets: list[tuple[str, list[list[Any]]]] = []
         if fmt == "xlsx":
             # the stats sheets cover the same codings as the rows
@@ -263,6 +302,16 @@ def _export_table(
             )
             sheets = stats.sheets(_sheet_labels())
         report = export_codings(proj, out, fmt, **filters, sheets=sheets, progress=progress)
+    if json_:
+        emit_json(
+            {
+                "path": str(report.path),
+                "format": report.format,
+                "rows": report.rows,
+                "sheets": list(report.sheets),
+            }
+        )
+        return
     console.print(t("export.table_done", rows=report.rows, path=report.path), highlight=False)
 
 
@@ -276,9 +325,10 @@ def export_csv(
     coder: CoderFilter = None,
     case: CaseOption = None,
     project: ProjectOption = None,
+    json_: JsonOption = False,
 ) -> None:
     """Write one row per coding with every field, as CSV (UTF-8)."""
-    _export_table("csv", out, code, no_subcodes, document, coder, case, project)
+    _export_table("csv", out, code, no_subcodes, document, coder, case, project, json_)
 
 
 @export_app.command("xlsx")
@@ -291,9 +341,10 @@ def export_xlsx(
     coder: CoderFilter = None,
     case: CaseOption = None,
     project: ProjectOption = None,
+    json_: JsonOption = False,
 ) -> None:
     """Write one row per coding with every field, plus the stats as extra sheets."""
-    _export_table("xlsx", out, code, no_subcodes, document, coder, case, project)
+    _export_table("xlsx", out, code, no_subcodes, document, coder, case, project, json_)
 
 
 def _sheet_labels() -> dict[str, str]:

@@ -131,6 +131,7 @@ def import_(
         emit_json(
             [
                 {
+                    "name": f.file,
                     "file": str(f.path),
                     "status": f.status,
                     "message": f.message,

@@ -299,6 +299,7 @@ def uncode(
     ] = False,
     project: ProjectOption = None,
     coder: CoderOption = None,
+    json_: JsonOption = False,
 ) -> None:
     """Remove the current coder's coding(s) of a code in a document."""
     who = coder_from(coder)
@@ -325,10 +326,20 @@ def uncode(
         with proj.batch(coder=who, action="uncode", summary=f"uncode {len(mine)} in {doc.name}"):
             for c in mine:
                 proj.remove_coding(c.id, coder=who)
+        # the batch is this coder's newest change: what `codage undo` would take back
+        [entry] = proj.history(coder=who, limit=1)
+    if json_:
+        emit_json(
+            {
+                "removed": [_segment(c, doc.name, target.path_str) for c in mine],
+                "journal": change_record(entry),
+            }
+        )
+        return
     console.print(t("uncoded", count=len(mine)))
 
 
-def _journal_step(step: str, project: str | None, coder: str | None) -> None:
+def _journal_step(step: str, project: str | None, coder: str | None, json_: bool) -> None:
     """Undo or redo the last change the coder made, from the journal."""
     who = coder_from(coder)
     with project_from(project) as proj:
@@ -342,6 +353,9 @@ def _journal_step(step: str, project: str | None, coder: str | None) -> None:
             ) from None
     if entry is None:
         raise fail(t(f"{step}.none", coder=who), code=1)
+    if json_:
+        emit_json({"step": step, **change_record(entry)})
+        return
     # One line however long, so that scripts and logs read it whole.
     console.print(
         escape(t(f"{step}.done", summary=describe_change(entry))), highlight=False, soft_wrap=True
@@ -350,17 +364,21 @@ def _journal_step(step: str, project: str | None, coder: str | None) -> None:
 
 @app.command()
 @handle_errors
-def undo(project: ProjectOption = None, coder: CoderOption = None) -> None:
+def undo(
+    project: ProjectOption = None, coder: CoderOption = None, json_: JsonOption = False
+) -> None:
     """Undo the last change you made (code, uncode, codebook edit, consensus, merge...),
     whoever's codings it touched; across sessions."""
-    _journal_step("undo", project, coder)
+    _journal_step("undo", project, coder, json_)
 
 
 @app.command()
 @handle_errors
-def redo(project: ProjectOption = None, coder: CoderOption = None) -> None:
+def redo(
+    project: ProjectOption = None, coder: CoderOption = None, json_: JsonOption = False
+) -> None:
     """Redo the last change you undid."""
-    _journal_step("redo", project, coder)
+    _journal_step("redo", project, coder, json_)
 
 
 def _when(entry: JournalEntry) -> str:

@@ -93,3 +93,52 @@ def test_bad_input_is_one_line_and_exit_2(corpus: Corpus, tmp_path: Path) -> Non
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("codage: error:"), (args, result.stderr)
         assert "Traceback" not in result.output
+
+
+def test_export_json_says_what_was_written(corpus: Corpus, tmp_path: Path) -> None:
+    """With --json each export prints one JSON document and nothing else; its counts
+    are those of the file read back."""
+    out = tmp_path / "d.docx"
+    result = _run(corpus, "export", "docx", str(out), "--code", "outils/intranet", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    assert report["path"] == str(out) and report["format"] == "docx"
+    quotes = [p for p in docx.Document(str(out)).paragraphs if p.style.name == "Quote"]
+    assert report["extracts"] == len(quotes) > 0
+    intranet = [c for c in corpus.codings if c.code_id == corpus.codes["Outils/Intranet"].id]
+    assert report["codings"] == len(intranet)
+    assert report["documents"] == len({c.document_id for c in intranet})
+    assert report["coders"] == sorted({c.coder for c in intranet})
+
+    out = tmp_path / "t.docx"
+    result = _run(corpus, "export", "transcript", "entretien-b", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["document"] == "entretien-b" and report["path"] == str(out)
+    assert report["comments"] == len(list(docx.Document(str(out)).comments)) == 3
+    assert report["skipped"] == 0
+
+    out = tmp_path / "c.csv"
+    result = _run(corpus, "export", "csv", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        assert report["rows"] == len(list(csv.DictReader(handle))) == len(corpus.codings)
+    assert report == {"path": str(out), "format": "csv", "rows": report["rows"], "sheets": []}
+
+    out = tmp_path / "c.xlsx"
+    result = _run(corpus, "export", "xlsx", str(out), "--coder", "alice", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert report["sheets"] == book.sheetnames
+    assert report["rows"] == len(list(book["Codings"].iter_rows())) - 1 == 7
+    book.close()
+
+
+def test_a_failed_export_with_json_prints_no_json(corpus: Corpus, tmp_path: Path) -> None:
+    result = _run(corpus, "export", "csv", str(tmp_path / "c.csv"), "--coder", "zoe", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("codage: error:")
