@@ -210,8 +210,14 @@ async def test_decisions_write_the_consensus_and_undo(compared: Any, size: tuple
         await pilot.press("1")
         await settle(pilot)
         assert consensus(project, codes["messagerie"]) == [words(30, "le travail des agents")]
-        entries = [e for e in project.history(coder=CONSENSUS) if not e.undone]
-        assert len(entries) == 4  # one per decision that changed something
+        entries = [
+            e
+            for e in project.history(coder="amelie")
+            if not e.undone and e.action == "consensus_decision"
+        ]
+        assert len(entries) == 4  # one per decision that changed something, the user's own
+        assert all(e.coders == (CONSENSUS,) for e in entries)  # touching the consensus only
+        assert project.history(coder=CONSENSUS) == []
 
         await pilot.press("ctrl+z")
         await settle(pilot)
@@ -318,7 +324,7 @@ async def test_deciding_moves_on_and_next_skips_none(five: Any, size: tuple[int,
         # every view shows the focused disagreement
         assert all(v.selection == screen.disagreements[4].span for v in screen.views())
         # the journal names whose version was taken and whose left
-        summaries = [e.summary for e in project.history(coder=CONSENSUS)]
+        summaries = [e.summary for e in project.history(coder="amelie")]
         assert any("amelie's version taken, bastien's left" in s for s in summaries)
         assert any("bastien's version taken, amelie's left" in s for s in summaries)
         assert any("union of amelie, bastien" in s for s in summaries)
@@ -346,3 +352,25 @@ async def test_choose_the_coders_to_compare(five: Any) -> None:
         assert isinstance(compare, CompareScreen)
         assert compare.coders == ["bastien", "chloe"]
         assert len(compare.disagreements) == 7
+
+
+async def test_undo_in_comparison_takes_back_decisions_only(compared: Any) -> None:
+    """ctrl+z here undoes the user's consensus decisions, never their own coding work."""
+    project, doc_id, codes = compared
+    mine = len(project.codings(coders=["amelie"]))
+    screen = CompareScreen(doc_id, ["amelie", "bastien"])
+    app = HostApp(project, screen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert consensus(project, codes["intranet"]) != []
+        notes = [n.message for n in app._notifications]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert consensus(project, codes["intranet"]) == []
+        notes = [n.message for n in app._notifications][len(notes) :]
+        assert any("«" in n and "[" not in n.split("«")[0] for n in notes), notes
+        await pilot.press("ctrl+z")  # nothing of the kind left: amelie's codings stay
+        await settle(pilot)
+        assert len(project.codings(coders=["amelie"])) == mine

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Label, Static
 from codage.analysis.aside import AsideSuggestion, suggestions
 from codage.domain import Span
 from codage.i18n import t
+from codage.journal_text import describe_change
 from codage.services import Project, StoreError
 from codage.tui.bindings import localize
 
@@ -225,7 +226,7 @@ class AsideScreen(ModalScreen[bool]):
             self.app.call_from_thread(self.notify, t("undo.none", coder=self.coder))
             return
         self.changed = True
-        self._load(t("undo.done", summary=entry.summary))
+        self._load(t("undo.done", summary=describe_change(entry)))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)

@@ -42,6 +42,7 @@ from codage.domain import (
     normalise_spans,
 )
 from codage.i18n import register, t
+from codage.journal_text import describe_change
 from codage.services import Project
 from codage.tui.screens.retrieval import translate_bindings
 from codage.tui.widgets.transcript_view import TranscriptView
@@ -90,8 +91,8 @@ register(
         },
         "tui.compare.no_coder": {"en": "No coder {n} here.", "fr": "Pas de codeur {n} ici."},
         "tui.compare.summary": {
-            "en": "consensus on {code} [{start}, {end}): {choice}",
-            "fr": "consensus sur {code} [{start}, {end}) : {choice}",
+            "en": "consensus on {code} « {passage} »: {choice}",
+            "fr": "consensus sur {code} « {passage} » : {choice}",
         },
         "tui.compare.key.accept": {"en": "Take coder 1-9", "fr": "Prendre codeur 1-9"},
         "tui.compare.key.union": {"en": "Union", "fr": "Union"},
@@ -403,11 +404,12 @@ class CompareScreen(Screen[None]):
         else:
             combined = t(f"tui.compare.{choice}")
             label = t("tui.compare.combined", choice=combined, coders=", ".join(self.coders))
+        words = (self.document.text[d.span.start : d.span.end] if self.document else "").split()
+        passage = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
         summary = t(
             "tui.compare.summary",
             code=code.path_str if code else d.code_id,
-            start=d.span.start,
-            end=d.span.end,
+            passage=passage,
             choice=label,
         )
         self._write(current, choice, d.option(choice), summary)
@@ -428,8 +430,10 @@ class CompareScreen(Screen[None]):
                 ]
                 remove, add = consensus_change(existing, d.span, target)
                 if remove or add:
+                    # The decision is the user's change (their ctrl+z or `codage undo`
+                    # takes it back); the codings it writes are the consensus layer's.
                     with project.batch(
-                        coder=CONSENSUS, action="consensus_decision", summary=summary
+                        coder=self._me(), action="consensus_decision", summary=summary
                     ):
                         for coding_id in remove:
                             project.remove_coding(coding_id, coder=CONSENSUS)
@@ -468,8 +472,12 @@ class CompareScreen(Screen[None]):
         counts = {n: k for n, k in self.counts.items() if n != CONSENSUS}
         self.app.push_screen(CoderPairPicker(counts, self.coders), chosen)
 
+    def _me(self) -> str:
+        """The person deciding: the app's coder (the consensus layer's name in a bare host)."""
+        return str(getattr(self.app, "coder", CONSENSUS))
+
     def action_undo(self) -> None:
-        """Take back the last consensus decision (the consensus coder's last change)."""
+        """Take back the user's last consensus decision (never another change of theirs)."""
         self._undo()
 
     @work(thread=True, group="consensus-write")
@@ -477,7 +485,11 @@ class CompareScreen(Screen[None]):
         project = self.project
         try:
             with self._write_lock:
-                entry = project.undo(coder=CONSENSUS)
+                me = self._me()
+                last = next((e for e in project.history(coder=me, limit=50) if not e.undone), None)
+                entry = None
+                if last is not None and last.action == "consensus_decision":
+                    entry = project.undo(coder=me)
                 codings = project.codings(document_id=self.document_id, coders=[CONSENSUS])
         except Exception as exc:
             self.post_message(self.Failed(str(exc)))
@@ -487,7 +499,7 @@ class CompareScreen(Screen[None]):
                 self.ConsensusChanged(codings, t("tui.compare.nothing_to_undo"), None)
             )
             return
-        note = t("tui.compare.undone", summary=entry.summary)
+        note = t("tui.compare.undone", summary=describe_change(entry))
         self.post_message(self.ConsensusChanged(codings, note, None, undone=True))
 
     def on_compare_screen_consensus_changed(self, message: ConsensusChanged) -> None:

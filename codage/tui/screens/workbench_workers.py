@@ -13,6 +13,7 @@ from codage.domain import (
     Span,
 )
 from codage.i18n import t
+from codage.journal_text import describe_change
 from codage.services import Project
 from codage.tui.messages import (
     ActionFailed,
@@ -199,7 +200,7 @@ class WorkbenchWorkers:
                 self.post_message(ActionFailed(t(key, coder=self.coder)))
                 return
             key = "redo.done" if redo else "undo.done"
-            self.post_message(ProjectChanged(t(key, summary=entry.summary)))
+            self.post_message(ProjectChanged(t(key, summary=describe_change(entry))))
 
         self._write(job)
 
