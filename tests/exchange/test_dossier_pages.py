@@ -1,0 +1,191 @@
+"""The demo's dossier as a reader sees it: laid out by LibreOffice into PDF pages.
+
+python-docx reads back what was written; only a real layout shows whether a
+column is too narrow for a word, a bar too long for its cell or the contents
+empty. The dossier is converted once (LibreOffice headless, a profile of its
+own so that parallel runs do not collide), then read with poppler's pdftotext
+and drawn with pdftoppm. Without LibreOffice or poppler the tests skip.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import pytest
+from docx.document import Document as DocxDocument
+from typer.testing import CliRunner
+
+from codage.cli import app
+from tests.conftest import ROOT
+
+TOOLS = ("soffice", "pdftotext", "pdftoppm", "pdfinfo")
+MISSING = [tool for tool in TOOLS if shutil.which(tool) is None]
+pytestmark = pytest.mark.skipif(
+    bool(MISSING),
+    reason=f"{', '.join(MISSING)} not installed (apt-get install libreoffice-writer-nogui "
+    "poppler-utils): the dossier cannot be laid out into pages here",
+)
+BAR = "\u2588"
+
+
+@dataclass
+class Dossier:
+    docx: Path
+    pdf: Path
+    doc: DocxDocument
+
+
+def _words(text: str) -> list[str]:
+    """Words as a reader sees them: ligatures unfolded, indents and punctuation spacing gone."""
+    return unicodedata.normalize("NFKC", text).split()
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    """Whether ``needle`` occurs in ``haystack`` as consecutive whole words."""
+    first = needle[0]
+    return any(
+        haystack[i : i + len(needle)] == needle for i, word in enumerate(haystack) if word == first
+    )
+
+
+def _pdftotext(pdf: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def dossier(tmp_path_factory: pytest.TempPathFactory) -> Dossier:
+    folder = tmp_path_factory.mktemp("pages")
+    db = folder / "demo.db"
+    runner = CliRunner()
+    built = runner.invoke(app, ["demo", "--no-tui", "-p", str(db), "--sources", str(ROOT)])
+    assert built.exit_code == 0, built.output
+    out = folder / "dossier.docx"
+    exported = runner.invoke(
+        app, ["export", "docx", str(out), "--context", "1", "--lang", "fr", "-p", str(db)]
+    )
+    assert exported.exit_code == 0, exported.output
+    profile = folder / "lo-profile"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(out),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+    pdf = out.with_suffix(".pdf")
+    assert pdf.exists(), "LibreOffice wrote no PDF"
+    return Dossier(out, pdf, docx.Document(str(out)))
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    return _pdftotext(pdf).split("\f")
+
+
+def test_the_pdf_has_pages_that_draw(dossier: Dossier, tmp_path: Path) -> None:
+    quotes = [p for p in dossier.doc.paragraphs if p.style.name == "Quote"]
+    pages = _pages(dossier.pdf)
+    # title, contents, summary and chart, then the extracts: a few to a page at most
+    assert pages >= 4 + len(quotes) // 12
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-gray", "-f", "1", "-l", "4", str(dossier.pdf), tmp_path / "p"],
+        check=True,
+    )
+    images = sorted(tmp_path.glob("p-*.pgm"))
+    assert len(images) == 4
+    for image in images:
+        header, _, pixels = image.read_bytes().partition(b"255\n")
+        assert header.startswith(b"P5")
+        # ink on every page: the text was drawn, not lost to a missing font
+        assert sum(1 for value in pixels if value < 128) > 20, image.name
+    first = _words(_page_texts(dossier.pdf)[0])
+    assert _contains(first, _words("Dossier de citations"))
+    assert _contains(first, _words("Collectivités numériques (démo)"))
+
+
+def _summary_names(doc: DocxDocument) -> list[str]:
+    table = doc.tables[0]
+    assert table.rows[0].cells[0].text == "Code"
+    return [row.cells[0].text.strip("\u2003 ") for row in table.rows[1:]]
+
+
+def _section(pdf: Path, begin: str, end: str) -> str:
+    text = _pdftotext(pdf)
+    start = text.index(begin)
+    return text[start : text.index(end, start)]
+
+
+def test_every_code_name_of_the_summary_is_whole(dossier: Dossier) -> None:
+    names = _summary_names(dossier.doc)
+    assert len(names) >= 40  # the demo codes its whole tree of 49 codes, bar a few
+    words = _words(_section(dossier.pdf, "Synthèse", "Extraits par code"))
+    broken = [name for name in names if not _contains(words, _words(name))]
+    assert broken == []
+    # the headings too: "Documents" once broke into "Document" / "s"
+    assert _contains(words, ["Code", "Extraits", "Codages", "Documents", "Cas", "Codeurs"])
+
+
+def test_the_chart_shows_every_label_and_value_with_bars_on_one_line(dossier: Dossier) -> None:
+    chart = dossier.doc.tables[1]
+    rows = [(row.cells[0].text, row.cells[2].text) for row in chart.rows]
+    assert len(rows) >= 30
+    section = _section(dossier.pdf, "Extraits par code", "Codes portant eux-mêmes")
+    words = _words(section)
+    missing = [label for label, _ in rows if not _contains(words, _words(label))]
+    assert missing == []
+    layout = _pdftotext(dossier.pdf, "-layout")
+    layout = layout[layout.index("Extraits par code") : layout.index("Codes portant eux-mêmes")]
+    bar_lines = [line for line in layout.splitlines() if BAR in line]
+    # a bar too long for its cell wraps: a line of blocks with no number after it
+    shown = [re.search(rf"{BAR}+\s+(\d+)\s*$", line) for line in bar_lines]
+    assert all(shown), [line for line, m in zip(bar_lines, shown, strict=True) if not m]
+    assert [m.group(1) for m in shown] == [value for _, value in rows]
+    lengths = [line.count(BAR) for line in bar_lines]
+    assert lengths == sorted(lengths, reverse=True)
+    assert lengths[0] > 3 * lengths[-1]
+
+
+def test_every_extract_is_on_the_pages(dossier: Dossier) -> None:
+    quotes = [p.text for p in dossier.doc.paragraphs if p.style.name == "Quote"]
+    assert len(quotes) > 500
+    text = " ".join(_words(_pdftotext(dossier.pdf)))
+    missing = [q for q in quotes if " ".join(_words(q)) not in text]
+    assert missing == []
+
+
+def test_the_contents_lists_the_headings_without_being_updated(dossier: Dossier) -> None:
+    headings = [
+        p.text.removeprefix("■ ")
+        for p in dossier.doc.paragraphs
+        if p.style.name in ("Heading 1", "Heading 2", "Heading 3")
+    ]
+    contents = _words(_section(dossier.pdf, "Sommaire", "Synthèse"))
+    assert "Clic droit" not in " ".join(contents)
+    assert [h for h in headings if not _contains(contents, _words(h))] == []
+
+
+def test_bars_stay_dark_enough_for_a_grey_print(dossier: Dossier) -> None:
+    for row in dossier.doc.tables[1].rows:
+        rgb = row.cells[1].paragraphs[0].runs[0].font.color.rgb
+        assert 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] <= 150.5
