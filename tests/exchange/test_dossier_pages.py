@@ -140,12 +140,37 @@ def _section(pdf: Path, begin: str, end: str) -> str:
     return text[start : text.index(end, start)]
 
 
+def _first_column(dossier: Dossier, table: int, begin: str, end: str) -> list[str]:
+    """The words printed in a table's first column, on the pages from ``begin`` to ``end``.
+
+    Read from that strip of the page alone: the whole page's text interleaves a
+    wrapped name with the numbers beside it, which would read as a broken name.
+    """
+    pages = _page_texts(dossier.pdf)
+    first = next(i for i, text in enumerate(pages) if begin in text)
+    last = next(i for i in range(first, len(pages)) if end in pages[i])
+    section = dossier.doc.sections[0]
+    margin = section.left_margin.pt
+    width = dossier.doc.tables[table].columns[0].width.pt
+    words: list[str] = []
+    for page in range(first + 1, last + 2):
+        strip = _pdftotext(
+            dossier.pdf,
+            *("-f", str(page), "-l", str(page), "-r", "72"),
+            *("-x", str(int(margin - 9)), "-y", "0"),
+            *("-W", str(int(width + 9)), "-H", str(int(section.page_height.pt))),
+        )
+        words += _words(strip)
+    return words
+
+
 def test_every_code_name_of_the_summary_is_whole(dossier: Dossier) -> None:
     names = _summary_names(dossier.doc)
     assert len(names) >= 40  # the demo codes its whole tree of 49 codes, bar a few
-    words = _words(_section(dossier.pdf, "Synthèse", "Extraits par code"))
-    broken = [name for name in names if not _contains(words, _words(name))]
+    column = _first_column(dossier, 0, "Synthèse", "Extraits par code")
+    broken = [name for name in names if not _contains(column, _words(name))]
     assert broken == []
+    words = _words(_section(dossier.pdf, "Synthèse", "Extraits par code"))
     # the column heads too ("Documents" once broke into "Document" / "s"); pdftotext
     # reads a table column by column, so each is looked for on its own
     heads = [cell.text for cell in dossier.doc.tables[0].rows[0].cells]
@@ -157,9 +182,8 @@ def test_the_chart_shows_every_label_and_value_with_bars_on_one_line(dossier: Do
     chart = dossier.doc.tables[1]
     rows = [(row.cells[0].text, row.cells[2].text) for row in chart.rows]
     assert len(rows) >= 30
-    section = _section(dossier.pdf, "Extraits par code", "Codes portant eux-mêmes")
-    words = _words(section)
-    missing = [label for label, _ in rows if not _contains(words, _words(label))]
+    column = _first_column(dossier, 1, "Extraits par code", "Codes portant eux-mêmes")
+    missing = [label for label, _ in rows if not _contains(column, _words(label))]
     assert missing == []
     layout = _pdftotext(dossier.pdf, "-layout")
     layout = layout[layout.index("Extraits par code") : layout.index("Codes portant eux-mêmes")]
