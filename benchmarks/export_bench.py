@@ -24,7 +24,8 @@ from pathlib import Path
 import docx
 
 from codage.domain import NewDocument, Unit
-from codage.exchange.docx_report import _add_styles, export_dossier
+from codage.exchange.docx_report import export_dossier
+from codage.exchange.dossier_layout import add_styles
 from codage.services import Project
 
 WORDS = """agents intranet messagerie télétravail formation réseau sécurité logiciel
@@ -86,7 +87,7 @@ def reference(paragraphs: list[tuple[str, str]], out: Path, *, by_name: bool = F
     """
     began = time.perf_counter()
     doc = docx.Document()
-    _add_styles(doc)
+    add_styles(doc)
     styles = {name: doc.styles[name] for name in {s for s, _ in paragraphs}}
     for style, text in paragraphs:
         doc.add_paragraph(text, style=style if by_name else styles[style])

@@ -1,15 +1,10 @@
 """The quotation dossier: every extract of the codes asked for, code by code, in Word.
 
-The document opens with a title page, a table of contents field Word fills in
-on opening, a summary table and a bar chart of frequencies (both in
-``dossier_summary.py``); then one heading
-per code (Heading 1..n following the tree), its definition and its extracts in
+The document opens with a title page, a table of contents (a TOC field
+written already filled, see ``dossier_layout.py``), a summary table and a bar
+chart of frequencies (both in ``dossier_summary.py``); then one heading per
+code (Heading 1..n following the tree), its definition and its extracts in
 Word's Quote style, each with an attribution line and its memos.
-
-Speed: headings and extracts (the bulk of a large dossier) are written as
-lxml elements appended to the body with style ids resolved once, rather than
-through ``Document.add_paragraph``, which looks the style up by name and
-searches the body for ``w:sectPr`` on every call.
 """
 
 from __future__ import annotations
@@ -24,16 +19,22 @@ from datetime import date
 from pathlib import Path
 
 from docx import Document as new_docx
-from docx.document import Document as DocxDocument
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK
 from docx.oxml.ns import qn
-from docx.shared import Inches, Pt, RGBColor
-from lxml import etree
 
 from codage import i18n
 from codage.domain import Code, Coding, Span, Unit, format_attribute
 from codage.exchange.atomic import save_atomically
+from codage.exchange.dossier_layout import (
+    ATTRIBUTION_STYLE,
+    CONTEXT_STYLE,
+    DEFINITION_STYLE,
+    MEMO_STYLE,
+    BodyWriter,
+    add_styles,
+    fill_toc,
+    page_break,
+    toc_field,
+)
 from codage.exchange.dossier_summary import write_summary
 from codage.exchange.tables import (
     CaseFilter,
@@ -113,15 +114,6 @@ i18n.register(
     }
 )
 
-# Paragraph styles the dossier adds; names stay English so that a user's
-# template or macros find them whatever the language of the labels.
-CONTEXT_STYLE = "Extract Context"
-ATTRIBUTION_STYLE = "Extract Attribution"
-MEMO_STYLE = "Extract Memo"
-DEFINITION_STYLE = "Code Definition"
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -175,111 +167,6 @@ def _labeller(language: str | None) -> Callable[..., str]:
         return xml_safe(text.format(**values)) if values else text
 
     return label
-
-
-# ---------------------------------------------------------------------------
-# Fast paragraphs
-# ---------------------------------------------------------------------------
-
-
-class _BodyWriter:
-    """Appends paragraphs to the body with resolved style ids and plain lxml calls."""
-
-    def __init__(self, doc: DocxDocument) -> None:
-        self.doc = doc
-        self.body = doc.element.body
-        self._ids: dict[str, str] = {}
-
-    def style_id(self, name: str) -> str:
-        if name not in self._ids:
-            self._ids[name] = self.doc.styles[name].style_id
-        return self._ids[name]
-
-    def paragraph(self, style: str | None, *runs: tuple[str, str | None, bool]) -> etree._Element:
-        """A paragraph of runs (text, colour, italic) at the end of the body."""
-        p = etree.SubElement(self.body, _W + "p")
-        if style is not None:
-            ppr = etree.SubElement(p, _W + "pPr")
-            etree.SubElement(ppr, _W + "pStyle").set(_W + "val", self.style_id(style))
-        for text, colour, italic in runs:
-            self.run(p, text, colour, italic)
-        return p
-
-    @staticmethod
-    def run(p: etree._Element, text: str, colour: str | None = None, italic: bool = False) -> None:
-        r = etree.SubElement(p, _W + "r")
-        if colour or italic:
-            rpr = etree.SubElement(r, _W + "rPr")
-            if italic:
-                etree.SubElement(rpr, _W + "i")
-            if colour:
-                etree.SubElement(rpr, _W + "color").set(_W + "val", colour.lstrip("#").upper())
-        text = xml_safe(text)
-        if "\n" not in text and "\t" not in text:
-            t = etree.SubElement(r, _W + "t")
-            t.set(_XML_SPACE, "preserve")
-            t.text = text
-            return
-        # line breaks and tabs inside a passage become Word's own, not spaces
-        for i, line in enumerate(text.split("\n")):
-            if i:
-                etree.SubElement(r, _W + "br")
-            for j, piece in enumerate(line.split("\t")):
-                if j:
-                    etree.SubElement(r, _W + "tab")
-                if piece:
-                    t = etree.SubElement(r, _W + "t")
-                    t.set(_XML_SPACE, "preserve")
-                    t.text = piece
-
-
-def _add_styles(doc: DocxDocument) -> None:
-    styles = doc.styles
-    grey = RGBColor(0x6E, 0x6E, 0x6E)
-    for name, size, italic, colour, indent in (
-        (CONTEXT_STYLE, 9, True, grey, 0.4),
-        (ATTRIBUTION_STYLE, 9, False, RGBColor(0x40, 0x40, 0x40), 0.4),
-        (MEMO_STYLE, 9, True, RGBColor(0x1F, 0x4E, 0x79), 0.6),
-        (DEFINITION_STYLE, 10, True, RGBColor(0x40, 0x40, 0x40), 0.0),
-    ):
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = styles["Normal"]
-        style.quick_style = True
-        style.font.size = Pt(size)
-        style.font.italic = italic
-        style.font.color.rgb = colour
-        style.paragraph_format.left_indent = Inches(indent)
-        style.paragraph_format.space_after = Pt(4)
-    styles[ATTRIBUTION_STYLE].paragraph_format.space_after = Pt(10)
-
-
-def _toc_field(doc: DocxDocument, placeholder: str) -> None:
-    """A real TOC field, marked dirty and with updateFields on, so Word fills it on opening."""
-    p = doc.add_paragraph()
-    parts = [("begin", None), ("instr", ' TOC \\o "1-3" \\h \\z \\u '), ("separate", None)]
-    for kind, instr in parts:
-        r = etree.SubElement(p._p, _W + "r")
-        if kind == "instr":
-            el = etree.SubElement(r, _W + "instrText")
-            el.set(_XML_SPACE, "preserve")
-            el.text = instr
-        else:
-            el = etree.SubElement(r, _W + "fldChar")
-            el.set(_W + "fldCharType", kind)
-            if kind == "begin":
-                el.set(_W + "dirty", "true")
-    r = etree.SubElement(p._p, _W + "r")
-    etree.SubElement(r, _W + "t").text = placeholder
-    r = etree.SubElement(p._p, _W + "r")
-    etree.SubElement(r, _W + "fldChar").set(_W + "fldCharType", "end")
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = etree.SubElement(settings, qn("w:updateFields"))
-        update.set(qn("w:val"), "true")
-
-
-def _page_break(doc: DocxDocument) -> None:
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 # ---------------------------------------------------------------------------
@@ -507,7 +394,7 @@ def export_dossier(
     out = Path(out_path)
 
     doc = new_docx()
-    _add_styles(doc)
+    add_styles(doc)
     project_name = xml_safe(project.name)
     doc.core_properties.title = f"{label('dossier.title')}: {project_name}"
     doc.core_properties.author = xml_safe(", ".join(selection.coders))
@@ -535,19 +422,19 @@ def export_dossier(
             documents=len({r.document.id for r in selection.records}),
         )
     )
-    _page_break(doc)
+    page_break(doc)
 
     # -- contents and summary
     doc.add_paragraph(label("dossier.contents"), style="TOC Heading")
-    _toc_field(doc, label("dossier.toc_placeholder"))
-    _page_break(doc)
+    toc = toc_field(doc, label("dossier.toc_placeholder"))
+    page_break(doc)
     doc.add_paragraph(label("dossier.summary"), style="TOC Heading")
     write_summary(doc, selection, extracts, label)
-    _page_break(doc)
+    page_break(doc)
 
     # -- the extracts: the sectPr stays last, so it is set aside while we append
-    writer = _BodyWriter(doc)
-    sect_pr = writer.body.find(_W + "sectPr")
+    writer = BodyWriter(doc)
+    sect_pr = writer.body.find(qn("w:sectPr"))
     if sect_pr is not None:
         writer.body.remove(sect_pr)
     if not extracts:
@@ -560,11 +447,7 @@ def export_dossier(
         for e in items:
             per_code[e.first.code.id].append(e)
         for code, level in _headed(selection.codes, set(per_code), selection.code_ids):
-            writer.paragraph(
-                f"Heading {min(level + offset, 9)}",
-                ("■ ", code.colour, False),
-                (code.name, None, False),
-            )
+            writer.heading(level + offset, code.name, code.colour)
             if code.description.strip():
                 writer.paragraph(DEFINITION_STYLE, (code.description.strip(), None, False))
             for key, value in (
@@ -598,7 +481,7 @@ def export_dossier(
         for e in extracts:
             per_doc[e.first.document.name].append(e)
         for name in sorted(per_doc):
-            writer.paragraph("Heading 1", (name, None, False))
+            writer.heading(1, name)
             write_codes(per_doc[name], 1)
     else:
         per_case: dict[str | None, list[Extract]] = defaultdict(list)
@@ -606,9 +489,7 @@ def export_dossier(
             per_case[e.first.case.name if e.first.case else None].append(e)
         for name in sorted(per_case, key=lambda n: (n is None, n or "")):
             case = per_case[name][0].first.case
-            writer.paragraph(
-                "Heading 1", (name if name is not None else label("dossier.no_case"), None, False)
-            )
+            writer.heading(1, name if name is not None else label("dossier.no_case"))
             if case is not None and case.attributes:
                 attrs = ", ".join(
                     f"{k}: {format_attribute(v)}"
@@ -619,6 +500,7 @@ def export_dossier(
             write_codes(per_case[name], 1)
     if sect_pr is not None:
         writer.body.append(sect_pr)
+    fill_toc(writer, toc)
     save_atomically(out, doc.save)
     return DossierReport(
         path=out,

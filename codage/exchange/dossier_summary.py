@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Inches, Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor
 from docx.table import Table
 
 from codage.domain import Code
+from codage.exchange.dossier_layout import usable_width
 from codage.exchange.tables import Selection, xml_safe
 
 __all__ = ["BranchCounts", "branch_counts", "write_summary"]
@@ -29,8 +31,13 @@ HEADS = ("code", "extracts", "codings", "documents", "cases", "coders")
 # Average advance of a character of Word's body font at the table's 9 pt, in inches;
 # generous, so that an estimated width is never too narrow.
 _CHAR = 0.075
+_INDENT = 0.15  # inches a level of the tree is indented by in the summary
 _BAR = "\u2588"  # a full block: prints as solid ink in colour or in grey
-_BAR_CHAR = 0.066  # its advance in Courier New at 8 pt, in inches
+_BAR_CHAR = 0.067  # its advance in Courier New at 8 pt (0.6 em), in inches
+# The cell's own margins (0.08 in a side in Word's and LibreOffice's default table)
+# and some slack: a bar one block too long wraps to a second line.
+_BAR_SLACK = 0.35
+_LIGHTEST = 150  # greyest a bar may print, on 0 (black) to 255 (white)
 
 
 @dataclass
@@ -83,12 +90,6 @@ def branch_counts(selection: Selection, extracts: Sequence) -> list[BranchCounts
     return [rows[c.id] for c in in_scope if c.id in rows]
 
 
-def _usable_width(doc: DocxDocument) -> float:
-    section = doc.sections[-1]
-    width = section.page_width - section.left_margin - section.right_margin
-    return Emu(width).inches
-
-
 def _fix_widths(table: Table, widths: Sequence[float]) -> None:
     """Give each column its width, in a fixed layout Word and LibreOffice both keep."""
     table.autofit = False
@@ -101,13 +102,41 @@ def _fix_widths(table: Table, widths: Sequence[float]) -> None:
             cell.width = Inches(width)
 
 
-def _small(table: Table, size: float = 9) -> None:
+def _small(table: Table, size: float = 9, numbers_from: int | None = None) -> None:
+    """Small type, no space between the lines of a cell; numbers aligned on the right."""
     for row in table.rows:
-        for cell in row.cells:
+        for i, cell in enumerate(row.cells):
             for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.space_before = Pt(0)
+                paragraph.paragraph_format.space_after = Pt(1)
+                if numbers_from is not None and i >= numbers_from:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 for run in paragraph.runs:
                     if run.font.size is None:
                         run.font.size = Pt(size)
+
+
+def _rows_whole(table: Table, header: bool) -> None:
+    """No row split across a page; the header row repeated on each page the table takes."""
+    for i, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if header and i == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def _printable(colour: str) -> RGBColor:
+    """The code's colour, darkened if it is so light that it would vanish on a grey print."""
+    try:
+        rgb = RGBColor.from_string(colour.lstrip("#").upper())
+    except ValueError:
+        return RGBColor(0x59, 0x59, 0x59)
+    # Rec. 709 luma, as a greyscale printer or conversion keeps it (0 black, 255 white)
+    luma = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+    if luma <= _LIGHTEST:
+        return rgb
+    scale = _LIGHTEST / luma
+    return RGBColor(*(round(part * scale) for part in rgb))
 
 
 def _label(code: Code) -> str:
@@ -115,6 +144,16 @@ def _label(code: Code) -> str:
     if len(code.path) == 1:
         return code.name
     return f"{code.name} ({code.path[-2]})"
+
+
+def _largest(rows: Sequence[BranchCounts]) -> tuple[int, int, int, int, int]:
+    return (
+        max(r.extracts for r in rows),
+        max(r.codings for r in rows),
+        max(len(r.documents) for r in rows),
+        max(len(r.cases) for r in rows),
+        max(len(r.coders) for r in rows),
+    )
 
 
 def write_summary(
@@ -127,14 +166,25 @@ def write_summary(
     rows = branch_counts(selection, extracts)
     if not rows:
         return rows
-    usable = _usable_width(doc)
+    usable = usable_width(doc)
     heads = [label(f"dossier.col.{key}") for key in HEADS]
-    number_width = max(0.55, max(len(h) for h in heads[1:]) * _CHAR + 0.2)
-    names = ["\u2003" * row.level + row.code.name for row in rows]
-    wanted = max(len(heads[0]), *(len(n) + row.level for n, row in zip(names, rows, strict=True)))
-    code_width = min(wanted * _CHAR + 0.2, usable - 5 * number_width)
+    # each count column as wide as its own heading (or its largest number), the
+    # code names all the rest: they are what a reader reads, and words wrap there
+    number_widths = [
+        max(0.45, max(len(head), len(str(top))) * _CHAR + 0.2)
+        for head, top in zip(heads[1:], _largest(rows), strict=True)
+    ]
+    names = [row.code.name for row in rows]
+    code_width = usable - sum(number_widths)
     table = doc.add_table(rows=1, cols=len(HEADS))
     table.style = doc.styles["Light List Accent 1"]
+    # the style would set the whole first column in bold: only parents are meant to be
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        table._tbl.tblPr.append(look)
+    look.set(qn("w:firstColumn"), "0")
+    look.set(qn("w:val"), "0420")  # the same as a bit mask: first row, no vertical bands
     for cell, head in zip(table.rows[0].cells, heads, strict=True):
         cell.text = head
     for name, row in zip(names, rows, strict=True):
@@ -149,11 +199,15 @@ def write_summary(
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             cell.text = xml_safe(str(value))
+        # the tree as an indent of the paragraph, not leading spaces: a long name's
+        # second line then stays under its first instead of under the parent's
+        cells[0].paragraphs[0].paragraph_format.left_indent = Inches(_INDENT * row.level)
         if row.level == 0 or any(r.code.parent_id == row.code.id for r in rows):
             for run in cells[0].paragraphs[0].runs:
                 run.bold = True
-    _fix_widths(table, [code_width, *([number_width] * 5)])
-    _small(table)
+    _fix_widths(table, [code_width, *number_widths])
+    _small(table, numbers_from=1)
+    _rows_whole(table, header=True)
     _write_chart(doc, rows, label, usable)
     return rows
 
@@ -164,28 +218,31 @@ def _write_chart(
     """Bars of the codes that hold extracts themselves, most first (ties in tree order)."""
     order = {r.code.id: i for i, r in enumerate(rows)}
     bars = sorted((r for r in rows if r.own), key=lambda r: (-r.own, order[r.code.id]))
-    doc.add_paragraph(label("dossier.chart_title"), style="Caption")
+    title = doc.add_paragraph(label("dossier.chart_title"), style="Caption")
+    title.paragraph_format.keep_with_next = True
+    title.paragraph_format.space_before = Pt(14)
     labels = [_label(r.code) for r in bars]
     label_width = min(max(len(text) for text in labels) * _CHAR + 0.2, usable * 0.45)
     value_width = max(0.5, len(str(bars[0].own)) * _CHAR + 0.25)
     bar_width = usable - label_width - value_width
-    longest = max(1, int((bar_width - 0.15) / _BAR_CHAR))
+    longest = max(1, int((bar_width - _BAR_SLACK) / _BAR_CHAR))
     top = bars[0].own or 1
     chart = doc.add_table(rows=0, cols=3)
     chart.alignment = WD_TABLE_ALIGNMENT.LEFT
     for text, row in zip(labels, bars, strict=True):
         cells = chart.add_row().cells
-        cells[0].text = xml_safe(text)
+        cells[0].text = xml_safe(row.code.name)
+        if len(text) > len(row.code.name):
+            # the parent in grey: the eye finds the code first
+            aside = cells[0].paragraphs[0].add_run(xml_safe(text[len(row.code.name) :]))
+            aside.font.color.rgb = RGBColor(0x6E, 0x6E, 0x6E)
         blocks = max(1, round(longest * row.own / top))
         run = cells[1].paragraphs[0].add_run(_BAR * blocks)
         run.font.name = "Courier New"
         run.font.size = Pt(8)
-        colour = row.code.colour.lstrip("#")
-        try:
-            run.font.color.rgb = RGBColor.from_string(colour.upper())
-        except ValueError:
-            run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+        run.font.color.rgb = _printable(row.code.colour)
         cells[2].text = str(row.own)
     _fix_widths(chart, [label_width, bar_width, value_width])
-    _small(chart)
+    _small(chart, numbers_from=2)
+    _rows_whole(chart, header=False)
     doc.add_paragraph(label("dossier.chart_caption"), style="Caption")

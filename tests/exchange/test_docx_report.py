@@ -129,7 +129,7 @@ def test_summary_counts_match_the_database(corpus: Corpus, tmp_path: Path) -> No
         mine = project.codings(code_ids=branch)
         cases = {case_of.get(names[c.document_id]) or answer_case[c.text] for c in mine}
         assert row == [
-            "\u2003" * code.depth + code.name,
+            code.name,
             str(len({(c.code_id, c.document_id, c.start, c.end) for c in mine})),
             str(len(mine)),
             str(len({c.document_id for c in mine})),
@@ -137,6 +137,8 @@ def test_summary_counts_match_the_database(corpus: Corpus, tmp_path: Path) -> No
             str(len({c.coder for c in mine})),
         ]
     assert rows[1][:3] == ["Outils", "4", "6"]  # Intranet 3 extracts (5 codings) + Messagerie 1
+    indents = [row.cells[0].paragraphs[0].paragraph_format.left_indent for row in table.rows[1:]]
+    assert [round(i.inches / 0.15) for i in indents] == [c.depth for c in codes]
 
 
 def test_summary_lists_only_codes_with_extracts(corpus: Corpus, tmp_path: Path) -> None:
