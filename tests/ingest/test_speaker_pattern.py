@@ -181,3 +181,20 @@ def test_cli_bad_pattern_is_one_line_and_exit_2(tmp_path: Path, pattern: str, sa
     assert len(lines) == 1 and says in lines[0] and "--speaker-pattern" in lines[0]
     assert "Traceback" not in result.output
     assert not db.exists()
+
+
+def test_the_readme_pattern_does_what_the_readme_says(tmp_path: Path) -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (pattern,) = re.findall(r"--speaker-pattern '([^']+)'", readme)
+    text = (
+        "Entretien du 3 mars\n\n"
+        "Mme Dubois : On a tout dématérialisé. Personne : ne lit plus rien.\n\n"
+        "JEAN-MARC : Et les agents ?\n\n"
+        "Mme Dubois : Ils suivent.\n"
+    )
+    path = _write(tmp_path, "entretien.txt", text)
+    (doc,) = read_file(path, ReadOptions(speaker_pattern=compile_speaker_pattern(pattern)))
+    turns = [u for u in doc.units if u.kind == "turn"]
+    assert [u.speaker for u in turns] == ["Mme Dubois", "JEAN-MARC", "Mme Dubois"]
