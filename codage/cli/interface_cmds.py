@@ -19,6 +19,7 @@ from codage.cli.common import (
     handle_errors,
 )
 from codage.demo import DEMO_FILE, demo_is_built, ensure_demo
+from codage.display import plain
 from codage.i18n import t
 from codage.services import default_project_location, display_location, project_exists
 
@@ -76,7 +77,7 @@ def demo(
         report = ensure_demo(location, sources=sources, progress=progress)
     if report.built:
         for line in report.failures:
-            err_console.print(f"[yellow]{line}[/]", highlight=False)
+            err_console.print(plain(line, "yellow"))
         err_console.print(
             t("demo.ready", documents=report.documents, codes=report.codes, codings=report.codings)
         )

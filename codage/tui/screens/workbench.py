@@ -32,6 +32,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from codage.display import textual_markup_safe, visible
 from codage.domain import (
     Case,
     Code,
@@ -624,10 +625,11 @@ class WorkbenchScreen(Screen[None]):
             layer = t("tui.layer.side", left=self.coder, right=self._other_coder or "—")
         else:
             layer = t(f"tui.layer.{self._layer}")
-        parts = [f"[b]{document.name}[/b]", t("tui.coded_share", share=share), layer]
+        parts = [f"[b]{_escape(document.name)}[/b]", t("tui.coded_share", share=share)]
+        parts.append(_escape(layer))
         if self._answer_count and self._answer_filter:
             parts.append(t("tui.answers", shown=len(self._steps), total=self._answer_count))
-            parts.append(t("tui.answer_filter", filter=self._answer_filter))
+            parts.append(_escape(t("tui.answer_filter", filter=self._answer_filter)))
         self._update("#document-title", " · ".join(parts), layout=False)
 
     def _show_cursor(self) -> None:
@@ -670,7 +672,7 @@ class WorkbenchScreen(Screen[None]):
             share = round(100 * self._shares.get(document.id, 0.0))
             label = Text(no_wrap=True, overflow="ellipsis")
             label.append(f"{share:>3}% ", style="dim")
-            label.append(document.name, style="bold" if document.id == current else "")
+            label.append(visible(document.name), style="bold" if document.id == current else "")
             options.add_option(Option(label, id=str(document.id)))
         if options.option_count:
             index = 0
@@ -1102,5 +1104,5 @@ def _height_of(static: Static) -> int | None:
 
 
 def _escape(text: str) -> str:
-    """Text shown in markup: square brackets stay brackets."""
-    return text.replace("[", r"\[")
+    """Text shown in markup: square brackets stay brackets, controls are shown."""
+    return textual_markup_safe(text, multiline=True)
