@@ -5,8 +5,11 @@ files. Printed by Rich or drawn by Textual they must show literally:
 
 * **markup** (``[bold]``, ``[/oops]``, ``[@click=app.quit]``, ``[link=...]``) is not
   interpreted: the faces pass :func:`plain` objects (a ``rich.text.Text`` holds no markup)
-  or, where a markup string is being built, :func:`markup_safe` pieces (Rich) or
-  :func:`textual_markup_safe` pieces (Textual, whose markup reads more as tags);
+  or, where a Rich markup string is being built, :func:`markup_safe` pieces. The
+  interface builds no markup strings around data at all: Textual reads more as tags
+  than Rich (``[$accent]``, ``[B]``, ``[ bold]``, which its own ``escape`` lets
+  through) and a name ending in a backslash would escape the tag after it, so it
+  passes ``Text`` or ``Content`` objects;
 * **control characters** never reach the terminal: :func:`visible` turns them into
   characters that show what they were:
 
@@ -50,15 +53,6 @@ def visible(text: str, *, multiline: bool = False) -> str:
 def markup_safe(text: str, *, multiline: bool = False) -> str:
     """``text`` as a piece of a Rich markup string: visible and escaped."""
     return escape(visible(text, multiline=multiline))
-
-
-def textual_markup_safe(text: str, *, multiline: bool = False) -> str:
-    """``text`` as a piece of a Textual markup string: visible, every bracket escaped.
-
-    Textual reads more as tags than Rich does (``[$accent]``, ``[B]``, ``[ bold]``), and
-    its own ``escape`` lets those through: escaping every opening bracket is exact.
-    """
-    return visible(text, multiline=multiline).replace("[", "\\[")
 
 
 def plain(text: str, style: str = "", *, multiline: bool = False) -> Text:

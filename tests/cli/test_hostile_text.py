@@ -223,3 +223,29 @@ def test_a_committed_write_exits_zero_on_an_ascii_terminal(copy: Path) -> None:
     exact = _subprocess("segments", "--json", "-p", copy)
     assert exact.returncode == 0
     assert {r["document"] for r in json.loads(exact.stdout)} == {DOC_NAME, SURVEY_NAME}
+
+
+# ---------------------------------------------------------------------- the pure module
+
+
+def test_controls_are_made_visible() -> None:
+    from codage.display import control_characters, visible
+
+    assert visible(f"a{ESC}[31mb\x07c\x7fd") == "a␛[31mb␇c␡d"
+    assert visible("\x00\x1f") == "\u2400\u241f"
+    assert visible("x\x85y\u202ez") == "x\\u0085y\\u202ez"
+    assert visible("l1\n\tl2") == "l1␊␉l2"
+    assert visible("l1\n\tl2", multiline=True) == "l1\n\tl2"
+    assert visible("Enquêtrice — « ok »") == "Enquêtrice — « ok »"
+    assert control_characters(f"a{ESC}b{ESC}\x07") == ["U+001B", "U+0007"]
+
+
+@pytest.mark.parametrize(
+    "name", ["[/oops]", "[bold]x[/bold]", "[@click=app.quit]c[/]", "a\\[b]x", "fin\\", "[$v]"]
+)
+def test_rich_markup_pieces_render_as_written(name: str) -> None:
+    from rich.markup import render
+
+    from codage.display import markup_safe
+
+    assert render(f"[bold]{markup_safe(name)}[/bold]").plain == name

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -168,3 +170,26 @@ async def test_stats_tables_show_names_and_attribute_values(
         await pilot.press("3")
         await settle(pilot)
         assert_drawn(app, ATTRIBUTE)
+
+
+async def test_names_textual_would_read_as_tags(
+    hostile: Hostile, ids: dict[str, int], tmp_path: Path
+) -> None:
+    """Textual reads more as tags than Rich ([$accent], [B], [ bold]) and a trailing
+    backslash escapes the tag after it: the title and the cursor panel still show them."""
+    location = tmp_path / "copy.db"
+    shutil.copy(hostile.project, location)
+    name = "[$accent]x [B]y[/B] [ bold]z fin\\"
+    with Project.open(str(location), create=False) as project:
+        project.rename_document(ids[DOC_NAME], name)
+        project.update_code(ids[CODE_RIRES], coder=CODER, name="[$accent]r\\")
+    app = CodageApp(str(location), CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_document(ids[DOC_NAME])
+        await settle(pilot)
+        view = app.workbench.view
+        assert view.document is not None
+        view.jump_to(view.document.text.index(PASSAGE) + 2)
+        await settle(pilot)
+        assert_drawn(app, f"{name} · ", "■ [$accent]r\\ — ana[/]")

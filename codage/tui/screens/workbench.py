@@ -27,12 +27,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.css.scalar import Unit as ScalarUnit
 from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from codage.display import textual_markup_safe, visible
+from codage.display import visible
 from codage.domain import (
     Case,
     Code,
@@ -197,7 +198,7 @@ class WorkbenchScreen(Screen[None]):
         self._pending_jump: Span | None = None
         # what the title and the cursor panel show: updating a Static with the same text
         # would still cost a layout pass of the whole screen on every cursor move
-        self._shown: dict[str, str] = {}
+        self._shown: dict[str, str | Content] = {}
 
     # ------------------------------------------------------------------ layout
 
@@ -599,7 +600,7 @@ class WorkbenchScreen(Screen[None]):
         )
         self.other_view.set_dimmed(self.view._dimmed)
 
-    def _update(self, selector: str, text: str, *, layout: bool = True) -> None:
+    def _update(self, selector: str, text: str | Content, *, layout: bool = True) -> None:
         """Update a Static only when its text changes, and lay the screen out again only
         when its height changes: a layout pass of the whole screen costs more than paging
         the transcript, and most cursor moves change the panel's text, not its height."""
@@ -625,31 +626,40 @@ class WorkbenchScreen(Screen[None]):
             layer = t("tui.layer.side", left=self.coder, right=self._other_coder or "—")
         else:
             layer = t(f"tui.layer.{self._layer}")
-        parts = [f"[b]{_escape(document.name)}[/b]", t("tui.coded_share", share=share)]
-        parts.append(_escape(layer))
+        # names and the typed filter are data: Content parts, never markup
+        parts = [Content.styled(visible(document.name), "bold"), t("tui.coded_share", share=share)]
+        parts.append(visible(layer))
         if self._answer_count and self._answer_filter:
             parts.append(t("tui.answers", shown=len(self._steps), total=self._answer_count))
-            parts.append(_escape(t("tui.answer_filter", filter=self._answer_filter)))
-        self._update("#document-title", " · ".join(parts), layout=False)
+            parts.append(visible(t("tui.answer_filter", filter=self._answer_filter)))
+        self._update("#document-title", Content(" · ").join(parts), layout=False)
 
     def _show_cursor(self) -> None:
         """What lies under the cursor: the codings there, their coders and memos."""
         if self._document is None:
             self._update("#cursor-panel", "")
             return
-        lines: list[str] = []
+        # names, coders and memos are data: Content parts, never markup
+        lines: list[Content] = []
         for coding in self.view.codings_at(self.view.cursor):
             code = self._codes_by_id.get(coding.code_id)
             colour = code.colour if code else "#888888"
             name = code.name if code else "?"
-            lines.append(f"[{colour}]■[/] {_escape(name)} [dim]— {_escape(coding.coder)}[/]")
+            lines.append(
+                Content.assemble(
+                    ("■", colour), f" {visible(name)} ", (f"— {visible(coding.coder)}", "dim")
+                )
+            )
             if coding.memo:
-                lines.append(f"  [i]{_escape(coding.memo)}[/]")
+                lines.append(
+                    Content.assemble("  ", (visible(coding.memo, multiline=True), "italic"))
+                )
         if not lines:
-            lines.append(f"[dim]{t('tui.nothing_here')}[/]")
+            lines.append(Content.styled(t("tui.nothing_here"), "dim"))
         if self._doc_memo is not None and self._doc_memo.text.strip():
-            lines.append(f"[b]{t('tui.document_memo')}[/b]: {_escape(self._doc_memo.text)}")
-        self._update("#cursor-panel", "\n".join(lines))
+            memo = visible(self._doc_memo.text, multiline=True)
+            lines.append(Content.assemble((t("tui.document_memo"), "bold"), f": {memo}"))
+        self._update("#cursor-panel", Content("\n").join(lines))
 
     def _fill_documents(self) -> None:
         """The document list, filtered by name words and case attributes."""
@@ -1101,8 +1111,3 @@ def _height_of(static: Static) -> int | None:
             return None
         height = min(height, int(cap.value))
     return height
-
-
-def _escape(text: str) -> str:
-    """Text shown in markup: square brackets stay brackets, controls are shown."""
-    return textual_markup_safe(text, multiline=True)
