@@ -172,6 +172,23 @@ async def test_stats_tables_show_names_and_attribute_values(
         assert_drawn(app, ATTRIBUTE)
 
 
+async def test_palette_offers_documents_by_their_literal_names(
+    hostile: Hostile, ids: dict[str, int]
+) -> None:
+    app = CodageApp(str(hostile.project), CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"oops")
+        await pilot.pause(0.5)
+        assert_drawn(app, f"Open document {DOC_SHOWN}")
+        await pilot.press("enter")
+        await settle(pilot)
+        view = app.workbench.view
+        assert view.document is not None and view.document.id == ids[DOC_NAME]
+
+
 async def test_names_textual_would_read_as_tags(
     hostile: Hostile, ids: dict[str, int], tmp_path: Path
 ) -> None:
