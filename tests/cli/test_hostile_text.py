@@ -249,3 +249,23 @@ def test_rich_markup_pieces_render_as_written(name: str) -> None:
     from codage.display import markup_safe
 
     assert render(f"[bold]{markup_safe(name)}[/bold]").plain == name
+
+
+def test_a_print_that_breaks_falls_back_to_plain_text() -> None:
+    """A markup string that slipped through unescaped still prints, literally."""
+    import io
+
+    from rich.table import Table
+
+    from codage.cli.output import SafeConsole
+
+    page = io.StringIO()
+    console = SafeConsole(file=page, width=100)
+    console.print(f"[yellow]done:[/] [/oops] {ESC}[2J")
+    table = Table("Name")
+    table.add_row("[/x] Commentaire")
+    console.print(table)
+    out = page.getvalue()
+    # the broken string is shown as written, its own tags included
+    assert "[yellow]done:[/] [/oops] ␛[2J" in out
+    assert "[/x] Commentaire" in out and ESC not in out
