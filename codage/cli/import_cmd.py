@@ -21,7 +21,7 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
-from codage.display import plain
+from codage.display import markup_safe, plain
 from codage.i18n import register, t
 from codage.ingest.errors import IngestError
 from codage.ingest.service import import_files
@@ -111,7 +111,9 @@ def import_(
         task = bar.add_task(t("import.title"), total=None)
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=name or t("import.title"))
+            # the bar's column reads markup: a file name is escaped into it
+            shown = markup_safe(name) if name else t("import.title")
+            bar.update(task, completed=done, total=total, description=shown)
 
         report = import_files(
             proj,
