@@ -61,6 +61,8 @@ PALETTE = (
 )  # fmt: skip
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# C0, DEL, C1 and the bidirectional overrides and isolates (see codage.display)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class CodebookError(ValueError):
@@ -76,12 +78,20 @@ class PathError(LookupError):
 
 
 def check_name(name: str) -> str:
-    """A code name, trimmed; refuses empty names and the path separator."""
+    """A code name, trimmed; refuses empty names, the path separator and control
+    characters (they would reach the terminal of everyone who lists the codebook)."""
     cleaned = " ".join(str(name).split())
     if not cleaned:
         raise CodebookError("a code needs a name")
     if "/" in cleaned:
         raise CodebookError(f"code name {cleaned!r} contains '/', which separates path levels")
+    controls = sorted({f"U+{ord(c):04X}" for c in cleaned if _CONTROL.match(c)})
+    if controls:
+        shown = "".join(f"\\u{ord(c):04x}" if _CONTROL.match(c) else c for c in cleaned)
+        raise CodebookError(
+            f"code name '{shown}' contains control character(s) {', '.join(controls)}; "
+            "use visible characters only"
+        )
     return cleaned
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from platformdirs import user_config_path
 
+from codage.display import check_plain_name
+
 LANGUAGES = ("en", "fr")
 
 
@@ -129,17 +131,28 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
 
 
 def resolve_coder(explicit: str | None = None, settings: Settings | None = None) -> str:
-    """--coder, else CODAGE_CODER, else the settings, else the login name."""
+    """--coder, else CODAGE_CODER, else the settings, else the login name.
+
+    A name with control characters is refused (SettingsError): it would be written
+    into the project and reach the terminal of everyone who lists the codings.
+    """
     for candidate in (explicit, os.environ.get("CODAGE_CODER")):
         if candidate and candidate.strip():
-            return candidate.strip()
+            return _checked_coder(candidate.strip())
     settings = settings if settings is not None else load_settings()
     if settings.coder:
-        return settings.coder
+        return _checked_coder(settings.coder)
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "coder"
+
+
+def _checked_coder(name: str) -> str:
+    problem = check_plain_name(name, "coder")
+    if problem is not None:
+        raise SettingsError(problem)
+    return name
 
 
 def resolve_language(settings: Settings | None = None) -> str:

@@ -13,16 +13,16 @@ from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from codage.cli.output import SafeConsole
 from codage.codebook import CodebookError, PathError
 from codage.config import SettingsError, resolve_coder
 from codage.i18n import t
 from codage.services import Project, StoreError, default_project_location, open_project
 
-console = Console()
-err_console = Console(stderr=True)
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 ProjectOption = Annotated[
     str | None,
@@ -137,7 +137,13 @@ def coder_from(explicit: str | None) -> str:
 
 def emit_json(data: Any) -> None:
     """One JSON document on stdout and nothing else."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    payload = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    try:
+        payload.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        # A narrow terminal (PYTHONIOENCODING=ascii): \u escapes keep the JSON exact.
+        payload = json.dumps(data, ensure_ascii=True, indent=2, default=str)
+    sys.stdout.write(payload)
     sys.stdout.write("\n")
 
 

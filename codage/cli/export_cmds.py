@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from codage import i18n
 from codage.analysis.stats import compute_stats
@@ -30,6 +31,7 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
+from codage.display import plain
 from codage.exchange.atomic import ExportWriteError
 from codage.exchange.docx_report import GROUPS, export_dossier
 from codage.exchange.tables import cell_safe, export_codings, select_codings
@@ -226,14 +228,15 @@ def export_docx(
         )
         return
     console.print(
-        t(
-            "export.dossier_done",
-            path=report.path,
-            extracts=report.extracts,
-            codes=report.codes,
-            documents=report.documents,
-        ),
-        highlight=False,
+        plain(
+            t(
+                "export.dossier_done",
+                path=report.path,
+                extracts=report.extracts,
+                codes=report.codes,
+                documents=report.documents,
+            )
+        )
     )
 
 
@@ -266,9 +269,7 @@ def export_transcript_cmd(
             }
         )
         return
-    console.print(
-        t("export.transcript_done", path=report.path, comments=report.comments), highlight=False
-    )
+    console.print(plain(t("export.transcript_done", path=report.path, comments=report.comments)))
     if report.skipped:
         err_console.print(t("export.transcript_skipped", count=report.skipped), highlight=False)
 
@@ -312,7 +313,7 @@ def _export_table(
             }
         )
         return
-    console.print(t("export.table_done", rows=report.rows, path=report.path), highlight=False)
+    console.print(plain(t("export.table_done", rows=report.rows, path=report.path)))
 
 
 @export_app.command("csv")
@@ -422,12 +423,12 @@ def stats(
     for n, (title, rows) in enumerate(sheets):
         if len(rows) < 2:
             continue
-        table = Table(title=title)
+        table = Table(title=plain(title))
         # Code columns hold paths (the co-occurrence table has two of them).
         code_columns = {i for i, v in enumerate(rows[1]) if isinstance(v, str)}
         for i, head in enumerate(rows[0]):
             justify = "left" if i in code_columns else "right"
-            table.add_column(str(head), justify=justify, overflow="fold")
+            table.add_column(plain(str(head)), justify=justify, overflow="fold")
         for row in rows[1:]:
             # Full paths fold over many lines in a terminal: the frequency table lists the
             # whole tree, so indentation says where a code sits; others name the parent.
@@ -440,7 +441,7 @@ def stats(
         console.print(table)
 
 
-def _show(value: Any) -> str:
+def _show(value: Any) -> Text:
     if isinstance(value, float):
-        return f"{value:.1%}"
-    return str(value)
+        return Text(f"{value:.1%}")
+    return plain(str(value))

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,6 +21,7 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
+from codage.display import markup_safe, plain
 from codage.i18n import register, t
 from codage.ingest.errors import IngestError
 from codage.ingest.service import import_files
@@ -111,7 +111,9 @@ def import_(
         task = bar.add_task(t("import.title"), total=None)
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=name or t("import.title"))
+            # the bar's column reads markup: a file name is escaped into it
+            shown = markup_safe(name) if name else t("import.title")
+            bar.update(task, completed=done, total=total, description=shown)
 
         report = import_files(
             proj,
@@ -159,11 +161,11 @@ def import_(
         for f in report.files:
             status = f"[{colours[f.status]}]{t('import.' + f.status)}[/]"
             table.add_row(
-                f.file,
+                plain(f.file),
                 f.kind or "",
                 str(f.unit_count) if f.status != "failed" else "",
                 str(f.words) if f.status != "failed" else "",
-                ", ".join(f.speakers[:4]),
+                plain(", ".join(f.speakers[:4])),
                 status,
             )
         console.print(table)
@@ -178,10 +180,8 @@ def import_(
     for f in report.files:
         if f.message:
             colour = "red" if f.status == "failed" else "yellow"
-            err_console.print(f"[{colour}]{escape(f.message)}[/]", highlight=False, soft_wrap=True)
+            err_console.print(plain(f.message, colour), soft_wrap=True)
         for warning in f.warnings:
-            err_console.print(
-                f"[yellow]{escape(f.file)}: {escape(warning)}[/]", highlight=False, soft_wrap=True
-            )
+            err_console.print(plain(f"{f.file}: {warning}", "yellow"), soft_wrap=True)
     if report.failed:
         raise typer.Exit(2)

@@ -19,6 +19,7 @@ from codage.cli.common import (
     handle_errors,
 )
 from codage.demo import DEMO_FILE, demo_is_built, ensure_demo
+from codage.display import markup_safe, plain
 from codage.i18n import t
 from codage.services import default_project_location, display_location, project_exists
 
@@ -71,12 +72,12 @@ def demo(
         task = bar.add_task("import", total=None)
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=name)
+            bar.update(task, completed=done, total=total, description=markup_safe(name))
 
         report = ensure_demo(location, sources=sources, progress=progress)
     if report.built:
         for line in report.failures:
-            err_console.print(f"[yellow]{line}[/]", highlight=False)
+            err_console.print(plain(line, "yellow"))
         err_console.print(
             t("demo.ready", documents=report.documents, codes=report.codes, codings=report.codings)
         )

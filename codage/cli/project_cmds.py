@@ -24,6 +24,7 @@ from codage.cli.common import (
     handle_errors,
     project_from,
 )
+from codage.display import markup_safe, plain
 from codage.domain import Document, JournalEntry, Locator, snap_to_graphemes
 from codage.i18n import register, t
 from codage.journal_text import change_record, describe_change
@@ -82,18 +83,20 @@ def init(
         if book is not None:
             report = import_codebook(proj, book, coder=coder_from(coder))
             console.print(
-                t(
-                    "codebook.imported",
-                    name=book.name,
-                    added=len(report.added),
-                    updated=len(report.updated),
-                    unchanged=len(report.unchanged),
+                plain(
+                    t(
+                        "codebook.imported",
+                        name=book.name,
+                        added=len(report.added),
+                        updated=len(report.updated),
+                        unchanged=len(report.unchanged),
+                    )
                 )
             )
     finally:
         proj.close()
     shown = display_location(location)
-    console.print(t("init.exists" if existed else "init.done", location=shown))
+    console.print(plain(t("init.exists" if existed else "init.done", location=shown)))
 
 
 @app.command()
@@ -126,12 +129,12 @@ def documents(project: ProjectOption = None, json_: JsonOption = False) -> None:
         table.add_column(t(col), justify="right" if col == "col.words" else "left")
     for r in rows:
         table.add_row(
-            r["name"],
-            r["kind"],
+            plain(r["name"]),
+            plain(r["kind"]),
             str(r["words"]),
-            ", ".join(f"{k} {v}" for k, v in sorted(r["units"].items())),
-            ", ".join(r["speakers"][:4]) + (" …" if len(r["speakers"]) > 4 else ""),
-            r["case"] or "",
+            plain(", ".join(f"{k} {v}" for k, v in sorted(r["units"].items()))),
+            plain(", ".join(r["speakers"][:4]) + (" …" if len(r["speakers"]) > 4 else "")),
+            plain(r["case"] or ""),
         )
     console.print(table)
 
@@ -167,9 +170,9 @@ def codebook_show(project: ProjectOption = None, json_: JsonOption = False) -> N
     table.add_column(t("col.description"), overflow="fold", max_width=60)
     for c in codes:
         table.add_row(
-            f"{'  ' * c.depth}[{c.colour}]■[/] {c.name}",
+            f"{'  ' * c.depth}[{c.colour}]■[/] {markup_safe(c.name)}",
             str(counts.get(c.id, 0)),
-            c.description.split("\n")[0][:120],
+            plain(c.description.split("\n")[0][:120]),
         )
     console.print(table)
 
@@ -200,16 +203,18 @@ def codebook_import(
         )
         return
     console.print(
-        t(
-            "codebook.imported",
-            name=book.name,
-            added=len(report.added),
-            updated=len(report.updated),
-            unchanged=len(report.unchanged),
+        plain(
+            t(
+                "codebook.imported",
+                name=book.name,
+                added=len(report.added),
+                updated=len(report.updated),
+                unchanged=len(report.unchanged),
+            )
         )
     )
     for line in report.conflicts:
-        console.print(f"[yellow]{t('codebook.conflict')}:[/] {line}", highlight=False)
+        console.print(f"[yellow]{t('codebook.conflict')}:[/] {markup_safe(line)}", highlight=False)
 
 
 @codebook_app.command("export")
@@ -221,7 +226,7 @@ def codebook_export(
     """Write the project's codebook as YAML."""
     with project_from(project) as proj:
         export_codebook(proj, file)
-    console.print(t("codebook.exported", path=file))
+    console.print(plain(t("codebook.exported", path=file)))
 
 
 def _passage_span(
@@ -279,8 +284,7 @@ def code(
         emit_json(_segment(coding, doc.name, target.path_str))
         return
     console.print(
-        t("coded", document=doc.name, start=start, end=end, code=target.path_str, coder=who),
-        highlight=False,
+        plain(t("coded", document=doc.name, start=start, end=end, code=target.path_str, coder=who))
     )
 
 
@@ -357,9 +361,7 @@ def _journal_step(step: str, project: str | None, coder: str | None, json_: bool
         emit_json({"step": step, **change_record(entry)})
         return
     # One line however long, so that scripts and logs read it whole.
-    console.print(
-        escape(t(f"{step}.done", summary=describe_change(entry))), highlight=False, soft_wrap=True
-    )
+    console.print(plain(t(f"{step}.done", summary=describe_change(entry))), soft_wrap=True)
 
 
 @app.command()
@@ -476,10 +478,10 @@ def segments(
     for r in rows:
         excerpt = " ".join(r["text"].split())
         table.add_row(
-            r["document"],
-            r["code"],
-            r["coder"],
+            plain(r["document"]),
+            plain(r["code"]),
+            plain(r["coder"]),
             f"{r['start']}–{r['end']}",
-            excerpt if len(excerpt) < 160 else excerpt[:157] + "…",
+            plain(excerpt if len(excerpt) < 160 else excerpt[:157] + "…"),
         )
     console.print(table)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from codage import codebook
@@ -35,6 +34,7 @@ from codage.cli.common import (
     handle_errors,
     project_from,
 )
+from codage.display import check_plain_name, markup_safe, plain
 from codage.domain import AsideCoding
 from codage.exchange.atomic import save_atomically
 from codage.exchange.tables import cell_safe
@@ -141,7 +141,7 @@ def _document_ids(project: Project, typed: list[str] | None) -> list[int] | None
 
 
 def _print_merge(report: MergeReport) -> None:
-    table = Table(title=t("team.merged", sources=len(report.sources), target=report.target))
+    table = Table(title=plain(t("team.merged", sources=len(report.sources), target=report.target)))
     table.add_column(t("col.source"), overflow="fold")
     labels = {
         "documents_added": "docs +",
@@ -161,11 +161,11 @@ def _print_merge(report: MergeReport) -> None:
     for label in labels.values():
         table.add_column(label, justify="right")
     for row in summary_rows(report):
-        table.add_row(row["source"], *(str(row[key]) for key in labels))
+        table.add_row(plain(row["source"]), *(str(row[key]) for key in labels))
     console.print(table)
     conflicts = [line for s in report.sources for line in (*s.code_conflicts, *s.case_conflicts)]
     for line in conflicts:
-        console.print(f"[yellow]{t('team.conflicts')}:[/] {line}", highlight=False)
+        console.print(f"[yellow]{t('team.conflicts')}:[/] {markup_safe(line)}", highlight=False)
     aside = sum(len(s.codings_aside) - s.codings_aside_known for s in report.sources)
     if aside:
         console.print(f"[yellow]{t('team.aside_note', count=aside)}[/]", highlight=False)
@@ -251,12 +251,12 @@ def aside(ctx: typer.Context, project: ProjectOption = None, json_: JsonOption =
         excerpt = " ".join(str(r["text"]).split())
         table.add_row(
             str(r["id"]),
-            escape(str(r["document"])),
-            escape(str(r["code"])),
-            escape(str(r["coder"])),
+            plain(r["document"]),
+            plain(r["code"]),
+            plain(r["coder"]),
             f"{r['start']}–{r['end']}",
-            escape(excerpt if len(excerpt) < 120 else excerpt[:117] + "…"),
-            escape(str(r["reason"])),
+            plain(excerpt if len(excerpt) < 120 else excerpt[:117] + "…"),
+            plain(r["reason"]),
         )
     console.print(table)
 
@@ -308,16 +308,17 @@ def aside_place(
         )
         return
     console.print(
-        t(
-            "team.aside_placed",
-            id=aside_id,
-            document=escape(document),
-            code=escape(code),
-            coder=escape(placed.coder),
-            start=placed.start,
-            end=placed.end,
-        ),
-        highlight=False,
+        plain(
+            t(
+                "team.aside_placed",
+                id=aside_id,
+                document=document,
+                code=code,
+                coder=placed.coder,
+                start=placed.start,
+                end=placed.end,
+            )
+        )
     )
 
 
@@ -340,10 +341,7 @@ def aside_discard(
     if json_:
         emit_json({"discarded": _aside_row(kept)})
         return
-    console.print(
-        t("team.aside_discarded", id=aside_id, document=escape(kept.document_name)),
-        highlight=False,
-    )
+    console.print(plain(t("team.aside_discarded", id=aside_id, document=kept.document_name)))
 
 
 # ---------------------------------------------------------------------------
@@ -377,6 +375,9 @@ def consensus(
     if rule not in RULES:
         raise fail(f"--rule must be one of {', '.join(RULES)}, not {rule!r}")
     names = _split_names(coders) or []
+    problem = check_plain_name(as_name, "coder")
+    if problem is not None:
+        raise fail(problem)
     who = coder_from(coder)
     with project_from(project) as proj:
         report = build_consensus(
@@ -393,23 +394,22 @@ def consensus(
         emit_json(report.to_dict())
         return
     console.print(
-        t(
-            "team.consensus",
-            rule=rule,
-            coders=", ".join(report.coders),
-            name=report.as_coder,
-            added=report.added,
-            replaced=report.replaced,
-            kept=report.kept,
-            slivers=report.slivers_dropped,
-        ),
-        highlight=False,
+        plain(
+            t(
+                "team.consensus",
+                rule=rule,
+                coders=", ".join(report.coders),
+                name=report.as_coder,
+                added=report.added,
+                replaced=report.replaced,
+                kept=report.kept,
+                slivers=report.slivers_dropped,
+            )
+        )
     )
     if report.skipped_documents:
-        console.print(
-            f"[yellow]{t('team.skipped', documents=', '.join(report.skipped_documents))}[/]",
-            highlight=False,
-        )
+        skipped = t("team.skipped", documents=", ".join(report.skipped_documents))
+        console.print(plain(skipped, "yellow"))
 
 
 # ---------------------------------------------------------------------------
@@ -483,24 +483,24 @@ def _coder_notes(report: AgreementReport) -> list[str]:
 
 def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
     shown = _shown_figures(report)
-    table = Table(title=t("team.agreement", coders=", ".join(report.coders), unit=report.unit))
+    table = Table(
+        title=plain(t("team.agreement", coders=", ".join(report.coders), unit=report.unit))
+    )
     table.add_column(t("col.path"), overflow="fold")
     for _, label in shown:
         table.add_column(label, justify="right")
     table.add_column("n", overflow="fold")
     for fig in _figure_rows(report):
         table.add_row(
-            f"[bold]{escape(fig.code)}[/]" if fig is report.overall else code_label(fig.code),
+            plain(fig.code, "bold") if fig is report.overall else code_label(fig.code),
             *(_fmt(getattr(fig, key)) for key, _ in shown),
             _count_summary(fig),
         )
     console.print(table)
     for document, coders in report.missing.items():
-        console.print(
-            t("team.missing", document=document, coders=", ".join(coders)), highlight=False
-        )
+        console.print(plain(t("team.missing", document=document, coders=", ".join(coders))))
     for note in [*_coder_notes(report), *report.notes]:
-        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
+        console.print(plain(note, "yellow"))
     if not report.disagreements:
         return
     dis = Table(title=f"{t('team.disagreements')} ({len(report.disagreements)})")
@@ -511,12 +511,12 @@ def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
     dis.add_column(t("col.text"), overflow="fold", max_width=50)
     for d in report.disagreements[:limit]:
         dis.add_row(
-            d.document,
+            plain(d.document),
             f"{d.start}–{d.end}",
             code_label(d.code),
-            ", ".join(d.coded_by),
-            ", ".join(d.not_coded_by),
-            d.text,
+            plain(", ".join(d.coded_by)),
+            plain(", ".join(d.not_coded_by)),
+            plain(d.text, multiline=True),
         )
     console.print(dis)
     if len(report.disagreements) > limit:
@@ -634,10 +634,10 @@ def agreement(
     elif csv_:
         _write_csv(report)
     elif docx_out is not None:
-        console.print(t("team.docx", path=docx_out), highlight=False)
+        console.print(plain(t("team.docx", path=docx_out)))
     else:
         _print_agreement(report)
     if json_ or csv_:
         # The figures go to stdout; which coders were taken is still worth a word.
         for note in _coder_notes(report):
-            err_console.print(escape(note), highlight=False, soft_wrap=True)
+            err_console.print(plain(note), soft_wrap=True)

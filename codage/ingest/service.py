@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codage.display import visible
 from codage.domain import NewDocument, text_sha256, word_count
 from codage.ingest.cases import CaseTable, load_case_table
 from codage.ingest.errors import IngestError
@@ -247,7 +248,7 @@ def _write(project: Project, item: _Pending, names: set[str]) -> None:
     report = item.report
     if report.status == FAILED:
         return
-    documents = [_unique_name(d, names) for d in item.documents]
+    documents = [_unique_name(_visible_name(d, report), names) for d in item.documents]
     try:
         with project.batch():
             described: set[str] = set()
@@ -306,6 +307,18 @@ def _with_case(document: NewDocument, cases: CaseTable) -> NewDocument:
     merged = dict(document.cases)
     merged[assignment.case] = {**merged.get(assignment.case, {}), **assignment.attributes}
     return replace(document, case=assignment.case, cases=merged)
+
+
+def _visible_name(document: NewDocument, report: FileReport) -> NewDocument:
+    """A name from a file name or a table header, with its control characters shown
+    (ESC as ␛...) rather than kept: the name reaches every terminal that lists it."""
+    shown = visible(document.name)
+    if shown == document.name:
+        return document
+    report.warnings.append(
+        f"document name has control characters, shown in it as visible signs: {shown}"
+    )
+    return replace(document, name=shown)
 
 
 def _unique_name(document: NewDocument, names: set[str]) -> NewDocument:

@@ -11,6 +11,8 @@ import logging
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.notifications import SeverityLevel
 
 from codage import i18n
 from codage.config import (
@@ -20,6 +22,7 @@ from codage.config import (
     resolve_language,
     save_settings,
 )
+from codage.display import visible
 from codage.domain import Span
 from codage.services import Project, open_project, sqlite_path
 from codage.tui.bindings import localize
@@ -100,6 +103,32 @@ class CodageApp(App[None]):
         self.recent_codes: list[int] = []
         self.title = f"codage — {self.project_name()}"
         self.sub_title = coder
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # the project's and the coder's names are data: never terminal controls
+        return super().format_title(visible(title), visible(sub_title))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the interface shows its text literally.
+
+        Toasts carry names, passages and typed queries; none of the interface's own
+        messages needs markup, so it is off for all (screens and widgets call this).
+        """
+        super().notify(
+            visible(message, multiline=True),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def project_name(self) -> str:
         try:

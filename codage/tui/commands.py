@@ -13,6 +13,7 @@ from functools import partial
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from codage.display import visible
 from codage.i18n import t
 from codage.tui.bindings import description
 
@@ -77,11 +78,22 @@ class WorkbenchCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, command in self._entries():
-            yield DiscoveryHit(title, command, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(_markup(title), command, text=visible(title), help=help_text)  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, command in self._entries():
-            score = matcher.match(title)
+            shown = visible(title)
+            score = matcher.match(shown)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), command, help=help_text)  # type: ignore[arg-type]
+                yield Hit(  # type: ignore[arg-type]
+                    score, matcher.highlight(_markup(title)), command, text=shown, help=help_text
+                )
+
+
+def _markup(title: str) -> str:
+    """A title as the palette reads it (Textual markup, even from the matcher): document
+    names in it show literally. Every bracket is escaped, since Textual reads more as tags
+    than its own ``escape`` covers; the name ends the title, so no tag follows a trailing
+    backslash."""
+    return visible(title).replace("[", "\\[")

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from codage.analysis.aside import AsideSuggestion, suggestions
+from codage.display import plain, visible
 from codage.domain import Span
 from codage.i18n import t
 from codage.journal_text import describe_change
@@ -83,7 +84,9 @@ class AsideScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(t("tui.aside.title", document=self.document_name), classes="dialog-title")
+            yield Label(
+                plain(t("tui.aside.title", document=self.document_name)), classes="dialog-title"
+            )
             yield DataTable(id="aside-list", cursor_type="row", zebra_stripes=True)
             yield Static("", id="aside-detail")
             yield Label(t("tui.aside.hint"), classes="dialog-hint")
@@ -123,11 +126,11 @@ class AsideScreen(ModalScreen[bool]):
             match = Text(t("tui.aside.no_match"), style="dim")
             if item.match is not None:
                 match = Text(f"{round(item.match.score * 100)}% ", style="bold")
-                match.append(_excerpt(item.matched_text(self.text), text_width))
+                match.append(visible(_excerpt(item.matched_text(self.text), text_width)))
             table.add_row(
-                a.code_path.rsplit("/", 1)[-1],
-                a.coder,
-                _excerpt(a.text, text_width),
+                plain(a.code_path.rsplit("/", 1)[-1]),
+                plain(a.coder),
+                plain(_excerpt(a.text, text_width)),
                 match,
                 key=str(a.id),
             )
@@ -154,12 +157,12 @@ class AsideScreen(ModalScreen[bool]):
             return
         a = item.aside
         lines = Text()
-        lines.append(f"{a.code_path} — {a.coder} [{a.start}, {a.end})\n", style="bold")
+        lines.append(f"{visible(a.code_path)} — {visible(a.coder)}\n", style="bold")
         lines.append(t("tui.aside.was") + " ", style="dim")
-        lines.append(" ".join(a.text.split()) + "\n")
+        lines.append(visible(" ".join(a.text.split())) + "\n")
         if item.match is not None:
             lines.append(t("tui.aside.now") + " ", style="dim")
-            lines.append(" ".join(item.matched_text(self.text).split()))
+            lines.append(visible(" ".join(item.matched_text(self.text).split())))
         if a.reason:
             lines.append(f"\n{a.reason}", style="italic")
         self.query_one("#aside-detail", Static).update(lines)

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList
 from textual.widgets.selection_list import Selection
 
+from codage.display import visible
 from codage.i18n import t
 
 CONSENSUS = "consensus"
@@ -65,7 +66,7 @@ class CoderPairPicker(ModalScreen[list[str] | None]):
             yield SelectionList[str](
                 *(
                     Selection(
-                        Text(t("tui.pair.option", coder=name, count=self._counts[name])),
+                        Text(t("tui.pair.option", coder=visible(name), count=self._counts[name])),
                         name,
                         name in self._chosen,
                     )

@@ -32,6 +32,7 @@ from codage.analysis.disagreements import (
     consensus_change,
     find_disagreements,
 )
+from codage.display import plain, visible
 from codage.domain import (
     Code,
     Coding,
@@ -237,7 +238,7 @@ class CompareScreen(Screen[None]):
             for n, name in enumerate([*self.coders, CONSENSUS], 1):
                 with Vertical(classes="compare-layer"):
                     label = f"{n} {name}" if name != CONSENSUS else t("tui.compare.consensus")
-                    yield Static(label, classes="compare-label")
+                    yield Static(plain(label), classes="compare-label")
                     yield CoderView(id=f"layer-{n - 1}")
         yield DataTable(id="compare-list", cursor_type="row", zebra_stripes=True)
         yield Static(t("tui.compare.loading"), id="compare-status")
@@ -314,7 +315,7 @@ class CompareScreen(Screen[None]):
         if choice is None:
             return Text("")
         if choice in self.coders:
-            return Text(f"{self.coders.index(choice) + 1} {choice}", style="bold")
+            return plain(f"{self.coders.index(choice) + 1} {choice}", "bold")
         key = choice if choice in (UNION, INTERSECTION) else "other"
         return Text(t(f"tui.compare.{key}"), style="bold")
 
@@ -334,9 +335,9 @@ class CompareScreen(Screen[None]):
         for i, d in enumerate(self.disagreements):
             code = self.codes.get(d.code_id)
             name = Text("■ ", style=code.colour if code else "")
-            name.append(code.name if code else str(d.code_id))
-            who = ", ".join(f"{self.coders.index(n) + 1} {n}" for n in d.coded_by)
-            excerpt = " ".join(text[d.span.start : d.span.end].split())
+            name.append(visible(code.name) if code else str(d.code_id))
+            who = plain(", ".join(f"{self.coders.index(n) + 1} {n}" for n in d.coded_by))
+            excerpt = plain(" ".join(text[d.span.start : d.span.end].split()))
             table.add_row(name, who, self._decision_label(i), excerpt, key=str(i))
 
     def _count(self) -> None:
@@ -536,5 +537,5 @@ class CompareScreen(Screen[None]):
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#compare-status", Static)
-        status.update(text)
+        status.update(plain(text, multiline=True))
         status.set_class(error, "error")

@@ -1,5 +1,7 @@
 """Small modal dialogs: ask for a line of text, a memo, a yes or no, or one of a few choices.
 
+Titles, questions and choices name codes and documents: they are shown as plain text.
+
 Each hands back a plain value through ``dismiss`` (``None`` when cancelled); the screen that
 pushed it decides what to do with it.
 """
@@ -14,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from codage.display import plain
 from codage.i18n import t
 
 
@@ -28,7 +31,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(plain(self._title), classes="dialog-title")
             yield Input(self._value, placeholder=self._placeholder, id="prompt")
             yield Label(t("tui.dialog.hint"), classes="dialog-hint")
 
@@ -59,7 +62,7 @@ class MemoEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box memo-box"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(plain(self._title), classes="dialog-title")
             yield TextArea(
                 self._text,
                 id="memo",
@@ -96,7 +99,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self._question, classes="dialog-question")
+            yield Label(plain(self._question, multiline=True), classes="dialog-question")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("tui.yes"), variant="error", id="yes")
                 yield Button(t("tui.no"), id="no")
@@ -123,9 +126,10 @@ class Choice(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(plain(self._title), classes="dialog-title")
             yield OptionList(
-                *(Option(text, id=str(i)) for i, text in enumerate(self._choices)), id="choices"
+                *(Option(plain(text), id=str(i)) for i, text in enumerate(self._choices)),
+                id="choices",
             )
             yield Label(t("tui.dialog.hint"), classes="dialog-hint")
 

@@ -30,6 +30,7 @@ from textual.widgets import (
     Static,
 )
 
+from codage.display import plain
 from codage.domain import Code
 from codage.exchange.docx_report import GROUPS, export_dossier
 from codage.i18n import register, t
@@ -293,15 +294,15 @@ class ExportDialog(ModalScreen[None]):
         codes = self.query_one("#export-codes", SelectionList)
         codes.clear_options()
         codes.add_options(
-            (Text("  " * c.depth + "■ ", style=c.colour) + Text(c.name), c.id)
+            (Text("  " * c.depth + "■ ", style=c.colour) + plain(c.name), c.id)
             for c in message.codes
         )
         documents = self.query_one("#export-documents", SelectionList)
         documents.clear_options()
-        documents.add_options(message.documents)
+        documents.add_options((plain(name), value) for name, value in message.documents)
         coders = self.query_one("#export-coders", SelectionList)
         coders.clear_options()
-        coders.add_options((c, c) for c in message.coders)
+        coders.add_options((plain(c), c) for c in message.coders)
         output = self.query_one("#export-output", Input)
         if not output.value:
             output.value = str(message.output)

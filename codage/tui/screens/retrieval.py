@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Select, Static
 
+from codage.display import plain, visible
 from codage.domain import Code, Place, format_attribute
 from codage.exchange.tables import select_codings
 from codage.i18n import register, t
@@ -128,8 +129,8 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def _flat(text: str) -> str:
-    """The text on one line, runs of white space as one space."""
-    return _WHITESPACE.sub(" ", text)
+    """The text on one line, runs of white space as one space, controls shown."""
+    return visible(_WHITESPACE.sub(" ", text))
 
 
 def context_around(text: str, start: int, end: int, words: int = CONTEXT_WORDS) -> tuple[str, str]:
@@ -223,6 +224,7 @@ Column = tuple[str, int]
 
 def _fit(text: str, width: int) -> str:
     """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    text = visible(text)
     if cell_len(text) > width:
         return set_cell_size(text, max(0, width - 1)) + "…" if width else ""
     return set_cell_size(text, width)
@@ -545,14 +547,18 @@ class RetrievalScreen(Screen[None]):
         self.codes = {c.id: c for c in message.codes}
         code_select = self.query_one("#retrieval-code", Select)
         code_select.set_options(
-            (Text("  " * c.depth + c.name, style=f"{c.colour}"), c.id) for c in message.codes
+            (plain("  " * c.depth + c.name, f"{c.colour}"), c.id) for c in message.codes
         )
         if self.code_id is not None and self.code_id in self.codes:
             code_select.value = self.code_id
-        self.query_one("#retrieval-document", Select).set_options(message.documents)
-        self.query_one("#retrieval-coder", Select).set_options((c, c) for c in message.coders)
+        self.query_one("#retrieval-document", Select).set_options(
+            (plain(name), document_id) for name, document_id in message.documents
+        )
+        self.query_one("#retrieval-coder", Select).set_options(
+            (plain(c), c) for c in message.coders
+        )
         self.query_one("#retrieval-case", Select).set_options(
-            (f"{k}={v}", f"{k}={v}") for k, v in message.attributes
+            (plain(f"{k}={v}"), f"{k}={v}") for k, v in message.attributes
         )
         self._choices_ready = True
         self._update_head()
@@ -690,9 +696,9 @@ class RetrievalScreen(Screen[None]):
         if p.case:
             where.append(p.case_label())
         where.append(p.coder)
-        text.append(" · ".join(where), style="italic")
+        text.append(visible(" · ".join(where)), style="italic")
         text.append("  ")
-        text.append(f"■ {p.code_path}", style=p.colour)
+        text.append(f"■ {visible(p.code_path)}", style=p.colour)
         preview.update(text)
 
     def on_passage_list_highlighted(self, event: PassageList.Highlighted) -> None:
@@ -707,7 +713,7 @@ class RetrievalScreen(Screen[None]):
         head = Text(t("tui.retrieval.title"), style="bold")
         if code is not None:
             head.append("  ")
-            head.append(f"■ {code.path_str}", style=code.colour)
+            head.append(f"■ {visible(code.path_str)}", style=code.colour)
             head.append(
                 "  ("
                 + t(
@@ -722,7 +728,7 @@ class RetrievalScreen(Screen[None]):
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#retrieval-status", Static)
-        status.update(text)
+        status.update(plain(text, multiline=True))
         status.set_class(error, "error")
 
     def on_resize(self) -> None:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane
 
 from codage.analysis.stats import Stats, compute_stats
+from codage.display import plain, visible
 from codage.i18n import register, t
 from codage.services import Project
 from codage.tui.screens.retrieval import translate_bindings
@@ -186,7 +187,7 @@ class StatsScreen(Screen[None]):
         self._fill_cooccurrence(stats)
         attributes = sorted(stats.by_attribute)
         select = self.query_one("#stats-attribute", Select)
-        select.set_options((a, a) for a in attributes)
+        select.set_options((plain(a), a) for a in attributes)
         if attributes:
             if self.attribute not in attributes:
                 self.attribute = attributes[0]
@@ -202,7 +203,7 @@ class StatsScreen(Screen[None]):
         table.clear(columns=True)
         for i, header in enumerate(headers):
             table.add_column(
-                Text(header, justify="left" if i == 0 else "right"),
+                Text(visible(header), justify="left" if i == 0 else "right"),
                 key=str(i),
                 # measured here: the table's own measure of styled names comes out too short
                 width=max(first_width, len(header)) if i == 0 and first_width else None,
@@ -226,7 +227,7 @@ class StatsScreen(Screen[None]):
         for f in stats.frequencies:
             name = Text("  " * depths.get(f.code_id, 0))
             name.append("■ ", style=colours.get(f.code_id, ""))
-            name.append(f.path.rsplit("/", 1)[-1])
+            name.append(visible(f.path.rsplit("/", 1)[-1]))
             table.add_row(
                 name,
                 _number(f.codings),
@@ -247,7 +248,10 @@ class StatsScreen(Screen[None]):
             per_doc = stats.by_document.get(code.id, {})
             counts = [per_doc.get(d, 0) for d in stats.documents]
             table.add_row(
-                code.path_str, *(_number(n) for n in counts), _number(sum(counts)), key=str(code.id)
+                plain(code.path_str),
+                *(_number(n) for n in counts),
+                _number(sum(counts)),
+                key=str(code.id),
             )
 
     def _fill_attributes(self) -> None:
@@ -257,7 +261,7 @@ class StatsScreen(Screen[None]):
         if stats is None or attribute is None:
             self._reset(table, [t("tui.stats.col.code")])
             if stats is not None:
-                table.add_row(t("tui.stats.no_attribute"))
+                table.add_row(plain(t("tui.stats.no_attribute")))
             return
         values = stats.attribute_values(attribute)
         source = stats.by_attribute if self.measure == "codings" else stats.cases_by_attribute
@@ -268,7 +272,7 @@ class StatsScreen(Screen[None]):
         )
         for code in used:
             counts = per_code.get(code.id, {})
-            table.add_row(code.path_str, *(_number(counts.get(v, 0)) for v in values))
+            table.add_row(plain(code.path_str), *(_number(counts.get(v, 0)) for v in values))
 
     def _fill_cooccurrence(self, stats: Stats) -> None:
         table = self.query_one("#stats-cooccurrence", DataTable)
@@ -281,7 +285,7 @@ class StatsScreen(Screen[None]):
         table.columns[table.ordered_columns[1].key].width = self._code_width([r[1] for r in rows])
         for row in rows:
             code_a, code_b, passage, unit = row
-            table.add_row(code_a, code_b, _number(passage), _number(unit))
+            table.add_row(plain(code_a), plain(code_b), _number(passage), _number(unit))
 
     def table_rows(self, tab: str) -> list[list[str]]:
         """The cells of a tab's table as text (tests and copy-paste read them)."""
@@ -319,5 +323,5 @@ class StatsScreen(Screen[None]):
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#stats-status", Static)
-        status.update(text)
+        status.update(plain(text, multiline=True))
         status.set_class(error, "error")

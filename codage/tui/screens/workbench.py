@@ -26,10 +26,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from codage.display import visible
 from codage.domain import (
     Case,
     Code,
@@ -63,7 +65,6 @@ from codage.tui.screens.workbench_support import (
     answer_note,
     case_matches,
     covered_by,
-    escape_markup,
     height_of,
     parse_filter,
 )
@@ -141,7 +142,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         self._pending_jump: Span | None = None
         # what the title and the cursor panel show: updating a Static with the same text
         # would still cost a layout pass of the whole screen on every cursor move
-        self._shown: dict[str, str] = {}
+        self._shown: dict[str, str | Content] = {}
 
     # ------------------------------------------------------------------ layout
 
@@ -359,7 +360,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         code = self._codes_by_id.get(code_id)
         return code.path_str if code else str(code_id)
 
-    def _update(self, selector: str, text: str, *, layout: bool = True) -> None:
+    def _update(self, selector: str, text: str | Content, *, layout: bool = True) -> None:
         """Update a Static only when its text changes, and lay the screen out again only
         when its height changes: a layout pass of the whole screen costs more than paging
         the transcript, and most cursor moves change the panel's text, not its height."""
@@ -386,32 +387,40 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
             layer = t("tui.layer.side", left=left, right=self._other_coder or "—")
         else:
             layer = t(f"tui.layer.{self._layer}")
-        parts = [f"[b]{document.name}[/b]", t("tui.coded_share", share=share), layer]
+        # names and the typed filter are data: Content parts, never markup
+        parts = [Content.styled(visible(document.name), "bold"), t("tui.coded_share", share=share)]
+        parts.append(visible(layer))
         if self._answer_count and self._answer_filter:
             parts.append(t("tui.answers", shown=len(self._steps), total=self._answer_count))
-            parts.append(t("tui.answer_filter", filter=self._answer_filter))
-        self._update("#document-title", " · ".join(parts), layout=False)
+            parts.append(visible(t("tui.answer_filter", filter=self._answer_filter)))
+        self._update("#document-title", Content(" · ").join(parts), layout=False)
 
     def _show_cursor(self) -> None:
         """What lies under the cursor: the codings there, their coders and memos."""
         if self._document is None:
             self._update("#cursor-panel", "")
             return
-        lines: list[str] = []
+        # names, coders and memos are data: Content parts, never markup
+        lines: list[Content] = []
         for coding in self.view.codings_at(self.view.cursor):
             code = self._codes_by_id.get(coding.code_id)
             colour = code.colour if code else "#888888"
             name = code.name if code else "?"
             lines.append(
-                f"[{colour}]■[/] {escape_markup(name)} [dim]— {escape_markup(coding.coder)}[/]"
+                Content.assemble(
+                    ("■", colour), f" {visible(name)} ", (f"— {visible(coding.coder)}", "dim")
+                )
             )
             if coding.memo:
-                lines.append(f"  [i]{escape_markup(coding.memo)}[/]")
+                lines.append(
+                    Content.assemble("  ", (visible(coding.memo, multiline=True), "italic"))
+                )
         if not lines:
-            lines.append(f"[dim]{t('tui.nothing_here')}[/]")
+            lines.append(Content.styled(t("tui.nothing_here"), "dim"))
         if self._doc_memo is not None and self._doc_memo.text.strip():
-            lines.append(f"[b]{t('tui.document_memo')}[/b]: {escape_markup(self._doc_memo.text)}")
-        self._update("#cursor-panel", "\n".join(lines))
+            memo = visible(self._doc_memo.text, multiline=True)
+            lines.append(Content.assemble((t("tui.document_memo"), "bold"), f": {memo}"))
+        self._update("#cursor-panel", Content("\n").join(lines))
 
     def _fill_documents(self) -> None:
         """The document list, filtered by name words and case attributes."""
@@ -434,7 +443,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
             share = round(100 * self._shares.get(document.id, 0.0))
             label = Text(no_wrap=True, overflow="ellipsis")
             label.append(f"{share:>3}% ", style="dim")
-            label.append(document.name, style="bold" if document.id == current else "")
+            label.append(visible(document.name), style="bold" if document.id == current else "")
             options.add_option(Option(label, id=str(document.id)))
         if options.option_count:
             index = 0

@@ -121,8 +121,3 @@ def height_of(static: Static) -> int | None:
             return None
         height = min(height, int(cap.value))
     return height
-
-
-def escape_markup(text: str) -> str:
-    """Text shown in markup: square brackets stay brackets."""
-    return text.replace("[", r"\[")

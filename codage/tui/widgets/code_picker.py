@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from codage.display import plain, visible
 from codage.domain import Code, fold
 from codage.i18n import t
 
@@ -126,8 +127,8 @@ class CodePicker(ModalScreen[PickedCode | NewCode | None]):
             label.append("■ ", style=code.colour)
             parent = "/".join(code.path[:-1])
             if parent:
-                label.append(parent + "/", style="dim")
-            label.append(code.name)
+                label.append(visible(parent) + "/", style="dim")
+            label.append(visible(code.name))
             if code.id in recent and not query.strip():
                 label.append(f"  · {t('tui.picker.recent')}", style="dim italic")
             options.add_option(Option(label, id=str(code.id)))
@@ -144,7 +145,7 @@ class CodePicker(ModalScreen[PickedCode | NewCode | None]):
             return
         parent = self.highlighted
         where = parent.path_str if parent else t("tui.picker.top")
-        hint.update(t("tui.picker.create", name=f"« {name} »", parent=where))
+        hint.update(plain(t("tui.picker.create", name=f"« {name} »", parent=where)))
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from codage.display import visible
 from codage.domain import Code
 from codage.i18n import t
 from codage.tui.bindings import localize
@@ -172,7 +173,7 @@ class CodebookTree(Tree[int]):
         total = self._project_counts.get(code.id, 0)
         if here or total:
             label.append(f"{here}/{total} ", style="dim")
-        label.append(code.name, style="bold reverse" if code.id == self.marked else "")
+        label.append(visible(code.name), style="bold reverse" if code.id == self.marked else "")
         return label
 
     # ------------------------------------------------------------------ actions

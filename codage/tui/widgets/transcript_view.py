@@ -41,6 +41,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from codage.display import visible
 from codage.domain import (
     Code,
     Coding,
@@ -869,11 +870,11 @@ class TranscriptView(ScrollView, can_focus=True):
                 segments.append(Segment(format_timestamp(stamp) + " ", stamp_style))
             note = self._notes.get(start)
             if speaker:
-                shown = speaker + " " if note else speaker
+                shown = visible(speaker) + " " if note else visible(speaker)
                 segments.append(Segment(shown, self._speaker_style(speaker, base)))
             if note:
                 note_style = self.get_component_rich_style("transcript-view--note")
-                segments.append(Segment(note, note_style))
+                segments.append(Segment(visible(note), note_style))
         else:
             position = start
             for label_start, label_end, speaker in self._labels.get(start, ()):
@@ -933,7 +934,7 @@ class TranscriptView(ScrollView, can_focus=True):
             code = self._codes.get(code_id)
             if code is None or room <= 0:
                 continue
-            name = (", " if i else "") + code.name
+            name = (", " if i else "") + visible(code.name)
             if cell_len(name) > room:
                 name = name[: max(0, room - 1)] + "…"
             segments.append(Segment(name, base + self._name_style(code)))
