@@ -32,7 +32,10 @@ from pathlib import Path
 from codage.ingest.nlp import LEAN_EXCLUDE, MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
-SMALL = "E : Bonjour. Vous dirigez le service ?\n\nR : Oui, depuis 2019. On est douze agents.\n"
+SMALL = (  # 100 bytes in UTF-8
+    "E : Bonjour. Vous dirigez le service informatique ?\n\n"
+    "R : Oui, depuis mars 2019. Nous sommes treize.\n"
+)
 LOAD_ONLY = (
     "import spacy\n"
     f"nlp = spacy.load({MODEL!r}, exclude={list(LEAN_EXCLUDE)!r})\n"
