@@ -300,9 +300,9 @@ def sentence_starts(text: str, tokens: Sequence[tuple[int, int, bool, bool]]) ->
     an initial (``M.``, ``cf.``, ``J.-P.``); after a full stop followed by a
     lower-case word only where the model also sees a start (survey answers are
     often written without capitals, but "etc. et" or "… rien" go on). Without such
-    punctuation a model's start is kept only at a line break: the senter's other
-    splits fell inside names, dates and dashes, far more often than on a true
-    boundary, on the gold set.
+    punctuation a model's start is kept only at a line break before a word that is
+    not lower-case: the senter's other splits fell inside names, dates, dashes and
+    quotes, far more often than on a true boundary, on the gold set.
     """
     starts = [0] if tokens else []
     previous_end = None
@@ -327,7 +327,9 @@ def _starts_sentence(text: str, previous_end: int, idx: int, model_start: bool) 
     terminal = _TERMINAL.search(before)
     first = text[idx]
     if terminal is None:
-        return model_start and "\n" in text[previous_end:idx]
+        # A line break may end a heading or a list item; a line wrapped inside a
+        # sentence (subtitles) goes on in lower case.
+        return model_start and "\n" in text[previous_end:idx] and not first.islower()
     mark = terminal.group(1)
     if mark == ".":
         word = _LAST_WORD.search(before[: terminal.start()])

@@ -85,10 +85,15 @@ def test_the_named_hard_cases(nlp) -> None:
 
 
 def test_rules_keep_a_model_start_at_a_line_break_only() -> None:
-    text = "Ligne sans point\nSuite Marine Le Pen"
-    words = [(0, 5), (6, 4), (11, 5), (17, 5), (23, 6), (30, 2), (33, 3)]
+    text = "Ligne sans point\nSuite Marine Le Pen\nsuite en minuscules"
+    words = [(0, 5), (6, 4), (11, 5), (17, 5), (23, 6), (30, 2), (33, 3), (37, 5), (43, 2)]
     tokens = [(i, n, False, True) for i, n in words]  # the model sees starts everywhere
-    assert sentence_starts(text, tokens) == [0, 3]
+    assert [text[words[i][0] :].split()[0] for i in sentence_starts(text, tokens)] == [
+        "Ligne",
+        "Suite",
+    ]
+    tokens = [(i, n, False, False) for i, n in words]  # and here nowhere
+    assert sentence_starts(text, tokens) == [0]
     assert sentence_starts("", []) == []
 
 
