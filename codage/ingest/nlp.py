@@ -309,8 +309,12 @@ def sentence_starts(text: str, tokens: Sequence[tuple[int, int, bool, bool]]) ->
     for i, (idx, length, is_space, model_start) in enumerate(tokens):
         if is_space:
             continue
-        if previous_end is not None and _starts_sentence(
-            text, previous_end, idx, model_start or False
+        # Most tokens follow neither a model's start nor punctuation: decided here,
+        # without a call, since this runs for every token of an import.
+        if (
+            previous_end is not None
+            and (model_start or text[previous_end - 1] in _ENDINGS)
+            and _starts_sentence(text, previous_end, idx, model_start)
         ):
             starts.append(i)
         previous_end = idx + length
@@ -319,8 +323,6 @@ def sentence_starts(text: str, tokens: Sequence[tuple[int, int, bool, bool]]) ->
 
 def _starts_sentence(text: str, previous_end: int, idx: int, model_start: bool) -> bool:
     """Whether the token at ``idx`` starts a sentence (see :func:`sentence_starts`)."""
-    if not model_start and text[previous_end - 1] not in _ENDINGS:
-        return False  # the common case, decided without a regular expression
     # A short window is enough to see the last word and its punctuation, and keeps
     # the rule linear on long chunks.
     before = text[max(0, previous_end - 40) : previous_end]
