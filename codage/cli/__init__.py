@@ -2,28 +2,28 @@
 
 A package rather than one module so that each wing's commands live in a file
 of their own (import, export, agreement, ...) while sharing one application.
+
+``codage.cli.app`` is the whole application. ``main()`` (the ``codage``
+command) imports only the module of the command it was asked to run, with the
+root callback's: the others pull in Word, spreadsheets, analysis and agreement
+code that a small import or a listing does not need, and every command line
+paid for them (issue 9). ``codage --help`` shows the commands in panels, in the
+order of a study, and a usage mistake is one line and exit code 2 (issue 12).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-# Each module registers its commands on the app when imported.
-from codage.cli import (  # noqa: F401
-    export_cmds,
-    import_cmd,
-    interface_cmds,
-    project_cmds,
-    team_cmds,
-)
-from codage.cli.app import app
-from codage.cli.common import fail
 from codage.i18n import register, t
 
-__all__ = ["PANELS", "app", "main"]
+if TYPE_CHECKING:
+    from typer import Typer
+
+__all__ = ["COMMAND_MODULE", "PANELS", "app", "load_commands", "main"]
 
 register(
     {
@@ -35,6 +35,32 @@ register(
         "cli.usage_hint": {"en": "see {command} --help", "fr": "voir {command} --help"},
     }
 )
+
+# Each module registers its commands on the app when imported. interface_cmds
+# holds the root callback and comes first, always.
+COMMAND_MODULES = ("interface_cmds", "export_cmds", "import_cmd", "project_cmds", "team_cmds")
+# Top-level command (or group) -> the module that registers it. A name missing
+# here only costs time: the command line then imports every module.
+COMMAND_MODULE = {
+    "demo": "interface_cmds",
+    "tui": "interface_cmds",
+    "export": "export_cmds",
+    "stats": "export_cmds",
+    "import": "import_cmd",
+    "init": "project_cmds",
+    "documents": "project_cmds",
+    "codebook": "project_cmds",
+    "code": "project_cmds",
+    "uncode": "project_cmds",
+    "undo": "project_cmds",
+    "redo": "project_cmds",
+    "history": "project_cmds",
+    "segments": "project_cmds",
+    "merge": "team_cmds",
+    "aside": "team_cmds",
+    "consensus": "team_cmds",
+    "agreement": "team_cmds",
+}
 
 # `codage --help` in the order of a study; a command missing here is listed last.
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -54,29 +80,59 @@ def _command_name(info: object) -> str:
     return callback.__name__.replace("_", "-") if callback is not None else ""
 
 
-def _arrange_help() -> None:
+def _arrange_help(app: Typer) -> None:
     """Put every command in its panel, panels and commands in the order of a study."""
     rank = {name: i for i, (_, names) in enumerate(PANELS) for name in names}
     order = {name: i for _, names in PANELS for i, name in enumerate(names)}
     panel_of = {name: panel for panel, names in PANELS for name in names}
+
+    def key(info: object) -> tuple[int, int]:
+        name = _command_name(info)
+        return rank.get(name, 99), order.get(name, 99)
+
     for infos in (app.registered_commands, app.registered_groups):
-        infos.sort(key=lambda i: (rank.get(_command_name(i), 99), order.get(_command_name(i), 99)))
+        infos.sort(key=key)  # type: ignore[arg-type]
         for info in infos:
             name = _command_name(info)
             if name in panel_of:
                 info.rich_help_panel = t(panel_of[name])
 
 
-_arrange_help()
+def load_commands(argv: list[str] | None = None) -> Typer:
+    """The application with the commands ``argv`` may run registered (all without argv)."""
+    name = next((a for a in argv or [] if not a.startswith("-")), None)
+    wanted = COMMAND_MODULE.get(name or "")
+    for module in COMMAND_MODULES:
+        if wanted is None or module in ("interface_cmds", wanted):
+            importlib.import_module(f"codage.cli.{module}")
+    from codage.cli.app import app
+
+    _arrange_help(app)
+    # Importing the submodule codage.cli.app made `codage.cli.app` that module;
+    # the package's `app` is the application.
+    globals()["app"] = app
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # `from codage.cli import app` (tests, embedding) gets every command.
+    if name == "app":
+        return load_commands()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Run the command line; usage mistakes are one line and exit code 2, like all mistakes."""
+    import typer
+
+    application = load_commands(sys.argv[1:])
     try:
-        code = app(standalone_mode=False)
+        code = application(standalone_mode=False)
     except typer.Abort:
         raise SystemExit(1) from None
     except typer.TyperException as exc:  # click's usage and parameter errors
+        from codage.cli.common import fail
+
         message = str(exc.format_message()).strip().splitlines() or [type(exc).__name__]
         ctx = getattr(exc, "ctx", None)
         where = ctx.command_path if ctx is not None else "codage"
