@@ -32,3 +32,9 @@ MAX_REPEAT = 1_000
 # Rows x columns read from one survey table (CSV or XLSX): 1,300 respondents x
 # 300 columns is 390,000; a declared A1:XFD1048576 would be 17 billion.
 MAX_TABLE_CELLS = 5_000_000
+
+# The longest stretch of text spaCy reads at once. Long turns and lines without a
+# break are cut (after a sentence where one ends in reach) so that a batch of
+# pieces stays small: a 5 MB line read as pieces of 100,000 characters needed
+# gigabytes per batch.
+MAX_ANALYSIS_CHUNK = 5_000

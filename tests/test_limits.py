@@ -46,3 +46,29 @@ def test_a_cut_repeat_names_its_limit(tmp_path: Path) -> None:
     path = write_odt(tmp_path / "s.odt", '<text:p>a<text:s text:c="99999"/>b</text:p>')
     (doc,) = read_file(path)
     assert any("MAX_REPEAT" in w for w in doc.warnings)
+
+
+def test_a_5_mb_line_is_cut_for_analysis_at_sentence_ends() -> None:
+    from codage.domain import NewDocument, Unit
+    from codage.ingest.nlp import chunks
+
+    sentence = "Le télétravail a changé la vie des agents de la mairie depuis 2020. "
+    text = (sentence * (5_000_000 // len(sentence))).strip()
+    document = NewDocument("ligne", "text", text, units=[Unit("paragraph", 0, len(text))])
+    pieces = chunks(document)
+    assert max(end - start for start, end, _ in pieces) <= limits.MAX_ANALYSIS_CHUNK
+    # every piece ends where a sentence does, and together they hold every word
+    assert all(text[end - 1] == "." for _, end, _ in pieces)
+    words = sum(len(text[s:e].split()) for s, e, _ in pieces)
+    assert words == len(text.split())
+
+
+def test_a_long_block_without_sentences_is_cut_at_spaces() -> None:
+    from codage.domain import NewDocument, Unit
+    from codage.ingest.nlp import chunks
+
+    text = " ".join(f"mot{i}" for i in range(200_000))
+    document = NewDocument("mots", "text", text, units=[Unit("paragraph", 0, len(text))])
+    pieces = chunks(document)
+    assert max(end - start for start, end, _ in pieces) <= limits.MAX_ANALYSIS_CHUNK
+    assert [w for s, e, _ in pieces for w in text[s:e].split()] == text.split()

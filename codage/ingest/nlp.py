@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from codage.domain import NewDocument, Unit, encode_lemmas
 from codage.ingest.speakers import content_offset
+from codage.limits import MAX_ANALYSIS_CHUNK
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -39,8 +40,6 @@ K = TypeVar("K")
 MODEL = "fr_core_news_sm"
 LEAN_EXCLUDE = ("parser", "ner")
 CONTAINER_KINDS = frozenset({"paragraph", "heading", "turn", "answer"})
-# spaCy refuses texts over nlp.max_length (1,000,000) and slows down on huge ones.
-MAX_CHUNK = 100_000
 DEFAULT_BATCH_SIZE = 256
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _KIND_ORDER = {"heading": 0, "turn": 0, "paragraph": 0, "answer": 0, "sentence": 1}
@@ -171,20 +170,45 @@ def chunks(document: NewDocument) -> list[tuple[int, int, Unit]]:
     return out
 
 
+# Where a long stretch may be cut for analysis, best first: after a sentence's end
+# followed by what starts one, at a line break, at a space.
+_SENTENCE_END = re.compile(r"[.?!…][»\"”’)\]]*\s+(?=[«\"“(\[—–-]?\s*[A-ZÀ-Ý0-9])")
+
+
+def _cut(text: str, start: int, limit: int) -> int:
+    """The safest place to end a piece of ``text[start:limit]`` (a long block for spaCy)."""
+    window = text[start:limit]
+    # Only the second half: cutting early would make many tiny pieces.
+    half = len(window) // 2
+    ends = [m.end() for m in _SENTENCE_END.finditer(window, half)]
+    if ends:
+        return start + ends[-1]
+    for separator in ("\n", " "):
+        cut = text.rfind(separator, start + half, limit)
+        if cut > start:
+            return cut
+    return limit
+
+
 def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Strip a stretch and cut it at line breaks or spaces when longer than MAX_CHUNK."""
+    """Strip a stretch and cut it into pieces of at most MAX_ANALYSIS_CHUNK characters.
+
+    spaCy holds a batch of pieces in memory at once: a 5 MB line given whole
+    (or in pieces of 100,000 characters) made a batch of gigabytes. Pieces end
+    after a sentence where one ends in reach, else at a line break or a space,
+    so the cut never falls inside a sentence a reader would see.
+    """
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     out = []
-    while end - start > MAX_CHUNK:
-        cut = text.rfind("\n", start, start + MAX_CHUNK)
-        if cut <= start:
-            cut = text.rfind(" ", start, start + MAX_CHUNK)
-        if cut <= start:
-            cut = start + MAX_CHUNK
-        out.append((start, cut))
+    while end - start > MAX_ANALYSIS_CHUNK:
+        cut = _cut(text, start, start + MAX_ANALYSIS_CHUNK)
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        out.append((start, piece_end))
         start = cut
         while start < end and text[start].isspace():
             start += 1
