@@ -37,4 +37,4 @@ MAX_TABLE_CELLS = 5_000_000
 # break are cut (after a sentence where one ends in reach) so that a batch of
 # pieces stays small: a 5 MB line read as pieces of 100,000 characters needed
 # gigabytes per batch.
-MAX_ANALYSIS_CHUNK = 5_000
+MAX_ANALYSIS_CHUNK = 1_000

@@ -72,3 +72,15 @@ def test_a_long_block_without_sentences_is_cut_at_spaces() -> None:
     pieces = chunks(document)
     assert max(end - start for start, end, _ in pieces) <= limits.MAX_ANALYSIS_CHUNK
     assert [w for s, e, _ in pieces for w in text[s:e].split()] == text.split()
+
+
+def test_pieces_are_never_cut_after_a_title_or_an_initial() -> None:
+    from codage.domain import NewDocument, Unit
+    from codage.ingest.nlp import chunks
+
+    sentence = "Nous avons vu M. Garnier et J.-P. Martin, cf. p. 12 du rapport. "
+    text = (sentence * 400).strip()
+    document = NewDocument("titres", "text", text, units=[Unit("paragraph", 0, len(text))])
+    pieces = chunks(document)
+    assert len(pieces) > 1
+    assert all(text[start:end].startswith("Nous avons vu") for start, end, _ in pieces)

@@ -180,9 +180,11 @@ def _cut(text: str, start: int, limit: int) -> int:
     window = text[start:limit]
     # Only the second half: cutting early would make many tiny pieces.
     half = len(window) // 2
-    ends = [m.end() for m in _SENTENCE_END.finditer(window, half)]
-    if ends:
-        return start + ends[-1]
+    for match in reversed(list(_SENTENCE_END.finditer(window, half))):
+        # "M. Garnier", "cf. p. 3", "J.-P. Martin" end no sentence.
+        word = window[: match.start() + 1].rsplit(None, 1)[-1].lower()
+        if word not in ABBREVIATIONS and not _INITIALS.fullmatch(word.rstrip(".").upper()):
+            return start + match.end()
     for separator in ("\n", " "):
         cut = text.rfind(separator, start + half, limit)
         if cut > start:
