@@ -105,7 +105,7 @@ def test_answer_note_puts_preferred_attributes_first() -> None:
     from codage.domain import Case
 
     case = Case(1, "R9", {"zeta": "z", "grade": "B", "type_collectivite": "Commune"})
-    assert answer_note(case) == "R9 · Commune · B · z"
+    assert answer_note(case) == "R9 · Commune · grade B · zeta z"
 
 
 # ---------------------------------------------------------------------- opening

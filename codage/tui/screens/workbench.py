@@ -41,6 +41,7 @@ from codage.domain import (
     Memo,
     Span,
     Unit,
+    attribute_labels,
     fold,
 )
 from codage.i18n import t
@@ -60,6 +61,7 @@ from codage.tui.messages import (
 from codage.tui.screens.dialogs import Choice, Confirm, MemoEditor, TextPrompt
 from codage.tui.widgets.code_picker import CodePicker, NewCode, PickedCode
 from codage.tui.widgets.codebook_tree import CodebookTree, move_target
+from codage.tui.widgets.document_filter import DocumentFilter
 from codage.tui.widgets.steady_footer import SteadyFooter
 from codage.tui.widgets.transcript_view import TranscriptView
 
@@ -104,11 +106,9 @@ def case_matches(case: Case | None, wanted: dict[str, str]) -> bool:
 
 
 def answer_note(case: Case) -> str:
-    """``R0001 · Département · B · Finances …``: the respondent, then attribute values."""
-    keys = [k for k in PREFERRED_ATTRIBUTES if k in case.attributes]
-    keys += sorted(k for k in case.attributes if k not in keys)
-    values = [str(case.attributes[k]) for k in keys if case.attributes[k] not in (None, "")]
-    return " · ".join([case.name, *values])
+    """``R0001 · Département · grade B · Finances · anciennete 5-14 ans``: the respondent,
+    then attributes, named where the value alone would be ambiguous."""
+    return " · ".join([case.name, *attribute_labels(case.attributes, PREFERRED_ATTRIBUTES)])
 
 
 def coded_shares(documents: Iterable[DocumentInfo], codings: Iterable[Coding]) -> dict[int, float]:
@@ -217,7 +217,7 @@ class WorkbenchScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="documents-pane", classes="pane"):
                 yield Static(t("tui.documents"), classes="pane-title")
-                yield Input(placeholder=t("tui.filter.placeholder"), id="document-filter")
+                yield DocumentFilter(placeholder=t("tui.filter.placeholder"), id="document-filter")
                 yield OptionList(id="documents")
             with Vertical(id="reading-pane"):
                 yield Static(t("tui.no_document"), id="document-title")
@@ -225,7 +225,7 @@ class WorkbenchScreen(Screen[None]):
                     yield TranscriptView(id="transcript")
                     yield TranscriptView(id="transcript-other")
             with Vertical(id="codebook-pane", classes="pane"):
-                yield Static(t("tui.codebook"), classes="pane-title")
+                yield Static(t("tui.codebook.title"), classes="pane-title")
                 yield CodebookTree(id="codebook")
                 yield Static(t("tui.under_cursor"), classes="pane-title")
                 yield Static("", id="cursor-panel")
@@ -689,7 +689,24 @@ class WorkbenchScreen(Screen[None]):
 
     @on(Input.Submitted, "#document-filter")
     def _document_filter_submitted(self) -> None:
-        self.query_one("#documents", OptionList).focus()
+        """Enter in the filter opens the highlighted document (one Enter, not two)."""
+        options = self.query_one("#documents", OptionList)
+        index = options.highlighted
+        if index is None or index >= options.option_count:
+            options.focus()
+            return
+        option_id = options.get_option_at_index(index).id
+        if option_id is not None:
+            self.open_document(int(option_id))
+
+    @on(DocumentFilter.Stepped)
+    def _document_filter_stepped(self, message: DocumentFilter.Stepped) -> None:
+        """Arrows in the filter move the list's highlight, the focus stays to type."""
+        options = self.query_one("#documents", OptionList)
+        if not options.option_count:
+            return
+        index = options.highlighted if options.highlighted is not None else -1
+        options.highlighted = max(0, min(options.option_count - 1, index + message.delta))
 
     @on(OptionList.OptionSelected, "#documents")
     def _document_chosen(self, event: OptionList.OptionSelected) -> None:
