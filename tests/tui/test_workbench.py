@@ -314,7 +314,7 @@ async def test_survey_answers_with_respondents_and_attribute_filter(
         view = workbench(app).view
         text = view.document.text  # type: ignore[union-attr]
         rows = ["".join(s.text for s in view.render_line(y)) for y in range(6)]
-        assert any("R001 · Région · C" in row for row in rows)
+        assert any("R001 · Région · grade C" in row for row in rows)
         await pilot.press("f")
         await pilot.pause()
         await pilot.press(*"grade=C type_collectivite=region", "enter")

@@ -711,16 +711,17 @@ class TranscriptView(ScrollView, can_focus=True):
     def _margin_width(self, width: int) -> int:
         """Columns of the code margin (with its separator) for a view ``width`` wide.
 
-        Hidden below 60 columns, narrow below 100; beyond, the text keeps 70 columns and a
-        third of the rest, and the margin takes up to what the longest code name needs, so
-        that a wide terminal names codes whole instead of cutting them at a fixed width.
+        Hidden below 60 columns, narrow below 100; beyond, a fifth of the width up to 30
+        columns, or more when the longest code name needs it and the text keeps 70 columns
+        and a third of the rest: a wide terminal names codes whole instead of cutting them
+        at a fixed width.
         """
         if width < 60:
             return 0
         if width < 100:
             return 13
         longest = max((cell_len(code.name) for code in self._codes.values()), default=0)
-        return max(20, min(longest + 3, (width - 70) * 2 // 3))
+        return max(min(30, width // 5), min(longest + 3, (width - 70) * 2 // 3))
 
     def _wrap(self, width: int) -> _Layout:
         digits = len(str(max(1, len(self._locator.places))))
