@@ -460,3 +460,21 @@ def test_snapshot_statistics_by_document(snap_compare: Any, location: str, langu
 
     app = make_app(location, language)
     assert snap_compare(app, terminal_size=(100, 24), run_before=run_before)
+
+
+async def test_statistics_footer_at_80_columns_shows_whole_keys(
+    location: str, language: str
+) -> None:
+    app = make_app(location, language)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape", "i")
+        await settle(pilot)
+        assert isinstance(app.screen, StatsScreen)
+        keys = list(app.screen.query_one(SteadyFooter).query(FooterKey))
+        assert keys and max(k.region.right for k in keys) <= 80
+        assert any(k.action == "help" for k in keys)
+        for key in keys:
+            rendered = str(key.render()).strip()
+            assert key.region.width >= len(rendered)
+            assert rendered.endswith(key.description.strip() or key.key_display)

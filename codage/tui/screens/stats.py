@@ -17,13 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
 
 from codage.analysis.stats import Stats, compute_stats
 from codage.domain import CodeLabel, code_label
 from codage.i18n import register, t
 from codage.services import Project
 from codage.tui.screens.retrieval import translate_bindings
+from codage.tui.widgets.steady_footer import SteadyFooter
 
 register(
     {
@@ -160,7 +161,7 @@ class StatsScreen(Screen[None]):
             with TabPane(t("tui.stats.tab.cooccurrence"), id="cooccurrence"):
                 yield DataTable(id="stats-cooccurrence", cursor_type="row", zebra_stripes=True)
         yield Static(t("tui.stats.loading"), id="stats-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.action_reload()
@@ -211,11 +212,18 @@ class StatsScreen(Screen[None]):
     # ------------------------------------------------------------------ tables
 
     @staticmethod
-    def _reset(table: DataTable[Any], headers: list[str], first_width: int | None = None) -> None:
+    def _reset(
+        table: DataTable[Any],
+        headers: list[str],
+        first_width: int | None = None,
+        names: int = 1,
+    ) -> None:
+        """Empty ``table`` and give it ``headers``: the first ``names`` columns name codes
+        (left-aligned), the others count (right-aligned)."""
         table.clear(columns=True)
         for i, header in enumerate(headers):
             table.add_column(
-                Text(header, justify="left" if i == 0 else "right"),
+                Text(header, justify="left" if i < names else "right"),
                 key=str(i),
                 # measured here: the table's own measure of styled names comes out too short
                 width=max(first_width, len(header)) if i == 0 and first_width else None,
@@ -295,7 +303,7 @@ class StatsScreen(Screen[None]):
         labels_a = [code_label(r[0]) for r in rows]
         labels_b = [code_label(r[1]) for r in rows]
         width_a, width_b = self._code_width(labels_a), self._code_width(labels_b)
-        self._reset(table, [t(f"tui.stats.col.{k}") for k in keys], width_a)
+        self._reset(table, [t(f"tui.stats.col.{k}") for k in keys], width_a, names=2)
         table.columns[table.ordered_columns[1].key].auto_width = False
         table.columns[table.ordered_columns[1].key].width = width_b
         for row, label_a, label_b in zip(rows, labels_a, labels_b, strict=True):

@@ -77,7 +77,7 @@ class SteadyFooter(Footer):
 
 def key_width(key: FooterKey, *, compact: bool) -> int:
     """Cells a footer key takes: its key, its description and their padding."""
-    padding = 1 if compact else 3
+    padding = 1 if compact else 2
     text = f"{key.key_display} {key.description}" if key.description else key.key_display
     return cell_len(text) + padding
 
@@ -87,7 +87,8 @@ def fitting(widgets: list[Widget], width: int, *, compact: bool = True) -> list[
     the last, the help key kept to the end, the command palette's key always kept."""
     keys = [w for w in widgets if isinstance(w, FooterKey)]
     palette = [k for k in keys if k.has_class("-command-palette")]
-    room = width - sum(key_width(k, compact=compact) + 2 for k in palette)
+    # the palette's key is docked right behind a one-cell separator, padded one cell
+    room = width - sum(key_width(k, compact=True) + 1 for k in palette)
     shown = [k for k in keys if k not in palette]
     while shown and sum(key_width(k, compact=compact) for k in shown) > room:
         droppable = [k for k in shown if k.action not in LAST_TO_GO] or shown
