@@ -28,7 +28,7 @@ from codage.tui.screens.export_dialog import ExportDialog
 from codage.tui.screens.help import HelpScreen
 from codage.tui.screens.stats import TABS, StatsScreen
 from codage.tui.widgets.codebook_tree import CodebookTree
-from codage.tui.widgets.steady_footer import SteadyFooter
+from codage.tui.widgets.steady_footer import SteadyFooter, fitting, key_width
 from codage.tui.widgets.transcript_view import TranscriptView
 
 pytestmark = pytest.mark.anyio
@@ -478,3 +478,26 @@ async def test_statistics_footer_at_80_columns_shows_whole_keys(
             rendered = str(key.render()).strip()
             assert key.region.width >= len(rendered)
             assert rendered.endswith(key.description.strip() or key.key_display)
+
+
+def test_footer_leaves_out_whole_keys_from_the_last_and_help_to_the_end() -> None:
+    def key(display: str, text: str, action: str, classes: str = "") -> FooterKey:
+        return FooterKey(display, display, text, action, classes=classes)
+
+    keys = [
+        key("s", "Sentence", "extend"),
+        key("m", "Memo", "memo"),
+        key("r", "Retrieve", "retrieval"),
+        key("?", "Help", "help"),
+        key("^p", "palette", "command_palette", "-command-palette"),
+    ]
+    everything = fitting(list(keys), 200)
+    assert everything == keys
+    # 12 cells for the palette; "s Sentence " 11, "? Help " 7, "m Memo " 7
+    kept = fitting(list(keys), 12 + 11 + 7 + 7)
+    assert [k.action for k in kept] == ["extend", "memo", "help", "command_palette"]
+    kept = fitting(list(keys), 12 + 7)
+    assert [k.action for k in kept] == ["help", "command_palette"]
+    assert all(
+        key_width(k, compact=True) == len(f"{k.key_display} {k.description}") + 1 for k in keys
+    )

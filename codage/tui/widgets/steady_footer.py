@@ -61,6 +61,14 @@ class SteadyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._shown = self._keys() if self._bindings_ready else None
+        grouped = self._bindings_ready and any(
+            binding.group is not None and binding.show
+            for (_, binding, _, _) in self.screen.active_bindings.values()
+        )
+        if grouped:
+            # keys of a group are composed inside their container: left as Textual has them
+            yield from super().compose()
+            return
         widgets = list(super().compose())
         yield from fitting(widgets, self._width(), compact=self.compact)
 
