@@ -713,15 +713,15 @@ class TranscriptView(ScrollView, can_focus=True):
 
         Hidden below 60 columns, narrow below 100; beyond, a fifth of the width up to 30
         columns, or more when the longest code name needs it and the text keeps 70 columns
-        and a third of the rest: a wide terminal names codes whole instead of cutting them
-        at a fixed width.
+        and a quarter of the rest: a wide terminal names codes whole instead of cutting
+        them at a fixed width.
         """
         if width < 60:
             return 0
         if width < 100:
             return 13
         longest = max((cell_len(code.name) for code in self._codes.values()), default=0)
-        return max(min(30, width // 5), min(longest + 3, (width - 70) * 2 // 3))
+        return max(min(30, width // 5), min(longest + 3, (width - 70) * 3 // 4))
 
     def _wrap(self, width: int) -> _Layout:
         digits = len(str(max(1, len(self._locator.places))))
@@ -902,13 +902,18 @@ class TranscriptView(ScrollView, can_focus=True):
                     style = self._speaker_style(speaker, base)
                 segments.append(Segment(text[label_start:position].translate(_DISPLAY), style))
             segments.extend(self._text_segments(position, end, base))
-        # pads short lines; a header too long for the view is cut with an ellipsis
+        # pads short lines. A header longer than the text column runs on over the margin
+        # (a header has no text of its own to name codes for), and one longer than the
+        # view is cut with an ellipsis.
         room = layout.gutter + layout.text_width + 1
         strip = Strip(segments)
+        margin = layout.margin
         if kind == _HEADER and strip.cell_length > room:
-            strip = _ellipsis(strip, room, segments[-1].style)
+            room, margin = layout.width, 0
+            if strip.cell_length > room:
+                strip = _ellipsis(strip, room, segments[-1].style)
         strip = strip.adjust_cell_length(room, base)
-        if layout.margin:
+        if margin:
             strip = Strip.join([strip, Strip(self._margin_segments(layout, start, end, base))])
         strip = strip.adjust_cell_length(layout.width, base)
         if self._dimmed and self._is_dimmed(start):
