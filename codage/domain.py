@@ -230,6 +230,33 @@ def format_path(path: Sequence[str]) -> str:
     return PATH_SEPARATOR.join(path)
 
 
+@dataclass(frozen=True, slots=True)
+class CodeLabel:
+    """A code as a table row or a narrow pane names it, where its whole path would fold
+    over several lines or be cut in the middle: the leaf, indented by its depth in a listing
+    of the whole tree, else followed by its parent (two leaves may share a name)."""
+
+    indent: str
+    leaf: str
+    parent: str | None = None
+
+    @property
+    def plain(self) -> str:
+        """``Usages (Espace numérique)`` or ``    Usages``, as plain text."""
+        tail = f" ({self.parent})" if self.parent else ""
+        return f"{self.indent}{self.leaf}{tail}"
+
+
+def code_label(path: str | Sequence[str], *, indent: bool = False) -> CodeLabel:
+    """How the command line and the interface both name a code in a table: with
+    ``indent`` (a table listing the whole tree) the leaf indented two spaces a level,
+    otherwise the leaf and its parent."""
+    levels = path.split(PATH_SEPARATOR) if isinstance(path, str) else list(path)
+    if indent:
+        return CodeLabel("  " * (len(levels) - 1), levels[-1])
+    return CodeLabel("", levels[-1], levels[-2] if len(levels) > 1 else None)
+
+
 # ---------------------------------------------------------------------------
 # Records
 # ---------------------------------------------------------------------------
@@ -455,6 +482,31 @@ def format_attribute(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def attribute_labels(attributes: dict[str, AttributeValue], first: Sequence[str] = ()) -> list[str]:
+    """A case's attributes as a one-line header shows them, ``first`` ones first.
+
+    A value that names itself (``Finances``, ``Intercommunalité``) stands alone; one that
+    would be ambiguous without its attribute's name gets it in front (``anciennete 5-14
+    ans`` beside ``tranche age 50-59 ans``, ``grade B``): values with digits, short codes,
+    booleans, and values another attribute of the case shares. Empty values are left out.
+    """
+    keys = [k for k in first if k in attributes]
+    keys += sorted(k for k in attributes if k not in keys)
+    shown = {k: format_attribute(attributes[k]) for k in keys}
+    shown = {k: v for k, v in shown.items() if v.strip()}
+    folded = [fold(v) for v in shown.values()]
+    labels: list[str] = []
+    for key, value in shown.items():
+        ambiguous = (
+            isinstance(attributes[key], bool)
+            or any(ch.isdigit() for ch in value)
+            or len(value) < 4
+            or folded.count(fold(value)) > 1
+        )
+        labels.append(f"{key.replace('_', ' ')} {value}" if ambiguous else value)
+    return labels
 
 
 def infer_attribute_type(value: AttributeValue) -> str:

@@ -18,6 +18,7 @@ from rich.markup import escape
 from codage.cli.output import SafeConsole
 from codage.codebook import CodebookError, PathError
 from codage.config import SettingsError, resolve_coder
+from codage.domain import code_label as domain_code_label
 from codage.i18n import t
 from codage.services import Project, StoreError, default_project_location, open_project
 
@@ -150,13 +151,10 @@ def emit_json(data: Any) -> None:
 def code_label(path: str, *, indent: bool = False) -> str:
     """A code path as a terminal table shows it (Rich markup).
 
-    Full paths fold over several lines in 80 columns: with ``indent`` (a table
-    listing the whole tree) the leaf is indented by its depth; otherwise it is
-    followed by its parent, dimmed.
+    Full paths fold over several lines in 80 columns: the rule of
+    :func:`codage.domain.code_label` (shared with the interface) names the leaf,
+    indented by its depth with ``indent``, otherwise followed by its parent, dimmed.
     """
-    levels = path.split("/")
-    if indent:
-        return "  " * (len(levels) - 1) + escape(levels[-1])
-    if len(levels) == 1:
-        return escape(path)
-    return f"{escape(levels[-1])} [dim]({escape(levels[-2])})[/]"
+    label = domain_code_label(path, indent=indent)
+    parent = f" [dim]({escape(label.parent)})[/]" if label.parent else ""
+    return f"{label.indent}{escape(label.leaf)}{parent}"

@@ -8,7 +8,7 @@ them through Textual's keymap); :func:`localize` swaps each description for the
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
@@ -33,15 +33,27 @@ def localize(node: DOMNode) -> None:
     node._bindings = BindingsMap.from_keys(keys)
 
 
-def listed(bindings: Iterable[Binding], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
+def shown_keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
+    """The keys of a binding as the help, footer and palette show them: the user's
+    ``[keys]`` remapping when there is one (then the declared key and its display are
+    gone), else the declared keys."""
+    remapped = keymap.get(binding.id) if binding.id else None
+    keys = remapped if remapped else binding.key
+    shown: list[str] = []
+    for key in keys.split(","):
+        label = _display(key.strip()) if remapped else binding.key_display or _display(key)
+        if label and label not in shown:
+            shown.append(label)
+    return shown
+
+
+def listed(bindings: Iterable[Binding], keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(keys, description, id) of each binding, with the user's remapping applied."""
     seen: dict[str, tuple[list[str], str, str]] = {}
     for binding in bindings:
         ident = binding.id or binding.action
-        keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
         entry = seen.setdefault(ident, ([], description(binding), binding.id or ""))
-        for key in keys.split(","):
-            shown = binding.key_display or _display(key.strip())
+        for shown in shown_keys(binding, keymap):
             if shown not in entry[0]:
                 entry[0].append(shown)
     return [(" ".join(keys), text, ident) for keys, text, ident in seen.values()]
@@ -56,5 +68,7 @@ def _display(key: str) -> str:
         "less_than_sign": "<",
         "greater_than_sign": ">",
         "number_sign": "#",
+        "full_stop": ".",
+        "comma": ",",
     }
     return names.get(key, key)

@@ -15,7 +15,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from codage.display import visible
 from codage.i18n import t
-from codage.tui.bindings import description
+from codage.tui.bindings import description, shown_keys
 
 # Actions worth offering: (node the action runs on, binding id). "screen" is the workbench,
 # "view" its transcript, "app" the application.
@@ -64,7 +64,7 @@ class WorkbenchCommands(Provider):
             if found is None:
                 continue
             node, binding = found
-            keys = keymap.get(ident, binding.key_display or binding.key)
+            keys = " ".join(shown_keys(binding, keymap))
             title = f"{description(binding)}  ({keys})"
             yield title, binding.action, partial(node.run_action, binding.action)
         for document in getattr(screen, "_documents", []):

@@ -12,10 +12,17 @@ STRINGS: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------- panes and titles
     "tui.documents": {"en": "Documents", "fr": "Documents"},
     "tui.codebook": {"en": "Codebook", "fr": "Grille de codage"},
+    "tui.codebook.title": {"en": "Codebook (here/all)", "fr": "Grille (ici/total)"},
+    "tui.codebook.counts_help": {
+        "en": "3/12 before a code: 3 codings in this document, 12 in the whole project "
+        "(all coders).",
+        "fr": "3/12 devant un code : 3 codages dans ce document, 12 dans tout le projet "
+        "(tous codeurs).",
+    },
     "tui.under_cursor": {"en": "Under the cursor", "fr": "Sous le curseur"},
     "tui.filter.placeholder": {
-        "en": "Filter: name or attribute=value",
-        "fr": "Filtrer : nom ou attribut=valeur",
+        "en": "Filter: name, key=value",
+        "fr": "Filtre : nom, clé=valeur",
     },
     "tui.no_document": {
         "en": "Choose a document in the list (o) to start reading.",

@@ -20,8 +20,12 @@ def column_labels(screen: StatsScreen, tab: str) -> list[str]:
     return [str(c.label) for c in table.columns.values()]
 
 
+def name(cell: str) -> str:
+    return cell.strip().removeprefix("■ ").strip()
+
+
 def by_code(rows: list[list[str]]) -> dict[str, list[str]]:
-    return {row[0].strip().removeprefix("■ ").strip(): row[1:] for row in rows}
+    return {name(row[0]): row[1:] for row in rows}
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -50,8 +54,8 @@ async def test_code_by_document(study: Project) -> None:
         headers = [str(c.label) for c in table.columns.values()]
         assert headers[1:] == ["enquete-agents", "entretien-a", "entretien-b", "Total"]
         rows = by_code(screen.table_rows("documents"))
-        assert rows["Outils/Intranet"] == ["2", "2", "1", "5"]
-        assert rows["Outils/Messagerie"] == ["1", "1", "1", "3"]
+        assert rows["Intranet (Outils)"] == ["2", "2", "1", "5"]
+        assert rows["Messagerie (Outils)"] == ["1", "1", "1", "3"]
         assert rows["Formation"] == ["1", "0", "1", "2"]
         assert rows["Outils"] == ["0", "1", "0", "1"]
 
@@ -69,7 +73,7 @@ async def test_code_by_attribute_with_chooser_and_measure(study: Project) -> Non
             str(c.label) for c in screen.query_one("#stats-attributes", DataTable).columns.values()
         ]
         assert headers[1:] == ["A", "C"]
-        assert rows["Outils/Intranet"] == ["0", "2"]
+        assert rows["Intranet (Outils)"] == ["0", "2"]
         assert rows["Formation"] == ["1", "0"]
 
         select.value = "type"
@@ -80,13 +84,13 @@ async def test_code_by_attribute_with_chooser_and_measure(study: Project) -> Non
         ]
         assert headers[1:] == ["Commune", "Région"]
         # DSI-01 (Région) holds two Intranet codings, R1 (Région) one; DSI-02 and R3 one each
-        assert rows["Outils/Intranet"] == ["2", "3"]
+        assert rows["Intranet (Outils)"] == ["2", "3"]
 
         screen.query_one("#stats-attributes", DataTable).focus()
         await pilot.press("m")
         rows = by_code(screen.table_rows("attributes"))
         assert screen.measure == "cases"
-        assert rows["Outils/Intranet"] == ["2", "2"]  # DSI-02, R3 | DSI-01, R1
+        assert rows["Intranet (Outils)"] == ["2", "2"]  # DSI-02, R3 | DSI-01, R1
 
 
 async def test_cooccurrence(study: Project) -> None:
@@ -95,12 +99,12 @@ async def test_cooccurrence(study: Project) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await pilot.press("4")
-        rows = {(r[0], r[1]): (r[2], r[3]) for r in screen.table_rows("cooccurrence")}
+        rows = {(name(r[0]), name(r[1])): (r[2], r[3]) for r in screen.table_rows("cooccurrence")}
         # "deux demi-journées de formation" overlaps "formation à l'intranet"
-        assert rows[("Outils/Intranet", "Formation")] == ("1", "1")
+        assert rows[("Intranet (Outils)", "Formation")] == ("1", "1")
         # same turn or answer, no overlap
-        assert rows[("Outils", "Outils/Messagerie")] == ("0", "1")
-        assert rows[("Outils/Intranet", "Outils/Messagerie")] == ("0", "1")
+        assert rows[("Outils", "Messagerie (Outils)")] == ("0", "1")
+        assert rows[("Intranet (Outils)", "Messagerie (Outils)")] == ("0", "1")
 
 
 async def test_empty_project_says_so(tmp_path: Path) -> None:

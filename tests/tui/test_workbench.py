@@ -105,7 +105,7 @@ def test_answer_note_puts_preferred_attributes_first() -> None:
     from codage.domain import Case
 
     case = Case(1, "R9", {"zeta": "z", "grade": "B", "type_collectivite": "Commune"})
-    assert answer_note(case) == "R9 · Commune · B · z"
+    assert answer_note(case) == "R9 · Commune · grade B · zeta z"
 
 
 # ---------------------------------------------------------------------- opening
@@ -314,7 +314,7 @@ async def test_survey_answers_with_respondents_and_attribute_filter(
         view = workbench(app).view
         text = view.document.text  # type: ignore[union-attr]
         rows = ["".join(s.text for s in view.render_line(y)) for y in range(6)]
-        assert any("R001 · Région · C" in row for row in rows)
+        assert any("R001 · Région · grade C" in row for row in rows)
         await pilot.press("f")
         await pilot.pause()
         await pilot.press(*"grade=C type_collectivite=region", "enter")

@@ -285,7 +285,9 @@ class ExportDialog(ModalScreen[None]):
             self.ChoicesLoaded(
                 project.codes(),
                 [(d.name, d.id) for d in project.documents()],
-                [c.name for c in project.coders()],
+                # coders known to the project may have no coding left (all undone, or
+                # only journal entries): offering them would export nothing
+                sorted({c.coder for c in project.codings_bulk()}),
                 default_output(project),
             )
         )

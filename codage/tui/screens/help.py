@@ -42,7 +42,8 @@ class HelpScreen(ModalScreen[None]):
                 for keys, text, ident in listed(bindings, self._keymap):
                     table.add_row(keys, text, ident)
                 yield table
-            yield Label(t("tui.help.hint"), classes="dialog-hint")
+            # plain text: the hint names the settings' "[keys]" table, not markup
+            yield Label(t("tui.help.hint"), classes="dialog-hint", markup=False)
 
     async def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(result)

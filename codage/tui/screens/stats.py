@@ -17,13 +17,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
 
 from codage.analysis.stats import Stats, compute_stats
 from codage.display import plain, visible
+from codage.domain import CodeLabel, code_label
 from codage.i18n import register, t
 from codage.services import Project
 from codage.tui.screens.retrieval import translate_bindings
+from codage.tui.widgets.steady_footer import SteadyFooter
 
 register(
     {
@@ -73,6 +75,18 @@ register(
 )
 
 TABS = ("frequencies", "documents", "attributes", "cooccurrence")
+
+
+def code_cell(label: CodeLabel, colour: str, width: int) -> Text:
+    """``■ Leaf (Parent)`` in at most ``width`` cells: cut at the end with an ellipsis,
+    never a path cut in the middle."""
+    cell = Text(label.indent, no_wrap=True, overflow="ellipsis")
+    cell.append("■ ", style=colour)
+    cell.append(visible(label.leaf))
+    if label.parent:
+        cell.append(f" ({visible(label.parent)})", style="dim")
+    cell.truncate(width, overflow="ellipsis")
+    return cell
 
 
 def _number(value: int) -> Text:
@@ -148,7 +162,7 @@ class StatsScreen(Screen[None]):
             with TabPane(t("tui.stats.tab.cooccurrence"), id="cooccurrence"):
                 yield DataTable(id="stats-cooccurrence", cursor_type="row", zebra_stripes=True)
         yield Static(t("tui.stats.loading"), id="stats-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.action_reload()
@@ -199,37 +213,40 @@ class StatsScreen(Screen[None]):
     # ------------------------------------------------------------------ tables
 
     @staticmethod
-    def _reset(table: DataTable[Any], headers: list[str], first_width: int | None = None) -> None:
+    def _reset(
+        table: DataTable[Any],
+        headers: list[str],
+        first_width: int | None = None,
+        names: int = 1,
+    ) -> None:
+        """Empty ``table`` and give it ``headers``: the first ``names`` columns name codes
+        (left-aligned), the others count (right-aligned)."""
         table.clear(columns=True)
         for i, header in enumerate(headers):
             table.add_column(
-                Text(visible(header), justify="left" if i == 0 else "right"),
+                Text(visible(header), justify="left" if i < names else "right"),
                 key=str(i),
                 # measured here: the table's own measure of styled names comes out too short
                 width=max(first_width, len(header)) if i == 0 and first_width else None,
             )
 
-    def _code_width(self, names: list[str]) -> int:
-        """Room for code names: all of them when the screen allows, else a third of it."""
-        longest = max((cell_len(n) for n in names), default=4)
+    def _code_width(self, labels: list[CodeLabel]) -> int:
+        """Room for code labels: all of them when the screen allows, else a third of it
+        (the ``■ `` before each counts)."""
+        longest = max((cell_len(label.plain) + 2 for label in labels), default=4)
         return max(4, min(longest, max(16, self.size.width // 3)))
 
     def _fill_frequencies(self, stats: Stats) -> None:
         table = self.query_one("#stats-frequencies", DataTable)
         keys = ("code", "codings", "documents", "cases", "coders", "characters", "share")
         colours = {c.id: c.colour for c in stats.codes}
-        depths = {c.id: c.depth for c in stats.codes}
-        names = [
-            "  " * depths.get(f.code_id, 0) + "■ " + f.path.rsplit("/", 1)[-1]
-            for f in stats.frequencies
-        ]
-        self._reset(table, [t(f"tui.stats.col.{k}") for k in keys], self._code_width(names))
-        for f in stats.frequencies:
-            name = Text("  " * depths.get(f.code_id, 0))
-            name.append("■ ", style=colours.get(f.code_id, ""))
-            name.append(visible(f.path.rsplit("/", 1)[-1]))
+        # the whole tree is listed: leaves indented by depth, as `codage stats` prints them
+        labels = [code_label(f.path, indent=True) for f in stats.frequencies]
+        width = self._code_width(labels)
+        self._reset(table, [t(f"tui.stats.col.{k}") for k in keys], width)
+        for f, label in zip(stats.frequencies, labels, strict=True):
             table.add_row(
-                name,
+                code_cell(label, colours.get(f.code_id, ""), width),
                 _number(f.codings),
                 _number(f.documents),
                 _number(f.cases),
@@ -243,12 +260,14 @@ class StatsScreen(Screen[None]):
         table = self.query_one("#stats-documents", DataTable)
         headers = [t("tui.stats.col.code"), *stats.documents, t("tui.stats.col.total")]
         used = stats.used_codes()
-        self._reset(table, headers, self._code_width([c.path_str for c in used]))
-        for code in used:
+        labels = [code_label(c.path) for c in used]
+        width = self._code_width(labels)
+        self._reset(table, headers, width)
+        for code, label in zip(used, labels, strict=True):
             per_doc = stats.by_document.get(code.id, {})
             counts = [per_doc.get(d, 0) for d in stats.documents]
             table.add_row(
-                plain(code.path_str),
+                code_cell(label, code.colour, width),
                 *(_number(n) for n in counts),
                 _number(sum(counts)),
                 key=str(code.id),
@@ -267,25 +286,35 @@ class StatsScreen(Screen[None]):
         source = stats.by_attribute if self.measure == "codings" else stats.cases_by_attribute
         per_code = source.get(attribute, {})
         used = stats.used_codes()
-        self._reset(
-            table, [t("tui.stats.col.code"), *values], self._code_width([c.path_str for c in used])
-        )
-        for code in used:
+        labels = [code_label(c.path) for c in used]
+        width = self._code_width(labels)
+        self._reset(table, [t("tui.stats.col.code"), *values], width)
+        for code, label in zip(used, labels, strict=True):
             counts = per_code.get(code.id, {})
-            table.add_row(plain(code.path_str), *(_number(counts.get(v, 0)) for v in values))
+            table.add_row(
+                code_cell(label, code.colour, width),
+                *(_number(counts.get(v, 0)) for v in values),
+            )
 
     def _fill_cooccurrence(self, stats: Stats) -> None:
         table = self.query_one("#stats-cooccurrence", DataTable)
         keys = ("code_a", "code_b", "passage", "unit")
         rows = stats.sheets()[-1][1][1:]
-        self._reset(
-            table, [t(f"tui.stats.col.{k}") for k in keys], self._code_width([r[0] for r in rows])
-        )
+        colours = {c.path_str: c.colour for c in stats.codes}
+        labels_a = [code_label(r[0]) for r in rows]
+        labels_b = [code_label(r[1]) for r in rows]
+        width_a, width_b = self._code_width(labels_a), self._code_width(labels_b)
+        self._reset(table, [t(f"tui.stats.col.{k}") for k in keys], width_a, names=2)
         table.columns[table.ordered_columns[1].key].auto_width = False
-        table.columns[table.ordered_columns[1].key].width = self._code_width([r[1] for r in rows])
-        for row in rows:
+        table.columns[table.ordered_columns[1].key].width = width_b
+        for row, label_a, label_b in zip(rows, labels_a, labels_b, strict=True):
             code_a, code_b, passage, unit = row
-            table.add_row(plain(code_a), plain(code_b), _number(passage), _number(unit))
+            table.add_row(
+                code_cell(label_a, colours.get(code_a, ""), width_a),
+                code_cell(label_b, colours.get(code_b, ""), width_b),
+                _number(passage),
+                _number(unit),
+            )
 
     def table_rows(self, tab: str) -> list[list[str]]:
         """The cells of a tab's table as text (tests and copy-paste read them)."""

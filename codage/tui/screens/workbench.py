@@ -72,6 +72,7 @@ from codage.tui.screens.workbench_team import TeamActions
 from codage.tui.screens.workbench_workers import WorkbenchWorkers
 from codage.tui.widgets.code_picker import CodePicker, NewCode, PickedCode
 from codage.tui.widgets.codebook_tree import CodebookTree
+from codage.tui.widgets.document_filter import DocumentFilter
 from codage.tui.widgets.steady_footer import SteadyFooter
 from codage.tui.widgets.transcript_view import TranscriptView
 
@@ -163,7 +164,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         with Horizontal(id="body"):
             with Vertical(id="documents-pane", classes="pane"):
                 yield Static(t("tui.documents"), classes="pane-title")
-                yield Input(placeholder=t("tui.filter.placeholder"), id="document-filter")
+                yield DocumentFilter(placeholder=t("tui.filter.placeholder"), id="document-filter")
                 yield OptionList(id="documents")
             with Vertical(id="reading-pane"):
                 yield Static(t("tui.no_document"), id="document-title")
@@ -171,7 +172,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
                     yield TranscriptView(id="transcript")
                     yield TranscriptView(id="transcript-other")
             with Vertical(id="codebook-pane", classes="pane"):
-                yield Static(t("tui.codebook"), classes="pane-title")
+                yield Static(t("tui.codebook.title"), classes="pane-title")
                 yield CodebookTree(id="codebook")
                 yield Static(t("tui.under_cursor"), classes="pane-title")
                 yield Static("", id="cursor-panel")
@@ -462,7 +463,24 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
 
     @on(Input.Submitted, "#document-filter")
     def _document_filter_submitted(self) -> None:
-        self.query_one("#documents", OptionList).focus()
+        """Enter in the filter opens the highlighted document (one Enter, not two)."""
+        options = self.query_one("#documents", OptionList)
+        index = options.highlighted
+        if index is None or index >= options.option_count:
+            options.focus()
+            return
+        option_id = options.get_option_at_index(index).id
+        if option_id is not None:
+            self.open_document(int(option_id))
+
+    @on(DocumentFilter.Stepped)
+    def _document_filter_stepped(self, message: DocumentFilter.Stepped) -> None:
+        """Arrows in the filter move the list's highlight, the focus stays to type."""
+        options = self.query_one("#documents", OptionList)
+        if not options.option_count:
+            return
+        index = options.highlighted if options.highlighted is not None else -1
+        options.highlighted = max(0, min(options.option_count - 1, index + message.delta))
 
     @on(OptionList.OptionSelected, "#documents")
     def _document_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -13,6 +13,7 @@ from codage.domain import (
     Case,
     Coding,
     DocumentInfo,
+    attribute_labels,
     fold,
 )
 from codage.i18n import t
@@ -63,11 +64,9 @@ def case_matches(case: Case | None, wanted: dict[str, str]) -> bool:
 
 
 def answer_note(case: Case) -> str:
-    """``R0001 · Département · B · Finances …``: the respondent, then attribute values."""
-    keys = [k for k in PREFERRED_ATTRIBUTES if k in case.attributes]
-    keys += sorted(k for k in case.attributes if k not in keys)
-    values = [str(case.attributes[k]) for k in keys if case.attributes[k] not in (None, "")]
-    return " · ".join([case.name, *values])
+    """``R0001 · Département · grade B · Finances · anciennete 5-14 ans``: the respondent,
+    then attributes, named where the value alone would be ambiguous."""
+    return " · ".join([case.name, *attribute_labels(case.attributes, PREFERRED_ATTRIBUTES)])
 
 
 def coded_shares(documents: Iterable[DocumentInfo], codings: Iterable[Coding]) -> dict[int, float]:

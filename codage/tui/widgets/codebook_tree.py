@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import Tree
@@ -81,6 +82,8 @@ class CodebookTree(Tree[int]):
         self._document_counts: Mapping[int, int] = {}
         self._project_counts: Mapping[int, int] = {}
         self.marked: int | None = None
+        # the pane's title says "here/all" in short; the tooltip says it whole
+        self.tooltip = t("tui.codebook.counts_help")
         localize(self)
 
     # ------------------------------------------------------------------ content
@@ -164,6 +167,19 @@ class CodebookTree(Tree[int]):
                 code_id, 0
             ) != project_counts.get(code_id, 0):
                 node.set_label(self._label(self._by_id[code_id]))
+
+    def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
+        """The label cut to the room its depth leaves, ending with an ellipsis when cut
+        (the tree itself would crop it mid-word)."""
+        label = super().render_label(node, base_style, style)
+        code = self._by_id.get(node.data) if node.data is not None else None
+        width = self.scrollable_content_region.width
+        if code is None or width <= 0:
+            return label
+        room = width - code.depth * self.guide_depth
+        if label.cell_len > room > 0:
+            label.truncate(room, overflow="ellipsis")
+        return label
 
     def _label(self, code: Code) -> Text:
         """``■ 3/12 Name``: counts first, so that a narrow pane cuts the name, not them."""

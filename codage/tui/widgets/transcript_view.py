@@ -432,6 +432,11 @@ class TranscriptView(ScrollView, can_focus=True):
         self._codes = {code.id: code for code in codes}
         self._run_styles.clear()
         self._strips.clear()
+        layout = self._layout
+        if layout is not None and layout.margin != self._margin_width(layout.width):
+            # a longer name (or a shorter longest one) resizes the margin
+            self._layout = None
+            self._relayout()
         self.refresh()
 
     def set_codings(self, codings: Sequence[Coding]) -> None:
@@ -704,15 +709,25 @@ class TranscriptView(ScrollView, can_focus=True):
         if old is not None:
             self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
 
+    def _margin_width(self, width: int) -> int:
+        """Columns of the code margin (with its separator) for a view ``width`` wide.
+
+        Hidden below 60 columns, narrow below 100; beyond, a fifth of the width up to 30
+        columns, or more when the longest code name needs it and the text keeps 70 columns
+        and a quarter of the rest: a wide terminal names codes whole instead of cutting
+        them at a fixed width.
+        """
+        if width < 60:
+            return 0
+        if width < 100:
+            return 13
+        longest = max((cell_len(code.name) for code in self._codes.values()), default=0)
+        return max(min(30, width // 5), min(longest + 3, (width - 70) * 3 // 4))
+
     def _wrap(self, width: int) -> _Layout:
         digits = len(str(max(1, len(self._locator.places))))
         gutter = max(4, digits + 2)
-        if width < 60:
-            margin = 0
-        elif width < 100:
-            margin = 13
-        else:
-            margin = min(30, width // 5)
+        margin = self._margin_width(width)
         text_width = max(8, width - gutter - margin - 1)
         starts, ends, kinds, paras = array("q"), array("q"), bytearray(), array("l")
         add_start, add_end, add_kind, add_para = (
@@ -888,9 +903,18 @@ class TranscriptView(ScrollView, can_focus=True):
                     style = self._speaker_style(speaker, base)
                 segments.append(Segment(text[label_start:position].translate(_DISPLAY), style))
             segments.extend(self._text_segments(position, end, base))
-        # pads short lines and clips a header too long for a narrow view
-        strip = Strip(segments).adjust_cell_length(layout.gutter + layout.text_width + 1, base)
-        if layout.margin:
+        # pads short lines. A header longer than the text column runs on over the margin
+        # (a header has no text of its own to name codes for), and one longer than the
+        # view is cut with an ellipsis.
+        room = layout.gutter + layout.text_width + 1
+        strip = Strip(segments)
+        margin = layout.margin
+        if kind == _HEADER and strip.cell_length > room:
+            room, margin = layout.width, 0
+            if strip.cell_length > room:
+                strip = _ellipsis(strip, room, segments[-1].style)
+        strip = strip.adjust_cell_length(room, base)
+        if margin:
             strip = Strip.join([strip, Strip(self._margin_segments(layout, start, end, base))])
         strip = strip.adjust_cell_length(layout.width, base)
         if self._dimmed and self._is_dimmed(start):
@@ -1180,3 +1204,11 @@ class TranscriptView(ScrollView, can_focus=True):
         if self._dragging:
             self._dragging = False
             self.release_mouse()
+
+
+def _ellipsis(strip: Strip, width: int, style: Style | None) -> Strip:
+    """``strip`` cut to ``width`` cells, its last one an ellipsis: a cut label says so.
+    The cell before the ellipsis is left blank when it would be half a wide character."""
+    kept = strip.crop(0, max(0, width - 1))
+    kept = kept.adjust_cell_length(max(0, width - 1))
+    return Strip.join([kept, Strip([Segment("…", style)])])
