@@ -166,7 +166,8 @@ async def test_stats_tables_show_names_and_attribute_values(
         assert_drawn(app, CODE_RIRES, "bold]")
         await pilot.press("2")
         await settle(pilot)
-        assert_drawn(app, DOC_SHOWN, "[bold]x[/bold]")
+        # codes are named as the command line names them: leaf (parent), brackets literal
+        assert_drawn(app, DOC_SHOWN, "bold] ([bold]x[)")
         await pilot.press("3")
         await settle(pilot)
         assert_drawn(app, ATTRIBUTE)
