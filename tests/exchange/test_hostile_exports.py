@@ -38,7 +38,13 @@ def hostile(project: Project) -> Project:
         units.append(Unit("paragraph", start, start + len(block)))
         pos = start + len(block)
     doc = project.add_document(NewDocument("doc\x1b[2Jnom\x07", "interview", text, units=units))
-    code = project.create_code("Code\x1b]0;titre\x07", coder="ana\x1b")
+    code = project.create_code("Code", coder="ana\x1b")
+    # New code names with control characters are refused; a project written by an
+    # older codage may still hold one, and exports must not break on it.
+    import sqlite3
+
+    with sqlite3.connect(project.location) as db:
+        db.execute("UPDATE codes SET name = ? WHERE id = ?", ("Code\x1b]0;titre\x07", code.id))
     for unit in units:
         coding = project.add_coding(doc.id, code.id, unit.start, unit.end, coder="ana\x1b")
         project.set_coding_memo(coding.id, "mémo\x0b avec \x01 contrôle", coder="ana\x1b")
