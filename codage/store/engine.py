@@ -15,12 +15,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -35,7 +31,15 @@ from codage.store.sqlite_file import (
     read_only_uri,
 )
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The schema version this codage writes: the head of migrations/versions (a test
+# checks that they agree). Known here so that opening an up-to-date project, or
+# creating one, needs neither Alembic nor its scripts: they cost most of a small
+# command's start-up beyond the language model (issue 9).
+SCHEMA_HEAD = "0003"
 # Notices (an upgrade, a backup) go to this logger; the command line prints them as
 # one line on stderr.
 log = logging.getLogger("codage.store")
@@ -73,29 +77,39 @@ def display_location(location: str) -> str:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
-@functools.cache
 def head_revision() -> str:
     """The schema version this codage writes."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return SCHEMA_HEAD
+
+
+def alembic_head() -> str | None:
+    """The head of the migration scripts, read by Alembic (what SCHEMA_HEAD must equal)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 @functools.cache
 def known_revisions() -> frozenset[str]:
     """Every schema version this codage knows how to upgrade from."""
     # Cached: alembic reads every migration script each time it is asked.
+    from alembic.script import ScriptDirectory
+
     return frozenset(
         {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
     )
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -226,12 +240,33 @@ class Store:
 
 
 def _migrate(writer: Engine) -> None:
+    from alembic import command
+
     cfg = _alembic_config()
     # BEGIN IMMEDIATE: two processes upgrading at once take turns, and the second
     # finds the work done (alembic reads the version inside the transaction).
     with writer.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _create(writer: Engine) -> None:
+    """A new project: the models' schema at once, stamped with SCHEMA_HEAD.
+
+    The same schema as running every migration (a test compares the two), in
+    one transaction, without loading Alembic and its scripts.
+    """
+    from codage.store.schema import Base
+
+    with writer.begin() as conn:
+        Base.metadata.create_all(conn)
+        conn.exec_driver_sql(
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+        )
+        conn.execute(
+            text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": SCHEMA_HEAD}
+        )
 
 
 def _check_versions(shown: str, versions: tuple[str, ...], tables: frozenset[str]) -> str | None:
@@ -257,7 +292,7 @@ def _check_versions(shown: str, versions: tuple[str, ...], tables: frozenset[str
             f"({', '.join(sorted(versions))}); its version table is damaged, restore a backup"
         )
     revision = versions[0]
-    if revision not in known_revisions():
+    if revision != SCHEMA_HEAD and revision not in known_revisions():
         if not ours:
             raise StoreError(
                 f"{shown}: this database belongs to another application "
@@ -346,7 +381,7 @@ def _bring_up(store: Store, create: bool, upgrade: bool) -> None:
     """Build a new project's schema, or upgrade an older one when the command writes."""
     try:
         if store.revision is None:
-            _migrate(store.writer())
+            _create(store.writer())
             store.revision = head_revision()
         elif upgrade and store.outdated and not store.read_only:
             store.upgrade()

@@ -27,6 +27,7 @@ from codage.ingest.encoding import clean_text
 from codage.ingest.errors import IngestError
 from codage.ingest.readers.docx_numbering import format_number
 from codage.ingest.readers.odt_lists import ListNumbering
+from codage.ingest.readers.report import outside_text, plural
 from codage.ingest.speakers import parse_line
 from codage.ingest.structure import build_document, join_blocks
 from codage.ingest.zipguard import check_xml_part, open_zip, read_entry
@@ -117,10 +118,6 @@ def _parse(data: bytes, name: str, path: Path) -> Element:
         ) from None
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 @dataclass(slots=True)
 class _Reader:
     """Walks one document body and remembers what the summary must say."""
@@ -170,29 +167,20 @@ class _Reader:
         out = []
         if self.revisions:
             out.append(
-                f"{_plural(self.revisions, 'tracked change was', 'tracked changes were')} "
+                f"{plural(self.revisions, 'tracked change was', 'tracked changes were')} "
                 "not yet accepted; read as accepted (insertions kept, deletions dropped)"
             )
         if self.annotations:
             out.append(
-                f"{_plural(self.annotations, 'comment', 'comments')} in the margin "
+                f"{plural(self.annotations, 'comment', 'comments')} in the margin "
                 "not imported (comments are not document text)"
             )
         if self.cut_spaces:
             out.append(
-                f"{_plural(len(self.cut_spaces), 'run', 'runs')} of repeated spaces "
+                f"{plural(len(self.cut_spaces), 'run', 'runs')} of repeated spaces "
                 f"(up to {max(self.cut_spaces)}) cut to {MAX_REPEAT} (MAX_REPEAT)"
             )
-        if self.objects:
-            out.append(
-                f"{_plural(self.objects, 'embedded object', 'embedded objects')} "
-                "(charts, diagrams, spreadsheets...) not imported"
-            )
-        if self.margins:
-            sample = " / ".join(self.margins)
-            if len(sample) > 80:
-                sample = sample[:79] + "…"
-            out.append(f"page headers and footers not imported: «{sample}»")
+        out.extend(outside_text(self.objects, self.margins))
         return out
 
     def _collect(self, element: Element, parts: list[Part]) -> None:

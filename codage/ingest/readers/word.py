@@ -47,6 +47,7 @@ from codage.ingest.readers.docx_markup import (
     text_boxes,
 )
 from codage.ingest.readers.docx_numbering import Numbering, format_number, w
+from codage.ingest.readers.report import outside_text, plural
 from codage.ingest.speakers import (
     is_dialogue_column,
     is_excluded_label,
@@ -153,10 +154,6 @@ def _parse(blob: bytes) -> etree._Element:
 def _printable(text: str) -> str:
     """One line of text for a warning shown in a terminal: no control characters."""
     return "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 @dataclass(slots=True)
@@ -277,29 +274,20 @@ class _Walker:
         out = []
         if self.revisions:
             out.append(
-                f"{_plural(self.revisions, 'tracked change was', 'tracked changes were')} "
+                f"{plural(self.revisions, 'tracked change was', 'tracked changes were')} "
                 "not yet accepted; read as accepted (insertions kept, deletions dropped)"
             )
         if self.comments:
             out.append(
-                f"{_plural(self.comments, 'comment', 'comments')} in the margin "
+                f"{plural(self.comments, 'comment', 'comments')} in the margin "
                 "not imported (comments are not document text)"
             )
         if self.chunks:
             out.append(
-                f"{_plural(self.chunks, 'embedded document part', 'embedded document parts')} "
+                f"{plural(self.chunks, 'embedded document part', 'embedded document parts')} "
                 "(altChunk) not imported; open the file in Word and save it to merge them"
             )
-        if self.objects:
-            out.append(
-                f"{_plural(self.objects, 'embedded object', 'embedded objects')} "
-                "(charts, diagrams, spreadsheets...) not imported"
-            )
-        if self.margins:
-            sample = " / ".join(self.margins)
-            if len(sample) > 80:
-                sample = sample[:79] + "…"
-            out.append(f"page headers and footers not imported: «{sample}»")
+        out.extend(outside_text(self.objects, self.margins))
         return out
 
     # -- blocks ---------------------------------------------------------------
