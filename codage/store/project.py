@@ -71,6 +71,10 @@ class Conflict(StoreError):
     """A write that would break a rule of the project (duplicate, cycle, ...)."""
 
 
+# Units written per statement when a document is added.
+_UNIT_SLICE = 5_000
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -391,7 +395,9 @@ class Project:
             )
             s.add(row)
             s.flush()
-            if doc.units:
+            # In slices: a 50 MB transcript has hundreds of thousands of units, and
+            # their parameters built all at once doubled the import's peak memory.
+            for first in range(0, len(doc.units), _UNIT_SLICE):
                 s.execute(
                     insert(UnitRow),
                     [
@@ -405,7 +411,7 @@ class Project:
                             "timestamp": u.timestamp,
                             "lemmas": u.lemmas,
                         }
-                        for i, u in enumerate(doc.units)
+                        for i, u in enumerate(doc.units[first : first + _UNIT_SLICE], start=first)
                     ],
                 )
             self._set_cases(s, doc.cases)
