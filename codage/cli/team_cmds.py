@@ -36,7 +36,7 @@ from codage.cli.common import (
 )
 from codage.display import check_plain_name, markup_safe, plain
 from codage.domain import AsideCoding
-from codage.exchange.atomic import save_atomically
+from codage.exchange.report_docx import ReportSection, write_report
 from codage.exchange.tables import cell_safe
 from codage.i18n import register, t
 from codage.services import Project, open_project, resolve_code, resolve_document
@@ -541,52 +541,45 @@ def _write_csv(report: AgreementReport) -> None:
 
 def _write_docx(report: AgreementReport, path: Path) -> None:
     """A plain Word report: the figures table, then the disagreements."""
-    from docx import Document
-
-    doc = Document()
-    doc.add_heading(t("team.agreement", coders=", ".join(report.coders), unit=report.unit), 1)
-    doc.add_paragraph(f"Documents: {', '.join(report.documents)}")
-    for document, coders in report.missing.items():
-        doc.add_paragraph(t("team.missing", document=document, coders=", ".join(coders)))
     shown = _shown_figures(report)
-    table = doc.add_table(rows=1, cols=len(shown) + 2)
-    table.style = "Table Grid"
-    header = table.rows[0].cells
-    header[0].text = t("col.path")
-    for i, (_, label) in enumerate(shown, start=1):
-        header[i].text = label
-    header[-1].text = "n"
-    for fig in _figure_rows(report):
-        cells = table.add_row().cells
-        cells[0].text = fig.code
-        for i, (key, _) in enumerate(shown, start=1):
-            cells[i].text = _fmt(getattr(fig, key))
-        cells[-1].text = _count_summary(fig)
-    for note in [*_coder_notes(report), *report.notes]:
-        doc.add_paragraph(note)
+    sections = [
+        ReportSection(
+            t("team.agreement", coders=", ".join(report.coders), unit=report.unit),
+            paragraphs=[
+                f"Documents: {', '.join(report.documents)}",
+                *(
+                    t("team.missing", document=document, coders=", ".join(coders))
+                    for document, coders in report.missing.items()
+                ),
+            ],
+            header=[t("col.path"), *(label for _, label in shown), "n"],
+            rows=[
+                [fig.code, *(_fmt(getattr(fig, key)) for key, _ in shown), _count_summary(fig)]
+                for fig in _figure_rows(report)
+            ],
+            notes=[*_coder_notes(report), *report.notes],
+        )
+    ]
     if report.disagreements:
-        doc.add_heading(f"{t('team.disagreements')} ({len(report.disagreements)})", 2)
-        dis = doc.add_table(rows=1, cols=6)
-        dis.style = "Table Grid"
-        for cell, title in zip(
-            dis.rows[0].cells,
-            (t("col.document"), t("col.span"), t("col.path"), "+", "−", t("col.text")),
-            strict=True,
-        ):
-            cell.text = title
-        for d in report.disagreements:
-            cells = dis.add_row().cells
-            values = (
-                d.document,
-                f"{d.start}–{d.end}",
-                d.code,
-                ", ".join(d.coded_by),
-                ", ".join(d.not_coded_by),
-                d.text,
+        sections.append(
+            ReportSection(
+                f"{t('team.disagreements')} ({len(report.disagreements)})",
+                level=2,
+                header=[t("col.document"), t("col.span"), t("col.path"), "+", "−", t("col.text")],
+                rows=[
+                    [
+                        d.document,
+                        f"{d.start}–{d.end}",
+                        d.code,
+                        ", ".join(d.coded_by),
+                        ", ".join(d.not_coded_by),
+                        d.text,
+                    ]
+                    for d in report.disagreements
+                ],
             )
-            for cell, value in zip(cells, values, strict=True):
-                cell.text = value
-    save_atomically(path, doc.save)
+        )
+    write_report(path, sections)
 
 
 @app.command()
