@@ -98,10 +98,13 @@ def _arrange_help(app: Typer) -> None:
                 info.rich_help_panel = t(panel_of[name])
 
 
+def _command_of(argv: list[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def load_commands(argv: list[str] | None = None) -> Typer:
     """The application with the commands ``argv`` may run registered (all without argv)."""
-    name = next((a for a in argv or [] if not a.startswith("-")), None)
-    wanted = COMMAND_MODULE.get(name or "")
+    wanted = COMMAND_MODULE.get(_command_of(argv or []) or "")
     for module in COMMAND_MODULES:
         if wanted is None or module in ("interface_cmds", wanted):
             importlib.import_module(f"codage.cli.{module}")
@@ -125,7 +128,13 @@ def main() -> None:
     """Run the command line; usage mistakes are one line and exit code 2, like all mistakes."""
     import typer
 
-    application = load_commands(sys.argv[1:])
+    arguments = sys.argv[1:]
+    if _command_of(arguments) == "import" and not {"-h", "--help"} & set(arguments):
+        # The language model loads in another process while this one starts.
+        from codage.ingest.nlp import start_model_in_background
+
+        start_model_in_background()
+    application = load_commands(arguments)
     try:
         code = application(standalone_mode=False)
     except typer.Abort:

@@ -20,8 +20,10 @@ sentence never crosses a unit and its offsets map back exactly.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,7 +35,11 @@ from codage.ingest.speakers import content_offset
 from codage.limits import MAX_ANALYSIS_CHUNK
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 K = TypeVar("K")
 
@@ -255,7 +261,6 @@ def stream_sentences(
     are still being read or analysed. ``documents`` is consumed lazily, as spaCy
     asks for more text.
     """
-    nlp = nlp or load_nlp()
     waiting: deque[_Pending] = deque()
     # Where each text fed to spaCy comes from, in feeding order: nlp.pipe gives the
     # docs back in that order, several processes or not. (Passing these along as
@@ -277,10 +282,10 @@ def stream_sentences(
             state = waiting.popleft()
             yield state.key, _with_sentences(state.document, state.sentences)
 
-    for parsed in nlp.pipe(feed(), batch_size=batch_size, n_process=n_process):
+    for rows in _analyse(feed(), n_process=n_process, batch_size=batch_size, nlp=nlp):
         state, start, end, container = sources.popleft()
         text = state.document.text[start:end]
-        state.sentences.extend(_sentence_units(parsed, start, container, text))
+        state.sentences.extend(_sentence_units(rows, start, container, text))
         state.left -= 1
         if state.left == 0:
             state.done = True
@@ -372,27 +377,58 @@ def _starts_sentence(text: str, previous_end: int, idx: int, model_start: bool) 
     return first.isupper() or first.isdigit() or first in _OPENERS
 
 
-def _sentence_units(parsed, base: int, container: Unit, text: str) -> list[Unit]:
-    """Sentence units with their lemmas, read from the Doc's arrays.
+# One token as the import reads it: offset and length in the analysed text, lemma,
+# punctuation, space, and whether the model starts a sentence there.
+Row = tuple[int, int, str, bool, bool, bool]
+
+
+def _rows(parsed: Doc) -> list[Row]:
+    """The tokens of an analysed text, read from the Doc's arrays.
 
     Walking Token objects one by one cost as much as half of spaCy's own work
     on a large import; the arrays give the same offsets and lemmas at a
-    fraction of it. ``text`` is the text spaCy was given (``Doc.text`` would
-    rebuild it token by token).
+    fraction of it. Plain tuples also cross a pipe from the model's process.
     """
     from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, SENT_START
 
-    n = len(parsed)
-    if n == 0:
+    if len(parsed) == 0:
         return []
     table = parsed.to_array([IDX, LENGTH, LEMMA, IS_PUNCT, IS_SPACE, SENT_START]).tolist()
     strings = parsed.vocab.strings
-    starts = sentence_starts(text, [(r[0], r[1], bool(r[4]), r[5] == 1) for r in table])
+    return [
+        (idx, length, strings[lemma] if lemma else "", bool(punct), bool(space), start == 1)
+        for idx, length, lemma, punct, space, start in table
+    ]
+
+
+def _analyse(
+    texts: Iterator[str], *, n_process: int, batch_size: int, nlp: Language | None
+) -> Iterator[list[Row]]:
+    """The rows of each text, in order: from the model started in the background, or here."""
+    if nlp is None:
+        background = _background_model()
+        if background is not None and n_process == 1:
+            yield from background.pipe(texts, batch_size)
+            return
+        if background is not None:
+            # Several processes fork from this one, which needs the model itself.
+            background.stop()
+        nlp = load_nlp()
+    for parsed in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+        yield _rows(parsed)
+
+
+def _sentence_units(rows: list[Row], base: int, container: Unit, text: str) -> list[Unit]:
+    """Sentence units with their lemmas. ``text`` is the text spaCy was given."""
+    n = len(rows)
+    if n == 0:
+        return []
+    starts = sentence_starts(text, [(r[0], r[1], r[4], r[5]) for r in rows])
     starts.append(n)
     units = []
     for first, stop in itertools.pairwise(starts):
-        begin = table[first][0]
-        finish = table[stop - 1][0] + table[stop - 1][1]
+        begin = rows[first][0]
+        finish = rows[stop - 1][0] + rows[stop - 1][1]
         piece = text[begin:finish]
         stripped = piece.strip()
         if not stripped:
@@ -400,13 +436,105 @@ def _sentence_units(parsed, base: int, container: Unit, text: str) -> list[Unit]
         start = base + begin + len(piece) - len(piece.lstrip())
         end = start + len(stripped)
         tokens = []
-        for idx, length, lemma, is_punct, is_space, _ in table[first:stop]:
+        for idx, length, lemma, is_punct, is_space, _ in rows[first:stop]:
             if is_punct or is_space:
                 continue
-            form = strings[lemma] if lemma else ""
             tokens.append(
-                (base + idx, base + idx + length, (form or text[idx : idx + length]).lower())
+                (base + idx, base + idx + length, (lemma or text[idx : idx + length]).lower())
             )
         lemmas = encode_lemmas(tokens)
         units.append(Unit("sentence", start, end, speaker=container.speaker, lemmas=lemmas or None))
     return units
+
+
+# The model loaded in a process of its own while this one starts (issue 9).
+_BACKGROUND: list[_ModelProcess] = []
+
+
+def start_model_in_background() -> None:
+    """Start loading the model in a forked process, if this one has not loaded it.
+
+    Loading the French model takes seconds of one core, and starting an import
+    (the database layer, the readers, the project) takes most of a second more
+    on another: the command line calls this first thing when it is asked to
+    import, so that the two overlap and a small import costs the model's load
+    and little else. Only on Linux, where forking a process that has started no
+    thread is safe; elsewhere, and for imports large enough to use several
+    processes, the model is loaded here as before.
+    """
+    if _BACKGROUND or load_nlp.cache_info().currsize or not sys.platform.startswith("linux"):
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(theirs,), name="codage-model", daemon=True)
+    process.start()
+    theirs.close()
+    _BACKGROUND.append(_ModelProcess(process, ours))
+
+
+def _background_model() -> _ModelProcess | None:
+    return _BACKGROUND[0] if _BACKGROUND else None
+
+
+def _serve(connection: Connection) -> None:
+    """The model's process: load it, then analyse each batch of texts sent."""
+    import signal
+
+    # Ctrl-C is for the command, which stops this process on its way out.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        nlp = load_nlp()
+    except Exception as exc:
+        connection.send(("error", str(exc)))
+        return
+    connection.send(("ready", None))
+    while True:
+        try:
+            texts = connection.recv()
+        except (EOFError, OSError):
+            return
+        if texts is None:
+            return
+        try:
+            connection.send(("ok", [_rows(parsed) for parsed in nlp.pipe(texts)]))
+        except Exception as exc:
+            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _ModelProcess:
+    process: BaseProcess
+    connection: Connection
+    ready: bool = False
+
+    def _receive(self) -> object:
+        try:
+            status, payload = self.connection.recv()
+        except (EOFError, OSError):
+            self.stop()
+            raise RuntimeError("the language model's process stopped unexpectedly") from None
+        if status == "error":
+            self.stop()
+            raise RuntimeError(str(payload))
+        return payload
+
+    def pipe(self, texts: Iterator[str], batch_size: int) -> Iterator[list[Row]]:
+        # The first batch is read while the model is still loading.
+        while batch := list(itertools.islice(texts, batch_size)):
+            if not self.ready:
+                self._receive()
+                self.ready = True
+            self.connection.send(batch)
+            yield from self._receive()  # type: ignore[misc]
+
+    def stop(self) -> None:
+        if self in _BACKGROUND:
+            _BACKGROUND.remove(self)
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.send(None)
+        self.connection.close()
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.kill()

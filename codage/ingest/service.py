@@ -182,6 +182,11 @@ def _import(
     except Exception as exc:  # spaCy failing: the files not yet written fail with it
         for item in waiting.values():
             _fail(item.report, f"{item.report.file}: sentence analysis failed ({exc})")
+        # and so do those it had not asked for yet, so that every file is reported
+        for path in files[len(report.files) :]:
+            file_report = FileReport(path)
+            _fail(file_report, f"{file_report.file}: sentence analysis failed ({exc})")
+            report.files.append(file_report)
     if progress is not None:
         progress(len(files), len(files), "")
     return report
