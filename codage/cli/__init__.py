@@ -131,7 +131,7 @@ def main() -> None:
     arguments = sys.argv[1:]
     if _command_of(arguments) == "import" and not {"-h", "--help"} & set(arguments):
         # The language model loads in another process while this one starts.
-        from codage.ingest.nlp import start_model_in_background
+        from codage.ingest.model_process import start_model_in_background
 
         start_model_in_background()
     application = load_commands(arguments)

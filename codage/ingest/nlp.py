@@ -20,10 +20,8 @@ sentence never crosses a unit and its offsets map back exactly.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import re
-import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,15 +29,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from codage.domain import NewDocument, Unit, encode_lemmas
+from codage.ingest.model_process import ModelPool, Row, background_started, can_fork, rows_of
 from codage.ingest.speakers import content_offset
 from codage.limits import MAX_ANALYSIS_CHUNK
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
-
     from spacy.language import Language
-    from spacy.tokens import Doc
 
 K = TypeVar("K")
 
@@ -256,53 +251,177 @@ def stream_sentences(
 ) -> Iterator[tuple[K, NewDocument]]:
     """Add sentences to documents as they come, yielding each one, in order, once done.
 
-    One ``nlp.pipe`` runs over the whole stream, so worker processes start once
-    for an import of any size, and a document can be written while later ones
-    are still being read or analysed. ``documents`` is consumed lazily, as spaCy
-    asks for more text.
+    The whole document is held with its units: see :func:`stream_units` to write
+    the units of a long document as they come.
     """
-    waiting: deque[_Pending] = deque()
-    # Where each text fed to spaCy comes from, in feeding order: nlp.pipe gives the
-    # docs back in that order, several processes or not. (Passing these along as
-    # spaCy "contexts" would serialise them with every doc, which costs more than
-    # the analysis itself with worker processes.)
-    sources: deque[tuple[_Pending, int, int, Unit]] = deque()
+    for key, document, units in stream_units(
+        documents, n_process=n_process, batch_size=batch_size, nlp=nlp
+    ):
+        ordered = list(units)
+        yield (
+            key,
+            replace(
+                document,
+                units=[u for u, _ in ordered],
+                unit_cases={i: case for i, (_, case) in enumerate(ordered) if case is not None},
+            ),
+        )
 
-    def feed() -> Iterator[str]:
-        for key, document in documents:
-            pieces = chunks(document)
-            state = _Pending(key, document, done=not pieces, left=len(pieces))
-            waiting.append(state)
-            for start, end, container in pieces:
-                sources.append((state, start, end, container))
-                yield document.text[start:end]
 
-    def ready() -> Iterator[tuple[K, NewDocument]]:
-        while waiting and waiting[0].done:
-            state = waiting.popleft()
-            yield state.key, _with_sentences(state.document, state.sentences)
+class AnalysisError(Exception):
+    """The language model failed: every document not yet analysed fails with it."""
 
-    for rows in _analyse(feed(), n_process=n_process, batch_size=batch_size, nlp=nlp):
-        state, start, end, container = sources.popleft()
-        text = state.document.text[start:end]
-        state.sentences.extend(_sentence_units(rows, start, container, text))
-        state.left -= 1
-        if state.left == 0:
-            state.done = True
-        yield from ready()
-    # documents without any text to analyse, after the last analysed one
-    for state in waiting:
-        state.done = True
-    yield from ready()
+
+def stream_units(
+    documents: Iterable[tuple[K, NewDocument]],
+    *,
+    n_process: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    nlp: Language | None = None,
+) -> Iterator[tuple[K, NewDocument, Iterator[tuple[Unit, str | None]]]]:
+    """Each document, in order, with an iterator over its units as the model reads it.
+
+    The units come in their final order (``position`` set): the document's own
+    units (turns, paragraphs, answers...) each followed by the sentences found
+    in it, with the case each belongs to (``unit_cases``) or None. One
+    ``nlp.pipe`` runs over the whole stream, so worker processes start once for
+    an import of any size; ``documents`` is consumed lazily, as the model asks
+    for more text. A document's units must be consumed (or abandoned) before
+    the next document is asked for; abandoned units are skipped. A failure of
+    the model is raised as :class:`AnalysisError` from the units' iterator or
+    from this one.
+    """
+    stream = _UnitStream(documents, n_process=n_process, batch_size=batch_size, nlp=nlp)
+    return stream.documents()
 
 
 @dataclass(slots=True)
-class _Pending(Generic[K]):
+class _Doc(Generic[K]):
+    """A document fed to the model, and how far its units have been handed out."""
+
     key: K
     document: NewDocument
-    done: bool = False
-    left: int = 0
+    # its own units in final order, with their index in ``document.units``
+    own: list[tuple[int, Unit]]
+    chunks_left: int
+    # nested own units cannot interleave with sentences in one pass: such a
+    # document's sentences are gathered, and its units handed out at the end
+    nested: bool
+    next_own: int = 0
+    position: int = 0
     sentences: list[Unit] = field(default_factory=list)
+
+
+class _UnitStream(Generic[K]):
+    def __init__(
+        self,
+        documents: Iterable[tuple[K, NewDocument]],
+        *,
+        n_process: int,
+        batch_size: int,
+        nlp: Language | None,
+    ) -> None:
+        self._documents = documents
+        self._fed: deque[_Doc[K]] = deque()
+        # where each text fed to the model comes from, in feeding order: the model
+        # gives the results back in that order (passing these as spaCy "contexts"
+        # would serialise them with every doc, which costs more than the analysis)
+        self._sources: deque[tuple[_Doc[K], int, int, Unit]] = deque()
+        self._results = _analyse(self._feed(), n_process=n_process, batch_size=batch_size, nlp=nlp)
+        # (doc, unit, case) to hand out, or (doc, None, None) when a document is done
+        self._ready: deque[tuple[_Doc[K], Unit | None, str | None]] = deque()
+        self._finished = False
+
+    def _feed(self) -> Iterator[str]:
+        for key, document in self._documents:
+            own = sorted(
+                ((i, u) for i, u in enumerate(document.units) if u.kind != "sentence"),
+                key=lambda t: (t[1].start, -t[1].end, _KIND_ORDER.get(t[1].kind, 2)),
+            )
+            nested = any(b.start < a.end for (_, a), (_, b) in itertools.pairwise(own))
+            pieces = chunks(document)
+            state = _Doc(key, document, own, len(pieces), nested)
+            self._fed.append(state)
+            for start, end, container in pieces:
+                self._sources.append((state, start, end, container))
+                yield document.text[start:end]
+
+    def _advance(self) -> bool:
+        """Read one more result of the model into ``_ready``; False at the end."""
+        if self._finished:
+            return False
+        try:
+            rows = next(self._results)
+        except StopIteration:
+            self._finished = True
+            while self._fed:
+                self._close(self._fed.popleft())
+            return bool(self._ready)
+        except AnalysisError:
+            raise
+        except Exception as exc:
+            self._finished = True
+            raise AnalysisError(str(exc) or type(exc).__name__) from exc
+        state, start, end, container = self._sources.popleft()
+        # every document fed before this one is complete
+        while self._fed[0] is not state:
+            self._close(self._fed.popleft())
+        text = state.document.text[start:end]
+        sentences = _sentence_units(rows, start, container, text)
+        state.chunks_left -= 1
+        if state.nested:
+            state.sentences.extend(sentences)
+        else:
+            # the document's own units up to this piece's container, then its sentences
+            while state.next_own < len(state.own) and state.own[state.next_own][1].start <= start:
+                self._hand_own(state)
+            for sentence in sentences:
+                self._hand(state, sentence, None)
+        return True
+
+    def _hand_own(self, state: _Doc[K]) -> None:
+        index, unit = state.own[state.next_own]
+        state.next_own += 1
+        self._hand(state, unit, state.document.unit_cases.get(index))
+
+    def _hand(self, state: _Doc[K], unit: Unit, case: str | None) -> None:
+        self._ready.append((state, replace(unit, position=state.position), case))
+        state.position += 1
+
+    def _close(self, state: _Doc[K]) -> None:
+        if state.nested:
+            merged = _with_sentences(state.document, state.sentences)
+            for i, unit in enumerate(merged.units):
+                self._ready.append((state, unit, merged.unit_cases.get(i)))
+        else:
+            while state.next_own < len(state.own):
+                self._hand_own(state)
+        self._ready.append((state, None, None))
+
+    def documents(self) -> Iterator[tuple[K, NewDocument, Iterator[tuple[Unit, str | None]]]]:
+        while True:
+            while not self._ready:
+                if not self._advance():
+                    return
+            state = self._ready[0][0]
+            units = self._units(state)
+            yield state.key, state.document, units
+            # units the caller left (a document that failed to be written) are skipped
+            for _ in units:
+                pass
+
+    def _units(self, state: _Doc[K]) -> Iterator[tuple[Unit, str | None]]:
+        while True:
+            while not self._ready:
+                if not self._advance():
+                    return
+            owner, unit, case = self._ready[0]
+            if owner is not state:
+                return
+            self._ready.popleft()
+            if unit is None:
+                return
+            yield unit, case
 
 
 def _with_sentences(document: NewDocument, sentences: list[Unit]) -> NewDocument:
@@ -377,45 +496,26 @@ def _starts_sentence(text: str, previous_end: int, idx: int, model_start: bool) 
     return first.isupper() or first.isdigit() or first in _OPENERS
 
 
-# One token as the import reads it: offset and length in the analysed text, lemma,
-# punctuation, space, and whether the model starts a sentence there.
-Row = tuple[int, int, str, bool, bool, bool]
-
-
-def _rows(parsed: Doc) -> list[Row]:
-    """The tokens of an analysed text, read from the Doc's arrays.
-
-    Walking Token objects one by one cost as much as half of spaCy's own work
-    on a large import; the arrays give the same offsets and lemmas at a
-    fraction of it. Plain tuples also cross a pipe from the model's process.
-    """
-    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, SENT_START
-
-    if len(parsed) == 0:
-        return []
-    table = parsed.to_array([IDX, LENGTH, LEMMA, IS_PUNCT, IS_SPACE, SENT_START]).tolist()
-    strings = parsed.vocab.strings
-    return [
-        (idx, length, strings[lemma] if lemma else "", bool(punct), bool(space), start == 1)
-        for idx, length, lemma, punct, space, start in table
-    ]
-
-
 def _analyse(
     texts: Iterator[str], *, n_process: int, batch_size: int, nlp: Language | None
 ) -> Iterator[list[Row]]:
-    """The rows of each text, in order: from the model started in the background, or here."""
-    if nlp is None:
-        background = _background_model()
-        if background is not None and n_process == 1:
-            yield from background.pipe(texts, batch_size)
-            return
-        if background is not None:
-            # Several processes fork from this one, which needs the model itself.
-            background.stop()
-        nlp = load_nlp()
+    """The rows of each text, in order: from model processes, or from the model here.
+
+    Several processes, or the one the command line started in the background,
+    are processes of the model's own that send rows back (see
+    :mod:`codage.ingest.model_process`); this process then never holds the
+    model's Docs, nor the model itself if it had not loaded it.
+    """
+    if nlp is None and can_fork() and (n_process > 1 or background_started()):
+        pool = ModelPool.start(n_process)
+        try:
+            yield from pool.pipe(texts, batch_size)
+        finally:
+            pool.stop()
+        return
+    nlp = nlp or load_nlp()
     for parsed in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
-        yield _rows(parsed)
+        yield rows_of(parsed)
 
 
 def _sentence_units(rows: list[Row], base: int, container: Unit, text: str) -> list[Unit]:
@@ -445,96 +545,3 @@ def _sentence_units(rows: list[Row], base: int, container: Unit, text: str) -> l
         lemmas = encode_lemmas(tokens)
         units.append(Unit("sentence", start, end, speaker=container.speaker, lemmas=lemmas or None))
     return units
-
-
-# The model loaded in a process of its own while this one starts (issue 9).
-_BACKGROUND: list[_ModelProcess] = []
-
-
-def start_model_in_background() -> None:
-    """Start loading the model in a forked process, if this one has not loaded it.
-
-    Loading the French model takes seconds of one core, and starting an import
-    (the database layer, the readers, the project) takes most of a second more
-    on another: the command line calls this first thing when it is asked to
-    import, so that the two overlap and a small import costs the model's load
-    and little else. Only on Linux, where forking a process that has started no
-    thread is safe; elsewhere, and for imports large enough to use several
-    processes, the model is loaded here as before.
-    """
-    if _BACKGROUND or load_nlp.cache_info().currsize or not sys.platform.startswith("linux"):
-        return
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    ours, theirs = context.Pipe()
-    process = context.Process(target=_serve, args=(theirs,), name="codage-model", daemon=True)
-    process.start()
-    theirs.close()
-    _BACKGROUND.append(_ModelProcess(process, ours))
-
-
-def _background_model() -> _ModelProcess | None:
-    return _BACKGROUND[0] if _BACKGROUND else None
-
-
-def _serve(connection: Connection) -> None:
-    """The model's process: load it, then analyse each batch of texts sent."""
-    import signal
-
-    # Ctrl-C is for the command, which stops this process on its way out.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        nlp = load_nlp()
-    except Exception as exc:
-        connection.send(("error", str(exc)))
-        return
-    connection.send(("ready", None))
-    while True:
-        try:
-            texts = connection.recv()
-        except (EOFError, OSError):
-            return
-        if texts is None:
-            return
-        try:
-            connection.send(("ok", [_rows(parsed) for parsed in nlp.pipe(texts)]))
-        except Exception as exc:
-            connection.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-@dataclass
-class _ModelProcess:
-    process: BaseProcess
-    connection: Connection
-    ready: bool = False
-
-    def _receive(self) -> object:
-        try:
-            status, payload = self.connection.recv()
-        except (EOFError, OSError):
-            self.stop()
-            raise RuntimeError("the language model's process stopped unexpectedly") from None
-        if status == "error":
-            self.stop()
-            raise RuntimeError(str(payload))
-        return payload
-
-    def pipe(self, texts: Iterator[str], batch_size: int) -> Iterator[list[Row]]:
-        # The first batch is read while the model is still loading.
-        while batch := list(itertools.islice(texts, batch_size)):
-            if not self.ready:
-                self._receive()
-                self.ready = True
-            self.connection.send(batch)
-            yield from self._receive()  # type: ignore[misc]
-
-    def stop(self) -> None:
-        if self in _BACKGROUND:
-            _BACKGROUND.remove(self)
-        with contextlib.suppress(OSError, ValueError):
-            self.connection.send(None)
-        self.connection.close()
-        self.process.join(timeout=1)
-        if self.process.is_alive():
-            self.process.kill()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codage.display import visible
-from codage.domain import NewDocument, text_sha256, word_count
+from codage.domain import NewDocument, Unit, text_sha256, word_count
 from codage.ingest.cases import CaseTable, load_case_table
 from codage.ingest.errors import IngestError
-from codage.ingest.nlp import stream_sentences
+from codage.ingest.nlp import AnalysisError, stream_units
 from codage.ingest.reader import ReadOptions, read_file, walk_paths
 from codage.ingest.speakers import compile_speaker_pattern, using_speaker_pattern
 
@@ -80,7 +82,11 @@ class _Pending:
     report: FileReport
     documents: list[NewDocument]
     duplicates: list[tuple[NewDocument, int]]
-    analysed: list[NewDocument] = field(default_factory=list)
+    # documents written so far (under their final names), in the file's transaction
+    written: list[NewDocument] = field(default_factory=list)
+    units: Counter[str] = field(default_factory=Counter)
+    speakers: list[str] = field(default_factory=list)
+    transaction: ExitStack | None = None
 
 
 def import_files(
@@ -153,8 +159,12 @@ def _import(
     report = ImportReport()
     waiting: dict[int, _Pending] = {}
 
+    # Files with no new document only link duplicates to their cases: written
+    # between two files' transactions, never inside one that may still fail.
+    later: list[_Pending] = []
+
     def to_analyse() -> Iterator[tuple[int, NewDocument]]:
-        # Files are read as spaCy asks for more text, so reading, analysing and
+        # Files are read as the model asks for more text, so reading, analysing and
         # writing overlap and only the files in flight are held in memory.
         for index, path in enumerate(files):
             if progress is not None:
@@ -165,28 +175,43 @@ def _import(
             if item is None:
                 continue
             if not item.documents:
-                _write(project, item, names)  # only duplicates' case links to record
+                later.append(item)
                 continue
             waiting[index] = item
             for document in item.documents:
                 yield index, document
 
+    def write_later() -> None:
+        while later:
+            _write_duplicates_only(project, later.pop(0))
+
+    current: _Pending | None = None
     try:
-        for index, document in stream_sentences(to_analyse(), n_process=n_process):
+        for index, document, units in stream_units(to_analyse(), n_process=n_process):
             item = waiting[index]
-            item.analysed.append(document)
-            if len(item.analysed) == len(item.documents):
-                item.documents = item.analysed
-                _write(project, item, names)
+            if current is not item:
+                if current is not None:
+                    _end_file(project, current, names)
+                write_later()
+                current = item
+                _begin_file(project, item)
+            if item.report.status != FAILED:
+                _write_document(project, item, document, units, names)
+            if document is item.documents[-1]:
+                _end_file(project, item, names)
                 del waiting[index]
-    except Exception as exc:  # spaCy failing: the files not yet written fail with it
+                current = None
+        if current is not None:
+            _end_file(project, current, names)
+    except AnalysisError as exc:  # the model failing: the files not yet written fail with it
         for item in waiting.values():
-            _fail(item.report, f"{item.report.file}: sentence analysis failed ({exc})")
+            _abandon(item, f"{item.report.file}: sentence analysis failed ({exc})")
         # and so do those it had not asked for yet, so that every file is reported
         for path in files[len(report.files) :]:
             file_report = FileReport(path)
             _fail(file_report, f"{file_report.file}: sentence analysis failed ({exc})")
             report.files.append(file_report)
+    write_later()
     if progress is not None:
         progress(len(files), len(files), "")
     return report
@@ -248,51 +273,107 @@ def _prepare(
     return _Pending(report, fresh, duplicates)
 
 
-def _write(project: Project, item: _Pending, names: set[str]) -> None:
-    """Write one file's documents (and case links of its duplicates) in one transaction."""
+def _begin_file(project: Project, item: _Pending) -> None:
+    """Open the one transaction in which a file's documents are written."""
+    item.transaction = ExitStack()
+    item.transaction.enter_context(project.batch())
+
+
+def _write_document(
+    project: Project,
+    item: _Pending,
+    document: NewDocument,
+    units: Iterator[tuple[Unit, str | None]],
+    names: set[str],
+) -> None:
+    """Write one document of a file as its units come; a failure fails the whole file."""
     report = item.report
-    if report.status == FAILED:
-        return
-    documents = [_unique_name(_visible_name(d, report), names) for d in item.documents]
+    named = _unique_name(_visible_name(document, report), names | {d.name for d in item.written})
+    # The question columns of one table share their respondents: give each
+    # respondent's attributes once per file, not once per question.
+    described = {k for d in item.written for k in d.cases}
+    cases = {k: v for k, v in document.cases.items() if k not in described}
+
+    def counted() -> Iterator[tuple[Unit, str | None]]:
+        for unit, case in units:
+            item.units[unit.kind] += 1
+            if unit.speaker is not None and unit.speaker not in item.speakers:
+                item.speakers.append(unit.speaker)
+            yield unit, case
+
     try:
-        with project.batch():
-            described: set[str] = set()
-            for document in documents:
-                # The question columns of one table share their respondents: give
-                # each respondent's attributes once per file, not once per question.
-                cases = {k: v for k, v in document.cases.items() if k not in described}
-                described.update(document.cases)
-                project.add_document(replace(document, cases=cases))
-            for document, existing_id in item.duplicates:
-                if document.case is not None and existing_id >= 0:
-                    project.set_case(document.case, document.cases.get(document.case, {}))
-                    project.link_case(document.case, document_id=existing_id)
+        project.add_document(replace(named, cases=cases, units=[], unit_cases={}), counted())
+    except AnalysisError:
+        raise
     except Exception as exc:  # the store's Conflict and database errors alike
-        message = str(exc)
-        if not message.startswith(report.file):
-            message = f"{report.file}: {message}"
-        _fail(report, message)
+        _abandon(item, _file_message(report, exc))
         return
+    item.written.append(replace(named, units=[], unit_cases={}))
+
+
+def _end_file(project: Project, item: _Pending, names: set[str]) -> None:
+    """Link the file's duplicates to their cases, commit, and fill in its report."""
+    report = item.report
+    if report.status == FAILED or item.transaction is None:
+        return
+    try:
+        _link_duplicates(project, item)
+    except Exception as exc:
+        _abandon(item, _file_message(report, exc))
+        return
+    try:
+        item.transaction.close()
+    except Exception as exc:  # the commit itself failing (disk full...)
+        item.transaction = None
+        _fail(report, _file_message(report, exc))
+        return
+    item.transaction = None
+    documents = item.written
     names.update(d.name for d in documents)
     if not documents:
         return
-    units: Counter[str] = Counter()
-    speakers: list[str] = []
-    for document in documents:
-        units.update(u.kind for u in document.units)
-        for unit in document.units:
-            if unit.speaker is not None and unit.speaker not in speakers:
-                speakers.append(unit.speaker)
     report.documents = [d.name for d in documents]
-    report.units = dict(units)
+    report.units = dict(item.units)
     report.words = sum(word_count(d.text) for d in documents)
-    report.speakers = speakers
+    report.speakers = item.speakers
     for document in documents:
         for warning in document.warnings:
             if warning not in report.warnings:
                 report.warnings.append(warning)
     if item.duplicates:
         report.message = f"{len(item.duplicates)} document(s) already in the project were skipped"
+
+
+def _abandon(item: _Pending, message: str) -> None:
+    """Roll back the file's transaction, if open, and fail it with ``message``."""
+    if item.transaction is not None:
+        transaction, item.transaction = item.transaction, None
+        failure = RuntimeError(message)
+        # the rollback's own error changes nothing for the report
+        with contextlib.suppress(Exception):
+            transaction.__exit__(RuntimeError, failure, None)
+    _fail(item.report, message)
+
+
+def _write_duplicates_only(project: Project, item: _Pending) -> None:
+    """A file whose documents are all in the project: link its cases, in one transaction."""
+    try:
+        with project.batch():
+            _link_duplicates(project, item)
+    except Exception as exc:
+        _fail(item.report, _file_message(item.report, exc))
+
+
+def _link_duplicates(project: Project, item: _Pending) -> None:
+    for document, existing_id in item.duplicates:
+        if document.case is not None and existing_id >= 0:
+            project.set_case(document.case, document.cases.get(document.case, {}))
+            project.link_case(document.case, document_id=existing_id)
+
+
+def _file_message(report: FileReport, exc: Exception) -> str:
+    message = str(exc)
+    return message if message.startswith(report.file) else f"{report.file}: {message}"
 
 
 def _fail(report: FileReport, message: str) -> None:

@@ -7,6 +7,7 @@ redone, by the coder who made them, across processes.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -371,14 +372,23 @@ class Project:
             ).first()
             return None if row is None else self._info(row, self._document_cases(s).get(row.id))
 
-    def add_document(self, doc: NewDocument) -> DocumentInfo:
-        """Store a document with its units and cases, in one transaction."""
+    def add_document(
+        self, doc: NewDocument, units: Iterable[tuple[Unit, str | None]] | None = None
+    ) -> DocumentInfo:
+        """Store a document with its units and cases, in one transaction.
+
+        ``units``, when given, replaces ``doc.units`` and ``doc.unit_cases``: the
+        units in their final order, each with the case of the respondent it
+        belongs to (or None), consumed as they come. An import hands them over
+        while the language model is still reading the rest of the document, so
+        that a 50 MB transcript is never held whole as units in memory; a unit
+        that lies outside the text fails the whole document.
+        """
         text = doc.text
         if not text.strip():
             raise Conflict(f"{doc.name}: the document has no text")
-        for unit in doc.units:
-            if not (0 <= unit.start <= unit.end <= len(text)):
-                raise Conflict(f"{doc.name}: unit [{unit.start}, {unit.end}) lies outside the text")
+        if units is None:
+            units = ((u, doc.unit_cases.get(i)) for i, u in enumerate(doc.units))
         with self._tx() as s:
             if s.scalar(select(DocumentRow.id).where(DocumentRow.name == doc.name)) is not None:
                 raise Conflict(f"{doc.name}: a document of that name is already in the project")
@@ -397,10 +407,18 @@ class Project:
             s.flush()
             # In slices: a 50 MB transcript has hundreds of thousands of units, and
             # their parameters built all at once doubled the import's peak memory.
-            for first in range(0, len(doc.units), _UNIT_SLICE):
-                s.execute(
-                    insert(UnitRow),
-                    [
+            unit_cases: dict[int, str] = {}
+            numbered = enumerate(units)
+            while piece := list(itertools.islice(numbered, _UNIT_SLICE)):
+                values = []
+                for i, (u, case) in piece:
+                    if not (0 <= u.start <= u.end <= len(text)):
+                        raise Conflict(
+                            f"{doc.name}: unit [{u.start}, {u.end}) lies outside the text"
+                        )
+                    if case is not None:
+                        unit_cases[i] = case
+                    values.append(
                         {
                             "document_id": row.id,
                             "kind": u.kind,
@@ -411,24 +429,23 @@ class Project:
                             "timestamp": u.timestamp,
                             "lemmas": u.lemmas,
                         }
-                        for i, u in enumerate(doc.units[first : first + _UNIT_SLICE], start=first)
-                    ],
-                )
+                    )
+                s.execute(insert(UnitRow), values)
             self._set_cases(s, doc.cases)
             if doc.case:
                 self._link_case(s, doc.case, row.id, None)
-            if doc.unit_cases:
+            if unit_cases:
                 positions = dict(
                     s.execute(
                         select(UnitRow.position, UnitRow.id).where(UnitRow.document_id == row.id)
                     ).all()
                 )
-                case_ids = {name: self._case_id(s, name) for name in set(doc.unit_cases.values())}
+                case_ids = {name: self._case_id(s, name) for name in set(unit_cases.values())}
                 s.execute(
                     insert(CaseLinkRow),
                     [
                         {"case_id": case_ids[name], "document_id": row.id, "unit_id": positions[i]}
-                        for i, name in doc.unit_cases.items()
+                        for i, name in unit_cases.items()
                     ],
                 )
             return self._info(row, doc.case)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from codage.ingest import import_files, nlp
+from codage.ingest import ReadOptions, import_files, model_process, read_file
+from codage.ingest.nlp import add_sentences
 from codage.services import Project
 from tests.conftest import ROOT
 
@@ -85,7 +86,7 @@ def test_a_model_process_that_dies_fails_the_file_with_one_line(tmp_path: Path) 
     process = context.Process(target=_die_at_once, args=(theirs,), daemon=True)
     process.start()
     theirs.close()
-    nlp._BACKGROUND.append(nlp._ModelProcess(process, ours))
+    model_process._STARTED.append(model_process.ModelProcess(process, ours))
     source = tmp_path / "court.txt"
     source.write_text("E : Bonjour.\n\nR : Bonjour, entrez.\n", encoding="utf-8")
     project = Project.open(str(tmp_path / "p.db"))
@@ -95,7 +96,7 @@ def test_a_model_process_that_dies_fails_the_file_with_one_line(tmp_path: Path) 
         assert "stopped unexpectedly" in report.files[0].message
         assert "\n" not in report.files[0].message
         assert project.documents() == []
-        assert nlp._BACKGROUND == []  # the next import loads the model here
+        assert model_process._STARTED == []  # the next import loads the model here
         again = import_files(project, [source])
         assert [f.status for f in again.files] == ["imported"]
     finally:
@@ -125,3 +126,24 @@ def test_help_and_other_commands_start_no_model_process(tmp_path: Path) -> None:
             check=False,
         )
         assert done.stdout.strip().splitlines()[-1] == "0", (args, done.stdout, done.stderr)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="model processes fork on Linux")
+def test_several_model_processes_give_the_units_of_one(tmp_path: Path) -> None:
+    """Batches go round the model processes in turn and come back in order."""
+    text = "\n\n".join(
+        f"E{i % 3} : Question {i}. Le service numérique de la commune {i} répond-il ?"
+        for i in range(60)
+    )
+    document = read_file(_write(tmp_path / "long.txt", text), ReadOptions())[0]
+    single = add_sentences([document], batch_size=4)
+    several = add_sentences([document], n_process=3, batch_size=4)
+    assert len([u for u in single[0].units if u.kind == "sentence"]) >= 60
+    assert several[0].units == single[0].units
+    assert model_process._STARTED == []
+    assert [p for p in multiprocessing.active_children() if p.name == "codage-model"] == []
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

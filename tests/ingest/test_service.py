@@ -102,11 +102,11 @@ def test_a_store_error_rolls_back_the_whole_file(tmp_path: Path, project: Projec
     original = project.add_document
     calls = {"n": 0}
 
-    def failing_second(document):
+    def failing_second(document, units=None):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return original(document)
+        return original(document, units)
 
     project.add_document = failing_second  # type: ignore[method-assign]
     try:
