@@ -1,0 +1,277 @@
+"""Indexing and layout of the transcript view: paragraphs, units, numbered places, notes and
+codings turned into flat arrays and runs, and the wrap of the whole text into visual lines for
+one width. Mixed into :class:`~codage.tui.widgets.transcript_view.TranscriptView`."""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from operator import attrgetter
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from textual.geometry import Size
+
+from codage.domain import (
+    Coding,
+    Locator,
+    Span,
+    Unit,
+)
+from codage.tui.widgets.transcript_layout import (
+    CONTINUATION,
+    FAR,
+    FIRST,
+    HEADER,
+    LABEL_END,
+    LABEL_WINDOW,
+    MAX_TARGETED_INVALIDATION,
+    NOT_SIMPLE,
+    SPEAKER_COLOURS,
+    STAMP_IN_TEXT,
+    Layout,
+    coverage,
+    wrap_cells,
+)
+
+if TYPE_CHECKING:
+    from codage.tui.widgets.transcript_view import TranscriptView
+
+
+class TranscriptIndexing:
+    """Mixed into :class:`~codage.tui.widgets.transcript_view.TranscriptView`."""
+
+    # ------------------------------------------------------------------ indexing
+
+    def _index_paragraphs(self: TranscriptView, text: str) -> None:
+        starts, ends = array("q"), array("q")
+        position = 0
+        for paragraph in text.split("\n"):
+            end = position + len(paragraph)
+            starts.append(position)
+            ends.append(end)
+            position = end + 1
+        self._para_starts, self._para_ends = starts, ends
+        complex_paras: set[int] = set()
+        position = 0
+        while (match := NOT_SIMPLE.search(text, position)) is not None:
+            index = bisect_right(starts, match.start()) - 1
+            complex_paras.add(index)
+            position = ends[index] + 1
+        self._complex_paras = complex_paras
+        self._line_bounds = None
+
+    def _index_units(self: TranscriptView, units: Sequence[Unit]) -> None:
+        by_kind: dict[str, list[Unit]] = {}
+        for unit in units:
+            by_kind.setdefault(unit.kind, []).append(unit)
+        self._unit_bounds = {}
+        for kind, group in by_kind.items():
+            starts = [u.start for u in group]
+            if starts != sorted(starts):  # readers emit units in order: usually no sort
+                group.sort(key=attrgetter("start", "end"))
+                starts = [u.start for u in group]
+            self._unit_bounds[kind] = (starts, [u.end for u in group])
+        self._headers, self._labels, self._speaker_colours = {}, {}, {}
+        para_starts = self._para_starts
+        for unit in [*by_kind.get("turn", []), *by_kind.get("paragraph", [])]:
+            if unit.speaker is None and unit.timestamp is None:
+                continue
+            index = bisect_left(para_starts, unit.start)
+            if index >= len(para_starts) or para_starts[index] != unit.start:
+                continue  # decorations are drawn at paragraph starts only
+            if unit.start in self._labels or unit.start in self._headers:
+                continue  # a turn and its first paragraph: decorate once
+            self._decorate(unit, self._para_ends[index])
+        self._number_lines(units)
+
+    def _number_lines(self: TranscriptView, units: Sequence[Unit]) -> None:
+        """Gutter numbers: each numbered unit's number on the line where it starts, so
+        that "turn 12" in a dossier is the line marked 12 here."""
+        self._locator = Locator.of(units, self._text)
+        para_starts = self._para_starts
+        numbers = array("l", bytes(len(para_starts) * array("l").itemsize))
+        for place in self._locator.places:
+            index = bisect_right(para_starts, place.start) - 1
+            if index >= 0 and not numbers[index]:
+                numbers[index] = place.number
+        self._para_numbers = numbers
+
+    def _index_notes(self: TranscriptView, notes: Mapping[int, str]) -> None:
+        """Header lines carrying the screen's notes, above the paragraphs they name."""
+        self._notes = {}
+        para_starts = self._para_starts
+        for start, note in notes.items():
+            index = bisect_left(para_starts, start)
+            if index >= len(para_starts) or para_starts[index] != start or not note:
+                continue
+            self._notes[start] = " ".join(note.split())
+            self._headers.setdefault(start, (None, None))
+
+    def _is_dimmed(self: TranscriptView, offset: int) -> bool:
+        index = bisect_right(self._dimmed_starts, offset) - 1
+        return index >= 0 and self._dimmed[index].end > offset
+
+    def _decorate(self: TranscriptView, unit: Unit, para_end: int) -> None:
+        """Find the timestamp and speaker label a turn starts with, to style them where
+        they are written; what the text does not show goes on a header line above it."""
+        text, start = self._text, unit.start
+        speaker = " ".join((unit.speaker or "").split()) or None
+        if speaker and speaker not in self._speaker_colours:
+            colours = SPEAKER_COLOURS
+            self._speaker_colours[speaker] = colours[len(self._speaker_colours) % len(colours)]
+        labels: list[tuple[int, int, str | None]] = []
+        window_end = min(para_end, start + LABEL_WINDOW)
+        stamp = STAMP_IN_TEXT.match(text, start, window_end)
+        if stamp is not None:
+            labels.append((stamp.start(), stamp.end(), None))
+        shown_speaker = speaker
+        if speaker:
+            found = text.find(speaker, start, window_end)
+            after = found + len(speaker)
+            # the label must open the paragraph (after a timestamp or Markdown emphasis),
+            # and be a whole word: speaker "E" is not the first letter of "Et donc"
+            expected = stamp.end() if stamp is not None else start
+            if (
+                found != -1
+                and found - expected in (0, 2)
+                and (after >= len(text) or not text[after].isalnum())
+            ):
+                label = LABEL_END.match(text, after, para_end)
+                labels.append((found, label.end() if label else after, speaker))
+                shown_speaker = None
+        if labels:
+            self._labels[start] = labels
+        shown_stamp = unit.timestamp if unit.timestamp is not None and stamp is None else None
+        if shown_stamp is not None or shown_speaker:
+            self._headers[start] = (shown_stamp, shown_speaker)
+
+    def _index_codings(self: TranscriptView, codings: Sequence[Coding]) -> None:
+        self._codings = list(codings)
+        self._coding_keys = {(c.id, c.code_id, c.start, c.end) for c in self._codings}
+        self._coding_triples = [(c.start, c.end, c.code_id) for c in self._codings]
+        self._run_bounds, self._run_keys = coverage(self._coding_triples, 0, FAR)
+
+    def _splice_runs(self: TranscriptView, low: int, high: int) -> None:
+        """Recompute coverage runs inside ``[low, high)`` only; outside it nothing changed."""
+        bounds, keys = self._run_bounds, self._run_keys
+        middle_bounds, middle_keys = coverage(self._coding_triples, low, high)
+        before = bisect_left(bounds, low)
+        after = bisect_right(bounds, high)
+        key_at_high = keys[after - 1]  # coverage from ``high`` on is unchanged
+        new_bounds = bounds[:before] + middle_bounds
+        new_keys = keys[:before] + middle_keys
+        if high < FAR:
+            new_bounds.append(high)
+            new_keys.append(key_at_high)
+        new_bounds += bounds[after:]
+        new_keys += keys[after:]
+        # runs of equal coverage meeting at the seams become one
+        for seam in (len(new_bounds) - len(bounds) + after, before + len(middle_bounds), before):
+            if 0 < seam < len(new_bounds) and new_keys[seam] == new_keys[seam - 1]:
+                del new_bounds[seam]
+                del new_keys[seam]
+        self._run_bounds, self._run_keys = new_bounds, new_keys
+
+    def _invalidate_spans(self: TranscriptView, spans: list[Span]) -> None:
+        """Drop cached strips of the visual lines that intersect ``spans``."""
+        layout = self._layout
+        if layout is None:
+            return
+        if len(spans) > MAX_TARGETED_INVALIDATION:
+            self._strips.clear()
+            return
+        span_starts = [s.start for s in spans]
+        for y in list(self._strips.keys()):
+            # a line covers its newline too: a coding may end there
+            start, end = layout.starts[y], layout.ends[y] + 1
+            index = bisect_left(span_starts, end) - 1
+            if index >= 0 and spans[index].end > start:
+                self._strips.discard(y)
+
+    # ------------------------------------------------------------------ layout
+
+    def _viewport_height(self: TranscriptView) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def _relayout(self: TranscriptView) -> None:
+        """Wrap the document for the current width (keeping the top line in view)."""
+        width = self.scrollable_content_region.width
+        if width <= 0 or self._document is None:
+            return
+        old = self._layout
+        if old is not None and old.width == width:
+            return
+        top_offset = old.starts[int(self.scroll_offset.y)] if old and old.count else 0
+        self._layout = self._wrap(width)
+        self._strips.clear()
+        self.virtual_size = Size(width, self._layout.count)
+        # scrollbars otherwise learn of the new height only at the next layout pass, and
+        # until then Textual refuses to scroll
+        self._refresh_scrollbars()
+        if old is not None:
+            self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
+
+    def _margin_width(self: TranscriptView, width: int) -> int:
+        """Columns of the code margin (with its separator) for a view ``width`` wide.
+
+        Hidden below 60 columns, narrow below 100; beyond, a fifth of the width up to 30
+        columns, or more when the longest code name needs it and the text keeps 70 columns
+        and a quarter of the rest: a wide terminal names codes whole instead of cutting
+        them at a fixed width.
+        """
+        if width < 60:
+            return 0
+        if width < 100:
+            return 13
+        longest = max((cell_len(code.name) for code in self._codes.values()), default=0)
+        return max(min(30, width // 5), min(longest + 3, (width - 70) * 3 // 4))
+
+    def _wrap(self: TranscriptView, width: int) -> Layout:
+        digits = len(str(max(1, len(self._locator.places))))
+        gutter = max(4, digits + 2)
+        margin = self._margin_width(width)
+        text_width = max(8, width - gutter - margin - 1)
+        starts, ends, kinds, paras = array("q"), array("q"), bytearray(), array("l")
+        add_start, add_end, add_kind, add_para = (
+            starts.append,
+            ends.append,
+            kinds.append,
+            paras.append,
+        )
+        text = self._text
+        rfind = text.rfind
+        headers, complex_paras = self._headers, self._complex_paras
+        for index, (start, end) in enumerate(zip(self._para_starts, self._para_ends, strict=True)):
+            if start in headers:
+                add_start(start)
+                add_end(start)
+                add_kind(HEADER)
+                add_para(index)
+            kind = FIRST
+            if index in complex_paras:
+                for line_start, line_end in wrap_cells(text, start, end, text_width):
+                    add_start(line_start)
+                    add_end(line_end)
+                    add_kind(kind)
+                    add_para(index)
+                    kind = CONTINUATION
+                continue
+            position = start
+            # a line takes at most text_width cells; the last line of a paragraph keeps one
+            # free for the cursor after its final character
+            while end - position >= text_width:
+                space = rfind(" ", position, position + text_width)
+                cut = space + 1 if space > position else position + text_width
+                add_start(position)
+                add_end(cut)
+                add_kind(kind)
+                add_para(index)
+                kind = CONTINUATION
+                position = cut
+            add_start(position)
+            add_end(end)
+            add_kind(kind)
+            add_para(index)
+        return Layout(width, gutter, text_width, margin, starts, ends, kinds, paras)
