@@ -1,6 +1,7 @@
-"""Indexing and layout of the transcript view: paragraphs, units, numbered places, notes and
-codings turned into flat arrays and runs, and the wrap of the whole text into visual lines for
-one width. Mixed into :class:`~codage.tui.widgets.transcript_view.TranscriptView`."""
+"""The base of the transcript view: its state, the two messages its moves post, and its
+indexes: paragraphs, units, numbered places, notes and codings turned into flat arrays and
+runs, the wrap of the whole text into visual lines for one width, and the geometry that maps
+offsets to visual lines and columns. Rendering and navigation build on it."""
 
 from __future__ import annotations
 
@@ -8,19 +9,27 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from operator import attrgetter
-from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
+from rich.style import Style
+from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from codage.domain import (
+    Code,
     Coding,
+    Document,
     Locator,
     Span,
     Unit,
 )
+from codage.tui.bindings import localize
 from codage.tui.widgets.transcript_layout import (
     CONTINUATION,
+    DISPLAY,
     FAR,
     FIRST,
     HEADER,
@@ -31,20 +40,110 @@ from codage.tui.widgets.transcript_layout import (
     SPEAKER_COLOURS,
     STAMP_IN_TEXT,
     Layout,
+    RunKey,
+    cell_width,
     coverage,
     wrap_cells,
 )
 
-if TYPE_CHECKING:
-    from codage.tui.widgets.transcript_view import TranscriptView
 
+class TranscriptIndexing(ScrollView):
+    """The state of a transcript view, its indexes, layout and geometry: the base the
+    rendering, the navigation and :class:`~codage.tui.widgets.transcript_view.TranscriptView`
+    build on."""
 
-class TranscriptIndexing:
-    """Mixed into :class:`~codage.tui.widgets.transcript_view.TranscriptView`."""
+    # ------------------------------------------------------------------ messages
+
+    class CursorMoved(Message, namespace="transcript_view"):
+        """The cursor moved to ``offset`` (a code point of the document)."""
+
+        def __init__(self, view: TranscriptIndexing, offset: int) -> None:
+            super().__init__()
+            self.view = view
+            self.offset = offset
+
+        @property
+        def control(self) -> TranscriptIndexing:
+            return self.view
+
+    class SelectionChanged(Message, namespace="transcript_view"):
+        """The selection became ``selection`` (``None`` when nothing is selected)."""
+
+        def __init__(self, view: TranscriptIndexing, selection: Span | None) -> None:
+            super().__init__()
+            self.view = view
+            self.selection = selection
+
+        @property
+        def control(self) -> TranscriptIndexing:
+            return self.view
+
+    # ------------------------------------------------------------------ set up
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        localize(self)
+        self._document: Document | None = None
+        self._text = ""
+        self._codes: dict[int, Code] = {}
+        self._codings: list[Coding] = []
+        self._coding_keys: set[tuple[int, int, int, int]] = set()
+        self._coding_triples: list[tuple[int, int, int]] = []
+        # paragraphs are the text's lines; width-independent, computed at load
+        self._para_starts = array("q")
+        self._para_ends = array("q")
+        # gutter numbers: the numbered unit (see domain.Locator) starting on each line
+        self._para_numbers = array("l")
+        self._locator = Locator([])
+        self._complex_paras: set[int] = set()
+        self._line_bounds: tuple[list[int], list[int]] | None = None
+        # units by kind, sorted by start, with their bounds for bisection
+        self._unit_bounds: dict[str, tuple[list[int], list[int]]] = {}
+        # turn header lines: timestamp and speaker the text itself does not show
+        self._headers: dict[int, tuple[float | None, str | None]] = {}
+        # labels written at paragraph starts: (start, end, speaker or None for a timestamp)
+        self._labels: dict[int, list[tuple[int, int, str | None]]] = {}
+        self._speaker_colours: dict[str, str] = {}
+        # header notes given by the screen (a survey answer's respondent and attributes)
+        self._notes: dict[int, str] = {}
+        # spans drawn dim (survey answers outside the attribute filter), normalised
+        self._dimmed: list[Span] = []
+        self._dimmed_starts: list[int] = []
+        # coding runs
+        self._run_bounds: list[int] = [0]
+        self._run_keys: list[RunKey | None] = [None]
+        self._run_styles: dict[RunKey, Style] = {}
+        # layout and caches
+        self._layout: Layout | None = None
+        self._strips: LRUCache[int, Strip] = LRUCache(2048)
+        # cursor and selection
+        self._cursor = 0
+        self._anchor: int | None = None
+        self._goal_column: int | None = None
+        self._dragging = False
+
+    @property
+    def cursor(self) -> int:
+        """The cursor, a code-point offset into the document."""
+        return self._cursor
+
+    @property
+    def selection(self) -> Span | None:
+        """The selected span, or ``None`` when nothing is selected."""
+        if self._anchor is None or self._anchor == self._cursor:
+            return None
+        return Span(min(self._anchor, self._cursor), max(self._anchor, self._cursor))
 
     # ------------------------------------------------------------------ indexing
 
-    def _index_paragraphs(self: TranscriptView, text: str) -> None:
+    def _index_paragraphs(self, text: str) -> None:
         starts, ends = array("q"), array("q")
         position = 0
         for paragraph in text.split("\n"):
@@ -62,7 +161,7 @@ class TranscriptIndexing:
         self._complex_paras = complex_paras
         self._line_bounds = None
 
-    def _index_units(self: TranscriptView, units: Sequence[Unit]) -> None:
+    def _index_units(self, units: Sequence[Unit]) -> None:
         by_kind: dict[str, list[Unit]] = {}
         for unit in units:
             by_kind.setdefault(unit.kind, []).append(unit)
@@ -86,7 +185,7 @@ class TranscriptIndexing:
             self._decorate(unit, self._para_ends[index])
         self._number_lines(units)
 
-    def _number_lines(self: TranscriptView, units: Sequence[Unit]) -> None:
+    def _number_lines(self, units: Sequence[Unit]) -> None:
         """Gutter numbers: each numbered unit's number on the line where it starts, so
         that "turn 12" in a dossier is the line marked 12 here."""
         self._locator = Locator.of(units, self._text)
@@ -98,7 +197,7 @@ class TranscriptIndexing:
                 numbers[index] = place.number
         self._para_numbers = numbers
 
-    def _index_notes(self: TranscriptView, notes: Mapping[int, str]) -> None:
+    def _index_notes(self, notes: Mapping[int, str]) -> None:
         """Header lines carrying the screen's notes, above the paragraphs they name."""
         self._notes = {}
         para_starts = self._para_starts
@@ -109,11 +208,11 @@ class TranscriptIndexing:
             self._notes[start] = " ".join(note.split())
             self._headers.setdefault(start, (None, None))
 
-    def _is_dimmed(self: TranscriptView, offset: int) -> bool:
+    def _is_dimmed(self, offset: int) -> bool:
         index = bisect_right(self._dimmed_starts, offset) - 1
         return index >= 0 and self._dimmed[index].end > offset
 
-    def _decorate(self: TranscriptView, unit: Unit, para_end: int) -> None:
+    def _decorate(self, unit: Unit, para_end: int) -> None:
         """Find the timestamp and speaker label a turn starts with, to style them where
         they are written; what the text does not show goes on a header line above it."""
         text, start = self._text, unit.start
@@ -147,13 +246,13 @@ class TranscriptIndexing:
         if shown_stamp is not None or shown_speaker:
             self._headers[start] = (shown_stamp, shown_speaker)
 
-    def _index_codings(self: TranscriptView, codings: Sequence[Coding]) -> None:
+    def _index_codings(self, codings: Sequence[Coding]) -> None:
         self._codings = list(codings)
         self._coding_keys = {(c.id, c.code_id, c.start, c.end) for c in self._codings}
         self._coding_triples = [(c.start, c.end, c.code_id) for c in self._codings]
         self._run_bounds, self._run_keys = coverage(self._coding_triples, 0, FAR)
 
-    def _splice_runs(self: TranscriptView, low: int, high: int) -> None:
+    def _splice_runs(self, low: int, high: int) -> None:
         """Recompute coverage runs inside ``[low, high)`` only; outside it nothing changed."""
         bounds, keys = self._run_bounds, self._run_keys
         middle_bounds, middle_keys = coverage(self._coding_triples, low, high)
@@ -174,7 +273,7 @@ class TranscriptIndexing:
                 del new_keys[seam]
         self._run_bounds, self._run_keys = new_bounds, new_keys
 
-    def _invalidate_spans(self: TranscriptView, spans: list[Span]) -> None:
+    def _invalidate_spans(self, spans: list[Span]) -> None:
         """Drop cached strips of the visual lines that intersect ``spans``."""
         layout = self._layout
         if layout is None:
@@ -192,10 +291,10 @@ class TranscriptIndexing:
 
     # ------------------------------------------------------------------ layout
 
-    def _viewport_height(self: TranscriptView) -> int:
+    def _viewport_height(self) -> int:
         return max(1, self.scrollable_content_region.height)
 
-    def _relayout(self: TranscriptView) -> None:
+    def _relayout(self) -> None:
         """Wrap the document for the current width (keeping the top line in view)."""
         width = self.scrollable_content_region.width
         if width <= 0 or self._document is None:
@@ -213,7 +312,7 @@ class TranscriptIndexing:
         if old is not None:
             self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
 
-    def _margin_width(self: TranscriptView, width: int) -> int:
+    def _margin_width(self, width: int) -> int:
         """Columns of the code margin (with its separator) for a view ``width`` wide.
 
         Hidden below 60 columns, narrow below 100; beyond, a fifth of the width up to 30
@@ -228,7 +327,7 @@ class TranscriptIndexing:
         longest = max((cell_len(code.name) for code in self._codes.values()), default=0)
         return max(min(30, width // 5), min(longest + 3, (width - 70) * 3 // 4))
 
-    def _wrap(self: TranscriptView, width: int) -> Layout:
+    def _wrap(self, width: int) -> Layout:
         digits = len(str(max(1, len(self._locator.places))))
         gutter = max(4, digits + 2)
         margin = self._margin_width(width)
@@ -275,3 +374,57 @@ class TranscriptIndexing:
             add_kind(kind)
             add_para(index)
         return Layout(width, gutter, text_width, margin, starts, ends, kinds, paras)
+
+    # ------------------------------------------------------------------ geometry
+
+    def _line_of(self, offset: int) -> int:
+        """The visual line holding ``offset`` (a header shares its start with the text
+        line after it; bisecting to the right lands on the text line)."""
+        layout = self._layout
+        assert layout is not None
+        return max(0, bisect_right(layout.starts, offset) - 1)
+
+    def _text_line(self, y: int, forward: bool) -> int:
+        """``y`` itself, or the nearest text line when ``y`` is a turn header."""
+        layout = self._layout
+        assert layout is not None
+        if layout.kinds[y] != HEADER:
+            return y
+        if forward or y == 0:
+            return min(y + 1, layout.count - 1)
+        return y - 1
+
+    def _is_complex(self, y: int) -> bool:
+        assert self._layout is not None
+        return self._layout.paras[y] in self._complex_paras
+
+    def _last_offset(self, y: int) -> int:
+        """The furthest offset the cursor may take on line ``y``: the character before a soft
+        break, or the newline (or end of text) that closes a paragraph."""
+        layout = self._layout
+        assert layout is not None
+        end = layout.ends[y]
+        if y + 1 < layout.count and layout.kinds[y + 1] == CONTINUATION:
+            return max(layout.starts[y], end - 1)
+        return end
+
+    def _column_of(self, y: int, offset: int) -> int:
+        layout = self._layout
+        assert layout is not None
+        start = layout.starts[y]
+        if not self._is_complex(y):
+            return offset - start
+        return cell_len(self._text[start:offset].translate(DISPLAY))
+
+    def _offset_at_column(self, y: int, column: int) -> int:
+        layout = self._layout
+        assert layout is not None
+        start, last = layout.starts[y], self._last_offset(y)
+        if not self._is_complex(y):
+            return min(start + column, last)
+        cells = 0
+        for offset in range(start, last):
+            cells += cell_width(self._text[offset])
+            if cells > column:
+                return offset
+        return last

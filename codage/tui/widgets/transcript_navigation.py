@@ -1,88 +1,36 @@
-"""Moving in the transcript view: offsets to visual lines and columns and back, cursor moves
-with and without selection, extending the selection by units, and the mouse. Mixed into
-:class:`~codage.tui.widgets.transcript_view.TranscriptView`."""
+"""Moving in the transcript view: the offset under a point, cursor moves with and without
+selection, extending the selection by units, and the mouse. Builds on
+:class:`~codage.tui.widgets.transcript_render.TranscriptRendering`."""
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from textual import events
 
 from codage.domain import (
     Span,
 )
 from codage.tui.widgets.transcript_layout import (
-    CONTINUATION,
-    DISPLAY,
     HEADER,
-    cell_width,
 )
-
-if TYPE_CHECKING:
-    from codage.tui.widgets.transcript_view import TranscriptView
+from codage.tui.widgets.transcript_render import TranscriptRendering
 
 
-class TranscriptNavigation:
-    """Mixed into :class:`~codage.tui.widgets.transcript_view.TranscriptView`."""
-
-    # ------------------------------------------------------------------ geometry
-
-    def _line_of(self: TranscriptView, offset: int) -> int:
-        """The visual line holding ``offset`` (a header shares its start with the text
-        line after it; bisecting to the right lands on the text line)."""
-        layout = self._layout
-        assert layout is not None
-        return max(0, bisect_right(layout.starts, offset) - 1)
-
-    def _text_line(self: TranscriptView, y: int, forward: bool) -> int:
-        """``y`` itself, or the nearest text line when ``y`` is a turn header."""
-        layout = self._layout
-        assert layout is not None
-        if layout.kinds[y] != HEADER:
-            return y
-        if forward or y == 0:
-            return min(y + 1, layout.count - 1)
-        return y - 1
-
-    def _is_complex(self: TranscriptView, y: int) -> bool:
-        assert self._layout is not None
-        return self._layout.paras[y] in self._complex_paras
-
-    def _last_offset(self: TranscriptView, y: int) -> int:
-        """The furthest offset the cursor may take on line ``y``: the character before a soft
-        break, or the newline (or end of text) that closes a paragraph."""
-        layout = self._layout
-        assert layout is not None
-        end = layout.ends[y]
-        if y + 1 < layout.count and layout.kinds[y + 1] == CONTINUATION:
-            return max(layout.starts[y], end - 1)
-        return end
-
-    def _column_of(self: TranscriptView, y: int, offset: int) -> int:
-        layout = self._layout
-        assert layout is not None
-        start = layout.starts[y]
-        if not self._is_complex(y):
-            return offset - start
-        return cell_len(self._text[start:offset].translate(DISPLAY))
-
-    def _offset_at_column(self: TranscriptView, y: int, column: int) -> int:
-        layout = self._layout
-        assert layout is not None
-        start, last = layout.starts[y], self._last_offset(y)
-        if not self._is_complex(y):
-            return min(start + column, last)
-        cells = 0
-        for offset in range(start, last):
-            cells += cell_width(self._text[offset])
-            if cells > column:
-                return offset
-        return last
+class TranscriptNavigation(TranscriptRendering):
+    """Moving the cursor and the selection of a transcript view (see the module's docstring)."""
 
     # ------------------------------------------------------------------ cursor moves
+
+    def offset_at(self, x: int, y: int) -> int:
+        """The document offset drawn at widget coordinates ``(x, y)``."""
+        layout = self._layout
+        if layout is None or layout.count == 0:
+            return 0
+        line = max(0, min(layout.count - 1, int(self.scroll_offset.y) + y))
+        line = self._text_line(line, forward=True)
+        return self._offset_at_column(line, max(0, x - layout.gutter))
 
     def _set_cursor(
         self,
@@ -112,7 +60,7 @@ class TranscriptNavigation:
         if self.selection != before_selection:
             self.post_message(self.SelectionChanged(self, self.selection))
 
-    def _scroll_cursor_into_view(self: TranscriptView) -> None:
+    def _scroll_cursor_into_view(self) -> None:
         layout = self._layout
         if layout is None or layout.count == 0:
             return
@@ -125,7 +73,7 @@ class TranscriptNavigation:
         elif y >= top + height:
             self.scroll_to(y=y - height + 1, animate=False, force=True)
 
-    def _vertical(self: TranscriptView, lines: int, select: bool) -> None:
+    def _vertical(self, lines: int, select: bool) -> None:
         layout = self._layout
         if layout is None or layout.count == 0:
             return
@@ -139,35 +87,35 @@ class TranscriptNavigation:
         offset = self._offset_at_column(target, self._goal_column)
         self._set_cursor(offset, select=select, keep_goal=True)
 
-    def action_cursor_left(self: TranscriptView, select: bool = False) -> None:
+    def action_cursor_left(self, select: bool = False) -> None:
         selection = self.selection
         if selection is not None and not select:
             self._set_cursor(selection.start)
         else:
             self._set_cursor(self._cursor - 1, select=select)
 
-    def action_cursor_right(self: TranscriptView, select: bool = False) -> None:
+    def action_cursor_right(self, select: bool = False) -> None:
         selection = self.selection
         if selection is not None and not select:
             self._set_cursor(selection.end)
         else:
             self._set_cursor(self._cursor + 1, select=select)
 
-    def action_cursor_up(self: TranscriptView, select: bool = False) -> None:
+    def action_cursor_up(self, select: bool = False) -> None:
         self._vertical(-1, select)
 
-    def action_cursor_down(self: TranscriptView, select: bool = False) -> None:
+    def action_cursor_down(self, select: bool = False) -> None:
         self._vertical(1, select)
 
-    def action_line_start(self: TranscriptView, select: bool = False) -> None:
+    def action_line_start(self, select: bool = False) -> None:
         if self._layout is not None:
             self._set_cursor(self._layout.starts[self._line_of(self._cursor)], select=select)
 
-    def action_line_end(self: TranscriptView, select: bool = False) -> None:
+    def action_line_end(self, select: bool = False) -> None:
         if self._layout is not None:
             self._set_cursor(self._last_offset(self._line_of(self._cursor)), select=select)
 
-    def action_page_down(self: TranscriptView, select: bool = False) -> None:
+    def action_page_down(self, select: bool = False) -> None:
         height = self._viewport_height()
         # scroll first so the cursor keeps its place on screen, as editors do
         self.scroll_to(
@@ -175,24 +123,24 @@ class TranscriptNavigation:
         )
         self._vertical(height, select)
 
-    def action_page_up(self: TranscriptView, select: bool = False) -> None:
+    def action_page_up(self, select: bool = False) -> None:
         height = self._viewport_height()
         self.scroll_to(y=max(0, int(self.scroll_offset.y) - height), animate=False, force=True)
         self._vertical(-height, select)
 
-    def action_document_start(self: TranscriptView, select: bool = False) -> None:
+    def action_document_start(self, select: bool = False) -> None:
         self._set_cursor(0, select=select)
 
-    def action_document_end(self: TranscriptView, select: bool = False) -> None:
+    def action_document_end(self, select: bool = False) -> None:
         self._set_cursor(len(self._text), select=select)
 
-    def action_clear_selection(self: TranscriptView) -> None:
+    def action_clear_selection(self) -> None:
         if self._anchor is not None:
             self._set_cursor(self._cursor)
 
     # ------------------------------------------------------------------ units
 
-    def _bounds_for(self: TranscriptView, kind: str) -> tuple[Sequence[int], Sequence[int]]:
+    def _bounds_for(self, kind: str) -> tuple[Sequence[int], Sequence[int]]:
         """Starts and ends of the units that ``s``/``t``/``p`` move by, with fallbacks when
         a reader stored none of that kind (paragraphs fall back to the text's lines)."""
         fallbacks = {
@@ -209,7 +157,7 @@ class TranscriptNavigation:
             self._line_bounds = ([s for s, _ in kept], [e for _, e in kept])
         return self._line_bounds
 
-    def unit_at(self: TranscriptView, kind: str, offset: int) -> Span | None:
+    def unit_at(self, kind: str, offset: int) -> Span | None:
         """The unit of ``kind`` holding ``offset``, else the next one, else ``None``."""
         starts, ends = self._bounds_for(kind)
         index = bisect_right(starts, offset) - 1
@@ -219,7 +167,7 @@ class TranscriptNavigation:
             return Span(starts[index + 1], ends[index + 1])
         return None
 
-    def action_extend(self: TranscriptView, kind: str, backward: bool = False) -> None:
+    def action_extend(self, kind: str, backward: bool = False) -> None:
         """Select the unit under the cursor, or grow the selection by one unit."""
         selection = self.selection
         if selection is None:
@@ -242,7 +190,7 @@ class TranscriptNavigation:
 
     # ------------------------------------------------------------------ mouse
 
-    def on_mouse_down(self: TranscriptView, event: events.MouseDown) -> None:
+    def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1 or self._layout is None:
             return
         self.focus()
@@ -250,11 +198,11 @@ class TranscriptNavigation:
         self.capture_mouse()
         self._set_cursor(self.offset_at(event.x, event.y), select=event.shift)
 
-    def on_mouse_move(self: TranscriptView, event: events.MouseMove) -> None:
+    def on_mouse_move(self, event: events.MouseMove) -> None:
         if self._dragging:
             self._set_cursor(self.offset_at(event.x, event.y), select=True)
 
-    def on_mouse_up(self: TranscriptView, event: events.MouseUp) -> None:
+    def on_mouse_up(self, event: events.MouseUp) -> None:
         if self._dragging:
             self._dragging = False
             self.release_mouse()

@@ -1,11 +1,10 @@
 """Drawing the transcript view: one visual line as a strip (gutter, styled text, margin of code
-names), cached, with the cursor and selection painted over it at paint time. Mixed into
-:class:`~codage.tui.widgets.transcript_view.TranscriptView`."""
+names), cached, with the cursor and selection painted over it at paint time. Builds on
+:class:`~codage.tui.widgets.transcript_index.TranscriptIndexing`."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -17,6 +16,7 @@ from codage.display import visible
 from codage.domain import (
     Code,
 )
+from codage.tui.widgets.transcript_index import TranscriptIndexing
 from codage.tui.widgets.transcript_layout import (
     DISPLAY,
     FIRST,
@@ -32,16 +32,13 @@ from codage.tui.widgets.transcript_layout import (
     parse_colour,
 )
 
-if TYPE_CHECKING:
-    from codage.tui.widgets.transcript_view import TranscriptView
 
-
-class TranscriptRendering:
-    """Mixed into :class:`~codage.tui.widgets.transcript_view.TranscriptView`."""
+class TranscriptRendering(TranscriptIndexing):
+    """Drawing lines of a transcript view (see the module's docstring)."""
 
     # ------------------------------------------------------------------ rendering
 
-    def render_line(self: TranscriptView, y: int) -> Strip:
+    def render_line(self, y: int) -> Strip:
         layout = self._layout
         width = self.scrollable_content_region.width
         line = int(self.scroll_offset.y) + y
@@ -53,7 +50,7 @@ class TranscriptRendering:
             self._strips.set(line, strip)
         return self._overlay(layout, line, strip)
 
-    def _run_style(self: TranscriptView, key: RunKey, base: Style) -> Style:
+    def _run_style(self, key: RunKey, base: Style) -> Style:
         style = self._run_styles.get(key)
         if style is None:
             code_ids, overlapping = key
@@ -71,7 +68,7 @@ class TranscriptRendering:
             self._run_styles[key] = style
         return style
 
-    def _build_strip(self: TranscriptView, layout: Layout, y: int) -> Strip:
+    def _build_strip(self, layout: Layout, y: int) -> Strip:
         """Gutter, text with coding tints, and margin of visual line ``y``."""
         base = self.rich_style
         text = self._text
@@ -124,7 +121,7 @@ class TranscriptRendering:
             strip = strip.apply_style(Style(dim=True))
         return strip
 
-    def _text_segments(self: TranscriptView, position: int, end: int, base: Style) -> list[Segment]:
+    def _text_segments(self, position: int, end: int, base: Style) -> list[Segment]:
         """``text[position:end]`` cut at coverage runs, each piece tinted by its codes."""
         text, bounds, keys = self._text, self._run_bounds, self._run_keys
         segments: list[Segment] = []
@@ -139,14 +136,12 @@ class TranscriptRendering:
             index += 1
         return segments
 
-    def _speaker_style(self: TranscriptView, speaker: str, base: Style) -> Style:
+    def _speaker_style(self, speaker: str, base: Style) -> Style:
         style = base + self.get_component_rich_style("transcript-view--speaker", partial=True)
         colour = self._speaker_colours.get(speaker)
         return style + Style(color=colour) if colour else style
 
-    def _margin_segments(
-        self: TranscriptView, layout: Layout, start: int, end: int, base: Style
-    ) -> list[Segment]:
+    def _margin_segments(self, layout: Layout, start: int, end: int, base: Style) -> list[Segment]:
         """``│ name, name…`` naming the codes present on the line, in their colours."""
         margin_style = self.get_component_rich_style("transcript-view--margin")
         room = layout.margin - 2
@@ -170,14 +165,14 @@ class TranscriptRendering:
             room -= cell_len(name)
         return segments
 
-    def _name_style(self: TranscriptView, code: Code) -> Style:
+    def _name_style(self, code: Code) -> Style:
         """A code's name in its colour, pulled a little towards the text colour so that a
         dark green stays legible on a dark theme and a pale yellow on a light one."""
         base = self.rich_style
         foreground = Color.from_rich_color(base.color) if base.color else Color(255, 255, 255)
         return Style(color=parse_colour(code.colour).blend(foreground, 0.3).rich_color)
 
-    def _overlay(self: TranscriptView, layout: Layout, y: int, strip: Strip) -> Strip:
+    def _overlay(self, layout: Layout, y: int, strip: Strip) -> Strip:
         """Draw the selection and the cursor over a cached strip."""
         if layout.kinds[y] == HEADER:
             return strip

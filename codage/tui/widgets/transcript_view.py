@@ -18,49 +18,41 @@ megabytes, thousands of codings), so it never builds a renderable of the whole t
 The widget knows nothing of databases: it receives domain objects through :meth:`load` and
 :meth:`set_codings` and posts messages (``CursorMoved``, ``SelectionChanged``,
 ``ApplyCodeRequested``, ``RemoveCodingRequested``) for a screen to act on.
+
+The class is built in layers, one module each: ``transcript_layout`` (pure helpers),
+``transcript_index`` (state, indexes, wrap and geometry), ``transcript_render`` (strips),
+``transcript_navigation`` (cursor, selection, mouse); this module adds bindings, the public
+API and the requests.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from codage.domain import (
     Code,
     Coding,
     Document,
-    Locator,
     Place,
     Span,
     Unit,
     normalise_spans,
     snap_to_graphemes,
 )
-from codage.tui.bindings import localize
-from codage.tui.widgets.transcript_index import TranscriptIndexing
 from codage.tui.widgets.transcript_layout import (
     FAR,
     HEADER,
     MAX_TARGETED_INVALIDATION,
-    Layout,
-    RunKey,
     coverage,
 )
 from codage.tui.widgets.transcript_navigation import TranscriptNavigation
-from codage.tui.widgets.transcript_render import TranscriptRendering
 
 
-class TranscriptView(
-    TranscriptIndexing, TranscriptRendering, TranscriptNavigation, ScrollView, can_focus=True
-):
+class TranscriptView(TranscriptNavigation, can_focus=True):
     """Shows one document with its codings; a cursor and a selection in code points.
 
     Selection keys beyond the usual ones: ``s`` / ``t`` / ``p`` select the sentence, speaker
@@ -131,30 +123,6 @@ class TranscriptView(
 
     # ------------------------------------------------------------------ messages
 
-    class CursorMoved(Message):
-        """The cursor moved to ``offset`` (a code point of the document)."""
-
-        def __init__(self, view: TranscriptView, offset: int) -> None:
-            super().__init__()
-            self.view = view
-            self.offset = offset
-
-        @property
-        def control(self) -> TranscriptView:
-            return self.view
-
-    class SelectionChanged(Message):
-        """The selection became ``selection`` (``None`` when nothing is selected)."""
-
-        def __init__(self, view: TranscriptView, selection: Span | None) -> None:
-            super().__init__()
-            self.view = view
-            self.selection = selection
-
-        @property
-        def control(self) -> TranscriptView:
-            return self.view
-
     class ApplyCodeRequested(Message):
         """The researcher asked to code ``span``; the screen picks the code and stores it."""
 
@@ -181,74 +149,11 @@ class TranscriptView(
         def control(self) -> TranscriptView:
             return self.view
 
-    # ------------------------------------------------------------------ set up
-
-    def __init__(
-        self,
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        localize(self)
-        self._document: Document | None = None
-        self._text = ""
-        self._codes: dict[int, Code] = {}
-        self._codings: list[Coding] = []
-        self._coding_keys: set[tuple[int, int, int, int]] = set()
-        self._coding_triples: list[tuple[int, int, int]] = []
-        # paragraphs are the text's lines; width-independent, computed at load
-        self._para_starts = array("q")
-        self._para_ends = array("q")
-        # gutter numbers: the numbered unit (see domain.Locator) starting on each line
-        self._para_numbers = array("l")
-        self._locator = Locator([])
-        self._complex_paras: set[int] = set()
-        self._line_bounds: tuple[list[int], list[int]] | None = None
-        # units by kind, sorted by start, with their bounds for bisection
-        self._unit_bounds: dict[str, tuple[list[int], list[int]]] = {}
-        # turn header lines: timestamp and speaker the text itself does not show
-        self._headers: dict[int, tuple[float | None, str | None]] = {}
-        # labels written at paragraph starts: (start, end, speaker or None for a timestamp)
-        self._labels: dict[int, list[tuple[int, int, str | None]]] = {}
-        self._speaker_colours: dict[str, str] = {}
-        # header notes given by the screen (a survey answer's respondent and attributes)
-        self._notes: dict[int, str] = {}
-        # spans drawn dim (survey answers outside the attribute filter), normalised
-        self._dimmed: list[Span] = []
-        self._dimmed_starts: list[int] = []
-        # coding runs
-        self._run_bounds: list[int] = [0]
-        self._run_keys: list[RunKey | None] = [None]
-        self._run_styles: dict[RunKey, Style] = {}
-        # layout and caches
-        self._layout: Layout | None = None
-        self._strips: LRUCache[int, Strip] = LRUCache(2048)
-        # cursor and selection
-        self._cursor = 0
-        self._anchor: int | None = None
-        self._goal_column: int | None = None
-        self._dragging = False
-
     # ------------------------------------------------------------------ public API
 
     @property
     def document(self) -> Document | None:
         return self._document
-
-    @property
-    def cursor(self) -> int:
-        """The cursor, a code-point offset into the document."""
-        return self._cursor
-
-    @property
-    def selection(self) -> Span | None:
-        """The selected span, or ``None`` when nothing is selected."""
-        if self._anchor is None or self._anchor == self._cursor:
-            return None
-        return Span(min(self._anchor, self._cursor), max(self._anchor, self._cursor))
 
     @property
     def line_count(self) -> int:
@@ -370,15 +275,6 @@ class TranscriptView(
                 y -= 1
             self.scroll_to(y=max(0, y - self._viewport_height() // 3), animate=False, force=True)
         self.refresh()
-
-    def offset_at(self, x: int, y: int) -> int:
-        """The document offset drawn at widget coordinates ``(x, y)``."""
-        layout = self._layout
-        if layout is None or layout.count == 0:
-            return 0
-        line = max(0, min(layout.count - 1, int(self.scroll_offset.y) + y))
-        line = self._text_line(line, forward=True)
-        return self._offset_at_column(line, max(0, x - layout.gutter))
 
     def cell_of(self, offset: int) -> tuple[int, int] | None:
         """Widget coordinates ``(x, y)`` where ``offset`` is drawn, or ``None`` when it is
