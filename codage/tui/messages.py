@@ -1,14 +1,15 @@
 """Messages of the interface.
 
 Facts in the past tense come back from workers with domain objects (``DocumentOpened``,
-``CodingsChanged``); requests ask a screen to do something (``EditCodeRequested``). A widget
-posts requests and never touches the project; a screen runs the service in a worker, and the
-worker answers with a fact.
+``CodingsChanged``); requests ask a screen to do something (``EditCodeRequested``,
+``ApplyCodeRequested``). A widget posts requests and never touches the project; a screen runs
+the service in a worker, and the worker answers with a fact.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 from textual.message import Message
 
@@ -88,16 +89,38 @@ class ActionFailed(Message):
     text: str
 
 
+class CodebookEdit(Enum):
+    """An edit of the codebook the tree can ask for (the value is the key binding's action
+    argument)."""
+
+    CREATE = "create"  # a sub-code of the highlighted code
+    CREATE_TOP = "create_top"  # a code at the top of the tree
+    RENAME = "rename"
+    RECOLOUR = "recolour"
+    DESCRIBE = "describe"
+    MOVE_UP = "move_up"
+    MOVE_DOWN = "move_down"
+    INDENT = "indent"
+    OUTDENT = "outdent"
+    MERGE = "merge"  # the marked code into the highlighted one
+    DELETE = "delete"
+
+
 @dataclass
 class EditCodeRequested(Message):
     """The codebook tree asks for an edit of the codebook.
 
-    ``action`` is one of ``create``, ``create_top``, ``rename``, ``recolour``, ``describe``,
-    ``move_up``, ``move_down``, ``indent``, ``outdent``, ``merge``, ``delete``.
-    ``code`` is the highlighted code (None at the root), ``other`` the code marked for a merge.
+    ``code`` is the highlighted code (None at the root, for a creation), ``other`` the code
+    marked for a merge.
     """
 
-    action: str
+    edit: CodebookEdit
     code: Code | None
     other: Code | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class ApplyCodeRequested(Message):
+    """The codebook tree asks to code the transcript's selection with ``code``."""
+
+    code: Code

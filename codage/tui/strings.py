@@ -65,10 +65,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Mark a code first (M), then merge it into the highlighted one (G).",
         "fr": "Marquez d'abord un code (M), puis fusionnez-le dans le code sélectionné (G).",
     },
-    "tui.unavailable": {
-        "en": "{what} is not available yet.",
-        "fr": "{what} n'est pas encore disponible.",
-    },
     "tui.no_code_here": {
         "en": "No code under the cursor or highlighted in the codebook.",
         "fr": "Aucun code sous le curseur ni sélectionné dans la grille.",
@@ -244,11 +240,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "tui.help.col.key": {"en": "Key", "fr": "Touche"},
     "tui.help.col.action": {"en": "Action", "fr": "Action"},
     "tui.help.col.id": {"en": "Id", "fr": "Id"},
-    # ------------------------------------------------------------- screens of others
-    "tui.screen.retrieval": {"en": "Retrieval", "fr": "Extraction"},
-    "tui.screen.export": {"en": "Export", "fr": "Export"},
-    "tui.screen.stats": {"en": "Statistics", "fr": "Statistiques"},
-    "tui.screen.compare": {"en": "Comparison", "fr": "Comparaison"},
     # ------------------------------------------------------------- bindings
     "tui.key.quit": {"en": "Quit", "fr": "Quitter"},
     "tui.key.help": {"en": "Help", "fr": "Aide"},

@@ -176,8 +176,8 @@ def test_case_attributes_link_documents_and_existing_duplicates(
 
 
 def test_demo_corpus(tmp_path: Path, project: Project) -> None:
-    if not TRANSCRIPTS.is_dir():
-        return
+    # the corpus is part of the repository: without it the checkout is broken
+    assert TRANSCRIPTS.is_dir(), f"the bundled corpus is missing: {TRANSCRIPTS}"
     corpus = tmp_path / "corpus"
     shutil.copytree(TRANSCRIPTS, corpus, ignore=shutil.ignore_patterns("README.md", "cas-*"))
     report = import_files(project, [corpus], case_attributes=TRANSCRIPTS / "cas-entretiens.csv")

@@ -6,7 +6,7 @@ import pytest
 from textual.app import App, ComposeResult
 
 from codage.domain import Code
-from codage.tui.messages import EditCodeRequested
+from codage.tui.messages import ApplyCodeRequested, CodebookEdit, EditCodeRequested
 from codage.tui.widgets.codebook_tree import CodebookTree, move_target
 
 pytestmark = pytest.mark.anyio
@@ -25,23 +25,24 @@ def code(code_id: int) -> Code:
 
 
 def test_move_up_and_down_among_siblings() -> None:
-    assert move_target(CODES, code(4), "move_up") == (None, 0)
-    assert move_target(CODES, code(1), "move_up") is None
-    assert move_target(CODES, code(2), "move_down") == (1, 1)
-    assert move_target(CODES, code(3), "move_down") is None
+    assert move_target(CODES, code(4), CodebookEdit.MOVE_UP) == (None, 0)
+    assert move_target(CODES, code(1), CodebookEdit.MOVE_UP) is None
+    assert move_target(CODES, code(2), CodebookEdit.MOVE_DOWN) == (1, 1)
+    assert move_target(CODES, code(3), CodebookEdit.MOVE_DOWN) is None
 
 
 def test_indent_under_the_sibling_above_and_outdent_after_the_parent() -> None:
-    assert move_target(CODES, code(4), "indent") == (1, 2)  # last under Outils
-    assert move_target(CODES, code(1), "indent") is None
-    assert move_target(CODES, code(3), "outdent") == (None, 1)  # right after Outils
-    assert move_target(CODES, code(5), "outdent") is None
+    assert move_target(CODES, code(4), CodebookEdit.INDENT) == (1, 2)  # last under Outils
+    assert move_target(CODES, code(1), CodebookEdit.INDENT) is None
+    assert move_target(CODES, code(3), CodebookEdit.OUTDENT) == (None, 1)  # right after Outils
+    assert move_target(CODES, code(5), CodebookEdit.OUTDENT) is None
 
 
 class TreeApp(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[EditCodeRequested] = []
+        self.applied: list[ApplyCodeRequested] = []
 
     def compose(self) -> ComposeResult:
         yield CodebookTree()
@@ -53,6 +54,9 @@ class TreeApp(App[None]):
 
     def on_edit_code_requested(self, message: EditCodeRequested) -> None:
         self.requests.append(message)
+
+    def on_apply_code_requested(self, message: ApplyCodeRequested) -> None:
+        self.applied.append(message)
 
 
 def labels(tree: CodebookTree) -> dict[int, str]:
@@ -84,19 +88,32 @@ async def test_keys_post_edit_requests_for_the_highlighted_code() -> None:
         await pilot.press("a", "R", "C", "E", "K", "J", "greater_than_sign", "less_than_sign")
         await pilot.press("delete")
         await pilot.pause()
-        actions = [r.action for r in app.requests]
-        assert actions == [
-            "create",
-            "rename",
-            "recolour",
-            "describe",
-            "move_up",
-            "move_down",
-            "indent",
-            "outdent",
-            "delete",
+        edits = [r.edit for r in app.requests]
+        assert edits == [
+            CodebookEdit.CREATE,
+            CodebookEdit.RENAME,
+            CodebookEdit.RECOLOUR,
+            CodebookEdit.DESCRIBE,
+            CodebookEdit.MOVE_UP,
+            CodebookEdit.MOVE_DOWN,
+            CodebookEdit.INDENT,
+            CodebookEdit.OUTDENT,
+            CodebookEdit.DELETE,
         ]
         assert all(r.code == code(4) for r in app.requests)
+
+
+async def test_c_asks_to_apply_the_highlighted_code_not_to_edit_the_codebook() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(CodebookTree)
+        tree.select_code(3)
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert [m.code for m in app.applied] == [code(3)]
+        assert not app.requests
 
 
 async def test_merge_needs_a_marked_code_then_names_both() -> None:
@@ -114,7 +131,7 @@ async def test_merge_needs_a_marked_code_then_names_both() -> None:
         await pilot.pause()
         await pilot.press("G")
         await pilot.pause()
-        assert app.requests[-1].action == "merge"
+        assert app.requests[-1].edit is CodebookEdit.MERGE
         assert app.requests[-1].code == code(3) and app.requests[-1].other == code(2)
 
 

@@ -9,7 +9,9 @@ import pytest
 from textual.widgets import Select, Static
 
 from codage.services import Project
-from codage.tui.screens.retrieval import PassageList, RetrievalScreen, context_around
+from codage.services.retrieval import context_around
+from codage.tui.screens.retrieval import RetrievalScreen
+from codage.tui.widgets.passage_list import PassageList
 from tests.tui.screens_study import (
     SIZES,
     HostApp,

@@ -11,7 +11,8 @@ from textual.color import Color
 from textual.message import Message
 
 from codage.domain import Code, Coding, Document, Span, Unit, text_sha256
-from codage.tui.widgets.transcript_view import TranscriptView, format_timestamp
+from codage.tui.widgets.transcript_layout import format_timestamp
+from codage.tui.widgets.transcript_view import TranscriptView
 from tests.tui.sample import CODES, SENTENCES, coding, make_interview
 
 pytestmark = pytest.mark.anyio

@@ -45,7 +45,7 @@ from codage.domain import (
 from codage.i18n import register, t
 from codage.journal_text import describe_change
 from codage.services import Project
-from codage.tui.screens.retrieval import translate_bindings
+from codage.tui.bindings import localize
 from codage.tui.widgets.transcript_view import TranscriptView
 
 CONSENSUS = "consensus"
@@ -95,18 +95,21 @@ register(
             "en": "consensus on {code} « {passage} »: {choice}",
             "fr": "consensus sur {code} « {passage} » : {choice}",
         },
-        "tui.compare.key.accept": {"en": "Take coder 1-9", "fr": "Prendre codeur 1-9"},
-        "tui.compare.key.union": {"en": "Union", "fr": "Union"},
-        "tui.compare.key.intersection": {"en": "Intersection", "fr": "Intersection"},
-        "tui.compare.key.next": {"en": "Next", "fr": "Suivant"},
-        "tui.compare.key.coders": {"en": "Coders…", "fr": "Codeurs…"},
+        **{
+            f"tui.key.compare.accept_{n}": {"en": "Take coder 1-9", "fr": "Prendre codeur 1-9"}
+            for n in range(1, 10)
+        },
+        "tui.key.compare.union": {"en": "Union", "fr": "Union"},
+        "tui.key.compare.intersection": {"en": "Intersection", "fr": "Intersection"},
+        "tui.key.compare.next": {"en": "Next", "fr": "Suivant"},
+        "tui.key.compare.coders": {"en": "Coders…", "fr": "Codeurs…"},
         "tui.compare.taken": {
             "en": "{taken}'s version taken, {left}'s left",
             "fr": "version de {taken} retenue, celle de {left} laissée",
         },
         "tui.compare.combined": {"en": "{choice} of {coders}", "fr": "{choice} de {coders}"},
-        "tui.compare.key.undo": {"en": "Undo", "fr": "Annuler"},
-        "tui.compare.key.close": {"en": "Close", "fr": "Fermer"},
+        "tui.key.compare.undo": {"en": "Undo", "fr": "Annuler"},
+        "tui.key.compare.close": {"en": "Close", "fr": "Fermer"},
     }
 )
 
@@ -139,20 +142,18 @@ class CompareScreen(Screen[None]):
             Binding(
                 str(n),
                 f"accept({n - 1})",
-                "tui.compare.key.accept",
+                "Take coder 1-9",
                 show=n == 1,
                 id=f"compare.accept_{n}",
             )
             for n in range(1, 10)
         ),
-        Binding("u", "decide('union')", "tui.compare.key.union", id="compare.union"),
-        Binding(
-            "i", "decide('intersection')", "tui.compare.key.intersection", id="compare.intersection"
-        ),
-        Binding("n", "next", "tui.compare.key.next", id="compare.next"),
-        Binding("c", "choose_coders", "tui.compare.key.coders", id="compare.coders"),
-        Binding("ctrl+z", "undo", "tui.compare.key.undo", id="compare.undo"),
-        Binding("escape", "close", "tui.compare.key.close", id="compare.close"),
+        Binding("u", "decide('union')", "Union", id="compare.union"),
+        Binding("i", "decide('intersection')", "Intersection", id="compare.intersection"),
+        Binding("n", "next", "Next", id="compare.next"),
+        Binding("c", "choose_coders", "Coders…", id="compare.coders"),
+        Binding("ctrl+z", "undo", "Undo", id="compare.undo"),
+        Binding("escape", "close", "Close", id="compare.close"),
     ]
 
     DEFAULT_CSS = """
@@ -209,7 +210,7 @@ class CompareScreen(Screen[None]):
 
     def __init__(self, document_id: int, coders: list[str]) -> None:
         super().__init__()
-        translate_bindings(self)
+        localize(self)
         self.document_id = document_id
         self.coders = [c for c in dict.fromkeys(coders) if c != CONSENSUS]
         self.document: Document | None = None

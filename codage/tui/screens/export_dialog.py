@@ -35,7 +35,7 @@ from codage.domain import Code
 from codage.exchange.docx_report import GROUPS, export_dossier
 from codage.i18n import register, t
 from codage.services import Project, sqlite_path
-from codage.tui.screens.retrieval import translate_bindings
+from codage.tui.bindings import localize
 
 register(
     {
@@ -103,8 +103,8 @@ register(
             "fr": "{path} : écriture impossible à cet endroit (permission refusée).",
         },
         "tui.export.failed": {"en": "Export failed: {error}", "fr": "Échec de l'export : {error}"},
-        "tui.export.key.run": {"en": "Export", "fr": "Exporter"},
-        "tui.export.key.close": {"en": "Close", "fr": "Fermer"},
+        "tui.key.export.run": {"en": "Export", "fr": "Exporter"},
+        "tui.key.export.close": {"en": "Close", "fr": "Fermer"},
     }
 )
 
@@ -168,8 +168,8 @@ class ExportDialog(ModalScreen[None]):
     """Choose the filters of a quotation dossier and write it, with a progress bar."""
 
     BINDINGS: list[BindingType] = [
-        Binding("ctrl+s", "run", "tui.export.key.run", id="export.run"),
-        Binding("escape", "close", "tui.export.key.close", id="export.close"),
+        Binding("ctrl+s", "run", "Export", id="export.run"),
+        Binding("escape", "close", "Close", id="export.close"),
     ]
 
     DEFAULT_CSS = """
@@ -229,7 +229,7 @@ class ExportDialog(ModalScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
+        localize(self)
         self.running = False
         self.result: ExportDialog.Finished | None = None
 

@@ -8,33 +8,26 @@ touches the database and never blocks the screen.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.dom import DOMNode
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.widgets import Footer, Select, Static
 
 from codage.display import plain, visible
-from codage.domain import Code, Place, format_attribute
+from codage.domain import Code, format_attribute
 from codage.exchange.tables import select_codings
 from codage.i18n import register, t
 from codage.passages import place_label
 from codage.services import Project
+from codage.services.retrieval import Passage, matches, read_passages
+from codage.tui.bindings import localize
+from codage.tui.widgets.passage_list import PassageList, fit, flat
 
 register(
     {
@@ -68,343 +61,34 @@ register(
             "en": "Cannot read passages: {error}",
             "fr": "Lecture des extraits impossible : {error}",
         },
-        "tui.retrieval.key.jump": {"en": "Open", "fr": "Ouvrir"},
-        "tui.retrieval.key.subcodes": {"en": "Sub-codes", "fr": "Sous-codes"},
-        "tui.retrieval.key.choose": {"en": "Code", "fr": "Code"},
-        "tui.retrieval.key.reset": {"en": "Reset filters", "fr": "Sans filtre"},
-        "tui.retrieval.key.close": {"en": "Close", "fr": "Fermer"},
+        "tui.key.retrieval.jump": {"en": "Open", "fr": "Ouvrir"},
+        "tui.key.retrieval.subcodes": {"en": "Sub-codes", "fr": "Sous-codes"},
+        "tui.key.retrieval.choose_code": {"en": "Code", "fr": "Code"},
+        "tui.key.retrieval.reset": {"en": "Reset filters", "fr": "Sans filtre"},
+        "tui.key.retrieval.close": {"en": "Close", "fr": "Fermer"},
     }
 )
 
-# Words of context shown on each side of a passage.
-CONTEXT_WORDS = 6
-# How far to look for those words: enough for six long French words.
-_CONTEXT_CHARS = 80
-# Passages are shown on one line; past this many characters the preview has the rest.
-_PASSAGE_CHARS = 400
 
-
-@dataclass(frozen=True, slots=True)
-class Passage:
-    """One coding as retrieval shows it: where it is, who coded it, what surrounds it."""
-
-    coding_id: int
-    document_id: int
-    document: str
-    code_id: int
-    code_path: str
-    colour: str
-    coder: str
-    start: int
-    end: int
-    text: str
-    before: str = ""
-    after: str = ""
-    speaker: str | None = None
-    case: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)
-    place: Place | None = None  # the numbered turn, paragraph or answer (the gutter's number)
-
-    def case_label(self) -> str:
-        """``case (key=value, …)``, or the empty string without a case."""
-        if self.case is None:
-            return ""
-        shown = ", ".join(f"{k}={v}" for k, v in self.attributes.items() if v)
-        return f"{self.case} ({shown})" if shown else self.case
-
-
-def translate_bindings(node: DOMNode) -> None:
-    """Show binding descriptions in the language of the moment.
-
-    Descriptions in ``BINDINGS`` are string keys: class attributes are built at
-    import, before the app has read the user's language. Each instance holds
-    its own copy of the bindings, so translating it here is enough.
-    """
-    bindings = node._bindings.key_to_bindings
-    for key, group in bindings.items():
-        bindings[key] = [replace(b, description=t(b.description)) for b in group]
-
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-def _flat(text: str) -> str:
-    """The text on one line, runs of white space as one space, controls shown."""
-    return visible(_WHITESPACE.sub(" ", text))
-
-
-def context_around(text: str, start: int, end: int, words: int = CONTEXT_WORDS) -> tuple[str, str]:
-    """A few words before ``start`` and after ``end``, each on one line.
-
-    The space (or its absence) next to the passage is kept, so that
-    ``lisait`` + ``. Puis`` reads as it does in the text.
-    """
-    before = _WHITESPACE.sub(" ", text[max(0, start - _CONTEXT_CHARS) : start])
-    after = _WHITESPACE.sub(" ", text[end : end + _CONTEXT_CHARS])
-    head = before.split(" ")
-    # a word cut by the window's edge is dropped rather than shown half
-    if start > _CONTEXT_CHARS:
-        head = head[1:]
-    tail = after.split(" ")
-    if end + _CONTEXT_CHARS < len(text):
-        tail = tail[:-1]
-    kept_before = _last_words(head, words)
-    kept_after = list(reversed(_last_words(list(reversed(tail)), words)))
-    return " ".join(kept_before), " ".join(kept_after)
-
-
-def _last_words(pieces: list[str], words: int) -> list[str]:
-    """The shortest tail of ``pieces`` holding ``words`` words (empty pieces are the
-    spaces around them, kept)."""
-    count = 0
-    for i in range(len(pieces) - 1, -1, -1):
-        if pieces[i]:
-            count += 1
-            if count > words:
-                return pieces[i + 1 :]
-    return pieces
-
-
-def read_passages(project: Project, code_id: int, include_subcodes: bool) -> list[Passage]:
+def load_passages(project: Project, code_id: int, include_subcodes: bool) -> list[Passage]:
     """Every coding of a code (and its sub-codes when asked) in tree, document, text order.
 
-    Runs in a worker: it reads the database and each document's text once.
+    Runs in a worker: the selection query picks the codings, the retrieval service reads
+    their passages and context.
     """
     selection = select_codings(project, codes=[code_id], include_subcodes=include_subcodes)
-    texts: dict[int, str] = {}
-    out: list[Passage] = []
-    for record in selection.records:
-        coding, doc = record.coding, record.document
-        if doc.id not in texts:
-            texts[doc.id] = project.document(doc.id).text
-        before, after = context_around(texts[doc.id], coding.start, coding.end)
-        case = record.case
-        out.append(
-            Passage(
-                coding_id=coding.id,
-                document_id=doc.id,
-                document=doc.name,
-                code_id=record.code.id,
-                code_path=record.code.path_str,
-                colour=record.code.colour,
-                coder=coding.coder,
-                start=coding.start,
-                end=coding.end,
-                text=texts[doc.id][coding.start : coding.end],
-                before=before,
-                after=after,
-                speaker=record.speaker,
-                place=record.place,
-                case=case.name if case else None,
-                attributes=(
-                    {k: format_attribute(v) for k, v in case.attributes.items()} if case else {}
-                ),
-            )
-        )
-    return out
-
-
-def matches(
-    passage: Passage,
-    document_id: int | None = None,
-    coder: str | None = None,
-    attribute: tuple[str, str] | None = None,
-) -> bool:
-    """Whether a passage passes the filters (None: no filter)."""
-    if document_id is not None and passage.document_id != document_id:
-        return False
-    if coder is not None and passage.coder != coder:
-        return False
-    return attribute is None or passage.attributes.get(attribute[0]) == attribute[1]
-
-
-Column = tuple[str, int]
-"""A column of the passage list: its key and its width in cells."""
-
-
-def _fit(text: str, width: int) -> str:
-    """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
-    text = visible(text)
-    if cell_len(text) > width:
-        return set_cell_size(text, max(0, width - 1)) + "…" if width else ""
-    return set_cell_size(text, width)
-
-
-class PassageList(ScrollView, can_focus=True):
-    """The passages as a table of one line each, drawn line by line.
-
-    A ``DataTable`` measures every cell of every row when rows are added: for
-    thousands of passages that is seconds of a frozen screen. Here only the
-    lines on screen are ever built, so ten thousand passages scroll as fast as
-    ten.
-    """
-
-    BINDINGS: list[BindingType] = [
-        Binding("up", "move(-1)", show=False, id="retrieval.up"),
-        Binding("down", "move(1)", show=False, id="retrieval.down"),
-        Binding("pageup", "page(-1)", show=False, id="retrieval.page_up"),
-        Binding("pagedown", "page(1)", show=False, id="retrieval.page_down"),
-        Binding("home", "first", show=False, id="retrieval.first"),
-        Binding("end", "last", show=False, id="retrieval.last"),
-        Binding("enter", "open", show=False, id="retrieval.open"),
-    ]
-
-    COMPONENT_CLASSES = {"passage-list--cursor", "passage-list--context"}
-
-    DEFAULT_CSS = """
-    PassageList {
-        background: $surface;
-        overflow-x: hidden;
-        overflow-y: auto;
-        & > .passage-list--cursor { background: $block-cursor-background; }
-        & > .passage-list--context { color: $text-muted; }
-    }
-    """
-
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
-
-    class Highlighted(Message):
-        """The cursor is on passage number ``index``."""
-
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
-
-    class Chosen(Message):
-        """Enter (or a click on the current row) on passage number ``index``."""
-
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.passages: Sequence[Passage] = ()
-        self.columns: list[Column] = []
-        self.code_names: dict[int, str] = {}
-
-    @property
-    def row_count(self) -> int:
-        return len(self.passages)
-
-    def show(
-        self, passages: Sequence[Passage], columns: list[Column], code_names: dict[int, str]
-    ) -> None:
-        """Replace the passages shown; the cursor goes back to the first."""
-        self.passages = passages
-        self.columns = columns
-        self.code_names = code_names
-        self.virtual_size = Size(sum(w for _, w in columns) + len(columns), len(passages))
-        self.scroll_to(0, 0, animate=False, force=True)
-        self.cursor = 0
-        self.refresh()
-
-    def watch_cursor(self, value: int) -> None:
-        if self.passages:
-            self.post_message(self.Highlighted(value))
-
-    def _cells(self, passage: Passage, width: int) -> list[Segment]:
-        base = self.rich_style
-        segments: list[Segment] = []
-        for key, column_width in self.columns:
-            if key == "passage":
-                segments.extend(self._passage_segments(passage, column_width, base))
-                continue
-            if key == "code":
-                name = self.code_names.get(passage.code_id, passage.code_path)
-                style = base + Style(color=passage.colour)
-                segments.append(Segment(_fit(name, column_width) + " ", style))
-                continue
-            value = {
-                "document": passage.document,
-                "speaker": passage.speaker or "",
-                "case": passage.case or "",
-                "coder": passage.coder,
-            }[key]
-            segments.append(Segment(_fit(value, column_width) + " ", base))
-        return segments
-
-    def _passage_segments(self, passage: Passage, width: int, base: Style) -> list[Segment]:
-        """``…before passage after…``: the context dimmed, and the passage itself given the
-        room first, so that it always shows from its beginning."""
-        dim = base + self.get_component_rich_style("passage-list--context", partial=True)
-        body = _flat(passage.text[:_PASSAGE_CHARS])
-        before = _flat(passage.before)
-        room = min(cell_len(before), max(0, width // 4 - 1), max(0, width - cell_len(body) - 1))
-        if room < cell_len(before):
-            before = "…" + before[len(before) - room + 1 :] if room > 1 else ""
-        parts = [(before, dim), (body, base + Style(bold=True))]
-        if passage.after:
-            parts.append((_flat(passage.after), dim))
-        segments = [Segment(text, style) for text, style in parts]
-        return list(Strip(segments).crop_extend(0, width, base))
-
-    def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if not 0 <= index < len(self.passages):
-            return Strip.blank(width, base)
-        strip = Strip(self._cells(self.passages[index], width)).crop_extend(0, width, base)
-        if index == self.cursor and self.has_focus_within:
-            strip = strip.apply_style(self.get_component_rich_style("passage-list--cursor"))
-        elif index == self.cursor:
-            strip = strip.apply_style(Style(reverse=True, dim=True))
-        return strip
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    def _place(self, index: int) -> None:
-        if not self.passages:
-            return
-        index = max(0, min(len(self.passages) - 1, index))
-        height = self.scrollable_content_region.height
-        top = int(self.scroll_offset.y)
-        if index < top:
-            self.scroll_to(y=index, animate=False, force=True)
-        elif height and index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False, force=True)
-        self.cursor = index
-        self.refresh()
-
-    def action_move(self, step: int) -> None:
-        self._place(self.cursor + step)
-
-    def action_page(self, direction: int) -> None:
-        self._place(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
-
-    def action_first(self) -> None:
-        self._place(0)
-
-    def action_last(self) -> None:
-        self._place(len(self.passages) - 1)
-
-    def action_open(self) -> None:
-        if self.passages:
-            self.post_message(self.Chosen(self.cursor))
-
-    def on_click(self, event: events.Click) -> None:
-        index = int(self.scroll_offset.y) + event.y
-        if not 0 <= index < len(self.passages):
-            return
-        if index == self.cursor and event.chain >= 2:
-            self.post_message(self.Chosen(index))
-        self._place(index)
+    return read_passages(project, selection.records)
 
 
 class RetrievalScreen(Screen[None]):
     """Every passage of a code across the corpus; Enter opens it in its transcript."""
 
     BINDINGS: list[BindingType] = [
-        Binding("enter", "jump", "tui.retrieval.key.jump", id="retrieval.jump"),
-        Binding("s", "toggle_subcodes", "tui.retrieval.key.subcodes", id="retrieval.subcodes"),
-        Binding("c", "choose_code", "tui.retrieval.key.choose", id="retrieval.choose_code"),
-        Binding("r", "reset_filters", "tui.retrieval.key.reset", id="retrieval.reset"),
-        Binding("escape", "close", "tui.retrieval.key.close", id="retrieval.close"),
+        Binding("enter", "jump", "Open", id="retrieval.jump"),
+        Binding("s", "toggle_subcodes", "Sub-codes", id="retrieval.subcodes"),
+        Binding("c", "choose_code", "Code", id="retrieval.choose_code"),
+        Binding("r", "reset_filters", "Reset filters", id="retrieval.reset"),
+        Binding("escape", "close", "Close", id="retrieval.close"),
     ]
 
     DEFAULT_CSS = """
@@ -459,7 +143,7 @@ class RetrievalScreen(Screen[None]):
 
     def __init__(self, code_id: int | None = None) -> None:
         super().__init__()
-        translate_bindings(self)
+        localize(self)
         self.code_id = code_id
         self.include_subcodes = True
         self.passages: list[Passage] = []
@@ -535,7 +219,7 @@ class RetrievalScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="retrieval-read")
     def _read(self, token: int, code_id: int, include_subcodes: bool) -> None:
         try:
-            passages = read_passages(self.project, code_id, include_subcodes)
+            passages = load_passages(self.project, code_id, include_subcodes)
         except Exception as exc:  # any failure is one line on screen, not a crash
             self.post_message(self.Failed(token, str(exc)))
             return
@@ -660,7 +344,7 @@ class RetrievalScreen(Screen[None]):
         columns = self._columns()
         header = Text(no_wrap=True, overflow="ellipsis", style="bold")
         for key, width in columns:
-            header.append(_fit(t(f"tui.retrieval.col.{key}"), width) + " ")
+            header.append(fit(t(f"tui.retrieval.col.{key}"), width) + " ")
         self.query_one("#retrieval-columns", Static).update(header)
         names = {code_id: code.name for code_id, code in self.codes.items()}
         self.query_one(PassageList).show(self.shown, columns, names)
@@ -683,10 +367,10 @@ class RetrievalScreen(Screen[None]):
         preview.display = True
         text = Text()
         if p.before:
-            text.append("…" + _flat(p.before), style="dim")
-        text.append(_flat(p.text), style="bold")
+            text.append("…" + flat(p.before), style="dim")
+        text.append(flat(p.text), style="bold")
         if p.after:
-            text.append(_flat(p.after) + "…", style="dim")
+            text.append(flat(p.after) + "…", style="dim")
         text.append("\n")
         where = [p.document]
         if p.place is not None:

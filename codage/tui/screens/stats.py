@@ -24,7 +24,7 @@ from codage.display import plain, visible
 from codage.domain import CodeLabel, code_label
 from codage.i18n import register, t
 from codage.services import Project
-from codage.tui.screens.retrieval import translate_bindings
+from codage.tui.bindings import localize
 from codage.tui.widgets.steady_footer import SteadyFooter
 
 register(
@@ -66,11 +66,11 @@ register(
         "tui.stats.col.passage": {"en": "Same passage", "fr": "Même passage"},
         "tui.stats.col.unit": {"en": "Same unit", "fr": "Même unité"},
         "tui.stats.col.total": {"en": "Total", "fr": "Total"},
-        "tui.stats.key.measure": {"en": "Codings/cases", "fr": "Codages/cas"},
-        "tui.stats.key.reload": {"en": "Recount", "fr": "Recompter"},
-        "tui.stats.key.close": {"en": "Close", "fr": "Fermer"},
-        "tui.stats.key.tabs": {"en": "Tables 1-4", "fr": "Tableaux 1-4"},
-        "tui.stats.key.attribute": {"en": "Attribute", "fr": "Attribut"},
+        "tui.key.stats.measure": {"en": "Codings/cases", "fr": "Codages/cas"},
+        "tui.key.stats.reload": {"en": "Recount", "fr": "Recompter"},
+        "tui.key.stats.close": {"en": "Close", "fr": "Fermer"},
+        "tui.key.stats.tab_1": {"en": "Tables 1-4", "fr": "Tableaux 1-4"},
+        "tui.key.stats.attribute": {"en": "Attribute", "fr": "Attribut"},
     }
 )
 
@@ -98,14 +98,14 @@ class StatsScreen(Screen[None]):
     """Frequencies per code, code × document, code × case attribute and co-occurrence."""
 
     BINDINGS: list[BindingType] = [
-        Binding("1", "show_tab('frequencies')", "tui.stats.key.tabs", id="stats.tab_1"),
+        Binding("1", "show_tab('frequencies')", "Tables 1-4", id="stats.tab_1"),
         Binding("2", "show_tab('documents')", show=False, id="stats.tab_2"),
         Binding("3", "show_tab('attributes')", show=False, id="stats.tab_3"),
         Binding("4", "show_tab('cooccurrence')", show=False, id="stats.tab_4"),
-        Binding("a", "choose_attribute", "tui.stats.key.attribute", id="stats.attribute"),
-        Binding("m", "toggle_measure", "tui.stats.key.measure", id="stats.measure"),
-        Binding("f5", "reload", "tui.stats.key.reload", id="stats.reload"),
-        Binding("escape", "close", "tui.stats.key.close", id="stats.close"),
+        Binding("a", "choose_attribute", "Attribute", id="stats.attribute"),
+        Binding("m", "toggle_measure", "Codings/cases", id="stats.measure"),
+        Binding("f5", "reload", "Recount", id="stats.reload"),
+        Binding("escape", "close", "Close", id="stats.close"),
     ]
 
     DEFAULT_CSS = """
@@ -136,7 +136,7 @@ class StatsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
+        localize(self)
         self.stats: Stats | None = None
         self.attribute: str | None = None
         self.measure = "codings"  # or "cases": distinct cases per cell

@@ -49,6 +49,7 @@ from codage.tui.bindings import localize
 from codage.tui.commands import WorkbenchCommands
 from codage.tui.messages import (
     ActionFailed,
+    ApplyCodeRequested,
     CodingsChanged,
     CodingsLoaded,
     DocumentMemoSaved,
@@ -532,6 +533,10 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
     @on(EditCodeRequested)
     def _edit_requested(self, message: EditCodeRequested) -> None:
         self.edit_code(message)
+
+    @on(ApplyCodeRequested)
+    def _apply_code_requested(self, message: ApplyCodeRequested) -> None:
+        self.apply_code(message)
 
     # ------------------------------------------------------------------ public
 

@@ -13,9 +13,7 @@ from codage.domain import (
 )
 from codage.i18n import t
 from codage.services import Project
-from codage.tui.messages import (
-    EditCodeRequested,
-)
+from codage.tui.messages import ApplyCodeRequested, CodebookEdit, EditCodeRequested
 from codage.tui.screens.dialogs import Confirm, TextPrompt
 from codage.tui.screens.workbench_support import (
     EXPECTED_ERRORS,
@@ -26,15 +24,24 @@ if TYPE_CHECKING:
     from codage.tui.screens.workbench import WorkbenchScreen
 
 
+# the code's field each of these edits asks a new value for
+_FIELDS = {
+    CodebookEdit.RENAME: "name",
+    CodebookEdit.RECOLOUR: "colour",
+    CodebookEdit.DESCRIBE: "description",
+}
+_MOVES = (CodebookEdit.MOVE_UP, CodebookEdit.MOVE_DOWN, CodebookEdit.INDENT, CodebookEdit.OUTDENT)
+
+
 class CodebookEdits:
     """Mixed into :class:`~codage.tui.screens.workbench.WorkbenchScreen`."""
 
     def edit_code(self: WorkbenchScreen, message: EditCodeRequested) -> None:
         """Do what the codebook tree asked (a dialog first where a name or a yes is needed)."""
-        code, action = message.code, message.action
+        code, edit = message.code, message.edit
         me = self.coder
-        if action in ("create", "create_top"):
-            parent = code if action == "create" else None
+        if edit in (CodebookEdit.CREATE, CodebookEdit.CREATE_TOP):
+            parent = code if edit is CodebookEdit.CREATE else None
             title = (
                 t("tui.code.new_under", code=parent.path_str) if parent else t("tui.code.new_name")
             )
@@ -53,15 +60,8 @@ class CodebookEdits:
             self.app.push_screen(TextPrompt(title), created)
             return
         assert code is not None
-        if action == "apply":
-            span = self.view.coding_span()
-            if self._document is None or span is None:
-                self.notify(t("tui.open_document_first"))
-                return
-            self.store_coding(self._document.id, code.id, span)
-            return
-        if action in ("rename", "recolour", "describe"):
-            field = {"rename": "name", "recolour": "colour", "describe": "description"}[action]
+        if edit in _FIELDS:
+            field = _FIELDS[edit]
             value = {"name": code.name, "colour": code.colour, "description": code.description}
 
             def edited(text: str | None) -> None:
@@ -74,11 +74,11 @@ class CodebookEdits:
 
                 self.edit_codebook(job)
 
-            prompt = t(f"tui.code.{action}", code=code.path_str)
+            prompt = t(f"tui.code.{edit.value}", code=code.path_str)
             self.app.push_screen(TextPrompt(prompt, value[field]), edited)
             return
-        if action in ("move_up", "move_down", "indent", "outdent"):
-            target = move_target(self._codes, code, action)
+        if edit in _MOVES:
+            target = move_target(self._codes, code, edit)
             if target is None:
                 return
             parent_id, position = target
@@ -89,15 +89,23 @@ class CodebookEdits:
 
             self.edit_codebook(move)
             return
-        if action == "merge":
+        if edit is CodebookEdit.MERGE:
             source = message.other
             if source is None or source.id == code.id:
                 return
 
             self.ask_merge(source, code)
             return
-        if action == "delete":
+        if edit is CodebookEdit.DELETE:
             self.ask_delete(code)
+
+    def apply_code(self: WorkbenchScreen, message: ApplyCodeRequested) -> None:
+        """Code the transcript's selection with the code the tree asked for."""
+        span = self.view.coding_span()
+        if self._document is None or span is None:
+            self.notify(t("tui.open_document_first"))
+            return
+        self.store_coding(self._document.id, message.code.id, span)
 
     def _others_codings(self: WorkbenchScreen, code: Code) -> str:
         """Other coders' codings of a code and its sub-codes, named with their counts ("" when

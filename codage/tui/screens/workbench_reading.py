@@ -3,21 +3,17 @@ panes, and the screens it opens (retrieval, export, statistics)."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from textual.widgets import Input
 
-from codage.domain import (
-    Span,
-)
 from codage.i18n import t
+from codage.services.search import find_spans
 from codage.tui.screens.dialogs import TextPrompt
 from codage.tui.screens.workbench_support import (
     STEP_KINDS,
     WIDE,
     case_matches,
-    load_screen,
     parse_filter,
 )
 
@@ -40,8 +36,7 @@ class ReadingActions:
             if not self._query:
                 self._hits = []
                 return
-            pattern = re.compile(re.escape(self._query), re.IGNORECASE)
-            self._hits = [Span(m.start(), m.end()) for m in pattern.finditer(self._document.text)]
+            self._hits = find_spans(self._document.text, self._query)
             if not self._hits:
                 self.notify(t("tui.search_none", query=self._query))
                 return
@@ -158,16 +153,17 @@ class ReadingActions:
 
     def action_retrieval(self: WorkbenchScreen) -> None:
         code_id = self._code_for_retrieval()
-        screen = load_screen("retrieval", "RetrievalScreen", t("tui.screen.retrieval"), self)
-        if screen is not None:
-            self.app.push_screen(screen(code_id))
+        # the other screens are imported when first opened, to keep the start quick
+        from codage.tui.screens.retrieval import RetrievalScreen
+
+        self.app.push_screen(RetrievalScreen(code_id))
 
     def action_export(self: WorkbenchScreen) -> None:
-        screen = load_screen("export_dialog", "ExportDialog", t("tui.screen.export"), self)
-        if screen is not None:
-            self.app.push_screen(screen())
+        from codage.tui.screens.export_dialog import ExportDialog
+
+        self.app.push_screen(ExportDialog())
 
     def action_stats(self: WorkbenchScreen) -> None:
-        screen = load_screen("stats", "StatsScreen", t("tui.screen.stats"), self)
-        if screen is not None:
-            self.app.push_screen(screen())
+        from codage.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())

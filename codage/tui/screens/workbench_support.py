@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 
 from textual.css.scalar import Unit as ScalarUnit
-from textual.screen import Screen
 from textual.widgets import Static
 
 from codage.domain import (
@@ -16,7 +15,6 @@ from codage.domain import (
     attribute_labels,
     fold,
 )
-from codage.i18n import t
 from codage.services import StoreError
 
 LAYERS = ("mine", "all", "side")
@@ -90,18 +88,6 @@ def covered_by(codings: Iterable[Coding]) -> int:
         total += end - max(start, reach)
         reach = end
     return total
-
-
-def load_screen(module: str, name: str, what: str, screen: Screen[None]) -> type | None:
-    """A screen class from ``codage.tui.screens.<module>``, imported when first needed."""
-    import importlib
-
-    try:
-        loaded = importlib.import_module(f"codage.tui.screens.{module}")
-        return getattr(loaded, name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError):
-        screen.notify(t("tui.unavailable", what=what), severity="warning")
-        return None
 
 
 def height_of(static: Static) -> int | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from codage.domain import Coding
 from codage.i18n import t
 from codage.tui.screens.coder_pair import CONSENSUS, CoderPairPicker, default_pair
-from codage.tui.screens.workbench_support import LAYERS, answer_note, load_screen
+from codage.tui.screens.workbench_support import LAYERS, answer_note
 
 if TYPE_CHECKING:
     from codage.tui.screens.workbench import WorkbenchScreen
@@ -75,10 +75,9 @@ class TeamActions:
         if self._document is None:
             self.notify(t("tui.open_document_first"))
             return
-        screen = load_screen("compare", "CompareScreen", t("tui.screen.compare"), self)
-        if screen is None:
-            return
-        self.app.push_screen(screen(self._document.id, self.current_pair()))
+        from codage.tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(self._document.id, self.current_pair()))
 
     # ------------------------------------------------------------------ kept aside
 

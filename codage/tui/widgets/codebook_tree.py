@@ -2,7 +2,8 @@
 
 Each code shows how many codings it has in the open document and in the whole project. Keys
 ask for edits (create, rename, recolour, describe, move, merge, delete) by posting an
-:class:`~codage.tui.messages.EditCodeRequested`; the screen asks what it needs, stores the
+:class:`~codage.tui.messages.EditCodeRequested` (``c`` posts an
+:class:`~codage.tui.messages.ApplyCodeRequested` instead); the screen asks what it needs, stores the
 change through the project in a worker, and hands the tree the new codebook.
 """
 
@@ -20,7 +21,7 @@ from codage.display import visible
 from codage.domain import Code
 from codage.i18n import t
 from codage.tui.bindings import localize
-from codage.tui.messages import EditCodeRequested
+from codage.tui.messages import ApplyCodeRequested, CodebookEdit, EditCodeRequested
 
 
 def siblings_of(codes: Sequence[Code], parent_id: int | None) -> list[Code]:
@@ -28,21 +29,23 @@ def siblings_of(codes: Sequence[Code], parent_id: int | None) -> list[Code]:
     return [c for c in codes if c.parent_id == parent_id]
 
 
-def move_target(codes: Sequence[Code], code: Code, action: str) -> tuple[int | None, int] | None:
-    """Where ``action`` (move_up, move_down, indent, outdent) puts ``code``:
+def move_target(
+    codes: Sequence[Code], code: Code, action: CodebookEdit
+) -> tuple[int | None, int] | None:
+    """Where ``action`` (a move up or down, an indent or an outdent) puts ``code``:
     ``(parent_id, position among the new siblings)``, or None when it cannot move."""
     siblings = siblings_of(codes, code.parent_id)
     index = next(i for i, c in enumerate(siblings) if c.id == code.id)
-    if action == "move_up":
+    if action is CodebookEdit.MOVE_UP:
         return (code.parent_id, index - 1) if index > 0 else None
-    if action == "move_down":
+    if action is CodebookEdit.MOVE_DOWN:
         return (code.parent_id, index + 1) if index + 1 < len(siblings) else None
-    if action == "indent":
+    if action is CodebookEdit.INDENT:
         if index == 0:
             return None
         new_parent = siblings[index - 1]
         return new_parent.id, len(siblings_of(codes, new_parent.id))
-    if action == "outdent":
+    if action is CodebookEdit.OUTDENT:
         if code.parent_id is None:
             return None
         parent = next(c for c in codes if c.id == code.parent_id)
@@ -69,7 +72,7 @@ class CodebookTree(Tree[int]):
         Binding("M", "mark", "Mark for merge", show=False, id="codebook.mark"),
         Binding("G", "edit('merge')", "Merge marked here", show=False, id="codebook.merge"),
         Binding("delete", "edit('delete')", "Delete", id="codebook.delete"),
-        Binding("c", "edit('apply')", "Apply to selection", show=False, id="codebook.apply"),
+        Binding("c", "apply", "Apply to selection", show=False, id="codebook.apply"),
     ]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -195,14 +198,22 @@ class CodebookTree(Tree[int]):
     # ------------------------------------------------------------------ actions
 
     def action_edit(self, action: str) -> None:
+        """Ask for a codebook edit (``action`` is a :class:`CodebookEdit` value)."""
+        edit = CodebookEdit(action)
         code = self.highlighted_code
-        if code is None and action not in ("create", "create_top"):
+        if code is None and edit not in (CodebookEdit.CREATE, CodebookEdit.CREATE_TOP):
             return
         other = self._by_id.get(self.marked) if self.marked is not None else None
-        if action == "merge" and other is None:
+        if edit is CodebookEdit.MERGE and other is None:
             self.notify(t("tui.no_mark"))
             return
-        self.post_message(EditCodeRequested(action, code, other))
+        self.post_message(EditCodeRequested(edit, code, other))
+
+    def action_apply(self) -> None:
+        """Ask to code the transcript's selection with the highlighted code."""
+        code = self.highlighted_code
+        if code is not None:
+            self.post_message(ApplyCodeRequested(code))
 
     def action_mark(self) -> None:
         code = self.highlighted_code

@@ -1,0 +1,165 @@
+"""Pieces of the transcript view that hold no widget state: which characters take one cell,
+how codings flatten into runs of constant coverage, how a paragraph wraps cell by cell, the
+layout of visual lines for one width, colours and the ellipsis of a cut label."""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import get_character_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.strip import Strip
+
+# Characters that certainly take one cell. Anything else (CJK, emoji, combining marks, soft
+# hyphen, other controls) sends its paragraph down the cell-by-cell path.
+NOT_SIMPLE = re.compile(r"[^\t\n\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]")
+
+# Controls would move the terminal cursor; each is drawn as one space so that one code point
+# stays one cell.
+DISPLAY = str.maketrans({i: " " for i in [*range(32), 127]})
+
+# Visual line kinds.
+CONTINUATION = 0
+FIRST = 1  # first visual line of a paragraph: carries the paragraph number
+HEADER = 2  # a turn header (timestamp, speaker) drawn above a turn; holds no text
+
+# A timestamp written at the start of a turn: [00:12:34], (00:12:34), 00:12:34.
+STAMP_IN_TEXT = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?[ \t]*")
+# What ends a speaker label: "Marie : ", "Marie - ", "**Marie :** ".
+LABEL_END = re.compile(r"(?:\*\*|__)?[ \t\u00a0\u202f]*(?:[:\-–—](?:\*\*|__)?[ \t]*)?")
+# How far into a paragraph a speaker label is looked for.
+LABEL_WINDOW = 80
+
+# Calm, distinguishable colours for speaker names, given in order of first appearance.
+SPEAKER_COLOURS = ("#7aa2f7", "#e0af68", "#9ece6a", "#bb9af7", "#7dcfff", "#f7768e")
+
+# Opacity of a code's colour over the background: light for one coding, stronger (and
+# underlined) where codings overlap, so that overlaps stand out without shouting.
+TINT = 0.35
+OVERLAP_TINT = 0.55
+
+# Past this many changed spans it is cheaper to drop the whole strip cache.
+MAX_TARGETED_INVALIDATION = 256
+
+
+def format_timestamp(seconds: float) -> str:
+    """``3725.2`` -> ``[01:02:05]``."""
+    total = int(seconds)
+    return f"[{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}]"
+
+
+GREY = Color(136, 136, 136)
+
+
+def parse_colour(value: str) -> Color:
+    """A code's stored colour; grey when it cannot be read, rather than a crash."""
+    try:
+        return Color.parse(value)
+    except Exception:  # Textual raises ColorParseError, but any bad value means grey
+        return GREY
+
+
+def cell_width(char: str) -> int:
+    """Cell width of one code point as drawn by this view (controls become a space)."""
+    if ord(char) < 32 or char == "\x7f":
+        return 1
+    return get_character_cell_size(char)
+
+
+FAR = 1 << 62  # beyond any document
+
+RunKey = tuple[tuple[int, ...], bool]
+"""Coverage of a run: the ids of the codes covering it, and whether codings overlap there."""
+
+
+def coverage(
+    triples: Sequence[tuple[int, int, int]], low: int, high: int
+) -> tuple[list[int], list[RunKey | None]]:
+    """Runs of constant coverage of ``[low, high)`` by ``(start, end, code_id)`` codings,
+    as bounds (the first is ``low``) and keys (``None`` where nothing is coded); a sweep
+    over the codings' ends, clipped to the range."""
+    events: list[tuple[int, int, int]] = []
+    for start, end, code_id in triples:
+        if start < high and end > low and end > start:
+            events.append((max(start, low), 1, code_id))
+            events.append((min(end, high), -1, code_id))
+    events.sort()  # at one offset, ends (-1) come before starts
+    bounds: list[int] = [low]
+    keys: list[RunKey | None] = [None]
+    active: dict[int, int] = {}
+    depth = 0
+    i, count = 0, len(events)
+    while i < count:
+        position = events[i][0]
+        while i < count and events[i][0] == position:
+            _, delta, code_id = events[i]
+            depth += delta
+            left = active.get(code_id, 0) + delta
+            if left:
+                active[code_id] = left
+            else:
+                active.pop(code_id, None)
+            i += 1
+        if position >= high:
+            break
+        key = (tuple(sorted(active)), depth > 1) if depth else None
+        if position == bounds[-1]:
+            keys[-1] = key
+        elif key != keys[-1]:
+            bounds.append(position)
+            keys.append(key)
+    return bounds, keys
+
+
+def wrap_cells(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
+    """Greedy word wrap of ``text[start:end]`` measured in cells, for the rare paragraphs
+    holding wide or zero-width characters. One cell is kept free at the end of every line
+    so that the cursor fits after the last character."""
+    out: list[tuple[int, int]] = []
+    line_start, cells, space, i = start, 0, -1, start
+    limit = max(1, width - 1)
+    while i < end:
+        char = text[i]
+        w = cell_width(char)
+        if cells + w > limit and i > line_start:
+            cut = space + 1 if space >= line_start else i
+            out.append((line_start, cut))
+            line_start, i, cells, space = cut, cut, 0, -1
+            continue
+        if char == " ":
+            space = i
+        cells += w
+        i += 1
+    out.append((line_start, end))
+    return out
+
+
+@dataclass(slots=True)
+class Layout:
+    """Visual lines for one width. ``ends`` exclude the paragraph's newline."""
+
+    width: int
+    gutter: int
+    text_width: int
+    margin: int  # 0 when hidden; includes the separator column
+    starts: array
+    ends: array
+    kinds: bytearray
+    paras: array
+
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+
+def ellipsis(strip: Strip, width: int, style: Style | None) -> Strip:
+    """``strip`` cut to ``width`` cells, its last one an ellipsis: a cut label says so.
+    The cell before the ellipsis is left blank when it would be half a wide character."""
+    kept = strip.crop(0, max(0, width - 1))
+    kept = kept.adjust_cell_length(max(0, width - 1))
+    return Strip.join([kept, Strip([Segment("…", style)])])
