@@ -1,5 +1,4 @@
-"""Commands on a project: init, documents, codebook, code/uncode, undo/redo, history,
-segments."""
+"""Commands on a project: init, documents, code/uncode, undo/redo, history, segments."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from codage import codebook
-from codage.cli.app import app, codebook_app
+from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
     JsonOption,
@@ -24,7 +23,7 @@ from codage.cli.common import (
     handle_errors,
     project_from,
 )
-from codage.display import markup_safe, plain
+from codage.display import plain
 from codage.domain import Document, JournalEntry, Locator, snap_to_graphemes
 from codage.i18n import register, t
 from codage.journal_text import change_record, describe_change
@@ -34,7 +33,6 @@ from codage.services import (
     UndoConflict,
     default_project_location,
     display_location,
-    export_codebook,
     import_codebook,
     open_project,
     project_exists,
@@ -137,96 +135,6 @@ def documents(project: ProjectOption = None, json_: JsonOption = False) -> None:
             plain(r["case"] or ""),
         )
     console.print(table)
-
-
-@codebook_app.command("show")
-@handle_errors
-def codebook_show(project: ProjectOption = None, json_: JsonOption = False) -> None:
-    """Show the codebook as a tree, with counts of codings."""
-    with project_from(project) as proj:
-        codes = proj.codes()
-        counts = proj.coding_counts()
-    if json_:
-        emit_json(
-            [
-                {
-                    "path": c.path_str,
-                    "name": c.name,
-                    "description": c.description,
-                    "colour": c.colour,
-                    "inclusion": c.inclusion,
-                    "exclusion": c.exclusion,
-                    "example": c.example,
-                    "depth": c.depth,
-                    "codings": counts.get(c.id, 0),
-                }
-                for c in codes
-            ]
-        )
-        return
-    table = Table(title=t("title.codebook"))
-    table.add_column(t("col.path"))
-    table.add_column(t("col.codings"), justify="right")
-    table.add_column(t("col.description"), overflow="fold", max_width=60)
-    for c in codes:
-        table.add_row(
-            f"{'  ' * c.depth}[{c.colour}]■[/] {markup_safe(c.name)}",
-            str(counts.get(c.id, 0)),
-            plain(c.description.split("\n")[0][:120]),
-        )
-    console.print(table)
-
-
-@codebook_app.command("import")
-@handle_errors
-def codebook_import(
-    file: Annotated[Path, typer.Argument(help="YAML codebook to merge into the project.")],
-    project: ProjectOption = None,
-    coder: CoderOption = None,
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace differing definitions and colours.")
-    ] = False,
-    json_: JsonOption = False,
-) -> None:
-    """Merge a YAML codebook into the project by code path; nothing is deleted."""
-    book = codebook.load_codebook(file)
-    with project_from(project, create=True) as proj:
-        report = import_codebook(proj, book, coder=coder_from(coder), overwrite=overwrite)
-    if json_:
-        emit_json(
-            {
-                "added": report.added,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "conflicts": report.conflicts,
-            }
-        )
-        return
-    console.print(
-        plain(
-            t(
-                "codebook.imported",
-                name=book.name,
-                added=len(report.added),
-                updated=len(report.updated),
-                unchanged=len(report.unchanged),
-            )
-        )
-    )
-    for line in report.conflicts:
-        console.print(f"[yellow]{t('codebook.conflict')}:[/] {markup_safe(line)}", highlight=False)
-
-
-@codebook_app.command("export")
-@handle_errors
-def codebook_export(
-    file: Annotated[Path, typer.Argument(help="Where to write the YAML codebook.")],
-    project: ProjectOption = None,
-) -> None:
-    """Write the project's codebook as YAML."""
-    with project_from(project) as proj:
-        export_codebook(proj, file)
-    console.print(plain(t("codebook.exported", path=file)))
 
 
 def _passage_span(
