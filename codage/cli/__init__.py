@@ -158,13 +158,9 @@ def main() -> None:
     except typer.Abort:
         raise SystemExit(1) from None
     except typer.TyperException as exc:  # click's usage and parameter errors
-        from codage.cli.common import fail
+        from codage.cli.common import usage_error
 
-        message = str(exc.format_message()).strip().splitlines() or [type(exc).__name__]
-        ctx = getattr(exc, "ctx", None)
-        where = ctx.command_path if ctx is not None else "codage"
-        line = f"{message[0]} ({t('cli.usage_hint', command=where)})"
-        raise SystemExit(fail(line, code=getattr(exc, "exit_code", 2) or 2).exit_code) from None
+        raise SystemExit(usage_error(exc)) from None
     except BrokenPipeError:
         # The reader of our output went away (`codage segments | head`): not an error
         # worth a traceback. Point stdout at nothing so the final flush stays quiet.

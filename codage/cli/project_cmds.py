@@ -24,10 +24,9 @@ from codage.cli.common import (
     project_from,
 )
 from codage.display import plain
-from codage.domain import Document, JournalEntry, Locator, snap_to_graphemes
+from codage.domain import Document, JournalEntry
 from codage.i18n import register, t
 from codage.journal_text import change_record, describe_change
-from codage.passages import AmbiguousPassage, locate_passage
 from codage.services import (
     Project,
     UndoConflict,
@@ -39,6 +38,7 @@ from codage.services import (
     resolve_code,
     resolve_document,
 )
+from codage.services.passages import NamedSpan, own_codings, passage_span
 
 register(
     {
@@ -141,21 +141,19 @@ def _passage_span(
     proj: Project, doc: Document, text: str | None, start: int | None, end: int | None
 ) -> tuple[int, int] | None:
     """The span a person named, by its text or by offsets, widened to whole characters."""
-    if text is not None:
-        found = locate_passage(
-            doc.text, text, document=doc.name, locator=Locator.of(proj.units(doc.id), doc.text)
-        )
-        start, end = found.start, found.end
-    if start is None or end is None:
+    span = passage_span(proj, doc, text=text, start=start, end=end)
+    if span is None:
         return None
-    wide = snap_to_graphemes(doc.text, start, end)
-    if wide != (start, end):
-        # a flag, an emoji with its skin tone or an accented letter is never cut in two
+    _say_widened(doc, span)
+    return span.start, span.end
+
+
+def _say_widened(doc: Document, span: NamedSpan | None) -> None:
+    if span is not None and span.widened:
         err_console.print(
-            escape(t("passage.widened", document=doc.name, start=wide[0], end=wide[1])),
+            escape(t("passage.widened", document=doc.name, start=span.start, end=span.end)),
             highlight=False,
         )
-    return wide
 
 
 @app.command()
@@ -218,21 +216,11 @@ def uncode(
     with project_from(project) as proj:
         doc = proj.document(resolve_document(proj, document).id)
         target = resolve_code(proj, code_path)
-        mine = proj.codings(document_id=doc.id, code_ids=[target.id], coders=[who])
-        try:
-            span = None if all_ else _passage_span(proj, doc, text, start, end)
-        except AmbiguousPassage as ambiguous:
-            # a passage said several times is no longer ambiguous when only one of
-            # its occurrences carries this coder's coding of this code
-            coded = {(c.start, c.end) for c in mine}
-            held = {snap_to_graphemes(doc.text, s.start, s.end) for s in ambiguous.spans} & coded
-            if len(held) != 1:
-                raise
-            [span] = held
-        if not all_:
-            if span is None:
-                raise fail("give --start and --end, --text, or --all")
-            mine = [c for c in mine if (c.start, c.end) == span]
+        if not all_ and text is None and (start is None or end is None):
+            raise fail("give --start and --end, --text, or --all")
+        found = own_codings(proj, doc, target.id, who, text=text, start=start, end=end, every=all_)
+        _say_widened(doc, found.span)
+        mine = found.codings
         if not mine:
             raise fail(f"{doc.name}: {who} has no such coding of {target.path_str}")
         with proj.batch(coder=who, action="uncode", summary=f"uncode {len(mine)} in {doc.name}"):
