@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 import typer
@@ -36,7 +37,7 @@ register(
 )
 
 
-def _attributes(values: dict[str, object]) -> str:
+def _attributes(values: Mapping[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
 
 
