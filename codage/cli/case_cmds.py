@@ -16,7 +16,6 @@ from codage.cli.common import (
     emit_json,
     handle_errors,
     project_from,
-    register_expected,
 )
 from codage.display import plain
 from codage.i18n import register, t
@@ -24,7 +23,6 @@ from codage.services import cases as case_service
 
 case_app = typer.Typer(help="Set the attributes of a case.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
-register_expected(case_service.AttributeParseError)
 
 register(
     {
