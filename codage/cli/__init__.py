@@ -38,7 +38,18 @@ register(
 
 # Each module registers its commands on the app when imported. interface_cmds
 # holds the root callback and comes first, always.
-COMMAND_MODULES = ("interface_cmds", "export_cmds", "import_cmd", "project_cmds", "team_cmds")
+COMMAND_MODULES = (
+    "interface_cmds",
+    "export_cmds",
+    "import_cmd",
+    "project_cmds",
+    "codebook_cmds",
+    "document_cmds",
+    "case_cmds",
+    "memo_cmds",
+    "team_cmds",
+    "agreement_cmds",
+)
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
 COMMAND_MODULE = {
@@ -49,7 +60,7 @@ COMMAND_MODULE = {
     "import": "import_cmd",
     "init": "project_cmds",
     "documents": "project_cmds",
-    "codebook": "project_cmds",
+    "codebook": "codebook_cmds",
     "code": "project_cmds",
     "uncode": "project_cmds",
     "undo": "project_cmds",
@@ -58,15 +69,22 @@ COMMAND_MODULE = {
     "segments": "project_cmds",
     "merge": "team_cmds",
     "aside": "team_cmds",
-    "consensus": "team_cmds",
-    "agreement": "team_cmds",
+    "consensus": "agreement_cmds",
+    "agreement": "agreement_cmds",
+    "memo": "memo_cmds",
+    "cases": "case_cmds",
+    "case": "case_cmds",
+    "document": "document_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("panel.project", ("init", "demo", "tui", "documents", "codebook", "history")),
+    (
+        "panel.project",
+        ("init", "demo", "tui", "documents", "document", "cases", "case", "codebook", "history"),
+    ),
     ("panel.import", ("import",)),
-    ("panel.coding", ("code", "uncode", "segments", "search", "undo", "redo")),
+    ("panel.coding", ("code", "uncode", "memo", "segments", "search", "undo", "redo")),
     ("panel.team", ("merge", "agreement", "consensus", "aside", "copy")),
     ("panel.export", ("export", "stats")),
 )
@@ -140,13 +158,9 @@ def main() -> None:
     except typer.Abort:
         raise SystemExit(1) from None
     except typer.TyperException as exc:  # click's usage and parameter errors
-        from codage.cli.common import fail
+        from codage.cli.common import usage_error
 
-        message = str(exc.format_message()).strip().splitlines() or [type(exc).__name__]
-        ctx = getattr(exc, "ctx", None)
-        where = ctx.command_path if ctx is not None else "codage"
-        line = f"{message[0]} ({t('cli.usage_hint', command=where)})"
-        raise SystemExit(fail(line, code=getattr(exc, "exit_code", 2) or 2).exit_code) from None
+        raise SystemExit(usage_error(exc)) from None
     except BrokenPipeError:
         # The reader of our output went away (`codage segments | head`): not an error
         # worth a traceback. Point stdout at nothing so the final flush stays quiet.

@@ -72,6 +72,18 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def usage_error(exc: typer.TyperException) -> int:
+    """Say a usage mistake (an unknown option, a value not among the choices...) in one
+    line pointing at the command's help; returns the exit code (2)."""
+    message = str(exc.format_message()).strip().splitlines() or [type(exc).__name__]
+    # Typer words a choice refused from a Literal "Value error, 'x' is not one of ..."
+    message[0] = message[0].replace(": Value error, ", ": ", 1)
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "codage"
+    line = f"{message[0]} ({t('cli.usage_hint', command=where)})"
+    return fail(line, code=getattr(exc, "exit_code", 2) or 2).exit_code
+
+
 class _NoticeHandler(logging.Handler):
     """What the store tells the person (an upgrade and its backup): one line on stderr."""
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -33,10 +32,16 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.exchange.atomic import ExportWriteError
-from codage.exchange.docx_report import GROUPS, export_dossier
+from codage.exchange.docx_report import export_dossier
 from codage.exchange.tables import cell_safe, export_codings, select_codings
 from codage.exchange.transcript_docx import export_transcript
 from codage.i18n import t
+from codage.services.output import (
+    CaseFilterError,
+    OutputPathError,
+    check_output_path,
+    parse_case_filters,
+)
 
 export_app = typer.Typer(
     help="Export codings: Word quotation dossier, coded transcript, CSV or XLSX tables.",
@@ -85,6 +90,9 @@ i18n.register(
     }
 )
 
+# Typer checks the choice; a test keeps it equal to the dossier's GROUPS.
+GroupChoice = Literal["code", "document", "case"]
+
 CodeFilter = Annotated[
     list[str] | None,
     typer.Option("--code", help="Only this code and its sub-codes (repeatable)."),
@@ -110,30 +118,18 @@ CaseOption = Annotated[
 
 def parse_cases(items: list[str] | None) -> dict[str, list[str]] | None:
     """``KEY=VALUE`` options grouped by key; a bad one ends the command with one line."""
-    if not items:
-        return None
-    out: dict[str, list[str]] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise fail(f"--case {item!r}: expected KEY=VALUE, e.g. --case type=Commune")
-        out.setdefault(key.strip(), []).append(value.strip())
-    return out
+    try:
+        return parse_case_filters(items or [])
+    except CaseFilterError as exc:
+        raise fail(f"--case {exc.item!r}: expected KEY=VALUE, e.g. --case type=Commune") from None
 
 
 def _check_writable(path: Path, suffix: str | None = None) -> Path:
     """Refuse at once a path that cannot be written, before any work is done."""
-    if suffix is not None and path.suffix.lower() != suffix:
-        raise fail(f"{path}: the file name should end with {suffix}")
-    if path.is_dir():
-        raise fail(f"{path}: is a folder, give a file name")
-    parent = path.parent
-    if not parent.is_dir():
-        raise fail(f"{path}: the folder {parent} does not exist")
-    target = path if path.exists() else parent
-    if not os.access(target, os.W_OK):
-        raise fail(f"{path}: cannot write there (permission denied)")
-    return path
+    try:
+        return check_output_path(path, suffix)
+    except OutputPathError as exc:
+        raise fail(str(exc)) from None
 
 
 @contextmanager
@@ -183,7 +179,7 @@ def export_docx(
     coder: CoderFilter = None,
     case: CaseOption = None,
     group_by: Annotated[
-        str, typer.Option("--group-by", help="Group extracts by code, document or case.")
+        GroupChoice, typer.Option("--group-by", help="Group extracts by code, document or case.")
     ] = "code",
     context: Annotated[
         int, typer.Option("--context", min=0, help="Sentences of context before and after.")
@@ -195,8 +191,6 @@ def export_docx(
     json_: JsonOption = False,
 ) -> None:
     """Write a quotation dossier: every extract of the codes asked for, code by code."""
-    if group_by not in GROUPS:
-        raise fail(f"--group-by {group_by!r}: use one of {', '.join(GROUPS)}")
     if lang is not None and lang not in ("fr", "en"):
         raise fail(f"--lang {lang!r}: use fr or en")
     filters = _filters(code, no_subcodes, document, coder, case)

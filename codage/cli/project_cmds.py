@@ -1,5 +1,4 @@
-"""Commands on a project: init, documents, codebook, code/uncode, undo/redo, history,
-segments."""
+"""Commands on a project: init, documents, code/uncode, undo/redo, history, segments."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from codage import codebook
-from codage.cli.app import app, codebook_app
+from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
     JsonOption,
@@ -24,23 +23,22 @@ from codage.cli.common import (
     handle_errors,
     project_from,
 )
-from codage.display import markup_safe, plain
-from codage.domain import Document, JournalEntry, Locator, snap_to_graphemes
+from codage.display import plain
+from codage.domain import Document, JournalEntry
 from codage.i18n import register, t
 from codage.journal_text import change_record, describe_change
-from codage.passages import AmbiguousPassage, locate_passage
 from codage.services import (
     Project,
     UndoConflict,
     default_project_location,
     display_location,
-    export_codebook,
     import_codebook,
     open_project,
     project_exists,
     resolve_code,
     resolve_document,
 )
+from codage.services.passages import NamedSpan, own_codings, passage_span
 
 register(
     {
@@ -139,115 +137,23 @@ def documents(project: ProjectOption = None, json_: JsonOption = False) -> None:
     console.print(table)
 
 
-@codebook_app.command("show")
-@handle_errors
-def codebook_show(project: ProjectOption = None, json_: JsonOption = False) -> None:
-    """Show the codebook as a tree, with counts of codings."""
-    with project_from(project) as proj:
-        codes = proj.codes()
-        counts = proj.coding_counts()
-    if json_:
-        emit_json(
-            [
-                {
-                    "path": c.path_str,
-                    "name": c.name,
-                    "description": c.description,
-                    "colour": c.colour,
-                    "inclusion": c.inclusion,
-                    "exclusion": c.exclusion,
-                    "example": c.example,
-                    "depth": c.depth,
-                    "codings": counts.get(c.id, 0),
-                }
-                for c in codes
-            ]
-        )
-        return
-    table = Table(title=t("title.codebook"))
-    table.add_column(t("col.path"))
-    table.add_column(t("col.codings"), justify="right")
-    table.add_column(t("col.description"), overflow="fold", max_width=60)
-    for c in codes:
-        table.add_row(
-            f"{'  ' * c.depth}[{c.colour}]■[/] {markup_safe(c.name)}",
-            str(counts.get(c.id, 0)),
-            plain(c.description.split("\n")[0][:120]),
-        )
-    console.print(table)
-
-
-@codebook_app.command("import")
-@handle_errors
-def codebook_import(
-    file: Annotated[Path, typer.Argument(help="YAML codebook to merge into the project.")],
-    project: ProjectOption = None,
-    coder: CoderOption = None,
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace differing definitions and colours.")
-    ] = False,
-    json_: JsonOption = False,
-) -> None:
-    """Merge a YAML codebook into the project by code path; nothing is deleted."""
-    book = codebook.load_codebook(file)
-    with project_from(project, create=True) as proj:
-        report = import_codebook(proj, book, coder=coder_from(coder), overwrite=overwrite)
-    if json_:
-        emit_json(
-            {
-                "added": report.added,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "conflicts": report.conflicts,
-            }
-        )
-        return
-    console.print(
-        plain(
-            t(
-                "codebook.imported",
-                name=book.name,
-                added=len(report.added),
-                updated=len(report.updated),
-                unchanged=len(report.unchanged),
-            )
-        )
-    )
-    for line in report.conflicts:
-        console.print(f"[yellow]{t('codebook.conflict')}:[/] {markup_safe(line)}", highlight=False)
-
-
-@codebook_app.command("export")
-@handle_errors
-def codebook_export(
-    file: Annotated[Path, typer.Argument(help="Where to write the YAML codebook.")],
-    project: ProjectOption = None,
-) -> None:
-    """Write the project's codebook as YAML."""
-    with project_from(project) as proj:
-        export_codebook(proj, file)
-    console.print(plain(t("codebook.exported", path=file)))
-
-
 def _passage_span(
     proj: Project, doc: Document, text: str | None, start: int | None, end: int | None
 ) -> tuple[int, int] | None:
     """The span a person named, by its text or by offsets, widened to whole characters."""
-    if text is not None:
-        found = locate_passage(
-            doc.text, text, document=doc.name, locator=Locator.of(proj.units(doc.id), doc.text)
-        )
-        start, end = found.start, found.end
-    if start is None or end is None:
+    span = passage_span(proj, doc, text=text, start=start, end=end)
+    if span is None:
         return None
-    wide = snap_to_graphemes(doc.text, start, end)
-    if wide != (start, end):
-        # a flag, an emoji with its skin tone or an accented letter is never cut in two
+    _say_widened(doc, span)
+    return span.start, span.end
+
+
+def _say_widened(doc: Document, span: NamedSpan | None) -> None:
+    if span is not None and span.widened:
         err_console.print(
-            escape(t("passage.widened", document=doc.name, start=wide[0], end=wide[1])),
+            escape(t("passage.widened", document=doc.name, start=span.start, end=span.end)),
             highlight=False,
         )
-    return wide
 
 
 @app.command()
@@ -310,21 +216,11 @@ def uncode(
     with project_from(project) as proj:
         doc = proj.document(resolve_document(proj, document).id)
         target = resolve_code(proj, code_path)
-        mine = proj.codings(document_id=doc.id, code_ids=[target.id], coders=[who])
-        try:
-            span = None if all_ else _passage_span(proj, doc, text, start, end)
-        except AmbiguousPassage as ambiguous:
-            # a passage said several times is no longer ambiguous when only one of
-            # its occurrences carries this coder's coding of this code
-            coded = {(c.start, c.end) for c in mine}
-            held = {snap_to_graphemes(doc.text, s.start, s.end) for s in ambiguous.spans} & coded
-            if len(held) != 1:
-                raise
-            [span] = held
-        if not all_:
-            if span is None:
-                raise fail("give --start and --end, --text, or --all")
-            mine = [c for c in mine if (c.start, c.end) == span]
+        if not all_ and text is None and (start is None or end is None):
+            raise fail("give --start and --end, --text, or --all")
+        found = own_codings(proj, doc, target.id, who, text=text, start=start, end=end, every=all_)
+        _say_widened(doc, found.span)
+        mine = found.codings
         if not mine:
             raise fail(f"{doc.name}: {who} has no such coding of {target.path_str}")
         with proj.batch(coder=who, action="uncode", summary=f"uncode {len(mine)} in {doc.name}"):

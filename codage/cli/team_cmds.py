@@ -1,45 +1,32 @@
-"""Commands for a team of coders: merge projects, measure agreement, build a consensus."""
+"""Commands for a team of coders: merge projects, and place or discard what a merge kept aside.
+
+Agreement and consensus live in :mod:`codage.cli.agreement_cmds`."""
 
 from __future__ import annotations
 
-import csv
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from codage import codebook
-from codage.analysis.agreement_service import (
-    UNIT_CHOICES,
-    AgreementReport,
-    Figures,
-    compute_agreement,
-)
 from codage.analysis.aside import place_aside_on_text
-from codage.analysis.consensus import RULES, build_consensus
 from codage.analysis.merge import MergeReport, merge_projects, summary_rows
 from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
     JsonOption,
     ProjectOption,
-    code_label,
     coder_from,
     console,
     emit_json,
-    err_console,
     fail,
     handle_errors,
     project_from,
 )
-from codage.display import check_plain_name, markup_safe, plain
+from codage.display import markup_safe, plain
 from codage.domain import AsideCoding
-from codage.exchange.report_docx import ReportSection, write_report
-from codage.exchange.tables import cell_safe
 from codage.i18n import register, t
-from codage.services import Project, open_project, resolve_code, resolve_document
+from codage.services import Project, open_project
 
 register(
     {
@@ -53,44 +40,6 @@ register(
             "voir `codage aside`",
         },
         "team.conflicts": {"en": "Conflicts", "fr": "Conflits"},
-        "team.consensus": {
-            "en": "Consensus ({rule}) of {coders} as {name}: {added} added, {replaced} replaced, "
-            "{kept} kept, {slivers} sliver(s) dropped",
-            "fr": "Consensus ({rule}) de {coders} sous {name} : {added} ajoutés, "
-            "{replaced} remplacés, {kept} gardés, {slivers} fragment(s) écartés",
-        },
-        "team.skipped": {
-            "en": "Not enough coders in: {documents}",
-            "fr": "Pas assez de codeurs dans : {documents}",
-        },
-        "team.agreement": {
-            "en": "Agreement of {coders} ({unit})",
-            "fr": "Accord de {coders} ({unit})",
-        },
-        "team.disagreements": {"en": "Disagreements", "fr": "Désaccords"},
-        "team.more": {
-            "en": "… and {count} more (--json or --docx for all)",
-            "fr": "… et {count} de plus (--json ou --docx pour tout voir)",
-        },
-        "team.missing": {
-            "en": "{document}: not coded by {coders} (missing data)",
-            "fr": "{document} : non codé par {coders} (données manquantes)",
-        },
-        "team.docx": {"en": "Report written to {path}", "fr": "Rapport écrit dans {path}"},
-        "team.coders_taken": {
-            "en": "Coders taken (all who coded these documents): {coders}",
-            "fr": "Codeurs retenus (tous ceux qui ont codé ces documents) : {coders}",
-        },
-        "team.sparse": {
-            "en": "{coder} coded {count} of {total} document(s): figures that need every "
-            "coder (the overall continuum) use only the {shared} document(s) all coded; "
-            "choose coders with --coders, e.g. --coders {suggest}",
-            "fr": "{coder} a codé {count} document(s) sur {total} : les chiffres qui "
-            "demandent tous les codeurs (le continuum global) n'utilisent que les "
-            "{shared} document(s) codés par tous ; choisissez avec --coders, "
-            "par exemple --coders {suggest}",
-        },
-        "team.unused": {"en": "not used by these coders", "fr": "non utilisé par ces codeurs"},
         "team.aside": {"en": "Codings kept aside", "fr": "Codages mis de côté"},
         "team.no_aside": {
             "en": "No coding is kept aside.",
@@ -108,31 +57,6 @@ register(
         "col.reason": {"en": "Reason", "fr": "Motif"},
     }
 )
-
-
-def _split_names(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    names = [n.strip() for n in value.split(",") if n.strip()]
-    return names
-
-
-def _code_ids(project: Project, typed: list[str] | None) -> list[int] | None:
-    """The codes typed and their sub-codes."""
-    if not typed:
-        return None
-    codes = project.codes()
-    out: list[int] = []
-    for path in typed:
-        found = resolve_code(project, path)
-        out.extend(i for i in codebook.subtree_ids(codes, found.id) if i not in out)
-    return out
-
-
-def _document_ids(project: Project, typed: list[str] | None) -> list[int] | None:
-    if not typed:
-        return None
-    return list(dict.fromkeys(resolve_document(project, name).id for name in typed))
 
 
 # ---------------------------------------------------------------------------
@@ -347,290 +271,3 @@ def aside_discard(
 # ---------------------------------------------------------------------------
 # consensus
 # ---------------------------------------------------------------------------
-
-
-@app.command()
-@handle_errors
-def consensus(
-    coders: Annotated[
-        str, typer.Option("--coders", help="Coders to combine, comma-separated: A,B[,C...].")
-    ],
-    as_name: Annotated[str, typer.Option("--as", help="Coder name of the consensus layer.")],
-    rule: Annotated[str, typer.Option("--rule", help="union, intersection or majority.")] = "union",
-    min_length: Annotated[
-        int, typer.Option("--min-length", help="Drop consensus passages shorter than this.")
-    ] = 3,
-    code_paths: Annotated[
-        list[str] | None, typer.Option("--code", help="Only this code and its sub-codes.")
-    ] = None,
-    document_names: Annotated[
-        list[str] | None, typer.Option("--document", help="Only this document.")
-    ] = None,
-    project: ProjectOption = None,
-    coder: CoderOption = None,
-    json_: JsonOption = False,
-) -> None:
-    """Build a consensus coder layer from several coders (your next `codage undo` takes
-    it back: the change is yours, whatever the layer's name)."""
-    if rule not in RULES:
-        raise fail(f"--rule must be one of {', '.join(RULES)}, not {rule!r}")
-    names = _split_names(coders) or []
-    problem = check_plain_name(as_name, "coder")
-    if problem is not None:
-        raise fail(problem)
-    who = coder_from(coder)
-    with project_from(project) as proj:
-        report = build_consensus(
-            proj,
-            coders=names,
-            rule=rule,
-            as_coder=as_name,
-            min_length=min_length,
-            codes=_code_ids(proj, code_paths),
-            documents=_document_ids(proj, document_names),
-            actor=who,
-        )
-    if json_:
-        emit_json(report.to_dict())
-        return
-    console.print(
-        plain(
-            t(
-                "team.consensus",
-                rule=rule,
-                coders=", ".join(report.coders),
-                name=report.as_coder,
-                added=report.added,
-                replaced=report.replaced,
-                kept=report.kept,
-                slivers=report.slivers_dropped,
-            )
-        )
-    )
-    if report.skipped_documents:
-        skipped = t("team.skipped", documents=", ".join(report.skipped_documents))
-        console.print(plain(skipped, "yellow"))
-
-
-# ---------------------------------------------------------------------------
-# agreement
-# ---------------------------------------------------------------------------
-
-_FIGURES = (
-    ("percent_agreement", "% agr."),
-    ("krippendorff_alpha", "α"),
-    ("cohen_kappa", "Cohen κ"),
-    ("fleiss_kappa", "Fleiss κ"),
-    ("u_alpha", "uα"),
-    ("binary_u_alpha", "|uα"),
-    ("cu_alpha", "cuα"),
-)
-
-
-def _shown_figures(report: AgreementReport) -> list[tuple[str, str]]:
-    """Only the columns that have a value somewhere: a table of blanks helps nobody."""
-    rows = [report.overall, *report.per_code]
-    return [(k, label) for k, label in _FIGURES if any(getattr(f, k) is not None for f in rows)]
-
-
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-def _count_summary(fig: Figures) -> str:
-    if not fig.used:
-        return t("team.unused")
-    c = fig.counts
-    if "pairable_units" in c:
-        return f"{c['pairable_units']}/{c['units']} units, {c['units_agreed']} agreed"
-    if "characters_in_disagreement" in c:
-        return f"{c['characters_in_disagreement']} chars differ"
-    if "characters_in_continuum" in c:
-        return f"{c['characters_in_continuum']} chars, {c['documents_in_continuum']} docs"
-    return ""
-
-
-def _figure_rows(report: AgreementReport) -> list[Figures]:
-    return [report.overall, *report.per_code]
-
-
-def _coder_notes(report: AgreementReport) -> list[str]:
-    """Which coders were taken, and who shrank the analysis by coding little."""
-    if report.coders_given:
-        return []
-    notes = [t("team.coders_taken", coders=", ".join(report.coders))]
-    counts = report.documents_per_coder
-    if report.sparse_coders:
-        shared = sum(1 for d in report.documents if d not in report.missing)
-        fuller = [n for n in report.coders if n not in report.sparse_coders]
-        suggest = ",".join(
-            fuller if len(fuller) >= 2 else sorted(counts, key=lambda n: -counts[n])[:2]
-        )
-        total = max(counts.values(), default=0)
-        for coder in report.sparse_coders:
-            notes.append(
-                t(
-                    "team.sparse",
-                    coder=coder,
-                    count=counts[coder],
-                    total=total,
-                    shared=shared,
-                    suggest=suggest,
-                )
-            )
-    return notes
-
-
-def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
-    shown = _shown_figures(report)
-    table = Table(
-        title=plain(t("team.agreement", coders=", ".join(report.coders), unit=report.unit))
-    )
-    table.add_column(t("col.path"), overflow="fold")
-    for _, label in shown:
-        table.add_column(label, justify="right")
-    table.add_column("n", overflow="fold")
-    for fig in _figure_rows(report):
-        table.add_row(
-            plain(fig.code, "bold") if fig is report.overall else code_label(fig.code),
-            *(_fmt(getattr(fig, key)) for key, _ in shown),
-            _count_summary(fig),
-        )
-    console.print(table)
-    for document, coders in report.missing.items():
-        console.print(plain(t("team.missing", document=document, coders=", ".join(coders))))
-    for note in [*_coder_notes(report), *report.notes]:
-        console.print(plain(note, "yellow"))
-    if not report.disagreements:
-        return
-    dis = Table(title=f"{t('team.disagreements')} ({len(report.disagreements)})")
-    for col in ("col.document", "col.span", "col.path"):
-        dis.add_column(t(col), overflow="fold")
-    dis.add_column("+", overflow="fold")
-    dis.add_column("−", overflow="fold")
-    dis.add_column(t("col.text"), overflow="fold", max_width=50)
-    for d in report.disagreements[:limit]:
-        dis.add_row(
-            plain(d.document),
-            f"{d.start}–{d.end}",
-            code_label(d.code),
-            plain(", ".join(d.coded_by)),
-            plain(", ".join(d.not_coded_by)),
-            plain(d.text, multiline=True),
-        )
-    console.print(dis)
-    if len(report.disagreements) > limit:
-        console.print(t("team.more", count=len(report.disagreements) - limit))
-
-
-def _write_csv(report: AgreementReport) -> None:
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["code", *(key for key, _ in _FIGURES), "counts"])
-    for fig in _figure_rows(report):
-        writer.writerow(
-            [
-                cell_safe(fig.code),
-                *(
-                    "" if getattr(fig, key) is None else f"{getattr(fig, key):.6f}"
-                    for key, _ in _FIGURES
-                ),
-                _count_summary(fig),
-            ]
-        )
-
-
-def _write_docx(report: AgreementReport, path: Path) -> None:
-    """A plain Word report: the figures table, then the disagreements."""
-    shown = _shown_figures(report)
-    sections = [
-        ReportSection(
-            t("team.agreement", coders=", ".join(report.coders), unit=report.unit),
-            paragraphs=[
-                f"Documents: {', '.join(report.documents)}",
-                *(
-                    t("team.missing", document=document, coders=", ".join(coders))
-                    for document, coders in report.missing.items()
-                ),
-            ],
-            header=[t("col.path"), *(label for _, label in shown), "n"],
-            rows=[
-                [fig.code, *(_fmt(getattr(fig, key)) for key, _ in shown), _count_summary(fig)]
-                for fig in _figure_rows(report)
-            ],
-            notes=[*_coder_notes(report), *report.notes],
-        )
-    ]
-    if report.disagreements:
-        sections.append(
-            ReportSection(
-                f"{t('team.disagreements')} ({len(report.disagreements)})",
-                level=2,
-                header=[t("col.document"), t("col.span"), t("col.path"), "+", "−", t("col.text")],
-                rows=[
-                    [
-                        d.document,
-                        f"{d.start}–{d.end}",
-                        d.code,
-                        ", ".join(d.coded_by),
-                        ", ".join(d.not_coded_by),
-                        d.text,
-                    ]
-                    for d in report.disagreements
-                ],
-            )
-        )
-    write_report(path, sections)
-
-
-@app.command()
-@handle_errors
-def agreement(
-    coders: Annotated[
-        str | None,
-        typer.Option("--coders", help="Coders to compare, comma-separated (default: all)."),
-    ] = None,
-    code_paths: Annotated[
-        list[str] | None, typer.Option("--code", help="Only this code and its sub-codes.")
-    ] = None,
-    document_names: Annotated[
-        list[str] | None, typer.Option("--document", help="Only this document.")
-    ] = None,
-    unit: Annotated[
-        str, typer.Option("--unit", help=f"Unit of comparison: {', '.join(UNIT_CHOICES)}.")
-    ] = "character",
-    csv_: Annotated[bool, typer.Option("--csv", help="Print the figures as CSV.")] = False,
-    docx_out: Annotated[
-        Path | None, typer.Option("--docx", help="Write a Word report to this file.")
-    ] = None,
-    project: ProjectOption = None,
-    json_: JsonOption = False,
-) -> None:
-    """Inter-coder agreement per code and overall, with the disagreements."""
-    if unit not in UNIT_CHOICES:
-        raise fail(f"--unit must be one of {', '.join(UNIT_CHOICES)}, not {unit!r}")
-    if json_ and csv_:
-        raise fail("choose one of --json and --csv")
-    if docx_out is not None and not docx_out.parent.exists():
-        raise fail(f"{docx_out.parent}: folder does not exist")
-    with project_from(project) as proj:
-        report = compute_agreement(
-            proj,
-            coders=_split_names(coders),
-            codes=_code_ids(proj, code_paths),
-            documents=_document_ids(proj, document_names),
-            unit=unit,
-        )
-    if docx_out is not None:
-        _write_docx(report, docx_out)
-    if json_:
-        emit_json(report.to_dict())
-    elif csv_:
-        _write_csv(report)
-    elif docx_out is not None:
-        console.print(plain(t("team.docx", path=docx_out)))
-    else:
-        _print_agreement(report)
-    if json_ or csv_:
-        # The figures go to stdout; which coders were taken is still worth a word.
-        for note in _coder_notes(report):
-            err_console.print(plain(note), soft_wrap=True)

@@ -53,6 +53,10 @@ def test_help_lists_panels_in_the_order_of_a_study() -> None:
         (("nosuchcommand",), "No such command 'nosuchcommand'"),
         (("agreement", "--unit"), "Option '--unit' requires an argument"),
         (("export", "docx"), "Missing argument 'out'"),
+        (("agreement", "--unit", "word"), "Invalid value for '--unit': 'word' is not one of"),
+        (("consensus", "--coders", "a,b", "--as", "c", "--rule", "vote"), "'vote' is not one of"),
+        (("export", "docx", "d.docx", "--group-by", "coder"), "'coder' is not one of 'code'"),
+        (("codebook", "frobnicate"), "No such command 'frobnicate'"),
     ],
 )
 def test_a_usage_mistake_is_one_line_and_exit_2(args: tuple[str, ...], says: str) -> None:

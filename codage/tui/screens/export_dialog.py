@@ -8,7 +8,6 @@ one line saying what went wrong.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,12 @@ from codage.domain import Code
 from codage.exchange.docx_report import GROUPS, export_dossier
 from codage.i18n import register, t
 from codage.services import Project, sqlite_path
+from codage.services.output import (
+    CaseFilterError,
+    OutputPathError,
+    check_output_path,
+    parse_case_filters,
+)
 from codage.tui.bindings import localize
 
 register(
@@ -131,29 +136,22 @@ class RequestError(ValueError):
 def parse_cases(typed: str) -> dict[str, list[str]] | None:
     """``type=Commune; grade=C`` as the export's case filter (values of a key are
     alternatives, as with repeated ``--case`` options)."""
-    out: dict[str, list[str]] = {}
-    for item in typed.replace(",", ";").split(";"):
-        if not item.strip():
-            continue
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise RequestError(t("tui.export.bad_case", item=item.strip()))
-        out.setdefault(key.strip(), []).append(value.strip())
-    return out or None
+    try:
+        # the field separates items with ";" (or ","): empty pieces between them are no item
+        items = [item.strip() for item in typed.replace(",", ";").split(";") if item.strip()]
+        return parse_case_filters(items)
+    except CaseFilterError as exc:
+        raise RequestError(t("tui.export.bad_case", item=exc.item)) from None
 
 
 def check_output(typed: str) -> Path:
     """The output path, refused at once when it cannot be written."""
     path = Path(typed.strip()).expanduser()
-    if path.suffix.lower() != ".docx":
-        raise RequestError(t("tui.export.bad_suffix", path=path))
-    if path.is_dir():
-        raise RequestError(t("tui.export.is_folder", path=path))
-    if not path.parent.is_dir():
-        raise RequestError(t("tui.export.no_folder", path=path, folder=path.parent))
-    if not os.access(path if path.exists() else path.parent, os.W_OK):
-        raise RequestError(t("tui.export.not_writable", path=path))
-    return path
+    try:
+        return check_output_path(path, ".docx")
+    except OutputPathError as exc:
+        key = {"suffix": "bad_suffix"}.get(exc.reason, exc.reason)
+        raise RequestError(t(f"tui.export.{key}", path=path, folder=exc.folder)) from None
 
 
 def default_output(project: Project) -> Path:
