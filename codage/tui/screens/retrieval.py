@@ -31,10 +31,10 @@ from textual.widgets import Footer, Select, Static
 
 from codage.display import plain, visible
 from codage.domain import Code, Place, format_attribute
-from codage.exchange.tables import select_codings
 from codage.i18n import register, t
 from codage.passages import place_label
 from codage.services import Project
+from codage.services.selection import select_codings
 
 register(
     {
