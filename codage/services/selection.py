@@ -399,7 +399,7 @@ def select_codings(
                         place.number if place else None,
                         case,
                         place,
-                        memos=_own_memos(c, written),
+                        memos=_own_memos(c, written) if memos else (),
                         overlapping=overlapping(c) if overlapping else frozenset(),
                         before=before,
                         after=after,
