@@ -113,7 +113,7 @@ class DossierReport:
     codes: int
     documents: int
     coders: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # writing the file (the selection is read before, by the caller)
 
 
 @dataclass

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from codage.services import NotFound, PathError
+from codage.services import NotFound, PathError, case_finder
 from codage.services.selection import (
     CodingRecord,
     select_codings,
@@ -172,3 +172,23 @@ def test_writers_hold_no_project() -> None:
                 assert "Project" not in {a.name for a in node.names}, path.name
             if isinstance(node, ast.Name):
                 assert node.id not in ("Project", "project"), (path.name, node.lineno)
+
+
+def test_cases_follow_the_rule_of_case_finder(corpus: Corpus) -> None:
+    """The selection reads cases once; each record's case is still the one case_finder gives."""
+    project = corpus.project
+    # a passage between two answers and one across two: the rule's edge cases
+    survey = corpus.docs["enquete"]
+    text = corpus.texts["enquete"]
+    gap = text.index("\n")
+    code = corpus.codes["Sécurité"].id
+    project.add_coding(survey, code, gap, gap + 5, coder="carol")
+    project.add_coding(survey, code, 3, len(text) - 3, coder="carol")
+    last_gap = text.rindex("\n")
+    project.add_coding(survey, code, last_gap, last_gap + 3, coder="carol")
+    records = select_codings(project).records
+    assert len(records) == 14
+    for record in records:
+        finder = case_finder(project, record.document.id)
+        assert record.case == finder(record.coding.span), record.coding
+    assert {r.case.name for r in records if r.case} == {"DSI-01", "DSI-02", "R1", "R2", "R3"}
