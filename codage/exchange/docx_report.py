@@ -352,9 +352,9 @@ def export_dossier(
         per_case: dict[str | None, list[Extract]] = defaultdict(list)
         for e in extracts:
             per_case[e.first.case.name if e.first.case else None].append(e)
-        for name in sorted(per_case, key=lambda n: (n is None, n or "")):
-            case = per_case[name][0].first.case
-            writer.heading(1, name if name is not None else label("dossier.no_case"))
+        for case_name in sorted(per_case, key=lambda n: (n is None, n or "")):
+            case = per_case[case_name][0].first.case
+            writer.heading(1, case_name if case_name is not None else label("dossier.no_case"))
             if case is not None and case.attributes:
                 attrs = ", ".join(
                     f"{k}: {format_attribute(v)}"
@@ -362,7 +362,7 @@ def export_dossier(
                     if v is not None
                 )
                 writer.paragraph(DEFINITION_STYLE, (attrs, None, False))
-            write_codes(per_case[name], 1)
+            write_codes(per_case[case_name], 1)
     if sect_pr is not None:
         writer.body.append(sect_pr)
     fill_toc(writer, toc)

@@ -204,7 +204,7 @@ def export_codings(
         name = _sheet_title(title, taken)
         titles.append(name)
         extra = book.create_sheet(name)
-        for row in table:
-            extra.append([_xlsx_value(v) for v in row])
+        for line in table:
+            extra.append([_xlsx_value(v) for v in line])
     save_atomically(out, book.save)
     return TableReport(out, fmt, len(rows), titles)

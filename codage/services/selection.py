@@ -137,7 +137,7 @@ def _case_matcher(
     """A predicate on cases from attribute filters; values of one attribute are alternatives."""
     names = {fold(k): k for k in known}
     wanted: dict[str, set[str]] = {}
-    shown = []
+    shown: list[str] = []
     for key, values in cases.items():
         attribute = names.get(fold(key.strip()))
         if attribute is None:
@@ -403,7 +403,7 @@ def select_codings(
     code_by_id = {c.id: c for c in all_codes}
     records: list[CodingRecord] = []
     for n, doc in enumerate(all_docs, 1):
-        mine = by_doc.pop(doc.id, None)
+        mine = by_doc.pop(doc.id, [])
         if mine:
             units = project.units(doc.id)
             # a document without numbered units is numbered by its lines, as the interface does
