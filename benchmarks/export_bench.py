@@ -27,6 +27,7 @@ from codage.domain import NewDocument, Unit
 from codage.exchange.docx_report import export_dossier
 from codage.exchange.dossier_layout import add_styles
 from codage.services import Project
+from codage.services.selection import select_for_dossier
 
 WORDS = """agents intranet messagerie télétravail formation réseau sécurité logiciel
 direction service usagers collectivité numérique outil changement équipe""".split()  # noqa: SIM905
@@ -112,7 +113,7 @@ def main() -> None:
             tracemalloc.start()
         out = root / "dossier.docx"
         began = time.perf_counter()
-        report = export_dossier(project, out, context=1)
+        report = export_dossier(select_for_dossier(project, context=1), out)
         dossier = time.perf_counter() - began
         traced = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
         peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

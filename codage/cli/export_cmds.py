@@ -33,7 +33,7 @@ from codage.cli.common import (
 from codage.display import plain
 from codage.exchange.atomic import ExportWriteError
 from codage.exchange.docx_report import export_dossier
-from codage.exchange.tables import cell_safe, export_codings, select_codings
+from codage.exchange.tables import cell_safe, export_codings
 from codage.exchange.transcript_docx import export_transcript
 from codage.i18n import t
 from codage.services.output import (
@@ -42,6 +42,7 @@ from codage.services.output import (
     check_output_path,
     parse_case_filters,
 )
+from codage.services.selection import select_codings, select_for_dossier, select_transcript
 
 export_app = typer.Typer(
     help="Export codings: Word quotation dossier, coded transcript, CSV or XLSX tables.",
@@ -200,11 +201,9 @@ def export_docx(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         report = export_dossier(
-            proj,
+            select_for_dossier(proj, **filters, context=context),
             out,
-            **filters,
             group_by=group_by,
-            context=context,
             language=lang,
             progress=progress,
         )
@@ -249,7 +248,9 @@ def export_transcript_cmd(
         project_from(project) as proj,
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
-        report = export_transcript(proj, document, out, coders=coder or None, progress=progress)
+        report = export_transcript(
+            select_transcript(proj, document, coders=coder or None), out, progress=progress
+        )
     if json_:
         # codings Word cannot anchor are counted here rather than dropped unsaid
         emit_json(
@@ -286,9 +287,9 @@ def _export_table(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         sheets: list[tuple[str, list[list[Any]]]] = []
+        chosen = select_codings(proj, **filters, progress=progress)
         if fmt == "xlsx":
             # the stats sheets cover the same codings as the rows
-            chosen = select_codings(proj, **filters)
             stats = compute_stats(
                 proj,
                 code_ids=chosen.code_ids,
@@ -296,7 +297,7 @@ def _export_table(
                 coders=filters["coders"],
             )
             sheets = stats.sheets(_sheet_labels())
-        report = export_codings(proj, out, fmt, **filters, sheets=sheets, progress=progress)
+        report = export_codings(chosen, out, fmt, sheets=sheets)
     if json_:
         emit_json(
             {

@@ -9,11 +9,9 @@ Word's Quote style, each with an attribution line and its memos.
 
 from __future__ import annotations
 
-import bisect
-import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +20,7 @@ from docx import Document as new_docx
 from docx.oxml.ns import qn
 
 from codage import i18n
-from codage.domain import Code, Coding, Span, Unit, format_attribute
+from codage.domain import Code, format_attribute
 from codage.exchange.atomic import save_atomically
 from codage.exchange.dossier_layout import (
     ATTRIBUTION_STYLE,
@@ -36,19 +34,9 @@ from codage.exchange.dossier_layout import (
     toc_field,
 )
 from codage.exchange.dossier_summary import write_summary
-from codage.exchange.tables import (
-    CaseFilter,
-    CodeRef,
-    CodingRecord,
-    DocumentRef,
-    Progress,
-    Selection,
-    format_timestamp,
-    select_codings,
-    xml_safe,
-)
+from codage.exchange.tables import format_timestamp, xml_safe
 from codage.passages import place_label
-from codage.store.project import Project
+from codage.services.selection import CodingRecord, Memo, Progress, Selection
 
 GROUPS = ("code", "document", "case")
 
@@ -114,8 +102,6 @@ i18n.register(
     }
 )
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-
 
 @dataclass
 class DossierReport:
@@ -127,7 +113,7 @@ class DossierReport:
     codes: int
     documents: int
     coders: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # writing the file (the selection is read before, by the caller)
 
 
 @dataclass
@@ -135,7 +121,7 @@ class Extract:
     """One passage of one code: identical spans of several coders are one extract."""
 
     records: list[CodingRecord]
-    memos: list[tuple[str | None, str]] = field(default_factory=list)  # (author, text)
+    memos: list[Memo] = field(default_factory=list)  # (author, text)
     overlapping: list[str] = field(default_factory=list)  # paths of other codes
     before: str = ""
     after: str = ""
@@ -174,91 +160,13 @@ def _labeller(language: str | None) -> Callable[..., str]:
 # ---------------------------------------------------------------------------
 
 
-def _sentence_spans(text: str, units: Sequence[Unit]) -> list[Span]:
-    sentences = [u.span for u in units if u.kind == "sentence"]
-    if sentences:
-        return sorted(sentences)
-    # no sentence units (spaCy was not run): cut after ., !, ? and … within lines
-    out, cursor = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        out.append(Span(cursor, match.start()))
-        cursor = match.end()
-    if cursor < len(text):
-        out.append(Span(cursor, len(text)))
-    return out
+def build_extracts(selection: Selection) -> list[Extract]:
+    """Group the selection's records into extracts with memos, overlapping codes and context.
 
-
-def _context(
-    text: str,
-    sentences: list[Span],
-    starts: list[int],
-    span: Span,
-    n: int,
-    container: Span | None = None,
-) -> tuple[str, str]:
-    """Up to ``n`` whole sentences before and after a passage (the rest of a cut sentence too).
-
-    The context stays inside the turn, paragraph or answer that holds the
-    passage: another speaker's words are not this passage's context.
+    Identical spans of one code by several coders are one extract; its memos
+    and overlapping codes are those of all its records, its context that of
+    its first.
     """
-    if not sentences or n <= 0:
-        return "", ""
-    lo, hi = 0, len(sentences) - 1
-    if container is not None:
-        lo = bisect.bisect_left(starts, container.start)
-        hi = bisect.bisect_right(starts, max(container.end - 1, container.start)) - 1
-    # sentence holding the first character, and the one holding the last
-    k = bisect.bisect_right(starts, span.start) - 1
-    first = max(k - n, lo)
-    before = text[sentences[first].start : span.start] if k >= 0 and first <= k else ""
-    m = max(bisect.bisect_right(starts, max(span.end - 1, 0)) - 1, 0)
-    last = min(m + n, hi)
-    end = sentences[last].end if last >= m else span.end
-    after = text[span.end : end] if end > span.end else ""
-    return " ".join(before.split()), " ".join(after.split())
-
-
-def _container_finder(units: Sequence[Unit]) -> Callable[[Span], Span | None]:
-    """The turn, paragraph or answer holding the start of a passage (the shortest at a tie).
-
-    These units do not overlap one another, so the last one starting at or
-    before the passage is the only candidate.
-    """
-    boxes = sorted(
-        (u.span for u in units if u.kind in ("turn", "paragraph", "answer")),
-        key=lambda b: (b.start, -b.end),
-    )
-    box_starts = [b.start for b in boxes]
-
-    def find(span: Span) -> Span | None:
-        i = bisect.bisect_right(box_starts, span.start) - 1
-        return boxes[i] if i >= 0 and boxes[i].end > span.start else None
-
-    return find
-
-
-def _overlap_index(codings: list[Coding]) -> Callable[[Coding], set[int]]:
-    """Code ids of the codings (of one document) that overlap a given span."""
-    ordered = sorted(codings, key=lambda c: c.start)
-    starts = [c.start for c in ordered]
-    longest = max((c.end - c.start for c in ordered), default=0)
-
-    def overlapping(coding: Coding) -> set[int]:
-        lo = bisect.bisect_left(starts, coding.start - longest)
-        hi = bisect.bisect_left(starts, coding.end)
-        return {
-            c.code_id
-            for c in ordered[lo:hi]
-            if c.end > coding.start and c.code_id != coding.code_id
-        }
-
-    return overlapping
-
-
-def build_extracts(
-    project: Project, selection: Selection, *, context: int = 0, coders: Iterable[str] | None = None
-) -> list[Extract]:
-    """Group the selection into extracts with memos, overlapping codes and context."""
     extracts: list[Extract] = []
     last_key = None
     for record in selection.records:
@@ -269,39 +177,14 @@ def build_extracts(
             last_key = key
         else:
             extracts[-1].records.append(record)
-    memo_rows: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
-    for memo in project.memos("coding"):
-        if memo.target_id is not None and memo.text.strip():
-            memo_rows[memo.target_id].append((memo.author, memo.text))
     paths = {code.id: code.path_str for code in selection.codes}
     order = {code.id: i for i, code in enumerate(selection.codes)}
-    # the other codes of a passage, as the same coders saw it, whatever the code filter
-    wanted_coders = None if coders is None else list(coders)
-    by_doc: dict[int, list[Extract]] = defaultdict(list)
     for extract in extracts:
-        by_doc[extract.first.coding.document_id].append(extract)
-    for doc_id, items in by_doc.items():
-        overlapping = _overlap_index(project.codings(document_id=doc_id, coders=wanted_coders))
-        text = sentences = starts = container_of = None
-        if context > 0:
-            text = project.document(doc_id).text
-            units = selection.units.get(doc_id) or project.units(doc_id)
-            sentences = _sentence_spans(text, units)
-            starts = [s.start for s in sentences]
-            container_of = _container_finder(units)
-        for extract in items:
-            for record in extract.records:
-                if record.coding.memo and record.coding.memo.strip():
-                    extract.memos.append((record.coding.coder, record.coding.memo))
-                extract.memos.extend(memo_rows.get(record.coding.id, []))
-            others = set().union(*(overlapping(r.coding) for r in extract.records))
-            extract.overlapping = [paths[i] for i in sorted(others, key=order.__getitem__)]
-            if text is not None and sentences is not None and starts is not None:
-                span = extract.first.coding.span
-                box = container_of(span) if container_of is not None else None
-                extract.before, extract.after = _context(
-                    text, sentences, starts, span, context, box
-                )
+        for record in extract.records:
+            extract.memos.extend(record.memos)
+        others = frozenset().union(*(r.overlapping for r in extract.records))
+        extract.overlapping = [paths[i] for i in sorted(others, key=order.__getitem__)]
+        extract.before, extract.after = extract.first.before, extract.first.after
     return extracts
 
 
@@ -354,48 +237,30 @@ def _headed(
 
 
 def export_dossier(
-    project: Project,
+    selection: Selection,
     out_path: str | Path,
     *,
-    codes: Iterable[CodeRef] | None = None,
-    include_subcodes: bool = True,
-    documents: Iterable[DocumentRef] | None = None,
-    coders: Iterable[str] | None = None,
-    cases: CaseFilter | None = None,
     group_by: str = "code",
-    context: int = 0,
     language: str | None = None,
     progress: Progress | None = None,
 ) -> DossierReport:
-    """Write a quotation dossier of the codings asked for to a .docx file.
+    """Write a quotation dossier of the selected codings to a .docx file.
 
-    Filters as in :func:`codage.exchange.tables.select_codings`. ``group_by``
-    puts the code tree under each document or case instead of once;
-    ``context`` adds that many sentences before and after each extract;
-    ``progress(done, total)`` is called as extracts are written.
+    ``selection`` comes from :func:`codage.services.selection.select_for_dossier`
+    (memos, overlapping codes and context filled). ``group_by`` puts the code
+    tree under each document or case instead of once; ``progress(done, total)``
+    is called as extracts are written.
     """
     began = time.perf_counter()
     if group_by not in GROUPS:
         raise ValueError(f"cannot group by {group_by!r}: use code, document or case")
-    if context < 0:
-        raise ValueError("context must be zero or more sentences")
     label = _labeller(language)
-    coder_list = None if coders is None else list(coders)
-    selection = select_codings(
-        project,
-        codes=codes,
-        include_subcodes=include_subcodes,
-        documents=documents,
-        coders=coder_list,
-        cases=cases,
-        keep_units=context > 0,
-    )
-    extracts = build_extracts(project, selection, context=context, coders=coder_list)
+    extracts = build_extracts(selection)
     out = Path(out_path)
 
     doc = new_docx()
     add_styles(doc)
-    project_name = xml_safe(project.name)
+    project_name = xml_safe(selection.project)
     doc.core_properties.title = f"{label('dossier.title')}: {project_name}"
     doc.core_properties.author = xml_safe(", ".join(selection.coders))
 
@@ -408,7 +273,7 @@ def export_dossier(
     if not selection.filters:
         doc.add_paragraph(label("dossier.no_filter"), style="List Bullet")
     for key, values in selection.filters.items():
-        name = "codes_only" if key == "codes" and not include_subcodes else key
+        name = "codes_only" if key == "codes" and not selection.include_subcodes else key
         doc.add_paragraph(
             xml_safe(f"{label(f'dossier.filter.{name}')}: {', '.join(values)}"),
             style="List Bullet",
@@ -487,9 +352,9 @@ def export_dossier(
         per_case: dict[str | None, list[Extract]] = defaultdict(list)
         for e in extracts:
             per_case[e.first.case.name if e.first.case else None].append(e)
-        for name in sorted(per_case, key=lambda n: (n is None, n or "")):
-            case = per_case[name][0].first.case
-            writer.heading(1, name if name is not None else label("dossier.no_case"))
+        for case_name in sorted(per_case, key=lambda n: (n is None, n or "")):
+            case = per_case[case_name][0].first.case
+            writer.heading(1, case_name if case_name is not None else label("dossier.no_case"))
             if case is not None and case.attributes:
                 attrs = ", ".join(
                     f"{k}: {format_attribute(v)}"
@@ -497,7 +362,7 @@ def export_dossier(
                     if v is not None
                 )
                 writer.paragraph(DEFINITION_STYLE, (attrs, None, False))
-            write_codes(per_case[name], 1)
+            write_codes(per_case[case_name], 1)
     if sect_pr is not None:
         writer.body.append(sect_pr)
     fill_toc(writer, toc)

@@ -125,7 +125,10 @@ class BodyWriter:
 def usable_width(doc: DocxDocument) -> float:
     """The width between the margins of the last section, in inches."""
     section = doc.sections[-1]
-    return Emu(section.page_width - section.left_margin - section.right_margin).inches
+    # python-docx types these as optional: python-docx's own template always sets them
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    assert width is not None and left is not None and right is not None
+    return Emu(width - left - right).inches
 
 
 def add_styles(doc: DocxDocument) -> None:

@@ -23,7 +23,8 @@ from docx.table import Table
 
 from codage.domain import Code
 from codage.exchange.dossier_layout import usable_width
-from codage.exchange.tables import Selection, xml_safe
+from codage.exchange.tables import xml_safe
+from codage.services.selection import Selection
 
 __all__ = ["BranchCounts", "branch_counts", "write_summary"]
 

@@ -16,8 +16,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -29,11 +27,10 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from codage import i18n
-from codage.domain import Coding, Document, DocumentInfo, number_places
+from codage.domain import Coding
 from codage.exchange.atomic import save_atomically
-from codage.exchange.tables import Progress, xml_safe
-from codage.services import resolve_document
-from codage.store.project import Project
+from codage.exchange.tables import xml_safe
+from codage.services.selection import Progress, TranscriptSource
 
 i18n.register(
     {
@@ -98,18 +95,16 @@ def _unnumbered(paragraph: Paragraph) -> None:
 
 
 def export_transcript(
-    project: Project,
-    document: int | str | DocumentInfo | Document,
+    source: TranscriptSource,
     out_path: str | Path,
     *,
-    coders: Iterable[str] | None = None,
     language: str | None = None,
     progress: Progress | None = None,
 ) -> TranscriptReport:
     """Write a document to .docx, one Word paragraph per line of text, codings as comments.
 
-    ``document`` is an id, a name (resolved like a typed name) or a document;
-    ``coders`` keeps only their codings. Comment author is the coder.
+    ``source`` comes from :func:`codage.services.selection.select_transcript`.
+    Comment author is the coder.
     """
     lang = language or i18n.language()
 
@@ -117,29 +112,15 @@ def export_transcript(
         texts = i18n.CATALOG[key]
         return xml_safe((texts.get(lang) or texts["en"]).format(**values))
 
-    if isinstance(document, Document | DocumentInfo):
-        doc_id = document.id
-    elif isinstance(document, int):
-        doc_id = document
-    else:
-        doc_id = resolve_document(project, document).id
-    source = project.document(doc_id)
     text = source.text
-    codings = project.codings(document_id=doc_id, coders=None if coders is None else list(coders))
-    paths = {c.id: c.path_str for c in project.codes()}
-    memos: dict[int, list[str]] = defaultdict(list)
-    for memo in project.memos("coding"):
-        if memo.target_id is not None and memo.text.strip():
-            memos[memo.target_id].append(memo.text.strip())
+    codings = source.codings
+    paths = source.paths
 
     paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text)]
     starts = [p[0] for p in paragraphs]
     ends = [p[1] for p in paragraphs]
     # the line where each numbered unit starts (readers start units at line starts)
-    numbered = {
-        max(bisect.bisect_right(starts, place.start) - 1, 0)
-        for place in number_places(project.units(doc_id), text)
-    }
+    numbered = {max(bisect.bisect_right(starts, place.start) - 1, 0) for place in source.places}
     anchored: list[tuple[Coding, int, int]] = []
     skipped = 0
     for coding in codings:
@@ -175,10 +156,8 @@ def export_transcript(
     total = len(anchored)
     for n, (coding, s, e) in enumerate(anchored, 1):
         lines = [label("transcript.coder", coder=coding.coder)]
-        for memo in (
-            [coding.memo.strip()] if coding.memo and coding.memo.strip() else []
-        ) + memos.get(coding.id, []):
-            lines.append(label("transcript.memo", memo=memo))
+        for _, memo in source.memos.get(coding.id, ()):
+            lines.append(label("transcript.memo", memo=memo.strip()))
         comment = out.add_comment(
             [run_at[s], run_to[e]],
             text=xml_safe(paths.get(coding.code_id, str(coding.code_id))),

@@ -10,6 +10,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from codage.exchange.docx_report import export_dossier
+from codage.services.selection import select_for_dossier
 
 from .corpus import Corpus
 
@@ -40,7 +41,7 @@ def _headings(paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def test_headings_follow_the_tree_with_colour_markers(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out)
+    export_dossier(select_for_dossier(corpus.project), out)
     assert _headings(_read(out)) == TREE
     doc = docx.Document(str(out))
     colours = {
@@ -53,7 +54,7 @@ def test_headings_follow_the_tree_with_colour_markers(corpus: Corpus, tmp_path: 
 
 def test_every_coding_appears_once_with_its_coders(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    report = export_dossier(corpus.project, out)
+    report = export_dossier(select_for_dossier(corpus.project), out)
     body = _body(_read(out))
     quotes = [t for s, t in body if s == "Quote"]
     distinct = {(c.code_id, c.document_id, c.start, c.end) for c in corpus.codings}
@@ -76,7 +77,7 @@ def test_every_coding_appears_once_with_its_coders(corpus: Corpus, tmp_path: Pat
 
 def test_attribution_lines(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out)
+    export_dossier(select_for_dossier(corpus.project), out)
     body = _body(_read(out))
     after = {body[i][1]: body[i + 1][1] for i in range(len(body) - 1) if body[i][0] == "Quote"}
     assert after["Au début, personne ne le lisait."] == (
@@ -98,7 +99,7 @@ def test_attribution_lines(corpus: Corpus, tmp_path: Path) -> None:
 
 def test_order_is_tree_then_document_then_position(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out)
+    export_dossier(select_for_dossier(corpus.project), out)
     body = _body(_read(out))
     start = body.index(("Heading 2", "■ Télétravail"))
     quotes = [t for s, t in body[start:] if s == "Quote"][:3]
@@ -108,14 +109,14 @@ def test_order_is_tree_then_document_then_position(corpus: Corpus, tmp_path: Pat
         "Le télétravail progresse.",  # entretien-b
     ]
     again = tmp_path / "again.docx"
-    export_dossier(corpus.project, again)
+    export_dossier(select_for_dossier(corpus.project), again)
     assert _body(_read(again)) == body
 
 
 def test_summary_counts_match_the_database(corpus: Corpus, tmp_path: Path) -> None:
     """Each code with extracts, under its parents; a parent row counts its whole branch."""
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out)
+    export_dossier(select_for_dossier(corpus.project), out)
     table = docx.Document(str(out)).tables[0]
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[0] == ["Code", "Extracts", "Codings", "Documents", "Cases", "Coders"]
@@ -145,7 +146,7 @@ def test_summary_lists_only_codes_with_extracts(corpus: Corpus, tmp_path: Path) 
     corpus.project.create_code("Jamais utilisé", coder="alice")
     corpus.project.create_code("Vide", parent_id=corpus.codes["Outils"].id, coder="alice")
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out)
+    export_dossier(select_for_dossier(corpus.project), out)
     names = [row.cells[0].text.strip("\u2003") for row in docx.Document(str(out)).tables[0].rows]
     assert "Jamais utilisé" not in names and "Vide" not in names
     assert names[1:] == [
@@ -164,7 +165,7 @@ def test_summary_columns_are_sized_to_their_content(corpus: Corpus, tmp_path: Pa
     doc_id = corpus.docs["entretien-b"]
     corpus.project.add_coding(doc_id, code.id, 0, 10, coder="alice")
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out, language="fr")
+    export_dossier(select_for_dossier(corpus.project), out, language="fr")
     doc = docx.Document(str(out))
     table = doc.tables[0]
     layout = table._tbl.tblPr.find(qn("w:tblLayout"))
@@ -186,7 +187,7 @@ def test_summary_columns_are_sized_to_their_content(corpus: Corpus, tmp_path: Pa
 
 def test_bar_chart_has_labels_and_values_sorted(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out)
+    export_dossier(select_for_dossier(corpus.project), out)
     doc = docx.Document(str(out))
     chart = doc.tables[1]
     rows = [(r.cells[0].text, r.cells[1].text, r.cells[2].text) for r in chart.rows]
@@ -208,7 +209,7 @@ def test_bar_chart_has_labels_and_values_sorted(corpus: Corpus, tmp_path: Path) 
 
 def test_title_page_toc_field_and_chart(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out, coders=["alice"], codes=["Outils"])
+    export_dossier(select_for_dossier(corpus.project, coders=["alice"], codes=["Outils"]), out)
     doc = docx.Document(str(out))
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "Quotation dossier"
@@ -235,14 +236,14 @@ def test_title_page_toc_field_and_chart(corpus: Corpus, tmp_path: Path) -> None:
 )
 def test_filters(corpus: Corpus, tmp_path: Path, filters: dict, quotes: int) -> None:
     out = tmp_path / "d.docx"
-    report = export_dossier(corpus.project, out, **filters)
+    report = export_dossier(select_for_dossier(corpus.project, **filters), out)
     body = _body(_read(out)) if report.extracts else _read(out)
     assert sum(1 for s, _ in body if s == "Quote") == quotes == report.extracts
 
 
 def test_group_by_document_and_case(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out, group_by="document")
+    export_dossier(select_for_dossier(corpus.project), out, group_by="document")
     heads = _headings(_read(out))
     tops = [t for s, t in heads if s == "Heading 1"]
     assert tops == ["enquete", "entretien-a", "entretien-b"]
@@ -256,7 +257,7 @@ def test_group_by_document_and_case(corpus: Corpus, tmp_path: Path) -> None:
         ("Heading 3", "Télétravail"),
     ]
     out = tmp_path / "c.docx"
-    export_dossier(corpus.project, out, group_by="case")
+    export_dossier(select_for_dossier(corpus.project), out, group_by="case")
     heads = _headings(_read(out))
     assert [t for s, t in heads if s == "Heading 1"] == ["DSI-01", "DSI-02", "R1", "R2"]
     assert sum(1 for s, _ in _body(_read(out)) if s == "Quote") == 9
@@ -264,7 +265,9 @@ def test_group_by_document_and_case(corpus: Corpus, tmp_path: Path) -> None:
 
 def test_context_and_french_labels(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out, codes=["Sécurité"], context=1, language="fr")
+    export_dossier(
+        select_for_dossier(corpus.project, codes=["Sécurité"], context=1), out, language="fr"
+    )
     paragraphs = _read(out)
     assert paragraphs[0] == ("Title", "Dossier de citations")
     body = _body(paragraphs)

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from codage.cli import app
 from codage.exchange.docx_report import export_dossier
+from codage.services.selection import select_for_dossier
 from tests.conftest import ROOT
 
 from .corpus import Corpus
@@ -229,7 +230,7 @@ def test_bars_stay_dark_enough_for_a_grey_print(dossier: Dossier) -> None:
 def test_the_contents_is_written_filled_and_linked(corpus: Corpus, tmp_path: Path) -> None:
     """Without LibreOffice too: each heading is bookmarked and its contents entry links to it."""
     out = tmp_path / "d.docx"
-    export_dossier(corpus.project, out)
+    export_dossier(select_for_dossier(corpus.project), out)
     doc = docx.Document(str(out))
     body = doc.element.body
     headings = {

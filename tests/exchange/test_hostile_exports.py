@@ -18,6 +18,7 @@ from codage.exchange.docx_report import export_dossier
 from codage.exchange.tables import cell_safe, export_codings
 from codage.exchange.transcript_docx import export_transcript
 from codage.services import Project
+from codage.services.selection import select_codings, select_for_dossier, select_transcript
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMULAS = ['=HYPERLINK("http://x","clic")', "+33 1 23", "-2+3", "@SUM(A1)", "\tx", "\rx"]
@@ -55,26 +56,26 @@ def hostile(project: Project) -> Project:
 
 def test_word_exports_survive_control_characters(hostile: Project, tmp_path: Path) -> None:
     dossier = tmp_path / "dossier.docx"
-    report = export_dossier(hostile, dossier, context=1, group_by="case")
+    report = export_dossier(select_for_dossier(hostile, context=1), dossier, group_by="case")
     assert report.extracts == len(FORMULAS) + 2
     body = "\n".join(p.text for p in WordDocument(str(dossier)).paragraphs)
     assert "une cloche et un échappement" in body
     assert "\x1b" not in body and "\x07" not in body
     transcript = tmp_path / "transcript.docx"
-    export_transcript(hostile, hostile.documents()[0].id, transcript)
+    export_transcript(select_transcript(hostile, hostile.documents()[0].id), transcript)
     word = WordDocument(str(transcript))
     assert len(word.comments) == len(FORMULAS) + 2
     assert all("\x1b" not in c.author for c in word.comments)
 
 
 def test_formula_cells_are_written_as_text(hostile: Project, tmp_path: Path) -> None:
-    export_codings(hostile, tmp_path / "c.csv", "csv")
+    export_codings(select_codings(hostile), tmp_path / "c.csv", "csv")
     with open(tmp_path / "c.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     texts = {row[rows[0].index("text")] for row in rows[1:]}
     for formula in FORMULAS:
         assert "'" + formula in texts
-    export_codings(hostile, tmp_path / "c.xlsx", "xlsx")
+    export_codings(select_codings(hostile), tmp_path / "c.xlsx", "xlsx")
     sheet = load_workbook(tmp_path / "c.xlsx").worksheets[0]
     header = [c.value for c in sheet[1]]
     col = header.index("text")

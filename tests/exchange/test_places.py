@@ -15,6 +15,7 @@ from codage.domain import NewDocument, Unit
 from codage.exchange.docx_report import export_dossier
 from codage.exchange.tables import export_codings
 from codage.exchange.transcript_docx import export_transcript
+from codage.services.selection import select_codings, select_for_dossier, select_transcript
 from codage.tui.widgets.transcript_view import TranscriptView
 
 from .corpus import Corpus
@@ -96,13 +97,13 @@ class _Host(App[None]):
 async def test_dossier_table_interface_and_transcript_agree(placed: Corpus, tmp_path: Path) -> None:
     project = placed.project
     dossier = tmp_path / "dossier.docx"
-    export_dossier(project, dossier, language="en")
+    export_dossier(select_for_dossier(project), dossier, language="en")
     attributions = [
         p.text for p in read_docx(str(dossier)).paragraphs if p.style.name == "Extract Attribution"
     ]
     quotes = [p.text for p in read_docx(str(dossier)).paragraphs if p.style.name == "Quote"]
     table = tmp_path / "codings.csv"
-    export_codings(project, table)
+    export_codings(select_codings(project), table)
     with table.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
 
@@ -149,7 +150,7 @@ async def test_dossier_table_interface_and_transcript_agree(placed: Corpus, tmp_
 
             # the coded transcript: Word numbers the unit's first line with the same N
             out = tmp_path / f"{doc_id}.docx"
-            export_transcript(project, doc_id, out, language="en")
+            export_transcript(select_transcript(project, doc_id), out, language="en")
             numbered = _word_numbers(out)
             holder = next(i for i, (_, t) in enumerate(numbered) if passage in t)
             shown = next(n for n, _ in reversed(numbered[: holder + 1]) if n is not None)
@@ -161,7 +162,7 @@ async def test_continuation_lines_carry_no_number(placed: Corpus, tmp_path: Path
     project = placed.project
     doc_id = placed.docs["entretien-mixte"]
     out = tmp_path / "mixed.docx"
-    export_transcript(project, doc_id, out)
+    export_transcript(select_transcript(project, doc_id), out)
     assert _word_numbers(out) == [
         (1, "Introduction de l'entretien."),
         (2, "ENQ : Première question ?"),

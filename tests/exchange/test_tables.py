@@ -9,6 +9,7 @@ import openpyxl
 
 from codage.analysis.stats import compute_stats
 from codage.exchange.tables import export_codings
+from codage.services.selection import select_codings
 
 from .corpus import Corpus
 
@@ -34,7 +35,7 @@ HEADER = [
 
 def test_csv_has_one_row_per_coding_with_every_field(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "codings.csv"
-    report = export_codings(corpus.project, out, "csv")
+    report = export_codings(select_codings(corpus.project), out, "csv")
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == HEADER
@@ -82,7 +83,9 @@ def test_csv_has_one_row_per_coding_with_every_field(corpus: Corpus, tmp_path: P
 def test_csv_filters(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "codings.csv"
     report = export_codings(
-        corpus.project, out, "csv", codes=["Outils"], cases={"type": "Région"}, coders=["bob"]
+        select_codings(corpus.project, codes=["Outils"], cases={"type": "Région"}, coders=["bob"]),
+        out,
+        "csv",
     )
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -96,7 +99,7 @@ def test_csv_filters(corpus: Corpus, tmp_path: Path) -> None:
 def test_xlsx_carries_codings_and_stats(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "codings.xlsx"
     stats = compute_stats(corpus.project)
-    report = export_codings(corpus.project, out, "xlsx", sheets=stats.sheets())
+    report = export_codings(select_codings(corpus.project), out, "xlsx", sheets=stats.sheets())
     book = openpyxl.load_workbook(out, read_only=True)
     assert (
         book.sheetnames

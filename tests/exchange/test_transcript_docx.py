@@ -8,6 +8,7 @@ from pathlib import Path
 import docx
 
 from codage.exchange.transcript_docx import export_transcript
+from codage.services.selection import select_transcript
 
 from .corpus import Corpus
 from .docx_read import comment_ranges
@@ -21,7 +22,7 @@ def _as_word_text(passage: str) -> str:
 def test_every_coding_is_a_comment_on_its_passage(corpus: Corpus, tmp_path: Path) -> None:
     for name in ("entretien-a", "entretien-b", "enquete"):
         out = tmp_path / f"{name}.docx"
-        report = export_transcript(corpus.project, name, out)
+        report = export_transcript(select_transcript(corpus.project, name), out)
         expected = [c for c in corpus.codings if c.document_id == corpus.docs[name]]
         assert report.comments == len(expected)
         assert report.skipped == 0
@@ -48,7 +49,7 @@ def test_every_coding_is_a_comment_on_its_passage(corpus: Corpus, tmp_path: Path
 
 def test_comment_names_coder_and_memo(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "a.docx"
-    export_transcript(corpus.project, corpus.docs["entretien-a"], out)
+    export_transcript(select_transcript(corpus.project, corpus.docs["entretien-a"]), out)
     doc = docx.Document(str(out))
     by_code = {c.paragraphs[0].text: c for c in doc.comments}
     securite = by_code["Sécurité"]
@@ -63,7 +64,7 @@ def test_overlapping_and_identical_codings_have_their_own_ranges(
     corpus: Corpus, tmp_path: Path
 ) -> None:
     out = tmp_path / "a.docx"
-    export_transcript(corpus.project, "entretien-a", out)
+    export_transcript(select_transcript(corpus.project, "entretien-a"), out)
     doc = docx.Document(str(out))
     ranges = comment_ranges(doc)
     anchored = sorted(ranges.values())
@@ -74,7 +75,9 @@ def test_overlapping_and_identical_codings_have_their_own_ranges(
 
 def test_coder_filter(corpus: Corpus, tmp_path: Path) -> None:
     out = tmp_path / "a.docx"
-    report = export_transcript(corpus.project, "entretien-a", out, coders=["bob"])
+    report = export_transcript(
+        select_transcript(corpus.project, "entretien-a", coders=["bob"]), out
+    )
     assert report.comments == 2
     assert {c.author for c in docx.Document(str(out)).comments} == {"bob"}
 
@@ -90,7 +93,7 @@ def test_comments_carry_the_codings_own_date_and_author(corpus: Corpus, tmp_path
             "updated_at = '2025-03-04 05:06:07.000000'"
         )
     out = tmp_path / "t.docx"
-    export_transcript(corpus.project, "entretien-a", out)
+    export_transcript(select_transcript(corpus.project, "entretien-a"), out)
     comments = list(docx.Document(str(out)).comments)
     assert comments
     for comment in comments:

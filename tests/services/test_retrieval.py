@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from codage.exchange.tables import select_codings
 from codage.services import Project
 from codage.services.retrieval import Passage, context_around, matches, read_passages
+from codage.services.selection import select_codings
 from tests.conftest import SAMPLE_TEXT, sample_document
 
 

@@ -40,6 +40,7 @@ from codage.services.output import (
     check_output_path,
     parse_case_filters,
 )
+from codage.services.selection import select_for_dossier
 from codage.tui.bindings import localize
 
 register(
@@ -368,17 +369,17 @@ class ExportDialog(ModalScreen[None]):
                 self.post_message(self.Progressed(done, total))
 
         try:
-            report = export_dossier(
+            selection = select_for_dossier(
                 self.project,
-                request.path,
                 codes=request.codes,
                 include_subcodes=request.include_subcodes,
                 documents=request.documents,
                 coders=request.coders,
                 cases=request.cases,
-                group_by=request.group_by,
                 context=request.context,
-                progress=progress,
+            )
+            report = export_dossier(
+                selection, request.path, group_by=request.group_by, progress=progress
             )
         except Exception as exc:  # one clear line, never a traceback
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -21,11 +21,11 @@ from textual.widgets import Footer, Select, Static
 
 from codage.display import plain, visible
 from codage.domain import Code, format_attribute
-from codage.exchange.tables import select_codings
 from codage.i18n import register, t
 from codage.passages import place_label
 from codage.services import Project
 from codage.services.retrieval import Passage, matches, read_passages
+from codage.services.selection import select_codings
 from codage.tui.bindings import localize
 from codage.tui.widgets.passage_list import PassageList, fit, flat
 
