@@ -6,6 +6,7 @@ operations and the migrations are the store's own (see the import-linter
 contracts in pyproject.toml).
 """
 
+from codage.store.engine import ReadOnlyProject
 from codage.store.project import Conflict, NotFound, Project, StoreError, UndoConflict
 
-__all__ = ["Conflict", "NotFound", "Project", "StoreError", "UndoConflict"]
+__all__ = ["Conflict", "NotFound", "Project", "ReadOnlyProject", "StoreError", "UndoConflict"]
