@@ -107,13 +107,14 @@ class Cases(ProjectBase):
                     changed.append(wanted)
         if new_rows:
             s.execute(insert(CaseAttributeRow), new_rows)
-        for row in changed:
+        for change in changed:
             s.execute(
                 update(CaseAttributeRow)
                 .where(
-                    CaseAttributeRow.case_id == row["case_id"], CaseAttributeRow.name == row["name"]
+                    CaseAttributeRow.case_id == change["case_id"],
+                    CaseAttributeRow.name == change["name"],
                 )
-                .values(type=row["type"], value=row["value"])
+                .values(type=change["type"], value=change["value"])
             )
         s.flush()
 
@@ -192,4 +193,4 @@ class Cases(ProjectBase):
                 )
             ).all()
             cases = self._cases(s, {case_id for _, case_id in links})
-            return {unit_id: cases[case_id] for unit_id, case_id in links}
+            return {unit_id: cases[case_id] for unit_id, case_id in links if unit_id is not None}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from codage import codebook
@@ -339,13 +339,13 @@ class Codebook(ProjectBase):
                 taken.add(colour.upper())
             ids: dict[CodePath, int] = {}
             for row_id in by_id:
-                path: list[str] = []
+                reversed_path: list[str] = []
                 at: int | None = row_id
                 while at is not None:
                     parent_id, name = by_id[at]
-                    path.append(name)
+                    reversed_path.append(name)
                     at = parent_id
-                ids[tuple(reversed(path))] = row_id
+                ids[tuple(reversed(reversed_path))] = row_id
             siblings: dict[int | None, set[str]] = defaultdict(set)
             next_position: dict[int | None, int] = defaultdict(int)
             for parent_id, name in by_id.values():
@@ -393,7 +393,7 @@ class Codebook(ProjectBase):
                 # (parent, name), unique among siblings: RETURNING with
                 # executemany falls back to one statement per row on SQLite.
                 before = s.scalar(select(func.max(CodeRow.id))) or 0
-                s.execute(insert(CodeRow.__table__), params)
+                s.execute(insert(cast(Table, CodeRow.__table__)), params)
                 fresh = {
                     (parent_id, name): code_id
                     for code_id, parent_id, name in s.execute(

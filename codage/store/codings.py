@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -272,3 +272,101 @@ class Codings(ProjectBase):
             return [
                 Coding(i, d, c, names[k], a, b, t, m) for i, d, c, k, a, b, t, m in s.execute(query)
             ]
+
+    # The workbench shows these after every undo or codebook edit: asking the
+    # database for them costs a scan of an index, where reading every coding of a
+    # large project into objects cost seconds.
+
+    def coding_counts_by_coder(self) -> dict[str, int]:
+        """Number of codings per coder name; coders without codings are left out."""
+        with self._read() as s:
+            query = (
+                select(CoderRow.name, func.count())
+                .join(CodingRow, CodingRow.coder_id == CoderRow.id)
+                .group_by(CoderRow.name)
+            )
+            return dict(s.execute(query).all())
+
+    def recent_codes(self, coder: str, limit: int = 12) -> list[int]:
+        """The codes ``coder`` applied or edited last, each once, most recent first.
+
+        A code ranks by its latest coding (created or edited); at equal times the
+        coding earlier in the text comes first, as in :meth:`codings`.
+        """
+        with self._read() as s:
+            coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == coder.strip()))
+            if coder_id is None:
+                return []
+            at = func.coalesce(CodingRow.updated_at, CodingRow.created_at)
+            order = (CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id)
+            ranked = (
+                select(
+                    CodingRow.code_id,
+                    at.label("at"),
+                    *order,
+                    func.row_number()
+                    .over(partition_by=CodingRow.code_id, order_by=(at.desc(), *order))
+                    .label("rank"),
+                )
+                .where(CodingRow.coder_id == coder_id)
+                .subquery()
+            )
+            query = (
+                select(ranked.c.code_id)
+                .where(ranked.c.rank == 1)
+                .order_by(
+                    ranked.c.at.desc(),
+                    ranked.c.document_id,
+                    ranked.c.start,
+                    ranked.c.end,
+                    ranked.c.id,
+                )
+                .limit(limit)
+            )
+            return list(s.scalars(query))
+
+    def covered_lengths(self, document_ids: Iterable[int] | None = None) -> dict[int, int]:
+        """Code points of each document covered by at least one coding, any coder's.
+
+        Documents without codings are left out. Computed in one pass of the
+        database: each coding adds what lies beyond the furthest end of the
+        codings that start before it.
+        """
+        # Ordered by start alone, which the (document, start) index gives without
+        # sorting: codings that start together add the same whatever their order.
+        reach = func.coalesce(
+            func.max(CodingRow.end).over(
+                partition_by=CodingRow.document_id, order_by=CodingRow.start, rows=(None, -1)
+            ),
+            -1,
+        )
+        spans = select(CodingRow.document_id, CodingRow.start, CodingRow.end, reach.label("reach"))
+        if document_ids is not None:
+            spans = spans.where(CodingRow.document_id.in_(list(document_ids)))
+        sub = spans.subquery()
+        beyond = case(
+            (sub.c.end <= sub.c.reach, 0),
+            (sub.c.start > sub.c.reach, sub.c.end - sub.c.start),
+            else_=sub.c.end - sub.c.reach,
+        )
+        query = select(sub.c.document_id, func.sum(beyond)).group_by(sub.c.document_id)
+        with self._read() as s:
+            return {doc_id: int(total) for doc_id, total in s.execute(query)}
+
+    def coding_signatures(self) -> dict[int, tuple[int, int, int, int]]:
+        """Per document with codings, (count, sum of ids, sum of starts, sum of ends)
+        of its codings: a change of them changes it, since a coding's span is never
+        edited in place and ids are never reused. One pass, no sort; what tells a
+        reader which documents' coverage to read again after changes made elsewhere."""
+        query = select(
+            CodingRow.document_id,
+            func.count(),
+            func.sum(CodingRow.id),
+            func.sum(CodingRow.start),
+            func.sum(CodingRow.end),
+        ).group_by(CodingRow.document_id)
+        with self._read() as s:
+            return {
+                doc_id: (int(n), int(ids), int(starts), int(ends))
+                for doc_id, n, ids, starts, ends in s.execute(query)
+            }

@@ -212,7 +212,8 @@ class Documents(Cases):
             query = query.where(UnitRow.kind.in_(list(kinds)))
         query = query.order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
         with self._read() as s:
-            return [Unit(*row) for row in s.execute(query)]
+            rows: Iterable[Any] = s.execute(query)
+            return [Unit(*row) for row in rows]
 
     # Opening a 10 MB transcript in the interface waits for its 126,000 units, of which
     # some 87,000 are sentences the view only needs as bounds to select by. Building a
@@ -289,5 +290,6 @@ class Documents(Cases):
                 query = query.where(UnitRow.document_id == document_id)
             out: dict[int, list[str]] = defaultdict(list)
             for doc_id, speaker, _ in s.execute(query):
-                out[doc_id].append(speaker)
+                if speaker is not None:  # never, by the query; said for the type checker
+                    out[doc_id].append(speaker)
             return dict(out)

@@ -69,3 +69,10 @@ class History(ProjectBase):
                 wanted = [i for i, n in names.items() if n == coder.strip()]
                 query = query.where(JournalRow.actor_id.in_(wanted))
             return [_journal.entry(r, names) for r in s.scalars(query)]
+
+    def entry_documents(self, entry_id: int) -> set[int]:
+        """The documents whose codings a journal entry changed (empty for an entry
+        that only touched the codebook or memos, or one that no longer exists)."""
+        with self._read() as s:
+            ops = s.scalar(select(JournalRow.ops).where(JournalRow.id == entry_id))
+        return _journal.touched_documents(ops or [])
