@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 
 RECENT_CODES = 12
+_COVERAGE_MADE = threading.Lock()
 
 
 class Coverage:
@@ -91,10 +92,12 @@ class Coverage:
         return {**known, **read}
 
 
-def project_state(project: Project, coder: str, coverage: Coverage) -> ProjectLoaded:
+def project_state(
+    project: Project, coder: str, coverage: Coverage, *, with_recent: bool = True
+) -> ProjectLoaded:
     """What the workbench shows of a project, from the database's aggregates
     (counts by code and coder, latest codes, covered lengths) rather than every
-    coding."""
+    coding. Without ``with_recent`` the latest codes are not asked (empty)."""
     documents = project.documents()
     covered = coverage.lengths(project, [d.id for d in documents])
     return ProjectLoaded(
@@ -104,7 +107,7 @@ def project_state(project: Project, coder: str, coverage: Coverage) -> ProjectLo
         cases={c.name: c for c in project.cases()},
         codes=project.codes(),
         project_counts=project.coding_counts(),
-        recent=project.recent_codes(coder, RECENT_CODES),
+        recent=project.recent_codes(coder, RECENT_CODES) if with_recent else [],
         coders=sorted(set(project.coding_counts_by_coder()) | {coder}),
     )
 
@@ -123,17 +126,26 @@ class WorkbenchWorkers:
         the last reload (see :class:`Coverage`); on opening, all are read.
         """
         coverage = self._coverage_cache()
-        self.post_message(project_state(self.project, self.coder, coverage))
+        # The screen takes the latest codes from a reload only while it has none
+        # and has not chosen its layer (both change once, for good): past that,
+        # the query (the costliest here on a large project) would go unused.
+        with_recent = not (self._layer_chosen and self.recent)
+        self.post_message(
+            project_state(self.project, self.coder, coverage, with_recent=with_recent)
+        )
         if note:
             self.app.call_from_thread(self.notify, note)
         if select_code is not None:
             self.app.call_from_thread(self.tree.select_code, select_code)
 
     def _coverage_cache(self: WorkbenchScreen) -> Coverage:
-        coverage: Coverage | None = getattr(self, "_coverage", None)
-        if coverage is None:
-            coverage = self._coverage = Coverage()
-        return coverage
+        # Made on first use, by whichever worker comes first: under a lock, so
+        # that a write's forgetting never goes to a coverage another replaced.
+        with _COVERAGE_MADE:
+            coverage: Coverage | None = getattr(self, "_coverage", None)
+            if coverage is None:
+                coverage = self._coverage = Coverage()
+            return coverage
 
     def _changed(self: WorkbenchScreen, document_ids: Iterable[int]) -> None:
         """Codings of these documents changed: their coverage is read at the next reload."""
