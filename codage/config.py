@@ -13,7 +13,9 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import tomli_w
 from platformdirs import user_config_path
 
 from codage.display import check_plain_name
@@ -92,37 +94,25 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, source: str) -> str:
     return f"line {line}: not valid TOML ({match.group(1).lower()})"
 
 
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write the settings file (a handful of flat keys and one table)."""
+    """Write the settings file (a handful of flat keys and two tables)."""
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [
-        f"{key} = {_toml_string(value)}"
+    data: dict[str, Any] = {
+        key: value
         for key, value in (
             ("coder", settings.coder),
             ("language", settings.language),
             ("project", settings.project),
         )
         if value
-    ]
+    }
     if settings.keys:
-        lines += ["", "[keys]"]
-        lines += [
-            f"{_toml_string(k)} = {_toml_string(v)}" for k, v in sorted(settings.keys.items())
-        ]
+        data["keys"] = dict(sorted(settings.keys.items()))
     if settings.pairs:
-        lines += ["", "[pairs]"]
-        lines += [
-            f"{_toml_string(k)} = [{', '.join(_toml_string(n) for n in v)}]"
-            for k, v in sorted(settings.pairs.items())
-        ]
+        data["pairs"] = {k: list(v) for k, v in sorted(settings.pairs.items())}
     try:
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_text(tomli_w.dumps(data), encoding="utf-8")
     except IsADirectoryError:
         raise SettingsError(f"{path}: is a folder, not a settings file") from None
     except OSError as exc:

@@ -162,3 +162,13 @@ def test_coder_pairs_per_project_round_trip(tmp_path: Path) -> None:
     path.write_text('[pairs]\n"/p.db" = "bob"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="pairs"):
         load_settings(path)
+
+
+def test_settings_with_awkward_characters_round_trip(tmp_path: Path) -> None:
+    # Quotes, backslashes, a control character and a newline in a project path:
+    # the settings file is written by a TOML library, so all come back as they were.
+    path = tmp_path / "settings.toml"
+    awkward = 'C:\\projets\\"étude"\x01\nfin.db'
+    settings = Settings(coder="Anne", project=awkward, pairs={awkward: ["a\tb", "c"]})
+    save_settings(settings, path)
+    assert load_settings(path) == settings

@@ -350,7 +350,7 @@ def _open_sqlite(location: str, path: Path, create: bool, upgrade: bool) -> Stor
             raise StoreError(f"{path.parent}: cannot create a project in this folder (read-only)")
         revision = None
     read_only = found is not None and not found.writable
-    if read_only and revision is None:
+    if found is not None and read_only and revision is None:
         raise StoreError(f"{shown}: cannot create a project here ({found.read_only_reason})")
     url = f"sqlite:///{path}"
     if read_only:

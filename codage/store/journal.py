@@ -188,6 +188,18 @@ def touched_coders(ops: list[dict[str, Any]]) -> list[int]:
     return sorted(found)
 
 
+def touched_documents(ops: list[dict[str, Any]]) -> set[int]:
+    """The ids of the documents whose codings (or codings kept aside) the operations change."""
+    found: set[int] = set()
+    for op in ops:
+        if op["t"] in ("codings", "codings_aside"):
+            for key in ("row", "before", "after"):
+                document_id = (op.get(key) or {}).get("document_id")
+                if document_id is not None:
+                    found.add(int(document_id))
+    return found
+
+
 def record(
     s: Session, actor_id: int, action: str, summary: str, journal: Journal
 ) -> JournalRow | None:
@@ -286,4 +298,4 @@ def entry(row: JournalRow, names: dict[int, str]) -> JournalEntry:
 
 
 def coder_names(s: Session) -> dict[int, str]:
-    return dict(s.execute(select(CoderRow.id, CoderRow.name)).all())  # type: ignore[arg-type]
+    return dict(s.execute(select(CoderRow.id, CoderRow.name)).all())

@@ -19,7 +19,7 @@ from codage.domain import NewDocument, Unit
 from codage.ingest import import_files
 from codage.ingest import nlp as lang
 from codage.services import Project
-from codage.store import project as store_project
+from codage.store import documents as store_documents
 
 
 def _streamed(document: NewDocument) -> tuple[list[Unit], dict[int, str]]:
@@ -144,7 +144,7 @@ def test_writing_starts_before_the_model_has_read_the_whole_document(
             events.append("written")
 
     monkeypatch.setattr(lang, "_sentence_units", analysed)
-    monkeypatch.setattr(store_project, "_UNIT_SLICE", 10)
+    monkeypatch.setattr(store_documents, "_UNIT_SLICE", 10)
     source = tmp_path / "long.txt"
     source.write_text(
         "\n\n".join(f"{'E' if i % 2 else 'R'} : Réponse {i}. Elle continue." for i in range(80)),

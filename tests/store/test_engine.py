@@ -456,7 +456,7 @@ def test_a_writer_kept_waiting_too_long_gets_one_clear_line(
 ) -> None:
     """Another program holding the write lock past the busy timeout: refused whole."""
     monkeypatch.setattr("codage.store.engine.BUSY_TIMEOUT_MS", 200)
-    monkeypatch.setattr("codage.store.project.BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr("codage.store.base.BUSY_TIMEOUT_MS", 200)
     make_project(project_path)
     holder = sqlite3.connect(project_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")

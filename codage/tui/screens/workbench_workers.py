@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -24,14 +25,91 @@ from codage.tui.messages import (
     ProjectChanged,
     ProjectLoaded,
 )
-from codage.tui.screens.workbench_support import (
-    EXPECTED_ERRORS,
-    coded_shares,
-)
+from codage.tui.screens.workbench_support import EXPECTED_ERRORS
 from codage.tui.widgets.code_picker import NewCode
 
 if TYPE_CHECKING:
     from codage.tui.screens.workbench import WorkbenchScreen
+
+
+RECENT_CODES = 12
+_COVERAGE_MADE = threading.Lock()
+
+
+class Coverage:
+    """How much of each document is coded, kept between reloads of the project.
+
+    Workers that change codings forget the documents they touched (for an undo
+    or a codebook edit, those its journal entry names), and a reload compares
+    each document's coding signature (one grouped count, no sort) with the one
+    its coverage was read with, which catches changes made elsewhere (another
+    process, the merge screens). Only documents forgotten or changed are read
+    again. Thread-safe: writes and reloads run in different workers, and a reload
+    that raced with a write does not keep what it read.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lengths: dict[int, tuple[tuple[int, int, int, int] | None, int]] = {}
+        self._generation = 0
+
+    def forget(self, document_ids: Iterable[int] | None) -> None:
+        """Drop what is known of these documents (None: of all)."""
+        with self._lock:
+            self._generation += 1
+            if document_ids is None:
+                self._lengths.clear()
+                return
+            for document_id in document_ids:
+                self._lengths.pop(document_id, None)
+
+    def lengths(self, project: Project, document_ids: Iterable[int]) -> dict[int, int]:
+        """Covered code points of these documents, read for those not known."""
+        wanted = list(document_ids)
+        signatures = project.coding_signatures()
+        with self._lock:
+            generation = self._generation
+            known: dict[int, int] = {}
+            missing: list[int] = []
+            for d in wanted:
+                kept = self._lengths.get(d)
+                if kept is not None and kept[0] == signatures.get(d):
+                    known[d] = kept[1]
+                else:
+                    missing.append(d)
+        if not missing:
+            return known
+        # A document without codings covers nothing: no need to ask.
+        asked = [d for d in missing if d in signatures]
+        # A first reading covers every document: one pass, no list of ids.
+        every = len(missing) == len(wanted)
+        fresh = project.covered_lengths(None if every else asked) if asked else {}
+        read = {d: fresh.get(d, 0) for d in missing}
+        with self._lock:
+            if generation == self._generation:
+                for d, length in read.items():
+                    self._lengths[d] = (signatures.get(d), length)
+        return {**known, **read}
+
+
+def project_state(
+    project: Project, coder: str, coverage: Coverage, *, with_recent: bool = True
+) -> ProjectLoaded:
+    """What the workbench shows of a project, from the database's aggregates
+    (counts by code and coder, latest codes, covered lengths) rather than every
+    coding. Without ``with_recent`` the latest codes are not asked (empty)."""
+    documents = project.documents()
+    covered = coverage.lengths(project, [d.id for d in documents])
+    return ProjectLoaded(
+        name=project.name,
+        documents=documents,
+        shares={d.id: (covered.get(d.id, 0) / d.length if d.length else 0.0) for d in documents},
+        cases={c.name: c for c in project.cases()},
+        codes=project.codes(),
+        project_counts=project.coding_counts(),
+        recent=project.recent_codes(coder, RECENT_CODES) if with_recent else [],
+        coders=sorted(set(project.coding_counts_by_coder()) | {coder}),
+    )
 
 
 class WorkbenchWorkers:
@@ -42,37 +120,36 @@ class WorkbenchWorkers:
 
     @work(thread=True, exclusive=True, group="project")
     def load_project(self: WorkbenchScreen, note: str = "", select_code: int | None = None) -> None:
-        """Read documents, shares, cases, codebook and counts."""
-        project = self.project
-        documents = project.documents()
-        codings = project.codings()
-        mine = sorted(
-            (c for c in codings if c.coder == self.coder),
-            key=lambda c: (c.updated_at or c.created_at) or 0,  # type: ignore[arg-type,return-value]
-            reverse=True,
-        )
-        recent: list[int] = []
-        for c in mine:
-            if c.code_id not in recent:
-                recent.append(c.code_id)
-            if len(recent) >= 12:
-                break
+        """Read documents, shares, cases, codebook and counts.
+
+        Shares are read again only for the documents whose codings changed since
+        the last reload (see :class:`Coverage`); on opening, all are read.
+        """
+        coverage = self._coverage_cache()
+        # The screen takes the latest codes from a reload only while it has none
+        # and has not chosen its layer (both change once, for good): past that,
+        # the query (the costliest here on a large project) would go unused.
+        with_recent = not (self._layer_chosen and self.recent)
         self.post_message(
-            ProjectLoaded(
-                name=project.name,
-                documents=documents,
-                shares=coded_shares(documents, codings),
-                cases={c.name: c for c in project.cases()},
-                codes=project.codes(),
-                project_counts=project.coding_counts(),
-                recent=recent,
-                coders=sorted({c.coder for c in codings} | {self.coder}),
-            )
+            project_state(self.project, self.coder, coverage, with_recent=with_recent)
         )
         if note:
             self.app.call_from_thread(self.notify, note)
         if select_code is not None:
             self.app.call_from_thread(self.tree.select_code, select_code)
+
+    def _coverage_cache(self: WorkbenchScreen) -> Coverage:
+        # Made on first use, by whichever worker comes first: under a lock, so
+        # that a write's forgetting never goes to a coverage another replaced.
+        with _COVERAGE_MADE:
+            coverage: Coverage | None = getattr(self, "_coverage", None)
+            if coverage is None:
+                coverage = self._coverage = Coverage()
+            return coverage
+
+    def _changed(self: WorkbenchScreen, document_ids: Iterable[int]) -> None:
+        """Codings of these documents changed: their coverage is read at the next reload."""
+        self._coverage_cache().forget(document_ids)
 
     @work(thread=True, exclusive=True, group="document")
     def load_document(self: WorkbenchScreen, document_id: int, jump: Span | None = None) -> None:
@@ -117,6 +194,7 @@ class WorkbenchWorkers:
             coding = project.add_coding(
                 document_id, code_id, span.start, span.end, coder=self.coder
             )
+            self._changed([document_id])
             name = self._code_name(code_id)
             self.post_message(
                 CodingsChanged(document_id, added=[coding], note=t("tui.coded", code=name))
@@ -134,6 +212,7 @@ class WorkbenchWorkers:
                 coding = project.add_coding(
                     document_id, code.id, span.start, span.end, coder=self.coder
                 )
+            self._changed([document_id])
             self.post_message(
                 ProjectChanged(t("tui.code_created", code=code.path_str), select_code=code.id)
             )
@@ -150,6 +229,7 @@ class WorkbenchWorkers:
                 self._fail(ValueError(t("tui.lane.not_yours", coder=owner)))
                 return
             project.remove_coding(coding.id, coder=self.coder)
+            self._changed([coding.document_id])
             name = self._code_name(coding.code_id)
             self.post_message(
                 CodingsChanged(
@@ -199,6 +279,7 @@ class WorkbenchWorkers:
                 key = "redo.none" if redo else "undo.none"
                 self.post_message(ActionFailed(t(key, coder=self.coder)))
                 return
+            self._changed(project.entry_documents(entry.id))
             key = "redo.done" if redo else "undo.done"
             self.post_message(ProjectChanged(t(key, summary=describe_change(entry))))
 
@@ -211,7 +292,14 @@ class WorkbenchWorkers:
         """Run a codebook edit; its note and the code to select come back with the reload."""
 
         def run(project: Project) -> None:
+            before = project.history(coder=self.coder, limit=1)
             note, select = job(project)
+            after = project.history(coder=self.coder, limit=1)
+            # Deleting or merging codes changes codings: its entry names the documents.
+            touched: set[int] = set()
+            if after and (not before or after[0].id != before[0].id):
+                touched = project.entry_documents(after[0].id)
+            self._changed(touched)
             self.post_message(ProjectChanged(note, select_code=select))
 
         self._write(run)

@@ -1,0 +1,236 @@
+"""What every aggregate of a project shares: the store it opens, its transactions
+(one per operation, or one for a whole batch), the coders who sign journal
+entries, and the journal itself.
+
+The aggregates (documents, cases, codebook, codings, codings kept aside, memos,
+history) are mixins over :class:`ProjectBase`, composed into
+:class:`codage.store.project.Project`; the few helpers more than one of them
+needs (a document's row, a target's memos deleted) live here too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from codage.domain import (
+    Coder,
+)
+from codage.store import journal as _journal
+from codage.store.engine import BUSY_TIMEOUT_MS, Store, StoreError
+from codage.store.journal import Journal as _Journal
+from codage.store.journal import row_dict as _row_dict
+from codage.store.schema import (
+    CoderRow,
+    DocumentRow,
+    MemoRow,
+    ProjectInfoRow,
+)
+
+
+class NotFound(StoreError):
+    """A document, code, coding or case that does not exist."""
+
+
+class Conflict(StoreError):
+    """A write that would break a rule of the project (duplicate, cycle, ...)."""
+
+
+@contextmanager
+def _write_errors(store: Store) -> Iterator[None]:
+    """A write the database itself refuses as read-only becomes one clear error."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "readonly" in str(exc.orig) or "read-only" in str(exc.orig):
+            if not store.read_only_reason:
+                store.read_only_reason = "the database refused to be written"
+            raise store.refuse_write() from None
+        if "database is locked" in str(exc.orig):
+            raise StoreError(
+                f"{store.shown}: another program kept the project busy for more than "
+                f"{BUSY_TIMEOUT_MS / 1000:g} s; nothing was changed, try again"
+            ) from None
+        raise
+
+
+@contextmanager
+def _read_errors(store: Store) -> Iterator[None]:
+    """Reading an older schema works until it meets a table or column it lacks."""
+    try:
+        yield
+    except OperationalError as exc:
+        if store.outdated and "no such" in str(exc.orig):
+            raise StoreError(
+                f"{store.shown}: this project has an older schema ({store.revision}) that "
+                "this command cannot read; any command that writes to it upgrades it "
+                "(after a backup)"
+            ) from None
+        raise
+
+
+class ProjectBase:
+    """One database, its transactions and its journal; see the module docstring."""
+
+    """A codage project: one database, by path or SQLAlchemy URL."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine: Engine = store.engine
+        self.location = store.location
+        self._writer = store.writer()
+        self._local = threading.local()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this project can only be read (file or folder not writable)."""
+        return self.store.read_only
+
+    @property
+    def name(self) -> str:
+        with self._read() as s:
+            value = s.get(ProjectInfoRow, "name")
+        if value is not None:
+            return value.value
+        url = make_url(self.engine.url)
+        return Path(url.database).stem if url.database else str(url)
+
+    def set_name(self, name: str) -> None:
+        with self._tx() as s:
+            s.merge(ProjectInfoRow(key="name", value=name))
+
+    @contextmanager
+    def batch(
+        self,
+        *,
+        coder: str | None = None,
+        action: str = "batch",
+        summary: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> Iterator[None]:
+        """Run every write inside the block in one transaction (all or nothing).
+
+        With ``coder`` (the person running the operation), the journaled changes
+        made inside become one entry of that person's history, whatever coders'
+        codings they touch, so that one undo by that person takes back the whole
+        operation. ``details`` (plain JSON values) are kept with the entry to
+        tell it in words (see :mod:`codage.journal_text`).
+        """
+        if getattr(self._local, "session", None) is not None:
+            yield
+            return
+        group = _Journal() if coder else None
+        if group is not None:
+            group.details = dict(details or {})
+        self._ready_to_write()
+        with (
+            _write_errors(self.store),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            self._local.session = session
+            self._local.group = group
+            try:
+                yield
+                if group is not None and coder is not None:
+                    self._local.group = None
+                    self._record(session, coder, action, summary or action, group)
+            finally:
+                self._local.session = None
+                self._local.group = None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        current = getattr(self._local, "session", None)
+        if current is not None:
+            # Inside a batch: a savepoint lets a failed write be caught without
+            # spoiling the rest of the batch.
+            with current.begin_nested():
+                yield current
+            return
+        self._ready_to_write()
+        with (
+            _write_errors(self.store),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    def _ready_to_write(self) -> None:
+        if self.store.read_only:
+            raise self.store.refuse_write()
+        if self.store.outdated:
+            self.store.upgrade()
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        current = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
+        with _read_errors(self.store), Session(self.engine) as session:
+            yield session
+
+    def _coder_id(self, s: Session, name: str) -> int:
+        name = name.strip()
+        if not name:
+            raise Conflict("a coder needs a name")
+        coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
+        if coder_id is None:
+            row = CoderRow(name=name)
+            s.add(row)
+            s.flush()
+            coder_id = row.id
+        return coder_id
+
+    def coder(self, name: str) -> Coder:
+        """The coder of that name, created when first seen."""
+        with self._tx() as s:
+            return Coder(self._coder_id(s, name), name.strip())
+
+    def coders(self) -> list[Coder]:
+        with self._read() as s:
+            return [
+                Coder(r.id, r.name) for r in s.scalars(select(CoderRow).order_by(CoderRow.name))
+            ]
+
+    def _record(self, s: Session, coder: str, action: str, summary: str, journal: _Journal) -> None:
+        """Journal a change in the history of ``coder``, the person who made it.
+
+        Inside a batch with a coder, the operations join the batch's one entry.
+        """
+        if not journal.ops:
+            return
+        group = getattr(self._local, "group", None)
+        if group is not None:
+            group.ops.extend(journal.ops)
+            return
+        _journal.record(s, self._coder_id(s, coder), action, summary, journal)
+
+    def _delete_memos(self, s: Session, target: str, target_id: int, journal: _Journal) -> None:
+        for memo in s.scalars(
+            select(MemoRow).where(MemoRow.target == target, MemoRow.target_id == target_id)
+        ):
+            journal.deleted("memos", _row_dict(memo))
+            s.delete(memo)
+
+    def _document_row(self, s: Session, ref: int | str) -> DocumentRow:
+        if isinstance(ref, int):
+            row = s.get(DocumentRow, ref)
+        else:
+            row = s.scalar(select(DocumentRow).where(DocumentRow.name == ref))
+        if row is None:
+            raise NotFound(f"no document {ref!r} in this project")
+        return row

@@ -1,0 +1,312 @@
+"""Documents and their units: the texts of a project and what spaCy and the
+readers found in them. Adding a document writes its cases in the same
+transaction, so this aggregate builds on :class:`codage.store.cases.Cases`."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from codage.domain import (
+    Document,
+    DocumentInfo,
+    NewDocument,
+    Unit,
+    text_sha256,
+    word_count,
+)
+from codage.store.base import Conflict
+from codage.store.cases import Cases
+from codage.store.journal import now as _now
+from codage.store.schema import (
+    CaseLinkRow,
+    CaseRow,
+    CodingRow,
+    DocumentRow,
+    UnitRow,
+)
+
+# Units written per statement when a document is added.
+_UNIT_SLICE = 5_000
+
+
+class Documents(Cases):
+    """Documents and units of a project."""
+
+    _INFO_COLUMNS = (
+        DocumentRow.id,
+        DocumentRow.name,
+        DocumentRow.kind,
+        DocumentRow.sha256,
+        DocumentRow.length,
+        DocumentRow.words,
+        DocumentRow.source_path,
+        DocumentRow.imported_at,
+        DocumentRow.meta,
+    )
+
+    def _document_cases(self, s: Session) -> dict[int, str]:
+        rows = s.execute(
+            select(CaseLinkRow.document_id, CaseRow.name)
+            .join(CaseRow, CaseRow.id == CaseLinkRow.case_id)
+            .where(CaseLinkRow.unit_id.is_(None))
+            .order_by(CaseLinkRow.id)
+        )
+        out: dict[int, str] = {}
+        for doc_id, name in rows:
+            out.setdefault(doc_id, name)
+        return out
+
+    @staticmethod
+    def _info(row: Any, case: str | None) -> DocumentInfo:
+        return DocumentInfo(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            sha256=row.sha256,
+            length=row.length,
+            words=row.words,
+            source_path=row.source_path,
+            imported_at=row.imported_at,
+            metadata=dict(row.meta or {}),
+            case=case,
+        )
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document, without its text, by name."""
+        with self._read() as s:
+            cases = self._document_cases(s)
+            rows = s.execute(select(*self._INFO_COLUMNS).order_by(DocumentRow.name))
+            return [self._info(r, cases.get(r.id)) for r in rows]
+
+    def document(self, ref: int | str) -> Document:
+        """A document with its text, by id or exact name."""
+        with self._read() as s:
+            row = self._document_row(s, ref)
+            return Document(
+                id=row.id,
+                name=row.name,
+                kind=row.kind,
+                text=row.text,
+                sha256=row.sha256,
+                source_path=row.source_path,
+                imported_at=row.imported_at,
+                metadata=dict(row.meta or {}),
+            )
+
+    def document_info(self, ref: int | str) -> DocumentInfo:
+        with self._read() as s:
+            row = self._document_row(s, ref)
+            return self._info(row, self._document_cases(s).get(row.id))
+
+    def document_by_sha(self, sha256: str) -> DocumentInfo | None:
+        with self._read() as s:
+            row = s.execute(
+                select(*self._INFO_COLUMNS).where(DocumentRow.sha256 == sha256).limit(1)
+            ).first()
+            return None if row is None else self._info(row, self._document_cases(s).get(row.id))
+
+    def add_document(
+        self, doc: NewDocument, units: Iterable[tuple[Unit, str | None]] | None = None
+    ) -> DocumentInfo:
+        """Store a document with its units and cases, in one transaction.
+
+        ``units``, when given, replaces ``doc.units`` and ``doc.unit_cases``: the
+        units in their final order, each with the case of the respondent it
+        belongs to (or None), consumed as they come. An import hands them over
+        while the language model is still reading the rest of the document, so
+        that a 50 MB transcript is never held whole as units in memory; a unit
+        that lies outside the text fails the whole document.
+        """
+        text = doc.text
+        if not text.strip():
+            raise Conflict(f"{doc.name}: the document has no text")
+        if units is None:
+            units = ((u, doc.unit_cases.get(i)) for i, u in enumerate(doc.units))
+        with self._tx() as s:
+            if s.scalar(select(DocumentRow.id).where(DocumentRow.name == doc.name)) is not None:
+                raise Conflict(f"{doc.name}: a document of that name is already in the project")
+            row = DocumentRow(
+                name=doc.name,
+                kind=doc.kind,
+                text=text,
+                sha256=text_sha256(text),
+                length=len(text),
+                words=word_count(text),
+                source_path=doc.source_path,
+                imported_at=_now(),
+                meta=dict(doc.metadata),
+            )
+            s.add(row)
+            s.flush()
+            # In slices: a 50 MB transcript has hundreds of thousands of units, and
+            # their parameters built all at once doubled the import's peak memory.
+            unit_cases: dict[int, str] = {}
+            numbered = enumerate(units)
+            while piece := list(itertools.islice(numbered, _UNIT_SLICE)):
+                values = []
+                for i, (u, case) in piece:
+                    if not (0 <= u.start <= u.end <= len(text)):
+                        raise Conflict(
+                            f"{doc.name}: unit [{u.start}, {u.end}) lies outside the text"
+                        )
+                    if case is not None:
+                        unit_cases[i] = case
+                    values.append(
+                        {
+                            "document_id": row.id,
+                            "kind": u.kind,
+                            "position": i,
+                            "start": u.start,
+                            "end": u.end,
+                            "speaker": u.speaker,
+                            "timestamp": u.timestamp,
+                            "lemmas": u.lemmas,
+                        }
+                    )
+                s.execute(insert(UnitRow), values)
+            self._set_cases(s, doc.cases)
+            if doc.case:
+                self._link_case(s, doc.case, row.id, None)
+            if unit_cases:
+                positions = dict(
+                    s.execute(
+                        select(UnitRow.position, UnitRow.id).where(UnitRow.document_id == row.id)
+                    ).all()
+                )
+                case_ids = {name: self._case_id(s, name) for name in set(unit_cases.values())}
+                s.execute(
+                    insert(CaseLinkRow),
+                    [
+                        {"case_id": case_ids[name], "document_id": row.id, "unit_id": positions[i]}
+                        for i, name in unit_cases.items()
+                    ],
+                )
+            return self._info(row, doc.case)
+
+    def rename_document(self, ref: int | str, new_name: str) -> None:
+        with self._tx() as s:
+            row = self._document_row(s, ref)
+            if s.scalar(select(DocumentRow.id).where(DocumentRow.name == new_name)) is not None:
+                raise Conflict(f"{new_name}: a document of that name is already in the project")
+            row.name = new_name
+
+    def delete_document(self, ref: int | str) -> int:
+        """Delete a document with its units, codings and links; returns codings removed."""
+        with self._tx() as s:
+            row = self._document_row(s, ref)
+            count = s.scalar(select(func.count()).where(CodingRow.document_id == row.id)) or 0
+            s.execute(delete(CaseLinkRow).where(CaseLinkRow.document_id == row.id))
+            s.execute(delete(CodingRow).where(CodingRow.document_id == row.id))
+            s.execute(delete(UnitRow).where(UnitRow.document_id == row.id))
+            s.delete(row)
+            return count
+
+    def units(
+        self, document_id: int, kinds: Iterable[str] | None = None, *, with_lemmas: bool = False
+    ) -> list[Unit]:
+        """The units of a document in text order (longer units first at equal starts)."""
+        columns = [
+            UnitRow.kind,
+            UnitRow.start,
+            UnitRow.end,
+            UnitRow.speaker,
+            UnitRow.timestamp,
+            UnitRow.lemmas if with_lemmas else literal(None).label("lemmas"),
+            UnitRow.id,
+            UnitRow.document_id,
+            UnitRow.position,
+        ]
+        # Plain rows, not ORM objects: a 10 MB transcript has over 100,000 units and
+        # the interface waits for them before it can paint.
+        query = select(*columns).where(UnitRow.document_id == document_id)
+        if kinds is not None:
+            query = query.where(UnitRow.kind.in_(list(kinds)))
+        query = query.order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
+        with self._read() as s:
+            rows: Iterable[Any] = s.execute(query)
+            return [Unit(*row) for row in rows]
+
+    # Opening a 10 MB transcript in the interface waits for its 126,000 units, of which
+    # some 87,000 are sentences the view only needs as bounds to select by. Building a
+    # frozen ``Unit`` for each cost about a third of a second; these come back as arrays.
+
+    def units_and_bounds(
+        self, document_id: int, bounds_only: Iterable[str] = ("sentence",)
+    ) -> tuple[list[Unit], dict[str, tuple[list[int], list[int]]]]:
+        """The units of a document as :meth:`units` gives them, except those of the kinds
+        in ``bounds_only``, which come as ``{kind: (starts, ends)}`` in the same order."""
+        lean = set(bounds_only)
+        query = (
+            select(
+                UnitRow.kind,
+                UnitRow.start,
+                UnitRow.end,
+                UnitRow.speaker,
+                UnitRow.timestamp,
+                UnitRow.id,
+                UnitRow.position,
+            )
+            .where(UnitRow.document_id == document_id)
+            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
+        )
+        units: list[Unit] = []
+        bounds: dict[str, tuple[list[int], list[int]]] = {}
+        with self._read() as s:
+            for kind, start, end, speaker, timestamp, unit_id, position in s.execute(query):
+                if kind in lean:
+                    pair = bounds.get(kind)
+                    if pair is None:
+                        pair = bounds[kind] = ([], [])
+                    pair[0].append(start)
+                    pair[1].append(end)
+                else:
+                    units.append(
+                        Unit(
+                            kind,
+                            start,
+                            end,
+                            speaker,
+                            timestamp,
+                            None,
+                            unit_id,
+                            document_id,
+                            position,
+                        )
+                    )
+        return units, bounds
+
+    def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]:
+        """Units by kind, per document."""
+        with self._read() as s:
+            query = select(UnitRow.document_id, UnitRow.kind, func.count()).group_by(
+                UnitRow.document_id, UnitRow.kind
+            )
+            if document_id is not None:
+                query = query.where(UnitRow.document_id == document_id)
+            out: dict[int, dict[str, int]] = defaultdict(dict)
+            for doc_id, kind, count in s.execute(query):
+                out[doc_id][kind] = count
+            return dict(out)
+
+    def speakers(self, document_id: int | None = None) -> dict[int, list[str]]:
+        """Speakers per document in order of first appearance."""
+        with self._read() as s:
+            query = (
+                select(UnitRow.document_id, UnitRow.speaker, func.min(UnitRow.start))
+                .where(UnitRow.speaker.is_not(None))
+                .group_by(UnitRow.document_id, UnitRow.speaker)
+                .order_by(UnitRow.document_id, func.min(UnitRow.start))
+            )
+            if document_id is not None:
+                query = query.where(UnitRow.document_id == document_id)
+            out: dict[int, list[str]] = defaultdict(list)
+            for doc_id, speaker, _ in s.execute(query):
+                if speaker is not None:  # never, by the query; said for the type checker
+                    out[doc_id].append(speaker)
+            return dict(out)

@@ -1,0 +1,78 @@
+"""Undo, redo and the history of changes, read from and written to the journal
+(see :mod:`codage.store.journal` for its row-level operations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from codage.domain import (
+    JournalEntry,
+)
+from codage.store import journal as _journal
+from codage.store.base import ProjectBase
+from codage.store.journal import UndoConflict
+from codage.store.schema import (
+    JournalRow,
+)
+
+
+class History(ProjectBase):
+    """Undo, redo and history over the journal."""
+
+    def undo(self, *, coder: str) -> JournalEntry | None:
+        """Undo the last change ``coder`` made that is still in force, whoever's codings
+        it touched; None when there is nothing to undo.
+
+        Raises UndoConflict, leaving everything as it was, when later changes by
+        others make it impossible (the message says which row); the entry stays
+        in force, so a later undo can succeed once that row is back.
+        """
+        return self._step(coder, undo=True)
+
+    def redo(self, *, coder: str) -> JournalEntry | None:
+        """Redo the last change ``coder`` undid; None when there is nothing to redo."""
+        return self._step(coder, undo=False)
+
+    def _step(self, coder: str, *, undo: bool) -> JournalEntry | None:
+        verb = "undo" if undo else "redo"
+        target: JournalEntry | None = None
+        try:
+            with self._tx() as s:
+                actor_id = self._coder_id(s, coder)
+                row = _journal.last_done(s, actor_id) if undo else _journal.last_undone(s, actor_id)
+                if row is None:
+                    return None
+                names = _journal.coder_names(s)
+                target = _journal.entry(row, names)
+                _journal.apply_ops(s, row.ops, reverse=undo)
+                if undo:
+                    _journal.mark_undone(s, row)
+                else:
+                    row.state, row.undo_seq = "done", None
+                return _journal.entry(row, names)
+        except UndoConflict as exc:
+            raise UndoConflict(f"cannot {verb}: {exc}", target, str(exc)) from None
+        except IntegrityError as exc:
+            reason = f"later changes conflict with it ({exc.orig})"
+            raise UndoConflict(f"cannot {verb}: {reason}", target, reason) from None
+
+    def history(self, *, coder: str | None = None, limit: int | None = 50) -> list[JournalEntry]:
+        """The latest journal entries, newest first: everyone's, or the changes ``coder``
+        made (not those that merely touched their codings); ``limit`` None for all."""
+        with self._read() as s:
+            names = _journal.coder_names(s)
+            query = select(JournalRow).order_by(JournalRow.id.desc())
+            if limit is not None:
+                query = query.limit(limit)
+            if coder is not None:
+                wanted = [i for i, n in names.items() if n == coder.strip()]
+                query = query.where(JournalRow.actor_id.in_(wanted))
+            return [_journal.entry(r, names) for r in s.scalars(query)]
+
+    def entry_documents(self, entry_id: int) -> set[int]:
+        """The documents whose codings a journal entry changed (empty for an entry
+        that only touched the codebook or memos, or one that no longer exists)."""
+        with self._read() as s:
+            ops = s.scalar(select(JournalRow.ops).where(JournalRow.id == entry_id))
+        return _journal.touched_documents(ops or [])
