@@ -90,9 +90,10 @@ def _encode_rows(data: Any) -> tuple[np.ndarray, list[Any]]:
                 f"reliability data rows have different lengths {lengths}: "
                 "every coder's row needs one entry per unit (None when missing)"
             )
-        arr = _numeric_or_none(rows)
-        if arr is None:
+        numeric = _numeric_or_none(rows)
+        if numeric is None:
             return _encode_objects(rows)
+        arr = numeric
     if arr.ndim != 2:
         raise ValueError(
             f"reliability data must be two-dimensional (coders × units), got {arr.ndim} dimensions"

@@ -222,4 +222,7 @@ def fill_toc(writer: BodyWriter, placeholder: etree._Element) -> None:
     _field_char(paragraphs[-1], "end")
     for p in reversed(paragraphs):
         placeholder.addnext(p)
-    placeholder.getparent().remove(placeholder)
+    parent = placeholder.getparent()
+    # the placeholder is a paragraph of the body: it always has a parent
+    assert parent is not None
+    parent.remove(placeholder)

@@ -105,7 +105,8 @@ class TranscriptIndexing(ScrollView):
         self._complex_paras: set[int] = set()
         self._line_bounds: tuple[list[int], list[int]] | None = None
         # units by kind, sorted by start, with their bounds for bisection
-        self._unit_bounds: dict[str, tuple[list[int], list[int]]] = {}
+        # a reader's bounds are kept as handed over (sequences), those built here as lists
+        self._unit_bounds: dict[str, tuple[Sequence[int], Sequence[int]]] = {}
         # turn header lines: timestamp and speaker the text itself does not show
         self._headers: dict[int, tuple[float | None, str | None]] = {}
         # labels written at paragraph starts: (start, end, speaker or None for a timestamp)
