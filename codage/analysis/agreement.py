@@ -90,9 +90,10 @@ def _encode_rows(data: Any) -> tuple[np.ndarray, list[Any]]:
                 f"reliability data rows have different lengths {lengths}: "
                 "every coder's row needs one entry per unit (None when missing)"
             )
-        arr = _numeric_or_none(rows)
-        if arr is None:
+        numeric = _numeric_or_none(rows)
+        if numeric is None:
             return _encode_objects(rows)
+        arr = numeric
     if arr.ndim != 2:
         raise ValueError(
             f"reliability data must be two-dimensional (coders × units), got {arr.ndim} dimensions"
@@ -182,7 +183,7 @@ def _coincidences(codes: np.ndarray, n_values: int) -> np.ndarray:
     weighted = counts * weight[:, None]
     o = weighted.T @ counts
     o[np.diag_indices(v)] -= weighted.sum(axis=0)
-    return o
+    return np.asarray(o)
 
 
 def _unit_value_counts(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -246,7 +247,7 @@ def _delta2(level: str, values: list[Any], n_c: np.ndarray) -> np.ndarray:
         d_sorted = d**2
         rank = np.empty(v, dtype=np.int64)
         rank[order] = np.arange(v)
-        return d_sorted[np.ix_(rank, rank)]
+        return np.asarray(d_sorted[np.ix_(rank, rank)])
     if level == "interval":
         return np.subtract.outer(x, x) ** 2
     # ratio
@@ -295,7 +296,7 @@ def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
         return _nominal_alpha(codes)
     o = _coincidences(codes, len(values))
     n_c = o.sum(axis=1)
-    n = n_c.sum()
+    n = float(n_c.sum())
     if n <= 1:
         return math.nan
     d2 = _delta2(level, values, n_c)
@@ -494,7 +495,7 @@ def fleiss_kappa_labels(data: Any) -> float:
     p_e = float((p_j**2).sum())
     if p_e >= 1.0:
         return math.nan
-    return (p_bar - p_e) / (1.0 - p_e)
+    return float((p_bar - p_e) / (1.0 - p_e))
 
 
 def fleiss_kappa(counts: Any) -> float:

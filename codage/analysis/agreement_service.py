@@ -518,7 +518,7 @@ def _character_level(
         }
         if tables:
             pooled = [sum(t[code_id][i] for t in tables.values()) for i in range(3)]
-            fig.cohen_kappa = _num(cohen_kappa_counts(*pooled, offset))
+            fig.cohen_kappa = _num(cohen_kappa_counts(pooled[0], pooled[1], pooled[2], offset))
             fig.counts["kappa_table"] = dict(zip(("both", "only_a", "only_b"), pooled, strict=True))
         if value is not None:
             fig.counts.update(_unitized_counts(value))
@@ -534,7 +534,9 @@ def _character_level(
     if tables:
         # Pooled over codes and documents: every (code, character) is one judgement.
         pooled = [sum(t[c][i] for t in tables.values() for c in code_ids) for i in range(3)]
-        overall.cohen_kappa = _num(cohen_kappa_counts(*pooled, offset * len(code_ids)))
+        overall.cohen_kappa = _num(
+            cohen_kappa_counts(pooled[0], pooled[1], pooled[2], offset * len(code_ids))
+        )
     if whole is not None:
         overall.u_alpha = _num(whole.u_alpha)
         overall.binary_u_alpha = _num(whole.binary_u_alpha)

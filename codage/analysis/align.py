@@ -313,6 +313,8 @@ def _place(
         return Placement(best, best + len(anchor), "nearby")
     if anchor and hi > lo:
         aligned = fuzz.partial_ratio_alignment(anchor, target[lo:hi])
+        # None only under a score_cutoff, and none is given
+        assert aligned is not None
         score = aligned.score / 100.0
         if score >= threshold and aligned.dest_end > aligned.dest_start:
             return Placement(lo + aligned.dest_start, lo + aligned.dest_end, "fuzzy-nearby", score)

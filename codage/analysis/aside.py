@@ -67,6 +67,8 @@ def suggest_placement(aside: AsideCoding, text: str) -> Placement | None:
     if best is not None:
         return Placement(best, best + len(anchor), "exact")
     aligned = fuzz.partial_ratio_alignment(anchor, text)
+    # None only under a score_cutoff, and none is given
+    assert aligned is not None
     score = aligned.score / 100.0
     if score >= SUGGEST_THRESHOLD and aligned.dest_end > aligned.dest_start:
         return Placement(aligned.dest_start, aligned.dest_end, "fuzzy", score)

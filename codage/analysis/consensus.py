@@ -38,17 +38,17 @@ def consensus_spans(layers: Sequence[Iterable[Span]], rule: str, min_length: int
     after the rule is applied, so that a sliver where two coders' edges
     happen to overlap by a character or two does not survive.
     """
-    layers = [normalise_spans(layer) for layer in layers]
+    normalised = [normalise_spans(layer) for layer in layers]
     if rule == "union":
-        out = normalise_spans(span for layer in layers for span in layer)
+        out = normalise_spans(span for layer in normalised for span in layer)
     elif rule == "intersection":
-        if not layers:
+        if not normalised:
             return []
-        out = layers[0]
-        for layer in layers[1:]:
+        out = normalised[0]
+        for layer in normalised[1:]:
             out = intersect_spans(out, layer)
     elif rule == "majority":
-        out = _majority(layers)
+        out = _majority(normalised)
     else:
         raise ConsensusError(f"unknown rule {rule!r}: choose one of {', '.join(RULES)}")
     return [s for s in out if len(s) >= max(1, min_length)]

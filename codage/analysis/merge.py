@@ -343,9 +343,15 @@ def _merge_codings(
         }
         for origin, record in zip(origins, records, strict=True):
             if origin in missing:
-                key = (record.document_id, record.code_id, record.coder, record.start, record.end)
-                if key in keys:
-                    result[origin] = keys[key]
+                repeated = (
+                    record.document_id,
+                    record.code_id,
+                    record.coder,
+                    record.start,
+                    record.end,
+                )
+                if repeated in keys:
+                    result[origin] = keys[repeated]
     # Codings kept aside: idempotent by content.
     known = {
         (a.document_name, a.code_id, a.coder, a.start, a.end, a.text)

@@ -109,7 +109,7 @@ def _arrange_help(app: Typer) -> None:
         return rank.get(name, 99), order.get(name, 99)
 
     for infos in (app.registered_commands, app.registered_groups):
-        infos.sort(key=key)  # type: ignore[arg-type]
+        infos.sort(key=key)
         for info in infos:
             name = _command_name(info)
             if name in panel_of:

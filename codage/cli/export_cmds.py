@@ -422,7 +422,7 @@ def stats(
         # Code columns hold paths (the co-occurrence table has two of them).
         code_columns = {i for i, v in enumerate(rows[1]) if isinstance(v, str)}
         for i, head in enumerate(rows[0]):
-            justify = "left" if i in code_columns else "right"
+            justify: Literal["left", "right"] = "left" if i in code_columns else "right"
             table.add_column(plain(str(head)), justify=justify, overflow="fold")
         for row in rows[1:]:
             # Full paths fold over many lines in a terminal: the frequency table lists the

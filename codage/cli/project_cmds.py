@@ -125,14 +125,17 @@ def documents(project: ProjectOption = None, json_: JsonOption = False) -> None:
     table = Table(title=t("title.documents"))
     for col in ("col.name", "col.kind", "col.words", "col.units", "col.speakers", "col.case"):
         table.add_column(t(col), justify="right" if col == "col.words" else "left")
-    for r in rows:
+    # the table reads the records themselves: the rows are untyped JSON-ready mappings
+    for d in docs:
+        doc_units = units.get(d.id, {})
+        doc_speakers = speakers.get(d.id, [])
         table.add_row(
-            plain(r["name"]),
-            plain(r["kind"]),
-            str(r["words"]),
-            plain(", ".join(f"{k} {v}" for k, v in sorted(r["units"].items()))),
-            plain(", ".join(r["speakers"][:4]) + (" …" if len(r["speakers"]) > 4 else "")),
-            plain(r["case"] or ""),
+            plain(d.name),
+            plain(d.kind),
+            str(d.words),
+            plain(", ".join(f"{k} {v}" for k, v in sorted(doc_units.items()))),
+            plain(", ".join(doc_speakers[:4]) + (" …" if len(doc_speakers) > 4 else "")),
+            plain(d.case or ""),
         )
     console.print(table)
 

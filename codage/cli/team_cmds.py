@@ -159,7 +159,8 @@ def aside(ctx: typer.Context, project: ProjectOption = None, json_: JsonOption =
         ctx.obj = project
         return
     with project_from(project) as proj:
-        rows = [_aside_row(a) for a in proj.codings_aside()]
+        kept = proj.codings_aside()
+    rows = [_aside_row(a) for a in kept]
     if json_:
         emit_json(rows)
         return
@@ -171,16 +172,17 @@ def aside(ctx: typer.Context, project: ProjectOption = None, json_: JsonOption =
         table.add_column(col, overflow="fold")
     table.add_column(t("col.text"), overflow="fold", max_width=50)
     table.add_column(t("col.reason"), overflow="fold", max_width=40)
-    for r in rows:
-        excerpt = " ".join(str(r["text"]).split())
+    # the table reads the records themselves: the rows are untyped JSON-ready mappings
+    for a in kept:
+        excerpt = " ".join(str(a.text).split())
         table.add_row(
-            str(r["id"]),
-            plain(r["document"]),
-            plain(r["code"]),
-            plain(r["coder"]),
-            f"{r['start']}–{r['end']}",
+            str(a.id),
+            plain(a.document_name),
+            plain(a.code_path),
+            plain(a.coder),
+            f"{a.start}–{a.end}",
             plain(excerpt if len(excerpt) < 120 else excerpt[:117] + "…"),
-            plain(r["reason"]),
+            plain(a.reason),
         )
     console.print(table)
 

@@ -128,7 +128,7 @@ def usable_width(doc: DocxDocument) -> float:
     # python-docx types these as optional: python-docx's own template always sets them
     width, left, right = section.page_width, section.left_margin, section.right_margin
     assert width is not None and left is not None and right is not None
-    return Emu(width - left - right).inches
+    return float(Emu(width - left - right).inches)
 
 
 def add_styles(doc: DocxDocument) -> None:
@@ -222,4 +222,7 @@ def fill_toc(writer: BodyWriter, placeholder: etree._Element) -> None:
     _field_char(paragraphs[-1], "end")
     for p in reversed(paragraphs):
         placeholder.addnext(p)
-    placeholder.getparent().remove(placeholder)
+    parent = placeholder.getparent()
+    # the placeholder is a paragraph of the body: it always has a parent
+    assert parent is not None
+    parent.remove(placeholder)

@@ -93,9 +93,10 @@ def decode_with_encoding(data: bytes, path: str | Path | None = None) -> tuple[s
         if data.startswith(signature) and signature != b"{\\rtf":
             raise IngestError(path, f"this is not plain text but {what}")
     if b"\x00" in data:
-        encoding = _utf16_without_bom(data)
-        if encoding is None:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
             raise IngestError(path, "contains binary data, not text; is it the right file?")
+        encoding = utf16
         try:
             decoded = data.decode(encoding)
         except UnicodeDecodeError:

@@ -53,7 +53,14 @@ def rows_of(parsed: Doc) -> list[Row]:
     on a large import; the arrays give the same offsets and lemmas at a
     fraction of it, as plain tuples that cross a pipe cheaply.
     """
-    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, SENT_START
+    from spacy.attrs import (
+        IDX,
+        IS_PUNCT,
+        IS_SPACE,
+        LEMMA,
+        LENGTH,
+        SENT_START,
+    )
 
     if len(parsed) == 0:
         return []

@@ -228,7 +228,10 @@ def parse_line(line: str, *, alone: bool = False) -> LineStart | None:
         value = next(v for v in match.group("bracket", "paren", "bare", "short") if v)
         timestamp = parse_timestamp(value)
         short = match.group("short") is not None
-        pos = _AFTER_TIMESTAMP.match(line, match.end()).end()
+        after = _AFTER_TIMESTAMP.match(line, match.end())
+        # the pattern may match empty, so it matches wherever a timestamp ended
+        assert after is not None
+        pos = after.end()
     start = _bracketed(line, pos, timestamp) or _inline(line, pos, timestamp)
     if start is None and alone:
         start = _alone(line, pos, timestamp)
@@ -404,9 +407,9 @@ def choose_speakers(starts: Sequence[LineStart], forced: Iterable[str] = ()) -> 
     labelled = [start for start in starts if start.label is not None]
     if _PATTERN.get() is not None:
         return {s.label for s in labelled if s.label is not None} | set(forced)
-    counts = Counter(s.label for s in labelled)
+    counts = Counter(s.label for s in labelled if s.label is not None)
     timed = sum(1 for s in labelled if s.timestamp is not None and not s.bare)
-    marked = {s.label for s in labelled if not s.bare}
+    marked = {s.label for s in labelled if s.label is not None and not s.bare}
     strong: set[str] = set(forced)
     for start in labelled:
         if start.label is not None and _is_strong(start, start.label, timed):
@@ -436,9 +439,7 @@ def _is_strong(start: LineStart, label: str, timed: int) -> bool:
     return start.timestamp is not None and not (start.bare or start.loose_time) and timed >= 2
 
 
-def _answering(
-    labelled: Sequence[LineStart], counts: Counter[str | None], accepted: set[str]
-) -> set[str]:
+def _answering(labelled: Sequence[LineStart], counts: Counter[str], accepted: set[str]) -> set[str]:
     """Labels met once that answer, and are answered by, known voices: "E / Mme Roux / E"."""
     bare_voices = {s.label for s in labelled if s.bare and s.label in accepted}
     capital_voices = len(bare_voices) >= 2 and all(in_capitals(v) for v in bare_voices if v)

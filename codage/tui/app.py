@@ -8,6 +8,7 @@ keys) through Textual's keymap; the language from the settings, else the locale.
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -74,7 +75,7 @@ class CodageApp(App[None]):
     # commands would only crowd them
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
     ]

@@ -7,11 +7,14 @@ palette also teaches the keys.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
+from typing import Any
 
+from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widget import Widget
 
 from codage.display import visible
 from codage.i18n import t
@@ -46,13 +49,14 @@ PALETTE_ACTIONS: tuple[tuple[str, str], ...] = (
 class WorkbenchCommands(Provider):
     """Actions of the workbench and the documents it can open."""
 
-    def _entries(self) -> Iterator[tuple[str, str, object]]:
+    def _entries(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
         screen = self.screen
-        nodes = {"screen": screen, "app": self.app}
+        # the nodes whose bindings the palette offers: each can run its own actions
+        nodes: dict[str, App[Any] | Widget] = {"screen": screen, "app": self.app}
         # the palette may open from another screen, which has no transcript
         with contextlib.suppress(Exception):
             nodes["view"] = screen.query_one("#transcript")
-        bindings: dict[str, tuple[object, Binding]] = {}
+        bindings: dict[str, tuple[App[Any] | Widget, Binding]] = {}
         for label, node in nodes.items():
             for key_bindings in node._bindings.key_to_bindings.values():
                 for binding in key_bindings:
@@ -78,7 +82,7 @@ class WorkbenchCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, command in self._entries():
-            yield DiscoveryHit(_markup(title), command, text=visible(title), help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(_markup(title), command, text=visible(title), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -86,7 +90,7 @@ class WorkbenchCommands(Provider):
             shown = visible(title)
             score = matcher.match(shown)
             if score > 0:
-                yield Hit(  # type: ignore[arg-type]
+                yield Hit(
                     score, matcher.highlight(_markup(title)), command, text=shown, help=help_text
                 )
 

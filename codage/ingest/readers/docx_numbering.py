@@ -150,9 +150,9 @@ class Numbering:
                 index = override.get(w("ilvl"), "0")
                 if not index.isdigit():
                     continue
-                lvl = override.find(w("lvl"))
-                if lvl is not None:
-                    levels[int(index)] = _level(lvl, base.get(int(index)))
+                overridden = override.find(w("lvl"))
+                if overridden is not None:
+                    levels[int(index)] = _level(overridden, base.get(int(index)))
                 start = _val(override, "startOverride")
                 if start and start.lstrip("-").isdigit():
                     starts[int(index)] = int(start)

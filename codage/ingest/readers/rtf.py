@@ -101,10 +101,10 @@ def read_rtf(path: Path) -> list[NewDocument]:
 
 def _convert(source: str, encoding: str, path: Path) -> str:
     try:
-        return rtf_to_text(source, encoding=encoding, errors="strict")
+        return str(rtf_to_text(source, encoding=encoding, errors="strict"))
     except (UnicodeDecodeError, LookupError):
         try:
-            return rtf_to_text(source, encoding="cp1252", errors="replace")
+            return str(rtf_to_text(source, encoding="cp1252", errors="replace"))
         except Exception as exc:  # striprtf raises bare exceptions on broken input
             raise IngestError(path, f"this RTF file is damaged ({exc}); save it again") from None
     except Exception as exc:

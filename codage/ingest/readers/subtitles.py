@@ -136,8 +136,9 @@ def parse_subtitles(raw: str) -> ParsedCues:
     for i, line in enumerate(lines):
         if ignored[i] or i in timing_set or not line.strip():
             continue
-        if owner[i] is not None:
-            texts[owner[i]].append(line)
+        timing = owner[i]
+        if timing is not None:
+            texts[timing].append(line)
         elif orphan_blocks and orphan_blocks[-1][0] + len(orphan_blocks[-1][1]) == i:
             orphan_blocks[-1][1].append(line)
         else:

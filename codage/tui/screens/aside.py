@@ -9,6 +9,7 @@ of the current coder, so ctrl+z (here or in the workbench) takes it back.
 from __future__ import annotations
 
 import threading
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -39,7 +40,7 @@ def _excerpt(text: str, width: int) -> str:
 class AsideScreen(ModalScreen[bool]):
     """Codings kept aside for one document; dismisses with whether anything changed."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "place_match", "Place on the match", id="aside.place_match"),
         Binding("s", "place_selection", "Place on the selection", id="aside.place_selection"),
         Binding("d", "discard", "Discard", id="aside.discard"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from functools import partial
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -137,7 +138,7 @@ class CoderView(TranscriptView):
 class CompareScreen(Screen[None]):
     """Two or more coders' codings of a document side by side, and their consensus."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *(
             Binding(
                 str(n),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -166,7 +167,7 @@ def default_output(project: Project) -> Path:
 class ExportDialog(ModalScreen[None]):
     """Choose the filters of a quotation dossier and write it, with a progress bar."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "run", "Export", id="export.run"),
         Binding("escape", "close", "Close", id="export.close"),
     ]

@@ -45,5 +45,5 @@ class HelpScreen(ModalScreen[None]):
             # plain text: the hint names the settings' "[keys]" table, not markup
             yield Label(t("tui.help.hint"), classes="dialog-hint", markup=False)
 
-    async def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -9,6 +9,7 @@ touches the database and never blocks the screen.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -27,7 +28,7 @@ from codage.services import Project
 from codage.services.retrieval import Passage, matches, read_passages
 from codage.services.selection import select_codings
 from codage.tui.bindings import localize
-from codage.tui.widgets.passage_list import PassageList, fit, flat
+from codage.tui.widgets.passage_list import Column, PassageList, fit, flat
 
 register(
     {
@@ -83,7 +84,7 @@ def load_passages(project: Project, code_id: int, include_subcodes: bool) -> lis
 class RetrievalScreen(Screen[None]):
     """Every passage of a code across the corpus; Enter opens it in its transcript."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "jump", "Open", id="retrieval.jump"),
         Binding("s", "toggle_subcodes", "Sub-codes", id="retrieval.subcodes"),
         Binding("c", "choose_code", "Code", id="retrieval.choose_code"),
@@ -319,8 +320,9 @@ class RetrievalScreen(Screen[None]):
 
     # ------------------------------------------------------------------ table
 
-    def _columns(self) -> list[tuple[str, int | None]]:
+    def _columns(self) -> list[Column]:
         width = max(60, self.size.width)
+        fixed: list[Column]
         # narrow terminals keep room for the passage: speaker and case go to the preview
         if width >= 150:
             fixed = [("document", 24), ("speaker", 16), ("case", 20), ("coder", 10)]

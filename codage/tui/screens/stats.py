@@ -7,7 +7,7 @@ another case attribute only redraws a table.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -97,7 +97,7 @@ def _number(value: int) -> Text:
 class StatsScreen(Screen[None]):
     """Frequencies per code, code × document, code × case attribute and co-occurrence."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "show_tab('frequencies')", "Tables 1-4", id="stats.tab_1"),
         Binding("2", "show_tab('documents')", show=False, id="stats.tab_2"),
         Binding("3", "show_tab('attributes')", show=False, id="stats.tab_3"),

@@ -20,6 +20,7 @@ import gc
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -32,17 +33,7 @@ from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from codage.display import visible
-from codage.domain import (
-    Case,
-    Code,
-    Coding,
-    Document,
-    DocumentInfo,
-    Memo,
-    Span,
-    Unit,
-    fold,
-)
+from codage.domain import Case, Code, Coding, Document, DocumentInfo, Memo, Span, Unit, fold
 from codage.i18n import t
 from codage.services import Project
 from codage.tui.bindings import localize
@@ -83,7 +74,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
 
     COMMANDS = {WorkbenchCommands}
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+z", "undo", "Undo", show=False, id="undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="redo"),
         Binding("m", "memo", "Memo", id="memo"),
@@ -197,8 +188,9 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
     def other_view(self) -> TranscriptView:
         return self.query_one("#transcript-other", TranscriptView)
 
+    # shadows DOMNode.tree (a debug rendering of the DOM, unused here); the workers read this name
     @property
-    def tree(self) -> CodebookTree:
+    def tree(self) -> CodebookTree:  # type: ignore[override]
         return self.query_one(CodebookTree)
 
     def _apply_panes(self) -> None:
@@ -390,7 +382,10 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         else:
             layer = t(f"tui.layer.{self._layer}")
         # names and the typed filter are data: Content parts, never markup
-        parts = [Content.styled(visible(document.name), "bold"), t("tui.coded_share", share=share)]
+        parts: list[Content | str] = [
+            Content.styled(visible(document.name), "bold"),
+            t("tui.coded_share", share=share),
+        ]
         parts.append(visible(layer))
         if self._answer_count and self._answer_filter:
             parts.append(t("tui.answers", shown=len(self._steps), total=self._answer_count))

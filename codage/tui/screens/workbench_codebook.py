@@ -21,7 +21,7 @@ from codage.tui.screens.workbench_support import (
 from codage.tui.widgets.codebook_tree import move_target
 
 if TYPE_CHECKING:
-    from codage.tui.screens.workbench import WorkbenchScreen
+    from codage.tui.screens.workbench_host import WorkbenchHost
 
 
 # the code's field each of these edits asks a new value for
@@ -36,7 +36,7 @@ _MOVES = (CodebookEdit.MOVE_UP, CodebookEdit.MOVE_DOWN, CodebookEdit.INDENT, Cod
 class CodebookEdits:
     """Mixed into :class:`~codage.tui.screens.workbench.WorkbenchScreen`."""
 
-    def edit_code(self: WorkbenchScreen, message: EditCodeRequested) -> None:
+    def edit_code(self: WorkbenchHost, message: EditCodeRequested) -> None:
         """Do what the codebook tree asked (a dialog first where a name or a yes is needed)."""
         code, edit = message.code, message.edit
         me = self.coder
@@ -99,7 +99,7 @@ class CodebookEdits:
         if edit is CodebookEdit.DELETE:
             self.ask_delete(code)
 
-    def apply_code(self: WorkbenchScreen, message: ApplyCodeRequested) -> None:
+    def apply_code(self: WorkbenchHost, message: ApplyCodeRequested) -> None:
         """Code the transcript's selection with the code the tree asked for."""
         span = self.view.coding_span()
         if self._document is None or span is None:
@@ -107,7 +107,7 @@ class CodebookEdits:
             return
         self.store_coding(self._document.id, message.code.id, span)
 
-    def _others_codings(self: WorkbenchScreen, code: Code) -> str:
+    def _others_codings(self: WorkbenchHost, code: Code) -> str:
         """Other coders' codings of a code and its sub-codes, named with their counts ("" when
         none): a codebook edit changes them too, so the question says whose they are."""
         subtree = codebook.subtree_ids(self._codes, code.id)
@@ -116,7 +116,7 @@ class CodebookEdits:
         return ", ".join(f"{name} ({count})" for name, count in sorted(others.items()))
 
     @work(thread=True, group="ask")
-    def ask_merge(self: WorkbenchScreen, source: Code, code: Code) -> None:
+    def ask_merge(self: WorkbenchHost, source: Code, code: Code) -> None:
         """Say whose codings follow the merged code, then ask."""
         me = self.coder
         try:
@@ -142,7 +142,7 @@ class CodebookEdits:
         self.app.call_from_thread(self.app.push_screen, Confirm(question), answer)
 
     @work(thread=True, group="ask")
-    def ask_delete(self: WorkbenchScreen, code: Code) -> None:
+    def ask_delete(self: WorkbenchHost, code: Code) -> None:
         """Count what goes with the code, then ask (the count is a database read)."""
         me = self.coder
         try:

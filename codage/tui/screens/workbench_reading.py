@@ -18,13 +18,24 @@ from codage.tui.screens.workbench_support import (
 )
 
 if TYPE_CHECKING:
-    from codage.tui.screens.workbench import WorkbenchScreen
+    from codage.domain import Span
+    from codage.tui.screens.workbench_host import WorkbenchHost
 
 
 class ReadingActions:
     """Mixed into :class:`~codage.tui.screens.workbench.WorkbenchScreen`."""
 
-    def action_search(self: WorkbenchScreen) -> None:
+    # The screen's state these actions set, as the screen declares it: without these
+    # annotations mypy would infer the attributes from the assignments below, narrower.
+    _query: str
+    _hits: list[Span]
+    _hit: int
+    _steps: list[Span]
+    _answer_filter: str
+    _show_documents: bool | None
+    _show_codebook: bool | None
+
+    def action_search(self: WorkbenchHost) -> None:
         if self._document is None:
             self.notify(t("tui.open_document_first"))
             return
@@ -47,14 +58,14 @@ class ReadingActions:
 
         self.app.push_screen(TextPrompt(t("tui.search.title"), self._query), searched)
 
-    def action_search_step(self: WorkbenchScreen, step: int) -> None:
+    def action_search_step(self: WorkbenchHost, step: int) -> None:
         if not self._hits:
             return
         self._hit = (self._hit + step) % len(self._hits)
         self.view.jump_to(self._hits[self._hit])
         self.view.focus()
 
-    def action_step(self: WorkbenchScreen, step: int) -> None:
+    def action_step(self: WorkbenchHost, step: int) -> None:
         """Select the next (or previous) answer, turn or paragraph; only matching answers
         when a filter is set."""
         if not self._steps:
@@ -75,7 +86,7 @@ class ReadingActions:
         self.view.jump_to(self._steps[index])
         self.view.focus()
 
-    def action_filter_answers(self: WorkbenchScreen) -> None:
+    def action_filter_answers(self: WorkbenchHost) -> None:
         if not any(u.kind == "answer" for u in self._units):
             self.notify(t("tui.not_survey"))
             return
@@ -93,14 +104,20 @@ class ReadingActions:
             TextPrompt(t("tui.answer_filter.title"), self._answer_filter), filtered
         )
 
-    def _apply_answer_filter(self: WorkbenchScreen) -> None:
+    def _apply_answer_filter(self: WorkbenchHost) -> None:
         """Steps for ``]`` / ``[`` and the dimmed answers, from the answer filter."""
         kinds = {u.kind for u in self._units}
         kind = next((k for k in STEP_KINDS if k in kinds), None)
         units = [u for u in self._units if u.kind == kind] if kind else []
         if kind == "answer":
             _, attributes = parse_filter(self._answer_filter)
-            matching = [u for u in units if case_matches(self._unit_cases.get(u.id), attributes)]
+            matching = [
+                u
+                for u in units
+                if case_matches(
+                    self._unit_cases.get(u.id) if u.id is not None else None, attributes
+                )
+            ]
             dimmed = [u.span for u in units if attributes and u not in matching]
         else:
             matching, dimmed = units, []
@@ -111,38 +128,38 @@ class ReadingActions:
         if kind == "answer" and self._answer_filter and not matching:
             self.notify(t("tui.no_answer_match", filter=self._answer_filter))
 
-    def action_focus_documents(self: WorkbenchScreen) -> None:
+    def action_focus_documents(self: WorkbenchHost) -> None:
         self._show_documents = True
         self._apply_panes()
         self.query_one("#document-filter", Input).focus()
 
-    def action_toggle_documents(self: WorkbenchScreen) -> None:
+    def action_toggle_documents(self: WorkbenchHost) -> None:
         shown = self.query_one("#documents-pane").display
         self._show_documents = not shown
         if not shown and self.size.width < WIDE:
             self._show_codebook = False
         self._apply_panes()
 
-    def action_toggle_codebook(self: WorkbenchScreen) -> None:
+    def action_toggle_codebook(self: WorkbenchHost) -> None:
         shown = self.query_one("#codebook-pane").display
         self._show_codebook = not shown
         if not shown and self.size.width < WIDE:
             self._show_documents = False
         self._apply_panes()
 
-    def action_focus_codebook(self: WorkbenchScreen) -> None:
+    def action_focus_codebook(self: WorkbenchHost) -> None:
         if not self.query_one("#codebook-pane").display:
             self.action_toggle_codebook()
         self.tree.focus()
 
-    def action_focus_transcript(self: WorkbenchScreen) -> None:
+    def action_focus_transcript(self: WorkbenchHost) -> None:
         if self._document is not None:
             if self.size.width < WIDE and self._show_documents:
                 self._show_documents = None
                 self._apply_panes()
             self.view.focus()
 
-    def _code_for_retrieval(self: WorkbenchScreen) -> int | None:
+    def _code_for_retrieval(self: WorkbenchHost) -> int | None:
         focused = self.focused
         if focused is not self.tree and self._document is not None:
             here = self.view.codings_at(self.view.cursor)
@@ -151,19 +168,19 @@ class ReadingActions:
         code = self.tree.highlighted_code
         return code.id if code else None
 
-    def action_retrieval(self: WorkbenchScreen) -> None:
+    def action_retrieval(self: WorkbenchHost) -> None:
         code_id = self._code_for_retrieval()
         # the other screens are imported when first opened, to keep the start quick
         from codage.tui.screens.retrieval import RetrievalScreen
 
         self.app.push_screen(RetrievalScreen(code_id))
 
-    def action_export(self: WorkbenchScreen) -> None:
+    def action_export(self: WorkbenchHost) -> None:
         from codage.tui.screens.export_dialog import ExportDialog
 
         self.app.push_screen(ExportDialog())
 
-    def action_stats(self: WorkbenchScreen) -> None:
+    def action_stats(self: WorkbenchHost) -> None:
         from codage.tui.screens.stats import StatsScreen
 
         self.app.push_screen(StatsScreen())

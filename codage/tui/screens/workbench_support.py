@@ -99,7 +99,9 @@ def height_of(static: Static) -> int | None:
     if styles.height is None or not styles.height.is_auto or styles.min_height is not None:
         return None
     width = static.content_region.width
-    height = static.visual.get_height(styles, width) + styles.gutter.height
+    # Textual hands a widget's styles to get_height itself (Widget._get_box_model); its
+    # annotation asks for the RulesMap those styles read from
+    height = static.visual.get_height(styles, width) + styles.gutter.height  # type: ignore[arg-type]
     cap = styles.max_height
     if cap is not None:
         if cap.unit != ScalarUnit.CELLS:

@@ -18,17 +18,24 @@ from codage.tui.screens.coder_pair import CONSENSUS, CoderPairPicker, default_pa
 from codage.tui.screens.workbench_support import LAYERS, answer_note
 
 if TYPE_CHECKING:
-    from codage.tui.screens.workbench import WorkbenchScreen
+    from codage.tui.screens.workbench_host import WorkbenchHost
 
 
 class TeamActions:
     """Mixed into :class:`~codage.tui.screens.workbench.WorkbenchScreen`."""
 
-    def own(self: WorkbenchScreen, codings: Sequence[Coding]) -> list[Coding]:
+    # The screen's state these actions set, as the screen declares it: without these
+    # annotations mypy would infer the attributes from the assignments below, narrower.
+    _layer: str
+    _layer_chosen: bool
+    _left_coder: str | None
+    _other_coder: str | None
+
+    def own(self: WorkbenchHost, codings: Sequence[Coding]) -> list[Coding]:
         """The codings in the current coder's lane."""
         return [c for c in codings if c.coder == self.coder]
 
-    def refuse_others(self: WorkbenchScreen, codings: Sequence[Coding]) -> None:
+    def refuse_others(self: WorkbenchHost, codings: Sequence[Coding]) -> None:
         """Say why nothing happens when every coding here is someone else's."""
         others = sorted({c.coder for c in codings if c.coder != self.coder})
         if others:
@@ -36,18 +43,18 @@ class TeamActions:
 
     # ------------------------------------------------------------------ the two coders
 
-    def coder_counts(self: WorkbenchScreen) -> Counter[str]:
+    def coder_counts(self: WorkbenchHost) -> Counter[str]:
         """Codings per coder in the open document (the consensus layer is compared to, not
         with: the comparison shows it beside any pair)."""
         return Counter(c.coder for c in self._codings if c.coder != CONSENSUS)
 
-    def current_pair(self: WorkbenchScreen) -> list[str]:
+    def current_pair(self: WorkbenchHost) -> list[str]:
         """The two coders shown side by side and compared: the remembered pair where both
         coded this document, else those with most codings here."""
-        remembered = getattr(self.app, "remembered_pair", lambda: [])()
+        remembered: list[str] = getattr(self.app, "remembered_pair", lambda: [])()
         return default_pair(self.coder_counts(), self.coder, remembered)
 
-    def action_choose_pair(self: WorkbenchScreen) -> None:
+    def action_choose_pair(self: WorkbenchHost) -> None:
         if self._document is None:
             self.notify(t("tui.open_document_first"))
             return
@@ -71,7 +78,7 @@ class TeamActions:
 
         self.app.push_screen(CoderPairPicker(counts, self.current_pair()), chosen)
 
-    def action_compare(self: WorkbenchScreen) -> None:
+    def action_compare(self: WorkbenchHost) -> None:
         if self._document is None:
             self.notify(t("tui.open_document_first"))
             return
@@ -81,7 +88,7 @@ class TeamActions:
 
     # ------------------------------------------------------------------ kept aside
 
-    def action_aside(self: WorkbenchScreen) -> None:
+    def action_aside(self: WorkbenchHost) -> None:
         from codage.tui.screens.aside import AsideScreen
 
         document = self._document
@@ -96,19 +103,19 @@ class TeamActions:
 
         self.app.push_screen(AsideScreen(document.id, document.name, self.view.selection), closed)
 
-    def _layer_codings(self: WorkbenchScreen) -> list[Coding]:
+    def _layer_codings(self: WorkbenchHost) -> list[Coding]:
         if self._layer == "all":
             return list(self._codings)
         left = self._left_coder if self._layer == "side" and self._left_coder else self.coder
         return [c for c in self._codings if c.coder == left]
 
-    def _set_pair(self: WorkbenchScreen) -> None:
+    def _set_pair(self: WorkbenchHost) -> None:
         """The two coders the side-by-side layer shows in the open document."""
         pair = self.current_pair()
         self._left_coder = pair[0] if len(pair) == 2 else None
         self._other_coder = pair[1] if len(pair) == 2 else None
 
-    def _load_other(self: WorkbenchScreen, notes: dict[int, str] | None = None) -> None:
+    def _load_other(self: WorkbenchHost, notes: dict[int, str] | None = None) -> None:
         assert self._document is not None
         if notes is None:
             notes = {
@@ -123,7 +130,7 @@ class TeamActions:
         )
         self.other_view.set_dimmed(self.view._dimmed)
 
-    def action_layers(self: WorkbenchScreen) -> None:
+    def action_layers(self: WorkbenchHost) -> None:
         """My codings → all coders → two coders side by side → mine."""
         index = LAYERS.index(self._layer)
         self._layer = LAYERS[(index + 1) % len(LAYERS)]

@@ -30,6 +30,7 @@ from codage.tui.widgets.code_picker import NewCode
 
 if TYPE_CHECKING:
     from codage.tui.screens.workbench import WorkbenchScreen
+    from codage.tui.screens.workbench_host import WorkbenchHost
 
 
 RECENT_CODES = 12
@@ -115,7 +116,7 @@ def project_state(
 class WorkbenchWorkers:
     """Mixed into :class:`~codage.tui.screens.workbench.WorkbenchScreen`."""
 
-    def _fail(self: WorkbenchScreen, exc: Exception) -> None:
+    def _fail(self: WorkbenchHost, exc: Exception) -> None:
         self.post_message(ActionFailed(str(exc)))
 
     @work(thread=True, exclusive=True, group="project")
@@ -138,7 +139,7 @@ class WorkbenchWorkers:
         if select_code is not None:
             self.app.call_from_thread(self.tree.select_code, select_code)
 
-    def _coverage_cache(self: WorkbenchScreen) -> Coverage:
+    def _coverage_cache(self: WorkbenchHost) -> Coverage:
         # Made on first use, by whichever worker comes first: under a lock, so
         # that a write's forgetting never goes to a coverage another replaced.
         with _COVERAGE_MADE:
@@ -147,7 +148,7 @@ class WorkbenchWorkers:
                 coverage = self._coverage = Coverage()
             return coverage
 
-    def _changed(self: WorkbenchScreen, document_ids: Iterable[int]) -> None:
+    def _changed(self: WorkbenchHost, document_ids: Iterable[int]) -> None:
         """Codings of these documents changed: their coverage is read at the next reload."""
         self._coverage_cache().forget(document_ids)
 
@@ -180,7 +181,7 @@ class WorkbenchWorkers:
     def reload_codings(self: WorkbenchScreen, document_id: int) -> None:
         self.post_message(CodingsLoaded(document_id, self.project.codings(document_id=document_id)))
 
-    def _write(self: WorkbenchScreen, job: Callable[[Project], None]) -> None:
+    def _write(self: WorkbenchHost, job: Callable[[Project], None]) -> None:
         """Run one write under the lock; a refusal becomes a notification."""
         with self._write_lock:
             try:

@@ -10,6 +10,7 @@ change through the project in a worker, and hands the tree the new codebook.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -57,7 +58,7 @@ def move_target(
 class CodebookTree(Tree[int]):
     """The codebook as a tree whose node data are code ids."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "edit('create')", "New sub-code", id="codebook.create"),
         Binding("A", "edit('create_top')", "New top code", show=False, id="codebook.create_top"),
         Binding("R,f2", "edit('rename')", "Rename", id="codebook.rename"),

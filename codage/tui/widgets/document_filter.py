@@ -8,6 +8,8 @@ the highlighted document.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
@@ -16,7 +18,7 @@ from textual.widgets import Input
 class DocumentFilter(Input):
     """An ``Input`` whose Up, Down, Page Up and Page Down move the list it filters."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "step(-1)", show=False),
         Binding("down", "step(1)", show=False),
         Binding("pageup", "step(-10)", show=False),

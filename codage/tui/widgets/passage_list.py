@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -55,7 +56,7 @@ class PassageList(ScrollView, can_focus=True):
     ten.
     """
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", show=False, id="retrieval.up"),
         Binding("down", "move(1)", show=False, id="retrieval.down"),
         Binding("pageup", "page(-1)", show=False, id="retrieval.page_up"),

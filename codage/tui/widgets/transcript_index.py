@@ -105,7 +105,8 @@ class TranscriptIndexing(ScrollView):
         self._complex_paras: set[int] = set()
         self._line_bounds: tuple[list[int], list[int]] | None = None
         # units by kind, sorted by start, with their bounds for bisection
-        self._unit_bounds: dict[str, tuple[list[int], list[int]]] = {}
+        # a reader's bounds are kept as handed over (sequences), those built here as lists
+        self._unit_bounds: dict[str, tuple[Sequence[int], Sequence[int]]] = {}
         # turn header lines: timestamp and speaker the text itself does not show
         self._headers: dict[int, tuple[float | None, str | None]] = {}
         # labels written at paragraph starts: (start, end, speaker or None for a timestamp)
@@ -403,15 +404,15 @@ class TranscriptIndexing(ScrollView):
         break, or the newline (or end of text) that closes a paragraph."""
         layout = self._layout
         assert layout is not None
-        end = layout.ends[y]
+        end = int(layout.ends[y])
         if y + 1 < layout.count and layout.kinds[y + 1] == CONTINUATION:
-            return max(layout.starts[y], end - 1)
+            return max(int(layout.starts[y]), end - 1)
         return end
 
     def _column_of(self, y: int, offset: int) -> int:
         layout = self._layout
         assert layout is not None
-        start = layout.starts[y]
+        start = int(layout.starts[y])
         if not self._is_complex(y):
             return offset - start
         return cell_len(self._text[start:offset].translate(DISPLAY))
@@ -419,7 +420,7 @@ class TranscriptIndexing(ScrollView):
     def _offset_at_column(self, y: int, column: int) -> int:
         layout = self._layout
         assert layout is not None
-        start, last = layout.starts[y], self._last_offset(y)
+        start, last = int(layout.starts[y]), self._last_offset(y)
         if not self._is_complex(y):
             return min(start + column, last)
         cells = 0

@@ -28,6 +28,7 @@ API and the requests.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -64,7 +65,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
 
     ALLOW_SELECT = False  # the view draws its own selection in document offsets
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "cursor_left", "Left", show=False, id="transcript.left"),
         Binding("right", "cursor_right", "Right", show=False, id="transcript.right"),
         Binding("up", "cursor_up", "Up", show=False, id="transcript.up"),

@@ -1,0 +1,165 @@
+"""What the workbench's mixins need of the screen they are mixed into.
+
+The mixins (reading, team, codebook edits) live in their own modules but run as methods of
+:class:`~codage.tui.screens.workbench.WorkbenchScreen`. Typing their ``self`` as the screen
+itself makes mypy refuse them (the screen is not a base of the mixin); typing it as this
+protocol states what each mixin relies on, and ``workbench.py`` checks that the screen
+provides all of it, so the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar, overload
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.geometry import Size
+    from textual.message import Message
+    from textual.notifications import SeverityLevel
+    from textual.widget import Widget
+
+    from codage.domain import Case, Code, Coding, Document, Span, Unit
+    from codage.services import Project
+    from codage.tui.screens.workbench_workers import Coverage
+    from codage.tui.widgets.codebook_tree import CodebookTree
+    from codage.tui.widgets.transcript_view import TranscriptView
+
+W = TypeVar("W", bound="Widget")
+
+
+class WorkbenchHost(Protocol):
+    """The workbench screen as its mixins see it: state, widgets and shared methods."""
+
+    # the open document and what the screen holds about it
+    _document: Document | None
+    _units: list[Unit]
+    _unit_cases: dict[int, Case]
+    _unit_bounds: dict[str, tuple[list[int], list[int]]]
+    _codings: list[Coding]
+    _codes: list[Code]
+    # search, answer steps and the answer filter
+    _hits: list[Span]
+    _hit: int
+    _query: str
+    _steps: list[Span]
+    _answer_filter: str
+    # panes: None follows the width, True/False is the researcher's choice
+    _show_documents: bool | None
+    _show_codebook: bool | None
+    # coder layers and the pair shown side by side
+    _layer: str
+    _layer_chosen: bool
+    _left_coder: str | None
+    _other_coder: str | None
+
+    # ------------------------------------------------------------------ Textual's side
+
+    @property
+    def app(self) -> App[object]: ...
+
+    @property
+    def size(self) -> Size: ...
+
+    @property
+    def focused(self) -> Widget | None: ...
+
+    @overload
+    def query_one(self, selector: str) -> Widget: ...
+
+    @overload
+    def query_one(self, selector: type[W]) -> W: ...
+
+    @overload
+    def query_one(self, selector: str, expect_type: type[W]) -> W: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+    # ------------------------------------------------------------------ the screen's side
+
+    @property
+    def project(self) -> Project: ...
+
+    @property
+    def coder(self) -> str: ...
+
+    @property
+    def view(self) -> TranscriptView: ...
+
+    @property
+    def other_view(self) -> TranscriptView: ...
+
+    @property
+    def tree(self) -> CodebookTree: ...
+
+    def _apply_panes(self) -> None: ...
+
+    def _show_title(self) -> None: ...
+
+    def _show_cursor(self) -> None: ...
+
+    # thread workers (their Worker handles are not used by the mixins)
+    def _fail(self, exc: Exception) -> None: ...
+
+    # what the workers share: the coverage of documents by codings, one write at a time
+    _coverage: Coverage
+    _write_lock: threading.Lock
+
+    def post_message(self, message: Message) -> bool: ...
+
+    def _coverage_cache(self) -> Coverage: ...
+
+    def load_project(self, note: str = "", select_code: int | None = None) -> object: ...
+
+    def reload_codings(self, document_id: int) -> object: ...
+
+    def store_coding(self, document_id: int, code_id: int, span: Span) -> object: ...
+
+    def edit_codebook(self, job: Callable[[Project], tuple[str, int | None]]) -> object: ...
+
+    # ------------------------------------------------------------------ the mixins' own
+
+    # reading
+    def action_search_step(self, step: int) -> None: ...
+
+    def action_toggle_codebook(self) -> None: ...
+
+    def _apply_answer_filter(self) -> None: ...
+
+    def _code_for_retrieval(self) -> int | None: ...
+
+    # team
+    def coder_counts(self) -> Counter[str]: ...
+
+    def current_pair(self) -> list[str]: ...
+
+    def _layer_codings(self) -> list[Coding]: ...
+
+    def _set_pair(self) -> None: ...
+
+    def _load_other(self, notes: dict[int, str] | None = None) -> None: ...
+
+    # codebook edits
+    def _others_codings(self, code: Code) -> str: ...
+
+    def ask_merge(self, source: Code, code: Code) -> object: ...
+
+    def ask_delete(self, code: Code) -> object: ...
+
+
+if TYPE_CHECKING:
+    from codage.tui.screens.workbench import WorkbenchScreen
+
+    def _screen_is_host(screen: WorkbenchScreen) -> WorkbenchHost:
+        """Never called: mypy checks here that the screen provides all the protocol states."""
+        return screen
