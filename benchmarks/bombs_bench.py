@@ -4,12 +4,13 @@
 
 Each input is generated here, then handed to a fresh `python -m codage` process
 (import into a new project, or init with a codebook); the figures are that
-process's wall time and peak resident memory, and how it ended (exit code and
-the last line it printed). Not a test: figures only. The issue that asked for
-the bounds (issue 11) gave these figures before them: a 5 MB line ~12 GB and
-death; an xlsx declaring A1:XFD1048576 8 GB in 34 s; an odt repeat count of two
-billion 4 GB in 461 s; a 230 MB document.xml > 15 min and 2.9 GB; a 100,000-code
-codebook > 10 min.
+process's wall time, the peak resident memory of its largest process, the peak
+proportional memory of its whole process tree (the model processes an import
+starts included), and how it ended (exit code and the last line it printed).
+Not a test: figures only. The issue that asked for the bounds (issue 11) gave
+these figures before them: a 5 MB line ~12 GB and death; an xlsx declaring
+A1:XFD1048576 8 GB in 34 s; an odt repeat count of two billion 4 GB in 461 s; a
+230 MB document.xml > 15 min and 2.9 GB; a 100,000-code codebook > 10 min.
 """
 
 from __future__ import annotations
@@ -167,15 +168,54 @@ BOMBS: dict[str, Callable[[Path], list[str]]] = {
     "50 MB transcript": big_transcript,
 }
 
-_MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "began = time.perf_counter()\n"
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "took = time.perf_counter() - began\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-    "last = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ['']\n"
-    "print(f'{took:.1f}\\t{peak:.0f}\\t{done.returncode}\\t{last[0][:110]}')\n"
-)
+# Runs the command, samples the memory of its whole process tree (the import's
+# model processes included) every 0.2 s, and prints: seconds, the peak resident
+# memory of its largest process, the peak of the tree's proportional memory
+# (PSS: pages shared by forked processes counted once), exit code, last line.
+_MEASURE = """
+import os, resource, subprocess, sys, threading, time
+
+def tree(root):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+began = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+peak_tree = [0]
+def watch():
+    while process.poll() is None:
+        peak_tree[0] = max(peak_tree[0], sum(pss(p) for p in tree(process.pid)))
+        time.sleep(0.2)
+threading.Thread(target=watch, daemon=True).start()
+out, err = process.communicate()
+took = time.perf_counter() - began
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+last = (err.strip() or out.strip()).splitlines()[-1:] or ['']
+print(f'{took:.1f}\t{peak:.0f}\t{peak_tree[0]}\t{process.returncode}\t{last[0][:110]}')
+"""
 
 
 def main() -> None:
@@ -188,7 +228,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        print("input\tseconds\tpeak MB\texit\tlast line")
+        print("input\tseconds\tpeak MB (largest process)\ttree MB (PSS)\texit\tlast line")
         for name, make in BOMBS.items():
             if args.only and not any(name.startswith(o) for o in args.only):
                 continue

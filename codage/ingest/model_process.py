@@ -89,6 +89,25 @@ def start_model_in_background() -> None:
     _STARTED.append(ModelProcess.fork())
 
 
+def start_model_processes(n_process: int) -> None:
+    """Fork the model processes an import of several will need, before it reads any file.
+
+    A process forked later would share the pages of the files read so far with
+    this one, and copy them as Python touches them: forked first, it holds only
+    the model.
+    """
+    if n_process <= 1 or not can_fork():
+        return
+    while len(_STARTED) < n_process:
+        _STARTED.append(ModelProcess.fork())
+
+
+def stop_unused_model_processes() -> None:
+    """Stop model processes that were started for an import that did not need them."""
+    for process in list(_STARTED):
+        process.stop()
+
+
 def _serve(connection: Connection) -> None:
     """A model process: load the model (at once if forked after it), then analyse batches."""
     # Ctrl-C is for the command, which stops this process on its way out.

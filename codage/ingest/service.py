@@ -16,6 +16,7 @@ from codage.display import visible
 from codage.domain import NewDocument, Unit, text_sha256, word_count
 from codage.ingest.cases import CaseTable, load_case_table
 from codage.ingest.errors import IngestError
+from codage.ingest.model_process import start_model_processes, stop_unused_model_processes
 from codage.ingest.nlp import AnalysisError, stream_units
 from codage.ingest.reader import ReadOptions, read_file, walk_paths
 from codage.ingest.speakers import compile_speaker_pattern, using_speaker_pattern
@@ -153,6 +154,7 @@ def _import(
         files = [f for f in files if f.resolve() != sheet]
     if n_process is None:
         n_process = auto_processes(files)
+    start_model_processes(n_process)
     cases = load_case_table(case_attributes) if case_attributes is not None else None
     names = {d.name for d in project.documents()}
     seen_shas: set[str] = set()
@@ -211,6 +213,9 @@ def _import(
             file_report = FileReport(path)
             _fail(file_report, f"{file_report.file}: sentence analysis failed ({exc})")
             report.files.append(file_report)
+    finally:
+        # an import whose files all failed or were duplicates asked the model nothing
+        stop_unused_model_processes()
     write_later()
     if progress is not None:
         progress(len(files), len(files), "")

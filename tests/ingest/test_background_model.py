@@ -147,3 +147,19 @@ def test_several_model_processes_give_the_units_of_one(tmp_path: Path) -> None:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="model processes fork on Linux")
+def test_model_processes_started_for_nothing_are_stopped(tmp_path: Path) -> None:
+    """Processes forked before the files are read stop when no file needs the model."""
+    source = _write(tmp_path / "court.txt", "E : Bonjour.\n\nR : Bonjour, entrez.\n")
+    project = Project.open(str(tmp_path / "p.db"))
+    try:
+        first = import_files(project, [source], n_process=2)
+        again = import_files(project, [source], n_process=2)  # a duplicate: no analysis
+    finally:
+        project.close()
+    assert [f.status for f in first.files] == ["imported"]
+    assert [f.status for f in again.files] == ["skipped"]
+    assert model_process._STARTED == []
+    assert [p for p in multiprocessing.active_children() if p.name == "codage-model"] == []
