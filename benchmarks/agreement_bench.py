@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from codage.analysis.agreement import LEVELS, krippendorff_alpha, unitized_alpha
+from codage.analysis.agreement import LEVELS, krippendorff_alpha
+from codage.analysis.unitizing import unitized_alpha
 
 
 def best_of(fn: Callable[[], object], repeat: int = 5) -> tuple[float, object]:

@@ -34,9 +34,9 @@ from codage.analysis.agreement import (
     krippendorff_alpha,
     percent_agreement,
     reliability_matrix,
-    unitized_alpha,
     weighted_kappa,
 )
+from codage.analysis.unitizing import unitized_alpha
 
 N = None
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from codage.analysis.agreement import cohen_kappa, unitized_alpha, weighted_kappa
+from codage.analysis.agreement import cohen_kappa, weighted_kappa
+from codage.analysis.unitizing import unitized_alpha
 
 # ---------------------------------------------------------------------------
 # Krippendorff (2019), Content Analysis, 4th ed., §12.6, Figure 12.11 (p. 340)

@@ -24,7 +24,7 @@ Rules, in the words a methods section would use:
   Codes are taken one by one: a coding of a sub-code is not a coding of its
   parent.
 - **Character level.** Per code, and overall, Krippendorff's uα family
-  (:func:`~codage.analysis.agreement.unitized_alpha`; each code is a value).
+  (:func:`~codage.analysis.unitizing.unitized_alpha`; each code is a value).
   The continuum of the overall and per-code figures is the *concatenation*
   of the documents that every chosen coder coded, in name order (a document
   some coder left aside would otherwise count as their disagreement); each
@@ -55,15 +55,13 @@ from typing import Any
 import numpy as np
 
 from codage.analysis.agreement import (
-    UnitizedAlpha,
-    UnitizedFigure,
     cohen_kappa,
     cohen_kappa_counts,
     fleiss_kappa_labels,
     krippendorff_alpha,
     percent_agreement,
-    unitized_alpha,
 )
+from codage.analysis.unitizing import UnitizedAlpha, UnitizedFigure, unitized_alpha
 from codage.domain import Coding, Span, covered_length, intersect_spans, normalise_spans
 from codage.store.project import Conflict, Project
 

@@ -11,9 +11,9 @@ from codage.analysis.agreement import (
     fleiss_kappa,
     krippendorff_alpha,
     percent_agreement,
-    unitized_alpha,
 )
 from codage.analysis.agreement_service import AgreementError, compute_agreement
+from codage.analysis.unitizing import unitized_alpha
 from codage.domain import NewDocument, Unit
 from codage.services import Project
 
