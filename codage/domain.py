@@ -148,8 +148,23 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Texts longer than this are counted piece by piece: ``split`` makes one string
+# per word, which for a 50 MB transcript was 8 million strings at once.
+_COUNT_PIECE = 1 << 20
+
+
 def word_count(text: str) -> int:
-    return len(text.split())
+    """Runs of non-space characters, as ``len(text.split())``, in bounded memory."""
+    if len(text) <= _COUNT_PIECE:
+        return len(text.split())
+    count, start, size = 0, 0, len(text)
+    while start < size:
+        end = min(start + _COUNT_PIECE, size)
+        while end < size and not text[end].isspace():  # never cut a word in two
+            end += 1
+        count += len(text[start:end].split())
+        start = end
+    return count
 
 
 # Python's ``re`` has no ``\X``; the ``regex`` package follows Unicode's extended

@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 # punctuation, space, and whether the model starts a sentence there.
 Row = tuple[int, int, str, bool, bool, bool]
 
+# Texts the model takes at once in its process: the network's activations for a
+# batch are held together, about 150 MB for 256 pieces of text of 1,000
+# characters, far less for 64, at nearly the same speed.
+_MODEL_BATCH = 64
+
 # Model processes started ahead of the import that will use them.
 _STARTED: list[ModelProcess] = []
 
@@ -128,7 +133,8 @@ def _serve(connection: Connection) -> None:
         if texts is None:
             return
         try:
-            connection.send(("ok", [rows_of(parsed) for parsed in nlp.pipe(texts)]))
+            parsed = nlp.pipe(texts, batch_size=_MODEL_BATCH)
+            connection.send(("ok", [rows_of(doc) for doc in parsed]))
         except Exception as exc:
             connection.send(("error", f"{type(exc).__name__}: {exc}"))
 
