@@ -10,11 +10,12 @@ of the document's own text, which are the offsets a coding stores.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import bisect
+from collections.abc import Callable, Mapping, Sequence
 
 import regex
 
-from codage.domain import Locator, Place, Span, normalise_text
+from codage.domain import Case, Locator, Place, Span, Unit, normalise_text
 from codage.i18n import register, t
 from codage.store.project import NotFound
 
@@ -205,3 +206,32 @@ def locate_passage(text: str, typed: str, *, document: str, locator: Locator | N
             spans,
         )
     return spans[0]
+
+
+def case_locator(
+    units: Sequence[Unit], unit_cases: Mapping[int, Case], document_case: Case | None
+) -> Callable[[Span], Case | None]:
+    """The case of a passage of one document, given its units and their cases.
+
+    A passage belongs to the case of the unit (a survey answer) holding its
+    start; one that starts between two answers belongs to the first answer it
+    overlaps; otherwise to the document's case (an interviewee), if any.
+    """
+    held = sorted((u for u in units if u.id in unit_cases), key=lambda u: (u.start, u.end))
+    starts = [u.start for u in held]
+
+    def find(span: Span) -> Case | None:
+        i = bisect.bisect_right(starts, span.start) - 1
+        while i >= 0:
+            unit = held[i]
+            if unit.start <= span.start < max(unit.end, unit.start + 1):
+                return unit_cases[unit.id]  # type: ignore[index]
+            if unit.end <= span.start:
+                break
+            i -= 1
+        j = max(i + 1, 0)
+        if j < len(held) and held[j].start < span.end:
+            return unit_cases[held[j].id]  # type: ignore[index]
+        return document_case
+
+    return find

@@ -3,7 +3,6 @@ resolving what a person typed, and moving codebooks in and out of a project."""
 
 from __future__ import annotations
 
-import bisect
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from pathlib import Path
 from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
 from codage.domain import Case, Code, Document, DocumentInfo, Span, Unit, fold
+from codage.passages import case_locator
 from codage.store.engine import (
     ReadOnlyProject,
     StoreError,
@@ -207,25 +207,6 @@ def case_finder(
     start; one that starts between two answers belongs to the first answer it
     overlaps; otherwise to the document's case (an interviewee), if any.
     """
-    unit_cases = project.unit_cases(document_id)
-    document_case = project.document_case(document_id)
     if units is None:
         units = project.units(document_id)
-    held = sorted((u for u in units if u.id in unit_cases), key=lambda u: (u.start, u.end))
-    starts = [u.start for u in held]
-
-    def find(span: Span) -> Case | None:
-        i = bisect.bisect_right(starts, span.start) - 1
-        while i >= 0:
-            unit = held[i]
-            if unit.start <= span.start < max(unit.end, unit.start + 1):
-                return unit_cases[unit.id]  # type: ignore[index]
-            if unit.end <= span.start:
-                break
-            i -= 1
-        j = max(i + 1, 0)
-        if j < len(held) and held[j].start < span.end:
-            return unit_cases[held[j].id]  # type: ignore[index]
-        return document_case
-
-    return find
+    return case_locator(units, project.unit_cases(document_id), project.document_case(document_id))

@@ -36,6 +36,7 @@ from codage.domain import (
     format_attribute,
     number_places,
 )
+from codage.passages import case_locator
 from codage.services import NotFound, resolve_code, resolve_document
 from codage.store.project import Project
 
@@ -183,37 +184,6 @@ def _locator(
         return speaker, timestamp, places.at(offset)
 
     return locate
-
-
-def _case_locator(
-    units: Sequence[Unit], unit_cases: Mapping[int, Case], document_case: Case | None
-) -> Callable[[Span], Case | None]:
-    """The case of a passage of one document, by the rule of :func:`codage.services.case_finder`.
-
-    A passage belongs to the case of the unit (a survey answer) holding its
-    start; one that starts between two answers belongs to the first answer it
-    overlaps; otherwise to the document's case. Here the document's case comes
-    from the cases read once for the whole selection instead of one read per
-    document.
-    """
-    held = sorted((u for u in units if u.id in unit_cases), key=lambda u: (u.start, u.end))
-    starts = [u.start for u in held]
-
-    def find(span: Span) -> Case | None:
-        i = bisect.bisect_right(starts, span.start) - 1
-        while i >= 0:
-            unit = held[i]
-            if unit.start <= span.start < max(unit.end, unit.start + 1):
-                return unit_cases[unit.id]  # type: ignore[index]
-            if unit.end <= span.start:
-                break
-            i -= 1
-        j = max(i + 1, 0)
-        if j < len(held) and held[j].start < span.end:
-            return unit_cases[held[j].id]  # type: ignore[index]
-        return document_case
-
-    return find
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -415,7 +385,7 @@ def select_codings(
             around = _context_finder(text, units, context) if text and context > 0 else None
             overlapping = _overlap_index(others.pop(doc.id, [])) if overlaps else None
             document_case = cases_by_name.get(doc.case) if doc.case is not None else None
-            find_case = _case_locator(units, project.unit_cases(doc.id), document_case)
+            find_case = case_locator(units, project.unit_cases(doc.id), document_case)
             for c in mine:
                 case = find_case(c.span)
                 if matcher is not None and not matcher(case):
