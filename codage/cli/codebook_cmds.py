@@ -25,6 +25,7 @@ from codage.cli.common import (
 from codage.display import markup_safe, plain
 from codage.domain import Code
 from codage.i18n import register, t
+from codage.ingest.refi.parse import read_qdc
 from codage.services import codebook_edits as edits
 from codage.services import export_codebook, import_codebook
 
@@ -118,7 +119,9 @@ def codebook_show(project: ProjectOption = None, json_: JsonOption = False) -> N
 @codebook_app.command("import")
 @handle_errors
 def codebook_import(
-    file: Annotated[Path, typer.Argument(help="YAML codebook to merge into the project.")],
+    file: Annotated[
+        Path, typer.Argument(help="Codebook to merge into the project: YAML, or REFI-QDA .qdc.")
+    ],
     project: ProjectOption = None,
     coder: CoderOption = None,
     overwrite: Annotated[
@@ -126,8 +129,9 @@ def codebook_import(
     ] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Merge a YAML codebook into the project by code path; nothing is deleted."""
-    book = codebook.load_codebook(file)
+    """Merge a codebook (YAML or REFI-QDA .qdc) into the project by code path; nothing is
+    deleted."""
+    book = read_qdc(file) if file.suffix.lower() == ".qdc" else codebook.load_codebook(file)
     with project_from(project, create=True) as proj:
         report = import_codebook(proj, book, coder=coder_from(coder), overwrite=overwrite)
     if json_:

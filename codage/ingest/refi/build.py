@@ -1,0 +1,533 @@
+"""REFI-QDA records -> a temporary codage project, then merged into the target.
+
+:func:`prepare_qdpx` reads a ``.qdpx`` and writes it into a temporary SQLite
+project: texts split into units as a ``.txt`` import splits them, the codebook,
+codings placed on the stored text, memos and cases. :meth:`PreparedImport.merge_into`
+then merges it into the target in one transaction (the same matching and report
+as ``codage merge``, handed in by the caller since ingest does not import the
+analysis layer) and keeps aside, in the target, the codings that could not be
+placed. A file that fails leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from codage.display import visible
+from codage.domain import CodePath, CodingImport, NewDocument, fold, text_sha256
+from codage.ingest.errors import IngestError
+from codage.ingest.nlp import AnalysisError, stream_units
+from codage.ingest.refi.model import RefiCode, RefiCoding, RefiProject, RefiSource
+from codage.ingest.refi.offsets import STANDARD, Counting, Positions, detect, stored_text
+from codage.ingest.refi.parse import read_qdpx
+from codage.ingest.refi.report import NotPlaced, RefiReport
+from codage.ingest.structure import build_document, plain_blocks
+from codage.services import open_project
+from codage.store.project import Project
+
+# merge(target, source) -> the merge's report as plain data
+Merge = Callable[[Project, Project], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Aside:
+    """A coding to keep aside in the target, once its document and code are there."""
+
+    document: str
+    sha: str
+    code: CodePath
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str | None
+    reason: str
+
+
+@dataclass
+class _Placed:
+    """A source written into the temporary project."""
+
+    source: RefiSource
+    document_id: int
+    name: str
+    text: str
+    mapping: list[int]
+    positions: Positions
+
+
+@dataclass
+class PreparedImport:
+    """A ``.qdpx`` written into a temporary project, ready to merge; close it after."""
+
+    report: RefiReport
+    project: Project
+    folder: Path
+    asides: list[_Aside] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.project.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> PreparedImport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def merge_into(self, target: Project, *, coder: str, merge: Merge) -> RefiReport:
+        """Merge into ``target`` in one transaction and keep aside what could not be placed.
+
+        ``merge`` is :func:`codage.analysis.merge.merge_projects` for one source,
+        returning its report as plain data. ``coder`` is the person importing, whose
+        one journal entry (and one undo) the whole import is.
+        """
+        report = self.report
+        with target.batch(
+            coder=coder,
+            action="import_qdpx",
+            summary=f"import {report.file}",
+            details={"source": report.file},
+        ):
+            report.merge = merge(target, self.project)
+            _keep_aside(target, self.asides, coder, report.file)
+        return report
+
+
+def prepare_qdpx(path: str | Path, *, coder: str, n_process: int = 1) -> PreparedImport:
+    """Read a ``.qdpx`` and write it into a temporary project (see the module).
+
+    ``coder`` is the person importing: codings whose coder the file does not
+    name are theirs (counted in the report). Raises :class:`IngestError` for a
+    file that cannot be read; nothing is written anywhere but the temporary
+    project, which the returned object removes when closed.
+    """
+    path = Path(path)
+    refi = read_qdpx(path)
+    folder = Path(tempfile.mkdtemp(prefix="codage-qdpx-"))
+    project: Project | None = None
+    try:
+        project = open_project(str(folder / "import.codage"), create=True)
+        report = RefiReport(path, project=refi.name, origin=refi.origin)
+        builder = _Builder(refi, project, report, coder, n_process)
+        builder.build()
+        return PreparedImport(report, project, folder, builder.asides)
+    except BaseException:
+        if project is not None:
+            project.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+class _Builder:
+    def __init__(
+        self, refi: RefiProject, project: Project, report: RefiReport, coder: str, n_process: int
+    ) -> None:
+        self.refi = refi
+        self.project = project
+        self.report = report
+        self.importer = coder
+        self.n_process = n_process
+        self.asides: list[_Aside] = []
+        self.code_ids: dict[str, int] = {}
+        self.code_paths: dict[str, CodePath] = {}
+        self.placed: dict[str, _Placed] = {}
+        self.used_notes: set[str] = set()
+
+    def build(self) -> None:
+        refi, report = self.refi, self.report
+        report.sources = len(refi.sources)
+        report.codings = sum(
+            len(s.whole) + sum(len(sel.codings) for sel in s.selections) for s in refi.sources
+        )
+        report.memos = (
+            len(refi.notes)
+            + sum(
+                len(s.memo_texts)
+                + sum(len(c.memo_texts) for sel in s.selections for c in sel.codings)
+                for s in refi.sources
+            )
+            + len(refi.project_memo_texts)
+            + sum(len(v) for v in refi.code_memo_texts.values())
+        )
+        report.cases = len(refi.cases)
+        report.skipped.update(refi.skipped)
+        report.notes.extend(refi.notes_for_report)
+        counting = detect(
+            [(s.text, [(x.start, x.end, x.name) for x in s.selections]) for s in refi.sources]
+        )
+        report.counting = counting.describe()
+        self.project.set_name(refi.name)
+        with self.project.batch():
+            self._codes()
+            self._documents(counting)
+            self._codings(counting)
+            self._memos()
+            self._cases()
+        report.codes = len(self.code_ids)
+
+    # -- users ----------------------------------------------------------------
+
+    def _coder(self, *guids: str | None) -> str:
+        users = self.refi.users
+        for guid in guids:
+            if guid and users.get(guid):
+                return visible(users[guid])
+        creator = self.refi.creating_user
+        if creator and users.get(creator):
+            self.report.coder_fallbacks["the project's creating user"] += 1
+            return visible(users[creator])
+        self.report.coder_fallbacks["the person importing"] += 1
+        return self.importer
+
+    def _author(self, guid: str | None) -> str:
+        users = self.refi.users
+        if guid and users.get(guid):
+            return visible(users[guid])
+        creator = self.refi.creating_user
+        if creator and users.get(creator):
+            return visible(users[creator])
+        return self.importer
+
+    # -- codebook -------------------------------------------------------------
+
+    def _codes(self) -> None:
+        new: list[tuple[CodePath, dict[str, Any]]] = []
+
+        def walk(codes: list[RefiCode], prefix: CodePath) -> None:
+            for code in codes:
+                path = (*prefix, code.name)
+                fields: dict[str, Any] = {
+                    "description": code.description,
+                    "inclusion": code.inclusion,
+                    "exclusion": code.exclusion,
+                    "example": code.example,
+                }
+                if code.colour:
+                    fields["colour"] = code.colour
+                new.append((path, fields))
+                self.code_paths[code.guid] = path
+                walk(code.children, path)
+
+        walk(self.refi.codes, ())
+        if new:
+            ids = self.project.create_codes(new, coder=self.importer)
+            self.code_ids = {guid: ids[path] for guid, path in self.code_paths.items()}
+
+    # -- documents ------------------------------------------------------------
+
+    def _documents(self, counting: Counting) -> None:
+        names: set[str] = set()
+        pending: list[tuple[RefiSource, NewDocument, list[int]]] = []
+        for source in self.refi.sources:
+            text, mapping = stored_text(source.text)
+            if not text.strip():
+                self.report.skipped["text sources with an empty text"] += 1
+                for selection in source.selections:
+                    for coding in selection.codings:
+                        self._not_placed(
+                            source,
+                            selection.guid,
+                            coding,
+                            selection.start,
+                            selection.end,
+                            0,
+                            "the source has no text",
+                            aside=False,
+                        )
+                continue
+            name = visible(source.name) or "source"
+            unique, n = name, 2
+            while unique in names:
+                unique = f"{name} ({n})"
+                n += 1
+            if unique != source.name:
+                self.report.notes.append(f"source {source.name!r} is named {unique!r}")
+            names.add(unique)
+            document = build_document(
+                unique,
+                text,
+                plain_blocks(text),
+                metadata={"format": "qdpx", "origin": self.refi.origin, "text": source.origin},
+            )
+            pending.append((source, document, mapping))
+        by_key = {i: item for i, item in enumerate(pending)}
+        try:
+            for key, document, units in stream_units(
+                ((i, d) for i, (_, d, _) in enumerate(pending)), n_process=self.n_process
+            ):
+                source, _, mapping = by_key[key]
+                info = self.project.add_document(replace(document, units=[], unit_cases={}), units)
+                self.placed[source.guid] = _Placed(
+                    source,
+                    info.id,
+                    info.name,
+                    document.text,
+                    mapping,
+                    Positions(source.text, counting),
+                )
+        except AnalysisError as exc:
+            raise IngestError(self.report.path, f"sentence analysis failed ({exc})") from None
+
+    # -- codings ----------------------------------------------------------------
+
+    def _place(self, placed: _Placed, start: int, end: int) -> tuple[int, int] | str:
+        """Stored offsets of a selection, or why it cannot be placed."""
+        if start < 0 or end < 0:
+            return "negative position"
+        if start >= end:
+            return "start is not before end"
+        a = placed.positions.index(start)
+        b = placed.positions.index(end)
+        if a is None or b is None:
+            return f"outside the text as counted ({placed.positions.counting.describe()})"
+        s, e = placed.mapping[a[0]], placed.mapping[b[0]]
+        if s >= e:
+            return "empty once the text is normalised"
+        return s, e
+
+    def _codings(self, counting: Counting) -> None:
+        records: list[CodingImport] = []
+        for source in self.refi.sources:
+            placed = self.placed.get(source.guid)
+            if placed is None:
+                continue
+            length = placed.positions.length
+            for coding in source.whole:
+                record = self._record(placed, coding, None, 0, len(placed.text))
+                if record is not None:
+                    records.append(record)
+                    self.report.placed_exactly += 1
+            for selection in source.selections:
+                where = self._place(placed, selection.start, selection.end)
+                for coding in selection.codings:
+                    if isinstance(where, str):
+                        self._not_placed(
+                            source,
+                            selection.guid,
+                            coding,
+                            selection.start,
+                            selection.end,
+                            length,
+                            where,
+                            name=selection.name,
+                            user=selection.user_guid,
+                        )
+                        continue
+                    record = self._record(placed, coding, selection.user_guid, *where)
+                    if record is None:
+                        continue
+                    records.append(record)
+                    self._count_conversion(placed, counting, selection.start, selection.end, where)
+        if records:
+            ids = self.project.import_codings(records, actor=self.importer)
+            repeated = sum(1 for i in ids if i is None)
+            if repeated:
+                self.report.notes.append(f"{repeated} coding(s) repeated in the file, kept once")
+
+    def _count_conversion(
+        self, placed: _Placed, counting: Counting, start: int, end: int, where: tuple[int, int]
+    ) -> None:
+        if where == (start, end) and not placed.source.had_bom:
+            self.report.placed_exactly += 1
+            return
+        raw = (placed.positions.index(start), placed.positions.index(end))
+        hows = []
+        if counting != STANDARD and (raw[0] and raw[0][0], raw[1] and raw[1][0]) != (start, end):
+            hows.append(counting.describe())
+        if placed.source.had_bom:
+            hows.append("BOM not counted")
+        if (
+            raw[0]
+            and raw[1]
+            and (placed.mapping[raw[0][0]], placed.mapping[raw[1][0]]) != (raw[0][0], raw[1][0])
+        ):
+            hows.append("text normalised (CRLF to newline, NFC, control characters)")
+        self.report.converted["; ".join(hows) or "converted"] += 1
+
+    def _record(
+        self, placed: _Placed, coding: RefiCoding, selection_user: str | None, start: int, end: int
+    ) -> CodingImport | None:
+        code_id = self.code_ids.get(coding.code_guid)
+        if code_id is None:
+            self._not_placed(
+                placed.source,
+                coding.guid,
+                coding,
+                start,
+                end,
+                len(placed.text),
+                f"its code {coding.code_guid or '(none)'} is not in the codebook",
+                aside=False,
+            )
+            return None
+        return CodingImport(
+            placed.document_id,
+            code_id,
+            self._coder(coding.user_guid, selection_user),
+            start,
+            end,
+            self._memo_text(coding.memo_texts, coding.memo_guids),
+        )
+
+    def _not_placed(
+        self,
+        source: RefiSource,
+        selection: str,
+        coding: RefiCoding,
+        start: int,
+        end: int,
+        length: int,
+        reason: str,
+        *,
+        aside: bool = True,
+        name: str = "",
+        user: str | None = None,
+    ) -> None:
+        path = self.code_paths.get(coding.code_guid)
+        self.report.not_placed.append(
+            NotPlaced(
+                source.name, selection, "/".join(path) if path else "?", start, end, length, reason
+            )
+        )
+        placed = self.placed.get(source.guid)
+        if aside and path is not None and placed is not None:
+            self.asides.append(
+                _Aside(
+                    placed.name,
+                    text_sha256(placed.text),
+                    path,
+                    self._coder(coding.user_guid, user),
+                    start,
+                    end,
+                    name,
+                    self._memo_text(coding.memo_texts, coding.memo_guids),
+                    f"REFI-QDA selection {selection} [{start}, {end}): {reason}",
+                )
+            )
+
+    # -- memos ----------------------------------------------------------------
+
+    def _memo_text(self, texts: list[str], guids: list[str]) -> str | None:
+        parts = [t for t in texts if t.strip()]
+        for guid in guids:
+            note = self.refi.notes.get(guid)
+            if note is not None and note.text:
+                self.used_notes.add(guid)
+                parts.append(note.text)
+        return "\n\n".join(parts) or None
+
+    def _add_memos(
+        self, target: str, target_id: int | None, texts: list[str], guids: list[str]
+    ) -> None:
+        for text in texts:
+            if text.strip():
+                self.project.add_memo(target, target_id, text, coder=self._author(None))
+        for guid in guids:
+            note = self.refi.notes.get(guid)
+            if note is None:
+                self.report.notes.append(f"a NoteRef names a note {guid} that is not in the file")
+                continue
+            self.used_notes.add(guid)
+            if note.text:
+                self.project.add_memo(
+                    target, target_id, note.text, coder=self._author(note.user_guid)
+                )
+
+    def _memos(self) -> None:
+        refi = self.refi
+        self._add_memos("project", None, refi.project_memo_texts, refi.project_memo_guids)
+        for source in refi.sources:
+            placed = self.placed.get(source.guid)
+            if placed is not None:
+                self._add_memos(
+                    "document", placed.document_id, source.memo_texts, source.memo_guids
+                )
+        for guid, code_id in self.code_ids.items():
+            self._add_memos(
+                "code",
+                code_id,
+                refi.code_memo_texts.get(guid, []),
+                refi.code_memo_guids.get(guid, []),
+            )
+        # A note nothing points to is still the researcher's writing: a project memo.
+        loose = [g for g, n in refi.notes.items() if g not in self.used_notes and n.text]
+        if loose:
+            self._add_memos("project", None, [], loose)
+            self.report.notes.append(
+                f"{len(loose)} note(s) linked to nothing codage holds became project memos"
+            )
+
+    # -- cases ----------------------------------------------------------------
+
+    def _cases(self) -> None:
+        selections = {
+            sel.guid: (source, sel) for source in self.refi.sources for sel in source.selections
+        }
+        for case in self.refi.cases:
+            self.project.set_case(case.name, dict(case.attributes))
+            for guid in case.source_guids:
+                placed = self.placed.get(guid)
+                if placed is None:
+                    self.report.notes.append(f"case {case.name!r}: source {guid} is not imported")
+                    continue
+                self.project.link_case(case.name, document_id=placed.document_id)
+            for guid in case.selection_guids:
+                self._link_unit(case.name, guid, selections)
+
+    def _link_unit(
+        self, case: str, guid: str, selections: dict[str, tuple[RefiSource, Any]]
+    ) -> None:
+        found = selections.get(guid)
+        placed = self.placed.get(found[0].guid) if found is not None else None
+        if found is None or placed is None:
+            self.report.notes.append(f"case {case!r}: selection {guid} is not imported")
+            return
+        where = self._place(placed, found[1].start, found[1].end)
+        if isinstance(where, str):
+            self.report.notes.append(f"case {case!r}: selection {guid} {where}")
+            return
+        units = [u for u in self.project.units(placed.document_id) if (u.start, u.end) == where]
+        # The reader's own unit (an answer, a paragraph) rather than a sentence of it.
+        units.sort(key=lambda u: u.kind == "sentence")
+        if not units:
+            self.report.notes.append(
+                f"case {case!r}: no unit of {placed.name!r} spans [{where[0]}, {where[1]})"
+            )
+            return
+        assert units[0].id is not None
+        self.project.link_case(case, document_id=placed.document_id, unit_id=units[0].id)
+
+
+def _keep_aside(target: Project, asides: list[_Aside], coder: str, source: str) -> None:
+    """Set aside, in the target, the codings the file could not place."""
+    if not asides:
+        return
+    codes = target.codes()
+    by_path = {c.path: c for c in codes}
+    by_fold = {tuple(fold(p) for p in c.path): c for c in codes}
+    for aside in asides:
+        document = target.document_by_sha(aside.sha)
+        if document is None:
+            document = next((d for d in target.documents() if d.name == aside.document), None)
+        code = by_path.get(aside.code) or by_fold.get(tuple(fold(p) for p in aside.code))
+        if code is None:
+            continue
+        target.set_aside(
+            document_name=document.name if document is not None else aside.document,
+            document_id=document.id if document is not None else None,
+            code_id=code.id,
+            coder=aside.coder,
+            start=aside.start,
+            end=aside.end,
+            text=aside.text,
+            memo=aside.memo,
+            source=source,
+            reason=aside.reason,
+            actor=coder,
+        )
