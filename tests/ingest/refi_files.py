@@ -143,7 +143,9 @@ def write_qdpx(
         if source.description:
             inner += f"<Description>{escape(source.description)}</Description>"
         if source.store == "inline":
-            inner += f"<PlainTextContent>{escape(source.text, {chr(13): '&#13;'})}</PlainTextContent>"
+            inner += (
+                f"<PlainTextContent>{escape(source.text, {chr(13): '&#13;'})}</PlainTextContent>"
+            )
         elif source.store == "docx":
             attrs += f' richTextPath="internal://{sg}.docx"'
             files[f"{folder}/{sg}.docx"] = _docx_bytes(source.text, path.parent)
@@ -177,9 +179,7 @@ def write_qdpx(
             inner += note("source-" + source.name, source.memo)
         sources_xml.append(f"<TextSource {attrs}>{inner}</TextSource>")
     project_inner = ""
-    users_xml = "".join(
-        f'<User guid="{g("user-" + u)}" name="{u}" id="{u}"/>' for u in users
-    )
+    users_xml = "".join(f'<User guid="{g("user-" + u)}" name="{u}" id="{u}"/>' for u in users)
     if users_xml:
         project_inner += f"<Users>{users_xml}</Users>"
     if codes:
