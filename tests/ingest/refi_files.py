@@ -78,6 +78,7 @@ class Code:
     colour: str = "#336699"
     description: str = ""
     children: list[Code] = field(default_factory=list)
+    memo: str | None = None
 
 
 def passage_span(source: Source, passage: Passage, count: Counter) -> tuple[int, int]:
@@ -87,11 +88,15 @@ def passage_span(source: Source, passage: Passage, count: Counter) -> tuple[int,
     return count(source.text, index), count(source.text, index + len(passage.text))
 
 
-def _codes_xml(codes: list[Code], g: Callable[[str], str]) -> str:
+def _codes_xml(
+    codes: list[Code], g: Callable[[str], str], note: Callable[[str, str], str] | None = None
+) -> str:
     out = []
     for code in codes:
         inner = f"<Description>{escape(code.description)}</Description>" if code.description else ""
-        inner += _codes_xml(code.children, g)
+        if code.memo is not None and note is not None:
+            inner += note("code-" + code.name, code.memo)
+        inner += _codes_xml(code.children, g, note)
         out.append(
             f'<Code guid="{g("code-" + code.name)}" name={quoteattr(code.name)} '
             f'isCodable="true" color="{code.colour}">{inner}</Code>'
@@ -183,7 +188,7 @@ def write_qdpx(
     if users_xml:
         project_inner += f"<Users>{users_xml}</Users>"
     if codes:
-        project_inner += f"<CodeBook><Codes>{_codes_xml(codes, g)}</Codes></CodeBook>"
+        project_inner += f"<CodeBook><Codes>{_codes_xml(codes, g, note)}</Codes></CodeBook>"
     project_inner += cases_xml
     project_inner += f"<Sources>{''.join(sources_xml)}{extra_xml}</Sources>"
     for key, text in (notes or {}).items():
