@@ -1,6 +1,6 @@
 """`codage import FILE.qdpx`: a REFI-QDA project merged into the project, and its report.
 
-The work is :func:`codage.ingest.refi.build.prepare_qdpx` (read the file into a
+The work is :func:`codage.ingest.refi.service.prepare_qdpx` (read the file into a
 temporary project) and ``merge_into`` (the same merge as ``codage merge``, in one
 transaction); this module opens the target only once the file has been read, so
 that a bad file leaves it untouched (or uncreated), and prints the report.
@@ -24,8 +24,8 @@ from codage.cli.common import (
 from codage.display import markup_safe, plain
 from codage.i18n import register, t
 from codage.ingest.errors import IngestError
-from codage.ingest.refi.build import prepare_qdpx
 from codage.ingest.refi.report import RefiReport
+from codage.ingest.refi.service import prepare_qdpx
 from codage.services import Project, StoreError
 
 register(

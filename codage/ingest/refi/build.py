@@ -1,41 +1,30 @@
-"""REFI-QDA records -> a temporary codage project, then merged into the target.
+"""REFI-QDA records -> a (temporary) codage project.
 
-:func:`prepare_qdpx` reads a ``.qdpx`` and writes it into a temporary SQLite
-project: texts split into units as a ``.txt`` import splits them, the codebook,
-codings placed on the stored text, memos and cases. :meth:`PreparedImport.merge_into`
-then merges it into the target in one transaction (the same matching and report
-as ``codage merge``, handed in by the caller since ingest does not import the
-analysis layer) and keeps aside, in the target, the codings that could not be
-placed. A file that fails leaves the target as it was.
+Texts are split into units as a ``.txt`` import splits them; then come the
+codebook, the codings placed on the stored text (positions converted with
+:mod:`.offsets`), memos and cases. Codings that cannot be placed are handed
+back as :class:`Unplaced` records, to be kept aside in the project the import
+is merged into (see :mod:`.service`).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
 from codage.display import visible
-from codage.domain import CodePath, CodingImport, NewDocument, fold, text_sha256
+from codage.domain import CodePath, CodingImport, NewDocument, text_sha256
 from codage.ingest.errors import IngestError
 from codage.ingest.nlp import AnalysisError, stream_units
 from codage.ingest.refi.model import RefiCode, RefiCoding, RefiProject, RefiSource
 from codage.ingest.refi.offsets import STANDARD, Counting, Positions, detect, stored_text
-from codage.ingest.refi.parse import read_qdpx
 from codage.ingest.refi.report import NotPlaced, RefiReport
 from codage.ingest.structure import build_document, plain_blocks
-from codage.services import open_project
 from codage.store.project import Project
-
-# merge(target, source) -> the merge's report as plain data
-Merge = Callable[[Project, Project], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
-class _Aside:
+class Unplaced:
     """A coding to keep aside in the target, once its document and code are there."""
 
     document: str
@@ -61,70 +50,9 @@ class _Placed:
     positions: Positions
 
 
-@dataclass
-class PreparedImport:
-    """A ``.qdpx`` written into a temporary project, ready to merge; close it after."""
+class Builder:
+    """Writes one :class:`RefiProject` into a project (see the module)."""
 
-    report: RefiReport
-    project: Project
-    folder: Path
-    asides: list[_Aside] = field(default_factory=list)
-
-    def close(self) -> None:
-        self.project.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def __enter__(self) -> PreparedImport:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def merge_into(self, target: Project, *, coder: str, merge: Merge) -> RefiReport:
-        """Merge into ``target`` in one transaction and keep aside what could not be placed.
-
-        ``merge`` is :func:`codage.analysis.merge.merge_projects` for one source,
-        returning its report as plain data. ``coder`` is the person importing, whose
-        one journal entry (and one undo) the whole import is.
-        """
-        report = self.report
-        with target.batch(
-            coder=coder,
-            action="import_qdpx",
-            summary=f"import {report.file}",
-            details={"source": report.file},
-        ):
-            report.merge = merge(target, self.project)
-            _keep_aside(target, self.asides, coder, report.file)
-        return report
-
-
-def prepare_qdpx(path: str | Path, *, coder: str, n_process: int = 1) -> PreparedImport:
-    """Read a ``.qdpx`` and write it into a temporary project (see the module).
-
-    ``coder`` is the person importing: codings whose coder the file does not
-    name are theirs (counted in the report). Raises :class:`IngestError` for a
-    file that cannot be read; nothing is written anywhere but the temporary
-    project, which the returned object removes when closed.
-    """
-    path = Path(path)
-    refi = read_qdpx(path)
-    folder = Path(tempfile.mkdtemp(prefix="codage-qdpx-"))
-    project: Project | None = None
-    try:
-        project = open_project(str(folder / "import.codage"), create=True)
-        report = RefiReport(path, project=refi.name, origin=refi.origin)
-        builder = _Builder(refi, project, report, coder, n_process)
-        builder.build()
-        return PreparedImport(report, project, folder, builder.asides)
-    except BaseException:
-        if project is not None:
-            project.close()
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-
-
-class _Builder:
     def __init__(
         self, refi: RefiProject, project: Project, report: RefiReport, coder: str, n_process: int
     ) -> None:
@@ -133,7 +61,7 @@ class _Builder:
         self.report = report
         self.importer = coder
         self.n_process = n_process
-        self.asides: list[_Aside] = []
+        self.asides: list[Unplaced] = []
         self.code_ids: dict[str, int] = {}
         self.code_paths: dict[str, CodePath] = {}
         self.placed: dict[str, _Placed] = {}
@@ -398,7 +326,7 @@ class _Builder:
         placed = self.placed.get(source.guid)
         if aside and path is not None and placed is not None:
             self.asides.append(
-                _Aside(
+                Unplaced(
                     placed.name,
                     text_sha256(placed.text),
                     path,
@@ -502,32 +430,3 @@ class _Builder:
             return
         assert units[0].id is not None
         self.project.link_case(case, document_id=placed.document_id, unit_id=units[0].id)
-
-
-def _keep_aside(target: Project, asides: list[_Aside], coder: str, source: str) -> None:
-    """Set aside, in the target, the codings the file could not place."""
-    if not asides:
-        return
-    codes = target.codes()
-    by_path = {c.path: c for c in codes}
-    by_fold = {tuple(fold(p) for p in c.path): c for c in codes}
-    for aside in asides:
-        document = target.document_by_sha(aside.sha)
-        if document is None:
-            document = next((d for d in target.documents() if d.name == aside.document), None)
-        code = by_path.get(aside.code) or by_fold.get(tuple(fold(p) for p in aside.code))
-        if code is None:
-            continue
-        target.set_aside(
-            document_name=document.name if document is not None else aside.document,
-            document_id=document.id if document is not None else None,
-            code_id=code.id,
-            coder=aside.coder,
-            start=aside.start,
-            end=aside.end,
-            text=aside.text,
-            memo=aside.memo,
-            source=source,
-            reason=aside.reason,
-            actor=coder,
-        )

@@ -60,7 +60,7 @@ def _child(element: etree._Element, name: str) -> etree._Element | None:
 
 
 def _text_of(element: etree._Element | None) -> str:
-    return "" if element is None else "".join(element.itertext())
+    return "" if element is None else "".join(str(t) for t in element.itertext())
 
 
 def _refs(element: etree._Element, name: str) -> list[str]:
@@ -75,7 +75,12 @@ def split_definition(text: str) -> dict[str, str]:
     """A REFI ``Description`` back into codage's fields: the paragraphs that start
     with ``Inclusion:``, ``Exclusion:`` or ``Example:`` (after a blank line) go to
     those fields, the paragraphs before them to the description."""
-    fields = {"description": [], "inclusion": [], "exclusion": [], "example": []}
+    fields: dict[str, list[str]] = {
+        "description": [],
+        "inclusion": [],
+        "exclusion": [],
+        "example": [],
+    }
     current = "description"
     for paragraph in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
         lowered = paragraph.lstrip().lower()
