@@ -4,6 +4,8 @@ exactly the passage its author coded, whatever the file's counting of positions.
 from __future__ import annotations
 
 import json
+import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from typer.testing import CliRunner
 from codage.cli import app
 from codage.domain import normalise_text
 from codage.services import Project
+from tests.conftest import ROOT
 from tests.ingest.refi_files import (
     Code,
     Passage,
@@ -240,3 +243,55 @@ def test_coder_falls_back_to_the_creating_user_then_to_the_person_importing(
 
 def test_guid_helper_is_stable() -> None:
     assert guid("x") == guid("x") and guid("x") != guid("y")
+
+
+def test_nvivo_without_selection_names_is_detected_from_word_boundaries(tmp_path: Path) -> None:
+    """Names are often empty: the positions alone must tell the counting."""
+    passages = [
+        Passage(p.text, p.code, p.user, name=False)
+        for p in [*PASSAGES, Passage("Puis", "Outils"), Passage("Enquêtrice", "Outils", after=60)]
+    ]
+    source = Source("entretien-13", INTERVIEW, passages)
+    row = import_json(
+        write_qdpx(tmp_path / "p.qdpx", [source], CODES, count=utf16), tmp_path / "p.db"
+    )
+    assert row["counting"] == "UTF-16 code units"
+    assert coded_passages(tmp_path / "p.db") == {
+        (n, "Outils" if c == "Outils" else c, u, t) for n, c, u, t in expected(source)
+    }
+
+
+def test_the_fixture_is_a_valid_refi_qda_project(tmp_path: Path) -> None:
+    """The hand-made files follow the standard, so that the reader is tested on
+    what tools write rather than on what it happens to accept."""
+    from lxml import etree
+
+    schemas = Path(os.environ.get("CODAGE_REFI_SCHEMAS") or ROOT.parent / "shared" / "refi-qda")
+    if not (schemas / "Project.xsd").exists():
+        pytest.skip(f"the REFI-QDA schemas are not at {schemas}")
+    source = Source("entretien", INTERVIEW, [*PASSAGES[:2], Passage("Puis", "Outils", memo="m")])
+    qdpx = write_qdpx(tmp_path / "p.qdpx", [source], CODES, project_memo="p", guid_style=str.upper)
+    with zipfile.ZipFile(qdpx) as archive:
+        document = etree.fromstring(archive.read("project.qde"))
+    etree.XMLSchema(etree.parse(str(schemas / "Project.xsd"))).assertValid(document)
+
+
+def test_relative_paths_and_sources_without_text(tmp_path: Path) -> None:
+    text = "Un texte court sur l'intranet."
+    qde = (
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="r"><Sources>'
+        f'<TextSource guid="{guid("a")}" name="relatif" plainTextPath="relative://textes/a.txt"/>'
+        f'<TextSource guid="{guid("b")}" name="absent" plainTextPath="internal://absent.txt">'
+        f'<PlainTextSelection guid="{guid("s")}" startPosition="0" endPosition="3">'
+        f'<Coding guid="{guid("c")}"><CodeRef targetGUID="{guid("k")}"/></Coding>'
+        "</PlainTextSelection></TextSource></Sources></Project>"
+    ).encode()
+    qdpx = write_qdpx(tmp_path / "p.qdpx", [], [], qde=qde, entries={"textes/a.txt": text.encode()})
+    row = import_json(qdpx, tmp_path / "p.db")
+    assert row["skipped"] == {
+        "text sources without text": 1,
+        "codings on sources without text": 1,
+    }
+    assert "source 'absent' has no readable text" in row["notes"]
+    with Project.open(str(tmp_path / "p.db")) as project:
+        assert project.document("relatif").text == text
