@@ -22,9 +22,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# What the ingest readers remove from a text (codage.ingest.encoding), kept in step.
-_REMOVED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
-_BREAK_CONTROLS = {"\x0b", "\x0c", "\x85"}
+# Line breaks (CRLF first, as one) and what the ingest readers remove from a text
+# (codage.ingest.encoding: stray control characters), kept in step with them.
+_REMOVED = "[\\x00-\\x08\\x0e-\\x1f\\x7f-\\x84\\x86-\\x9f]"
+# a CR then a line feed (or a control read as one) is one break, even with removed
+# characters between them, as the readers see it once those are gone
+_SPECIAL = re.compile(f"\\r{_REMOVED}*[\\n\\x0b\\x0c\\x85]|[\\r\\n\\x0b\\x0c\\x85]|{_REMOVED}+")
+_LINE_BREAKS = "\r\n\x0b\x0c\x85"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,80 +70,97 @@ def stored_text(raw: str) -> tuple[str, list[int]]:
     """The text codage stores for ``raw``, and the offset map raw index -> stored offset.
 
     The map has ``len(raw) + 1`` entries; a removed character maps to the offset of
-    what follows it. NFC is applied per run between line breaks, so a composed
-    character maps its parts to its start.
+    what follows it. Runs of text between line breaks and removed characters that
+    are already NFC (nearly all) map one to one; others are normalised cluster by
+    cluster (a base and its combining marks), each part mapping to the cluster's start.
     """
     pieces: list[str] = []
     mapping: list[int] = []
     out = 0
-    i = 0
-    n = len(raw)
-    while i < n:
-        c = raw[i]
-        if c == "\r" or c == "\n" or c in _BREAK_CONTROLS:
-            mapping.append(out)
-            if c == "\r" and i + 1 < n and raw[i + 1] == "\n":
-                mapping.append(out)
-                i += 1
+    at = 0
+    for match in _SPECIAL.finditer(raw):
+        out = _run(raw[at : match.start()], out, pieces, mapping)
+        found = match.group()
+        mapping.extend([out] * len(found))
+        if found[0] in _LINE_BREAKS:
             pieces.append("\n")
             out += 1
-            i += 1
-            continue
-        if _REMOVED.match(c):
-            mapping.append(out)
-            i += 1
-            continue
-        # a run of ordinary characters: NFC by cluster (base + combining marks)
-        j = i + 1
-        while j < n and unicodedata.combining(raw[j]):
-            j += 1
-        cluster = unicodedata.normalize("NFC", raw[i:j])
-        mapping.extend([out] * (j - i))
-        pieces.append(cluster)
-        out += len(cluster)
-        i = j
+        at = match.end()
+    out = _run(raw[at:], out, pieces, mapping)
     mapping.append(out)
     return "".join(pieces), mapping
 
 
-def _widths(raw: str, counting: Counting) -> list[int]:
-    widths = [2 if counting.utf16 and ord(c) > 0xFFFF else 1 for c in raw]
+def _run(run: str, out: int, pieces: list[str], mapping: list[int]) -> int:
+    if unicodedata.is_normalized("NFC", run):
+        pieces.append(run)
+        mapping.extend(range(out, out + len(run)))
+        return out + len(run)
+    i, n = 0, len(run)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(run[j]):
+            j += 1
+        cluster = unicodedata.normalize("NFC", run[i:j])
+        mapping.extend([out] * (j - i))
+        pieces.append(cluster)
+        out += len(cluster)
+        i = j
+    return out
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_BREAK = re.compile("\r\n|\r|\n")
+
+
+def _events(raw: str, counting: Counting) -> list[tuple[int, int]]:
+    """(raw index, extra width) of the characters that do not count as one."""
+    events: list[tuple[int, int]] = []
+    if counting.utf16:
+        events.extend((m.start(), 1) for m in _ASTRAL.finditer(raw))
     if counting.newline is not None:
-        i = 0
-        n = len(raw)
-        while i < n:
-            c = raw[i]
-            if c == "\r" and i + 1 < n and raw[i + 1] == "\n":
-                widths[i], widths[i + 1] = counting.newline - 1, 1
-                i += 2
-                continue
-            if c in ("\r", "\n"):
-                widths[i] = counting.newline
-            i += 1
-    return widths
+        for m in _BREAK.finditer(raw):
+            if m.end() - m.start() == 2:  # CRLF: the CR carries the difference
+                events.append((m.start(), counting.newline - 2))
+            else:
+                events.append((m.start(), counting.newline - 1))
+    events = [e for e in events if e[1]]
+    events.sort()
+    return events
 
 
 class Positions:
-    """Counted positions of one text under one counting -> raw indices."""
+    """Counted positions of one text under one counting -> raw indices.
+
+    Kept sparse: only the characters that do not count as one (astral characters
+    in UTF-16, line breaks counted otherwise) are listed, so that a text of
+    millions of characters costs the size of its exceptions, not of its text.
+    Between two exceptions the counted position grows with the raw index.
+    """
 
     def __init__(self, raw: str, counting: Counting) -> None:
         self.counting = counting
-        self.cumulative = list(itertools.accumulate(_widths(raw, counting), initial=0))
-
-    @property
-    def length(self) -> int:
-        return self.cumulative[-1]
+        events = _events(raw, counting)
+        self._indices = [k for k, _ in events]
+        # extra[j]: the extra width of the exceptions before the j-th one
+        self._extra = list(itertools.accumulate((w for _, w in events), initial=0))
+        # the last counted position of each stretch that ends at an exception (or the end)
+        self._ends = [k + e for k, e in zip(self._indices, self._extra, strict=False)]
+        self._ends.append(len(raw) + self._extra[-1])
+        self.length = self._ends[-1]
 
     def index(self, position: int) -> tuple[int, bool] | None:
         """The raw index at ``position`` and whether it falls on a character boundary;
         None when the position lies outside the text."""
         if position < 0 or position > self.length:
             return None
-        i = bisect.bisect_left(self.cumulative, position)
-        return i, self.cumulative[i] == position
-
-    def same_as(self, other: Positions) -> bool:
-        return self.cumulative == other.cumulative
+        j = bisect.bisect_left(self._ends, position)
+        i = position - self._extra[j]
+        previous = self._indices[j - 1] if j > 0 else -1
+        if i <= previous:
+            # inside a character counted as two (a surrogate pair, a CRLF as two)
+            return previous + 1, False
+        return i, True
 
 
 def _boundary(raw: str, i: int) -> bool:
