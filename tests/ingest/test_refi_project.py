@@ -253,3 +253,40 @@ def test_a_bad_qdc_gets_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "DTD or entities" in result.output
     assert not (tmp_path / "p").exists()
+
+
+def test_survey_answers_become_answer_units_of_their_respondents(tmp_path: Path) -> None:
+    """A case's SelectionRef names its answer: the answer is one unit, exactly at its
+    span, even when it holds a blank line (a table's answers are so)."""
+    text = (
+        "L'intranet est lent.\n\nEt la recherche ne trouve rien.\n\nLa messagerie fonctionne bien."
+    )
+    answers = [
+        Passage("L'intranet est lent.\n\nEt la recherche ne trouve rien.", "", key="a1"),
+        Passage("La messagerie fonctionne bien.", "", key="a2"),
+        Passage("la recherche ne trouve rien", "Outils", key="c1"),
+    ]
+    cases = (
+        "<Cases>"
+        f'<Case guid="{guid("case-R1")}" name="R1">'
+        f'<SelectionRef targetGUID="{guid("selection-a1")}"/></Case>'
+        f'<Case guid="{guid("case-R2")}" name="R2">'
+        f'<SelectionRef targetGUID="{guid("selection-a2")}"/></Case>'
+        "</Cases>"
+    )
+    qdpx = write_qdpx(
+        tmp_path / "p.qdpx", [Source("Q12", text, answers)], [Code("Outils")], cases_xml=cases
+    )
+    db = tmp_path / "p.db"
+    [row] = run_json("import", str(qdpx), "-p", str(db))
+    assert row["notes"] == []
+    with Project.open(str(db)) as project:
+        document = project.document("Q12")
+        assert document.kind == "survey"
+        units = [u for u in project.units(document.id) if u.kind != "sentence"]
+        assert [(u.kind, text[u.start : u.end]) for u in units] == [
+            ("answer", "L'intranet est lent.\n\nEt la recherche ne trouve rien."),
+            ("answer", "La messagerie fonctionne bien."),
+        ]
+        members = project.unit_cases(document.id)
+        assert [members[u.id].name for u in units] == ["R1", "R2"]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from codage.display import visible
-from codage.domain import CodePath, CodingImport, NewDocument, text_sha256
+from codage.domain import CodePath, CodingImport, NewDocument, Unit, text_sha256
 from codage.ingest.errors import IngestError
 from codage.ingest.nlp import AnalysisError, stream_units
-from codage.ingest.refi.model import RefiCode, RefiCoding, RefiProject, RefiSource
+from codage.ingest.refi.model import RefiCode, RefiCoding, RefiProject, RefiSelection, RefiSource
 from codage.ingest.refi.offsets import STANDARD, Counting, Positions, detect, stored_text
 from codage.ingest.refi.report import NotPlaced, RefiReport
 from codage.ingest.structure import build_document, plain_blocks
@@ -48,6 +48,22 @@ class _Placed:
     text: str
     mapping: list[int]
     positions: Positions
+
+
+def place(positions: Positions, mapping: list[int], start: int, end: int) -> tuple[int, int] | str:
+    """Stored offsets of a selection, or why it cannot be placed."""
+    if start < 0 or end < 0:
+        return "negative position"
+    if start >= end:
+        return "start is not before end"
+    a = positions.index(start)
+    b = positions.index(end)
+    if a is None or b is None:
+        return f"outside the text as counted ({positions.counting.describe()})"
+    s, e = mapping[a[0]], mapping[b[0]]
+    if s >= e:
+        return "empty once the text is normalised"
+    return s, e
 
 
 class Builder:
@@ -93,10 +109,11 @@ class Builder:
         self.project.set_name(refi.name)
         with self.project.batch():
             self._codes()
+            self._cases()
             self._documents(counting)
+            self._case_documents()
             self._codings(counting)
             self._memos()
-            self._cases()
         report.codes = len(self.code_ids)
 
     # -- users ----------------------------------------------------------------
@@ -151,7 +168,8 @@ class Builder:
 
     def _documents(self, counting: Counting) -> None:
         names: set[str] = set()
-        pending: list[tuple[RefiSource, NewDocument, list[int]]] = []
+        pending: list[tuple[RefiSource, NewDocument, list[int], Positions]] = []
+        members = self._members()
         for source in self.refi.sources:
             text, mapping = stored_text(source.text)
             if not text.strip():
@@ -183,41 +201,81 @@ class Builder:
                 plain_blocks(text),
                 metadata={"format": "qdpx", "origin": self.refi.origin, "text": source.origin},
             )
-            pending.append((source, document, mapping))
-        by_key = {i: item for i, item in enumerate(pending)}
+            positions = Positions(source.text, counting)
+            spans = []
+            for case, selection in members.get(source.guid, []):
+                where = place(positions, mapping, selection.start, selection.end)
+                if isinstance(where, str):
+                    self.report.notes.append(
+                        f"case {case!r}: selection {selection.guid} of {unique!r} {where}"
+                    )
+                    continue
+                spans.append((*where, case))
+            if spans:
+                document = self._with_answers(document, spans)
+            pending.append((source, document, mapping, positions))
         try:
             for key, document, units in stream_units(
-                ((i, d) for i, (_, d, _) in enumerate(pending)), n_process=self.n_process
+                ((i, item[1]) for i, item in enumerate(pending)), n_process=self.n_process
             ):
-                source, _, mapping = by_key[key]
+                source, _, mapping, positions = pending[key]
                 info = self.project.add_document(replace(document, units=[], unit_cases={}), units)
                 self.placed[source.guid] = _Placed(
-                    source,
-                    info.id,
-                    info.name,
-                    document.text,
-                    mapping,
-                    Positions(source.text, counting),
+                    source, info.id, info.name, document.text, mapping, positions
                 )
         except AnalysisError as exc:
             raise IngestError(self.report.path, f"sentence analysis failed ({exc})") from None
 
+    def _members(self) -> dict[str, list[tuple[str, RefiSelection]]]:
+        """Source GUID -> (case, selection) for every unit a case names (``SelectionRef``)."""
+        selections = {
+            sel.guid: (source, sel) for source in self.refi.sources for sel in source.selections
+        }
+        out: dict[str, list[tuple[str, RefiSelection]]] = {}
+        for case in self.refi.cases:
+            for guid in case.selection_guids:
+                found = selections.get(guid)
+                if found is None:
+                    self.report.notes.append(f"case {case.name!r}: no selection {guid} in the file")
+                    continue
+                out.setdefault(found[0].guid, []).append((case.name, found[1]))
+        return out
+
+    def _with_answers(
+        self, document: NewDocument, spans: list[tuple[int, int, str]]
+    ) -> NewDocument:
+        """The units a case names become answers of that case, exactly at their spans
+        (as a table's answers are), in place of the paragraphs they cover."""
+        answers: list[tuple[int, int, str]] = []
+        for start, end, case in sorted(spans):
+            if answers and start < answers[-1][1]:
+                self.report.notes.append(
+                    f"case {case!r}: its unit [{start}, {end}) of {document.name!r} overlaps "
+                    "another case's; linked to the first"
+                )
+                continue
+            answers.append((start, end, case))
+        kept = [
+            u for u in document.units if not any(u.start < e and s < u.end for s, e, _ in answers)
+        ]
+        units = sorted(
+            [*kept, *(Unit("answer", s, e) for s, e, _ in answers)],
+            key=lambda u: (u.start, -u.end),
+        )
+        cases = {(s, e): case for s, e, case in answers}
+        unit_cases = {
+            i: cases[(u.start, u.end)]
+            for i, u in enumerate(units)
+            if u.kind == "answer" and (u.start, u.end) in cases
+        }
+        numbered = [replace(u, position=i) for i, u in enumerate(units)]
+        kind = "survey" if all(u.kind == "answer" for u in numbered) else document.kind
+        return replace(document, units=numbered, unit_cases=unit_cases, kind=kind)
+
     # -- codings ----------------------------------------------------------------
 
     def _place(self, placed: _Placed, start: int, end: int) -> tuple[int, int] | str:
-        """Stored offsets of a selection, or why it cannot be placed."""
-        if start < 0 or end < 0:
-            return "negative position"
-        if start >= end:
-            return "start is not before end"
-        a = placed.positions.index(start)
-        b = placed.positions.index(end)
-        if a is None or b is None:
-            return f"outside the text as counted ({placed.positions.counting.describe()})"
-        s, e = placed.mapping[a[0]], placed.mapping[b[0]]
-        if s >= e:
-            return "empty once the text is normalised"
-        return s, e
+        return place(placed.positions, placed.mapping, start, end)
 
     def _codings(self, counting: Counting) -> None:
         records: list[CodingImport] = []
@@ -394,39 +452,15 @@ class Builder:
     # -- cases ----------------------------------------------------------------
 
     def _cases(self) -> None:
-        selections = {
-            sel.guid: (source, sel) for source in self.refi.sources for sel in source.selections
-        }
+        """Cases and their typed attributes, before the documents that link their units."""
         for case in self.refi.cases:
             self.project.set_case(case.name, dict(case.attributes))
+
+    def _case_documents(self) -> None:
+        for case in self.refi.cases:
             for guid in case.source_guids:
                 placed = self.placed.get(guid)
                 if placed is None:
                     self.report.notes.append(f"case {case.name!r}: source {guid} is not imported")
                     continue
                 self.project.link_case(case.name, document_id=placed.document_id)
-            for guid in case.selection_guids:
-                self._link_unit(case.name, guid, selections)
-
-    def _link_unit(
-        self, case: str, guid: str, selections: dict[str, tuple[RefiSource, Any]]
-    ) -> None:
-        found = selections.get(guid)
-        placed = self.placed.get(found[0].guid) if found is not None else None
-        if found is None or placed is None:
-            self.report.notes.append(f"case {case!r}: selection {guid} is not imported")
-            return
-        where = self._place(placed, found[1].start, found[1].end)
-        if isinstance(where, str):
-            self.report.notes.append(f"case {case!r}: selection {guid} {where}")
-            return
-        units = [u for u in self.project.units(placed.document_id) if (u.start, u.end) == where]
-        # The reader's own unit (an answer, a paragraph) rather than a sentence of it.
-        units.sort(key=lambda u: u.kind == "sentence")
-        if not units:
-            self.report.notes.append(
-                f"case {case!r}: no unit of {placed.name!r} spans [{where[0]}, {where[1]})"
-            )
-            return
-        assert units[0].id is not None
-        self.project.link_case(case, document_id=placed.document_id, unit_id=units[0].id)
