@@ -66,6 +66,50 @@ register(
 )
 
 
+# One row per count of the merge's report, in this order.
+_MERGE_KEYS = (
+    "documents_added",
+    "documents_matched_sha",
+    "documents_matched_name",
+    "codes_added",
+    "codes_matched",
+    "code_conflicts",
+    "cases_added",
+    "cases_updated",
+    "codings_added",
+    "codings_duplicates",
+    "codings_reanchored",
+    "codings_aside",
+    "memos_added",
+)
+register(
+    {
+        "refi.merge.documents_added": {"en": "documents added", "fr": "documents ajoutés"},
+        "refi.merge.documents_matched_sha": {
+            "en": "documents already there (same text)",
+            "fr": "documents déjà là (même texte)",
+        },
+        "refi.merge.documents_matched_name": {
+            "en": "documents matched by name (codings re-anchored)",
+            "fr": "documents appariés par nom (codages réancrés)",
+        },
+        "refi.merge.codes_added": {"en": "codes added", "fr": "codes ajoutés"},
+        "refi.merge.codes_matched": {"en": "codes already there", "fr": "codes déjà là"},
+        "refi.merge.code_conflicts": {"en": "code conflicts", "fr": "conflits de codes"},
+        "refi.merge.cases_added": {"en": "cases added", "fr": "cas ajoutés"},
+        "refi.merge.cases_updated": {"en": "cases updated", "fr": "cas mis à jour"},
+        "refi.merge.codings_added": {"en": "codings added", "fr": "codages ajoutés"},
+        "refi.merge.codings_duplicates": {"en": "codings already there", "fr": "codages déjà là"},
+        "refi.merge.codings_reanchored": {"en": "codings re-anchored", "fr": "codages réancrés"},
+        "refi.merge.codings_aside": {
+            "en": "codings kept aside by the merge",
+            "fr": "codages mis de côté par la fusion",
+        },
+        "refi.merge.memos_added": {"en": "memos added", "fr": "mémos ajoutés"},
+    }
+)
+
+
 def _merge(who: str, path: Path) -> Any:
     def run(target: Project, source: Project) -> dict[str, Any]:
         report = merge_projects(target, [source], coder=who)
@@ -145,12 +189,12 @@ def _print(report: RefiReport) -> None:
         console.print(plain(f"  {note}", "dim"), soft_wrap=True)
     summary = report.merge.get("summary", [])
     if summary:
+        # One row per count: the merge's thirteen columns do not fit a terminal side by side.
         table = Table(title=plain(t("refi.merged", target=report.merge.get("target", ""))))
-        keys = [k for k in summary[0] if k != "source"]
-        for key in keys:
-            table.add_column(key.replace("_", " "), justify="right")
-        for row in summary:
-            table.add_row(*(str(row[k]) for k in keys))
+        table.add_column("")
+        table.add_column("", justify="right")
+        for key in _MERGE_KEYS:
+            table.add_row(t(f"refi.merge.{key}"), str(sum(int(row[key]) for row in summary)))
         console.print(table)
     for source in report.merge.get("sources", []):
         for line in (*source.get("code_conflicts", []), *source.get("case_conflicts", [])):

@@ -109,7 +109,6 @@ class Builder:
         self.project.set_name(refi.name)
         with self.project.batch():
             self._codes()
-            self._cases()
             self._documents(counting)
             self._case_documents()
             self._codings(counting)
@@ -214,6 +213,15 @@ class Builder:
             if spans:
                 document = self._with_answers(document, spans)
             pending.append((source, document, mapping, positions))
+        attributes = {case.name: dict(case.attributes) for case in self.refi.cases}
+        if pending:
+            # The store writes the cases of a document in a handful of statements; one
+            # set_case per case costs a transaction each (seconds for a survey's respondents).
+            first = pending[0]
+            pending[0] = (first[0], replace(first[1], cases=attributes), first[2], first[3])
+        else:
+            for name, values in attributes.items():
+                self.project.set_case(name, values)
         try:
             for key, document, units in stream_units(
                 ((i, item[1]) for i, item in enumerate(pending)), n_process=self.n_process
@@ -450,11 +458,6 @@ class Builder:
             )
 
     # -- cases ----------------------------------------------------------------
-
-    def _cases(self) -> None:
-        """Cases and their typed attributes, before the documents that link their units."""
-        for case in self.refi.cases:
-            self.project.set_case(case.name, dict(case.attributes))
 
     def _case_documents(self) -> None:
         for case in self.refi.cases:
