@@ -25,7 +25,6 @@ from codage.cli.common import (
 from codage.display import markup_safe, plain
 from codage.domain import Code
 from codage.i18n import register, t
-from codage.ingest.refi.parse import read_qdc
 from codage.services import codebook_edits as edits
 from codage.services import export_codebook, import_codebook
 
@@ -131,7 +130,13 @@ def codebook_import(
 ) -> None:
     """Merge a codebook (YAML or REFI-QDA .qdc) into the project by code path; nothing is
     deleted."""
-    book = read_qdc(file) if file.suffix.lower() == ".qdc" else codebook.load_codebook(file)
+    if file.suffix.lower() == ".qdc":
+        # the REFI-QDA reader (lxml) is loaded only for a .qdc
+        from codage.ingest.refi.parse import read_qdc
+
+        book = read_qdc(file)
+    else:
+        book = codebook.load_codebook(file)
     with project_from(project, create=True) as proj:
         report = import_codebook(proj, book, coder=coder_from(coder), overwrite=overwrite)
     if json_:

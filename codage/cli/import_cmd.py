@@ -22,7 +22,6 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
-from codage.cli.refi_report import import_qdpx_files
 from codage.display import markup_safe, plain
 from codage.i18n import register, t
 from codage.ingest.errors import IngestError
@@ -101,6 +100,9 @@ def import_(
         raise fail("--json: import .qdpx files on their own, so that one JSON document comes out")
     qdpx_failed = False
     if qdpx:
+        # Loaded only for .qdpx files: it brings the merge, which a text import does not need.
+        from codage.cli.refi_report import import_qdpx_files
+
         qdpx_failed = import_qdpx_files(qdpx, project, coder, json_, processes or 1)
         if not paths:
             if qdpx_failed:
