@@ -152,3 +152,46 @@ def test_selections_outside_their_text_are_kept_aside_and_named(tmp_path: Path) 
     again = CliRunner().invoke(app, ["import", str(qdpx), "-p", str(tmp_path / "q.db")])
     assert again.exit_code == 0
     assert "could not be placed" in again.stdout and "selection" in again.stdout
+
+
+def test_repeated_source_guids_do_not_mix_sources_up(tmp_path: Path) -> None:
+    same = "6f1d3c52-0b1e-4d4e-9a51-1a2b3c4d5e6f"
+    code = "11111111-2222-3333-4444-555555555555"
+
+    def source(name: str, text: str, start: int, end: int) -> str:
+        return (
+            f'<TextSource guid="{same}" name="{name}"><PlainTextContent>{text}</PlainTextContent>'
+            f'<PlainTextSelection guid="{same}" startPosition="{start}" endPosition="{end}">'
+            f'<Coding guid="{same}"><CodeRef targetGUID="{code}"/></Coding>'
+            "</PlainTextSelection></TextSource>"
+        )
+
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="x"><CodeBook><Codes>'
+        f'<Code guid="{code}" name="Outils" isCodable="true"/></Codes></CodeBook><Sources>'
+        + source("a", "Premier texte sur la messagerie.", 21, 31)
+        + source("a", "Second texte, sur l'intranet.", 20, 28)
+        + "</Sources></Project>"
+    ).encode()
+    db = tmp_path / "p.db"
+    result = CliRunner().invoke(
+        app, ["import", str(write_qdpx(tmp_path / "p.qdpx", [], [], qde=qde)), "-p", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    with Project.open(str(db)) as project:
+        coded = {
+            (
+                project.document(c.document_id).name,
+                project.document(c.document_id).text[c.start : c.end],
+            )
+            for c in project.codings()
+        }
+    assert coded == {("a", "messagerie"), ("a (2)", "intranet")}
+
+
+def test_json_names_a_failed_file(tmp_path: Path, target: Path) -> None:
+    qdpx = write_qdpx(tmp_path / "p.qdpx", [], [], qde=EXTERNAL)
+    result = CliRunner().invoke(app, ["import", str(qdpx), "-p", str(target), "--json"])
+    assert result.exit_code == 2
+    [row] = json.loads(result.stdout)
+    assert row["status"] == "failed" and row["message"].startswith("p.qdpx: ")

@@ -80,7 +80,9 @@ class Builder:
         self.asides: list[Unplaced] = []
         self.code_ids: dict[str, int] = {}
         self.code_paths: dict[str, CodePath] = {}
-        self.placed: dict[str, _Placed] = {}
+        # by the source record itself: a file may repeat a GUID (or give none)
+        self.placed: dict[int, _Placed] = {}
+        self.by_guid: dict[str, _Placed] = {}
         self.used_notes: set[str] = set()
 
     def build(self) -> None:
@@ -106,7 +108,7 @@ class Builder:
             [(s.text, [(x.start, x.end, x.name) for x in s.selections]) for s in refi.sources]
         )
         report.counting = counting.describe()
-        self.project.set_name(refi.name)
+        self.project.set_name(visible(refi.name))
         with self.project.batch():
             self._codes()
             self._documents(counting)
@@ -202,7 +204,7 @@ class Builder:
             )
             positions = Positions(source.text, counting)
             spans = []
-            for case, selection in members.get(source.guid, []):
+            for case, selection in members.get(id(source), []):
                 where = place(positions, mapping, selection.start, selection.end)
                 if isinstance(where, str):
                     self.report.notes.append(
@@ -228,25 +230,25 @@ class Builder:
             ):
                 source, _, mapping, positions = pending[key]
                 info = self.project.add_document(replace(document, units=[], unit_cases={}), units)
-                self.placed[source.guid] = _Placed(
-                    source, info.id, info.name, document.text, mapping, positions
-                )
+                placed = _Placed(source, info.id, info.name, document.text, mapping, positions)
+                self.placed[id(source)] = placed
+                self.by_guid.setdefault(source.guid, placed)
         except AnalysisError as exc:
             raise IngestError(self.report.path, f"sentence analysis failed ({exc})") from None
 
-    def _members(self) -> dict[str, list[tuple[str, RefiSelection]]]:
+    def _members(self) -> dict[int, list[tuple[str, RefiSelection]]]:
         """Source GUID -> (case, selection) for every unit a case names (``SelectionRef``)."""
         selections = {
             sel.guid: (source, sel) for source in self.refi.sources for sel in source.selections
         }
-        out: dict[str, list[tuple[str, RefiSelection]]] = {}
+        out: dict[int, list[tuple[str, RefiSelection]]] = {}
         for case in self.refi.cases:
             for guid in case.selection_guids:
                 found = selections.get(guid)
                 if found is None:
                     self.report.notes.append(f"case {case.name!r}: no selection {guid} in the file")
                     continue
-                out.setdefault(found[0].guid, []).append((case.name, found[1]))
+                out.setdefault(id(found[0]), []).append((case.name, found[1]))
         return out
 
     def _with_answers(
@@ -288,7 +290,7 @@ class Builder:
     def _codings(self, counting: Counting) -> None:
         records: list[CodingImport] = []
         for source in self.refi.sources:
-            placed = self.placed.get(source.guid)
+            placed = self.placed.get(id(source))
             if placed is None:
                 continue
             length = placed.positions.length
@@ -389,7 +391,7 @@ class Builder:
                 source.name, selection, "/".join(path) if path else "?", start, end, length, reason
             )
         )
-        placed = self.placed.get(source.guid)
+        placed = self.placed.get(id(source))
         if aside and path is not None and placed is not None:
             self.asides.append(
                 Unplaced(
@@ -437,7 +439,7 @@ class Builder:
         refi = self.refi
         self._add_memos("project", None, refi.project_memo_texts, refi.project_memo_guids)
         for source in refi.sources:
-            placed = self.placed.get(source.guid)
+            placed = self.placed.get(id(source))
             if placed is not None:
                 self._add_memos(
                     "document", placed.document_id, source.memo_texts, source.memo_guids
@@ -462,7 +464,7 @@ class Builder:
     def _case_documents(self) -> None:
         for case in self.refi.cases:
             for guid in case.source_guids:
-                placed = self.placed.get(guid)
+                placed = self.by_guid.get(guid)
                 if placed is None:
                     self.report.notes.append(f"case {case.name!r}: source {guid} is not imported")
                     continue
