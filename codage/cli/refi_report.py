@@ -190,7 +190,9 @@ def _print(report: RefiReport) -> None:
     summary = report.merge.get("summary", [])
     if summary:
         # One row per count: the merge's thirteen columns do not fit a terminal side by side.
-        table = Table(title=plain(t("refi.merged", target=report.merge.get("target", ""))))
+        table = Table(
+            title=plain(t("refi.merged", target=report.merge.get("target", ""))), show_header=False
+        )
         table.add_column("")
         table.add_column("", justify="right")
         for key in _MERGE_KEYS:
