@@ -290,3 +290,17 @@ def test_survey_answers_become_answer_units_of_their_respondents(tmp_path: Path)
         ]
         members = project.unit_cases(document.id)
         assert [members[u.id].name for u in units] == ["R1", "R2"]
+
+
+def test_a_qdpx_and_a_transcript_in_one_import(tmp_path: Path) -> None:
+    transcript = tmp_path / "entretien-20.txt"
+    transcript.write_text("Enquêteur : Et la visio ?\n\nMme Roy : On s'y est fait.\n", "utf-8")
+    qdpx = write_qdpx(tmp_path / "p.qdpx", [Source("entretien", INTERVIEW, [])], [Code("Outils")])
+    db = tmp_path / "p.db"
+    result = CliRunner().invoke(app, ["import", str(qdpx), str(transcript), "-p", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "REFI-QDA import: p.qdpx" in result.stdout and "1 imported" in result.stdout
+    with Project.open(str(db)) as project:
+        assert {d.name for d in project.documents()} == {"entretien", "entretien-20"}
+    mixed = CliRunner().invoke(app, ["import", str(qdpx), str(transcript), "-p", str(db), "--json"])
+    assert mixed.exit_code == 2 and "on their own" in mixed.output
