@@ -295,3 +295,20 @@ def test_relative_paths_and_sources_without_text(tmp_path: Path) -> None:
     assert "source 'absent' has no readable text" in row["notes"]
     with Project.open(str(tmp_path / "p.db")) as project:
         assert project.document("relatif").text == text
+
+
+def test_a_name_that_disagrees_with_the_text_placed_is_reported(tmp_path: Path) -> None:
+    text = normalise_text(INTERVIEW)
+    start = text.index("personne")
+    passages = [
+        *PASSAGES,
+        # placed where its positions say, though its name names another passage
+        Passage("la sécurité", "Sécurité", span=(start, start + 8), key="odd"),
+    ]
+    row = import_json(
+        write_qdpx(tmp_path / "p.qdpx", [Source("e", text, passages)], CODES), tmp_path / "p.db"
+    )
+    assert row["counting"] == "code points (the standard)"
+    assert row["notes"] == [
+        "1 coding(s) placed where a selection's name is not the text found there"
+    ]

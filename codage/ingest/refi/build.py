@@ -17,7 +17,14 @@ from codage.domain import CodePath, CodingImport, NewDocument, Unit, text_sha256
 from codage.ingest.errors import IngestError
 from codage.ingest.nlp import AnalysisError, stream_units
 from codage.ingest.refi.model import RefiCode, RefiCoding, RefiProject, RefiSelection, RefiSource
-from codage.ingest.refi.offsets import STANDARD, Counting, Positions, detect, stored_text
+from codage.ingest.refi.offsets import (
+    STANDARD,
+    Counting,
+    Positions,
+    detect,
+    squash,
+    stored_text,
+)
 from codage.ingest.refi.report import NotPlaced, RefiReport
 from codage.ingest.structure import build_document, plain_blocks
 from codage.store.project import Project
@@ -289,6 +296,7 @@ class Builder:
 
     def _codings(self, counting: Counting) -> None:
         records: list[CodingImport] = []
+        differ = 0
         for source in self.refi.sources:
             placed = self.placed.get(id(source))
             if placed is None:
@@ -320,6 +328,15 @@ class Builder:
                         continue
                     records.append(record)
                     self._count_conversion(placed, counting, selection.start, selection.end, where)
+                    if selection.name.strip() and squash(selection.name) != squash(
+                        placed.text[where[0] : where[1]]
+                    ):
+                        differ += 1
+        if differ:
+            # Placed where the positions say; the name (often shortened by its tool) disagrees.
+            self.report.notes.append(
+                f"{differ} coding(s) placed where a selection's name is not the text found there"
+            )
         if records:
             ids = self.project.import_codings(records, actor=self.importer)
             repeated = sum(1 for i in ids if i is None)

@@ -170,7 +170,8 @@ def _boundary(raw: str, i: int) -> bool:
     return not (raw[i - 1].isalnum() and raw[i].isalnum())
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """A text compared as a person reads it: NFC, runs of blanks as one space."""
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
@@ -187,7 +188,7 @@ def score(raw: str, positions: Positions, spans: Sequence[tuple[int, int, str]])
         total += _boundary(raw, ia) + _boundary(raw, ib)
         total -= (not exact_a) + (not exact_b)
         if name.strip():
-            total += 4 if _squash(raw[ia:ib]) == _squash(name) else -1
+            total += 4 if squash(raw[ia:ib]) == squash(name) else -1
     return total
 
 
