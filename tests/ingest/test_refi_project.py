@@ -304,3 +304,16 @@ def test_a_qdpx_and_a_transcript_in_one_import(tmp_path: Path) -> None:
         assert {d.name for d in project.documents()} == {"entretien", "entretien-20"}
     mixed = CliRunner().invoke(app, ["import", str(qdpx), str(transcript), "-p", str(db), "--json"])
     assert mixed.exit_code == 2 and "on their own" in mixed.output
+
+
+def test_a_codebook_nested_too_deep_is_refused_in_one_line(tmp_path: Path) -> None:
+    deep = Code("niveau 0")
+    node = deep
+    for level in range(1, 150):
+        child = Code(f"niveau {level}")
+        node.children.append(child)
+        node = child
+    qdc = write_qdc(tmp_path / "deep.qdc", [deep])
+    result = CliRunner().invoke(app, ["codebook", "import", str(qdc), "-p", str(tmp_path / "p")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "nested more than 100 levels" in result.output

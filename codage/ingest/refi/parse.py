@@ -27,6 +27,7 @@ from codage.ingest.refi.model import (
     RefiSelection,
     RefiSource,
 )
+from codage.limits import MAX_CODE_DEPTH
 
 _COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 _LABELS = {"inclusion:": "inclusion", "exclusion:": "exclusion", "example:": "example"}
@@ -116,7 +117,15 @@ def _code_name(raw: str | None, taken: set[str], notes: list[str]) -> str:
     return unique
 
 
-def _codes(parent: etree._Element, atlas: bool, project: RefiProject | None) -> list[RefiCode]:
+def _codes(
+    parent: etree._Element, atlas: bool, project: RefiProject | None, path: Path, depth: int = 0
+) -> list[RefiCode]:
+    if depth >= MAX_CODE_DEPTH:
+        raise IngestError(
+            path,
+            f"codes nested more than {MAX_CODE_DEPTH} levels deep (MAX_CODE_DEPTH); "
+            "a codebook this deep is almost certainly a mistake",
+        )
     notes = project.notes_for_report if project is not None else []
     codes: list[RefiCode] = []
     taken: set[str] = set()
@@ -140,7 +149,7 @@ def _codes(parent: etree._Element, atlas: bool, project: RefiProject | None) -> 
             refs = _refs(element, "NoteRef")
             if refs:
                 project.code_memo_guids.setdefault(guid, []).extend(refs)
-        code.children = _codes(element, atlas, project)
+        code.children = _codes(element, atlas, project, path, depth + 1)
         codes.append(code)
     return codes
 
@@ -187,7 +196,7 @@ class _Reader:
             elif kind == "CodeBook":
                 codes = _child(element, "Codes")
                 if codes is not None:
-                    project.codes = _codes(codes, project.atlas, project)
+                    project.codes = _codes(codes, project.atlas, project, self.path)
             elif kind == "Sources":
                 for source in element:
                     self._source(source)
@@ -425,7 +434,7 @@ def read_qdc(path: str | Path) -> CodebookSpec:
         )
     codes = _child(root, "Codes")
     atlas = "atlas" in (root.get("origin") or "").lower()
-    refi = _codes(codes, atlas, None) if codes is not None else []
+    refi = _codes(codes, atlas, None, path) if codes is not None else []
     return CodebookSpec(name=path.stem, codes=[_spec(c) for c in refi])
 
 
