@@ -21,6 +21,7 @@ from codage.cli.common import (
     err_console,
     project_from,
 )
+from codage.codebook import CodebookError
 from codage.display import markup_safe, plain
 from codage.i18n import register, t
 from codage.ingest.errors import IngestError
@@ -138,7 +139,7 @@ def import_qdpx_files(
                 project_from(project, create=True) as proj,
             ):
                 report = prepared.merge_into(proj, coder=who, merge=_merge(who, path))
-        except (IngestError, StoreError) as exc:
+        except (IngestError, StoreError, CodebookError) as exc:
             failed = True
             message = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"
             # one line, whatever the cause said over several
