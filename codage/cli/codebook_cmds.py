@@ -118,7 +118,9 @@ def codebook_show(project: ProjectOption = None, json_: JsonOption = False) -> N
 @codebook_app.command("import")
 @handle_errors
 def codebook_import(
-    file: Annotated[Path, typer.Argument(help="YAML codebook to merge into the project.")],
+    file: Annotated[
+        Path, typer.Argument(help="Codebook to merge into the project: YAML, or REFI-QDA .qdc.")
+    ],
     project: ProjectOption = None,
     coder: CoderOption = None,
     overwrite: Annotated[
@@ -126,8 +128,15 @@ def codebook_import(
     ] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Merge a YAML codebook into the project by code path; nothing is deleted."""
-    book = codebook.load_codebook(file)
+    """Merge a codebook (YAML or REFI-QDA .qdc) into the project by code path; nothing is
+    deleted."""
+    if file.suffix.lower() == ".qdc":
+        # the REFI-QDA reader (lxml) is loaded only for a .qdc
+        from codage.ingest.refi.parse import read_qdc
+
+        book = read_qdc(file)
+    else:
+        book = codebook.load_codebook(file)
     with project_from(project, create=True) as proj:
         report = import_codebook(proj, book, coder=coder_from(coder), overwrite=overwrite)
     if json_:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from codage.cli.app import app
 from codage.cli.common import (
+    CoderOption,
     JsonOption,
     ProjectOption,
     console,
@@ -84,12 +85,29 @@ def import_(
         ),
     ] = None,
     project: ProjectOption = None,
+    coder: CoderOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Import transcripts and tables of open answers as documents."""
+    """Import transcripts and tables of open answers as documents, and REFI-QDA
+    projects (.qdpx) with their codebook, codings, memos and cases."""
     for path in paths:
         if not path.exists():
             raise fail(f"{path}: no such file or folder")
+    # A REFI-QDA project is a project, not a document: merged, then reported on its own.
+    qdpx = [p for p in paths if p.is_file() and p.suffix.lower() == ".qdpx"]
+    paths = [p for p in paths if p not in qdpx]
+    if qdpx and paths and json_:
+        raise fail("--json: import .qdpx files on their own, so that one JSON document comes out")
+    qdpx_failed = False
+    if qdpx:
+        # Loaded only for .qdpx files: it brings the merge, which a text import does not need.
+        from codage.cli.refi_report import import_qdpx_files
+
+        qdpx_failed = import_qdpx_files(qdpx, project, coder, json_, processes or 1)
+        if not paths:
+            if qdpx_failed:
+                raise typer.Exit(2)
+            return
     pattern = None
     if speaker_pattern is not None:
         try:
@@ -183,5 +201,5 @@ def import_(
             err_console.print(plain(f.message, colour), soft_wrap=True)
         for warning in f.warnings:
             err_console.print(plain(f"{f.file}: {warning}", "yellow"), soft_wrap=True)
-    if report.failed:
+    if report.failed or qdpx_failed:
         raise typer.Exit(2)
