@@ -187,10 +187,12 @@ def _merge_codes(
 
 def _merge_cases(target: Project, source: Project, report: SourceReport) -> None:
     ours = {c.name: c for c in target.cases()}
+    # One bulk write, not one transaction per case: a survey brings hundreds of respondents.
+    wanted: dict[str, dict[str, Any]] = {}
     for case in source.cases():
         mine = ours.get(case.name)
         if mine is None:
-            target.set_case(case.name, dict(case.attributes))
+            wanted[case.name] = dict(case.attributes)
             report.cases_added.append(case.name)
             continue
         new: dict[str, Any] = {}
@@ -204,8 +206,9 @@ def _merge_cases(target: Project, source: Project, report: SourceReport) -> None
                     " source (kept the target's)"
                 )
         if new:
-            target.set_case(case.name, new)
+            wanted[case.name] = new
             report.cases_updated.append(case.name)
+    target.set_cases(wanted)
 
 
 @dataclass

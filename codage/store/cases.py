@@ -145,6 +145,11 @@ class Cases(ProjectBase):
             self._set_case(s, name, attributes or {})
         return self.case(name)
 
+    def set_cases(self, cases: dict[str, dict[str, AttributeValue]]) -> None:
+        """Create or update many cases at once (others' attributes are kept), in one transaction."""
+        with self._tx() as s:
+            self._set_cases(s, cases)
+
     def link_case(self, case_name: str, *, document_id: int, unit_id: int | None = None) -> None:
         """Link a case to a whole document, or to one unit of it."""
         with self._tx() as s:
