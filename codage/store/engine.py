@@ -162,6 +162,20 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+# The advisory lock every writing transaction on PostgreSQL holds until it ends: the
+# server's counterpart of SQLite's BEGIN IMMEDIATE. Writes read before they decide
+# (a duplicate coding, the next position among siblings, undo's "is this still as I
+# left it"), and under READ COMMITTED two such transactions would both decide on
+# what they read; taken in turn, each reads what the other committed. The key is
+# any constant of our own ("codage" in ASCII).
+WRITER_LOCK_KEY = 0x636F64616765
+
+
+def _server_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+
+
 @dataclass
 class Store:
     """An opened project database and what opening it found."""
@@ -415,6 +429,8 @@ def _open_server(location: str, url: str, create: bool, upgrade: bool) -> Store:
     except StoreError:
         engine.dispose()
         raise
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _server_begin)
     store = Store(engine, location, revision=revision)
     _bring_up(store, create, upgrade)
     return store
