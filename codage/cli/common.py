@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 from rich.markup import escape
 
@@ -21,6 +22,7 @@ from codage.config import SettingsError, resolve_coder
 from codage.domain import code_label as domain_code_label
 from codage.i18n import t
 from codage.services import Project, StoreError, default_project_location, open_project
+from codage.services.team import login_role
 
 console = SafeConsole()
 err_console = SafeConsole(stderr=True)
@@ -145,7 +147,9 @@ def project_from(location: str | None, *, create: bool = False) -> Iterator[Proj
 
 
 def coder_from(explicit: str | None) -> str:
-    return resolve_coder(explicit)
+    """Who the command works as: --coder, else $CODAGE_CODER, the settings, the login name;
+    on a PostgreSQL project, the role of the connection (another name is refused)."""
+    return _server_coder(explicit) or resolve_coder(explicit)
 
 
 def emit_json(data: Any) -> None:
@@ -170,3 +174,24 @@ def code_label(path: str, *, indent: bool = False) -> str:
     label = domain_code_label(path, indent=indent)
     parent = f" [dim]({escape(label.parent)})[/]" if label.parent else ""
     return f"{label.indent}{escape(label.leaf)}{parent}"
+
+
+def _command_project() -> str:
+    """The project the running command names (-p, or init's argument), else the default."""
+    context = click.get_current_context(silent=True)
+    params = context.params if context is not None else {}
+    return str(params.get("project") or params.get("where") or default_project_location())
+
+
+def _server_coder(explicit: str | None) -> str | None:
+    """On a PostgreSQL project the coder is the role one logs in as: no other name."""
+    role = login_role(_command_project())
+    if role is None:
+        return None
+    for given, origin in ((explicit, "--coder"), (os.environ.get("CODAGE_CODER"), "CODAGE_CODER")):
+        if given and given.strip() and given.strip() != role:
+            raise SettingsError(
+                f"{origin} {given.strip()}: on a PostgreSQL project you code as the role "
+                f"you log in as ({role}); log in as {given.strip()} to code as them"
+            )
+    return role

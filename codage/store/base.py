@@ -13,10 +13,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from codage.domain import (
     Coder,
 )
 from codage.store import journal as _journal
+from codage.store import row_security
 from codage.store.engine import BUSY_TIMEOUT_MS, Store, StoreError
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import row_dict as _row_dict
@@ -77,6 +79,18 @@ def _read_errors(store: Store) -> Iterator[None]:
         raise
 
 
+class NotYourName(Conflict):
+    """A write under another coder's name on a server where each coder is a role."""
+
+
+@dataclass(frozen=True)
+class ServerRole:
+    """Who a PostgreSQL session is: the role logged in, and whether it owns the project."""
+
+    name: str
+    owner: bool
+
+
 class ProjectBase:
     """One database, its transactions and its journal; see the module docstring."""
 
@@ -88,6 +102,7 @@ class ProjectBase:
         self.location = store.location
         self._writer = store.writer()
         self._local = threading.local()
+        self._role: ServerRole | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -183,10 +198,67 @@ class ProjectBase:
         with _read_errors(self.store), Session(self.engine) as session:
             yield session
 
+    def server_role(self) -> ServerRole | None:
+        """On PostgreSQL, the role this session works as (None on SQLite).
+
+        Each coder of a team project logs in as their own role, and codes under
+        that name only; the project's owner (or a role granted the owner's) may
+        write any coder's layer, as merges and consensus do.
+        """
+        if self.is_sqlite:
+            return None
+        if self._role is None:
+            with self.engine.connect() as conn:
+                name, owner = conn.execute(
+                    text(
+                        "SELECT current_user, pg_has_role(current_user, (SELECT datdba "
+                        "FROM pg_database WHERE datname = current_database()), 'MEMBER')"
+                    )
+                ).one()
+            self._role = ServerRole(str(name), bool(owner))
+        return self._role
+
+    def add_coder_role(self, name: str, password: str | None) -> bool:
+        """Make ``name`` a coder of this PostgreSQL project, logging in as a role of that name.
+
+        Creates the role (LOGIN; with ``password``, or none for peer or certificate
+        authentication) unless the server has it already, grants it what a coder
+        needs, and registers the coder, in one transaction. Only the project's
+        owner may. Returns whether the role was created (False: it existed).
+        """
+        role = self.server_role()
+        if role is None:
+            raise StoreError(
+                f"{self.store.shown}: coders get database roles on PostgreSQL only; "
+                "on a project file anyone who can open it codes under their own name"
+            )
+        name = name.strip()
+        if not name:
+            raise Conflict("a coder needs a name")
+        if not role.owner:
+            raise Conflict(
+                f"only the project's owner adds coders; {role.name} does not own {self.store.shown}"
+            )
+        quoted = row_security.quote_role(name)
+        with self._tx() as s:
+            exists = s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
+            if not exists:
+                secret = "" if password is None else " PASSWORD " + _sql_string(password)
+                s.execute(text(f"CREATE ROLE {quoted} LOGIN{secret}"))
+            row_security.grant_coder(s.connection(), name)
+            self._coder_id(s, name)
+        return not exists
+
     def _coder_id(self, s: Session, name: str) -> int:
         name = name.strip()
         if not name:
             raise Conflict("a coder needs a name")
+        role = self.server_role()
+        if role is not None and not role.owner and name != role.name:
+            raise NotYourName(
+                f"{self.store.shown}: you are logged in as {role.name}; "
+                f"you cannot write as {name}, only as yourself"
+            )
         coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
         if coder_id is None:
             row = CoderRow(name=name)
@@ -234,3 +306,10 @@ class ProjectBase:
         if row is None:
             raise NotFound(f"no document {ref!r} in this project")
         return row
+
+
+def _sql_string(value: str) -> str:
+    """A string literal for a statement that takes no parameters (CREATE ROLE ... PASSWORD)."""
+    if "\x00" in value:
+        raise Conflict("a password cannot hold a NUL character")
+    return "'" + value.replace("'", "''") + "'"
