@@ -10,9 +10,9 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 from rich.markup import escape
 
@@ -27,6 +27,20 @@ from codage.services.team import login_role
 console = SafeConsole()
 err_console = SafeConsole(stderr=True)
 
+# The project the running command was given, kept when its options are parsed:
+# the coder of a PostgreSQL project is the role its URL logs in as (coder_from).
+_given_project: ContextVar[str | None] = ContextVar("given_project", default=None)
+
+
+def remember_project(location: str | None) -> str | None:
+    """Option callback: note the project the command names, and hand it on unchanged."""
+    if location:
+        _given_project.set(location)
+    else:
+        _given_project.set(None)
+    return location
+
+
 ProjectOption = Annotated[
     str | None,
     typer.Option(
@@ -35,6 +49,7 @@ ProjectOption = Annotated[
         help="Project: a SQLite file or an SQLAlchemy URL "
         "(default: $CODAGE_PROJECT, else codage.db here).",
         show_default=False,
+        callback=remember_project,
     ),
 ]
 CoderOption = Annotated[
@@ -178,9 +193,7 @@ def code_label(path: str, *, indent: bool = False) -> str:
 
 def _command_project() -> str:
     """The project the running command names (-p, or init's argument), else the default."""
-    context = click.get_current_context(silent=True)
-    params = context.params if context is not None else {}
-    return str(params.get("project") or params.get("where") or default_project_location())
+    return _given_project.get() or default_project_location()
 
 
 def _server_coder(explicit: str | None) -> str | None:

@@ -22,6 +22,7 @@ from codage.cli.common import (
     fail,
     handle_errors,
     project_from,
+    remember_project,
 )
 from codage.display import plain
 from codage.domain import Document, JournalEntry
@@ -63,6 +64,11 @@ register(
 )
 
 
+def _remember_given(location: str | None) -> str | None:
+    # -p is parsed after the argument: only a given argument is noted
+    return remember_project(location) if location else location
+
+
 @app.command()
 @handle_errors
 def init(
@@ -73,6 +79,7 @@ def init(
             help="The project to create: a SQLite file or a database URL "
             "(postgresql+psycopg://...); the same as -p.",
             show_default=False,
+            callback=_remember_given,
         ),
     ] = None,
     project: ProjectOption = None,
