@@ -11,6 +11,7 @@ needs (a document's row, a target's memos deleted) live here too.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SAWarning
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -46,12 +47,34 @@ class Conflict(StoreError):
     """A write that would break a rule of the project (duplicate, cycle, ...)."""
 
 
+# SQLSTATEs of a PostgreSQL server refusing a row-level security lane: the
+# statement itself (insufficient privilege), or a row it could not delete because
+# it is another coder's, still referring to what the change removes (foreign key).
+_REFUSED = "42501"
+_STILL_REFERRED = "23503"
+
+
 @contextmanager
-def _write_errors(store: Store) -> Iterator[None]:
-    """A write the database itself refuses as read-only becomes one clear error."""
+def _write_errors(store: Store, role: ServerRole | None = None) -> Iterator[None]:
+    """A write the database itself refuses (read-only, a lane) becomes one clear error."""
     try:
-        yield
-    except OperationalError as exc:
+        with warnings.catch_warnings():
+            if role is not None and not role.owner:
+                # A row another coder's lane hides from this role's DELETE is "0 rows
+                # matched" to SQLAlchemy, a warning before the refusal turned into
+                # one clear line below: the refusal says it all.
+                warnings.filterwarnings("ignore", "DELETE statement on table", SAWarning)
+            yield
+    except DBAPIError as exc:
+        state = getattr(exc.orig, "sqlstate", None)
+        if role is not None and not role.owner and state in (_REFUSED, _STILL_REFERRED):
+            raise NotYourName(
+                f"{store.shown}: this change touches rows that are not {role.name}'s "
+                "(another coder's codings or memos); on a team project only their coder "
+                "or the project's owner may change them; nothing was changed"
+            ) from None
+        if not isinstance(exc, OperationalError):
+            raise
         if "readonly" in str(exc.orig) or "read-only" in str(exc.orig):
             if not store.read_only_reason:
                 store.read_only_reason = "the database refused to be written"
@@ -151,7 +174,7 @@ class ProjectBase:
             group.details = dict(details or {})
         self._ready_to_write()
         with (
-            _write_errors(self.store),
+            _write_errors(self.store, self.server_role()),
             Session(self._writer, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -177,7 +200,7 @@ class ProjectBase:
             return
         self._ready_to_write()
         with (
-            _write_errors(self.store),
+            _write_errors(self.store, self.server_role()),
             Session(self._writer, expire_on_commit=False) as session,
             session.begin(),
         ):

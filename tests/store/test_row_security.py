@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from codage.cli import app
-from codage.services import Conflict, Project, StoreError
+from codage.services import Conflict, Project
 from tests.conftest import postgres_admin_engine, postgres_admin_url, sample_document
 
 Login = Callable[[str], str]
@@ -209,5 +209,12 @@ def test_team_add_coder_on_a_file_is_one_clear_line(tmp_path) -> None:  # type: 
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_a_store_error_type_is_what_the_cli_turns_into_one_line() -> None:
-    assert issubclass(Conflict, StoreError)
+def test_a_codebook_edit_that_would_delete_another_coders_codings_is_one_clear_line(
+    team: dict[str, object], login: Login
+) -> None:
+    alice, bob = str(team["alice"]), str(team["bob"])
+    with Project.open(login(alice), create=False) as p:
+        with pytest.raises(Conflict, match=f"not {alice}'s .*nothing was changed"):
+            p.delete_code(int(team["code"]), coder=alice)
+        assert sorted(c.coder for c in p.codings()) == sorted([alice, bob])
+        assert [c.name for c in p.codes()] == ["Intranet"]
