@@ -32,12 +32,15 @@ err_console = SafeConsole(stderr=True)
 _given_project: ContextVar[str | None] = ContextVar("given_project", default=None)
 
 
-def remember_project(location: str | None) -> str | None:
-    """Option callback: note the project the command names, and hand it on unchanged."""
+def remember_project(ctx: typer.Context, location: str | None) -> str | None:
+    """Option callback: note the project the command names, and hand it on unchanged.
+
+    Forgotten when the command ends (the root context closes), so that the next
+    command run in the same process (tests, embedding) starts from nothing.
+    """
     if location:
         _given_project.set(location)
-    else:
-        _given_project.set(None)
+        ctx.find_root().call_on_close(lambda: _given_project.set(None))
     return location
 
 

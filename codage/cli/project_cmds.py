@@ -64,11 +64,6 @@ register(
 )
 
 
-def _remember_given(location: str | None) -> str | None:
-    # -p is parsed after the argument: only a given argument is noted
-    return remember_project(location) if location else location
-
-
 @app.command()
 @handle_errors
 def init(
@@ -79,7 +74,7 @@ def init(
             help="The project to create: a SQLite file or a database URL "
             "(postgresql+psycopg://...); the same as -p.",
             show_default=False,
-            callback=_remember_given,
+            callback=remember_project,
         ),
     ] = None,
     project: ProjectOption = None,

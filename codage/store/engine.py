@@ -392,8 +392,10 @@ def open_blank(location: str) -> Store:
     try:
         engine = create_engine(url)
         tables = frozenset(inspect(engine).get_table_names())
-    except (ArgumentError, ImportError) as exc:
+    except ArgumentError as exc:
         raise StoreError(f"{shown}: cannot open this database ({exc})") from None
+    except ImportError as exc:
+        raise StoreError(_missing_driver(shown, exc)) from None
     except DBAPIError as exc:
         engine.dispose()
         raise StoreError(f"{shown}: cannot open the database ({exc.orig})") from None
@@ -476,12 +478,23 @@ def _bring_up(store: Store, create: bool, upgrade: bool) -> None:
         raise
 
 
+def _missing_driver(shown: str, exc: ImportError) -> str:
+    if "psycopg" in str(exc):
+        return (
+            f"{shown}: PostgreSQL needs the psycopg driver; install it with "
+            "pip install 'codage[postgres]'"
+        )
+    return f"{shown}: cannot open this database ({exc})"
+
+
 def _open_server(location: str, url: str, create: bool, upgrade: bool) -> Store:
     shown = display_location(location)
     try:
         engine = create_engine(url)
-    except (ArgumentError, ImportError) as exc:
+    except ArgumentError as exc:
         raise StoreError(f"{shown}: cannot open this database ({exc})") from None
+    except ImportError as exc:
+        raise StoreError(_missing_driver(shown, exc)) from None
     try:
         tables = frozenset(inspect(engine).get_table_names())
         versions: tuple[str, ...] = ()

@@ -75,3 +75,14 @@ def test_a_whole_study_on_postgresql(pg_url: str, tmp_path: Path) -> None:
 def _code_id(p: Project) -> int:
     [code] = [c for c in p.codes() if c.path_str == USAGES]
     return code.id
+
+
+def test_init_with_a_url_codes_its_codebook_as_the_role(pg_url: str) -> None:
+    code, _, err = run("init", pg_url, "--codebook", str(CODEBOOK))
+    assert code == 0, err
+    with Project.open(pg_url, create=False) as p:
+        [entry] = p.history(limit=1)
+        assert entry.coder == "postgres"  # the URL's role, not the login name of the machine
+    # the project given to one command is not the next one's
+    code, _, err = run("undo", "--coder", "someone-else", "-p", pg_url)
+    assert code == 2 and "log in as someone-else" in err
