@@ -272,16 +272,20 @@ class ProjectBase:
             self._coder_id(s, name)
         return not exists
 
+    def _own_name(self, name: str) -> None:
+        """On a server, a coder writes under their role's name only (the owner, any)."""
+        role = self.server_role()
+        if role is not None and not role.owner and name.strip() != role.name:
+            raise NotYourName(
+                f"{self.store.shown}: you are logged in as {role.name}; "
+                f"you cannot write as {name.strip()}, only as yourself"
+            )
+
     def _coder_id(self, s: Session, name: str) -> int:
+        self._own_name(name)
         name = name.strip()
         if not name:
             raise Conflict("a coder needs a name")
-        role = self.server_role()
-        if role is not None and not role.owner and name != role.name:
-            raise NotYourName(
-                f"{self.store.shown}: you are logged in as {role.name}; "
-                f"you cannot write as {name}, only as yourself"
-            )
         coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
         if coder_id is None:
             row = CoderRow(name=name)
