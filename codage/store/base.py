@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.exc as sa_exc
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, SAWarning
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -63,9 +64,9 @@ def _write_errors(store: Store, role: ServerRole | None = None) -> Iterator[None
                 # A row another coder's lane hides from this role's DELETE is "0 rows
                 # matched" to SQLAlchemy, a warning before the refusal turned into
                 # one clear line below: the refusal says it all.
-                warnings.filterwarnings("ignore", "DELETE statement on table", SAWarning)
+                warnings.filterwarnings("ignore", "DELETE statement on table", sa_exc.SAWarning)
             yield
-    except DBAPIError as exc:
+    except sa_exc.DBAPIError as exc:
         state = getattr(exc.orig, "sqlstate", None)
         if role is not None and not role.owner and state in (_REFUSED, _STILL_REFERRED):
             raise NotYourName(
@@ -117,6 +118,9 @@ class ServerRole:
 class ProjectBase:
     """One database, its transactions and its journal; see the module docstring."""
 
+    # who a server session is, read once (see server_role)
+    _role: ServerRole | None = None
+
     """A codage project: one database, by path or SQLAlchemy URL."""
 
     def __init__(self, store: Store) -> None:
@@ -125,7 +129,6 @@ class ProjectBase:
         self.location = store.location
         self._writer = store.writer()
         self._local = threading.local()
-        self._role: ServerRole | None = None
 
     @property
     def is_sqlite(self) -> bool:
