@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from codage.cli import app
+from codage.domain import CodingImport
 from codage.services import Conflict, Project
 from tests.conftest import postgres_admin_engine, postgres_admin_url, sample_document
 
@@ -166,14 +167,24 @@ def test_the_project_api_refuses_another_name_in_one_line(
 
 
 def test_the_owner_writes_any_layer_as_merges_and_consensus_need(
-    team: dict[str, object], pg_url: str
+    team: dict[str, object], pg_url: str, login: Login
 ) -> None:
-    bob = str(team["bob"])
+    alice, bob = str(team["alice"]), str(team["bob"])
+    doc, code = int(team["doc"]), int(team["code"])
+    merged = [CodingImport(doc, code, bob, 40, 50), CodingImport(doc, code, alice, 52, 60)]
+    with (
+        Project.open(login(alice), create=False) as p,
+        pytest.raises(Conflict, match=f"you cannot write as {bob}"),
+    ):
+        p.import_codings(merged, actor=alice)
     with Project.open(pg_url, create=False) as owner:
-        owner.remove_coding(int(team[f"{bob}.coding"]), coder="postgres")
-        assert [c.coder for c in owner.codings()] == [team["alice"]]
+        with owner.batch(coder="postgres", action="merge", summary="merge"):
+            assert None not in owner.import_codings(merged, actor="postgres")
+        assert sorted((c.coder, c.start) for c in owner.codings()) == sorted(
+            [(alice, 0), (bob, 12), (bob, 40), (alice, 52)]
+        )
         assert owner.undo(coder="postgres") is not None
-        assert sorted(c.coder for c in owner.codings()) == sorted([team["alice"], bob])
+        assert sorted(c.coder for c in owner.codings()) == sorted([alice, bob])
 
 
 def test_team_add_coder_on_the_command_line(pg_url: str, login: Login) -> None:
