@@ -83,6 +83,13 @@ def grant_coder(conn: Connection, role: str) -> None:
     writable = ", ".join((*(t for t, _ in LANES), *OPEN_TABLES, "coders"))
     conn.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {writable} TO {quoted}")
     conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+    # tables a later upgrade adds (run by the owner, as every upgrade is) are read too
+    conn.exec_driver_sql(
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {quoted}"
+    )
+    conn.exec_driver_sql(
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {quoted}"
+    )
 
 
 def quote_role(role: str) -> str:
