@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from lxml import etree
 
@@ -21,7 +22,9 @@ from codage.exchange.tables import xml_safe
 
 __all__ = [
     "CODEBOOK_NS",
+    "CODEBOOK_NSMAP",
     "PROJECT_NS",
+    "PROJECT_NSMAP",
     "Guids",
     "XmlText",
     "code_description",
@@ -32,6 +35,9 @@ __all__ = [
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+# the default namespace (no prefix); lxml's stubs type prefixes as str only
+PROJECT_NSMAP: dict[Any, str] = {None: PROJECT_NS}
+CODEBOOK_NSMAP: dict[Any, str] = {None: CODEBOOK_NS}
 
 # Lone surrogates cannot be encoded in an XML document; ``xml_safe`` covers the C0
 # controls and the two non-characters.

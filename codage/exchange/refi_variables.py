@@ -12,7 +12,7 @@ from decimal import Decimal
 from lxml import etree
 
 from codage.domain import AttributeValue, Case, format_attribute
-from codage.exchange.refi_common import PROJECT_NS, Guids, XmlText
+from codage.exchange.refi_common import PROJECT_NS, PROJECT_NSMAP, Guids, XmlText
 from codage.services.project_records import ProjectRecords
 
 __all__ = ["case_elements", "variable_types", "variables_element"]
@@ -57,7 +57,7 @@ def variables_element(cases: Sequence[Case], guids: Guids, clean: XmlText) -> et
     types = variable_types(cases)
     if not types:
         return None
-    variables = etree.Element(f"{_P}Variables", nsmap={None: PROJECT_NS})
+    variables = etree.Element(f"{_P}Variables", nsmap=PROJECT_NSMAP)
     for name, kind in types.items():
         etree.SubElement(
             variables,
@@ -75,8 +75,9 @@ def _value(kind: str, value: AttributeValue) -> tuple[str, str]:
     if kind == "Integer":
         return "IntegerValue", str(value)
     if kind == "Float":
-        # xsd:decimal has no exponent: 1e-05 is written 0.00001
-        return "FloatValue", format(Decimal(repr(float(value or 0))), "f")
+        # xsd:decimal has no exponent: 1e-05 is written 0.00001; an integer stays one
+        number = value if isinstance(value, int | float) else 0
+        return "FloatValue", format(Decimal(repr(number)), "f")
     return "TextValue", format_attribute(value)
 
 
@@ -101,7 +102,7 @@ def case_elements(
             f"{_P}Case",
             guid=guids("case", case.id),
             name=clean(case.name),
-            nsmap={None: PROJECT_NS},
+            nsmap=PROJECT_NSMAP,
         )
         for name in sorted(case.attributes):
             value = case.attributes[name]

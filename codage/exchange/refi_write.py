@@ -29,7 +29,9 @@ from codage.domain import Coding, Memo
 from codage.exchange.atomic import atomic_path
 from codage.exchange.refi_common import (
     CODEBOOK_NS,
+    CODEBOOK_NSMAP,
     PROJECT_NS,
+    PROJECT_NSMAP,
     Guids,
     XmlText,
     code_elements,
@@ -167,7 +169,7 @@ class _Writer:
     def users_element(self) -> etree._Element | None:
         if not self.users:
             return None
-        users = etree.Element(f"{_P}Users", nsmap={None: PROJECT_NS})
+        users = etree.Element(f"{_P}Users", nsmap=PROJECT_NSMAP)
         for name, guid in self.users.items():
             clean = self.clean(name)
             etree.SubElement(users, f"{_P}User", guid=guid, name=clean, id=clean)
@@ -176,7 +178,7 @@ class _Writer:
     def codebook_element(self) -> etree._Element | None:
         if not self.records.codes:
             return None
-        book = etree.Element(f"{_P}CodeBook", nsmap={None: PROJECT_NS})
+        book = etree.Element(f"{_P}CodeBook", nsmap=PROJECT_NSMAP)
         codes = etree.SubElement(book, f"{_P}Codes")
         refs = {
             key: guids for (kind, key), guids in self.notes.refs.items() if kind == "code" and key
@@ -221,7 +223,7 @@ class _Writer:
             "plainTextPath": f"internal://{guid}.txt",
         }
         self._stamp(attrib, "creationDateTime", xml_datetime(doc.imported_at))
-        source = etree.Element(f"{_P}TextSource", attrib, nsmap={None: PROJECT_NS})
+        source = etree.Element(f"{_P}TextSource", attrib, nsmap=PROJECT_NSMAP)
         selections = [((c.start, c.end, 0, c.id), self.selection(c, doc.text)) for c in codings]
         selections += [
             ((u.start, u.end, 1, u.unit_id), self.unit_selection(u, doc.text)) for u in units
@@ -234,7 +236,7 @@ class _Writer:
         attrib = {"guid": note.guid, "name": self.clean(note.name)}
         self._user(attrib, "creatingUser", note.author)
         self._stamp(attrib, "creationDateTime", note.created)
-        element = etree.Element(f"{_P}Note", attrib, nsmap={None: PROJECT_NS})
+        element = etree.Element(f"{_P}Note", attrib, nsmap=PROJECT_NSMAP)
         etree.SubElement(element, f"{_P}PlainTextContent").text = self.clean(note.text)
         return element
 
@@ -266,7 +268,7 @@ def write_qdpx(
             attrib = {"name": clean(records.project), "origin": origin()}
             if records.coders:
                 attrib["creatingUserGUID"] = writer.users[records.coders[0]]
-            with xf.element(f"{_P}Project", attrib, nsmap={None: PROJECT_NS}):
+            with xf.element(f"{_P}Project", attrib, nsmap=PROJECT_NSMAP):
                 variables = variables_element(records.cases, guids, clean)
                 for element in (writer.users_element(), writer.codebook_element(), variables):
                     if element is not None:
@@ -289,9 +291,7 @@ def write_qdpx(
                         for note in writer.notes.notes:
                             xf.write(writer.note_element(note), pretty_print=True)
                 for guid in writer.notes.refs.get(("project", None), ()):
-                    xf.write(
-                        etree.Element(f"{_P}NoteRef", targetGUID=guid, nsmap={None: PROJECT_NS})
-                    )
+                    xf.write(etree.Element(f"{_P}NoteRef", targetGUID=guid, nsmap=PROJECT_NSMAP))
         for doc in records.documents:
             name = f"Sources/{guids('document', doc.id)}.txt"
             archive.writestr(_entry(name), doc.text.encode("utf-8"))
@@ -319,7 +319,7 @@ def write_qdc(records: CodebookRecords, out: str | Path) -> RefiReport:
     guids = Guids(records.project)
     clean = XmlText()
     ns = f"{{{CODEBOOK_NS}}}"
-    book = etree.Element(f"{ns}CodeBook", origin=origin(), nsmap={None: CODEBOOK_NS})
+    book = etree.Element(f"{ns}CodeBook", origin=origin(), nsmap=CODEBOOK_NSMAP)
     codes = etree.SubElement(book, f"{ns}Codes")
     codes.extend(code_elements(CODEBOOK_NS, records.codes, guids, clean))
     data = etree.tostring(
