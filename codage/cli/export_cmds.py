@@ -1,4 +1,5 @@
-"""Commands that send codings out: the Word dossier, coded transcripts, tables, and stats."""
+"""Commands that send codings out: the Word dossier, coded transcript, tables, stats, and the
+REFI-QDA project and codebook."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from codage.cli import app
-from codage.domain import NewDocument, Unit
+from codage.domain import Memo, NewDocument, Unit
 from codage.exchange.refi_write import write_qdc, write_qdpx
 from codage.services import Project
 from codage.services.project_records import select_codebook_records, select_project_records
@@ -287,6 +288,12 @@ def test_astral_characters_count_as_one_and_controls_are_reported(tmp_path: Path
         assert int(selection.get("endPosition")) == 16 + 9
         assert selection.get("name") == "𝄞 la clé"
         assert list(qdpx.codes.values()) == ["Musique"]
+        result = runner.invoke(
+            app, ["export", "qdpx", str(tmp_path / "cli.qdpx"), "-p", str(tmp_path / "astral.db")]
+        )
+        assert result.exit_code == 0, result.output
+        assert "REFI-QDA project written to" in result.stdout and "1 codings" in result.stdout
+        assert "4 control character(s)" in result.stderr
     finally:
         project.close()
 
@@ -382,3 +389,29 @@ def test_a_write_failing_midway_leaves_no_file(corpus: Corpus, tmp_path: Path) -
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert [f.name for f in tmp_path.iterdir() if "qdpx" in f.name] == []
+
+
+def test_an_empty_codebook_is_one_line_and_an_empty_project_a_valid_file(tmp_path: Path) -> None:
+    project = Project.open(str(tmp_path / "vide.db"))
+    project.close()
+    args = ["--project", str(tmp_path / "vide.db")]
+    result = runner.invoke(app, ["export", "qdc", str(tmp_path / "v.qdc"), *args])
+    assert result.exit_code == 2 and "no codes" in result.stderr
+    assert not (tmp_path / "v.qdc").exists()
+    result = runner.invoke(app, ["export", "qdpx", str(tmp_path / "v.qdpx"), *args])
+    assert result.exit_code == 0, result.output
+    root = Qdpx(tmp_path / "v.qdpx").root
+    assert_valid(root, "Project.xsd")
+    assert len(root) == 0 and root.get("name") == "vide"
+
+
+def test_a_memo_whose_target_is_gone_is_kept_and_counted(corpus: Corpus, tmp_path: Path) -> None:
+    records = select_project_records(corpus.project)
+    lost = Memo(999, "code", 424242, "Un code supprimé.", "bob")
+    report = write_qdpx(replace(records, memos=[*records.memos, lost]), tmp_path / "p.qdpx")
+    qdpx = Qdpx(tmp_path / "p.qdpx")
+    assert report.unlinked_notes == 1 and report.notes == len(qdpx.notes) == 3
+    texts = [n.findtext("q:PlainTextContent", namespaces=NS) for n in qdpx.notes.values()]
+    assert "Un code supprimé." in texts
+    refs = {r.get("targetGUID") for r in qdpx.root.iter(f"{{{P}}}NoteRef")}
+    assert len(refs) == 2  # the two coding memos; the lost one is written, reached by nothing
