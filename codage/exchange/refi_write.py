@@ -16,9 +16,10 @@ a ``PlainTextSelection`` without ``Coding``, named by the case's ``SelectionRef`
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,20 @@ class _Writer:
         return element
 
 
+def _container(xf: Any, tag: str, elements: Iterable[etree._Element]) -> None:
+    """``<tag>`` holding ``elements``, written one by one; nothing when there are none
+    (the schema wants at least one child)."""
+    iterator = iter(elements)
+    first = next(iterator, None)
+    if first is None:
+        return
+    with xf.element(f"{_P}{tag}"):
+        xf.write("\n")
+        for element in itertools.chain([first], iterator):
+            xf.write(element, pretty_print=True)
+    xf.write("\n")
+
+
 def write_qdpx(
     records: ProjectRecords, out: str | Path, *, progress: Progress | None = None
 ) -> RefiReport:
@@ -257,8 +272,15 @@ def write_qdpx(
     units: dict[int, list[UnitCaseRecord]] = defaultdict(list)
     for unit in records.unit_cases:
         units[unit.document_id].append(unit)
-    written_codings = 0
     target = Path(out)
+    variables = variables_element(records.cases, guids, clean)
+
+    def sources() -> Iterator[etree._Element]:
+        for done, doc in enumerate(records.documents, start=1):
+            yield writer.source(doc, by_document.get(doc.id, []), units.get(doc.id, []))
+            if progress is not None:
+                progress(done, len(records.documents))
+
     with atomic_path(target) as part, zipfile.ZipFile(part, "w") as archive:
         with (
             archive.open(_entry("project.qde"), "w") as raw,
@@ -269,29 +291,16 @@ def write_qdpx(
             if records.coders:
                 attrib["creatingUserGUID"] = writer.users[records.coders[0]]
             with xf.element(f"{_P}Project", attrib, nsmap=PROJECT_NSMAP):
-                variables = variables_element(records.cases, guids, clean)
+                xf.write("\n")  # whitespace between elements, for people who read the file
                 for element in (writer.users_element(), writer.codebook_element(), variables):
                     if element is not None:
                         xf.write(element, pretty_print=True)
-                if records.cases:
-                    with xf.element(f"{_P}Cases"):
-                        for case in case_elements(records, guids, clean):
-                            xf.write(case, pretty_print=True)
-                if records.documents:
-                    with xf.element(f"{_P}Sources"):
-                        for done, doc in enumerate(records.documents, start=1):
-                            codings = by_document.get(doc.id, [])
-                            written_codings += len(codings)
-                            source = writer.source(doc, codings, units.get(doc.id, []))
-                            xf.write(source, pretty_print=True)
-                            if progress is not None:
-                                progress(done, len(records.documents))
-                if writer.notes.notes:
-                    with xf.element(f"{_P}Notes"):
-                        for note in writer.notes.notes:
-                            xf.write(writer.note_element(note), pretty_print=True)
+                _container(xf, "Cases", case_elements(records, guids, clean))
+                _container(xf, "Sources", sources())
+                _container(xf, "Notes", map(writer.note_element, writer.notes.notes))
                 for guid in writer.notes.refs.get(("project", None), ()):
-                    xf.write(etree.Element(f"{_P}NoteRef", targetGUID=guid, nsmap=PROJECT_NSMAP))
+                    element = etree.Element(f"{_P}NoteRef", targetGUID=guid, nsmap=PROJECT_NSMAP)
+                    xf.write(element, pretty_print=True)
         for doc in records.documents:
             name = f"Sources/{guids('document', doc.id)}.txt"
             archive.writestr(_entry(name), doc.text.encode("utf-8"))
@@ -301,7 +310,7 @@ def write_qdpx(
         users=len(writer.users),
         codes=len(records.codes),
         sources=len(records.documents),
-        codings=written_codings,
+        codings=sum(len(c) for c in by_document.values()),
         notes=len(writer.notes.notes),
         cases=len(records.cases),
         variables=0 if variables is None else len(variables),
