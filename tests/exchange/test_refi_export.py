@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -349,17 +352,39 @@ def test_a_path_that_cannot_be_written_is_one_line_and_no_file(
     assert not (tmp_path / "absent").exists() and not (tmp_path / "p.docx").exists()
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+@contextmanager
+def _read_only(folder: Path) -> Iterator[None]:
+    """``folder`` made read-only: by its mode, or for root (whom modes do not stop) by the
+    immutable attribute; skipped where neither holds."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    chattr = shutil.which("chattr")
+    if (
+        chattr is None
+        or subprocess.run([chattr, "+i", str(folder)], capture_output=True).returncode
+    ):
+        pytest.skip("running as root, and the folder cannot be made immutable (chattr +i)")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(folder)], check=True)
+
+
 def test_a_read_only_folder_is_one_line_and_no_file(corpus: Corpus, tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
-    locked.chmod(0o555)
-    try:
-        result = _cli(corpus, "export", "qdpx", str(locked / "p.qdpx"))
-        assert result.exit_code == 2 and "permission denied" in result.stderr
+    with _read_only(locked):
+        for args in (("export", "qdpx", "p.qdpx"), ("codebook", "export", "p.qdc")):
+            result = _cli(corpus, *args[:-1], str(locked / args[-1]))
+            assert result.exit_code == 2, result.output
+            assert "permission denied" in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1
         assert list(locked.iterdir()) == []
-    finally:
-        locked.chmod(0o755)
 
 
 def test_a_write_failing_midway_leaves_no_file(corpus: Corpus, tmp_path: Path) -> None:
