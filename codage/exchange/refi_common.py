@@ -55,8 +55,8 @@ def origin() -> str:
 class Guids:
     """Deterministic GUIDs of one project's objects."""
 
-    def __init__(self, project: str) -> None:
-        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"codage-project:{project}")
+    def __init__(self, project_name: str) -> None:
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"codage-project:{project_name}")
 
     def __call__(self, kind: str, key: object) -> str:
         return str(uuid.uuid5(self.namespace, f"{kind}:{key}"))
