@@ -32,6 +32,8 @@ async def test_writes_a_qdpx_that_reads_back(study: Project, tmp_path: Path) -> 
         await pilot.pause()
         # the filters are the dossier's: a project export carries everything
         assert not dialog.query_one("#export-filters").display
+        whole = dialog.query_one("#export-whole", Static)
+        assert whole.display and "codebook" in str(whole.render())
         assert output.value == str(default_output(study, "qdpx"))
         output.value = str(out)
         await pilot.press("ctrl+s")
@@ -81,6 +83,7 @@ async def test_writes_a_codebook_and_refuses_a_wrong_suffix(study: Project, tmp_
         dialog.query_one("#export-format", Select).value = "docx"
         await pilot.pause()
         assert dialog.query_one("#export-filters").display
+        assert not dialog.query_one("#export-whole").display
         assert output.value == str(tmp_path / "livre.docx")
     book = etree.parse(str(tmp_path / "livre.qdc"))
     names = [c.get("name") for c in book.iterfind(".//c:Code", NS)]

@@ -61,12 +61,20 @@ register(
             "fr": "Dossier de citations (Word, .docx)",
         },
         "tui.export.format.qdpx": {
-            "en": "Whole project for NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA, .qdpx)",
-            "fr": "Projet entier pour NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA, .qdpx)",
+            "en": "Whole project for NVivo, ATLAS.ti, MAXQDA... (REFI-QDA, .qdpx)",
+            "fr": "Projet entier pour NVivo, ATLAS.ti, MAXQDA... (REFI-QDA, .qdpx)",
         },
         "tui.export.format.qdc": {
             "en": "Codebook alone (REFI-QDA, .qdc)",
             "fr": "Livre de codes seul (REFI-QDA, .qdc)",
+        },
+        "tui.export.whole.qdpx": {
+            "en": "Everything goes: documents, codebook, every coder's codings, memos, cases.",
+            "fr": "Tout part : documents, livre de codes, codages de chaque codeur, mémos, cas.",
+        },
+        "tui.export.whole.qdc": {
+            "en": "The codebook alone: tree, colours, descriptions.",
+            "fr": "Le livre de codes seul : arbre, couleurs, descriptions.",
         },
         "tui.export.qdpx_done": {
             "en": "Wrote {path}: {sources} sources, {codes} codes, {codings} codings, "
@@ -228,6 +236,7 @@ class ExportDialog(ModalScreen[None]):
         #export-form Label { color: $text-muted; text-style: bold; }
         #export-form > Label, #export-filters > Label { margin-top: 1; }
         #export-filters { height: auto; }
+        #export-whole { margin-top: 1; color: $text-muted; display: none; }
         SelectionList { height: auto; max-height: 6; border: none; padding: 0; }
         SelectionList:focus { border: none; background: $boost; }
         Checkbox { border: none; padding: 0; }
@@ -295,6 +304,7 @@ class ExportDialog(ModalScreen[None]):
                     id="export-format",
                     compact=True,
                 )
+                yield Static("", id="export-whole")
                 with Vertical(id="export-filters"):
                     yield from self._filters()
                 yield Label(t("tui.export.output"))
@@ -379,6 +389,10 @@ class ExportDialog(ModalScreen[None]):
     def _format_changed(self) -> None:
         fmt = self.format
         self.query_one("#export-filters").display = fmt == "docx"
+        whole = self.query_one("#export-whole", Static)
+        whole.display = fmt != "docx"
+        if fmt != "docx":
+            whole.update(t(f"tui.export.whole.{fmt}"))
         output = self.query_one("#export-output", Input)
         typed = output.value.strip()
         if not typed or typed in {str(p) for p in self.outputs.values()}:
