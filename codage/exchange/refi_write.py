@@ -158,6 +158,8 @@ class _Writer:
         self.clean = clean
         self.users = {name: guids("user", name) for name in records.coders}
         self.notes = _Notes(records, guids)
+        # a GUID is a SHA-1: computed once per code, not once per coding
+        self.code_guids = {c.id: guids("code", c.id) for c in records.codes}
 
     def _user(self, attrib: dict[str, str], key: str, name: str | None) -> None:
         if name is not None and name in self.users:
@@ -194,14 +196,14 @@ class _Writer:
             "startPosition": str(coding.start),
             "endPosition": str(coding.end),
         }
-        self._user(attrib, "creatingUser", coding.coder)
-        self._stamp(attrib, "creationDateTime", xml_datetime(coding.created_at))
-        selection = etree.Element(f"{_P}PlainTextSelection", attrib)
         inner = {"guid": self.guids("coding", coding.id)}
-        self._user(inner, "creatingUser", coding.coder)
-        self._stamp(inner, "creationDateTime", xml_datetime(coding.created_at))
+        for held in (attrib, inner):
+            self._user(held, "creatingUser", coding.coder)
+            self._stamp(held, "creationDateTime", xml_datetime(coding.created_at))
+        selection = etree.Element(f"{_P}PlainTextSelection", attrib)
         element = etree.SubElement(selection, f"{_P}Coding", inner)
-        etree.SubElement(element, f"{_P}CodeRef", targetGUID=self.guids("code", coding.code_id))
+        code = self.code_guids.get(coding.code_id) or self.guids("code", coding.code_id)
+        etree.SubElement(element, f"{_P}CodeRef", targetGUID=code)
         self.notes.refer(element, "coding", coding.id)
         return selection
 
