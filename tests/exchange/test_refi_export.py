@@ -426,8 +426,8 @@ def test_an_empty_codebook_is_one_line_and_an_empty_project_a_valid_file(tmp_pat
     result = runner.invoke(app, ["export", "qdpx", str(tmp_path / "v.qdpx"), *args])
     assert result.exit_code == 0, result.output
     root = Qdpx(tmp_path / "v.qdpx").root
-    assert_valid(root, "Project.xsd")
     assert len(root) == 0 and root.get("name") == "vide"
+    assert_valid(root, "Project.xsd")  # last: skipped where the schemas are absent
 
 
 def test_a_memo_whose_target_is_gone_is_kept_and_counted(corpus: Corpus, tmp_path: Path) -> None:
