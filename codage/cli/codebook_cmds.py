@@ -19,14 +19,18 @@ from codage.cli.common import (
     coder_from,
     console,
     emit_json,
+    fail,
     handle_errors,
     project_from,
 )
 from codage.display import markup_safe, plain
 from codage.domain import Code
+from codage.exchange.refi_write import write_qdc
 from codage.i18n import register, t
 from codage.services import codebook_edits as edits
 from codage.services import export_codebook, import_codebook
+from codage.services.output import OutputPathError, check_output_path
+from codage.services.project_records import select_codebook_records
 
 register(
     {
@@ -167,12 +171,22 @@ def codebook_import(
 @codebook_app.command("export")
 @handle_errors
 def codebook_export(
-    file: Annotated[Path, typer.Argument(help="Where to write the YAML codebook.")],
+    file: Annotated[
+        Path, typer.Argument(help="Where to write the codebook: YAML, or REFI-QDA if it ends .qdc.")
+    ],
     project: ProjectOption = None,
 ) -> None:
-    """Write the project's codebook as YAML."""
-    with project_from(project) as proj:
-        export_codebook(proj, file)
+    """Write the project's codebook as YAML (or as a REFI-QDA codebook: FILE.qdc)."""
+    if file.suffix.lower() == ".qdc":
+        try:
+            check_output_path(file, ".qdc")
+        except OutputPathError as exc:
+            raise fail(str(exc)) from None
+        with project_from(project) as proj:
+            write_qdc(select_codebook_records(proj), file)
+    else:
+        with project_from(project) as proj:
+            export_codebook(proj, file)
     console.print(plain(t("codebook.exported", path=file)))
 
 

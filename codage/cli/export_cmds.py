@@ -1,4 +1,5 @@
-"""Commands that send codings out: the Word dossier, coded transcripts, tables, and stats."""
+"""Commands that send codings out: the Word dossier, coded transcript, tables, stats, and the
+REFI-QDA project and codebook."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from codage.cli.common import (
 from codage.display import plain
 from codage.exchange.atomic import ExportWriteError
 from codage.exchange.docx_report import export_dossier
+from codage.exchange.refi_write import EmptyCodebook, RefiReport, write_qdc, write_qdpx
 from codage.exchange.tables import cell_safe, export_codings
 from codage.exchange.transcript_docx import export_transcript
 from codage.i18n import t
@@ -42,14 +44,16 @@ from codage.services.output import (
     check_output_path,
     parse_case_filters,
 )
+from codage.services.project_records import select_codebook_records, select_project_records
 from codage.services.selection import select_codings, select_for_dossier, select_transcript
 
 export_app = typer.Typer(
-    help="Export codings: Word quotation dossier, coded transcript, CSV or XLSX tables.",
+    help="Export codings: Word quotation dossier, coded transcript, CSV or XLSX tables, "
+    "REFI-QDA project (.qdpx) or codebook (.qdc).",
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
-register_expected(ExportWriteError)
+register_expected(ExportWriteError, EmptyCodebook)
 
 i18n.register(
     {
@@ -71,6 +75,27 @@ i18n.register(
         "export.table_done": {
             "en": "{rows} codings written to {path}",
             "fr": "{rows} codages écrits dans {path}",
+        },
+        "export.qdpx_done": {
+            "en": "REFI-QDA project written to {path}: {sources} sources, {codes} codes, "
+            "{codings} codings, {notes} memos, {cases} cases, {users} users",
+            "fr": "Projet REFI-QDA écrit dans {path} : {sources} sources, {codes} codes, "
+            "{codings} codages, {notes} mémos, {cases} cas, {users} utilisateurs",
+        },
+        "export.qdc_done": {
+            "en": "REFI-QDA codebook written to {path}: {codes} codes",
+            "fr": "Livre de codes REFI-QDA écrit dans {path} : {codes} codes",
+        },
+        "export.removed_characters": {
+            "en": "{count} control character(s) that XML cannot hold were left out of names, "
+            "descriptions and memos (the texts are stored whole)",
+            "fr": "{count} caractère(s) de contrôle que XML ne peut contenir ont été retirés "
+            "des noms, descriptions et mémos (les textes sont gardés entiers)",
+        },
+        "export.unlinked_notes": {
+            "en": "{count} memo(s) whose target no longer exists were written as unattached notes",
+            "fr": "{count} mémo(s) dont la cible n'existe plus ont été écrits comme notes "
+            "sans rattachement",
         },
         "stats.frequencies": {"en": "Frequencies", "fr": "Fréquences"},
         "stats.by_document": {"en": "Codings per document", "fr": "Codages par document"},
@@ -341,6 +366,52 @@ def export_xlsx(
 ) -> None:
     """Write one row per coding with every field, plus the stats as extra sheets."""
     _export_table("xlsx", out, code, no_subcodes, document, coder, case, project, json_)
+
+
+def report_refi(report: RefiReport, json_: bool) -> None:
+    """Print what a REFI-QDA export wrote (or its JSON), and what it had to leave out."""
+    if json_:
+        emit_json(report.to_json())
+        return
+    key = "export.qdpx_done" if report.format == "qdpx" else "export.qdc_done"
+    console.print(plain(t(key, **report.to_json())))
+    if report.removed_characters:
+        err_console.print(
+            t("export.removed_characters", count=report.removed_characters), highlight=False
+        )
+    if report.unlinked_notes:
+        err_console.print(t("export.unlinked_notes", count=report.unlinked_notes), highlight=False)
+
+
+@export_app.command("qdpx")
+@handle_errors
+def export_qdpx(
+    out: Annotated[Path, typer.Argument(help="The .qdpx file to write.")],
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Write the whole project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    _check_writable(out, ".qdpx")
+    with (
+        project_from(project) as proj,
+        _progress(t("export.writing", path=out), quiet=json_) as progress,
+    ):
+        report = write_qdpx(select_project_records(proj), out, progress=progress)
+    report_refi(report, json_)
+
+
+@export_app.command("qdc")
+@handle_errors
+def export_qdc(
+    out: Annotated[Path, typer.Argument(help="The .qdc file to write.")],
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Write the codebook alone as a REFI-QDA codebook (.qdc)."""
+    _check_writable(out, ".qdc")
+    with project_from(project) as proj:
+        report = write_qdc(select_codebook_records(proj), out)
+    report_refi(report, json_)
 
 
 def _sheet_labels() -> dict[str, str]:

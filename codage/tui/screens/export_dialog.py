@@ -1,13 +1,16 @@
-"""The export dialog: a Word quotation dossier with the filters of ``codage export docx``.
+"""The export dialog: a Word quotation dossier with the filters of ``codage export docx``,
+or the whole project as REFI-QDA (``codage export qdpx``), or the codebook alone
+(``codage export qdc``).
 
-The dossier is written by :func:`codage.exchange.docx_report.export_dossier`
-in a thread worker; its progress callback posts messages that feed a progress
-bar, and the dialog ends with the file written and its number of extracts, or
-one line saying what went wrong.
+The file is written by the same services as the commands' (``export_dossier``,
+``write_qdpx``, ``write_qdc``) in a thread worker; their progress callback posts messages
+that feed a progress bar, and the dialog ends with the file written and what it holds,
+or one line saying what went wrong.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -33,6 +36,7 @@ from textual.widgets import (
 from codage.display import plain
 from codage.domain import Code
 from codage.exchange.docx_report import GROUPS, export_dossier
+from codage.exchange.refi_write import write_qdc, write_qdpx
 from codage.i18n import register, t
 from codage.services import Project, sqlite_path
 from codage.services.output import (
@@ -41,14 +45,50 @@ from codage.services.output import (
     check_output_path,
     parse_case_filters,
 )
+from codage.services.project_records import select_codebook_records, select_project_records
 from codage.services.selection import select_for_dossier
 from codage.tui.bindings import localize
 
 register(
     {
         "tui.export.title": {
-            "en": "Export a quotation dossier (Word)",
-            "fr": "Exporter un dossier de citations (Word)",
+            "en": "Export a quotation dossier (Word) or the project (REFI-QDA)",
+            "fr": "Exporter un dossier de citations (Word) ou le projet (REFI-QDA)",
+        },
+        "tui.export.format": {"en": "Format", "fr": "Format"},
+        "tui.export.format.docx": {
+            "en": "Quotation dossier (Word, .docx)",
+            "fr": "Dossier de citations (Word, .docx)",
+        },
+        "tui.export.format.qdpx": {
+            "en": "Whole project for NVivo, ATLAS.ti, MAXQDA... (REFI-QDA, .qdpx)",
+            "fr": "Projet entier pour NVivo, ATLAS.ti, MAXQDA... (REFI-QDA, .qdpx)",
+        },
+        "tui.export.format.qdc": {
+            "en": "Codebook alone (REFI-QDA, .qdc)",
+            "fr": "Livre de codes seul (REFI-QDA, .qdc)",
+        },
+        "tui.export.whole.qdpx": {
+            "en": "Everything goes: documents, codebook, every coder's codings, memos, cases.",
+            "fr": "Tout part : documents, livre de codes, codages de chaque codeur, mémos, cas.",
+        },
+        "tui.export.whole.qdc": {
+            "en": "The codebook alone: tree, colours, descriptions.",
+            "fr": "Le livre de codes seul : arbre, couleurs, descriptions.",
+        },
+        "tui.export.qdpx_done": {
+            "en": "Wrote {path}: {sources} sources, {codes} codes, {codings} codings, "
+            "{notes} memos, {cases} cases.",
+            "fr": "{path} écrit : {sources} sources, {codes} codes, {codings} codages, "
+            "{notes} mémos, {cases} cas.",
+        },
+        "tui.export.qdc_done": {
+            "en": "Wrote {path}: {codes} codes.",
+            "fr": "{path} écrit : {codes} codes.",
+        },
+        "tui.export.removed": {
+            "en": " {removed_characters} control character(s) left out of names and memos.",
+            "fr": " {removed_characters} caractère(s) de contrôle retirés des noms et mémos.",
         },
         "tui.export.codes": {
             "en": "Codes (none ticked: all)",
@@ -94,8 +134,8 @@ register(
             "fr": "Contexte : donnez un nombre entier de phrases, 0 ou plus.",
         },
         "tui.export.bad_suffix": {
-            "en": "{path}: the file name should end with .docx.",
-            "fr": "{path} : le nom du fichier doit finir par .docx.",
+            "en": "{path}: the file name should end with {suffix}.",
+            "fr": "{path} : le nom du fichier doit finir par {suffix}.",
         },
         "tui.export.no_folder": {
             "en": "{path}: the folder {folder} does not exist.",
@@ -116,11 +156,17 @@ register(
 )
 
 
+# the formats the dialog writes, with their suffix
+FORMATS = {"docx": ".docx", "qdpx": ".qdpx", "qdc": ".qdc"}
+
+
 @dataclass
 class DossierRequest:
-    """What the dialog asks of ``export_dossier``, checked."""
+    """What the dialog asks of ``export_dossier`` (or, for ``qdpx`` and ``qdc``, of the
+    REFI-QDA writers, which take no filter), checked."""
 
     path: Path
+    format: str = "docx"
     codes: list[int] | None = None
     include_subcodes: bool = True
     documents: list[int] | None = None
@@ -146,22 +192,28 @@ def parse_cases(typed: str) -> dict[str, list[str]] | None:
         raise RequestError(t("tui.export.bad_case", item=exc.item)) from None
 
 
-def check_output(typed: str) -> Path:
+def check_output(typed: str, suffix: str = ".docx") -> Path:
     """The output path, refused at once when it cannot be written."""
     path = Path(typed.strip()).expanduser()
     try:
-        return check_output_path(path, ".docx")
+        return check_output_path(path, suffix)
     except OutputPathError as exc:
         key = {"suffix": "bad_suffix"}.get(exc.reason, exc.reason)
-        raise RequestError(t(f"tui.export.{key}", path=path, folder=exc.folder)) from None
+        raise RequestError(
+            t(f"tui.export.{key}", path=path, folder=exc.folder, suffix=suffix)
+        ) from None
 
 
-def default_output(project: Project) -> Path:
-    """``<project>-citations.docx`` beside the project file, else in the current folder."""
+_DEFAULT_NAMES = {"docx": "{stem}-citations.docx", "qdpx": "{stem}.qdpx", "qdc": "{stem}.qdc"}
+
+
+def default_output(project: Project, fmt: str = "docx") -> Path:
+    """``<project>-citations.docx`` (``<project>.qdpx``, ``<project>.qdc``) beside the
+    project file, else in the current folder."""
     location = sqlite_path(project.location)
     if location is not None:
-        return location.with_name(f"{location.stem}-citations.docx")
-    return Path.cwd() / "codage-citations.docx"
+        return location.with_name(_DEFAULT_NAMES[fmt].format(stem=location.stem))
+    return Path.cwd() / _DEFAULT_NAMES[fmt].format(stem="codage")
 
 
 class ExportDialog(ModalScreen[None]):
@@ -182,7 +234,9 @@ class ExportDialog(ModalScreen[None]):
         #export-title { height: 1; text-style: bold; }
         #export-form { height: 1fr; }
         #export-form Label { color: $text-muted; text-style: bold; }
-        #export-form > Label { margin-top: 1; }
+        #export-form > Label, #export-filters > Label { margin-top: 1; }
+        #export-filters { height: auto; }
+        #export-whole { margin-top: 1; color: $text-muted; display: none; }
         SelectionList { height: auto; max-height: 6; border: none; padding: 0; }
         SelectionList:focus { border: none; background: $boost; }
         Checkbox { border: none; padding: 0; }
@@ -203,13 +257,13 @@ class ExportDialog(ModalScreen[None]):
             codes: list[Code],
             documents: list[tuple[str, int]],
             coders: list[str],
-            output: Path,
+            outputs: dict[str, Path],
         ) -> None:
             super().__init__()
             self.codes = codes
             self.documents = documents
             self.coders = coders
-            self.output = output
+            self.outputs = outputs
 
     class Progressed(Message):
         def __init__(self, done: int, total: int) -> None:
@@ -232,6 +286,7 @@ class ExportDialog(ModalScreen[None]):
         localize(self)
         self.running = False
         self.result: ExportDialog.Finished | None = None
+        self.outputs: dict[str, Path] = {}
 
     @property
     def project(self) -> Project:
@@ -241,31 +296,17 @@ class ExportDialog(ModalScreen[None]):
         with Vertical(id="export-box"):
             yield Static(t("tui.export.title"), id="export-title")
             with VerticalScroll(id="export-form"):
-                yield Label(t("tui.export.codes"))
-                yield SelectionList[int](id="export-codes")
-                yield Checkbox(t("tui.export.subcodes"), value=True, id="export-subcodes")
-                with Horizontal(classes="export-row"):
-                    with Vertical():
-                        yield Label(t("tui.export.documents"))
-                        yield SelectionList[int](id="export-documents")
-                    with Vertical():
-                        yield Label(t("tui.export.coders"))
-                        yield SelectionList[str](id="export-coders")
-                yield Label(t("tui.export.cases"))
-                yield Input(placeholder=t("tui.export.cases_hint"), id="export-cases", compact=True)
-                with Horizontal(classes="export-row"):
-                    with Vertical():
-                        yield Label(t("tui.export.group_by"))
-                        yield Select[str](
-                            [(t(f"tui.export.group.{g}"), g) for g in GROUPS],
-                            value="code",
-                            allow_blank=False,
-                            id="export-group",
-                            compact=True,
-                        )
-                    with Vertical():
-                        yield Label(t("tui.export.context"))
-                        yield Input("0", type="integer", id="export-context", compact=True)
+                yield Label(t("tui.export.format"))
+                yield Select[str](
+                    [(t(f"tui.export.format.{f}"), f) for f in FORMATS],
+                    value="docx",
+                    allow_blank=False,
+                    id="export-format",
+                    compact=True,
+                )
+                yield Static("", id="export-whole")
+                with Vertical(id="export-filters"):
+                    yield from self._filters()
                 yield Label(t("tui.export.output"))
                 yield Input(id="export-output", compact=True)
             yield ProgressBar(id="export-progress", show_eta=False)
@@ -273,6 +314,34 @@ class ExportDialog(ModalScreen[None]):
             with Horizontal(id="export-buttons"):
                 yield Button(t("tui.export.run"), variant="primary", id="export-run", compact=True)
                 yield Button(t("tui.export.cancel"), id="export-cancel", compact=True)
+
+    def _filters(self) -> ComposeResult:
+        """What only the dossier asks: a REFI-QDA export carries the whole project."""
+        yield Label(t("tui.export.codes"))
+        yield SelectionList[int](id="export-codes")
+        yield Checkbox(t("tui.export.subcodes"), value=True, id="export-subcodes")
+        with Horizontal(classes="export-row"):
+            with Vertical():
+                yield Label(t("tui.export.documents"))
+                yield SelectionList[int](id="export-documents")
+            with Vertical():
+                yield Label(t("tui.export.coders"))
+                yield SelectionList[str](id="export-coders")
+        yield Label(t("tui.export.cases"))
+        yield Input(placeholder=t("tui.export.cases_hint"), id="export-cases", compact=True)
+        with Horizontal(classes="export-row"):
+            with Vertical():
+                yield Label(t("tui.export.group_by"))
+                yield Select[str](
+                    [(t(f"tui.export.group.{g}"), g) for g in GROUPS],
+                    value="code",
+                    allow_blank=False,
+                    id="export-group",
+                    compact=True,
+                )
+            with Vertical():
+                yield Label(t("tui.export.context"))
+                yield Input("0", type="integer", id="export-context", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
@@ -288,7 +357,7 @@ class ExportDialog(ModalScreen[None]):
                 # coders known to the project may have no coding left (all undone, or
                 # only journal entries): offering them would export nothing
                 sorted({c.coder for c in project.codings_bulk()}),
-                default_output(project),
+                {fmt: default_output(project, fmt) for fmt in FORMATS},
             )
         )
 
@@ -305,15 +374,42 @@ class ExportDialog(ModalScreen[None]):
         coders = self.query_one("#export-coders", SelectionList)
         coders.clear_options()
         coders.add_options((plain(c), c) for c in message.coders)
+        self.outputs = message.outputs
         output = self.query_one("#export-output", Input)
         if not output.value:
-            output.value = str(message.output)
+            output.value = str(message.outputs[self.format])
         codes.focus()
+
+    @property
+    def format(self) -> str:
+        value = self.query_one("#export-format", Select).value
+        return value if isinstance(value, str) and value in FORMATS else "docx"
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self) -> None:
+        fmt = self.format
+        self.query_one("#export-filters").display = fmt == "docx"
+        whole = self.query_one("#export-whole", Static)
+        whole.display = fmt != "docx"
+        if fmt != "docx":
+            whole.update(t(f"tui.export.whole.{fmt}"))
+        output = self.query_one("#export-output", Input)
+        typed = output.value.strip()
+        if not typed or typed in {str(p) for p in self.outputs.values()}:
+            # the default of the old format becomes the new one's; a typed name keeps its
+            # stem and changes its suffix
+            output.value = str(self.outputs.get(fmt, ""))
+        elif Path(typed).suffix.lower() in FORMATS.values():
+            output.value = str(Path(typed).with_suffix(FORMATS[fmt]))
 
     # ------------------------------------------------------------------ request
 
     def request(self) -> DossierRequest:
         """The dialog's fields as a checked request; raises :class:`RequestError`."""
+        fmt = self.format
+        if fmt != "docx":
+            typed = self.query_one("#export-output", Input).value
+            return DossierRequest(path=check_output(typed, FORMATS[fmt]), format=fmt)
         codes = list(self.query_one("#export-codes", SelectionList).selected)
         documents = list(self.query_one("#export-documents", SelectionList).selected)
         coders = list(self.query_one("#export-coders", SelectionList).selected)
@@ -370,6 +466,9 @@ class ExportDialog(ModalScreen[None]):
                 self.post_message(self.Progressed(done, total))
 
         try:
+            if request.format != "docx":
+                self._export_refi(request, progress)
+                return
             selection = select_for_dossier(
                 self.project,
                 codes=request.codes,
@@ -394,6 +493,20 @@ class ExportDialog(ModalScreen[None]):
             documents=report.documents,
         )
         self.post_message(self.Finished(text, report.path, report.extracts, False))
+
+    def _export_refi(self, request: DossierRequest, progress: Callable[[int, int], None]) -> None:
+        if request.format == "qdpx":
+            report = write_qdpx(
+                select_project_records(self.project), request.path, progress=progress
+            )
+        else:
+            report = write_qdc(select_codebook_records(self.project), request.path)
+            progress(1, 1)
+        counts = report.to_json()
+        text = t(f"tui.export.{request.format}_done", **counts)
+        if report.removed_characters:
+            text += t("tui.export.removed", **counts)
+        self.post_message(self.Finished(text, report.path, report.codings, False))
 
     def on_export_dialog_progressed(self, message: Progressed) -> None:
         self.query_one("#export-progress", ProgressBar).update(
