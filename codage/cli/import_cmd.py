@@ -25,6 +25,7 @@ from codage.cli.common import (
 from codage.display import markup_safe, plain
 from codage.i18n import register, t
 from codage.ingest.errors import IngestError
+from codage.ingest.reader import walk_paths
 from codage.ingest.service import import_files
 from codage.ingest.speakers import compile_speaker_pattern
 
@@ -94,8 +95,11 @@ def import_(
         if not path.exists():
             raise fail(f"{path}: no such file or folder")
     # A REFI-QDA project is a project, not a document: merged, then reported on its own.
-    qdpx = [p for p in paths if p.is_file() and p.suffix.lower() == ".qdpx"]
-    paths = [p for p in paths if p not in qdpx]
+    # Those inside the folders given are found too (the folders' other files are
+    # walked again by the text import, which does not take .qdpx).
+    given = [p for p in paths if p.is_file() or p.is_dir()]
+    qdpx = [p for p in walk_paths(given, also=[".qdpx"]) if p.suffix.lower() == ".qdpx"]
+    paths = [p for p in paths if p not in qdpx and not _only_projects(p, qdpx)]
     if qdpx and paths and json_:
         raise fail("--json: import .qdpx files on their own, so that one JSON document comes out")
     qdpx_failed = False
@@ -203,3 +207,8 @@ def import_(
             err_console.print(plain(f"{f.file}: {warning}", "yellow"), soft_wrap=True)
     if report.failed or qdpx_failed:
         raise typer.Exit(2)
+
+
+def _only_projects(path: Path, qdpx: list[Path]) -> bool:
+    """Whether ``path`` is a folder whose importable files are all .qdpx projects."""
+    return path.is_dir() and any(path in q.parents for q in qdpx) and not walk_paths([path])

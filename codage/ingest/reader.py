@@ -94,20 +94,22 @@ def read_file(path: str | Path, options: ReadOptions | None = None) -> list[NewD
         return reader(path, options)
 
 
-def walk_paths(paths: Iterable[str | Path]) -> list[Path]:
+def walk_paths(paths: Iterable[str | Path], *, also: Iterable[str] = ()) -> list[Path]:
     """The files the given paths stand for, directories expanded, in a stable order.
 
     Inside directories (walked recursively, sorted), hidden files and folders,
     Office lock files (``~$x.docx``) and files of unsupported types are skipped;
     paths given explicitly are always kept, so that a wrong one gets its message.
+    ``also`` names further suffixes to find in directories (``.qdpx`` projects).
     """
+    suffixes = set(READERS) | {s.lower() for s in also}
     out: list[Path] = []
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and _wanted(p.relative_to(path))
+                p for p in path.rglob("*") if p.is_file() and _wanted(p.relative_to(path), suffixes)
             )
         else:
             found = [path]
@@ -119,10 +121,10 @@ def walk_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def _wanted(relative: Path) -> bool:
+def _wanted(relative: Path, suffixes: set[str]) -> bool:
     if any(part.startswith(".") for part in relative.parts):
         return False
     name = relative.name
     if name.startswith("~$") or name.endswith("~"):
         return False
-    return relative.suffix.lower() in READERS
+    return relative.suffix.lower() in suffixes

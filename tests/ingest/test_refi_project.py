@@ -306,6 +306,26 @@ def test_a_qdpx_and_a_transcript_in_one_import(tmp_path: Path) -> None:
     assert mixed.exit_code == 2 and "on their own" in mixed.output
 
 
+def test_a_qdpx_inside_a_folder_is_imported_not_passed_over(tmp_path: Path) -> None:
+    folder = tmp_path / "projet"
+    (folder / "sous-dossier").mkdir(parents=True)
+    write_qdpx(folder / "sous-dossier" / "p.qdpx", [Source("entretien", INTERVIEW, [])], [])
+    (folder / "entretien-21.txt").write_text("Mme Roy : On s'y est fait.\n", "utf-8")
+    db = tmp_path / "p.db"
+    result = CliRunner().invoke(app, ["import", str(folder), "-p", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "REFI-QDA import: p.qdpx" in result.stdout and "1 imported" in result.stdout
+    with Project.open(str(db)) as project:
+        assert {d.name for d in project.documents()} == {"entretien", "entretien-21"}
+    # A folder holding nothing but projects is not also handed to the text import.
+    only = tmp_path / "seuls-projets"
+    only.mkdir()
+    write_qdpx(only / "q.qdpx", [Source("autre", INTERVIEW, [])], [])
+    alone = CliRunner().invoke(app, ["import", str(only), "-p", str(db)])
+    assert alone.exit_code == 0, alone.output
+    assert "no files to import" not in alone.output
+
+
 def test_a_codebook_nested_too_deep_is_refused_in_one_line(tmp_path: Path) -> None:
     deep = Code("niveau 0")
     node = deep
