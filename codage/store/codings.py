@@ -27,6 +27,23 @@ from codage.store.schema import (
 )
 
 
+class NotYours(Conflict):
+    """A change to another coder's coding or memo: each coder works in their own lane.
+
+    Others' codings change only through the explicit, journaled decisions made for
+    that (merging projects, a consensus, placing codings kept aside, codebook edits).
+    """
+
+
+def owner_check(owner: str | None, coder: str, what: str, verb: str) -> None:
+    """Refuse, naming the owner, a change by ``coder`` of what ``owner`` holds.
+
+    A memo written before memos had authors (``owner`` None) belongs to no one.
+    """
+    if owner is not None and owner != coder.strip():
+        raise NotYours(f"{what} is {owner}'s: only {owner} may {verb} it (you are {coder.strip()})")
+
+
 class Codings(ProjectBase):
     """The codings of a project."""
 
@@ -168,11 +185,18 @@ class Codings(ProjectBase):
             raise NotFound(f"no coding with id {coding_id}")
         return row
 
+    def _owner(self, s: Session, row: CodingRow) -> str:
+        return s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
+
     def remove_coding(self, coding_id: int, *, coder: str) -> None:
-        """Remove a coding (and its memos); journaled."""
+        """Remove one's own coding (and its memos); journaled.
+
+        NotYours when ``coder`` does not own it.
+        """
         journal = _Journal()
         with self._tx() as s:
             row = self._coding_row(s, coding_id)
+            owner_check(self._owner(s, row), coder, f"coding {coding_id}", "remove")
             self._delete_memos(s, "coding", coding_id, journal)
             journal.deleted("codings", _row_dict(row))
             s.delete(row)
@@ -188,17 +212,21 @@ class Codings(ProjectBase):
             )
 
     def set_coding_memo(self, coding_id: int, memo: str | None, *, coder: str) -> Coding:
-        """Write (or clear, with None or "") the memo of a coding; journaled."""
+        """Write (or clear, with None or "") the memo of one's own coding; journaled.
+
+        NotYours when ``coder`` does not own the coding.
+        """
         journal = _Journal()
         with self._tx() as s:
             row = self._coding_row(s, coding_id)
+            owner = self._owner(s, row)
+            owner_check(owner, coder, f"coding {coding_id}", "write the memo of")
             before = _row_dict(row)
             row.memo = memo or None
             row.updated_at = _now()
             s.flush()
             journal.updated("codings", row.id, before, _row_dict(row))
             self._record(s, coder, "memo_coding", "memo on a coding", journal)
-            owner = s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
             return self._coding(row, owner)
 
     def coding(self, coding_id: int) -> Coding:

@@ -171,7 +171,10 @@ class WorkbenchWorkers:
                 units=units,
                 codings=project.codings_bulk(document_ids=[document_id]),
                 unit_cases=project.unit_cases(document_id),
-                memo=memos[0] if memos else None,
+                # one's own memo first: another coder's is shown but not theirs to edit
+                memo=next(
+                    (m for m in memos if m.author == self.coder), memos[0] if memos else None
+                ),
                 jump=jump,
                 bounds=bounds,
             )
@@ -264,7 +267,8 @@ class WorkbenchWorkers:
         self: WorkbenchScreen, document_id: int, memo: Memo | None, text: str
     ) -> None:
         def job(project: Project) -> None:
-            if memo is None:
+            if memo is None or memo.author not in (None, self.coder):
+                # another coder's memo stays theirs: this coder writes one of their own
                 saved = project.add_memo("document", document_id, text, coder=self.coder)
             else:
                 saved = project.update_memo(memo.id, text, coder=self.coder)
