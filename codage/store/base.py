@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -189,10 +189,17 @@ class ProjectBase:
             raise Conflict("a coder needs a name")
         coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
         if coder_id is None:
-            row = CoderRow(name=name)
-            s.add(row)
-            s.flush()
-            coder_id = row.id
+            # On PostgreSQL another process may register the same new coder at once
+            # (one person, two windows): then theirs is the row, found again.
+            try:
+                with s.begin_nested():
+                    row = CoderRow(name=name)
+                    s.add(row)
+                coder_id = row.id
+            except IntegrityError:
+                coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
+                if coder_id is None:
+                    raise
         return coder_id
 
     def coder(self, name: str) -> Coder:

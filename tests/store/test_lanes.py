@@ -4,42 +4,23 @@ signed; undo and redo take back one's own changes only. On SQLite and PostgreSQL
 
 from __future__ import annotations
 
-import os
 import random
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from codage.analysis.consensus import build_consensus
 from codage.analysis.merge import merge_projects
 from codage.services import NotYours, Project
+from tests.backend_local import backend_location
 from tests.conftest import sample_document
 
 
-# Until the shared back-end fixture lands in tests/conftest.py: the same name and
-# the same behaviour (a fresh PostgreSQL database per test, dropped after).
+# Until the shared back-end fixture lands in tests/conftest.py (same name, same behaviour).
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "project.db")
-        return
-    base = os.environ.get("CODAGE_TEST_POSTGRES")
-    if not base:
-        pytest.skip("CODAGE_TEST_POSTGRES is not set: no PostgreSQL server to test against")
-    name = f"codage_lanes_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from backend_location(request.param, tmp_path)
 
 
 @pytest.fixture
