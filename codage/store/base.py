@@ -88,6 +88,7 @@ class ProjectBase:
         self.location = store.location
         self._writer = store.writer()
         self._local = threading.local()
+        self._coder_ids: dict[str, int] = {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -187,8 +188,17 @@ class ProjectBase:
         name = name.strip()
         if not name:
             raise Conflict("a coder needs a name")
+        # Coders are never renamed or deleted: an id read once, committed, stays
+        # true, which spares each coding a round trip to the server.
+        known = self._coder_ids.get(name)
+        if known is not None:
+            return known
         coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
+        outside_batch = getattr(self._local, "session", None) is None
+        if coder_id is not None and outside_batch and name not in s.info.get("new_coders", ()):
+            self._coder_ids[name] = coder_id
         if coder_id is None:
+            s.info.setdefault("new_coders", set()).add(name)
             # On PostgreSQL another process may register the same new coder at once
             # (one person, two windows): then theirs is the row, found again.
             try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -72,65 +72,85 @@ class Codings(ProjectBase):
         coder: str,
         memo: str | None = None,
     ) -> Coding:
-        """Code [start, end) of a document; journaled."""
+        """Code [start, end) of a document; journaled.
+
+        Few statements (what several coders at once on a server pay for in round
+        trips): one reads the document, the code, the passage and any duplicate
+        together, one inserts, one per level reads the code's path, two write
+        the journal.
+        """
         journal = _Journal()
         with self._tx() as s:
-            doc = s.execute(
-                select(DocumentRow.id, DocumentRow.length, DocumentRow.name).where(
-                    DocumentRow.id == document_id
-                )
-            ).first()
-            if doc is None:
-                raise NotFound(f"no document with id {document_id}")
-            if s.get(CodeRow, code_id) is None:
-                raise NotFound(f"no code with id {code_id}")
-            if not (0 <= start < end <= doc.length):
-                raise Conflict(
-                    f"{doc.name}: span [{start}, {end}) is empty or outside the text "
-                    f"(0..{doc.length})"
-                )
             coder_id = self._coder_id(s, coder)
-            duplicate = s.scalar(
-                select(CodingRow.id).where(
+            duplicate = (
+                select(CodingRow.id)
+                .where(
                     CodingRow.document_id == document_id,
                     CodingRow.code_id == code_id,
                     CodingRow.coder_id == coder_id,
                     CodingRow.start == start,
                     CodingRow.end == end,
                 )
+                .scalar_subquery()
             )
-            if duplicate is not None:
-                raise Conflict(f"{doc.name}: {coder} already coded [{start}, {end}) with this code")
-            text = s.scalar(
-                select(func.substr(DocumentRow.text, start + 1, end - start)).where(
-                    DocumentRow.id == document_id
+            code = select(CodeRow.id).where(CodeRow.id == code_id).scalar_subquery()
+            doc = s.execute(
+                select(
+                    DocumentRow.length,
+                    DocumentRow.name,
+                    func.substr(DocumentRow.text, max(start, 0) + 1, max(end - start, 0)),
+                    code,
+                    duplicate,
+                ).where(DocumentRow.id == document_id)
+            ).first()
+            if doc is None:
+                raise NotFound(f"no document with id {document_id}")
+            length, doc_name, text, found_code, found_duplicate = doc
+            if found_code is None:
+                raise NotFound(f"no code with id {code_id}")
+            if not (0 <= start < end <= length):
+                raise Conflict(
+                    f"{doc_name}: span [{start}, {end}) is empty or outside the text (0..{length})"
                 )
-            )
+            if found_duplicate is not None:
+                raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
             now = _now()
-            row = CodingRow(
-                document_id=document_id,
-                code_id=code_id,
-                coder_id=coder_id,
-                start=start,
-                end=end,
-                text=text or "",
-                memo=memo,
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(row)
-            s.flush()
-            journal.inserted("codings", _row_dict(row))
+            values = {
+                "document_id": document_id,
+                "code_id": code_id,
+                "coder_id": coder_id,
+                "start": start,
+                "end": end,
+                "text": text or "",
+                "memo": memo,
+                "created_at": now,
+                "updated_at": now,
+            }
+            table = CodingRow.__table__
+            new_id = s.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
+            row = {"id": new_id, **values}
+            journal.inserted("codings", row)
             path = _journal.code_path(s, code_id)
-            journal.details = {"document": doc.name, "code": path, "owner": coder.strip()}
+            journal.details = {"document": doc_name, "code": path, "owner": coder.strip()}
             self._record(
                 s,
                 coder,
                 "add_coding",
-                f'coded "{path}" on {doc.name} « {_passage_head(row.text)} »',
+                f'coded "{path}" on {doc_name} « {_passage_head(row["text"])} »',
                 journal,
             )
-            return self._coding(row, coder.strip())
+            return Coding(
+                id=new_id,
+                document_id=document_id,
+                code_id=code_id,
+                coder=coder.strip(),
+                start=start,
+                end=end,
+                text=row["text"],
+                memo=memo,
+                created_at=now,
+                updated_at=now,
+            )
 
     def add_codings(self, codings: Iterable[tuple[int, int, int, int]], *, coder: str) -> int:
         """Code many (document, code, start, end) spans in one transaction and one journal entry.
