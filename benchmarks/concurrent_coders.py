@@ -24,6 +24,7 @@ import argparse
 import multiprocessing
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -92,6 +93,7 @@ def _coder(location: str, worker: int, codings: int, barrier: Any) -> dict[str, 
         project.coder(coder)  # registered before the clock starts, as a login would
         barrier.wait()
         started = time.perf_counter()
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
         for n in range(codings):
             while True:
                 doc_id, length = rng.choice(docs)
@@ -116,7 +118,9 @@ def _coder(location: str, worker: int, codings: int, barrier: Any) -> dict[str, 
                 lock_errors += _is_lock_error(exc)
                 errors.append(f"{exc.__class__.__name__}: {exc}")
         elapsed = time.perf_counter() - started
+        end = resource.getrusage(resource.RUSAGE_SELF)
     return {
+        "cpu": end.ru_utime + end.ru_stime - cpu.ru_utime - cpu.ru_stime,
         "coder": coder,
         "kept": sorted(kept),
         "applies": applies,
@@ -191,6 +195,8 @@ def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
         "p95": _percentile(steps, 95) * 1000,
         "p99": _percentile(steps, 99) * 1000,
         "lock_errors": sum(r["lock_errors"] for r in reports),
+        # CPU time of the coders' own processes (not the server's) per operation
+        "client_cpu_ms": 1000 * sum(r["cpu"] for r in reports) / max(1, len(steps)),
         "errors": [e for r in reports for e in r["errors"]],
         "problems": _check(location, reports),
         "applied": len(applies),
@@ -205,6 +211,7 @@ def _print(backend: str, result: dict[str, Any]) -> None:
         f"{result['undone']:>5} undos in {result['wall']:6.1f}s  "
         f"{result['codings_per_s']:7.0f} codings/s ({result['operations_per_s']:5.0f} ops/s)  "
         f"p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  p99 {result['p99']:6.1f} ms  "
+        f"client CPU {result['client_cpu_ms']:4.1f} ms/op  "
         f"lock errors {result['lock_errors']}  other errors "
         f"{len(result['errors']) - result['lock_errors']}  final state: {verdict}",
         flush=True,

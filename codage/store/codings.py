@@ -105,7 +105,8 @@ class Codings(ProjectBase):
             ).first()
             if doc is None:
                 raise NotFound(f"no document with id {document_id}")
-            length, doc_name, text, found_code, found_duplicate = doc
+            length, doc_name, found_text, found_code, found_duplicate = doc
+            text: str = found_text or ""
             if found_code is None:
                 raise NotFound(f"no code with id {code_id}")
             if not (0 <= start < end <= length):
@@ -121,13 +122,14 @@ class Codings(ProjectBase):
                 "coder_id": coder_id,
                 "start": start,
                 "end": end,
-                "text": text or "",
+                "text": text,
                 "memo": memo,
                 "created_at": now,
                 "updated_at": now,
             }
-            table = CodingRow.__table__
-            new_id = s.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
+            new_id = s.execute(
+                insert(CodingRow).values(**values).returning(CodingRow.id)
+            ).scalar_one()
             row = {"id": new_id, **values}
             journal.inserted("codings", row)
             path = _journal.code_path(s, code_id)
@@ -136,7 +138,7 @@ class Codings(ProjectBase):
                 s,
                 coder,
                 "add_coding",
-                f'coded "{path}" on {doc_name} « {_passage_head(row["text"])} »',
+                f'coded "{path}" on {doc_name} « {_passage_head(text)} »',
                 journal,
             )
             return Coding(
@@ -146,7 +148,7 @@ class Codings(ProjectBase):
                 coder=coder.strip(),
                 start=start,
                 end=end,
-                text=row["text"],
+                text=text,
                 memo=memo,
                 created_at=now,
                 updated_at=now,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from codage.domain import (
@@ -13,6 +13,7 @@ from codage.store import journal as _journal
 from codage.store.base import ProjectBase
 from codage.store.journal import UndoConflict
 from codage.store.schema import (
+    DocumentRow,
     JournalRow,
 )
 
@@ -76,3 +77,26 @@ class History(ProjectBase):
         with self._read() as s:
             ops = s.scalar(select(JournalRow.ops).where(JournalRow.id == entry_id))
         return _journal.touched_documents(ops or [])
+
+    def journal_mark(self) -> tuple[int, ...]:
+        """A fingerprint of the journal and the documents that any change of codings,
+        codebook or memos (a new entry, an undo, a redo, in any process) or any
+        document added or removed alters: what a window polls to see others' work.
+
+        One aggregate query, no rows read into memory: the newest entry, how many
+        entries are in force and the sum of their ids (an undo or a redo moves
+        both), and the number and newest id of documents.
+        """
+        done = JournalRow.state == "done"
+        with self._read() as s:
+            journal = s.execute(
+                select(
+                    func.coalesce(func.max(JournalRow.id), 0),
+                    func.coalesce(func.sum(case((done, 1), else_=0)), 0),
+                    func.coalesce(func.sum(case((done, JournalRow.id), else_=0)), 0),
+                )
+            ).one()
+            documents = s.execute(
+                select(func.count(DocumentRow.id), func.coalesce(func.max(DocumentRow.id), 0))
+            ).one()
+        return tuple(int(v) for v in (*journal, *documents))

@@ -278,7 +278,17 @@ def last_undone(s: Session, actor_id: int) -> JournalRow | None:
 
 
 def mark_undone(s: Session, row: JournalRow) -> None:
-    top = s.scalar(select(func.max(JournalRow.undo_seq))) or 0
+    # Only the order of one actor's undone entries matters (redo takes their latest):
+    # asked of that actor's few undone entries through the (actor, state) index,
+    # rather than of the whole journal, which each undo used to scan.
+    top = (
+        s.scalar(
+            select(func.max(JournalRow.undo_seq)).where(
+                JournalRow.actor_id == row.actor_id, JournalRow.state == "undone"
+            )
+        )
+        or 0
+    )
     row.state, row.undo_seq = "undone", top + 1
 
 

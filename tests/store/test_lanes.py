@@ -222,3 +222,37 @@ def test_undo_and_redo_take_back_only_ones_own_changes_when_entries_interleave(
         else:
             assert entry.coder == who
     assert {c: spans(c) for c in coders} == final
+
+
+def test_the_journal_mark_moves_with_every_change_by_anyone_and_only_then(
+    lanes: Project,
+) -> None:
+    doc = lanes.add_document(sample_document())
+    code = lanes.create_code("A", coder="lead")
+    marks = [lanes.journal_mark()]
+
+    def moved() -> bool:
+        marks.append(lanes.journal_mark())
+        return marks[-1] != marks[-2]
+
+    lanes.codings()
+    lanes.history()
+    assert not moved()  # reading changes nothing
+    coding = lanes.add_coding(doc.id, code.id, 0, 10, coder="ana")
+    assert moved()
+    lanes.undo(coder="ana")
+    assert moved()
+    lanes.redo(coder="ana")
+    assert moved()
+    lanes.set_coding_memo(coding.id, "note", coder="ana")
+    assert moved()
+    lanes.update_code(code.id, name="B", coder="ben")
+    assert moved()
+    lanes.add_document(sample_document("second"))
+    assert moved()
+    # an undo and the redo of the same entry between two polls leave the very same rows
+    before = lanes.journal_mark()
+    lanes.undo(coder="ben")
+    assert lanes.journal_mark() != before
+    lanes.redo(coder="ben")
+    assert lanes.journal_mark() == before
