@@ -1,11 +1,17 @@
-"""Shared fixtures: a real SQLite project file, settings kept out of the user's home."""
+"""Shared fixtures: a real SQLite project file, a real PostgreSQL database when a
+server is named, settings kept out of the user's home."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from codage import i18n
 from codage.domain import NewDocument, Unit
@@ -37,6 +43,60 @@ def project(project_path: Path) -> Iterator[Project]:
     proj = Project.open(str(project_path))
     yield proj
     proj.close()
+
+
+# The server the PostgreSQL tests use: an SQLAlchemy URL of a database on which the
+# tests may create (and drop) databases and roles.
+POSTGRES_VARIABLE = "CODAGE_TEST_POSTGRES"
+NO_POSTGRES = f"{POSTGRES_VARIABLE} is not set: no PostgreSQL server to test against"
+
+
+def postgres_admin_url() -> str | None:
+    """The URL of the test server's administration database, or None without one."""
+    return os.environ.get(POSTGRES_VARIABLE) or None
+
+
+def postgres_admin_engine(admin_url: str) -> Engine:
+    """An engine on the test server that may create and drop databases and roles."""
+    # CREATE/DROP DATABASE cannot run inside a transaction.
+    return create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+@pytest.fixture
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the test server (dropped afterwards), as a URL.
+
+    Skips the test when no server is named by ``CODAGE_TEST_POSTGRES``.
+    """
+    admin_url = postgres_admin_url()
+    if admin_url is None:
+        pytest.skip(NO_POSTGRES)
+    name = f"codage_test_{uuid.uuid4().hex[:12]}"
+    admin = postgres_admin_engine(admin_url)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            # FORCE: a test that failed may leave a connection open.
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a new project goes, once per back end: an SQLite file, a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'project.db'}"
+        return
+    yield request.getfixturevalue("fresh_postgres_database")
+
+
+@pytest.fixture
+def pg_url(fresh_postgres_database: str) -> str:
+    """A fresh PostgreSQL database for a new project (skips without a server)."""
+    return fresh_postgres_database
 
 
 SAMPLE_TEXT = (

@@ -19,14 +19,16 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from codage.cli import app
 from codage.services import Project
-from tests.conftest import ROOT
+from tests.conftest import ROOT, postgres_admin_engine, postgres_admin_url
 
 README = ROOT / "README.md"
 CI = ROOT / ".ci" / "run"
@@ -65,7 +67,11 @@ def expand(args: list[str], folder: Path) -> list[str]:
 
 BLOCKS = sh_blocks(README.read_text(encoding="utf-8"))
 QUICK_START = [block for block in BLOCKS if words(block[0])[0] != "codage"]
-USAGE = [block for block in BLOCKS if words(block[0])[0] == "codage"]
+# The team's block names a PostgreSQL server: it runs on the test server, when one is given.
+SERVER_URL = re.compile(r"postgresql\+psycopg://(\w+)@db\.labo\.example/etude")
+SERVER_OWNER = "lea"
+TEAM = [b for b in BLOCKS if words(b[0])[0] == "codage" and any(SERVER_URL.search(x) for x in b)]
+USAGE = [block for block in BLOCKS if words(block[0])[0] == "codage" and block not in TEAM]
 
 
 def _env() -> dict[str, str]:
@@ -102,6 +108,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_readme_has_its_blocks() -> None:
     assert len(QUICK_START) == 2 and all(len(b) == 1 for b in QUICK_START)
+    assert len(TEAM) == 1 and len(TEAM[0]) >= 6
     assert len(USAGE) >= 3
     assert sum(len(b) for b in USAGE) >= 15
 
@@ -167,3 +174,58 @@ def test_every_command_of_the_block_runs(
         for arg in args:
             if arg.endswith((".docx", ".xlsx", ".csv")) and not arg.startswith("transcripts/"):
                 assert (root / arg).stat().st_size > 0, line
+
+
+@pytest.fixture
+def team_roles(pg_url: str) -> Iterator[None]:
+    """The README's coders become roles of the test server: dropped afterwards."""
+    yield
+    roles = sorted({m.group(1) for line in TEAM[0] for m in SERVER_URL.finditer(line)})
+    roles += [w for line in TEAM[0] for w in words(line)[3:4] if "add-coder" in line]
+    admin_url = postgres_admin_url()
+    assert admin_url is not None
+    project = postgres_admin_engine(pg_url)
+    admin = postgres_admin_engine(admin_url)
+    try:
+        for role in set(roles) - {SERVER_OWNER}:
+            with project.connect() as conn:
+                if conn.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'").first():
+                    conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+    finally:
+        project.dispose()
+        admin.dispose()
+
+
+def test_the_team_block_runs_on_postgresql(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str, team_roles: None
+) -> None:
+    """The README's server is the test server: the owner's URL is the test database's,
+    each coder's the same database logging in as that coder."""
+    root = _with_sources(tmp_path / "root")
+    shutil.copy(demo, root / DEMO)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CODAGE_LANG", "en")
+    monkeypatch.delenv("CODAGE_CODER", raising=False)  # on a server the coder is the role
+    server = make_url(pg_url)
+
+    def on_test_server(match: re.Match[str]) -> str:
+        role = match.group(1)
+        url = server if role == SERVER_OWNER else server.set(username=role, password=None)
+        return url.render_as_string(hide_password=False)
+
+    for line in TEAM[0]:
+        command, *args = words(SERVER_URL.sub(on_test_server, line))
+        assert command == "codage", line
+        code, out, err = _run_in_process(args)
+        assert code == 0, (line, out, err)
+        assert out.strip() and "Traceback" not in out + err, line
+        if "--json" in args:
+            json.loads(out)
+    with (
+        Project.open(str(root / "etude-copie.db"), create=False) as copy,
+        Project.open(str(root / DEMO), create=False) as original,
+    ):
+        assert len(copy.codings()) == len(original.codings())
+        assert {c.name for c in copy.coders()} >= {"amelie", "bastien"}

@@ -49,6 +49,7 @@ COMMAND_MODULES = (
     "memo_cmds",
     "team_cmds",
     "agreement_cmds",
+    "server_cmds",
 )
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
@@ -75,6 +76,8 @@ COMMAND_MODULE = {
     "cases": "case_cmds",
     "case": "case_cmds",
     "document": "document_cmds",
+    "copy": "server_cmds",
+    "team": "server_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
@@ -85,7 +88,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("panel.import", ("import",)),
     ("panel.coding", ("code", "uncode", "memo", "segments", "search", "undo", "redo")),
-    ("panel.team", ("merge", "agreement", "consensus", "aside", "copy")),
+    ("panel.team", ("merge", "agreement", "consensus", "aside", "team", "copy")),
     ("panel.export", ("export", "stats")),
 )
 

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -21,9 +22,27 @@ from codage.config import SettingsError, resolve_coder
 from codage.domain import code_label as domain_code_label
 from codage.i18n import t
 from codage.services import Project, StoreError, default_project_location, open_project
+from codage.services.team import login_role
 
 console = SafeConsole()
 err_console = SafeConsole(stderr=True)
+
+# The project the running command was given, kept when its options are parsed:
+# the coder of a PostgreSQL project is the role its URL logs in as (coder_from).
+_given_project: ContextVar[str | None] = ContextVar("given_project", default=None)
+
+
+def remember_project(ctx: typer.Context, location: str | None) -> str | None:
+    """Option callback: note the project the command names, and hand it on unchanged.
+
+    Forgotten when the command ends (the root context closes), so that the next
+    command run in the same process (tests, embedding) starts from nothing.
+    """
+    if location:
+        _given_project.set(location)
+        ctx.find_root().call_on_close(lambda: _given_project.set(None))
+    return location
+
 
 ProjectOption = Annotated[
     str | None,
@@ -33,6 +52,7 @@ ProjectOption = Annotated[
         help="Project: a SQLite file or an SQLAlchemy URL "
         "(default: $CODAGE_PROJECT, else codage.db here).",
         show_default=False,
+        callback=remember_project,
     ),
 ]
 CoderOption = Annotated[
@@ -145,7 +165,9 @@ def project_from(location: str | None, *, create: bool = False) -> Iterator[Proj
 
 
 def coder_from(explicit: str | None) -> str:
-    return resolve_coder(explicit)
+    """Who the command works as: --coder, else $CODAGE_CODER, the settings, the login name;
+    on a PostgreSQL project, the role of the connection (another name is refused)."""
+    return _server_coder(explicit) or resolve_coder(explicit)
 
 
 def emit_json(data: Any) -> None:
@@ -170,3 +192,22 @@ def code_label(path: str, *, indent: bool = False) -> str:
     label = domain_code_label(path, indent=indent)
     parent = f" [dim]({escape(label.parent)})[/]" if label.parent else ""
     return f"{label.indent}{escape(label.leaf)}{parent}"
+
+
+def _command_project() -> str:
+    """The project the running command names (-p, or init's argument), else the default."""
+    return _given_project.get() or default_project_location()
+
+
+def _server_coder(explicit: str | None) -> str | None:
+    """On a PostgreSQL project the coder is the role one logs in as: no other name."""
+    role = login_role(_command_project())
+    if role is None:
+        return None
+    for given, origin in ((explicit, "--coder"), (os.environ.get("CODAGE_CODER"), "CODAGE_CODER")):
+        if given and given.strip() and given.strip() != role:
+            raise SettingsError(
+                f"{origin} {given.strip()}: on a PostgreSQL project you code as the role "
+                f"you log in as ({role}); log in as {given.strip()} to code as them"
+            )
+    return role

@@ -22,6 +22,7 @@ from codage.cli.common import (
     fail,
     handle_errors,
     project_from,
+    remember_project,
 )
 from codage.display import plain
 from codage.domain import Document, JournalEntry
@@ -66,6 +67,16 @@ register(
 @app.command()
 @handle_errors
 def init(
+    where: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PROJECT]",
+            help="The project to create: a SQLite file or a database URL "
+            "(postgresql+psycopg://...); the same as -p.",
+            show_default=False,
+            callback=remember_project,
+        ),
+    ] = None,
     project: ProjectOption = None,
     codebook_file: Annotated[
         Path | None, typer.Option("--codebook", help="A YAML codebook to start from.")
@@ -73,7 +84,9 @@ def init(
     coder: CoderOption = None,
 ) -> None:
     """Create a new project (a SQLite file by default)."""
-    location = project or default_project_location()
+    if where and project and where != project:
+        raise fail(f"give the project once: {where} or -p {project}")
+    location = where or project or default_project_location()
     book = codebook.load_codebook(codebook_file) if codebook_file else None
     existed = project_exists(location)
     proj = open_project(location, create=True)

@@ -11,20 +11,23 @@ needs (a document's row, a target's memos deleted) live here too.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SAWarning
 from sqlalchemy.orm import Session
 
 from codage.domain import (
     Coder,
 )
 from codage.store import journal as _journal
+from codage.store import row_security
 from codage.store.engine import BUSY_TIMEOUT_MS, Store, StoreError
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import row_dict as _row_dict
@@ -44,12 +47,34 @@ class Conflict(StoreError):
     """A write that would break a rule of the project (duplicate, cycle, ...)."""
 
 
+# SQLSTATEs of a PostgreSQL server refusing a row-level security lane: the
+# statement itself (insufficient privilege), or a row it could not delete because
+# it is another coder's, still referring to what the change removes (foreign key).
+_REFUSED = "42501"
+_STILL_REFERRED = "23503"
+
+
 @contextmanager
-def _write_errors(store: Store) -> Iterator[None]:
-    """A write the database itself refuses as read-only becomes one clear error."""
+def _write_errors(store: Store, role: ServerRole | None = None) -> Iterator[None]:
+    """A write the database itself refuses (read-only, a lane) becomes one clear error."""
     try:
-        yield
-    except OperationalError as exc:
+        with warnings.catch_warnings():
+            if role is not None and not role.owner:
+                # A row another coder's lane hides from this role's DELETE is "0 rows
+                # matched" to SQLAlchemy, a warning before the refusal turned into
+                # one clear line below: the refusal says it all.
+                warnings.filterwarnings("ignore", "DELETE statement on table", SAWarning)
+            yield
+    except DBAPIError as exc:
+        state = getattr(exc.orig, "sqlstate", None)
+        if role is not None and not role.owner and state in (_REFUSED, _STILL_REFERRED):
+            raise NotYourName(
+                f"{store.shown}: this change touches rows that are not {role.name}'s "
+                "(another coder's codings or memos); on a team project only their coder "
+                "or the project's owner may change them; nothing was changed"
+            ) from None
+        if not isinstance(exc, OperationalError):
+            raise
         if "readonly" in str(exc.orig) or "read-only" in str(exc.orig):
             if not store.read_only_reason:
                 store.read_only_reason = "the database refused to be written"
@@ -77,6 +102,18 @@ def _read_errors(store: Store) -> Iterator[None]:
         raise
 
 
+class NotYourName(Conflict):
+    """A write under another coder's name on a server where each coder is a role."""
+
+
+@dataclass(frozen=True)
+class ServerRole:
+    """Who a PostgreSQL session is: the role logged in, and whether it owns the project."""
+
+    name: str
+    owner: bool
+
+
 class ProjectBase:
     """One database, its transactions and its journal; see the module docstring."""
 
@@ -88,6 +125,7 @@ class ProjectBase:
         self.location = store.location
         self._writer = store.writer()
         self._local = threading.local()
+        self._role: ServerRole | None = None
         self._coder_ids: dict[str, int] = {}
 
     @property
@@ -137,7 +175,7 @@ class ProjectBase:
             group.details = dict(details or {})
         self._ready_to_write()
         with (
-            _write_errors(self.store),
+            _write_errors(self.store, self.server_role()),
             Session(self._writer, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -163,7 +201,7 @@ class ProjectBase:
             return
         self._ready_to_write()
         with (
-            _write_errors(self.store),
+            _write_errors(self.store, self.server_role()),
             Session(self._writer, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -184,10 +222,67 @@ class ProjectBase:
         with _read_errors(self.store), Session(self.engine) as session:
             yield session
 
+    def server_role(self) -> ServerRole | None:
+        """On PostgreSQL, the role this session works as (None on SQLite).
+
+        Each coder of a team project logs in as their own role, and codes under
+        that name only; the project's owner (or a role granted the owner's) may
+        write any coder's layer, as merges and consensus do.
+        """
+        if self.is_sqlite:
+            return None
+        if self._role is None:
+            with self.engine.connect() as conn:
+                name, owner = conn.execute(
+                    text(
+                        "SELECT current_user, pg_has_role(current_user, (SELECT datdba "
+                        "FROM pg_database WHERE datname = current_database()), 'MEMBER')"
+                    )
+                ).one()
+            self._role = ServerRole(str(name), bool(owner))
+        return self._role
+
+    def add_coder_role(self, name: str, password: str | None) -> bool:
+        """Make ``name`` a coder of this PostgreSQL project, logging in as a role of that name.
+
+        Creates the role (LOGIN; with ``password``, or none for peer or certificate
+        authentication) unless the server has it already, grants it what a coder
+        needs, and registers the coder, in one transaction. Only the project's
+        owner may. Returns whether the role was created (False: it existed).
+        """
+        role = self.server_role()
+        if role is None:
+            raise StoreError(
+                f"{self.store.shown}: coders get database roles on PostgreSQL only; "
+                "on a project file anyone who can open it codes under their own name"
+            )
+        name = name.strip()
+        if not name:
+            raise Conflict("a coder needs a name")
+        if not role.owner:
+            raise Conflict(
+                f"only the project's owner adds coders; {role.name} does not own {self.store.shown}"
+            )
+        quoted = row_security.quote_role(name)
+        with self._tx() as s:
+            exists = s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name})
+            if not exists:
+                secret = "" if password is None else " PASSWORD " + _sql_string(password)
+                s.execute(text(f"CREATE ROLE {quoted} LOGIN{secret}"))
+            row_security.grant_coder(s.connection(), name)
+            self._coder_id(s, name)
+        return not exists
+
     def _coder_id(self, s: Session, name: str) -> int:
         name = name.strip()
         if not name:
             raise Conflict("a coder needs a name")
+        role = self.server_role()
+        if role is not None and not role.owner and name != role.name:
+            raise NotYourName(
+                f"{self.store.shown}: you are logged in as {role.name}; "
+                f"you cannot write as {name}, only as yourself"
+            )
         # Coders are never renamed or deleted: an id read once, committed, stays
         # true, which spares each coding a round trip to the server.
         known = self._coder_ids.get(name)
@@ -251,3 +346,10 @@ class ProjectBase:
         if row is None:
             raise NotFound(f"no document {ref!r} in this project")
         return row
+
+
+def _sql_string(value: str) -> str:
+    """A string literal for a statement that takes no parameters (CREATE ROLE ... PASSWORD)."""
+    if "\x00" in value:
+        raise Conflict("a password cannot hold a NUL character")
+    return "'" + value.replace("'", "''") + "'"

@@ -39,7 +39,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # checks that they agree). Known here so that opening an up-to-date project, or
 # creating one, needs neither Alembic nor its scripts: they cost most of a small
 # command's start-up beyond the language model (issue 9).
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 # Notices (an upgrade, a backup) go to this logger; the command line prints them as
 # one line on stderr.
 log = logging.getLogger("codage.store")
@@ -74,6 +74,27 @@ def display_location(location: str) -> str:
         return make_url(location).render_as_string(hide_password=True)
     except ArgumentError:
         return location
+
+
+def login_role(location: str) -> str | None:
+    """The role a server URL logs in as, found as libpq finds it; None for a SQLite file."""
+    url = project_url(location)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() == "sqlite":
+        return None
+    if parsed.username:
+        return parsed.username
+    if os.environ.get("PGUSER"):
+        return os.environ["PGUSER"]
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
 
 
 def _alembic_config() -> Config:
@@ -160,6 +181,20 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+# The advisory lock every writing transaction on PostgreSQL holds until it ends: the
+# server's counterpart of SQLite's BEGIN IMMEDIATE. Writes read before they decide
+# (a duplicate coding, the next position among siblings, undo's "is this still as I
+# left it"), and under READ COMMITTED two such transactions would both decide on
+# what they read; taken in turn, each reads what the other committed. The key is
+# any constant of our own ("codage" in ASCII).
+WRITER_LOCK_KEY = 0x636F64616765
+
+
+def _server_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
 
 
 @dataclass
@@ -256,17 +291,22 @@ def _create(writer: Engine) -> None:
     The same schema as running every migration (a test compares the two), in
     one transaction, without loading Alembic and its scripts.
     """
+    with writer.begin() as conn:
+        create_schema(conn)
+
+
+def create_schema(conn: Connection) -> None:
+    """The head schema, stamped, inside the caller's transaction."""
+    from codage.store import row_security
     from codage.store.schema import Base
 
-    with writer.begin() as conn:
-        Base.metadata.create_all(conn)
-        conn.exec_driver_sql(
-            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
-        )
-        conn.execute(
-            text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": SCHEMA_HEAD}
-        )
+    Base.metadata.create_all(conn)
+    row_security.enable(conn)
+    conn.exec_driver_sql(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+    )
+    conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": SCHEMA_HEAD})
 
 
 def _check_versions(shown: str, versions: tuple[str, ...], tables: frozenset[str]) -> str | None:
@@ -329,7 +369,51 @@ def open_store(location: str, *, create: bool = True, upgrade: bool | None = Non
     return _open_server(location, url, create, upgrade)
 
 
-def _open_sqlite(location: str, path: Path, create: bool, upgrade: bool) -> Store:
+def open_blank(location: str) -> Store:
+    """Open an empty database (or a file yet to be made) to build a project in.
+
+    Nothing is created: the caller builds the schema (see :func:`create_schema`)
+    in the same transaction as what it writes, so a failure leaves no project.
+    A database that already holds tables, a project or not, is refused.
+    """
+    shown = display_location(location)
+    if is_memory_location(location):
+        raise StoreError(f"{shown}: an in-memory database keeps nothing; give a project file")
+    url = project_url(location)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"{shown}: not a path or a database URL ({exc})") from None
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        if path.exists() or path.is_symlink():
+            raise StoreError(f"{shown}: already exists; give a new file (nothing was changed)")
+        return _open_sqlite(location, path, create=True, upgrade=False, build=False)
+    try:
+        engine = create_engine(url)
+        tables = frozenset(inspect(engine).get_table_names())
+    except ArgumentError as exc:
+        raise StoreError(f"{shown}: cannot open this database ({exc})") from None
+    except ImportError as exc:
+        raise StoreError(_missing_driver(shown, exc)) from None
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(f"{shown}: cannot open the database ({exc.orig})") from None
+    if tables:
+        engine.dispose()
+        what = "a codage project" if tables >= CODAGE_TABLES else "other tables"
+        raise StoreError(
+            f"{shown}: this database already holds {what}; give an empty database "
+            "(nothing was changed)"
+        )
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _server_begin)
+    return Store(engine, location)
+
+
+def _open_sqlite(
+    location: str, path: Path, create: bool, upgrade: bool, *, build: bool = True
+) -> Store:
     shown = display_location(location)
     found: SQLiteFile | None = None
     if path.exists() or path.is_symlink():
@@ -373,7 +457,8 @@ def _open_sqlite(location: str, path: Path, create: bool, upgrade: bool) -> Stor
         revision=revision,
         sqlite_file=path,
     )
-    _bring_up(store, create, upgrade)
+    if build:
+        _bring_up(store, create, upgrade)
     return store
 
 
@@ -393,12 +478,23 @@ def _bring_up(store: Store, create: bool, upgrade: bool) -> None:
         raise
 
 
+def _missing_driver(shown: str, exc: ImportError) -> str:
+    if "psycopg" in str(exc):
+        return (
+            f"{shown}: PostgreSQL needs the psycopg driver; install it with "
+            "pip install 'codage[postgres]'"
+        )
+    return f"{shown}: cannot open this database ({exc})"
+
+
 def _open_server(location: str, url: str, create: bool, upgrade: bool) -> Store:
     shown = display_location(location)
     try:
         engine = create_engine(url)
-    except (ArgumentError, ImportError) as exc:
+    except ArgumentError as exc:
         raise StoreError(f"{shown}: cannot open this database ({exc})") from None
+    except ImportError as exc:
+        raise StoreError(_missing_driver(shown, exc)) from None
     try:
         tables = frozenset(inspect(engine).get_table_names())
         versions: tuple[str, ...] = ()
@@ -415,6 +511,8 @@ def _open_server(location: str, url: str, create: bool, upgrade: bool) -> Store:
     except StoreError:
         engine.dispose()
         raise
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _server_begin)
     store = Store(engine, location, revision=revision)
     _bring_up(store, create, upgrade)
     return store

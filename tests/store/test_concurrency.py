@@ -14,24 +14,13 @@ from __future__ import annotations
 import multiprocessing
 import random
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from codage.services import Project, UndoConflict
-from tests.backend_local import backend_location
 from tests.conftest import sample_document
 
 WORKERS = 4
 OPERATIONS = 300
-
-
-# Until the shared back-end fixture lands in tests/conftest.py (same name, same behaviour).
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from backend_location(request.param, tmp_path)
 
 
 def _replay(

@@ -5,22 +5,13 @@ signed; undo and redo take back one's own changes only. On SQLite and PostgreSQL
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from codage.analysis.consensus import build_consensus
 from codage.analysis.merge import merge_projects
 from codage.services import NotYours, Project
-from tests.backend_local import backend_location
 from tests.conftest import sample_document
-
-
-# Until the shared back-end fixture lands in tests/conftest.py (same name, same behaviour).
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from backend_location(request.param, tmp_path)
 
 
 @pytest.fixture

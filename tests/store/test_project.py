@@ -13,16 +13,23 @@ from codage.store.engine import current_revision, head_revision
 from tests.conftest import SAMPLE_TEXT, sample_document
 
 
-def test_new_project_is_a_sqlite_file_in_wal_mode_at_the_head_schema(
-    project: Project, project_path: Path
-) -> None:
-    assert project_path.exists()
-    assert current_revision(project.engine) == head_revision()
-    with sqlite3.connect(project_path) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    with project.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+def test_new_project_is_a_sqlite_file_in_wal_mode_at_the_head_schema(project_path: Path) -> None:
+    with Project.open(str(project_path)) as project:
+        assert project_path.exists()
+        assert current_revision(project.engine) == head_revision()
+        with sqlite3.connect(project_path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with project.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+
+
+def test_a_new_project_on_postgresql_is_at_the_head_schema(pg_url: str) -> None:
+    with Project.open(pg_url) as project:
+        assert not project.is_sqlite
+        assert current_revision(project.engine) == head_revision()
+    with Project.open(pg_url, create=False) as project:
+        assert project.documents() == []
 
 
 def test_reopening_keeps_everything(project_path: Path) -> None:
