@@ -124,6 +124,7 @@ class ProjectBase:
         self.engine: Engine = store.engine
         self.location = store.location
         self._writer = store.writer()
+        self._lane_writer = store.lane_writer()
         self._local = threading.local()
         self._role: ServerRole | None = None
         self._coder_ids: dict[str, int] = {}
@@ -191,7 +192,9 @@ class ProjectBase:
                 self._local.group = None
 
     @contextmanager
-    def _tx(self) -> Iterator[Session]:
+    def _tx(self, *, lane: bool = False) -> Iterator[Session]:
+        """A write transaction; ``lane`` for one that touches only its coder's own
+        rows, which on PostgreSQL runs beside other coders' (see engine.LANE)."""
         current = getattr(self._local, "session", None)
         if current is not None:
             # Inside a batch: a savepoint lets a failed write be caught without
@@ -202,7 +205,7 @@ class ProjectBase:
         self._ready_to_write()
         with (
             _write_errors(self.store, self.server_role()),
-            Session(self._writer, expire_on_commit=False) as session,
+            Session(self._lane_writer if lane else self._writer, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session

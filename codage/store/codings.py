@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import case, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -80,7 +81,7 @@ class Codings(ProjectBase):
         the journal.
         """
         journal = _Journal()
-        with self._tx() as s:
+        with self._tx(lane=True) as s:
             coder_id = self._coder_id(s, coder)
             duplicate = (
                 select(CodingRow.id)
@@ -127,9 +128,15 @@ class Codings(ProjectBase):
                 "created_at": now,
                 "updated_at": now,
             }
-            new_id = s.execute(
-                insert(CodingRow).values(**values).returning(CodingRow.id)
-            ).scalar_one()
+            try:
+                new_id = s.execute(
+                    insert(CodingRow).values(**values).returning(CodingRow.id)
+                ).scalar_one()
+            except IntegrityError:
+                # the same coder, from another window, coded this very span just now
+                raise Conflict(
+                    f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
+                ) from None
             row = {"id": new_id, **values}
             journal.inserted("codings", row)
             path = _journal.code_path(s, code_id)

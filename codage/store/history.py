@@ -18,6 +18,10 @@ from codage.store.schema import (
 )
 
 
+class _BeyondLane(Exception):
+    """An undo or redo that touches more than its coder's own codings."""
+
+
 class History(ProjectBase):
     """Undo, redo and history over the journal."""
 
@@ -36,14 +40,24 @@ class History(ProjectBase):
         return self._step(coder, undo=False)
 
     def _step(self, coder: str, *, undo: bool) -> JournalEntry | None:
+        # Most steps take back a coder's own coding: tried first in the coder's lane,
+        # beside other coders' writes; a step that reaches further runs again alone.
+        try:
+            return self._step_in(coder, undo=undo, lane=True)
+        except _BeyondLane:
+            return self._step_in(coder, undo=undo, lane=False)
+
+    def _step_in(self, coder: str, *, undo: bool, lane: bool) -> JournalEntry | None:
         verb = "undo" if undo else "redo"
         target: JournalEntry | None = None
         try:
-            with self._tx() as s:
+            with self._tx(lane=lane) as s:
                 actor_id = self._coder_id(s, coder)
                 row = _journal.last_done(s, actor_id) if undo else _journal.last_undone(s, actor_id)
                 if row is None:
                     return None
+                if lane and not _journal.in_lane(row.ops, actor_id):
+                    raise _BeyondLane
                 names = _journal.coder_names(s)
                 target = _journal.entry(row, names)
                 _journal.apply_ops(s, row.ops, reverse=undo)

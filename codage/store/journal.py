@@ -188,6 +188,19 @@ def touched_coders(ops: list[dict[str, Any]]) -> list[int]:
     return sorted(found)
 
 
+def in_lane(ops: list[dict[str, Any]], actor_id: int) -> bool:
+    """Whether the operations touch only the actor's own codings: what an undo or a redo
+    may replay beside other coders' writes (see engine.LANE)."""
+    for op in ops:
+        if op["t"] != "codings":
+            return False
+        for key in ("row", "before", "after"):
+            row = op.get(key)
+            if row is not None and row.get("coder_id") != actor_id:
+                return False
+    return True
+
+
 def touched_documents(ops: list[dict[str, Any]]) -> set[int]:
     """The ids of the documents whose codings (or codings kept aside) the operations change."""
     found: set[int] = set()
