@@ -19,13 +19,14 @@ from codage.store.engine import (
     is_memory_location,
     project_url,
 )
-from codage.store.project import Conflict, NotFound, Project, UndoConflict
+from codage.store.project import Conflict, NotFound, NotYours, Project, UndoConflict
 
 __all__ = [
     "CodebookError",
     "CodebookImport",
     "Conflict",
     "NotFound",
+    "NotYours",
     "PathError",
     "Project",
     "ReadOnlyProject",

@@ -7,6 +7,21 @@ contracts in pyproject.toml).
 """
 
 from codage.store.engine import ReadOnlyProject
-from codage.store.project import Conflict, NotFound, Project, StoreError, UndoConflict
+from codage.store.project import (
+    Conflict,
+    NotFound,
+    NotYours,
+    Project,
+    StoreError,
+    UndoConflict,
+)
 
-__all__ = ["Conflict", "NotFound", "Project", "ReadOnlyProject", "StoreError", "UndoConflict"]
+__all__ = [
+    "Conflict",
+    "NotFound",
+    "NotYours",
+    "Project",
+    "ReadOnlyProject",
+    "StoreError",
+    "UndoConflict",
+]

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -128,7 +128,9 @@ class ProjectBase:
         self.engine: Engine = store.engine
         self.location = store.location
         self._writer = store.writer()
+        self._lane_writer = store.lane_writer()
         self._local = threading.local()
+        self._coder_ids: dict[str, int] = {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -193,7 +195,9 @@ class ProjectBase:
                 self._local.group = None
 
     @contextmanager
-    def _tx(self) -> Iterator[Session]:
+    def _tx(self, *, lane: bool = False) -> Iterator[Session]:
+        """A write transaction; ``lane`` for one that touches only its coder's own
+        rows, which on PostgreSQL runs beside other coders' (see engine.LANE)."""
         current = getattr(self._local, "session", None)
         if current is not None:
             # Inside a batch: a savepoint lets a failed write be caught without
@@ -204,7 +208,7 @@ class ProjectBase:
         self._ready_to_write()
         with (
             _write_errors(self.store, self.server_role()),
-            Session(self._writer, expire_on_commit=False) as session,
+            Session(self._lane_writer if lane else self._writer, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session
@@ -289,12 +293,28 @@ class ProjectBase:
         name = name.strip()
         if not name:
             raise Conflict("a coder needs a name")
+        # Coders are never renamed or deleted: an id read once, committed, stays
+        # true, which spares each coding a round trip to the server.
+        known = self._coder_ids.get(name)
+        if known is not None:
+            return known
         coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
+        outside_batch = getattr(self._local, "session", None) is None
+        if coder_id is not None and outside_batch and name not in s.info.get("new_coders", ()):
+            self._coder_ids[name] = coder_id
         if coder_id is None:
-            row = CoderRow(name=name)
-            s.add(row)
-            s.flush()
-            coder_id = row.id
+            s.info.setdefault("new_coders", set()).add(name)
+            # On PostgreSQL another process may register the same new coder at once
+            # (one person, two windows): then theirs is the row, found again.
+            try:
+                with s.begin_nested():
+                    row = CoderRow(name=name)
+                    s.add(row)
+                coder_id = row.id
+            except IntegrityError:
+                coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == name))
+                if coder_id is None:
+                    raise
         return coder_id
 
     def coder(self, name: str) -> Coder:

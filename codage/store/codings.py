@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -25,6 +26,23 @@ from codage.store.schema import (
     CodingRow,
     DocumentRow,
 )
+
+
+class NotYours(Conflict):
+    """A change to another coder's coding or memo: each coder works in their own lane.
+
+    Others' codings change only through the explicit, journaled decisions made for
+    that (merging projects, a consensus, placing codings kept aside, codebook edits).
+    """
+
+
+def owner_check(owner: str | None, coder: str, what: str, verb: str) -> None:
+    """Refuse, naming the owner, a change by ``coder`` of what ``owner`` holds.
+
+    A memo written before memos had authors (``owner`` None) belongs to no one.
+    """
+    if owner is not None and owner != coder.strip():
+        raise NotYours(f"{what} is {owner}'s: only {owner} may {verb} it (you are {coder.strip()})")
 
 
 class Codings(ProjectBase):
@@ -55,65 +73,93 @@ class Codings(ProjectBase):
         coder: str,
         memo: str | None = None,
     ) -> Coding:
-        """Code [start, end) of a document; journaled."""
+        """Code [start, end) of a document; journaled.
+
+        Few statements (what several coders at once on a server pay for in round
+        trips): one reads the document, the code, the passage and any duplicate
+        together, one inserts, one per level reads the code's path, two write
+        the journal.
+        """
         journal = _Journal()
-        with self._tx() as s:
-            doc = s.execute(
-                select(DocumentRow.id, DocumentRow.length, DocumentRow.name).where(
-                    DocumentRow.id == document_id
-                )
-            ).first()
-            if doc is None:
-                raise NotFound(f"no document with id {document_id}")
-            if s.get(CodeRow, code_id) is None:
-                raise NotFound(f"no code with id {code_id}")
-            if not (0 <= start < end <= doc.length):
-                raise Conflict(
-                    f"{doc.name}: span [{start}, {end}) is empty or outside the text "
-                    f"(0..{doc.length})"
-                )
+        with self._tx(lane=True) as s:
             coder_id = self._coder_id(s, coder)
-            duplicate = s.scalar(
-                select(CodingRow.id).where(
+            duplicate = (
+                select(CodingRow.id)
+                .where(
                     CodingRow.document_id == document_id,
                     CodingRow.code_id == code_id,
                     CodingRow.coder_id == coder_id,
                     CodingRow.start == start,
                     CodingRow.end == end,
                 )
+                .scalar_subquery()
             )
-            if duplicate is not None:
-                raise Conflict(f"{doc.name}: {coder} already coded [{start}, {end}) with this code")
-            text = s.scalar(
-                select(func.substr(DocumentRow.text, start + 1, end - start)).where(
-                    DocumentRow.id == document_id
+            code = select(CodeRow.id).where(CodeRow.id == code_id).scalar_subquery()
+            doc = s.execute(
+                select(
+                    DocumentRow.length,
+                    DocumentRow.name,
+                    func.substr(DocumentRow.text, max(start, 0) + 1, max(end - start, 0)),
+                    code,
+                    duplicate,
+                ).where(DocumentRow.id == document_id)
+            ).first()
+            if doc is None:
+                raise NotFound(f"no document with id {document_id}")
+            length, doc_name, found_text, found_code, found_duplicate = doc
+            text: str = found_text or ""
+            if found_code is None:
+                raise NotFound(f"no code with id {code_id}")
+            if not (0 <= start < end <= length):
+                raise Conflict(
+                    f"{doc_name}: span [{start}, {end}) is empty or outside the text (0..{length})"
                 )
-            )
+            if found_duplicate is not None:
+                raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
             now = _now()
-            row = CodingRow(
-                document_id=document_id,
-                code_id=code_id,
-                coder_id=coder_id,
-                start=start,
-                end=end,
-                text=text or "",
-                memo=memo,
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(row)
-            s.flush()
-            journal.inserted("codings", _row_dict(row))
+            values = {
+                "document_id": document_id,
+                "code_id": code_id,
+                "coder_id": coder_id,
+                "start": start,
+                "end": end,
+                "text": text,
+                "memo": memo,
+                "created_at": now,
+                "updated_at": now,
+            }
+            try:
+                new_id = s.execute(
+                    insert(CodingRow).values(**values).returning(CodingRow.id)
+                ).scalar_one()
+            except IntegrityError:
+                # the same coder, from another window, coded this very span just now
+                raise Conflict(
+                    f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
+                ) from None
+            row = {"id": new_id, **values}
+            journal.inserted("codings", row)
             path = _journal.code_path(s, code_id)
-            journal.details = {"document": doc.name, "code": path, "owner": coder.strip()}
+            journal.details = {"document": doc_name, "code": path, "owner": coder.strip()}
             self._record(
                 s,
                 coder,
                 "add_coding",
-                f'coded "{path}" on {doc.name} « {_passage_head(row.text)} »',
+                f'coded "{path}" on {doc_name} « {_passage_head(text)} »',
                 journal,
             )
-            return self._coding(row, coder.strip())
+            return Coding(
+                id=new_id,
+                document_id=document_id,
+                code_id=code_id,
+                coder=coder.strip(),
+                start=start,
+                end=end,
+                text=text,
+                memo=memo,
+                created_at=now,
+                updated_at=now,
+            )
 
     def add_codings(self, codings: Iterable[tuple[int, int, int, int]], *, coder: str) -> int:
         """Code many (document, code, start, end) spans in one transaction and one journal entry.
@@ -168,11 +214,18 @@ class Codings(ProjectBase):
             raise NotFound(f"no coding with id {coding_id}")
         return row
 
+    def _owner(self, s: Session, row: CodingRow) -> str:
+        return s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
+
     def remove_coding(self, coding_id: int, *, coder: str) -> None:
-        """Remove a coding (and its memos); journaled."""
+        """Remove one's own coding (and its memos); journaled.
+
+        NotYours when ``coder`` does not own it.
+        """
         journal = _Journal()
         with self._tx() as s:
             row = self._coding_row(s, coding_id)
+            owner_check(self._owner(s, row), coder, f"coding {coding_id}", "remove")
             self._delete_memos(s, "coding", coding_id, journal)
             journal.deleted("codings", _row_dict(row))
             s.delete(row)
@@ -188,17 +241,21 @@ class Codings(ProjectBase):
             )
 
     def set_coding_memo(self, coding_id: int, memo: str | None, *, coder: str) -> Coding:
-        """Write (or clear, with None or "") the memo of a coding; journaled."""
+        """Write (or clear, with None or "") the memo of one's own coding; journaled.
+
+        NotYours when ``coder`` does not own the coding.
+        """
         journal = _Journal()
         with self._tx() as s:
             row = self._coding_row(s, coding_id)
+            owner = self._owner(s, row)
+            owner_check(owner, coder, f"coding {coding_id}", "write the memo of")
             before = _row_dict(row)
             row.memo = memo or None
             row.updated_at = _now()
             s.flush()
             journal.updated("codings", row.id, before, _row_dict(row))
             self._record(s, coder, "memo_coding", "memo on a coding", journal)
-            owner = s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
             return self._coding(row, owner)
 
     def coding(self, coding_id: int) -> Coding:

@@ -192,8 +192,17 @@ def _sqlite_begin(conn: Connection) -> None:
 WRITER_LOCK_KEY = 0x636F64616765
 
 
+# A write that stays in its coder's own lane (their codings, their journal) takes the
+# lock shared: coders' lanes never meet, so they write side by side, while any other
+# write (codebook, decisions, merges) still waits for all of them and they for it.
+LANE = "lane"
+
+
 def _server_begin(conn: Connection) -> None:
-    if conn.get_execution_options().get(WRITE_OPTION):
+    mode = conn.get_execution_options().get(WRITE_OPTION)
+    if mode == LANE:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITER_LOCK_KEY})")
+    elif mode:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
 
 
@@ -223,6 +232,11 @@ class Store:
     def writer(self) -> Engine:
         """The engine to write with: its transactions begin IMMEDIATE on SQLite."""
         return self.engine.execution_options(**{WRITE_OPTION: True})
+
+    def lane_writer(self) -> Engine:
+        """The engine for writes within one coder's lane (see LANE): BEGIN IMMEDIATE
+        on SQLite as any write, the writers' lock taken shared on PostgreSQL."""
+        return self.engine.execution_options(**{WRITE_OPTION: LANE})
 
     def refuse_write(self) -> ReadOnlyProject:
         return ReadOnlyProject(

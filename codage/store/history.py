@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from codage.domain import (
@@ -13,8 +13,13 @@ from codage.store import journal as _journal
 from codage.store.base import ProjectBase
 from codage.store.journal import UndoConflict
 from codage.store.schema import (
+    DocumentRow,
     JournalRow,
 )
+
+
+class _BeyondLane(Exception):
+    """An undo or redo that touches more than its coder's own codings."""
 
 
 class History(ProjectBase):
@@ -35,14 +40,24 @@ class History(ProjectBase):
         return self._step(coder, undo=False)
 
     def _step(self, coder: str, *, undo: bool) -> JournalEntry | None:
+        # Most steps take back a coder's own coding: tried first in the coder's lane,
+        # beside other coders' writes; a step that reaches further runs again alone.
+        try:
+            return self._step_in(coder, undo=undo, lane=True)
+        except _BeyondLane:
+            return self._step_in(coder, undo=undo, lane=False)
+
+    def _step_in(self, coder: str, *, undo: bool, lane: bool) -> JournalEntry | None:
         verb = "undo" if undo else "redo"
         target: JournalEntry | None = None
         try:
-            with self._tx() as s:
+            with self._tx(lane=lane) as s:
                 actor_id = self._coder_id(s, coder)
                 row = _journal.last_done(s, actor_id) if undo else _journal.last_undone(s, actor_id)
                 if row is None:
                     return None
+                if lane and not _journal.in_lane(row.ops, actor_id):
+                    raise _BeyondLane
                 names = _journal.coder_names(s)
                 target = _journal.entry(row, names)
                 _journal.apply_ops(s, row.ops, reverse=undo)
@@ -76,3 +91,26 @@ class History(ProjectBase):
         with self._read() as s:
             ops = s.scalar(select(JournalRow.ops).where(JournalRow.id == entry_id))
         return _journal.touched_documents(ops or [])
+
+    def journal_mark(self) -> tuple[int, ...]:
+        """A fingerprint of the journal and the documents that any change of codings,
+        codebook or memos (a new entry, an undo, a redo, in any process) or any
+        document added or removed alters: what a window polls to see others' work.
+
+        One aggregate query, no rows read into memory: the newest entry, how many
+        entries are in force and the sum of their ids (an undo or a redo moves
+        both), and the number and newest id of documents.
+        """
+        done = JournalRow.state == "done"
+        with self._read() as s:
+            journal = s.execute(
+                select(
+                    func.coalesce(func.max(JournalRow.id), 0),
+                    func.coalesce(func.sum(case((done, 1), else_=0)), 0),
+                    func.coalesce(func.sum(case((done, JournalRow.id), else_=0)), 0),
+                )
+            ).one()
+            documents = s.execute(
+                select(func.count(DocumentRow.id), func.coalesce(func.max(DocumentRow.id), 0))
+            ).one()
+        return tuple(int(v) for v in (*journal, *documents))

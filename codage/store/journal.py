@@ -188,6 +188,19 @@ def touched_coders(ops: list[dict[str, Any]]) -> list[int]:
     return sorted(found)
 
 
+def in_lane(ops: list[dict[str, Any]], actor_id: int) -> bool:
+    """Whether the operations touch only the actor's own codings: what an undo or a redo
+    may replay beside other coders' writes (see engine.LANE)."""
+    for op in ops:
+        if op["t"] != "codings":
+            return False
+        for key in ("row", "before", "after"):
+            row = op.get(key)
+            if row is not None and row.get("coder_id") != actor_id:
+                return False
+    return True
+
+
 def touched_documents(ops: list[dict[str, Any]]) -> set[int]:
     """The ids of the documents whose codings (or codings kept aside) the operations change."""
     found: set[int] = set()
@@ -278,7 +291,17 @@ def last_undone(s: Session, actor_id: int) -> JournalRow | None:
 
 
 def mark_undone(s: Session, row: JournalRow) -> None:
-    top = s.scalar(select(func.max(JournalRow.undo_seq))) or 0
+    # Only the order of one actor's undone entries matters (redo takes their latest):
+    # asked of that actor's few undone entries through the (actor, state) index,
+    # rather than of the whole journal, which each undo used to scan.
+    top = (
+        s.scalar(
+            select(func.max(JournalRow.undo_seq)).where(
+                JournalRow.actor_id == row.actor_id, JournalRow.state == "undone"
+            )
+        )
+        or 0
+    )
     row.state, row.undo_seq = "undone", top + 1
 
 

@@ -9,6 +9,7 @@ from codage.domain import (
     Memo,
 )
 from codage.store.base import Conflict, NotFound, ProjectBase
+from codage.store.codings import owner_check
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import now as _now
 from codage.store.journal import row_dict as _row_dict
@@ -22,11 +23,7 @@ class Memos(ProjectBase):
     """The memos of a project."""
 
     def _memo(self, s: Session, row: MemoRow) -> Memo:
-        author = (
-            None
-            if row.author_id is None
-            else s.scalar(select(CoderRow.name).where(CoderRow.id == row.author_id))
-        )
+        author = self._author(s, row)
         return Memo(
             row.id, row.target, row.target_id, row.text, author, row.created_at, row.updated_at
         )
@@ -52,12 +49,19 @@ class Memos(ProjectBase):
             self._record(s, coder, "add_memo", f"memo on {target}", journal)
             return self._memo(s, row)
 
+    def _author(self, s: Session, row: MemoRow) -> str | None:
+        if row.author_id is None:
+            return None
+        return s.scalar(select(CoderRow.name).where(CoderRow.id == row.author_id))
+
     def update_memo(self, memo_id: int, text: str, *, coder: str) -> Memo:
+        """Rewrite one's own memo; journaled. NotYours when another coder wrote it."""
         journal = _Journal()
         with self._tx() as s:
             row = s.get(MemoRow, memo_id)
             if row is None:
                 raise NotFound(f"no memo with id {memo_id}")
+            owner_check(self._author(s, row), coder, f"memo {memo_id}", "edit")
             before = _row_dict(row)
             row.text = text
             row.updated_at = _now()
@@ -67,11 +71,13 @@ class Memos(ProjectBase):
             return self._memo(s, row)
 
     def delete_memo(self, memo_id: int, *, coder: str) -> None:
+        """Delete one's own memo; journaled. NotYours when another coder wrote it."""
         journal = _Journal()
         with self._tx() as s:
             row = s.get(MemoRow, memo_id)
             if row is None:
                 raise NotFound(f"no memo with id {memo_id}")
+            owner_check(self._author(s, row), coder, f"memo {memo_id}", "delete")
             journal.deleted("memos", _row_dict(row))
             s.delete(row)
             s.flush()

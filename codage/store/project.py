@@ -20,13 +20,22 @@ from __future__ import annotations
 from codage.store.aside import Aside
 from codage.store.base import Conflict, NotFound, ProjectBase
 from codage.store.codes import Codebook
+from codage.store.codings import NotYours
 from codage.store.documents import Documents
 from codage.store.engine import StoreError, open_store
 from codage.store.history import History
 from codage.store.journal import UndoConflict
 from codage.store.memos import Memos
 
-__all__ = ["Conflict", "NotFound", "Project", "ProjectBase", "StoreError", "UndoConflict"]
+__all__ = [
+    "Conflict",
+    "NotFound",
+    "NotYours",
+    "Project",
+    "ProjectBase",
+    "StoreError",
+    "UndoConflict",
+]
 
 
 class Project(Documents, Codebook, Aside, Memos, History):

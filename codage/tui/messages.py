@@ -83,6 +83,13 @@ class ProjectChanged(Message):
 
 
 @dataclass
+class JournalMoved(Message):
+    """The project changed since it was last read (another coder, another process)."""
+
+    mark: tuple[int, ...]
+
+
+@dataclass
 class ActionFailed(Message):
     """A service refused or failed; ``text`` says why, for a notification."""
 

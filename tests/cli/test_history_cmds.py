@@ -100,7 +100,8 @@ def test_nothing_to_undo_and_a_refused_undo_are_one_line(coded: Path, runner: Cl
     assert code == 1 and err.strip() == "codage: error: Nothing to undo for nobody"
     with Project.open(str(coded)) as p:
         (ana,) = p.codings(coders=["ana"])
-        p.remove_coding(ana.id, coder="lead")  # an explicit decision by someone else
+        with p.batch(coder="lead"):  # an explicit decision by someone else
+            p.remove_coding(ana.id, coder="ana")
     code, _, err = run(runner, "undo", "-p", str(coded), "--coder", "ana")
     assert code == 2
     assert len(err.strip().splitlines()) == 1

@@ -175,7 +175,10 @@ def test_removing_someone_elses_coding_is_the_remover_s_change(project: Project)
     doc = project.add_document(sample_document())
     code = project.create_code("A", coder="lead")
     coding = project.add_coding(doc.id, code.id, 0, 20, coder="ana")
-    project.remove_coding(coding.id, coder="lead")
+    # only as an explicit decision of the lead's own (a batch in their name, as a
+    # consensus decision is): ana's coding is in ana's lane
+    with project.batch(coder="lead", action="remove_coding", summary="remove ana's coding"):
+        project.remove_coding(coding.id, coder="ana")
     entry = project.history(limit=1)[0]
     assert (entry.coder, entry.coders) == ("lead", ("ana",))
     assert entry.details is not None and entry.details["owner"] == "ana"

@@ -176,6 +176,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         self._apply_panes()
         self.query_one("#documents", OptionList).focus()
         self.load_project()
+        self.start_polling()
 
     def on_resize(self) -> None:
         self._apply_panes()

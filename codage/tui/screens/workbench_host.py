@@ -54,6 +54,10 @@ class WorkbenchHost(Protocol):
     _layer_chosen: bool
     _left_coder: str | None
     _other_coder: str | None
+    # the poll that watches for others' changes
+    _journal_mark: tuple[int, ...] | None
+    _polling: threading.Lock
+    _poll_failed: bool
 
     # ------------------------------------------------------------------ Textual's side
 
@@ -122,6 +126,10 @@ class WorkbenchHost(Protocol):
     def load_project(self, note: str = "", select_code: int | None = None) -> object: ...
 
     def reload_codings(self, document_id: int) -> object: ...
+
+    def poll_journal(self) -> object: ...
+
+    def set_interval(self, interval: float, callback: Callable[[], object]) -> object: ...
 
     def store_coding(self, document_id: int, code_id: int, span: Span) -> object: ...
 

@@ -22,6 +22,7 @@ from codage.tui.messages import (
     CodingsLoaded,
     DocumentMemoSaved,
     DocumentOpened,
+    JournalMoved,
     ProjectChanged,
     ProjectLoaded,
 )
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 
 
 RECENT_CODES = 12
+# How often an open workbench asks whether others changed the project: one cheap
+# aggregate query (see Project.journal_mark), in a worker.
+POLL_SECONDS = 1.5
 _COVERAGE_MADE = threading.Lock()
 
 
@@ -116,6 +120,10 @@ def project_state(
 class WorkbenchWorkers:
     """Mixed into :class:`~codage.tui.screens.workbench.WorkbenchScreen`."""
 
+    # what the project looked like when last read (see poll_journal)
+    _journal_mark: tuple[int, ...] | None = None
+    _poll_failed = False
+
     def _fail(self: WorkbenchHost, exc: Exception) -> None:
         self.post_message(ActionFailed(str(exc)))
 
@@ -127,6 +135,8 @@ class WorkbenchWorkers:
         the last reload (see :class:`Coverage`); on opening, all are read.
         """
         coverage = self._coverage_cache()
+        # Marked before reading: whatever others change from here on, a poll sees.
+        self._journal_mark = self.project.journal_mark()
         # The screen takes the latest codes from a reload only while it has none
         # and has not chosen its layer (both change once, for good): past that,
         # the query (the costliest here on a large project) would go unused.
@@ -138,6 +148,43 @@ class WorkbenchWorkers:
             self.app.call_from_thread(self.notify, note)
         if select_code is not None:
             self.app.call_from_thread(self.tree.select_code, select_code)
+
+    def start_polling(self: WorkbenchHost) -> None:
+        """Watch the project for others' changes while the workbench is open."""
+        self._polling = threading.Lock()
+        self.set_interval(POLL_SECONDS, self.poll_journal)
+
+    @work(thread=True, group="poll")
+    def poll_journal(self: WorkbenchScreen) -> None:
+        """Has the project changed since it was read (others' codings, undos, codebook)?
+
+        Run by a timer of the screen. A poll still waiting on a busy server makes
+        the next ones skip their turn rather than pile up.
+        """
+        if not self._polling.acquire(blocking=False):
+            return
+        try:
+            mark = self.project.journal_mark()
+        except Exception as exc:  # the next poll tries again; say it once, not each time
+            if not self._poll_failed:
+                self._poll_failed = True
+                self.post_message(ActionFailed(str(exc)))
+            return
+        finally:
+            self._polling.release()
+        self._poll_failed = False
+        if mark != self._journal_mark:
+            self.post_message(JournalMoved(mark))
+
+    def on_journal_moved(self: WorkbenchHost, message: JournalMoved) -> None:
+        """Others changed the project: read it again as after an undo, through the
+        incremental reloads, which leave the cursor, the selection and the scroll be."""
+        if message.mark == self._journal_mark:
+            return
+        self._journal_mark = message.mark
+        self.load_project()
+        if self._document is not None:
+            self.reload_codings(self._document.id)
 
     def _coverage_cache(self: WorkbenchHost) -> Coverage:
         # Made on first use, by whichever worker comes first: under a lock, so
@@ -171,7 +218,10 @@ class WorkbenchWorkers:
                 units=units,
                 codings=project.codings_bulk(document_ids=[document_id]),
                 unit_cases=project.unit_cases(document_id),
-                memo=memos[0] if memos else None,
+                # one's own memo first: another coder's is shown but not theirs to edit
+                memo=next(
+                    (m for m in memos if m.author == self.coder), memos[0] if memos else None
+                ),
                 jump=jump,
                 bounds=bounds,
             )
@@ -264,7 +314,8 @@ class WorkbenchWorkers:
         self: WorkbenchScreen, document_id: int, memo: Memo | None, text: str
     ) -> None:
         def job(project: Project) -> None:
-            if memo is None:
+            if memo is None or memo.author not in (None, self.coder):
+                # another coder's memo stays theirs: this coder writes one of their own
                 saved = project.add_memo("document", document_id, text, coder=self.coder)
             else:
                 saved = project.update_memo(memo.id, text, coder=self.coder)
