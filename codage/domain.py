@@ -416,6 +416,8 @@ class Coding:
     memo: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # made by auto-coding from a search rather than by the coder's hand
+    automatic: bool = False
 
     @property
     def span(self) -> Span:
@@ -451,6 +453,7 @@ class CodingImport:
     start: int
     end: int
     memo: str | None = None
+    automatic: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ COMMAND_MODULES = (
     "memo_cmds",
     "team_cmds",
     "agreement_cmds",
+    "search_cmds",
 )
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
@@ -75,6 +76,8 @@ COMMAND_MODULE = {
     "cases": "case_cmds",
     "case": "case_cmds",
     "document": "document_cmds",
+    "search": "search_cmds",
+    "autocode": "search_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
@@ -84,7 +87,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("init", "demo", "tui", "documents", "document", "cases", "case", "codebook", "history"),
     ),
     ("panel.import", ("import",)),
-    ("panel.coding", ("code", "uncode", "memo", "segments", "search", "undo", "redo")),
+    ("panel.coding", ("code", "uncode", "memo", "segments", "search", "autocode", "undo", "redo")),
     ("panel.team", ("merge", "agreement", "consensus", "aside", "copy")),
     ("panel.export", ("export", "stats")),
 )

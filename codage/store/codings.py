@@ -43,6 +43,7 @@ class Codings(ProjectBase):
             memo=r.memo,
             created_at=r.created_at,
             updated_at=r.updated_at,
+            automatic=bool(r.automatic),
         )
 
     def add_coding(
@@ -115,12 +116,23 @@ class Codings(ProjectBase):
             )
             return self._coding(row, coder.strip())
 
-    def add_codings(self, codings: Iterable[tuple[int, int, int, int]], *, coder: str) -> int:
+    def add_codings(
+        self,
+        codings: Iterable[tuple[int, int, int, int]],
+        *,
+        coder: str,
+        automatic: bool = False,
+        action: str = "add_codings",
+        details: dict[str, Any] | None = None,
+    ) -> int:
         """Code many (document, code, start, end) spans in one transaction and one journal entry.
 
         Spans the coder already holds are skipped; returns how many were added.
+        ``automatic`` marks them as made by auto-coding from a search; ``action`` and
+        ``details`` name the journal entry.
         """
         journal = _Journal()
+        journal.details = dict(details or {})
         added = 0
         with self._tx() as s:
             coder_id = self._coder_id(s, coder)
@@ -154,12 +166,13 @@ class Codings(ProjectBase):
                     text=text[start:end],
                     created_at=now,
                     updated_at=now,
+                    automatic=automatic,
                 )
                 s.add(row)
                 s.flush()
                 journal.inserted("codings", _row_dict(row))
                 added += 1
-            self._record(s, coder, "add_codings", f"code {added} passages", journal)
+            self._record(s, coder, action, f"code {added} passages", journal)
         return added
 
     def _coding_row(self, s: Session, coding_id: int) -> CodingRow:
@@ -258,6 +271,7 @@ class Codings(ProjectBase):
                 CodingRow.end,
                 CodingRow.text,
                 CodingRow.memo,
+                CodingRow.automatic,
             )
             if document_ids is not None:
                 query = query.where(CodingRow.document_id.in_(list(document_ids)))
@@ -270,7 +284,8 @@ class Codings(ProjectBase):
                 CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id
             )
             return [
-                Coding(i, d, c, names[k], a, b, t, m) for i, d, c, k, a, b, t, m in s.execute(query)
+                Coding(i, d, c, names[k], a, b, t, m, None, None, bool(auto))
+                for i, d, c, k, a, b, t, m, auto in s.execute(query)
             ]
 
     # The workbench shows these after every undo or codebook edit: asking the

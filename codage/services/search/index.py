@@ -1,0 +1,170 @@
+"""What the corpus search reads once per process: each document's text folded for case-
+and accent-blind matching, its units, its tokens with their lemmas, and a lemma index.
+
+Built from the store the first time a project is searched and kept while the
+documents stay the same (their ids and SHA-256 are the key): the first query pays for
+reading the corpus, the following ones only search it. The lemma index and the fuzzy
+choices are built on the first query that needs them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from codage.domain import DocumentInfo, Unit, decode_lemmas, fold
+from codage.services.search.text import FoldedText, fold_text
+from codage.store.project import Project
+
+__all__ = ["CONTAINER_KINDS", "CorpusIndex", "DocumentIndex", "corpus_index"]
+
+# The units a hit belongs to, and that the ``words`` mode searches within.
+CONTAINER_KINDS = ("answer", "turn", "paragraph", "heading")
+
+
+@dataclass
+class DocumentIndex:
+    """One document as the search reads it."""
+
+    info: DocumentInfo
+    position: int
+    text: str
+    folded: FoldedText
+    containers: list[Unit]
+    container_starts: list[int]
+    sentences: list[Unit]
+    token_starts: list[int] = field(default_factory=list)
+    token_ends: list[int] = field(default_factory=list)
+    token_lemmas: list[str] = field(default_factory=list)
+    _unaccented: dict[bool, FoldedText] = field(default_factory=dict)
+
+    def folded_as(self, accents: bool) -> FoldedText:
+        """The text folded blind to accents (the default) or not."""
+        if accents:
+            return self.folded
+        if False not in self._unaccented:
+            self._unaccented[False] = fold_text(self.text, accents=False)
+        return self._unaccented[False]
+
+    def container_at(self, start: int, end: int) -> Unit | None:
+        """The innermost container unit holding ``start`` (a hit between units: the first
+        one it overlaps)."""
+        i = bisect.bisect_right(self.container_starts, start) - 1
+        found: Unit | None = None
+        # Containers may nest (a turn holds paragraphs) but never deeply: the few that
+        # start at or before ``start`` are enough to find the innermost one holding it.
+        for j in range(i, max(i - 8, -1), -1):
+            unit = self.containers[j]
+            if unit.start <= start < unit.end and (
+                found is None or unit.end - unit.start < found.end - found.start
+            ):
+                found = unit
+        if found is None:
+            j = bisect.bisect_right(self.container_starts, start)
+            if j < len(self.containers) and self.containers[j].start < end:
+                found = self.containers[j]
+        return found
+
+    def units_of(self, kind: str) -> list[Unit]:
+        if kind == "sentence":
+            return self.sentences
+        return [u for u in self.containers if u.kind == kind]
+
+
+@dataclass
+class CorpusIndex:
+    """Every document of a project, in the order the project lists them."""
+
+    key: tuple[tuple[int, str], ...]
+    documents: list[DocumentIndex]
+    _lemmas: dict[str, list[tuple[int, int]]] | None = None
+    _fuzzy: tuple[list[str], list[tuple[int, Unit]]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lemma_index(self) -> dict[str, list[tuple[int, int]]]:
+        """Folded lemma -> (document position, token number), in corpus order."""
+        with self._lock:
+            if self._lemmas is None:
+                index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+                for d, doc in enumerate(self.documents):
+                    for i, lemma in enumerate(doc.token_lemmas):
+                        index[lemma].append((d, i))
+                self._lemmas = dict(index)
+            return self._lemmas
+
+    def fuzzy_choices(self) -> tuple[list[str], list[tuple[int, Unit]]]:
+        """The folded text of every sentence (or container, in a document without
+        sentences), with where each comes from."""
+        with self._lock:
+            if self._fuzzy is None:
+                texts: list[str] = []
+                where: list[tuple[int, Unit]] = []
+                for d, doc in enumerate(self.documents):
+                    units = doc.sentences or doc.containers
+                    for unit in units:
+                        if doc.folded.back is None:
+                            texts.append(doc.folded.text[unit.start : unit.end])
+                        else:
+                            texts.append(fold_text(doc.text[unit.start : unit.end]).text)
+                        where.append((d, unit))
+                self._fuzzy = (texts, where)
+            return self._fuzzy
+
+
+def _document_index(project: Project, info: DocumentInfo, position: int) -> DocumentIndex:
+    text = project.document(info.id).text
+    units = project.units(info.id, with_lemmas=True)
+    containers = sorted(
+        (u for u in units if u.kind in CONTAINER_KINDS), key=lambda u: (u.start, -u.end)
+    )
+    sentences = [u for u in units if u.kind == "sentence"]
+    doc = DocumentIndex(
+        info=info,
+        position=position,
+        text=text,
+        folded=fold_text(text),
+        containers=containers,
+        container_starts=[u.start for u in containers],
+        sentences=[
+            Unit(u.kind, u.start, u.end, u.speaker, u.timestamp, None, u.id, u.document_id)
+            for u in sentences
+        ],
+    )
+    seen: dict[str, str] = {}
+    for unit in sentences:
+        for start, end, lemma in decode_lemmas(unit.lemmas):
+            key = seen.get(lemma)
+            if key is None:
+                key = seen[lemma] = fold(lemma)
+            doc.token_starts.append(start)
+            doc.token_ends.append(end)
+            doc.token_lemmas.append(key)
+    return doc
+
+
+_CACHE: dict[str, CorpusIndex] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def corpus_index(project: Project) -> CorpusIndex:
+    """The index of a project's documents, read again only when they changed."""
+    documents = project.documents()
+    key = tuple((d.id, d.sha256) for d in documents)
+    location = str(project.engine.url)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(location)
+    if cached is not None and cached.key == key:
+        # names may have changed (a rename keeps the text): take them from the store
+        for doc, info in zip(cached.documents, documents, strict=True):
+            doc.info = info
+        return cached
+    index = CorpusIndex(
+        key=key, documents=[_document_index(project, d, i) for i, d in enumerate(documents)]
+    )
+    with _CACHE_LOCK:
+        # One project at a time is what a person searches; keep memory bounded.
+        _CACHE.clear()
+        _CACHE[location] = index
+    return index
