@@ -19,6 +19,7 @@ HEADER = [
     "level_1",
     "level_2",
     "coder",
+    "automatic",
     "start",
     "end",
     "text",
