@@ -60,6 +60,7 @@ def test_csv_has_one_row_per_coding_with_every_field(corpus: Corpus, tmp_path: P
         "level_1": "Sécurité",
         "level_2": "",
         "coder": "alice",
+        "automatic": "0",
         "start": sec["start"],
         "end": sec["end"],
         "text": "Nous avons subi une attaque en 2024.",
