@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from codage.services.search.autocode import (
     SCOPES,
+    UNIT_SCOPE,
     AutocodePlan,
     apply_autocode,
     plan_autocode,
@@ -27,6 +28,7 @@ __all__ = [
     "MODES",
     "REGEX_TIMEOUT",
     "SCOPES",
+    "UNIT_SCOPE",
     "AutocodePlan",
     "Lemmatizer",
     "SearchError",

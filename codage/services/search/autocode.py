@@ -12,10 +12,20 @@ from codage.services.search.corpus import SearchHit, SearchResult
 from codage.services.search.index import corpus_index
 from codage.store.project import Project
 
-__all__ = ["SCOPES", "AutocodePlan", "PlannedCoding", "apply_autocode", "plan_autocode"]
+__all__ = [
+    "SCOPES",
+    "UNIT_SCOPE",
+    "AutocodePlan",
+    "PlannedCoding",
+    "apply_autocode",
+    "plan_autocode",
+]
 
 # What is coded for each hit: the hit itself, or the unit of that kind holding it.
 SCOPES = ("match", "sentence", "turn", "paragraph", "answer")
+# The interface's "code every unit": the turn, answer or paragraph each hit is in, whatever
+# its kind (the unit a hit comes with).
+UNIT_SCOPE = "unit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +60,6 @@ class AutocodePlan:
     already: list[PlannedCoding] = field(default_factory=list)
     without_unit: list[SearchHit] = field(default_factory=list)
     added: int = 0
-    journal_id: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -73,10 +82,11 @@ def plan_autocode(
 
     ``result`` should hold every hit (a search without a limit). At scope ``match``
     each hit is coded as found; otherwise the unit of that kind holding the hit's
-    start, each unit once. Spans the coder already has with this code are counted
-    apart; hits with no unit of that kind are listed, not coded.
+    start, each unit once (``unit``: the unit each hit comes with). Spans the coder
+    already has with this code are counted apart; hits with no unit of that kind are
+    listed, not coded.
     """
-    if scope not in SCOPES:
+    if scope not in (*SCOPES, UNIT_SCOPE):
         raise ValueError(f"unknown scope {scope!r}: one of {', '.join(SCOPES)}")
     code = codebook.resolve_path(project.codes(), code_path)
     plan = AutocodePlan(code=code, coder=coder.strip(), scope=scope, hits=len(result.hits))
@@ -87,6 +97,11 @@ def plan_autocode(
     for hit in result.hits:
         if scope == "match":
             start, end = hit.start, hit.end
+        elif scope == UNIT_SCOPE:
+            if hit.unit is None:
+                plan.without_unit.append(hit)
+                continue
+            start, end = hit.unit.start, hit.unit.end
         else:
             doc = by_id[hit.document_id]
             unit = next(
