@@ -27,6 +27,7 @@ from codage.services.search import (
     DEFAULT_THRESHOLD,
     MODES,
     SCOPES,
+    Lemmatizer,
     SearchError,
     SearchFilters,
     SearchHit,
@@ -119,7 +120,7 @@ def _check_mode(mode: str) -> str:
     return mode
 
 
-def _lemmatizer(mode: str):  # type: ignore[no-untyped-def]
+def _lemmatizer(mode: str) -> Lemmatizer | None:
     if mode != "lemma":
         return None
     # Only the lemma mode needs the language model: the other modes start without it.
@@ -187,7 +188,7 @@ def search(
     for hit in result.hits:
         cells = [_where(hit), _hit_text(hit)]
         if mode in ("fuzzy", "words"):
-            cells.append(f"{hit.score:.0f}")
+            cells.append(Text(f"{hit.score:.0f}"))
         table.add_row(*cells)
     console.print(table)
     if len(result.hits) < result.total:
