@@ -211,3 +211,17 @@ def test_automatic_mark_in_exports_and_agreement(db: Path, tmp_path: Path) -> No
     assert without["overall"] != with_auto["overall"]
     code, out, _ = run("agreement", "--help")
     assert "--exclude-automatic" in out and "default" in out
+
+
+def test_merge_keeps_the_automatic_mark(db: Path, tmp_path: Path) -> None:
+    run("autocode", "intranet", "Outils/Intranet", "--coder", "alice", "-p", str(db))
+    with Project.open(str(db)) as project:
+        doc = project.document("entretien-b")
+        code_id = next(c.id for c in project.codes() if c.path_str == "Outils")
+        project.add_coding(doc.id, code_id, 0, 10, coder="bob")
+    team = tmp_path / "team.db"
+    code, _, err = run("merge", str(team), str(db), "--coder", "carol")
+    assert code == 0, err
+    with Project.open(str(team)) as project:
+        marks = sorted((c.coder, c.automatic) for c in project.codings())
+    assert marks == [("alice", True)] * 4 + [("bob", False)]
