@@ -328,7 +328,7 @@ def search_corpus(
         raw = _fuzzy(index, query, threshold)
 
     kept: list[_Raw] = []
-    finders: dict[int, Callable[[Span], Case | None]] = {}
+    cases = _Cases(project, index)
     for hit in raw:
         doc = index.documents[hit[1]]
         if only is not None and doc.info.id not in only:
@@ -336,38 +336,49 @@ def search_corpus(
         if coded is not None and not _inside(coded.get(doc.info.id, []), hit[2], hit[3]):
             continue
         if wanted_cases:
-            case = _case_of(project, doc, finders, hit[2], hit[3])
+            case = cases.of(doc, hit[2], hit[3])
             if not _case_matches(case, wanted_cases):
                 continue
         kept.append(hit)
     filtered_out = len(raw) - len(kept)
     kept.sort(key=lambda h: (-h[0], h[1], h[2], h[3]))
     shown = kept if limit is None else kept[: max(limit, 0)]
-    hits = [_hit(project, index.documents[d], finders, s, e, score) for score, d, s, e in shown]
+    hits = [_hit(cases, index.documents[d], s, e, score) for score, d, s, e in shown]
     return SearchResult(query, mode, hits, len(kept), filtered_out)
 
 
-def _case_of(
-    project: Project,
-    doc: DocumentIndex,
-    finders: dict[int, Callable[[Span], Case | None]],
-    start: int,
-    end: int,
-) -> Case | None:
-    finder = finders.get(doc.info.id)
-    if finder is None:
-        finder = finders[doc.info.id] = case_locator(
-            doc.containers,
-            project.unit_cases(doc.info.id),
-            project.document_case(doc.info.id),
-        )
-    return finder(Span(start, end))
+class _Cases:
+    """The case of a passage, per document, for one search: the links read once per
+    process (see CorpusIndex.unit_case_names), the cases and attributes read now."""
+
+    def __init__(self, project: Project, index: CorpusIndex) -> None:
+        self.project = project
+        self.index = index
+        self._by_name: dict[str, Case] | None = None
+        self._finders: dict[int, Callable[[Span], Case | None]] = {}
+
+    def of(self, doc: DocumentIndex, start: int, end: int) -> Case | None:
+        finder = self._finders.get(doc.position)
+        if finder is None:
+            if self._by_name is None:
+                self._by_name = {c.name: c for c in self.project.cases()}
+            names = self.index.unit_case_names.get(doc.position)
+            if names is None:
+                names = {
+                    unit_id: case.name
+                    for unit_id, case in self.project.unit_cases(doc.info.id).items()
+                }
+                self.index.unit_case_names[doc.position] = names
+            by_name = self._by_name
+            unit_cases = {u: by_name[n] for u, n in names.items() if n in by_name}
+            own = by_name.get(doc.info.case) if doc.info.case else None
+            finder = self._finders[doc.position] = case_locator(doc.containers, unit_cases, own)
+        return finder(Span(start, end))
 
 
 def _hit(
-    project: Project,
+    cases: _Cases,
     doc: DocumentIndex,
-    finders: dict[int, Callable[[Span], Case | None]],
     start: int,
     end: int,
     score: float,
@@ -385,5 +396,5 @@ def _hit(
         after=after,
         unit=unit,
         speaker=None if unit is None else unit.speaker,
-        case=_case_of(project, doc, finders, start, end),
+        case=cases.of(doc, start, end),
     )

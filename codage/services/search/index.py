@@ -79,6 +79,10 @@ class CorpusIndex:
 
     key: tuple[tuple[int, str], ...]
     documents: list[DocumentIndex]
+    # document position -> unit id -> the name of the case linked to that unit (answers
+    # of a survey): read once, as the units (links are made at import). The cases'
+    # attributes are read at each search, so that `codage case set` is seen at once.
+    unit_case_names: dict[int, dict[int, str]] = field(default_factory=dict)
     _lemmas: dict[str, list[tuple[int, int]]] | None = None
     _fuzzy: tuple[list[str], list[tuple[int, Unit]]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
