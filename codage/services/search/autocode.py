@@ -91,6 +91,8 @@ def plan_autocode(
     code = codebook.resolve_path(project.codes(), code_path)
     plan = AutocodePlan(code=code, coder=coder.strip(), scope=scope, hits=len(result.hits))
     index = corpus_index(project)
+    if scope == "sentence":
+        index.load_sentences(project)
     by_id = {d.info.id: d for d in index.documents}
     seen: set[tuple[int, int, int]] = set()
     spans: list[tuple[int, int, int]] = []

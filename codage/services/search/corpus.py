@@ -168,13 +168,15 @@ def _words(index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
     return out
 
 
-def _lemma(index: CorpusIndex, query: str, lemmatize: Lemmatizer | None) -> list[_Raw]:
+def _lemma(
+    project: Project, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
+) -> list[_Raw]:
     if lemmatize is None:
         raise SearchError("the lemma search needs the French language model")
     lemmas = [fold(lemma) for lemma in lemmatize(query) if lemma.strip()]
     if not lemmas:
         raise SearchError(f"no word to search in {query!r}")
-    postings = index.lemma_index().get(lemmas[0], [])
+    postings = index.lemma_index(project).get(lemmas[0], [])
     out: list[_Raw] = []
     n = len(lemmas)
     for d, i in postings:
@@ -200,11 +202,11 @@ def _regex(index: CorpusIndex, query: str, timeout: float) -> list[_Raw]:
     return out
 
 
-def _fuzzy(index: CorpusIndex, query: str, threshold: float) -> list[_Raw]:
+def _fuzzy(project: Project, index: CorpusIndex, query: str, threshold: float) -> list[_Raw]:
     needle = fold_query(" ".join(query.split()))
     if not needle:
         raise SearchError("the query is empty")
-    texts, where = index.fuzzy_choices()
+    texts, where = index.fuzzy_choices(project)
     out: list[_Raw] = []
     for _, score, i in process.extract(
         needle, texts, scorer=fuzz.partial_ratio, score_cutoff=threshold, limit=None
@@ -321,11 +323,11 @@ def search_corpus(
     elif mode == "words":
         raw = _words(index, query, accent_blind)
     elif mode == "lemma":
-        raw = _lemma(index, query, lemmatize)
+        raw = _lemma(project, index, query, lemmatize)
     elif mode == "regex":
         raw = _regex(index, query, regex_timeout)
     else:
-        raw = _fuzzy(index, query, threshold)
+        raw = _fuzzy(project, index, query, threshold)
 
     kept: list[_Raw] = []
     cases = _Cases(project, index)

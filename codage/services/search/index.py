@@ -13,7 +13,7 @@ import bisect
 import re
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from codage.domain import DocumentInfo, Unit, fold
 from codage.services.search.text import FoldedText, fold_text
@@ -35,7 +35,9 @@ class DocumentIndex:
     folded: FoldedText
     containers: list[Unit]
     container_starts: list[int]
-    sentences: list[Unit]
+    # read by the first search that needs them (lemma, fuzzy, auto-coding by sentence):
+    # three quarters of the units, and most of the cost of reading a corpus
+    sentences: list[Unit] | None = None
     # the lemmas of its sentences as stored (see codage.domain.encode_lemmas), decoded
     # into the token lists below by the first lemma search only
     packed_lemmas: list[str] = field(default_factory=list)
@@ -73,7 +75,7 @@ class DocumentIndex:
 
     def units_of(self, kind: str) -> list[Unit]:
         if kind == "sentence":
-            return self.sentences
+            return self.sentences or []
         return [u for u in self.containers if u.kind == kind]
 
 
@@ -91,8 +93,18 @@ class CorpusIndex:
     _fuzzy: tuple[list[str], list[tuple[int, Unit]]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def lemma_index(self) -> dict[str, list[tuple[int, int]]]:
+    def load_sentences(self, project: Project) -> None:
+        """Read the sentences (with their lemmas) of every document, once."""
+        with self._lock:
+            for doc in self.documents:
+                if doc.sentences is None:
+                    units = project.units(doc.info.id, ["sentence"], with_lemmas=True)
+                    doc.packed_lemmas = [u.lemmas for u in units if u.lemmas]
+                    doc.sentences = [replace(u, lemmas=None) for u in units]
+
+    def lemma_index(self, project: Project) -> dict[str, list[tuple[int, int]]]:
         """Folded lemma -> (document position, token number), in corpus order."""
+        self.load_sentences(project)
         with self._lock:
             if self._lemmas is None:
                 index: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -104,9 +116,10 @@ class CorpusIndex:
                 self._lemmas = dict(index)
             return self._lemmas
 
-    def fuzzy_choices(self) -> tuple[list[str], list[tuple[int, Unit]]]:
+    def fuzzy_choices(self, project: Project) -> tuple[list[str], list[tuple[int, Unit]]]:
         """The folded text of every sentence (or container, in a document without
         sentences), with where each comes from."""
+        self.load_sentences(project)
         with self._lock:
             if self._fuzzy is None:
                 texts: list[str] = []
@@ -125,25 +138,15 @@ class CorpusIndex:
 
 def _document_index(project: Project, info: DocumentInfo, position: int) -> DocumentIndex:
     text = project.document(info.id).text
-    units = project.units(info.id, with_lemmas=True)
-    containers = sorted(
-        (u for u in units if u.kind in CONTAINER_KINDS), key=lambda u: (u.start, -u.end)
-    )
-    sentences = [u for u in units if u.kind == "sentence"]
-    doc = DocumentIndex(
+    containers = sorted(project.units(info.id, CONTAINER_KINDS), key=lambda u: (u.start, -u.end))
+    return DocumentIndex(
         info=info,
         position=position,
         text=text,
         folded=fold_text(text),
         containers=containers,
         container_starts=[u.start for u in containers],
-        sentences=[
-            Unit(u.kind, u.start, u.end, u.speaker, u.timestamp, None, u.id, u.document_id)
-            for u in sentences
-        ],
     )
-    doc.packed_lemmas = [u.lemmas for u in sentences if u.lemmas]
-    return doc
 
 
 # One (start, end, lemma) triple of codage.domain.encode_lemmas: read with one pattern
