@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, inspect, literal, select
+from sqlalchemy.orm import Session, defer
 
 from codage.domain import (
     Coding,
@@ -30,8 +30,22 @@ from codage.store.schema import (
 class Codings(ProjectBase):
     """The codings of a project."""
 
+    def _has_automatic(self) -> bool:
+        """Whether the codings table has ``automatic`` (migration 0005). A project of an
+        older schema is read as it is until its first write: its codings were all made
+        by hand."""
+        if not self.store.outdated:
+            return True
+        known = getattr(self, "_automatic_known", None)
+        if known is None:
+            with self.engine.connect() as conn:
+                columns = inspect(conn).get_columns("codings")
+            known = any(c["name"] == "automatic" for c in columns)
+            self._automatic_known = known
+        return known
+
     @staticmethod
-    def _coding(r: Any, coder: str) -> Coding:
+    def _coding(r: Any, coder: str, automatic: bool | None = None) -> Coding:
         return Coding(
             id=r.id,
             document_id=r.document_id,
@@ -43,7 +57,7 @@ class Codings(ProjectBase):
             memo=r.memo,
             created_at=r.created_at,
             updated_at=r.updated_at,
-            automatic=bool(r.automatic),
+            automatic=bool(r.automatic) if automatic is None else automatic,
         )
 
     def add_coding(
@@ -215,6 +229,11 @@ class Codings(ProjectBase):
             return self._coding(row, owner)
 
     def coding(self, coding_id: int) -> Coding:
+        if not self._has_automatic():
+            (found,) = [c for c in self.codings() if c.id == coding_id] or [None]
+            if found is None:
+                raise NotFound(f"no coding with id {coding_id}")
+            return found
         with self._read() as s:
             row = self._coding_row(s, coding_id)
             owner = s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
@@ -228,9 +247,12 @@ class Codings(ProjectBase):
         coders: Iterable[str] | None = None,
     ) -> list[Coding]:
         """Codings in document and text order, filtered as asked."""
+        automatic = None if self._has_automatic() else False
         with self._read() as s:
             names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
             query = select(CodingRow)
+            if automatic is not None:
+                query = query.options(defer(CodingRow.automatic, raiseload=True))
             if document_id is not None:
                 query = query.where(CodingRow.document_id == document_id)
             if code_ids is not None:
@@ -241,7 +263,7 @@ class Codings(ProjectBase):
             query = query.order_by(
                 CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id
             )
-            return [self._coding(r, names[r.coder_id]) for r in s.scalars(query)]
+            return [self._coding(r, names[r.coder_id], automatic) for r in s.scalars(query)]
 
     def coding_counts(self, document_id: int | None = None) -> dict[int, int]:
         """Number of codings per code id (of one document, or of the project)."""
@@ -271,7 +293,7 @@ class Codings(ProjectBase):
                 CodingRow.end,
                 CodingRow.text,
                 CodingRow.memo,
-                CodingRow.automatic,
+                CodingRow.automatic if self._has_automatic() else literal(False),
             )
             if document_ids is not None:
                 query = query.where(CodingRow.document_id.in_(list(document_ids)))
