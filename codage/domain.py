@@ -416,8 +416,7 @@ class Coding:
     memo: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    # made by auto-coding from a search rather than by the coder's hand
-    automatic: bool = False
+    automatic: bool = False  # made by auto-coding from a search, not by hand
 
     @property
     def span(self) -> Span:

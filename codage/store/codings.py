@@ -230,10 +230,10 @@ class Codings(ProjectBase):
 
     def coding(self, coding_id: int) -> Coding:
         if not self._has_automatic():
-            (found,) = [c for c in self.codings() if c.id == coding_id] or [None]
-            if found is None:
+            found = [c for c in self.codings() if c.id == coding_id]
+            if not found:
                 raise NotFound(f"no coding with id {coding_id}")
-            return found
+            return found[0]
         with self._read() as s:
             row = self._coding_row(s, coding_id)
             owner = s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
