@@ -225,3 +225,16 @@ def test_merge_keeps_the_automatic_mark(db: Path, tmp_path: Path) -> None:
     with Project.open(str(team)) as project:
         marks = sorted((c.coder, c.automatic) for c in project.codings())
     assert marks == [("alice", True)] * 4 + [("bob", False)]
+
+
+def test_a_catastrophic_regex_ends_with_one_line(tmp_path: Path) -> None:
+    from codage.domain import NewDocument, Unit
+
+    db = tmp_path / "slow.db"
+    text = "a" * 40 + "!"
+    with Project.open(str(db)) as project:
+        project.add_document(
+            NewDocument(name="slow", kind="text", text=text, units=[Unit("paragraph", 0, 41)])
+        )
+    code, _, err = run("search", "(a|aa)+$", "--mode", "regex", "-p", str(db))
+    assert code == 2 and "took longer than" in err and len(err.strip().splitlines()) == 1
