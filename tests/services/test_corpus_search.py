@@ -202,3 +202,22 @@ def test_autocode_reports_hits_without_a_unit_of_the_scope(project: Project) -> 
 def test_interview_text_is_as_imported(project: Project) -> None:
     # the fixture's offsets assume the text is stored as written
     assert project.document("entretien-a").text.rstrip("\n") == INTERVIEW_A.rstrip("\n")
+
+
+def test_find_lemmas_reads_stored_triples_as_text() -> None:
+    from codage.domain import encode_lemmas
+    from codage.services.search.index import find_lemmas
+
+    first = encode_lemmas([(0, 2, "le"), (3, 10, "intranet"), (11, 14, "2024"), (15, 20, "a,b")])
+    second = encode_lemmas([(30, 38, "intranet"), (39, 45, "vieux")])
+    packed = first + "\n" + second
+    assert find_lemmas(packed, ["intranet"]) == [(3, 10), (30, 38)]
+    assert find_lemmas(packed, ["le", "intranet"]) == [(0, 10)]
+    # a phrase never runs over the end of a sentence
+    assert find_lemmas(packed, ["a,b", "intranet"]) == []
+    assert find_lemmas(packed, ["intranet", "vieux"]) == [(30, 45)]
+    # numbers of the offsets are not lemmas, nor is a lemma's prefix
+    assert find_lemmas(packed, ["2"]) == [] and find_lemmas(packed, ["intra"]) == []
+    assert find_lemmas(packed, ["2024"]) == [(11, 14)] and find_lemmas(packed, ["a,b"]) == [
+        (15, 20)
+    ]

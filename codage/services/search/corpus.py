@@ -21,7 +21,7 @@ from codage import codebook
 from codage.domain import Case, Span, Unit, fold
 from codage.passages import case_locator
 from codage.services import resolve_document
-from codage.services.search.index import CorpusIndex, DocumentIndex, corpus_index
+from codage.services.search.index import CorpusIndex, DocumentIndex, corpus_index, find_lemmas
 from codage.services.search.text import (
     REGEX_TIMEOUT,
     SearchError,
@@ -173,17 +173,14 @@ def _lemma(
 ) -> list[_Raw]:
     if lemmatize is None:
         raise SearchError("the lemma search needs the French language model")
-    lemmas = [fold(lemma) for lemma in lemmatize(query) if lemma.strip()]
+    # folded and spelt as encode_lemmas stores them (a space inside a lemma is "_")
+    lemmas = [fold("_".join(lemma.split())) for lemma in lemmatize(query) if lemma.strip()]
     if not lemmas:
         raise SearchError(f"no word to search in {query!r}")
-    postings = index.lemma_index(project).get(lemmas[0], [])
     out: list[_Raw] = []
-    n = len(lemmas)
-    for d, i in postings:
-        doc = index.documents[d]
-        # several lemmas: the words in that order, one after the other
-        if doc.token_lemmas[i : i + n] == lemmas:
-            out.append((100.0, d, doc.token_starts[i], doc.token_ends[i + n - 1]))
+    # several lemmas: the words in that order, one after the other, in one sentence
+    for d, packed in enumerate(index.lemma_texts(project)):
+        out.extend((100.0, d, start, end) for start, end in find_lemmas(packed, lemmas))
     return out
 
 

@@ -10,16 +10,21 @@ choices are built on the first query that needs them.
 from __future__ import annotations
 
 import bisect
-import re
 import threading
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from codage.domain import DocumentInfo, Unit, fold
+from codage.domain import DocumentInfo, Unit
 from codage.services.search.text import FoldedText, fold_text
 from codage.store.project import Project
 
-__all__ = ["CONTAINER_KINDS", "CorpusIndex", "DocumentIndex", "corpus_index"]
+__all__ = [
+    "CONTAINER_KINDS",
+    "CorpusIndex",
+    "DocumentIndex",
+    "corpus_index",
+    "find_lemmas",
+]
 
 # The units a hit belongs to, and that the ``words`` mode searches within.
 CONTAINER_KINDS = ("answer", "turn", "paragraph", "heading")
@@ -38,12 +43,9 @@ class DocumentIndex:
     # read by the first search that needs them (lemma, fuzzy, auto-coding by sentence):
     # three quarters of the units, and most of the cost of reading a corpus
     sentences: list[Unit] | None = None
-    # the lemmas of its sentences as stored (see codage.domain.encode_lemmas), decoded
-    # into the token lists below by the first lemma search only
+    # the lemmas of its sentences as stored (see codage.domain.encode_lemmas), until
+    # the first lemma search folds them into CorpusIndex.lemma_texts
     packed_lemmas: list[str] = field(default_factory=list)
-    token_starts: list[int] = field(default_factory=list)
-    token_ends: list[int] = field(default_factory=list)
-    token_lemmas: list[str] = field(default_factory=list)
     _unaccented: dict[bool, FoldedText] = field(default_factory=dict)
 
     def folded_as(self, accents: bool) -> FoldedText:
@@ -89,7 +91,7 @@ class CorpusIndex:
     # of a survey): read once, as the units (links are made at import). The cases'
     # attributes are read at each search, so that `codage case set` is seen at once.
     unit_case_names: dict[int, dict[int, str]] = field(default_factory=dict)
-    _lemmas: dict[str, list[tuple[int, int]]] | None = None
+    _lemma_texts: list[str] | None = None
     _fuzzy: tuple[list[str], list[tuple[int, Unit]]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -102,19 +104,18 @@ class CorpusIndex:
                     doc.packed_lemmas = [u.lemmas for u in units if u.lemmas]
                     doc.sentences = [replace(u, lemmas=None) for u in units]
 
-    def lemma_index(self, project: Project) -> dict[str, list[tuple[int, int]]]:
-        """Folded lemma -> (document position, token number), in corpus order."""
+    def lemma_texts(self, project: Project) -> list[str]:
+        """Per document, the stored lemmas of its sentences folded, one sentence a line
+        (see :func:`find_lemmas`)."""
         self.load_sentences(project)
         with self._lock:
-            if self._lemmas is None:
-                index: dict[str, list[tuple[int, int]]] = defaultdict(list)
-                folded: dict[str, str] = {}
-                for d, doc in enumerate(self.documents):
-                    _decode_tokens(doc, folded)
-                    for i, lemma in enumerate(doc.token_lemmas):
-                        index[lemma].append((d, i))
-                self._lemmas = dict(index)
-            return self._lemmas
+            if self._lemma_texts is None:
+                self._lemma_texts = [
+                    fold_text("\n".join(doc.packed_lemmas)).text for doc in self.documents
+                ]
+                for doc in self.documents:
+                    doc.packed_lemmas = []
+            return self._lemma_texts
 
     def fuzzy_choices(self, project: Project) -> tuple[list[str], list[tuple[int, Unit]]]:
         """The folded text of every sentence (or container, in a document without
@@ -149,25 +150,47 @@ def _document_index(project: Project, info: DocumentInfo, position: int) -> Docu
     )
 
 
-# One (start, end, lemma) triple of codage.domain.encode_lemmas: read with one pattern
-# rather than decode_lemmas's splits, a million tokens take a fraction of the time.
-_TRIPLE = re.compile(r"(\d+),(\d+),(\S+)")
+def find_lemmas(packed: str, lemmas: Sequence[str]) -> list[tuple[int, int]]:
+    """The spans of a document where ``lemmas`` follow one another within a sentence.
+
+    ``packed`` holds the ``start,end,lemma`` triples of codage.domain.encode_lemmas, a
+    sentence a line. Searched as text (``str.find`` of ``,lemma``, each hit checked and
+    its numbers read) rather than decoded into a million tuples: the first lemma search
+    of a process then costs no more than the following ones.
+    """
+    if not lemmas:
+        return []
+    needle = "," + lemmas[0]
+    size = len(packed)
+    out: list[tuple[int, int]] = []
+    at = packed.find(needle)
+    while at >= 0:
+        after = at + len(needle)
+        if after == size or packed[after] in " \n":
+            head = packed[max(packed.rfind(" ", 0, at), packed.rfind("\n", 0, at)) + 1 : at]
+            first, comma, last = head.partition(",")
+            if comma and first.isdigit() and last.isdigit():
+                end: int | None = int(last)
+                position = after
+                for lemma in lemmas[1:]:
+                    if position >= size or packed[position] != " ":
+                        end = None  # the sentence ends before the phrase does
+                        break
+                    stop = _separator(packed, position + 1)
+                    parts = packed[position + 1 : stop].split(",", 2)
+                    if len(parts) != 3 or parts[2] != lemma:
+                        end = None
+                        break
+                    end, position = int(parts[1]), stop
+                if end is not None:
+                    out.append((int(first), end))
+        at = packed.find(needle, at + 1)
+    return out
 
 
-def _decode_tokens(doc: DocumentIndex, folded: dict[str, str]) -> None:
-    """Fill a document's token lists from its stored lemmas (folded, as queries are)."""
-    starts, ends, lemmas = doc.token_starts, doc.token_ends, doc.token_lemmas
-    if starts:
-        return
-    for packed in doc.packed_lemmas:
-        for start, end, lemma in _TRIPLE.findall(packed):
-            key = folded.get(lemma)
-            if key is None:
-                key = folded[lemma] = fold(lemma)
-            starts.append(int(start))
-            ends.append(int(end))
-            lemmas.append(key)
-    doc.packed_lemmas = []
+def _separator(text: str, start: int) -> int:
+    found = [i for i in (text.find(" ", start), text.find("\n", start)) if i >= 0]
+    return min(found) if found else len(text)
 
 
 _CACHE: dict[str, CorpusIndex] = {}
