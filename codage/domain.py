@@ -416,6 +416,7 @@ class Coding:
     memo: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    automatic: bool = False  # made by auto-coding from a search, not by hand
 
     @property
     def span(self) -> Span:
@@ -451,6 +452,7 @@ class CodingImport:
     start: int
     end: int
     memo: str | None = None
+    automatic: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,10 @@ register(
             "fr": "abandonné un codage mis de côté",
         },
         "change.add_codings": {"en": "coded passages", "fr": "codé des passages"},
+        "change.autocode": {
+            "en": 'auto-coded "{code}" from the search {query} ({mode}, {scope})',
+            "fr": "codé automatiquement « {code} » d'après la recherche {query} ({mode}, {scope})",
+        },
         "change.import_codings": {"en": "added codings", "fr": "ajouté des codages"},
         "change.uncode": {"en": "uncoded passages", "fr": "retiré des codages"},
         "change.in_document": {"en": " in {document}", "fr": " dans {document}"},
@@ -145,6 +149,7 @@ _TOLD = {
     "place_aside",
     "discard_aside",
     "add_codings",
+    "autocode",
     "import_codings",
     "uncode",
 }

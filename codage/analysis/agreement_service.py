@@ -165,11 +165,13 @@ def compute_agreement(
     documents: Iterable[int] | None = None,
     unit: str = "character",
     excerpt: int = 80,
+    exclude_automatic: bool = False,
 ) -> AgreementReport:
     """Agreement of coders on a project's codings, per code and overall.
 
     ``codes`` and ``documents`` are ids limiting the analysis (default: all);
-    ``unit`` is one of :data:`UNIT_CHOICES`. See the module docstring for
+    ``unit`` is one of :data:`UNIT_CHOICES`. ``exclude_automatic`` leaves out the
+    codings made by auto-coding from a search (a note says how many). See the module docstring for
     the rules. Reads only; safe to run in a worker thread with its own
     :class:`Project` or the app's.
     """
@@ -184,7 +186,11 @@ def compute_agreement(
     code_filter = None if codes is None else set(codes)
 
     by_doc: dict[int, list[Coding]] = defaultdict(list)
+    automatic = 0
     for coding in project.codings_bulk(coders=list(coders) if coders is not None else None):
+        if exclude_automatic and coding.automatic:
+            automatic += 1
+            continue
         by_doc[coding.document_id].append(coding)
     if coders is None:
         names = sorted({c.coder for d in infos for c in by_doc.get(d.id, [])})
@@ -229,6 +235,8 @@ def compute_agreement(
         missing=missing,
         coders_given=coders is not None,
     )
+    if automatic:
+        report.notes.append(f"{automatic} automatic coding(s) left out (--exclude-automatic)")
     report.documents_per_coder = {
         n: sum(1 for info in infos if n in present[info.id]) for n in names
     }

@@ -322,7 +322,11 @@ def _merge_codings(
                 continue
             moved = (found.start, found.end) != (start, end) or found.how != "exact"
             start, end = found.start, found.end
-        records.append(CodingImport(plan.target_id, code_id, coding.coder, start, end, coding.memo))
+        records.append(
+            CodingImport(
+                plan.target_id, code_id, coding.coder, start, end, coding.memo, coding.automatic
+            )
+        )
         origins.append(coding.id)
         reanchored.append(moved)
     if progress:

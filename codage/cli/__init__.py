@@ -50,6 +50,7 @@ COMMAND_MODULES = (
     "team_cmds",
     "agreement_cmds",
     "server_cmds",
+    "search_cmds",
 )
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
@@ -78,6 +79,8 @@ COMMAND_MODULE = {
     "document": "document_cmds",
     "copy": "server_cmds",
     "team": "server_cmds",
+    "search": "search_cmds",
+    "autocode": "search_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
@@ -87,7 +90,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("init", "demo", "tui", "documents", "document", "cases", "case", "codebook", "history"),
     ),
     ("panel.import", ("import",)),
-    ("panel.coding", ("code", "uncode", "memo", "segments", "search", "undo", "redo")),
+    ("panel.coding", ("code", "uncode", "memo", "segments", "search", "autocode", "undo", "redo")),
     ("panel.team", ("merge", "agreement", "consensus", "aside", "team", "copy")),
     ("panel.export", ("export", "stats")),
 )

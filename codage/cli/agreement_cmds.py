@@ -360,6 +360,14 @@ def agreement(
     docx_out: Annotated[
         Path | None, typer.Option("--docx", help="Write a Word report to this file.")
     ] = None,
+    exclude_automatic: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-automatic",
+            help="Leave out codings made by `codage autocode` (default: they count, "
+            "like codings made by hand).",
+        ),
+    ] = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -375,6 +383,7 @@ def agreement(
             codes=_code_ids(proj, code_paths),
             documents=_document_ids(proj, document_names),
             unit=unit,
+            exclude_automatic=exclude_automatic,
         )
     if docx_out is not None:
         _write_docx(report, docx_out)

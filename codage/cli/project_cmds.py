@@ -348,6 +348,7 @@ def _segment(coding, document: str, path: str) -> dict:  # type: ignore[no-untyp
         "end": coding.end,
         "text": coding.text,
         "memo": coding.memo,
+        "automatic": coding.automatic,
     }
 
 

@@ -90,6 +90,7 @@ i18n.register(
         "dossier.include": {"en": "Include: {text}", "fr": "Inclure : {text}"},
         "dossier.exclude": {"en": "Exclude: {text}", "fr": "Exclure : {text}"},
         "dossier.coder_label": {"en": "coder", "fr": "codeur"},
+        "dossier.automatic": {"en": "automatic", "fr": "automatique"},
         "dossier.coders_label": {"en": "coders", "fr": "codeurs"},
         "dossier.also": {"en": "also coded", "fr": "aussi codé"},
         "dossier.memo": {"en": "Memo", "fr": "Mémo"},
@@ -206,9 +207,11 @@ def attribution(extract: Extract, label: Callable[..., str]) -> str:
         )
         parts.append(f"{label('dossier.case')} {r.case.name}" + (f" ({attrs})" if attrs else ""))
     coders = extract.coders
+    # codings made by auto-coding from a search are told apart from a coder's own
+    automatic = {x.coding.coder for x in extract.records if x.coding.automatic}
     parts.append(
         f"{label('dossier.coders_label' if len(coders) > 1 else 'dossier.coder_label')}: "
-        + ", ".join(coders)
+        + ", ".join(f"{c} ({label('dossier.automatic')})" if c in automatic else c for c in coders)
     )
     if extract.overlapping:
         parts.append(f"{label('dossier.also')}: " + ", ".join(extract.overlapping))

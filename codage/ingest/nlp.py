@@ -545,3 +545,14 @@ def _sentence_units(rows: list[Row], base: int, container: Unit, text: str) -> l
         lemmas = encode_lemmas(tokens)
         units.append(Unit("sentence", start, end, speaker=container.speaker, lemmas=lemmas or None))
     return units
+
+
+def query_lemmas(text: str) -> list[str]:
+    """The lemmas of a typed query, lower-cased, as :func:`_sentence_units` stores those
+    of the corpus (punctuation and spaces left out); the model loads on first use."""
+    nlp = load_nlp()
+    return [
+        (token.lemma_ or token.text).lower()
+        for token in nlp(" ".join(text.split()))
+        if not (token.is_punct or token.is_space)
+    ]

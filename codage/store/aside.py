@@ -254,6 +254,7 @@ class Aside(Codings):
                         "end": r.end,
                         "text": text[r.start : r.end],
                         "memo": r.memo,
+                        "automatic": r.automatic,
                     }
                 )
                 slots.append(i)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import case, func, insert, inspect, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from codage.domain import (
     Coding,
@@ -48,8 +48,22 @@ def owner_check(owner: str | None, coder: str, what: str, verb: str) -> None:
 class Codings(ProjectBase):
     """The codings of a project."""
 
+    def _has_automatic(self) -> bool:
+        """Whether the codings table has ``automatic`` (migration 0005). A project of an
+        older schema is read as it is until its first write: its codings were all made
+        by hand."""
+        if not self.store.outdated:
+            return True
+        known = getattr(self, "_automatic_known", None)
+        if known is None:
+            with self.engine.connect() as conn:
+                columns = inspect(conn).get_columns("codings")
+            known = any(c["name"] == "automatic" for c in columns)
+            self._automatic_known = known
+        return known
+
     @staticmethod
-    def _coding(r: Any, coder: str) -> Coding:
+    def _coding(r: Any, coder: str, automatic: bool | None = None) -> Coding:
         return Coding(
             id=r.id,
             document_id=r.document_id,
@@ -61,6 +75,7 @@ class Codings(ProjectBase):
             memo=r.memo,
             created_at=r.created_at,
             updated_at=r.updated_at,
+            automatic=bool(r.automatic) if automatic is None else automatic,
         )
 
     def add_coding(
@@ -127,6 +142,7 @@ class Codings(ProjectBase):
                 "memo": memo,
                 "created_at": now,
                 "updated_at": now,
+                "automatic": False,
             }
             try:
                 new_id = s.execute(
@@ -161,12 +177,23 @@ class Codings(ProjectBase):
                 updated_at=now,
             )
 
-    def add_codings(self, codings: Iterable[tuple[int, int, int, int]], *, coder: str) -> int:
+    def add_codings(
+        self,
+        codings: Iterable[tuple[int, int, int, int]],
+        *,
+        coder: str,
+        automatic: bool = False,
+        action: str = "add_codings",
+        details: dict[str, Any] | None = None,
+    ) -> int:
         """Code many (document, code, start, end) spans in one transaction and one journal entry.
 
         Spans the coder already holds are skipped; returns how many were added.
+        ``automatic`` marks them as made by auto-coding from a search; ``action`` and
+        ``details`` name the journal entry.
         """
         journal = _Journal()
+        journal.details = dict(details or {})
         added = 0
         with self._tx() as s:
             coder_id = self._coder_id(s, coder)
@@ -200,12 +227,13 @@ class Codings(ProjectBase):
                     text=text[start:end],
                     created_at=now,
                     updated_at=now,
+                    automatic=automatic,
                 )
                 s.add(row)
                 s.flush()
                 journal.inserted("codings", _row_dict(row))
                 added += 1
-            self._record(s, coder, "add_codings", f"code {added} passages", journal)
+            self._record(s, coder, action, f"code {added} passages", journal)
         return added
 
     def _coding_row(self, s: Session, coding_id: int) -> CodingRow:
@@ -259,6 +287,11 @@ class Codings(ProjectBase):
             return self._coding(row, owner)
 
     def coding(self, coding_id: int) -> Coding:
+        if not self._has_automatic():
+            found = [c for c in self.codings() if c.id == coding_id]
+            if not found:
+                raise NotFound(f"no coding with id {coding_id}")
+            return found[0]
         with self._read() as s:
             row = self._coding_row(s, coding_id)
             owner = s.scalar(select(CoderRow.name).where(CoderRow.id == row.coder_id)) or ""
@@ -272,9 +305,12 @@ class Codings(ProjectBase):
         coders: Iterable[str] | None = None,
     ) -> list[Coding]:
         """Codings in document and text order, filtered as asked."""
+        automatic = None if self._has_automatic() else False
         with self._read() as s:
             names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
             query = select(CodingRow)
+            if automatic is not None:
+                query = query.options(defer(CodingRow.automatic, raiseload=True))
             if document_id is not None:
                 query = query.where(CodingRow.document_id == document_id)
             if code_ids is not None:
@@ -285,7 +321,7 @@ class Codings(ProjectBase):
             query = query.order_by(
                 CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id
             )
-            return [self._coding(r, names[r.coder_id]) for r in s.scalars(query)]
+            return [self._coding(r, names[r.coder_id], automatic) for r in s.scalars(query)]
 
     def coding_counts(self, document_id: int | None = None) -> dict[int, int]:
         """Number of codings per code id (of one document, or of the project)."""
@@ -315,6 +351,7 @@ class Codings(ProjectBase):
                 CodingRow.end,
                 CodingRow.text,
                 CodingRow.memo,
+                CodingRow.automatic if self._has_automatic() else literal(False),
             )
             if document_ids is not None:
                 query = query.where(CodingRow.document_id.in_(list(document_ids)))
@@ -327,7 +364,8 @@ class Codings(ProjectBase):
                 CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id
             )
             return [
-                Coding(i, d, c, names[k], a, b, t, m) for i, d, c, k, a, b, t, m in s.execute(query)
+                Coding(i, d, c, names[k], a, b, t, m, None, None, bool(auto))
+                for i, d, c, k, a, b, t, m, auto in s.execute(query)
             ]
 
     # The workbench shows these after every undo or codebook edit: asking the

@@ -248,6 +248,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "tui.key.redo": {"en": "Redo", "fr": "Rétablir"},
     "tui.key.memo": {"en": "Memo", "fr": "Mémo"},
     "tui.key.search": {"en": "Search", "fr": "Chercher"},
+    "tui.key.corpus_search": {"en": "Search the corpus", "fr": "Chercher dans le corpus"},
     "tui.key.search_next": {"en": "Next hit", "fr": "Occurrence suivante"},
     "tui.key.search_previous": {"en": "Previous hit", "fr": "Occurrence précédente"},
     "tui.key.toggle_documents": {"en": "Documents", "fr": "Documents"},

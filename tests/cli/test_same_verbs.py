@@ -53,6 +53,9 @@ CHANGES: dict[str, tuple[str, ...]] = {
     "aside.place_match": ("aside", "place"),
     "aside.place_selection": ("aside", "place"),
     "aside.discard": ("aside", "discard"),
+    "search_screen.code_hits": ("autocode",),
+    "search_screen.code_units": ("autocode",),
+    "search_screen.undo": ("undo",),
 }
 # Read-only views with a command of their own too (what the face shows, the other lists).
 SHOWS: dict[str, tuple[str, ...]] = {
@@ -61,6 +64,7 @@ SHOWS: dict[str, tuple[str, ...]] = {
     "stats": ("stats",),
     "compare": ("agreement",),
     "aside": ("aside",),
+    "corpus_search": ("search",),
 }
 # Moving, selecting, opening and closing: nothing in the project changes.
 NO_CHANGE = {
@@ -107,6 +111,8 @@ NO_CHANGE = {
     "retrieval.subcodes",
     "retrieval.up",
     "search",
+    "search_screen.close",
+    "search_screen.query",
     "search_next",
     "search_previous",
     "stats.attribute",

@@ -45,3 +45,16 @@ def test_regex_mode() -> None:
 def test_a_broken_regex_is_one_clear_error() -> None:
     with pytest.raises(SearchError, match="not a valid regular expression"):
         find_spans(TEXT, "(unclosed", SearchMode.REGEX)
+
+
+def test_text_search_is_blind_to_accents_and_gives_stored_spans() -> None:
+    text = "La sécurité d'abord ; la securite ensuite ; SÉCURITÉ enfin. Straße."
+    hits = find_spans(text, "securite")
+    assert [text[h.start : h.end] for h in hits] == ["sécurité", "securite", "SÉCURITÉ"]
+    # a character that folds to two ("ß" -> "ss") keeps the spans exact
+    (hit,) = find_spans(text, "strasse")
+    assert text[hit.start : hit.end] == "Straße"
+    assert [text[h.start : h.end] for h in find_spans(text, "sécurité", accents=False)] == [
+        "sécurité",
+        "SÉCURITÉ",
+    ]

@@ -171,7 +171,9 @@ def test_upgrade_keeps_every_row_and_id_and_ids_are_no_longer_reused(tmp_path: P
         assert current_revision(p.engine) == head_revision()
 
     for table in TABLES:
-        assert _rows(path, table) == before[table], table
+        # later migrations may add columns (0005: codings.automatic): compare the old ones
+        width = len(before[table][0]) if before[table] else 0
+        assert [row[:width] for row in _rows(path, table)] == before[table], table
     with sqlite3.connect(path) as conn:
         journal = conn.execute(
             'SELECT id, actor_id, "at", action, summary, ops, state, undo_seq FROM journal'

@@ -79,6 +79,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         Binding("ctrl+y", "redo", "Redo", show=False, id="redo"),
         Binding("m", "memo", "Memo", id="memo"),
         Binding("slash", "search", "Search", key_display="/", id="search"),
+        Binding("ctrl+f,F", "corpus_search", "Search the corpus", show=False, id="corpus_search"),
         Binding("n", "search_step(1)", "Next hit", show=False, id="search_next"),
         Binding("N", "search_step(-1)", "Previous hit", show=False, id="search_previous"),
         Binding("right_square_bracket", "step(1)", "Next answer", show=False, id="next_answer"),

@@ -175,6 +175,12 @@ class ReadingActions:
 
         self.app.push_screen(RetrievalScreen(code_id))
 
+    def action_corpus_search(self: WorkbenchHost) -> None:
+        """Search every document (the `/` query, if any, to start with)."""
+        from codage.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self._query))
+
     def action_export(self: WorkbenchHost) -> None:
         from codage.tui.screens.export_dialog import ExportDialog
 

@@ -1,0 +1,399 @@
+"""The corpus search both faces run: a query in one of five modes, restricted by code,
+document and case, with ranked hits that come with their unit, speaker and case.
+
+Modes: ``exact`` (the string, blind to case and, by default, to accents), ``words``
+(all the words, in any order, within one unit), ``lemma`` (the lemmas stored at
+import), ``regex`` (a regular expression, with a time limit) and ``fuzzy``
+(rapidfuzz partial matching above a threshold, for misspellings).
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import regex
+from rapidfuzz import fuzz, process
+
+from codage import codebook
+from codage.domain import Case, Span, Unit, fold
+from codage.passages import case_locator
+from codage.services import resolve_document
+from codage.services.search.index import CorpusIndex, DocumentIndex, corpus_index, find_lemmas
+from codage.services.search.text import (
+    REGEX_TIMEOUT,
+    SearchError,
+    compile_regex,
+    exact_spans,
+    fold_query,
+    fold_text,
+    regex_spans,
+)
+from codage.store.project import Project
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "MODES",
+    "REGEX_TIMEOUT",
+    "Lemmatizer",
+    "SearchFilters",
+    "SearchHit",
+    "SearchResult",
+    "search_corpus",
+]
+
+MODES = ("exact", "words", "lemma", "regex", "fuzzy")
+# A partial-match score (0-100) at which a misspelt word of a few letters still matches
+# ("rançongicel" for "rançongiciel") and unrelated words of the same length do not.
+DEFAULT_THRESHOLD = 85.0
+CONTEXT = 60
+
+# Lemmas of a query, by the same French model that lemmatised the corpus at import
+# (the faces pass codage.ingest.nlp.query_lemmas: the services may not import ingest).
+Lemmatizer = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Where to search: inside passages coded with ``code`` (or its children), in the
+    named ``documents``, in the cases whose attributes match every ``KEY=VALUE``."""
+
+    code: str | None = None
+    documents: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One place a query was found, with what a person needs to judge it."""
+
+    document_id: int
+    document: str
+    start: int
+    end: int
+    text: str
+    score: float
+    before: str
+    after: str
+    unit: Unit | None = None
+    speaker: str | None = None
+    case: Case | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+    def to_json(self) -> dict[str, object]:
+        unit = self.unit
+        return {
+            "document": self.document,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 1),
+            "before": self.before,
+            "after": self.after,
+            "unit": None
+            if unit is None
+            else {"kind": unit.kind, "start": unit.start, "end": unit.end},
+            "speaker": self.speaker,
+            "case": None if self.case is None else self.case.name,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The hits shown (ranked, at most ``limit``) and how many there were in all."""
+
+    query: str
+    mode: str
+    hits: list[SearchHit]
+    total: int
+    filtered_out: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "total": self.total,
+            "shown": len(self.hits),
+            "filtered_out": self.filtered_out,
+            "hits": [h.to_json() for h in self.hits],
+        }
+
+
+# A raw hit: (score, document position, start, end).
+_Raw = tuple[float, int, int, int]
+
+
+def _exact(index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
+    needle = fold_query(query, accents=accents)
+    out: list[_Raw] = []
+    for d, doc in enumerate(index.documents):
+        out.extend((100.0, d, s.start, s.end) for s in exact_spans(doc.folded_as(accents), needle))
+    return out
+
+
+def _words(index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
+    words = list(dict.fromkeys(regex.findall(r"\w+", fold_query(query, accents=accents))))
+    if not words:
+        raise SearchError(f"no word to search in {query!r}")
+    patterns = [regex.compile(rf"(?<!\w){regex.escape(w)}(?!\w)") for w in words]
+    out: list[_Raw] = []
+    for d, doc in enumerate(index.documents):
+        folded = doc.folded_as(accents)
+        # per unit (by its start), the first occurrence of each word
+        found: dict[int, dict[int, Span]] = {}
+        units: dict[int, Unit | None] = {}
+        for w, pattern in enumerate(patterns):
+            for m in pattern.finditer(folded.text):
+                span = folded.span(m.start(), m.end())
+                unit = doc.container_at(span.start, span.end)
+                key = -1 if unit is None else unit.start
+                units.setdefault(key, unit)
+                found.setdefault(key, {}).setdefault(w, span)
+            if w == 0 and not found:
+                break
+        for spans in found.values():
+            if len(spans) < len(words):
+                continue
+            start = min(s.start for s in spans.values())
+            end = max(s.end for s in spans.values())
+            # words close together rank before words scattered over a long turn
+            score = 100.0 * sum(s.end - s.start for s in spans.values()) / (end - start)
+            out.append((min(score, 100.0), d, start, end))
+    return out
+
+
+def _lemma(
+    project: Project, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
+) -> list[_Raw]:
+    if lemmatize is None:
+        raise SearchError("the lemma search needs the French language model")
+    # folded and spelt as encode_lemmas stores them (a space inside a lemma is "_")
+    lemmas = [fold("_".join(lemma.split())) for lemma in lemmatize(query) if lemma.strip()]
+    if not lemmas:
+        raise SearchError(f"no word to search in {query!r}")
+    out: list[_Raw] = []
+    # several lemmas: the words in that order, one after the other, in one sentence
+    for d, packed in enumerate(index.lemma_texts(project)):
+        out.extend((100.0, d, start, end) for start, end in find_lemmas(packed, lemmas))
+    return out
+
+
+def _regex(index: CorpusIndex, query: str, timeout: float) -> list[_Raw]:
+    pattern = compile_regex(query)
+    deadline = time.monotonic() + timeout
+    out: list[_Raw] = []
+    for d, doc in enumerate(index.documents):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise SearchError(
+                f"the regular expression {query!r} took longer than {timeout:g} s "
+                "and was stopped; make it simpler"
+            )
+        out.extend((100.0, d, s.start, s.end) for s in regex_spans(pattern, doc.text, timeout=left))
+    return out
+
+
+def _fuzzy(project: Project, index: CorpusIndex, query: str, threshold: float) -> list[_Raw]:
+    needle = fold_query(" ".join(query.split()))
+    if not needle:
+        raise SearchError("the query is empty")
+    texts, where = index.fuzzy_choices(project)
+    out: list[_Raw] = []
+    for _, score, i in process.extract(
+        needle, texts, scorer=fuzz.partial_ratio, score_cutoff=threshold, limit=None
+    ):
+        d, unit = where[i]
+        doc = index.documents[d]
+        piece = doc.text[unit.start : unit.end]
+        alignment = fuzz.partial_ratio_alignment(needle, texts[i])
+        if alignment is None or alignment.dest_end <= alignment.dest_start:
+            continue
+        span = fold_text(piece).span(alignment.dest_start, alignment.dest_end)
+        start, end = _whole_words(piece, span.start, span.end)
+        out.append((float(score), d, unit.start + start, unit.start + end))
+    return out
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    # A partial match may begin or end inside a word: widen it to the whole words.
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
+def _code_spans(project: Project, code_path: str) -> dict[int, list[tuple[int, int]]]:
+    codes = project.codes()
+    code = codebook.resolve_path(codes, code_path)
+    ids = {c.id for c in codes if c.path[: len(code.path)] == code.path}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for coding in project.codings_bulk():
+        if coding.code_id in ids:
+            spans.setdefault(coding.document_id, []).append((coding.start, coding.end))
+    for value in spans.values():
+        value.sort()
+    return spans
+
+
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_right(spans, (start, float("inf"))) - 1
+    # the coding that holds it starts at or before it; check those that reach far enough
+    while i >= 0:
+        s, e = spans[i]
+        if s <= start and end <= e:
+            return True
+        i -= 1
+    return False
+
+
+def _parse_cases(items: Iterable[str]) -> dict[str, str]:
+    wanted: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SearchError(f"{item!r}: expected KEY=VALUE, e.g. type_collectivite=Région")
+        wanted[fold(key.strip())] = fold(value.strip())
+    return wanted
+
+
+def _case_matches(case: Case | None, wanted: dict[str, str]) -> bool:
+    if case is None:
+        return False
+    have = {fold(k): fold(str(v)) for k, v in case.attributes.items() if v is not None}
+    return all(have.get(k) == v for k, v in wanted.items())
+
+
+_SPACES = regex.compile(r"\s+")
+
+
+def _context(text: str, start: int, end: int) -> tuple[str, str]:
+    # Runs of spaces and newlines become one space; the space next to the hit stays,
+    # so that "l'intranet" is not shown as "l' intranet".
+    before = _SPACES.sub(" ", text[max(0, start - CONTEXT) : start]).lstrip()
+    after = _SPACES.sub(" ", text[end : end + CONTEXT]).rstrip()
+    return before, after
+
+
+def search_corpus(
+    project: Project,
+    query: str,
+    mode: str = "exact",
+    *,
+    filters: SearchFilters | None = None,
+    limit: int | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    accent_blind: bool = True,
+    lemmatize: Lemmatizer | None = None,
+    regex_timeout: float = REGEX_TIMEOUT,
+) -> SearchResult:
+    """Search the whole project (or what ``filters`` keep) for ``query``.
+
+    Hits are ranked by score (best first), then in document order and text order;
+    ``limit`` keeps the first ones, ``total`` says how many there were. ``exact``
+    and ``words`` are blind to case, and to accents unless ``accent_blind`` is False. Raises
+    SearchError for a query that cannot be searched (an empty one, a bad or too slow
+    regular expression) and NotFound for a code or document that does not exist.
+    """
+    if mode not in MODES:
+        raise SearchError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
+    if not query.strip():
+        raise SearchError("the query is empty")
+    if not 0 <= threshold <= 100:
+        raise SearchError(f"the threshold is a score from 0 to 100, not {threshold:g}")
+    filters = filters or SearchFilters()
+    wanted_cases = _parse_cases(filters.cases)
+    index = corpus_index(project)
+    only: set[int] | None = None
+    if filters.documents:
+        only = {resolve_document(project, name).id for name in filters.documents}
+    coded = _code_spans(project, filters.code) if filters.code else None
+
+    if mode == "exact":
+        raw = _exact(index, query, accent_blind)
+    elif mode == "words":
+        raw = _words(index, query, accent_blind)
+    elif mode == "lemma":
+        raw = _lemma(project, index, query, lemmatize)
+    elif mode == "regex":
+        raw = _regex(index, query, regex_timeout)
+    else:
+        raw = _fuzzy(project, index, query, threshold)
+
+    kept: list[_Raw] = []
+    cases = _Cases(project, index)
+    for hit in raw:
+        doc = index.documents[hit[1]]
+        if only is not None and doc.info.id not in only:
+            continue
+        if coded is not None and not _inside(coded.get(doc.info.id, []), hit[2], hit[3]):
+            continue
+        if wanted_cases:
+            case = cases.of(doc, hit[2], hit[3])
+            if not _case_matches(case, wanted_cases):
+                continue
+        kept.append(hit)
+    filtered_out = len(raw) - len(kept)
+    kept.sort(key=lambda h: (-h[0], h[1], h[2], h[3]))
+    shown = kept if limit is None else kept[: max(limit, 0)]
+    hits = [_hit(cases, index.documents[d], s, e, score) for score, d, s, e in shown]
+    return SearchResult(query, mode, hits, len(kept), filtered_out)
+
+
+class _Cases:
+    """The case of a passage, per document, for one search: the links read once per
+    process (see CorpusIndex.unit_case_names), the cases and attributes read now."""
+
+    def __init__(self, project: Project, index: CorpusIndex) -> None:
+        self.project = project
+        self.index = index
+        self._by_name: dict[str, Case] | None = None
+        self._finders: dict[int, Callable[[Span], Case | None]] = {}
+
+    def of(self, doc: DocumentIndex, start: int, end: int) -> Case | None:
+        finder = self._finders.get(doc.position)
+        if finder is None:
+            if self._by_name is None:
+                self._by_name = {c.name: c for c in self.project.cases()}
+            names = self.index.unit_case_names.get(doc.position)
+            if names is None:
+                names = {
+                    unit_id: case.name
+                    for unit_id, case in self.project.unit_cases(doc.info.id).items()
+                }
+                self.index.unit_case_names[doc.position] = names
+            by_name = self._by_name
+            unit_cases = {u: by_name[n] for u, n in names.items() if n in by_name}
+            own = by_name.get(doc.info.case) if doc.info.case else None
+            finder = self._finders[doc.position] = case_locator(doc.containers, unit_cases, own)
+        return finder(Span(start, end))
+
+
+def _hit(
+    cases: _Cases,
+    doc: DocumentIndex,
+    start: int,
+    end: int,
+    score: float,
+) -> SearchHit:
+    unit = doc.container_at(start, end)
+    before, after = _context(doc.text, start, end)
+    return SearchHit(
+        document_id=doc.info.id,
+        document=doc.info.name,
+        start=start,
+        end=end,
+        text=doc.text[start:end],
+        score=score,
+        before=before,
+        after=after,
+        unit=unit,
+        speaker=None if unit is None else unit.speaker,
+        case=cases.of(doc, start, end),
+    )
