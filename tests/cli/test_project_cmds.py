@@ -81,6 +81,7 @@ def test_code_segments_uncode_undo_redo(ready: Path, runner: CliRunner) -> None:
             "end": start + 21,
             "text": "personne ne le lisait",
             "memo": None,
+            "automatic": False,
         }
     ]
     # a code includes its sub-codes unless asked otherwise
