@@ -126,6 +126,56 @@ def _unit_target(
     return None if best is None else -best[2]
 
 
+def _edge_marks(text: str, *, tail: bool) -> str:
+    """The punctuation and blanks a passage ends (or starts) with."""
+    marks = ""
+    for ch in reversed(text) if tail else text:
+        if ch.isalnum() or ch == "_":
+            break
+        marks = ch + marks if tail else marks + ch
+    return marks
+
+
+def _keep_edges(anchor: str, target: str, found: Placement) -> Placement:
+    """A placed passage keeps the punctuation its anchor ended or started with when the
+    corrected text has it right there: where a sentence after it was deleted, the
+    alignment may give its full stop to the sentence that went."""
+    start, end = found.start, found.end
+    tail = _edge_marks(anchor, tail=True)
+    if tail and not target[start:end].endswith(tail) and target.startswith(tail, end):
+        end += len(tail)
+    head = _edge_marks(anchor, tail=False)
+    if head and not target[start:end].startswith(head) and target.endswith(head, 0, start):
+        start -= len(head)
+    return (
+        found if (start, end) == (found.start, found.end) else replace(found, start=start, end=end)
+    )
+
+
+def _carry_units(
+    old_units: list[Unit], offsets: OffsetMap, new_units: list[Unit]
+) -> tuple[list[Unit], dict[int, int]]:
+    """Which new unit each old one became (old unit id -> index in ``new_units``), and
+    the new units with the kinds of the old ones they continue: an answer of a survey
+    corrected through a plain text file comes back as a paragraph, and stays an answer."""
+    used: set[int] = set()
+    targets: dict[int, int] = {}
+    kinds: dict[int, Unit] = {}
+    for unit in old_units:
+        if unit.id is None or unit.kind == "sentence":
+            continue
+        target = _unit_target(unit, offsets, new_units, used)
+        if target is not None:
+            used.add(target)
+            targets[unit.id] = target
+            kinds[target] = unit
+    out = list(new_units)
+    for index, old in kinds.items():
+        if out[index].kind == "paragraph" and old.kind != "paragraph":
+            out[index] = replace(out[index], kind=old.kind, speaker=old.speaker)
+    return out, targets
+
+
 def replace_document_text(
     project: Project,
     document: int | str,
@@ -149,7 +199,6 @@ def replace_document_text(
     report.unchanged_text = doc.text == new.text
     old_units = project.units(doc.id, with_lemmas=False)
     report.units_before = dict(Counter(u.kind for u in old_units))
-    report.units_after = dict(Counter(u.kind for u in new.units))
     offsets = align_texts(doc.text, new.text)
     paths = {c.id: c.path_str for c in project.codes()}
     moves: dict[int, tuple[int, int]] = {}
@@ -175,6 +224,7 @@ def replace_document_text(
             aside[coding.id] = reason
             report.aside.append(replace(base, reason=reason))
             continue
+        found = _keep_edges(coding.text, new.text, found)
         key = (coding.code_id, coding.coder, found.start, found.end)
         if key in landed:
             reason = "the correction made it the same passage as another coding of this code"
@@ -198,24 +248,24 @@ def replace_document_text(
     report.coders = sorted(
         {c.coder for c in report.identical + report.moved + report.changed + report.aside}
     )
+    new_units, targets = _carry_units(old_units, offsets, list(new.units))
+    report.units_after = dict(Counter(u.kind for u in new_units))
     unit_links: dict[int, int | None] = {}
-    used: set[int] = set()
     by_id = {u.id: u for u in old_units}
     for unit_id, case in sorted(project.unit_cases(doc.id).items()):
         unit = by_id.get(unit_id)
-        target = None if unit is None else _unit_target(unit, offsets, new.units, used)
+        target = targets.get(unit_id)
         unit_links[unit_id] = target
         if target is None:
             text = "" if unit is None else doc.text[unit.start : unit.end]
             report.links_lost.append(LinkLost(case.name, unit.kind if unit else "", text))
         else:
-            used.add(target)
             report.links_kept += 1
     if dry_run or (report.unchanged_text and not aside and not report.moved):
         return report
     change = TextReplacement(
         text=new.text,
-        units=new.units,
+        units=new_units,
         moves=moves,
         aside=aside,
         unit_links=unit_links,
