@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codage.domain import NewDocument
+from codage.ingest.encoding import decode_with_encoding
 from codage.ingest.errors import IngestError
 from codage.ingest.nlp import AnalysisError, stream_sentences
 from codage.ingest.reader import ReadOptions, read_file
+from codage.ingest.structure import build_document, plain_blocks
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["read_replacement"]
+__all__ = ["read_replacement", "text_replacement"]
 
 
 def read_replacement(
@@ -38,7 +40,21 @@ def read_replacement(
             f"holds {len(documents)} documents; a corrected text must hold exactly one "
             "(save the one document's text on its own, e.g. with codage export txt)",
         )
-    (document,) = documents
+    return _analysed(documents[0], path, nlp)
+
+
+def text_replacement(name: str, text: str, *, nlp: Language | None = None) -> NewDocument:
+    """A corrected text typed in the interface, read as the same text saved in a
+    ``.txt`` file would be (normalised, paragraphs and speaker turns, sentences)."""
+    where = Path(f"{name}.txt")
+    decoded, encoding = decode_with_encoding(text.encode("utf-8"), where)
+    document = build_document(
+        name, decoded, plain_blocks(decoded), metadata={"format": "text", "encoding": encoding}
+    )
+    return _analysed(document, where, nlp)
+
+
+def _analysed(document: NewDocument, path: Path, nlp: Language | None) -> NewDocument:
     if not document.text.strip():
         raise IngestError(path, "holds no text; a document cannot be emptied")
     try:

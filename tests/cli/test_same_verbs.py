@@ -53,6 +53,10 @@ CHANGES: dict[str, tuple[str, ...]] = {
     "aside.place_match": ("aside", "place"),
     "aside.place_selection": ("aside", "place"),
     "aside.discard": ("aside", "discard"),
+    # the editor on the open document's text, and saving it, correct the text as
+    # `document replace` does (every coding re-anchored)
+    "edit_text": ("document", "replace"),
+    "edit.save": ("document", "replace"),
 }
 # Read-only views with a command of their own too (what the face shows, the other lists).
 SHOWS: dict[str, tuple[str, ...]] = {
@@ -66,6 +70,7 @@ SHOWS: dict[str, tuple[str, ...]] = {
 NO_CHANGE = {
     *(f"DocumentFilter:step({n})" for n in (-1, -10, 1, 10)),
     "aside.close",
+    "edit.close",
     "choose_pair",
     "codebook.mark",
     "compare.close",
