@@ -10,6 +10,7 @@ journaled operation of the person who corrects the text, undoable.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -105,18 +106,43 @@ class ReplacementReport:
         }
 
 
-def _unit_target(
-    unit: Unit, offsets: OffsetMap, new_units: list[Unit], used: set[int]
-) -> int | None:
-    """The new unit an old one became: the one that covers most of where it maps,
-    and mostly that (of its kind if any is, else any unit other than a sentence)."""
+class _UnitIndex:
+    """The new units other than sentences, by start, to find those a mapped span overlaps
+    without comparing every old unit with every new one (a long transcript has tens of
+    thousands of paragraphs)."""
+
+    # Units starting before a span that may still overlap it: turns and their paragraphs
+    # nest, a few deep at most.
+    BACK = 8
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.units = units
+        self.order = sorted((u.start, i) for i, u in enumerate(units) if u.kind != "sentence")
+        self.starts = [start for start, _ in self.order]
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        first = max(0, bisect_left(self.starts, start) - self.BACK)
+        found = []
+        for k in range(first, len(self.order)):
+            if self.starts[k] >= end:
+                break
+            index = self.order[k][1]
+            if self.units[index].end > start:
+                found.append(index)
+        return found
+
+
+def _unit_target(unit: Unit, offsets: OffsetMap, index: _UnitIndex, used: set[int]) -> int | None:
+    """The new unit an old one became: the one that covers most of where it maps, and
+    mostly that (of its kind if any is, else any unit other than a sentence)."""
     start, end = offsets.start(unit.start), offsets.end(unit.end)
     if end <= start:
         return None
-    best: tuple[int, int, int] | None = None  # (same kind, overlap, index)
-    for i, new in enumerate(new_units):
-        if i in used or (new.kind == "sentence") != (unit.kind == "sentence"):
+    best: tuple[int, int, int] | None = None  # (same kind, overlap, -index)
+    for i in index.overlapping(start, end):
+        if i in used:
             continue
+        new = index.units[i]
         overlap = min(end, new.end) - max(start, new.start)
         if overlap <= 0 or 2 * overlap <= max(end - start, new.end - new.start):
             continue
@@ -161,10 +187,11 @@ def _carry_units(
     used: set[int] = set()
     targets: dict[int, int] = {}
     kinds: dict[int, Unit] = {}
+    by_start = _UnitIndex(new_units)
     for unit in old_units:
         if unit.id is None or unit.kind == "sentence":
             continue
-        target = _unit_target(unit, offsets, new_units, used)
+        target = _unit_target(unit, offsets, by_start, used)
         if target is not None:
             used.add(target)
             targets[unit.id] = target
