@@ -140,3 +140,17 @@ def test_snapshot_edit_mode(snap_compare, location: Path, language: str) -> None
         assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
     finally:
         i18n.set_language(None)
+
+
+async def test_the_key_is_in_the_help_in_french(location: Path) -> None:
+    from codage import i18n
+    from codage.tui.bindings import listed
+
+    app = CodageApp(str(location), ME, language="fr")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            rows = listed(app.workbench._bindings.key_to_bindings["E"], {})
+            assert rows == [("E", "Corriger le texte", "edit_text")]
+    finally:
+        i18n.set_language(None)

@@ -31,9 +31,6 @@ from codage.tui.bindings import localize
 
 register(
     {
-        "tui.key.edit_text": {"en": "Correct the text", "fr": "Corriger le texte"},
-        "tui.key.edit.save": {"en": "Save the correction", "fr": "Enregistrer la correction"},
-        "tui.key.edit.close": {"en": "Close", "fr": "Fermer"},
         "tui.edit.title": {
             "en": "Correcting {name}: every coding follows its passage; ctrl+s saves, "
             "escape closes",
