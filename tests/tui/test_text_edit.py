@@ -112,6 +112,12 @@ async def test_edit_save_shows_codings_on_their_text_and_undo_restores(location:
         await settle(pilot)
         assert _rows(location) == before
         assert view.document.text == old_text  # type: ignore[union-attr]
+        after_undo = _rows(location)
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert view.document.text == text  # type: ignore[union-attr]
+        assert any(c.coder == OTHER for c in view.codings_at(start + 1))
+        assert _rows(location) != after_undo
 
 
 async def test_an_emptied_text_is_refused_in_one_line(location: Path) -> None:
