@@ -57,6 +57,27 @@ register(
         },
         "change.merge": {"en": "merge of {source}", "fr": "fusion de {source}"},
         "change.set_aside": {"en": "set a coding aside", "fr": "mis un codage de côté"},
+        "change.replace_text": {
+            "en": "corrected the text of {document}, re-anchoring the codings of {coders}",
+            "fr": "corrigé le texte de {document}, en réancrant les codages de {coders}",
+        },
+        "change.count.documents.update": {
+            "en": "{n} text(s) replaced",
+            "fr": "{n} texte(s) remplacé(s)",
+        },
+        "change.count.units.insert": {"en": "{n} unit(s) found", "fr": "{n} unité(s) trouvée(s)"},
+        "change.count.units.delete": {
+            "en": "{n} unit(s) replaced",
+            "fr": "{n} unité(s) remplacée(s)",
+        },
+        "change.count.case_links.update": {
+            "en": "{n} case link(s) carried over",
+            "fr": "{n} lien(s) de cas reporté(s)",
+        },
+        "change.count.case_links.delete": {
+            "en": "{n} case link(s) removed with their unit",
+            "fr": "{n} lien(s) de cas retiré(s) avec leur unité",
+        },
         "change.place_aside": {
             "en": "placed a coding kept aside",
             "fr": "placé un codage mis de côté",
@@ -146,6 +167,7 @@ _TOLD = {
     "consensus",
     "merge",
     "set_aside",
+    "replace_text",
     "place_aside",
     "discard_aside",
     "add_codings",

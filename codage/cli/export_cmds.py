@@ -34,10 +34,12 @@ from codage.cli.common import (
 from codage.display import plain
 from codage.exchange.atomic import ExportWriteError
 from codage.exchange.docx_report import export_dossier
+from codage.exchange.plain_text import export_text
 from codage.exchange.refi_write import EmptyCodebook, RefiReport, write_qdc, write_qdpx
 from codage.exchange.tables import cell_safe, export_codings
 from codage.exchange.transcript_docx import export_transcript
 from codage.i18n import t
+from codage.services import resolve_document
 from codage.services.output import (
     CaseFilterError,
     OutputPathError,
@@ -67,6 +69,10 @@ i18n.register(
         "export.transcript_done": {
             "en": "Coded transcript written to {path}: {comments} comments",
             "fr": "Transcription codée écrite dans {path} : {comments} commentaires",
+        },
+        "export.text_done": {
+            "en": "Text of {document} written to {path} ({chars} characters)",
+            "fr": "Texte de {document} écrit dans {path} ({chars} caractères)",
         },
         "export.transcript_skipped": {
             "en": "{count} coding(s) cover only line breaks and have no comment",
@@ -292,6 +298,31 @@ def export_transcript_cmd(
     console.print(plain(t("export.transcript_done", path=report.path, comments=report.comments)))
     if report.skipped:
         err_console.print(t("export.transcript_skipped", count=report.skipped), highlight=False)
+
+
+@export_app.command("txt")
+@handle_errors
+def export_txt(
+    document: Annotated[str, typer.Argument(help="Document name.")],
+    out: Annotated[Path, typer.Argument(help="The .txt file to write (UTF-8).")],
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Write a document's current text as UTF-8, to correct it and give it back with
+    codage document replace."""
+    _check_writable(out, ".txt")
+    with project_from(project) as proj:
+        doc = proj.document(resolve_document(proj, document).id)
+    path = export_text(doc.text, out)
+    if json_:
+        emit_json(
+            {"path": str(path), "format": "txt", "document": doc.name, "chars": len(doc.text)}
+        )
+        return
+    console.print(
+        plain(t("export.text_done", document=doc.name, path=path, chars=len(doc.text))),
+        soft_wrap=True,
+    )
 
 
 def _export_table(

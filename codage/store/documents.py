@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select
@@ -20,19 +21,47 @@ from codage.domain import (
     text_sha256,
     word_count,
 )
+from codage.store import journal as _journal
 from codage.store.base import Conflict
 from codage.store.cases import Cases
+from codage.store.journal import Journal as _Journal
 from codage.store.journal import now as _now
+from codage.store.journal import row_dict as _row_dict
 from codage.store.schema import (
     CaseLinkRow,
     CaseRow,
+    CodingAsideRow,
     CodingRow,
     DocumentRow,
+    MemoRow,
     UnitRow,
 )
 
 # Units written per statement when a document is added.
 _UNIT_SLICE = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class TextReplacement:
+    """What a corrected text does to a document, decided by the re-anchoring.
+
+    ``moves`` gives each coding that stays its new span; ``aside`` each coding
+    whose passage is gone the reason it is kept aside; every coding of the
+    document is in one or the other. ``unit_links`` carries the case link of an
+    old unit (by id) onto a new unit (by index in ``units``), or None when its
+    unit did not survive and the link goes.
+    """
+
+    text: str
+    units: Sequence[Unit]
+    moves: Mapping[int, tuple[int, int]]
+    aside: Mapping[int, str]
+    unit_links: Mapping[int, int | None]
+    expected_sha256: str
+
+
+# The text columns of a document that a replacement changes (and undo puts back).
+_TEXT_COLUMNS = ("text", "sha256", "length", "words")
 
 
 class Documents(Cases):
@@ -310,3 +339,190 @@ class Documents(Cases):
                 if speaker is not None:  # never, by the query; said for the type checker
                     out[doc_id].append(speaker)
             return dict(out)
+
+    def replace_document_text(
+        self, ref: int | str, change: TextReplacement, *, coder: str, details: dict[str, Any]
+    ) -> None:
+        """Give a document a corrected text, in one transaction and one journal entry.
+
+        Its units are replaced, the case links of its units follow them (or go,
+        where their unit is gone), every coding of the document, whoever made it,
+        moves to its new span or is kept aside: none is dropped. The entry is
+        ``coder``'s, so that their undo restores the old text, units, links and
+        codings exactly. Raises Conflict when the document changed since the
+        replacement was planned (another text, another set of codings).
+        """
+        journal = _Journal()
+        journal.details = dict(details)
+        with self._tx() as s:
+            doc = self._document_row(s, ref)
+            if doc.sha256 != change.expected_sha256:
+                raise Conflict(f"{doc.name}: its text changed meanwhile; plan the correction again")
+            codings = {
+                r.id: r for r in s.scalars(select(CodingRow).where(CodingRow.document_id == doc.id))
+            }
+            planned = set(change.moves) | set(change.aside)
+            if planned != set(codings) or set(change.moves) & set(change.aside):
+                raise Conflict(
+                    f"{doc.name}: its codings changed meanwhile; plan the correction again"
+                )
+            text = change.text
+            for u in change.units:
+                if not (0 <= u.start <= u.end <= len(text)):
+                    raise Conflict(f"{doc.name}: unit [{u.start}, {u.end}) lies outside the text")
+            for start, end in change.moves.values():
+                if not (0 <= start < end <= len(text)):
+                    raise Conflict(f"{doc.name}: span [{start}, {end}) lies outside the new text")
+            before = {k: getattr(doc, k) for k in _TEXT_COLUMNS}
+            doc.text, doc.sha256 = text, text_sha256(text)
+            doc.length, doc.words = len(text), word_count(text)
+            s.flush()
+            after = {k: getattr(doc, k) for k in _TEXT_COLUMNS}
+            journal.updated("documents", doc.id, before, after)
+            # New units first: their ids then all lie above the old ones, never reusing them.
+            old_units = list(s.scalars(select(UnitRow).where(UnitRow.document_id == doc.id)))
+            new_rows = [
+                UnitRow(
+                    document_id=doc.id,
+                    kind=u.kind,
+                    position=i,
+                    start=u.start,
+                    end=u.end,
+                    speaker=u.speaker,
+                    timestamp=u.timestamp,
+                    lemmas=u.lemmas,
+                )
+                for i, u in enumerate(change.units)
+            ]
+            s.add_all(new_rows)
+            s.flush()
+            for row in new_rows:
+                journal.inserted("units", _row_dict(row))
+            self._carry_unit_links(s, doc.id, change.unit_links, new_rows, journal)
+            for row in old_units:
+                journal.deleted("units", _row_dict(row))
+                s.delete(row)
+            s.flush()
+            self._set_codings_aside(s, doc, codings, change.aside, journal)
+            self._move_codings(s, codings, change.moves, text, journal)
+            self._record(
+                s,
+                coder,
+                "replace_text",
+                f"corrected the text of {doc.name}, moving every coder's codings with it",
+                journal,
+            )
+            s.flush()
+
+    def _carry_unit_links(
+        self,
+        s: Session,
+        document_id: int,
+        unit_links: Mapping[int, int | None],
+        new_rows: list[UnitRow],
+        journal: _Journal,
+    ) -> None:
+        links = s.scalars(
+            select(CaseLinkRow).where(
+                CaseLinkRow.document_id == document_id, CaseLinkRow.unit_id.is_not(None)
+            )
+        )
+        for link in list(links):
+            before = _row_dict(link)
+            target = unit_links.get(link.unit_id or 0)
+            if target is None:
+                journal.deleted("case_links", before)
+                s.delete(link)
+            else:
+                link.unit_id = new_rows[target].id
+                s.flush()
+                journal.updated("case_links", link.id, before, _row_dict(link))
+        s.flush()
+
+    def _set_codings_aside(
+        self,
+        s: Session,
+        doc: DocumentRow,
+        codings: dict[int, CodingRow],
+        aside: Mapping[int, str],
+        journal: _Journal,
+    ) -> None:
+        paths: dict[int, str] = {}
+        for coding_id, reason in aside.items():
+            row = codings[coding_id]
+            # Memos on the coding travel with it, folded into the memo it is kept aside with.
+            notes = [row.memo] if row.memo else []
+            for memo in s.scalars(
+                select(MemoRow).where(MemoRow.target == "coding", MemoRow.target_id == row.id)
+            ):
+                notes.append(memo.text)
+                journal.deleted("memos", _row_dict(memo))
+                s.delete(memo)
+            if row.code_id not in paths:
+                paths[row.code_id] = _journal.code_path(s, row.code_id)
+            journal.deleted("codings", _row_dict(row))
+            s.delete(row)
+            s.flush()
+            kept = CodingAsideRow(
+                document_id=doc.id,
+                document_name=doc.name,
+                code_id=row.code_id,
+                code_path=paths[row.code_id],
+                coder_id=row.coder_id,
+                start=row.start,
+                end=row.end,
+                text=row.text,
+                memo="\n\n".join(notes) or None,
+                source="corrected text",
+                reason=reason,
+                created_at=_now(),
+            )
+            s.add(kept)
+            s.flush()
+            journal.inserted("codings_aside", _row_dict(kept))
+
+    @staticmethod
+    def _move_codings(
+        s: Session,
+        codings: dict[int, CodingRow],
+        moves: Mapping[int, tuple[int, int]],
+        text: str,
+        journal: _Journal,
+    ) -> None:
+        # A coder may code neighbouring passages with one code: moved one by one,
+        # a coding could land on the span its neighbour has not left yet. Each
+        # coding moves once its place is free (so the journal's replay, forwards
+        # or backwards, never meets a duplicate either); a ring of codings that
+        # wait on each other is broken by parking one on an empty span first.
+        pending = {cid: span for cid, span in moves.items()}
+        taken = {
+            (r.code_id, r.coder_id, r.start, r.end): cid
+            for cid, r in codings.items()
+            if cid in moves
+        }
+        when = _now()
+
+        def move(row: CodingRow, start: int, end: int, final: bool) -> None:
+            before = _row_dict(row)
+            del taken[(row.code_id, row.coder_id, row.start, row.end)]
+            row.start, row.end = start, end
+            if final:
+                row.text = text[start:end]
+            if _row_dict(row) != before:
+                row.updated_at = when
+            s.flush()
+            journal.updated("codings", row.id, before, _row_dict(row))
+            taken[(row.code_id, row.coder_id, start, end)] = row.id
+
+        while pending:
+            progress = False
+            for cid, (start, end) in list(pending.items()):
+                row = codings[cid]
+                holder = taken.get((row.code_id, row.coder_id, start, end))
+                if holder is None or holder == cid:
+                    move(row, start, end, True)
+                    del pending[cid]
+                    progress = True
+            if not progress:
+                cid = next(iter(pending))
+                move(codings[cid], -cid, -cid, False)

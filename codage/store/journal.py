@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from codage.domain import JournalEntry
 from codage.store.engine import StoreError
 from codage.store.schema import (
+    CaseLinkRow,
     CodeRow,
     CoderRow,
     CodingAsideRow,
@@ -25,6 +26,7 @@ from codage.store.schema import (
     DocumentRow,
     JournalRow,
     MemoRow,
+    UnitRow,
 )
 
 
@@ -49,10 +51,23 @@ JOURNALED: dict[str, Table] = {
     "codings": CodingRow.__table__,  # type: ignore[dict-item]
     "memos": MemoRow.__table__,  # type: ignore[dict-item]
     "codings_aside": CodingAsideRow.__table__,  # type: ignore[dict-item]
+    # A corrected text (replace_document_text): the document's text, its units and
+    # the case links of its units change with its codings, in one entry.
+    "documents": DocumentRow.__table__,  # type: ignore[dict-item]
+    "units": UnitRow.__table__,  # type: ignore[dict-item]
+    "case_links": CaseLinkRow.__table__,  # type: ignore[dict-item]
 }
 _DATETIME_COLUMNS = {"created_at", "updated_at"}
 # What a row is called in a conflict message.
-_NOUNS = {"codes": "code", "codings": "coding", "memos": "memo", "codings_aside": "coding aside"}
+_NOUNS = {
+    "codes": "code",
+    "codings": "coding",
+    "memos": "memo",
+    "codings_aside": "coding aside",
+    "documents": "document",
+    "units": "unit",
+    "case_links": "case link",
+}
 PASSAGE_WORDS = 5
 
 

@@ -326,6 +326,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "tui.key.aside.close": {"en": "Close", "fr": "Fermer"},
     "tui.key.pair.confirm": {"en": "Keep", "fr": "Garder"},
     "tui.key.pair.cancel": {"en": "Cancel", "fr": "Annuler"},
+    "tui.key.edit_text": {"en": "Correct the text", "fr": "Corriger le texte"},
+    "tui.key.edit.save": {"en": "Save the correction", "fr": "Enregistrer la correction"},
+    "tui.key.edit.close": {"en": "Close", "fr": "Fermer"},
     # ------------------------------------------------------------- palette
     "tui.cmd.open": {"en": "Open document {name}", "fr": "Ouvrir le document {name}"},
 }

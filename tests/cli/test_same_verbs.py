@@ -56,6 +56,10 @@ CHANGES: dict[str, tuple[str, ...]] = {
     "search_screen.code_hits": ("autocode",),
     "search_screen.code_units": ("autocode",),
     "search_screen.undo": ("undo",),
+    # the editor on the open document's text, and saving it, correct the text as
+    # `document replace` does (every coding re-anchored)
+    "edit_text": ("document", "replace"),
+    "edit.save": ("document", "replace"),
 }
 # Read-only views with a command of their own too (what the face shows, the other lists).
 SHOWS: dict[str, tuple[str, ...]] = {
@@ -70,6 +74,7 @@ SHOWS: dict[str, tuple[str, ...]] = {
 NO_CHANGE = {
     *(f"DocumentFilter:step({n})" for n in (-1, -10, 1, 10)),
     "aside.close",
+    "edit.close",
     "choose_pair",
     "codebook.mark",
     "compare.close",

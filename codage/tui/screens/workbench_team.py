@@ -103,6 +103,24 @@ class TeamActions:
 
         self.app.push_screen(AsideScreen(document.id, document.name, self.view.selection), closed)
 
+    # ------------------------------------------------------------------ correcting the text
+
+    def action_edit_text(self: WorkbenchHost) -> None:
+        """Correct the open document's text; its codings follow (``document replace``)."""
+        from codage.tui.screens.text_edit import TextEditScreen
+
+        document = self._document
+        if document is None:
+            self.notify(t("tui.open_document_first"))
+            return
+
+        def closed(report: object) -> None:
+            if report is not None:
+                self.load_project()
+                self.load_document(document.id)
+
+        self.app.push_screen(TextEditScreen(document, self._write_lock), closed)
+
     def _layer_codings(self: WorkbenchHost) -> list[Coding]:
         if self._layer == "all":
             return list(self._codings)

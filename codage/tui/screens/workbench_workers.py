@@ -229,6 +229,13 @@ class WorkbenchWorkers:
 
     @work(thread=True, group="document")
     def reload_codings(self: WorkbenchScreen, document_id: int) -> None:
+        shown = self._document
+        if shown is not None and shown.id == document_id:
+            # An undone (or redone) correction changed the text itself: open it again.
+            stored = self.project.document_info(document_id)
+            if stored.sha256 != shown.sha256:
+                self.app.call_from_thread(self.load_document, document_id)
+                return
         self.post_message(CodingsLoaded(document_id, self.project.codings(document_id=document_id)))
 
     def _write(self: WorkbenchHost, job: Callable[[Project], None]) -> None:
