@@ -603,3 +603,20 @@ class Locator:
         if i + 1 < len(self.places):
             return self.places[i + 1]
         return self.places[i]
+
+
+PSEUDONYM_KINDS = ("PER", "LOC", "ORG")
+
+
+@dataclass(frozen=True, slots=True)
+class Pseudonym:
+    """A name of the pseudonymisation map: ``key`` is the name folded, without title;
+    ``keep`` false marks a reviewed false positive (the name is left as it is)."""
+
+    key: str
+    name: str
+    kind: str
+    replacement: str
+    keep: bool = True
+    count: int = 0
+    id: int | None = None

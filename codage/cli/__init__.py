@@ -50,6 +50,7 @@ COMMAND_MODULES = (
     "team_cmds",
     "agreement_cmds",
     "server_cmds",
+    "pseudonymise_cmds",
 )
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
@@ -78,6 +79,7 @@ COMMAND_MODULE = {
     "document": "document_cmds",
     "copy": "server_cmds",
     "team": "server_cmds",
+    "pseudonymise": "pseudonymise_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
@@ -89,7 +91,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("panel.import", ("import",)),
     ("panel.coding", ("code", "uncode", "memo", "segments", "search", "undo", "redo")),
     ("panel.team", ("merge", "agreement", "consensus", "aside", "team", "copy")),
-    ("panel.export", ("export", "stats")),
+    ("panel.export", ("export", "stats", "pseudonymise")),
 )
 
 

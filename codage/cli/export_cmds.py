@@ -116,6 +116,14 @@ i18n.register(
     }
 )
 
+PseudonymisedOption = Annotated[
+    bool,
+    typer.Option(
+        "--pseudonymised",
+        help="Replace the names of the project's pseudonymisation map (codage pseudonymise).",
+    ),
+]
+
 # Typer checks the choice; a test keeps it equal to the dossier's GROUPS.
 GroupChoice = Literal["code", "document", "case"]
 
@@ -213,6 +221,7 @@ def export_docx(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Labels in fr or en (default: settings).")
     ] = None,
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -226,7 +235,7 @@ def export_docx(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         report = export_dossier(
-            select_for_dossier(proj, **filters, context=context),
+            select_for_dossier(proj, **filters, context=context, pseudonymised=pseudonymised),
             out,
             group_by=group_by,
             language=lang,
@@ -264,6 +273,7 @@ def export_transcript_cmd(
     document: Annotated[str, typer.Argument(help="Document name.")],
     out: Annotated[Path, typer.Argument(help="The .docx file to write.")],
     coder: CoderFilter = None,
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -274,7 +284,9 @@ def export_transcript_cmd(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         report = export_transcript(
-            select_transcript(proj, document, coders=coder or None), out, progress=progress
+            select_transcript(proj, document, coders=coder or None, pseudonymised=pseudonymised),
+            out,
+            progress=progress,
         )
     if json_:
         # codings Word cannot anchor are counted here rather than dropped unsaid
@@ -304,6 +316,7 @@ def _export_table(
     case: list[str] | None,
     project: str | None,
     json_: bool,
+    pseudonymised: bool = False,
 ) -> None:
     filters = _filters(code, no_subcodes, document, coder, case)
     _check_writable(out)
@@ -312,7 +325,7 @@ def _export_table(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         sheets: list[tuple[str, list[list[Any]]]] = []
-        chosen = select_codings(proj, **filters, progress=progress)
+        chosen = select_codings(proj, **filters, progress=progress, pseudonymised=pseudonymised)
         if fmt == "xlsx":
             # the stats sheets cover the same codings as the rows
             stats = compute_stats(
@@ -345,11 +358,14 @@ def export_csv(
     document: DocumentFilter = None,
     coder: CoderFilter = None,
     case: CaseOption = None,
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Write one row per coding with every field, as CSV (UTF-8)."""
-    _export_table("csv", out, code, no_subcodes, document, coder, case, project, json_)
+    _export_table(
+        "csv", out, code, no_subcodes, document, coder, case, project, json_, pseudonymised
+    )
 
 
 @export_app.command("xlsx")
@@ -361,11 +377,14 @@ def export_xlsx(
     document: DocumentFilter = None,
     coder: CoderFilter = None,
     case: CaseOption = None,
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Write one row per coding with every field, plus the stats as extra sheets."""
-    _export_table("xlsx", out, code, no_subcodes, document, coder, case, project, json_)
+    _export_table(
+        "xlsx", out, code, no_subcodes, document, coder, case, project, json_, pseudonymised
+    )
 
 
 def report_refi(report: RefiReport, json_: bool) -> None:
@@ -387,6 +406,7 @@ def report_refi(report: RefiReport, json_: bool) -> None:
 @handle_errors
 def export_qdpx(
     out: Annotated[Path, typer.Argument(help="The .qdpx file to write.")],
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -396,7 +416,8 @@ def export_qdpx(
         project_from(project) as proj,
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
-        report = write_qdpx(select_project_records(proj), out, progress=progress)
+        records = select_project_records(proj, pseudonymised=pseudonymised)
+        report = write_qdpx(records, out, progress=progress)
     report_refi(report, json_)
 
 

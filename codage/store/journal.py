@@ -25,6 +25,7 @@ from codage.store.schema import (
     DocumentRow,
     JournalRow,
     MemoRow,
+    PseudonymRow,
 )
 
 
@@ -49,10 +50,17 @@ JOURNALED: dict[str, Table] = {
     "codings": CodingRow.__table__,  # type: ignore[dict-item]
     "memos": MemoRow.__table__,  # type: ignore[dict-item]
     "codings_aside": CodingAsideRow.__table__,  # type: ignore[dict-item]
+    "pseudonyms": PseudonymRow.__table__,  # type: ignore[dict-item]
 }
 _DATETIME_COLUMNS = {"created_at", "updated_at"}
 # What a row is called in a conflict message.
-_NOUNS = {"codes": "code", "codings": "coding", "memos": "memo", "codings_aside": "coding aside"}
+_NOUNS = {
+    "codes": "code",
+    "codings": "coding",
+    "memos": "memo",
+    "codings_aside": "coding aside",
+    "pseudonyms": "pseudonym",
+}
 PASSAGE_WORDS = 5
 
 

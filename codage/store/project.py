@@ -25,11 +25,12 @@ from codage.store.engine import StoreError, open_store
 from codage.store.history import History
 from codage.store.journal import UndoConflict
 from codage.store.memos import Memos
+from codage.store.pseudonyms import Pseudonyms
 
 __all__ = ["Conflict", "NotFound", "Project", "ProjectBase", "StoreError", "UndoConflict"]
 
 
-class Project(Documents, Codebook, Aside, Memos, History):
+class Project(Documents, Codebook, Aside, Memos, Pseudonyms, History):
     """A codage project: one database, by path or SQLAlchemy URL."""
 
     @classmethod

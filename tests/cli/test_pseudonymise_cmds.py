@@ -1,0 +1,203 @@
+"""Pseudonymisation on the demo study: proposed names, a reviewed map, and no name of the
+map left in any export, read back from the files written (issue 17)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from codage.cli import app
+from codage.domain import fold
+from codage.services import Project
+from codage.services.pseudonyms import name_key
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The demo project with a reviewed map applied: (project file, reviewed map)."""
+    folder = tmp_path_factory.mktemp("pseudo")
+    db = folder / "demo.db"
+    run("demo", "--no-tui", "-p", str(db), "--sources", str(ROOT))
+    names = folder / "names.txt"
+    names.write_text("# people the model may miss\nBertin\nHautes-Combes ; LOC\n", "utf-8")
+    proposal = folder / "map.yaml"
+    run("pseudonymise", "propose", "--out", str(proposal), "--names", str(names), "-p", str(db))
+    reviewed = yaml.safe_load(proposal.read_text("utf-8"))
+    # the review: a theme of the codebook (France services, RGPD...) is not personal data
+    with Project.open(str(db), create=False) as p:
+        paths = " / ".join(fold(f"{c.path_str} {dataclasses.astuple(c)}") for c in p.codes())
+    for name, entry in reviewed.items():
+        if re.search(rf"(?<!\w){re.escape(name_key(name) or '')}(?!\w)", paths):
+            entry["keep"] = False
+    reviewed["Garnier"]["replacement"] = "[Directeur 1]"
+    proposal.write_text(yaml.safe_dump(reviewed, allow_unicode=True), "utf-8")
+    run("pseudonymise", "apply", str(proposal), "--coder", "amelie", "-p", str(db))
+    return db, reviewed
+
+
+def kept_names(reviewed: dict) -> list[str]:
+    return [name for name, entry in reviewed.items() if entry["keep"]]
+
+
+def assert_no_name(text: str, reviewed: dict, where: str) -> None:
+    folded = fold(text)
+    left = [
+        name
+        for name in kept_names(reviewed)
+        if re.search(rf"(?<!\w){re.escape(name_key(name) or '')}(?!\w)", folded)
+    ]
+    assert not left, f"{where} still holds {left}"
+
+
+def test_propose_finds_the_people_places_and_listed_names_of_the_corpus(study) -> None:
+    db, reviewed = study
+    people = {name_key(n) for n, e in reviewed.items() if e["kind"] == "PER" and e["keep"]}
+    # the interviewees and interviewers of the demo transcripts
+    assert {"garnier", "haddad", "lefevre", "kessler", "roussel", "ollier"} <= people
+    assert "bertin" in people  # from the user list
+    places = {name_key(n) for n, e in reviewed.items() if e["kind"] == "LOC"}
+    assert "hautes-combes" in places
+    # "Mme Lefèvre" and "Lefèvre" are one name: no title in any name proposed
+    assert not [n for n in reviewed if fold(n).split()[0] in ("m.", "mme", "madame")]
+    # numbered per kind, the most frequent first, one replacement per name
+    replacements = [e["replacement"] for e in reviewed.values()]
+    assert len(set(replacements)) == len(replacements)
+    assert all(e["count"] >= 1 for e in reviewed.values())
+    assert reviewed["Haddad"]["replacement"].startswith("[Agent ")
+
+
+def test_the_map_is_stored_shown_and_undone_in_one_step(study, tmp_path: Path) -> None:
+    db, reviewed = study
+    shown = json.loads(run("pseudonymise", "show", "--json", "-p", str(db)))
+    assert {e["name"] for e in shown} == set(reviewed)
+    garnier = next(e for e in shown if e["name"] == "Garnier")
+    assert garnier["replacement"] == "[Directeur 1]" and garnier["kind"] == "PER"
+    copy = tmp_path / "undo.db"
+    copy.write_bytes(db.read_bytes())
+    run("undo", "--coder", "amelie", "-p", str(copy))
+    assert json.loads(run("pseudonymise", "show", "--json", "-p", str(copy))) == []
+    refused = runner.invoke(
+        app, ["export", "csv", str(tmp_path / "x.csv"), "--pseudonymised", "-p", str(copy)]
+    )
+    assert refused.exit_code == 2
+    assert "no pseudonymisation map" in refused.stderr
+    assert "Traceback" not in refused.output + refused.stderr
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_no_name_of_the_map_survives_in_any_export(study, tmp_path: Path) -> None:
+    db, reviewed = study
+    p = ["-p", str(db)]
+    # without --pseudonymised, the names are there: the check below can fail
+    run("export", "csv", str(tmp_path / "plain.csv"), *p)
+    plain = (tmp_path / "plain.csv").read_text("utf-8")
+    with pytest.raises(AssertionError):
+        assert_no_name(plain, reviewed, "plain CSV")
+
+    run("export", "csv", str(tmp_path / "t.csv"), "--pseudonymised", *p)
+    with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) > 300
+    assert_no_name("\n".join("\t".join(r) for r in rows), reviewed, "CSV")
+    assert any("[Directeur 1]" in cell for row in rows for cell in row)
+
+    run("export", "xlsx", str(tmp_path / "t.xlsx"), "--pseudonymised", *p)
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx", read_only=True)
+    cells = [
+        str(v)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
+    assert_no_name("\n".join(cells), reviewed, "XLSX")
+
+    run(
+        "export",
+        "docx",
+        str(tmp_path / "d.docx"),
+        "--pseudonymised",
+        "--context",
+        "2",
+        "--group-by",
+        "case",
+        *p,
+    )
+    dossier = docx.Document(str(tmp_path / "d.docx"))
+    text = [para.text for para in dossier.paragraphs]
+    text += [c.text for t in dossier.tables for row in t.rows for c in row.cells]
+    assert len(text) > 300
+    assert_no_name("\n".join(text), reviewed, "Word dossier")
+    assert_no_name(_zip_text(tmp_path / "d.docx"), reviewed, "Word dossier XML")
+
+    with Project.open(str(db), create=False) as proj:
+        documents = [d.name for d in proj.documents()]
+    for n, name in enumerate(documents):
+        out = tmp_path / f"tr{n}.docx"
+        run("export", "transcript", name, str(out), "--pseudonymised", *p)
+        doc = docx.Document(str(out))
+        assert_no_name("\n".join(pa.text for pa in doc.paragraphs), reviewed, f"transcript {name}")
+        # comments (code paths and memos) and every other part of the file
+        assert_no_name(_zip_text(out), reviewed, f"transcript {name} XML")
+
+    segments = run("segments", "--json", "--pseudonymised", *p)
+    assert len(json.loads(segments)) > 300
+    assert_no_name(segments, reviewed, "segments --json")
+
+    run("export", "qdpx", str(tmp_path / "t.qdpx"), "--pseudonymised", *p)
+    assert_no_name(_zip_text(tmp_path / "t.qdpx"), reviewed, "REFI-QDA")
+
+
+def _zip_text(path: Path) -> str:
+    """Every text and XML member of a zip, XML tags left out (attributes kept)."""
+    parts = []
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            data = z.read(info).decode("utf-8", "replace")
+            # attributes (names, GUIDs) stay; tags and entities go
+            parts.append(re.sub(r"<[^ >]+|/?>", " ", data))
+    return "\n".join(parts)
+
+
+def test_refi_codings_cover_their_pseudonymised_passage(study, tmp_path: Path) -> None:
+    db, _ = study
+    out = tmp_path / "t.qdpx"
+    run("export", "qdpx", str(out), "--pseudonymised", "-p", str(db))
+    with zipfile.ZipFile(out) as z:
+        project_xml = z.read("project.qde").decode("utf-8")
+        sources = {
+            name.rsplit("/", 1)[-1].split(".")[0]: z.read(name).decode("utf-8")
+            for name in z.namelist()
+            if name.startswith("sources/") and name.endswith(".txt")
+        }
+    checked = 0
+    for source in re.finditer(
+        r'<TextSource [^>]*plainTextPath="internal://([^".]+)\.txt"[^>]*>(.*?)</TextSource>',
+        project_xml,
+        re.S,
+    ):
+        text = sources[source.group(1)]
+        for sel in re.finditer(r'startPosition="(\d+)" endPosition="(\d+)"', source.group(2)):
+            start, end = int(sel.group(1)), int(sel.group(2))
+            assert 0 <= start <= end <= len(text)
+            checked += 1
+    assert checked > 300
