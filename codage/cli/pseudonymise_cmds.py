@@ -3,6 +3,7 @@ write a pseudonymised copy of the project."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -24,10 +25,13 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
+from codage.cli.refi_report import import_qdpx_files
 from codage.display import plain
 from codage.domain import Pseudonym
+from codage.exchange.refi_write import write_qdpx
 from codage.i18n import t
 from codage.ingest.names import propose_pseudonyms
+from codage.services.project_records import select_project_records
 from codage.services.pseudonyms import (
     NoPseudonymMap,
     PseudonymMapError,
@@ -160,3 +164,29 @@ def show(project: ProjectOption = None, json_: JsonOption = False) -> None:
             plain(p.name), p.kind, str(p.count), plain(p.replacement), "✓" if p.keep else "✗"
         )
     console.print(table)
+
+
+@pseudonymise_app.command("copy")
+@handle_errors
+def copy(
+    dest: Annotated[Path, typer.Argument(help="The new project file to write.")],
+    coder: CoderOption = None,
+    project: ProjectOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Write a pseudonymised copy of the whole project for sharing (texts, speaker labels,
+    cases, memos; codings re-anchored on the new texts). The project itself is unchanged."""
+    if dest.exists():
+        raise fail(f"{dest}: already exists, give a new project file")
+    if not dest.parent.exists():
+        raise fail(f"{dest.parent}: no such folder")
+    with project_from(project) as proj:
+        records = select_project_records(proj, pseudonymised=True)
+    # the copy is the REFI-QDA exchange of the pseudonymised records read back: one
+    # path that already re-analyses texts (units, speaker turns) and places codings
+    with tempfile.TemporaryDirectory(prefix="codage-pseudo-") as folder:
+        exchange = Path(folder) / f"{dest.stem}.qdpx"
+        write_qdpx(records, exchange)
+        failed = import_qdpx_files([exchange], str(dest), coder, json_, 1)
+    if failed:
+        raise typer.Exit(2)

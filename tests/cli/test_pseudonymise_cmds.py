@@ -233,3 +233,28 @@ def proj_text(db: Path, document_id: int) -> str:
         with Project.open(str(db), create=False) as proj:
             _texts[document_id] = proj.document(document_id).text
     return _texts[document_id]
+
+
+def test_the_pseudonymised_copy_holds_no_name_and_keeps_every_coding(study, tmp_path) -> None:
+    db, reviewed = study
+    dest = tmp_path / "share.db"
+    run("pseudonymise", "copy", str(dest), "--coder", "amelie", "-p", str(db))
+    with Project.open(str(db), create=False) as original:
+        count = len(original.codings())
+        first_text = original.document(original.documents()[0].id).text
+    with Project.open(str(dest), create=False) as copy:
+        seen = []
+        for info in copy.documents():
+            text = copy.document(info.id).text
+            seen += [info.name, text]
+            seen += [u.speaker for u in copy.units(info.id) if u.speaker]
+            for coding in copy.codings(document_id=info.id):
+                assert text[coding.start : coding.end] == coding.text
+        for case in copy.cases():
+            seen += [case.name, *map(str, case.attributes.values())]
+        seen += [m.text for m in copy.memos()]
+        assert len(copy.codings()) == count
+    assert_no_name("\n".join(seen), reviewed, "pseudonymised copy")
+    # the project itself is unchanged
+    with Project.open(str(db), create=False) as original:
+        assert original.document(original.documents()[0].id).text == first_text

@@ -9,8 +9,8 @@ import pytest
 
 from codage.domain import Pseudonym
 from codage.services.pseudonyms import (
-    PseudonymMapError,
     Pseudonymiser,
+    PseudonymMapError,
     name_key,
     number_pseudonyms,
     read_map,
