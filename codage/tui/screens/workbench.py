@@ -98,6 +98,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         Binding("v", "compare", "Compare", show=False, id="compare"),
         Binding("L", "choose_pair", "Choose two coders", show=False, id="choose_pair"),
         Binding("A", "aside", "Kept aside", show=False, id="aside"),
+        Binding("P", "pseudonyms", "Pseudonymise", show=False, id="pseudonyms"),
     ]
 
     def __init__(self) -> None:
