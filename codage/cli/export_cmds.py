@@ -45,6 +45,7 @@ from codage.services.output import (
     parse_case_filters,
 )
 from codage.services.project_records import select_codebook_records, select_project_records
+from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
 from codage.services.selection import select_codings, select_for_dossier, select_transcript
 
 export_app = typer.Typer(
@@ -53,7 +54,7 @@ export_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
-register_expected(ExportWriteError, EmptyCodebook)
+register_expected(ExportWriteError, EmptyCodebook, NoPseudonymMap)
 
 i18n.register(
     {
@@ -335,6 +336,10 @@ def _export_table(
                 coders=filters["coders"],
             )
             sheets = stats.sheets(_sheet_labels())
+            if pseudonymised:
+                # the stats name documents and attribute values: through the map too
+                mapper = load_pseudonymiser(proj)
+                sheets = [(title, mapper.value(rows)) for title, rows in sheets]
         report = export_codings(chosen, out, fmt, sheets=sheets)
     if json_:
         emit_json(

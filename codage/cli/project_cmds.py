@@ -22,6 +22,7 @@ from codage.cli.common import (
     fail,
     handle_errors,
     project_from,
+    register_expected,
     remember_project,
 )
 from codage.display import plain
@@ -40,7 +41,7 @@ from codage.services import (
     resolve_document,
 )
 from codage.services.passages import NamedSpan, own_codings, passage_span
-from codage.services.pseudonyms import load_pseudonymiser
+from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
 
 register(
     {
@@ -63,6 +64,9 @@ register(
         },
     }
 )
+
+# a pseudonymised listing asked of a project without a map: one line
+register_expected(NoPseudonymMap)
 
 
 @app.command()

@@ -4,6 +4,9 @@ map left in any export, read back from the files written (issue 17)."""
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 import dataclasses
 import json
 import re
@@ -258,3 +261,19 @@ def test_the_pseudonymised_copy_holds_no_name_and_keeps_every_coding(study, tmp_
     # the project itself is unchanged
     with Project.open(str(db), create=False) as original:
         assert original.document(original.documents()[0].id).text == first_text
+
+
+def test_a_project_without_map_is_refused_in_one_line_by_the_command(tmp_path: Path) -> None:
+    """As a user runs it (only the export commands loaded): one line, exit code 2."""
+    db = tmp_path / "empty.db"
+    Project.open(str(db)).close()
+    for args in (["export", "csv", str(tmp_path / "x.csv")], ["segments", "--json"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "codage", *args, "--pseudonymised", "-p", str(db)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and "no pseudonymisation map" in done.stderr
+    assert not (tmp_path / "x.csv").exists()
