@@ -4,12 +4,12 @@ map left in any export, read back from the files written (issue 17)."""
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 import dataclasses
 import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
