@@ -24,7 +24,9 @@ from codage.domain import fold
 from codage.services import Project
 from codage.services.project_records import select_project_records
 from codage.services.pseudonyms import load_pseudonymiser, name_key
+from codage.services.selection import select_transcript
 from tests.conftest import ROOT
+from tests.exchange.docx_read import comment_ranges
 
 runner = CliRunner()
 
@@ -162,6 +164,12 @@ def test_no_name_of_the_map_survives_in_any_export(study, tmp_path: Path) -> Non
         assert_no_name("\n".join(pa.text for pa in doc.paragraphs), reviewed, f"transcript {name}")
         # comments (code paths and memos) and every other part of the file
         assert_no_name(_zip_text(out), reviewed, f"transcript {name} XML")
+        # each comment is anchored on exactly its coding's pseudonymised passage
+        with Project.open(str(db), create=False) as proj:
+            source = select_transcript(proj, name, pseudonymised=True)
+        passages = sorted(" ".join(c.text.split()) for c in source.codings)
+        anchored = sorted(" ".join(v.split()) for v in comment_ranges(doc).values())
+        assert anchored == passages
 
     segments = run("segments", "--json", "--pseudonymised", *p)
     assert len(json.loads(segments)) > 300
