@@ -6,7 +6,6 @@ offsets into a document's stored text (NFC, ``\\n`` newlines), end exclusive.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -537,71 +536,18 @@ def infer_attribute_type(value: AttributeValue) -> str:
     return "text"
 
 
-# ---------------------------------------------------------------------------
-# Places: where a passage is, as every face names it
-# ---------------------------------------------------------------------------
-
-# Units numbered for people: they do not overlap one another, and together they
-# hold a document's text. One sequence per document, in text order, so that
-# "turn 12" in a dossier is the unit the transcript view numbers 12.
-PLACE_KINDS = ("turn", "paragraph", "answer", "heading")
+PSEUDONYM_KINDS = ("PER", "LOC", "ORG")
 
 
 @dataclass(frozen=True, slots=True)
-class Place:
-    """A numbered unit of a document: ``number`` is 1-based, in text order."""
+class Pseudonym:
+    """A name of the pseudonymisation map: ``key`` is the name folded, without title;
+    ``keep`` false marks a reviewed false positive (the name is left as it is)."""
 
-    number: int
+    key: str
+    name: str
     kind: str
-    start: int
-    end: int
-
-
-def number_places(units: Iterable[Unit], text: str | None = None) -> list[Place]:
-    """The numbered units of a document (turns, paragraphs, answers, headings).
-
-    A document without such units (imported by hand, or by an older reader)
-    is numbered by its non-empty lines, given its ``text``, as the transcript
-    view shows them.
-    """
-    boxes = sorted(
-        ((u.start, u.end, u.kind) for u in units if u.kind in PLACE_KINDS and u.end > u.start),
-        key=lambda b: (b[0], -b[1]),
-    )
-    if not boxes and text:
-        position = 0
-        for line in text.split("\n"):
-            if line:
-                boxes.append((position, position + len(line), "paragraph"))
-            position += len(line) + 1
-    places: list[Place] = []
-    for start, end, kind in boxes:
-        if places and start < places[-1].end:
-            continue  # nested in the one before (should not happen): counted once
-        places.append(Place(len(places) + 1, kind, start, end))
-    return places
-
-
-class Locator:
-    """Finds the numbered unit holding an offset or a passage."""
-
-    def __init__(self, places: Sequence[Place]) -> None:
-        self.places = list(places)
-        self._starts = [p.start for p in self.places]
-
-    @classmethod
-    def of(cls, units: Iterable[Unit], text: str | None = None) -> Locator:
-        """A locator over :func:`number_places` of these units."""
-        return cls(number_places(units, text))
-
-    def at(self, offset: int) -> Place | None:
-        """The unit holding ``offset``; between two units, the next one (where the
-        passage's words begin); after the last, the last."""
-        if not self.places:
-            return None
-        i = bisect.bisect_right(self._starts, offset) - 1
-        if i >= 0 and offset < self.places[i].end:
-            return self.places[i]
-        if i + 1 < len(self.places):
-            return self.places[i + 1]
-        return self.places[i]
+    replacement: str
+    keep: bool = True
+    count: int = 0
+    id: int | None = None

@@ -136,6 +136,18 @@ register(
             "en": "{n} kept aside changed",
             "fr": "{n} mis de côté modifié(s)",
         },
+        "change.count.pseudonyms.insert": {
+            "en": "{n} pseudonym(s) added",
+            "fr": "{n} pseudonyme(s) ajouté(s)",
+        },
+        "change.count.pseudonyms.delete": {
+            "en": "{n} pseudonym(s) removed",
+            "fr": "{n} pseudonyme(s) retiré(s)",
+        },
+        "change.count.pseudonyms.update": {
+            "en": "{n} pseudonym(s) changed",
+            "fr": "{n} pseudonyme(s) modifié(s)",
+        },
         "change.state.done": {"en": "done", "fr": "fait"},
         "change.state.undone": {"en": "undone", "fr": "annulé"},
         "change.state.dropped": {"en": "undone, replaced", "fr": "annulé, remplacé"},

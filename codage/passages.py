@@ -15,8 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import regex
 
-from codage.domain import Case, Locator, Place, Span, Unit, normalise_text
+from codage.domain import Case, Span, Unit, normalise_text
 from codage.i18n import register, t
+from codage.places import Locator, Place
 from codage.store.project import NotFound
 
 __all__ = [

@@ -9,15 +9,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codage.domain import (
-    Locator,
-    Span,
-    Unit,
-    grapheme_boundaries,
-    normalise_text,
-    number_places,
-    snap_to_graphemes,
-)
+from codage.domain import Span, Unit, grapheme_boundaries, normalise_text, snap_to_graphemes
 from codage.passages import (
     AmbiguousPassage,
     PassageNotFound,
@@ -26,6 +18,7 @@ from codage.passages import (
     locate_passage,
     place_label,
 )
+from codage.places import Locator, number_places
 
 # A transcript as the import stores it: NFC, "\n" newlines, typographic
 # apostrophes, French guillemets with narrow no-break spaces, a no-break space

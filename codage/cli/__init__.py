@@ -51,6 +51,7 @@ COMMAND_MODULES = (
     "agreement_cmds",
     "server_cmds",
     "search_cmds",
+    "pseudonymise_cmds",
 )
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
@@ -81,6 +82,7 @@ COMMAND_MODULE = {
     "team": "server_cmds",
     "search": "search_cmds",
     "autocode": "search_cmds",
+    "pseudonymise": "pseudonymise_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
@@ -92,7 +94,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("panel.import", ("import",)),
     ("panel.coding", ("code", "uncode", "memo", "segments", "search", "autocode", "undo", "redo")),
     ("panel.team", ("merge", "agreement", "consensus", "aside", "team", "copy")),
-    ("panel.export", ("export", "stats")),
+    ("panel.export", ("export", "stats", "pseudonymise")),
 )
 
 

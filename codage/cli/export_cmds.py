@@ -47,6 +47,7 @@ from codage.services.output import (
     parse_case_filters,
 )
 from codage.services.project_records import select_codebook_records, select_project_records
+from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
 from codage.services.selection import select_codings, select_for_dossier, select_transcript
 
 export_app = typer.Typer(
@@ -55,7 +56,7 @@ export_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
-register_expected(ExportWriteError, EmptyCodebook)
+register_expected(ExportWriteError, EmptyCodebook, NoPseudonymMap)
 
 i18n.register(
     {
@@ -121,6 +122,14 @@ i18n.register(
         "stats.none": {"en": "No codings yet.", "fr": "Aucun codage pour l'instant."},
     }
 )
+
+PseudonymisedOption = Annotated[
+    bool,
+    typer.Option(
+        "--pseudonymised",
+        help="Replace the names of the project's pseudonymisation map (codage pseudonymise).",
+    ),
+]
 
 # Typer checks the choice; a test keeps it equal to the dossier's GROUPS.
 GroupChoice = Literal["code", "document", "case"]
@@ -219,6 +228,7 @@ def export_docx(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Labels in fr or en (default: settings).")
     ] = None,
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -232,7 +242,7 @@ def export_docx(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         report = export_dossier(
-            select_for_dossier(proj, **filters, context=context),
+            select_for_dossier(proj, **filters, context=context, pseudonymised=pseudonymised),
             out,
             group_by=group_by,
             language=lang,
@@ -270,6 +280,7 @@ def export_transcript_cmd(
     document: Annotated[str, typer.Argument(help="Document name.")],
     out: Annotated[Path, typer.Argument(help="The .docx file to write.")],
     coder: CoderFilter = None,
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -280,7 +291,9 @@ def export_transcript_cmd(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         report = export_transcript(
-            select_transcript(proj, document, coders=coder or None), out, progress=progress
+            select_transcript(proj, document, coders=coder or None, pseudonymised=pseudonymised),
+            out,
+            progress=progress,
         )
     if json_:
         # codings Word cannot anchor are counted here rather than dropped unsaid
@@ -335,6 +348,7 @@ def _export_table(
     case: list[str] | None,
     project: str | None,
     json_: bool,
+    pseudonymised: bool = False,
 ) -> None:
     filters = _filters(code, no_subcodes, document, coder, case)
     _check_writable(out)
@@ -343,7 +357,7 @@ def _export_table(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         sheets: list[tuple[str, list[list[Any]]]] = []
-        chosen = select_codings(proj, **filters, progress=progress)
+        chosen = select_codings(proj, **filters, progress=progress, pseudonymised=pseudonymised)
         if fmt == "xlsx":
             # the stats sheets cover the same codings as the rows
             stats = compute_stats(
@@ -353,6 +367,10 @@ def _export_table(
                 coders=filters["coders"],
             )
             sheets = stats.sheets(_sheet_labels())
+            if pseudonymised:
+                # the stats name documents and attribute values: through the map too
+                mapper = load_pseudonymiser(proj)
+                sheets = [(title, mapper.value(rows)) for title, rows in sheets]
         report = export_codings(chosen, out, fmt, sheets=sheets)
     if json_:
         emit_json(
@@ -376,11 +394,14 @@ def export_csv(
     document: DocumentFilter = None,
     coder: CoderFilter = None,
     case: CaseOption = None,
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Write one row per coding with every field, as CSV (UTF-8)."""
-    _export_table("csv", out, code, no_subcodes, document, coder, case, project, json_)
+    _export_table(
+        "csv", out, code, no_subcodes, document, coder, case, project, json_, pseudonymised
+    )
 
 
 @export_app.command("xlsx")
@@ -392,11 +413,14 @@ def export_xlsx(
     document: DocumentFilter = None,
     coder: CoderFilter = None,
     case: CaseOption = None,
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Write one row per coding with every field, plus the stats as extra sheets."""
-    _export_table("xlsx", out, code, no_subcodes, document, coder, case, project, json_)
+    _export_table(
+        "xlsx", out, code, no_subcodes, document, coder, case, project, json_, pseudonymised
+    )
 
 
 def report_refi(report: RefiReport, json_: bool) -> None:
@@ -418,6 +442,7 @@ def report_refi(report: RefiReport, json_: bool) -> None:
 @handle_errors
 def export_qdpx(
     out: Annotated[Path, typer.Argument(help="The .qdpx file to write.")],
+    pseudonymised: PseudonymisedOption = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -427,7 +452,8 @@ def export_qdpx(
         project_from(project) as proj,
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
-        report = write_qdpx(select_project_records(proj), out, progress=progress)
+        records = select_project_records(proj, pseudonymised=pseudonymised)
+        report = write_qdpx(records, out, progress=progress)
     report_refi(report, json_)
 
 

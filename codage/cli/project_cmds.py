@@ -22,6 +22,7 @@ from codage.cli.common import (
     fail,
     handle_errors,
     project_from,
+    register_expected,
     remember_project,
 )
 from codage.display import plain
@@ -40,6 +41,7 @@ from codage.services import (
     resolve_document,
 )
 from codage.services.passages import NamedSpan, own_codings, passage_span
+from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
 
 register(
     {
@@ -62,6 +64,9 @@ register(
         },
     }
 )
+
+# a pseudonymised listing asked of a project without a map: one line
+register_expected(NoPseudonymMap)
 
 
 @app.command()
@@ -363,11 +368,16 @@ def segments(
     no_subcodes: Annotated[
         bool, typer.Option("--no-subcodes", help="Exclude the sub-codes of --code.")
     ] = False,
+    pseudonymised: Annotated[
+        bool,
+        typer.Option("--pseudonymised", help="Replace the names of the pseudonymisation map."),
+    ] = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
     """List coded segments."""
     with project_from(project) as proj:
+        pseudonymiser = load_pseudonymiser(proj) if pseudonymised else None
         codes = proj.codes()
         paths = {c.id: c.path_str for c in codes}
         code_ids = None
@@ -382,6 +392,10 @@ def segments(
             coders=[coder_name] if coder_name else None,
         )
     rows = [_segment(c, names[c.document_id], paths[c.code_id]) for c in found]
+    if pseudonymiser is not None:
+        for row in rows:
+            for key in ("document", "text", "memo"):
+                row[key] = pseudonymiser.optional(row[key])
     if json_:
         emit_json(rows)
         return

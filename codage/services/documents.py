@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codage.display import check_plain_name
-from codage.domain import Document, Locator
+from codage.domain import Document
+from codage.places import Locator
 from codage.services import Project, StoreError, resolve_document
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codage.domain import Coding, Document, Locator, snap_to_graphemes
+from codage.domain import Coding, Document, snap_to_graphemes
 from codage.passages import AmbiguousPassage, locate_passage
+from codage.places import Locator
 from codage.services import Project
 
 

@@ -82,8 +82,13 @@ def select_codebook_records(project: Project) -> CodebookRecords:
     return CodebookRecords(project.name, project.codes())
 
 
-def select_project_records(project: Project, progress: Progress | None = None) -> ProjectRecords:
+def select_project_records(
+    project: Project, progress: Progress | None = None, *, pseudonymised: bool = False
+) -> ProjectRecords:
     """Everything a project exchange writes, read once from ``project``.
+
+    With ``pseudonymised``, texts, names, cases and memos pass through the project's
+    pseudonymisation map and codings are re-anchored on the new texts.
 
     Documents are read one by one (their text is the heaviest part); ``progress(done,
     total)`` is called after each. Codings come in document and text order, the coders
@@ -105,7 +110,7 @@ def select_project_records(project: Project, progress: Progress | None = None) -
                     )
         if progress is not None:
             progress(done, len(infos))
-    return ProjectRecords(
+    records = ProjectRecords(
         project=project.name,
         coders=[c.name for c in project.coders()],
         codes=project.codes(),
@@ -115,3 +120,10 @@ def select_project_records(project: Project, progress: Progress | None = None) -
         cases=project.cases(),
         unit_cases=unit_cases,
     )
+    if not pseudonymised:
+        return records
+    # imported here: the pseudonymisation services build on this module's records
+    from codage.services.pseudonymised import pseudonymise_project_records
+    from codage.services.pseudonyms import load_pseudonymiser
+
+    return pseudonymise_project_records(records, load_pseudonymiser(project))

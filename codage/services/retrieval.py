@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from codage.domain import Case, Code, Coding, DocumentInfo, Place, format_attribute
+from codage.domain import Case, Code, Coding, DocumentInfo, format_attribute
+from codage.places import Place
 from codage.store.project import Project
 
 __all__ = [

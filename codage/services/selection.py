@@ -28,16 +28,15 @@ from codage.domain import (
     Coding,
     Document,
     DocumentInfo,
-    Locator,
-    Place,
     Span,
     Unit,
     fold,
     format_attribute,
-    number_places,
 )
 from codage.passages import case_locator
+from codage.places import Locator, Place, number_places
 from codage.services import NotFound, resolve_code, resolve_document
+from codage.services.pseudonyms import Pseudonymiser, load_pseudonymiser
 from codage.store.project import Project
 
 __all__ = [
@@ -71,7 +70,7 @@ class CodingRecord:
     speaker: str | None = None
     timestamp: float | None = None
     # number of the turn, paragraph or answer holding it: the number the transcript
-    # view shows in its gutter (see domain.Locator); ``place`` is that unit
+    # view shows in its gutter (see places.Locator); ``place`` is that unit
     paragraph: int | None = None
     case: Case | None = None
     place: Place | None = None
@@ -307,6 +306,7 @@ def select_codings(
     overlaps: bool = False,
     context: int = 0,
     progress: Progress | None = None,
+    pseudonymised: bool = False,
 ) -> Selection:
     """The codings asked for, filtered, in tree, document, position order, as records.
 
@@ -315,11 +315,14 @@ def select_codings(
     attribute name to the value(s) a coding's case must have. ``memos``,
     ``overlaps`` and ``context`` (a number of sentences) fill the records'
     fields of the same names; ``progress(done, total)`` is called per document.
+    With ``pseudonymised``, the records pass through the project's pseudonymisation
+    map (:class:`codage.services.pseudonyms.NoPseudonymMap` when it has none).
     Raises :class:`NotFound` for a code, document, coder or attribute that is
     not in the project.
     """
     if context < 0:
         raise ValueError("context must be zero or more sentences")
+    pseudonymiser = _pseudonymiser(project) if pseudonymised else None
     all_codes = project.codes()
     filters: dict[str, list[str]] = {}
     code_ids: set[int] | None = None
@@ -421,7 +424,7 @@ def select_codings(
             r.coding.id,
         )
     )
-    return Selection(
+    selection = Selection(
         project=project.name,
         codes=all_codes,
         code_ids=code_ids,
@@ -432,6 +435,16 @@ def select_codings(
         attributes=attributes,
         filters=filters,
     )
+    if pseudonymiser is None:
+        return selection
+    # imported here: the pseudonymisation of records builds on this module's records
+    from codage.services.pseudonymised import pseudonymise_selection
+
+    return pseudonymise_selection(selection, pseudonymiser)
+
+
+def _pseudonymiser(project: Project) -> Pseudonymiser:
+    return load_pseudonymiser(project)
 
 
 def select_for_dossier(
@@ -444,9 +457,10 @@ def select_for_dossier(
     cases: CaseFilter | None = None,
     context: int = 0,
     progress: Progress | None = None,
+    pseudonymised: bool = False,
 ) -> Selection:
     """What a quotation dossier shows: :func:`select_codings` with memos, overlapping
-    codes and ``context`` sentences around each passage."""
+    codes and ``context`` sentences around each passage (pseudonymised if asked)."""
     return select_codings(
         project,
         codes=codes,
@@ -458,6 +472,7 @@ def select_for_dossier(
         overlaps=True,
         context=context,
         progress=progress,
+        pseudonymised=pseudonymised,
     )
 
 
@@ -483,11 +498,15 @@ def select_transcript(
     document: int | str | DocumentInfo | Document,
     *,
     coders: Iterable[str] | None = None,
+    pseudonymised: bool = False,
 ) -> TranscriptSource:
     """A document, its codings (of ``coders`` when given) and their memos, read once.
 
-    ``document`` is an id, a name (resolved like a typed name) or a document.
+    ``document`` is an id, a name (resolved like a typed name) or a document. With
+    ``pseudonymised``, the text passes through the project's map and the codings are
+    re-anchored on the new text.
     """
+    pseudonymiser = _pseudonymiser(project) if pseudonymised else None
     if isinstance(document, Document | DocumentInfo):
         doc_id = document.id
     elif isinstance(document, int):
@@ -497,7 +516,7 @@ def select_transcript(
     source = project.document(doc_id)
     codings = project.codings(document_id=doc_id, coders=None if coders is None else list(coders))
     written = _coding_memos(project, {c.id for c in codings})
-    return TranscriptSource(
+    transcript = TranscriptSource(
         name=source.name,
         text=source.text,
         codings=codings,
@@ -505,3 +524,8 @@ def select_transcript(
         memos={c.id: memos for c in codings if (memos := _own_memos(c, written))},
         places=number_places(project.units(doc_id), source.text),
     )
+    if pseudonymiser is None:
+        return transcript
+    from codage.services.pseudonymised import pseudonymise_transcript
+
+    return pseudonymise_transcript(transcript, pseudonymiser)

@@ -26,6 +26,7 @@ from codage.store.schema import (
     DocumentRow,
     JournalRow,
     MemoRow,
+    PseudonymRow,
     UnitRow,
 )
 
@@ -56,6 +57,7 @@ JOURNALED: dict[str, Table] = {
     "documents": DocumentRow.__table__,  # type: ignore[dict-item]
     "units": UnitRow.__table__,  # type: ignore[dict-item]
     "case_links": CaseLinkRow.__table__,  # type: ignore[dict-item]
+    "pseudonyms": PseudonymRow.__table__,  # type: ignore[dict-item]
 }
 _DATETIME_COLUMNS = {"created_at", "updated_at"}
 # What a row is called in a conflict message.
@@ -67,6 +69,7 @@ _NOUNS = {
     "documents": "document",
     "units": "unit",
     "case_links": "case link",
+    "pseudonyms": "pseudonym",
 }
 PASSAGE_WORDS = 5
 

@@ -26,6 +26,7 @@ from codage.store.engine import StoreError, open_store
 from codage.store.history import History
 from codage.store.journal import UndoConflict
 from codage.store.memos import Memos
+from codage.store.pseudonyms import Pseudonyms
 
 __all__ = [
     "Conflict",
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 
-class Project(Documents, Codebook, Aside, Memos, History):
+class Project(Documents, Codebook, Aside, Memos, Pseudonyms, History):
     """A codage project: one database, by path or SQLAlchemy URL."""
 
     @classmethod

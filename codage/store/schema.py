@@ -208,3 +208,27 @@ class CodingAsideRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column()
+
+
+# ---------------------------------------------------------------------------
+# Pseudonyms (issue 17): the reviewed replacement map, migration 0006
+# ---------------------------------------------------------------------------
+
+
+class PseudonymRow(Base):
+    """One name of the pseudonymisation map and what replaces it in what leaves the machine.
+
+    ``key`` is the folded name (no title, case and accents folded): one row per key.
+    A row with ``keep`` false is a reviewed false positive, kept so that it is not
+    proposed again as new.
+    """
+
+    __tablename__ = "pseudonyms"
+    __table_args__ = (UniqueConstraint("key", name="uq_pseudonyms_key"), NEVER_REUSE_IDS)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20))
+    replacement: Mapped[str] = mapped_column(String(500))
+    keep: Mapped[bool] = mapped_column(default=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -315,6 +315,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "tui.key.codebook.delete": {"en": "Delete", "fr": "Supprimer"},
     "tui.key.codebook.apply": {"en": "Apply to selection", "fr": "Appliquer à la sélection"},
     "tui.key.aside": {"en": "Kept aside", "fr": "Mis de côté"},
+    "tui.key.pseudonyms": {"en": "Pseudonymise", "fr": "Pseudonymiser"},
     "tui.key.choose_pair": {"en": "Choose two coders", "fr": "Choisir deux codeurs"},
     "tui.key.aside.place_match": {"en": "Place on the match", "fr": "Placer sur la correspondance"},
     "tui.key.aside.place_selection": {

@@ -45,6 +45,7 @@ CHANGES: dict[str, tuple[str, ...]] = {
     "codebook.outdent": ("codebook", "move"),
     "codebook.merge": ("codebook", "merge"),
     "codebook.delete": ("codebook", "delete"),
+    "pseudo.save": ("pseudonymise", "apply"),
     # a reviewer's decision on one disagreement writes the consensus layer, as
     # `consensus` does by rule for all of them
     **{f"compare.accept_{n}": ("consensus",) for n in range(1, 10)},
@@ -69,12 +70,19 @@ SHOWS: dict[str, tuple[str, ...]] = {
     "compare": ("agreement",),
     "aside": ("aside",),
     "corpus_search": ("search",),
+    # the review screen opens on the stored map, or proposes one
+    "pseudonyms": ("pseudonymise", "show"),
+    "pseudo.propose": ("pseudonymise", "propose"),
 }
 # Moving, selecting, opening and closing: nothing in the project changes.
 NO_CHANGE = {
     *(f"DocumentFilter:step({n})" for n in (-1, -10, 1, 10)),
     "aside.close",
     "edit.close",
+    # a name kept or dropped, a replacement edited: the draft, stored only by pseudo.save
+    "pseudo.toggle",
+    "pseudo.edit",
+    "pseudo.close",
     "choose_pair",
     "codebook.mark",
     "compare.close",

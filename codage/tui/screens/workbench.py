@@ -100,6 +100,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         Binding("L", "choose_pair", "Choose two coders", show=False, id="choose_pair"),
         Binding("A", "aside", "Kept aside", show=False, id="aside"),
         Binding("E", "edit_text", "Correct the text", show=False, id="edit_text"),
+        Binding("P", "pseudonyms", "Pseudonymise", show=False, id="pseudonyms"),
     ]
 
     def __init__(self) -> None:

@@ -186,6 +186,11 @@ class ReadingActions:
 
         self.app.push_screen(ExportDialog())
 
+    def action_pseudonyms(self: WorkbenchHost) -> None:
+        from codage.tui.screens.pseudonyms import PseudonymScreen
+
+        self.app.push_screen(PseudonymScreen(self.app.coder))  # type: ignore[attr-defined]
+
     def action_stats(self: WorkbenchHost) -> None:
         from codage.tui.screens.stats import StatsScreen
 

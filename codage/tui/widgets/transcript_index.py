@@ -18,14 +18,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from codage.domain import (
-    Code,
-    Coding,
-    Document,
-    Locator,
-    Span,
-    Unit,
-)
+from codage.domain import Code, Coding, Document, Span, Unit
+from codage.places import Locator
 from codage.tui.bindings import localize
 from codage.tui.widgets.transcript_layout import (
     CONTINUATION,
@@ -99,7 +93,7 @@ class TranscriptIndexing(ScrollView):
         # paragraphs are the text's lines; width-independent, computed at load
         self._para_starts = array("q")
         self._para_ends = array("q")
-        # gutter numbers: the numbered unit (see domain.Locator) starting on each line
+        # gutter numbers: the numbered unit (see places.Locator) starting on each line
         self._para_numbers = array("l")
         self._locator = Locator([])
         self._complex_paras: set[int] = set()

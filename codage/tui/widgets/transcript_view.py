@@ -34,16 +34,8 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from codage.domain import (
-    Code,
-    Coding,
-    Document,
-    Place,
-    Span,
-    Unit,
-    normalise_spans,
-    snap_to_graphemes,
-)
+from codage.domain import Code, Coding, Document, Span, Unit, normalise_spans, snap_to_graphemes
+from codage.places import Place
 from codage.tui.widgets.transcript_layout import (
     FAR,
     HEADER,
