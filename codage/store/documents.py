@@ -36,6 +36,7 @@ from codage.store.schema import (
     MemoRow,
     UnitRow,
 )
+from codage.store.search_index import SearchIndex
 
 # Units written per statement when a document is added.
 _UNIT_SLICE = 5_000
@@ -64,7 +65,7 @@ class TextReplacement:
 _TEXT_COLUMNS = ("text", "sha256", "length", "words")
 
 
-class Documents(Cases):
+class Documents(Cases, SearchIndex):
     """Documents and units of a project."""
 
     _INFO_COLUMNS = (
@@ -199,6 +200,8 @@ class Documents(Cases):
                         }
                     )
                 s.execute(insert(UnitRow), values)
+            if self.has_search_index:
+                self._index_document(s, row.id, text)
             self._set_cases(s, doc.cases)
             if doc.case:
                 self._link_case(s, doc.case, row.id, None)
@@ -403,6 +406,8 @@ class Documents(Cases):
                 journal.deleted("units", _row_dict(row))
                 s.delete(row)
             s.flush()
+            if self.has_search_index:
+                self._index_document(s, doc.id, text)
             self._set_codings_aside(s, doc, codings, change.aside, journal)
             self._move_codings(s, codings, change.moves, text, journal)
             self._record(

@@ -10,19 +10,19 @@ from codage.domain import (
     JournalEntry,
 )
 from codage.store import journal as _journal
-from codage.store.base import ProjectBase
 from codage.store.journal import UndoConflict
 from codage.store.schema import (
     DocumentRow,
     JournalRow,
 )
+from codage.store.search_index import SearchIndex
 
 
 class _BeyondLane(Exception):
     """An undo or redo that touches more than its coder's own codings."""
 
 
-class History(ProjectBase):
+class History(SearchIndex):
     """Undo, redo and history over the journal."""
 
     def undo(self, *, coder: str) -> JournalEntry | None:
@@ -61,6 +61,8 @@ class History(ProjectBase):
                 names = _journal.coder_names(s)
                 target = _journal.entry(row, names)
                 _journal.apply_ops(s, row.ops, reverse=undo)
+                # a text and its units put back or taken again: so is their index
+                self._reindex_touched(s, row.ops)
                 if undo:
                     _journal.mark_undone(s, row)
                 else:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -232,3 +233,57 @@ class PseudonymRow(Base):
     replacement: Mapped[str] = mapped_column(String(500))
     keep: Mapped[bool] = mapped_column(default=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---------------------------------------------------------------------------
+# Search index (issue 16): what the corpus search reads instead of folding every
+# text and decoding every lemma in each process, migration 0008. Derived data,
+# rebuilt from a document's text and units whenever they change (see
+# codage.store.search_index); never journaled.
+# ---------------------------------------------------------------------------
+
+
+class SearchTextRow(Base):
+    """A document's text folded for case- and accent-blind matching.
+
+    ``back`` maps folded offsets to stored ones (little-endian int32) when some
+    character folds to more than one; ``sentences`` holds the sentences' bounds
+    (start, end pairs, little-endian int32). ``sha256`` is the text's the row was
+    built from and ``version`` the format's: a row that differs is rebuilt.
+    """
+
+    __tablename__ = "search_texts"
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    folded: Mapped[str] = mapped_column(Text)
+    back: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sentences: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SearchLemmaRow(Base):
+    """Where a (folded) lemma occurs in a document: (ordinal, start, end) triples,
+    little-endian int32, where ordinals follow one another within a sentence only."""
+
+    __tablename__ = "search_lemmas"
+    __table_args__ = (Index("ix_search_lemmas_lemma", "lemma"),)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    lemma: Mapped[str] = mapped_column(Text, primary_key=True)
+    postings: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SearchFormRow(Base):
+    """A folded word form of a document and the lemma it was given there: a query made
+    of known forms is lemmatised without loading the language model."""
+
+    __tablename__ = "search_forms"
+    __table_args__ = (Index("ix_search_forms_form", "form"),)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    form: Mapped[str] = mapped_column(Text, primary_key=True)
+    lemma: Mapped[str] = mapped_column(Text, primary_key=True)

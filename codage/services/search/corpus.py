@@ -21,7 +21,7 @@ from codage import codebook
 from codage.domain import Case, Span, Unit, fold
 from codage.passages import case_locator
 from codage.services import resolve_document
-from codage.services.search.index import CorpusIndex, DocumentIndex, corpus_index, find_lemmas
+from codage.services.search.index import CorpusIndex, DocumentIndex, corpus_index
 from codage.services.search.text import (
     REGEX_TIMEOUT,
     SearchError,
@@ -32,6 +32,7 @@ from codage.services.search.text import (
     regex_spans,
 )
 from codage.store.project import Project
+from codage.store.search_index import fold_lemma
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -168,20 +169,38 @@ def _words(index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
     return out
 
 
-def _lemma(
+_WORD = regex.compile(r"\w+")
+
+
+def query_lemmas(
     project: Project, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
-) -> list[_Raw]:
+) -> list[str]:
+    """The (folded) lemmas of a query: those the corpus gave its words when every word
+    is a form the corpus knows with one lemma, so that the language model is not
+    loaded; otherwise those ``lemmatize`` finds."""
+    words = query.split()
+    if words and all(_WORD.fullmatch(w) for w in words):
+        forms = [fold_query(w) for w in words]
+        known = index.form_lemmas(project, forms)
+        if all(len(known.get(f, ())) == 1 for f in forms):
+            return [next(iter(known[f])) for f in forms]
     if lemmatize is None:
         raise SearchError("the lemma search needs the French language model")
     # folded and spelt as encode_lemmas stores them (a space inside a lemma is "_")
-    lemmas = [fold("_".join(lemma.split())) for lemma in lemmatize(query) if lemma.strip()]
+    cache: dict[str, str] = {}
+    return [
+        fold_lemma("_".join(lemma.split()), cache) for lemma in lemmatize(query) if lemma.strip()
+    ]
+
+
+def _lemma(
+    project: Project, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
+) -> list[_Raw]:
+    lemmas = query_lemmas(project, index, query, lemmatize)
     if not lemmas:
         raise SearchError(f"no word to search in {query!r}")
-    out: list[_Raw] = []
     # several lemmas: the words in that order, one after the other, in one sentence
-    for d, packed in enumerate(index.lemma_texts(project)):
-        out.extend((100.0, d, start, end) for start, end in find_lemmas(packed, lemmas))
-    return out
+    return [(100.0, d, start, end) for d, start, end in index.lemma_spans(project, lemmas)]
 
 
 def _regex(index: CorpusIndex, query: str, timeout: float) -> list[_Raw]:
@@ -208,15 +227,15 @@ def _fuzzy(project: Project, index: CorpusIndex, query: str, threshold: float) -
     for _, score, i in process.extract(
         needle, texts, scorer=fuzz.partial_ratio, score_cutoff=threshold, limit=None
     ):
-        d, unit = where[i]
+        d, unit_start, unit_end = where[i]
         doc = index.documents[d]
-        piece = doc.text[unit.start : unit.end]
+        piece = doc.text[unit_start:unit_end]
         alignment = fuzz.partial_ratio_alignment(needle, texts[i])
         if alignment is None or alignment.dest_end <= alignment.dest_start:
             continue
         span = fold_text(piece).span(alignment.dest_start, alignment.dest_end)
         start, end = _whole_words(piece, span.start, span.end)
-        out.append((float(score), d, unit.start + start, unit.start + end))
+        out.append((float(score), d, unit_start + start, unit_start + end))
     return out
 
 
@@ -292,6 +311,7 @@ def search_corpus(
     accent_blind: bool = True,
     lemmatize: Lemmatizer | None = None,
     regex_timeout: float = REGEX_TIMEOUT,
+    stored_index: bool = True,
 ) -> SearchResult:
     """Search the whole project (or what ``filters`` keep) for ``query``.
 
@@ -300,6 +320,11 @@ def search_corpus(
     and ``words`` are blind to case, and to accents unless ``accent_blind`` is False. Raises
     SearchError for a query that cannot be searched (an empty one, a bad or too slow
     regular expression) and NotFound for a code or document that does not exist.
+
+    The search reads the index the store keeps (see codage.services.search.index);
+    ``stored_index`` False reads the documents themselves instead, the reference the
+    stored index is tested against. A lemma query whose words the corpus knows is
+    lemmatised from the corpus; ``lemmatize`` (the language model) serves the others.
     """
     if mode not in MODES:
         raise SearchError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
@@ -309,7 +334,7 @@ def search_corpus(
         raise SearchError(f"the threshold is a score from 0 to 100, not {threshold:g}")
     filters = filters or SearchFilters()
     wanted_cases = _parse_cases(filters.cases)
-    index = corpus_index(project)
+    index = corpus_index(project, stored=stored_index)
     only: set[int] | None = None
     if filters.documents:
         only = {resolve_document(project, name).id for name in filters.documents}

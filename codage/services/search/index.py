@@ -1,22 +1,32 @@
 """What the corpus search reads once per process: each document's text folded for case-
-and accent-blind matching, its units, its tokens with their lemmas, and a lemma index.
+and accent-blind matching, its units, and its lemmas.
 
-Built from the store the first time a project is searched and kept while the
-documents stay the same (their ids and SHA-256 are the key): the first query pays for
-reading the corpus, the following ones only search it. The lemma index and the fuzzy
-choices are built on the first query that needs them.
+Two ways to get it. By default from the index the store keeps (see
+codage.store.search_index): folded texts and sentence bounds are read as they are
+stored, a lemma query reads the postings of its lemmas only, and the language model is
+loaded only for a query word the corpus does not know. A document whose stored entry
+is missing or stale (a project from before the index, an entry of an older format) is
+indexed first, and the index persisted, when the project can be written; when it cannot
+(read only, an older schema read as it is, another coder's role on a server) or with
+``stored=False``, the index is built in memory from the documents themselves, as before
+the stored index: the reference the stored index is tested against.
+
+Either is kept while the documents stay the same (their ids and SHA-256 are the key).
+Texts and container units are read per document when a hit needs them.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from codage.domain import DocumentInfo, Unit
-from codage.services.search.text import FoldedText, fold_text
+from codage.folding import FoldedText, fold_text
 from codage.store.project import Project
+from codage.store.search_index import document_forms
 
 __all__ = [
     "CONTAINER_KINDS",
@@ -24,6 +34,7 @@ __all__ = [
     "DocumentIndex",
     "corpus_index",
     "find_lemmas",
+    "phrase_spans",
 ]
 
 # The units a hit belongs to, and that the ``words`` mode searches within.
@@ -36,17 +47,42 @@ class DocumentIndex:
 
     info: DocumentInfo
     position: int
-    text: str
     folded: FoldedText
-    containers: list[Unit]
-    container_starts: list[int]
-    # read by the first search that needs them (lemma, fuzzy, auto-coding by sentence):
-    # three quarters of the units, and most of the cost of reading a corpus
+    project: Project
+    # the sentences' bounds (start, end, start, end, ...), when known without reading
+    # the units (from the stored index)
+    sentence_bounds: array[int] | None = None
+    # read by the first search that needs them (autocode by sentence; the lemma and
+    # fuzzy searches without a stored index): three quarters of the units
     sentences: list[Unit] | None = None
-    # the lemmas of its sentences as stored (see codage.domain.encode_lemmas), until
-    # the first lemma search folds them into CorpusIndex.lemma_texts
+    # the lemmas of its sentences as stored (see codage.domain.encode_lemmas), for the
+    # lemma search without a stored index
     packed_lemmas: list[str] = field(default_factory=list)
+    _text: str | None = None
+    _containers: list[Unit] | None = None
+    _container_starts: list[int] | None = None
     _unaccented: dict[bool, FoldedText] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The stored text, read when first needed (a hit's context, a regex)."""
+        if self._text is None:
+            self._text = self.project.document(self.info.id).text
+        return self._text
+
+    @property
+    def containers(self) -> list[Unit]:
+        """The container units (answers, turns, paragraphs, headings), in text order."""
+        if self._containers is None:
+            units = self.project.units(self.info.id, CONTAINER_KINDS)
+            self._containers = sorted(units, key=lambda u: (u.start, -u.end))
+        return self._containers
+
+    @property
+    def container_starts(self) -> list[int]:
+        if self._container_starts is None:
+            self._container_starts = [u.start for u in self.containers]
+        return self._container_starts
 
     def folded_as(self, accents: bool) -> FoldedText:
         """The text folded blind to accents (the default) or not."""
@@ -59,26 +95,37 @@ class DocumentIndex:
     def container_at(self, start: int, end: int) -> Unit | None:
         """The innermost container unit holding ``start`` (a hit between units: the first
         one it overlaps)."""
-        i = bisect.bisect_right(self.container_starts, start) - 1
+        containers, starts = self.containers, self.container_starts
+        i = bisect.bisect_right(starts, start) - 1
         found: Unit | None = None
         # Containers may nest (a turn holds paragraphs) but never deeply: the few that
         # start at or before ``start`` are enough to find the innermost one holding it.
         for j in range(i, max(i - 8, -1), -1):
-            unit = self.containers[j]
+            unit = containers[j]
             if unit.start <= start < unit.end and (
                 found is None or unit.end - unit.start < found.end - found.start
             ):
                 found = unit
         if found is None:
-            j = bisect.bisect_right(self.container_starts, start)
-            if j < len(self.containers) and self.containers[j].start < end:
-                found = self.containers[j]
+            j = bisect.bisect_right(starts, start)
+            if j < len(containers) and containers[j].start < end:
+                found = containers[j]
         return found
 
     def units_of(self, kind: str) -> list[Unit]:
         if kind == "sentence":
             return self.sentences or []
         return [u for u in self.containers if u.kind == kind]
+
+    def fuzzy_bounds(self) -> list[tuple[int, int]]:
+        """The spans the fuzzy search scores: the sentences, or the containers of a
+        document without sentences."""
+        if self.sentence_bounds is not None:
+            b = self.sentence_bounds
+            pairs = [(b[i], b[i + 1]) for i in range(0, len(b), 2)]
+        else:
+            pairs = [(u.start, u.end) for u in self.sentences or []]
+        return pairs or [(u.start, u.end) for u in self.containers]
 
 
 @dataclass
@@ -87,12 +134,14 @@ class CorpusIndex:
 
     key: tuple[tuple[int, str], ...]
     documents: list[DocumentIndex]
+    stored: bool = False
     # document position -> unit id -> the name of the case linked to that unit (answers
     # of a survey): read once, as the units (links are made at import). The cases'
     # attributes are read at each search, so that `codage case set` is seen at once.
     unit_case_names: dict[int, dict[int, str]] = field(default_factory=dict)
     _lemma_texts: list[str] | None = None
-    _fuzzy: tuple[list[str], list[tuple[int, Unit]]] | None = None
+    _forms: dict[str, set[str]] | None = None
+    _fuzzy: tuple[list[str], list[tuple[int, int, int]]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def load_sentences(self, project: Project) -> None:
@@ -101,53 +150,95 @@ class CorpusIndex:
             for doc in self.documents:
                 if doc.sentences is None:
                     units = project.units(doc.info.id, ["sentence"], with_lemmas=True)
-                    doc.packed_lemmas = [u.lemmas for u in units if u.lemmas]
+                    if not self.stored:
+                        doc.packed_lemmas = [u.lemmas for u in units if u.lemmas]
                     doc.sentences = [replace(u, lemmas=None) for u in units]
 
     def lemma_texts(self, project: Project) -> list[str]:
         """Per document, the stored lemmas of its sentences folded, one sentence a line
-        (see :func:`find_lemmas`)."""
+        (see :func:`find_lemmas`); for the search without a stored index."""
         self.load_sentences(project)
         with self._lock:
             if self._lemma_texts is None:
                 self._lemma_texts = [
                     fold_text("\n".join(doc.packed_lemmas)).text for doc in self.documents
                 ]
-                for doc in self.documents:
-                    doc.packed_lemmas = []
             return self._lemma_texts
 
-    def fuzzy_choices(self, project: Project) -> tuple[list[str], list[tuple[int, Unit]]]:
-        """The folded text of every sentence (or container, in a document without
-        sentences), with where each comes from."""
+    def form_lemmas(self, project: Project, forms: Sequence[str]) -> dict[str, set[str]]:
+        """The (folded) lemmas the corpus gave each of these folded word forms."""
+        if self.stored:
+            return project.form_lemmas(forms)
         self.load_sentences(project)
+        with self._lock:
+            if self._forms is None:
+                known: dict[str, set[str]] = {}
+                for doc in self.documents:
+                    for form, lemma in document_forms(doc.text, doc.packed_lemmas):
+                        known.setdefault(form, set()).add(lemma)
+                self._forms = known
+        return {f: self._forms[f] for f in forms if f in self._forms}
+
+    def lemma_spans(self, project: Project, lemmas: Sequence[str]) -> list[tuple[int, int, int]]:
+        """(document position, start, end) of each place where ``lemmas`` (folded, as
+        :func:`codage.store.search_index.fold_lemma` folds them) follow one another
+        within a sentence."""
+        out: list[tuple[int, int, int]] = []
+        if self.stored:
+            positions = {doc.info.id: doc.position for doc in self.documents}
+            for doc_id, postings in project.lemma_postings(lemmas).items():
+                d = positions.get(doc_id)
+                if d is not None:
+                    out.extend((d, start, end) for start, end in phrase_spans(postings, lemmas))
+        else:
+            for d, packed in enumerate(self.lemma_texts(project)):
+                out.extend((d, start, end) for start, end in find_lemmas(packed, lemmas))
+        return out
+
+    def fuzzy_choices(self, project: Project) -> tuple[list[str], list[tuple[int, int, int]]]:
+        """The folded text of every sentence (or container, in a document without
+        sentences), with where each comes from: (document position, start, end)."""
+        if not self.stored:
+            self.load_sentences(project)
         with self._lock:
             if self._fuzzy is None:
                 texts: list[str] = []
-                where: list[tuple[int, Unit]] = []
+                where: list[tuple[int, int, int]] = []
                 for d, doc in enumerate(self.documents):
-                    units = doc.sentences or doc.containers
-                    for unit in units:
+                    for start, end in doc.fuzzy_bounds():
                         if doc.folded.back is None:
-                            texts.append(doc.folded.text[unit.start : unit.end])
+                            texts.append(doc.folded.text[start:end])
                         else:
-                            texts.append(fold_text(doc.text[unit.start : unit.end]).text)
-                        where.append((d, unit))
+                            texts.append(fold_text(doc.text[start:end]).text)
+                        where.append((d, start, end))
                 self._fuzzy = (texts, where)
             return self._fuzzy
 
 
-def _document_index(project: Project, info: DocumentInfo, position: int) -> DocumentIndex:
-    text = project.document(info.id).text
-    containers = sorted(project.units(info.id, CONTAINER_KINDS), key=lambda u: (u.start, -u.end))
-    return DocumentIndex(
-        info=info,
-        position=position,
-        text=text,
-        folded=fold_text(text),
-        containers=containers,
-        container_starts=[u.start for u in containers],
-    )
+def phrase_spans(postings: dict[str, array[int]], lemmas: Sequence[str]) -> list[tuple[int, int]]:
+    """The spans where ``lemmas`` follow one another, from their postings in one document
+    ((ordinal, start, end) triples whose ordinals follow one another within a sentence
+    only, see codage.store.search_index.build_entry), in text order."""
+    if not lemmas or any(lemma not in postings for lemma in lemmas):
+        return []
+    first = postings[lemmas[0]]
+    if len(lemmas) == 1:
+        return [(first[i + 1], first[i + 2]) for i in range(0, len(first), 3)]
+    ends = []
+    for lemma in lemmas[1:]:
+        p = postings[lemma]
+        ends.append({p[i]: p[i + 2] for i in range(0, len(p), 3)})
+    out: list[tuple[int, int]] = []
+    for i in range(0, len(first), 3):
+        ordinal = first[i]
+        end: int | None = None
+        for k, following in enumerate(ends, start=1):
+            end = following.get(ordinal + k)
+            if end is None:
+                break
+        if end is not None:
+            out.append((first[i + 1], end))
+    return out
 
 
 def find_lemmas(packed: str, lemmas: Sequence[str]) -> list[tuple[int, int]]:
@@ -155,8 +246,8 @@ def find_lemmas(packed: str, lemmas: Sequence[str]) -> list[tuple[int, int]]:
 
     ``packed`` holds the ``start,end,lemma`` triples of codage.domain.encode_lemmas, a
     sentence a line. Searched as text (``str.find`` of ``,lemma``, each hit checked and
-    its numbers read) rather than decoded into a million tuples: the first lemma search
-    of a process then costs no more than the following ones.
+    its numbers read) rather than decoded into a million tuples. The search without a
+    stored index uses it.
     """
     if not lemmas:
         return []
@@ -193,15 +284,21 @@ def _separator(text: str, start: int) -> int:
     return min(found) if found else len(text)
 
 
-_CACHE: dict[str, CorpusIndex] = {}
+_CACHE: dict[tuple[str, bool], CorpusIndex] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def corpus_index(project: Project) -> CorpusIndex:
-    """The index of a project's documents, read again only when they changed."""
+def corpus_index(project: Project, *, stored: bool = True) -> CorpusIndex:
+    """The index of a project's documents, read again only when they changed.
+
+    With ``stored`` (the default) it is read from the store's search index, which is
+    brought up to date first (and persisted) when some document's entry is missing or
+    stale; it falls back to reading the documents themselves when the project cannot
+    hold its index (see the module's docstring), as ``stored=False`` always does.
+    """
     documents = project.documents()
     key = tuple((d.id, d.sha256) for d in documents)
-    location = str(project.engine.url)
+    location = (str(project.engine.url), stored)
     with _CACHE_LOCK:
         cached = _CACHE.get(location)
     if cached is not None and cached.key == key:
@@ -209,11 +306,48 @@ def corpus_index(project: Project) -> CorpusIndex:
         for doc, info in zip(cached.documents, documents, strict=True):
             doc.info = info
         return cached
-    index = CorpusIndex(
-        key=key, documents=[_document_index(project, d, i) for i, d in enumerate(documents)]
-    )
+    index = _stored_index(project, documents, key) if stored else None
+    if index is None:
+        index = CorpusIndex(
+            key=key,
+            documents=[_document_index(project, d, i) for i, d in enumerate(documents)],
+        )
     with _CACHE_LOCK:
         # One project at a time is what a person searches; keep memory bounded.
         _CACHE.clear()
         _CACHE[location] = index
     return index
+
+
+def _stored_index(
+    project: Project, documents: list[DocumentInfo], key: tuple[tuple[int, str], ...]
+) -> CorpusIndex | None:
+    if not project.has_search_index:
+        return None
+    state = project.search_index_state()
+    stale = [d.id for d in documents if state.get(d.id) != d.sha256]
+    if stale and not project.index_documents(stale):
+        return None
+    texts = project.search_texts()
+    out: list[DocumentIndex] = []
+    for i, info in enumerate(documents):
+        entry = texts.get(info.id)
+        if entry is None or entry.sha256 != info.sha256:
+            return None  # changed meanwhile by another process: read the documents
+        out.append(
+            DocumentIndex(
+                info=info,
+                position=i,
+                folded=entry.folded,
+                project=project,
+                sentence_bounds=entry.sentences,
+            )
+        )
+    return CorpusIndex(key=key, documents=out, stored=True)
+
+
+def _document_index(project: Project, info: DocumentInfo, position: int) -> DocumentIndex:
+    text = project.document(info.id).text
+    return DocumentIndex(
+        info=info, position=position, folded=fold_text(text), project=project, _text=text
+    )
