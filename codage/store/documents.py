@@ -201,7 +201,7 @@ class Documents(Cases, SearchIndex):
                     )
                 s.execute(insert(UnitRow), values)
             if self.has_search_index:
-                self._index_document(s, row.id, text)
+                self._index_document(s, row.id, text, new=True)
             self._set_cases(s, doc.cases)
             if doc.case:
                 self._link_case(s, doc.case, row.id, None)

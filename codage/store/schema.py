@@ -248,8 +248,10 @@ class SearchTextRow(Base):
 
     ``back`` maps folded offsets to stored ones (little-endian int32) when some
     character folds to more than one; ``sentences`` holds the sentences' bounds
-    (start, end pairs, little-endian int32). ``sha256`` is the text's the row was
-    built from and ``version`` the format's: a row that differs is rebuilt.
+    (start, end pairs) and ``containers`` the answers, turns, paragraphs and headings
+    (start, end, unit id triples), little-endian int32, in text order. ``sha256`` is
+    the text's the row was built from and ``version`` the format's: a row that differs
+    is rebuilt.
     """
 
     __tablename__ = "search_texts"
@@ -261,18 +263,21 @@ class SearchTextRow(Base):
     folded: Mapped[str] = mapped_column(Text)
     back: Mapped[bytes | None] = mapped_column(LargeBinary)
     sentences: Mapped[bytes] = mapped_column(LargeBinary)
+    containers: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SearchLemmaRow(Base):
-    """Where a (folded) lemma occurs in a document: (ordinal, start, end) triples,
-    little-endian int32, where ordinals follow one another within a sentence only."""
+    """Where a (folded) lemma occurs in a document: (ordinal, start, end) triples, where
+    ordinals follow one another within a sentence only (packed by
+    codage.store.search_index.pack_postings). Keyed by lemma first, without a rowid on
+    SQLite: a lemma's rows lie together and need no second index."""
 
     __tablename__ = "search_lemmas"
-    __table_args__ = (Index("ix_search_lemmas_lemma", "lemma"),)
+    __table_args__ = {"sqlite_with_rowid": False}
+    lemma: Mapped[str] = mapped_column(Text, primary_key=True)
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
-    lemma: Mapped[str] = mapped_column(Text, primary_key=True)
     postings: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -281,9 +286,9 @@ class SearchFormRow(Base):
     of known forms is lemmatised without loading the language model."""
 
     __tablename__ = "search_forms"
-    __table_args__ = (Index("ix_search_forms_form", "form"),)
+    __table_args__ = {"sqlite_with_rowid": False}
+    form: Mapped[str] = mapped_column(Text, primary_key=True)
+    lemma: Mapped[str] = mapped_column(Text, primary_key=True)
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
-    form: Mapped[str] = mapped_column(Text, primary_key=True)
-    lemma: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -14,19 +14,23 @@ upgraded from before migration 0008) and have it rebuilt with :meth:`index_docum
 from __future__ import annotations
 
 import sys
+import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from codage.domain import decode_lemmas
+from codage.domain import Unit, decode_lemmas
 from codage.folding import FoldedText, fold_text
 from codage.store.base import ProjectBase
 from codage.store.engine import StoreError
 from codage.store.schema import (
+    CaseLinkRow,
+    CaseRow,
     DocumentRow,
     SearchFormRow,
     SearchLemmaRow,
@@ -35,6 +39,7 @@ from codage.store.schema import (
 )
 
 __all__ = [
+    "CONTAINER_KINDS",
     "INDEX_VERSION",
     "IndexEntry",
     "SearchIndex",
@@ -44,11 +49,27 @@ __all__ = [
     "fold_lemma",
 ]
 
+# The units a hit belongs to (and that the ``words`` search searches within).
+CONTAINER_KINDS = ("answer", "turn", "paragraph", "heading")
+
 # The format of the rows; an entry of another version is rebuilt on its next search.
 INDEX_VERSION = 1
 
 # Rows written per statement.
 _SLICE = 5_000
+
+# A unit's columns in the order of codage.domain.Unit's fields (no lemmas).
+_UNIT_COLUMNS = (
+    UnitRow.kind,
+    UnitRow.start,
+    UnitRow.end,
+    UnitRow.speaker,
+    UnitRow.timestamp,
+    literal(None).label("lemmas"),
+    UnitRow.id,
+    UnitRow.document_id,
+    UnitRow.position,
+)
 
 
 def _pack(values: array[int]) -> bytes:
@@ -67,6 +88,35 @@ def unpack(data: bytes | None) -> array[int]:
         if sys.byteorder == "big":
             values.byteswap()
     return values
+
+
+def pack_postings(postings: array[int]) -> bytes:
+    """(ordinal, start, end) triples as the index stores them: ordinals and starts as
+    the step from the previous one, ends as lengths, compressed (a third of the size)."""
+    steps = array("i", postings)
+    for i in range(len(steps) - 3, -1, -3):
+        steps[i + 2] -= steps[i + 1]
+        if i:
+            steps[i] -= steps[i - 3]
+            steps[i + 1] -= steps[i - 2]
+    raw = _pack(steps)
+    # most lemmas occur a few times in a document: too short for zlib to save anything
+    packed = zlib.compress(raw, 1) if len(raw) > 48 else raw
+    return b"z" + packed if len(packed) < len(raw) else b"r" + raw
+
+
+def unpack_postings(data: bytes) -> array[int]:
+    """The (ordinal, start, end) triples :func:`pack_postings` stored."""
+    body = data[1:]
+    values = unpack(zlib.decompress(body) if data[:1] == b"z" else body)
+    ordinals = list(accumulate(values[0::3]))
+    starts = list(accumulate(values[1::3]))
+    ends = [s + n for s, n in zip(starts, values[2::3], strict=True)]
+    out = array("i", bytes(4 * len(values)))
+    out[0::3] = array("i", ordinals)
+    out[1::3] = array("i", starts)
+    out[2::3] = array("i", ends)
+    return out
 
 
 def fold_lemma(lemma: str, cache: dict[str, str] | None = None) -> str:
@@ -97,6 +147,7 @@ class StoredText:
     sha256: str
     folded: FoldedText
     sentences: array[int]
+    containers: array[int]
 
 
 def build_entry(text: str, sentences: Iterable[tuple[int, int, str | None]]) -> IndexEntry:
@@ -107,36 +158,44 @@ def build_entry(text: str, sentences: Iterable[tuple[int, int, str | None]]) -> 
     that follow one another.
     """
     entry = IndexEntry(folded=fold_text(text), sentences=array("i"))
-    folded_lemmas: dict[str, str] = {}
-    folded_forms: dict[str, str] = {}
+    tokens: list[tuple[int, int, int, str]] = []
     ordinal = 0
     for start, end, packed in sentences:
         entry.sentences.extend((start, end))
         for s, e, lemma in decode_lemmas(packed):
-            key = fold_lemma(lemma, folded_lemmas)
-            postings = entry.lemmas.get(key)
-            if postings is None:
-                postings = entry.lemmas[key] = array("i")
-            postings.extend((ordinal, s, e))
+            tokens.append((ordinal, s, e, lemma))
             ordinal += 1
-            word = text[s:e]
-            form = folded_forms.get(word)
-            if form is None:
-                form = folded_forms[word] = fold_text(word).text
-            entry.forms.add((form, key))
         ordinal += 1
+    lemmas = _fold_all({t[3] for t in tokens})
+    folded = entry.folded
+    words = None if folded.back is None else _fold_all({text[t[1] : t[2]] for t in tokens})
+    for ordinal, s, e, lemma in tokens:
+        key = lemmas[lemma]
+        postings = entry.lemmas.get(key)
+        if postings is None:
+            postings = entry.lemmas[key] = array("i")
+        postings.extend((ordinal, s, e))
+        # folding is per character: a span of the folded text is its words folded
+        form = folded.text[s:e] if words is None else words[text[s:e]]
+        entry.forms.add((form, key))
     return entry
+
+
+def _fold_all(words: set[str]) -> dict[str, str]:
+    """Each word folded, in one pass over them all (folding is per character and no
+    word holds a newline: lemmas spell spaces "_", tokens hold none)."""
+    ordered = sorted(words)
+    if not ordered:
+        return {}
+    if any("\n" in word for word in ordered):
+        return {word: fold_text(word).text for word in ordered}
+    return dict(zip(ordered, fold_text("\n".join(ordered)).text.split("\n"), strict=True))
 
 
 def document_forms(text: str, packed: Iterable[str]) -> set[tuple[str, str]]:
     """The (folded form, folded lemma) pairs of a document's sentences, as
     :func:`build_entry` finds them (for a search that reads no stored index)."""
-    out: set[tuple[str, str]] = set()
-    cache: dict[str, str] = {}
-    for line in packed:
-        for s, e, lemma in decode_lemmas(line):
-            out.add((fold_text(text[s:e]).text, fold_lemma(lemma, cache)))
-    return out
+    return build_entry(text, ((0, 0, line) for line in packed)).forms
 
 
 class SearchIndex(ProjectBase):
@@ -167,17 +226,19 @@ class SearchIndex(ProjectBase):
             SearchTextRow.folded,
             SearchTextRow.back,
             SearchTextRow.sentences,
+            SearchTextRow.containers,
         ).where(SearchTextRow.version == INDEX_VERSION)
         if document_ids is not None:
             query = query.where(SearchTextRow.document_id.in_(list(document_ids)))
         out: dict[int, StoredText] = {}
         with self._read() as s:
-            for doc_id, sha, folded, back, sentences in s.execute(query):
+            for doc_id, sha, folded, back, sentences, containers in s.execute(query):
                 out[doc_id] = StoredText(
                     doc_id,
                     sha,
                     FoldedText(folded, None if back is None else unpack(back)),
                     unpack(sentences),
+                    unpack(containers),
                 )
         return out
 
@@ -195,7 +256,7 @@ class SearchIndex(ProjectBase):
                 ).where(SearchLemmaRow.lemma.in_(wanted))
             )
             for doc_id, lemma, postings in rows:
-                out.setdefault(doc_id, {})[lemma] = unpack(postings)
+                out.setdefault(doc_id, {})[lemma] = unpack_postings(postings)
         return out
 
     def form_lemmas(self, forms: Iterable[str]) -> dict[str, set[str]]:
@@ -215,6 +276,69 @@ class SearchIndex(ProjectBase):
                 out.setdefault(form, set()).add(lemma)
         return out
 
+    # What a search's hits need of the documents they fall in, read for all of them
+    # at once: one query each rather than three per document (a common word falls in
+    # every document of a corpus).
+
+    def document_texts(self, document_ids: Iterable[int]) -> dict[int, str]:
+        """The stored texts of these documents."""
+        ids = sorted(set(document_ids))
+        if not ids:
+            return {}
+        with self._read() as s:
+            rows = s.execute(
+                select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(ids))
+            )
+            return {doc_id: text for doc_id, text in rows}
+
+    def units_of_documents(
+        self, document_ids: Iterable[int], kinds: Iterable[str]
+    ) -> dict[int, list[Unit]]:
+        """Per document, its units of these kinds (without lemmas) in the order of
+        ``Project.units``; a document without any maps to an empty list."""
+        ids = sorted(set(document_ids))
+        out: dict[int, list[Unit]] = {doc_id: [] for doc_id in ids}
+        if not ids:
+            return out
+        query = (
+            select(*_UNIT_COLUMNS)
+            .where(UnitRow.document_id.in_(ids), UnitRow.kind.in_(list(kinds)))
+            .order_by(UnitRow.document_id, UnitRow.start, UnitRow.end.desc(), UnitRow.position)
+        )
+        with self._read() as s:
+            for row in s.execute(query):
+                out[row.document_id].append(Unit(*row))
+        return out
+
+    def units_by_id(self, unit_ids: Iterable[int]) -> dict[int, Unit]:
+        """These units (without lemmas), by id; an id that is gone is left out."""
+        ids = sorted(set(unit_ids))
+        out: dict[int, Unit] = {}
+        with self._read() as s:
+            for i in range(0, len(ids), _SLICE):
+                query = select(*_UNIT_COLUMNS).where(UnitRow.id.in_(ids[i : i + _SLICE]))
+                for row in s.execute(query):
+                    out[row.id] = Unit(*row)
+        return out
+
+    def unit_case_names(self, document_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+        """Per document, the name of the case linked to each unit that has one (as
+        ``Project.unit_cases`` gives them, names only); every document is a key."""
+        ids = sorted(set(document_ids))
+        out: dict[int, dict[int, str]] = {doc_id: {} for doc_id in ids}
+        if not ids:
+            return out
+        query = (
+            select(CaseLinkRow.document_id, CaseLinkRow.unit_id, CaseRow.name)
+            .join(CaseRow, CaseRow.id == CaseLinkRow.case_id)
+            .where(CaseLinkRow.document_id.in_(ids), CaseLinkRow.unit_id.is_not(None))
+            .order_by(CaseLinkRow.id)
+        )
+        with self._read() as s:
+            for doc_id, unit_id, name in s.execute(query):
+                out[doc_id][unit_id] = name
+        return out
+
     def index_documents(self, document_ids: Iterable[int]) -> bool:
         """Build and store the index of these documents (those whose entry is missing or
         stale), in one transaction. Returns False, storing nothing, when this project
@@ -225,15 +349,25 @@ class SearchIndex(ProjectBase):
             return False
         try:
             with self._tx() as s:
+                # one statement per table: without an index by document, each deletion
+                # reads the table through
+                for table in (SearchTextRow, SearchLemmaRow, SearchFormRow):
+                    s.execute(delete(table).where(table.document_id.in_(ids)))
                 for doc_id in ids:
-                    self._index_document(s, doc_id)
+                    self._index_document(s, doc_id, new=True)
         except (StoreError, DBAPIError):
             return False
         return True
 
-    def _index_document(self, s: Session, document_id: int, text: str | None = None) -> None:
+    def _index_document(
+        self, s: Session, document_id: int, text: str | None = None, *, new: bool = False
+    ) -> None:
         """Rewrite one document's index from its text and sentences, in session ``s``
-        (nothing when the document no longer exists)."""
+        (nothing when the document no longer exists); ``new``: it has none (any more).
+
+        The lemma and form tables are keyed by lemma and form, with no index by
+        document (it would add a sixth to the index's size): deleting a document's
+        rows reads them through, which a corrected text or an undo can afford."""
         if text is None:
             text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
             if text is None:
@@ -245,11 +379,19 @@ class SearchIndex(ProjectBase):
             .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
         )
         entry = build_entry(text, ((a, b, lemmas) for a, b, lemmas in sentences))
-        for table in (SearchTextRow, SearchLemmaRow, SearchFormRow):
-            s.execute(delete(table).where(table.document_id == document_id))
+        containers = array("i")
+        for row in s.execute(
+            select(UnitRow.start, UnitRow.end, UnitRow.id)
+            .where(UnitRow.document_id == document_id, UnitRow.kind.in_(CONTAINER_KINDS))
+            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
+        ):
+            containers.extend(row)
+        if not new:
+            for table in (SearchTextRow, SearchLemmaRow, SearchFormRow):
+                s.execute(delete(table).where(table.document_id == document_id))
         back = entry.folded.back
         s.execute(
-            insert(SearchTextRow),
+            insert(SearchTextRow.__table__),
             [
                 {
                     "document_id": document_id,
@@ -258,11 +400,12 @@ class SearchIndex(ProjectBase):
                     "folded": entry.folded.text,
                     "back": None if back is None else _pack(array("i", back)),
                     "sentences": _pack(entry.sentences),
+                    "containers": _pack(containers),
                 }
             ],
         )
         lemma_rows = [
-            {"document_id": document_id, "lemma": lemma, "postings": _pack(postings)}
+            {"document_id": document_id, "lemma": lemma, "postings": pack_postings(postings)}
             for lemma, postings in entry.lemmas.items()
         ]
         form_rows = [
@@ -271,7 +414,8 @@ class SearchIndex(ProjectBase):
         ]
         for rows, table in ((lemma_rows, SearchLemmaRow), (form_rows, SearchFormRow)):
             for i in range(0, len(rows), _SLICE):
-                s.execute(insert(table), rows[i : i + _SLICE])
+                # Core, not ORM: a document has thousands of lemmas and forms
+                s.execute(insert(table.__table__), rows[i : i + _SLICE])
         s.flush()
 
     def _reindex_touched(self, s: Session, ops: Iterable[dict[str, object]]) -> None:

@@ -138,23 +138,29 @@ def _exact(index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
     return out
 
 
-def _words(index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
+def _words(project: Project, index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
     words = list(dict.fromkeys(regex.findall(r"\w+", fold_query(query, accents=accents))))
     if not words:
         raise SearchError(f"no word to search in {query!r}")
     patterns = [regex.compile(rf"(?<!\w){regex.escape(w)}(?!\w)") for w in words]
+    # the containers of every document the first word is in (stored: their bounds)
+    first = patterns[0]
+    index.prefetch(
+        project,
+        (d for d, doc in enumerate(index.documents) if first.search(doc.folded_as(accents).text)),
+        texts=not accents,
+    )
     out: list[_Raw] = []
     for d, doc in enumerate(index.documents):
         folded = doc.folded_as(accents)
         # per unit (by its start), the first occurrence of each word
         found: dict[int, dict[int, Span]] = {}
-        units: dict[int, Unit | None] = {}
+        starts = doc.bounds()[0]
         for w, pattern in enumerate(patterns):
             for m in pattern.finditer(folded.text):
                 span = folded.span(m.start(), m.end())
-                unit = doc.container_at(span.start, span.end)
-                key = -1 if unit is None else unit.start
-                units.setdefault(key, unit)
+                j = doc.container_index(span.start, span.end)
+                key = -1 if j is None else starts[j]
                 found.setdefault(key, {}).setdefault(w, span)
             if w == 0 and not found:
                 break
@@ -224,9 +230,11 @@ def _fuzzy(project: Project, index: CorpusIndex, query: str, threshold: float) -
         raise SearchError("the query is empty")
     texts, where = index.fuzzy_choices(project)
     out: list[_Raw] = []
-    for _, score, i in process.extract(
+    found = process.extract(
         needle, texts, scorer=fuzz.partial_ratio, score_cutoff=threshold, limit=None
-    ):
+    )
+    index.prefetch(project, (where[i][0] for _, _, i in found), containers=False)
+    for _, score, i in found:
         d, unit_start, unit_end = where[i]
         doc = index.documents[d]
         piece = doc.text[unit_start:unit_end]
@@ -343,7 +351,7 @@ def search_corpus(
     if mode == "exact":
         raw = _exact(index, query, accent_blind)
     elif mode == "words":
-        raw = _words(index, query, accent_blind)
+        raw = _words(project, index, query, accent_blind)
     elif mode == "lemma":
         raw = _lemma(project, index, query, lemmatize)
     elif mode == "regex":
@@ -353,6 +361,7 @@ def search_corpus(
 
     kept: list[_Raw] = []
     cases = _Cases(project, index)
+    index.prefetch(project, {hit[1] for hit in raw}, texts=False, containers=False, cases=True)
     for hit in raw:
         doc = index.documents[hit[1]]
         if only is not None and doc.info.id not in only:
@@ -367,6 +376,10 @@ def search_corpus(
     filtered_out = len(raw) - len(kept)
     kept.sort(key=lambda h: (-h[0], h[1], h[2], h[3]))
     shown = kept if limit is None else kept[: max(limit, 0)]
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for _, d, start, end in shown:
+        spans.setdefault(d, []).append((start, end))
+    index.prefetch(project, spans, hits=spans)
     hits = [_hit(cases, index.documents[d], s, e, score) for score, d, s, e in shown]
     return SearchResult(query, mode, hits, len(kept), filtered_out)
 
@@ -396,7 +409,9 @@ class _Cases:
             by_name = self._by_name
             unit_cases = {u: by_name[n] for u, n in names.items() if n in by_name}
             own = by_name.get(doc.info.case) if doc.info.case else None
-            finder = self._finders[doc.position] = case_locator(doc.containers, unit_cases, own)
+            finder = self._finders[doc.position] = case_locator(
+                doc.case_units(unit_cases), unit_cases, own
+            )
         return finder(Span(start, end))
 
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 import bisect
 import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from codage.domain import DocumentInfo, Unit
 from codage.folding import FoldedText, fold_text
 from codage.store.project import Project
-from codage.store.search_index import document_forms
+from codage.store.search_index import CONTAINER_KINDS, document_forms
 
 __all__ = [
     "CONTAINER_KINDS",
@@ -36,9 +36,6 @@ __all__ = [
     "find_lemmas",
     "phrase_spans",
 ]
-
-# The units a hit belongs to, and that the ``words`` mode searches within.
-CONTAINER_KINDS = ("answer", "turn", "paragraph", "heading")
 
 
 @dataclass
@@ -52,6 +49,9 @@ class DocumentIndex:
     # the sentences' bounds (start, end, start, end, ...), when known without reading
     # the units (from the stored index)
     sentence_bounds: array[int] | None = None
+    # the containers' (start, end, unit id) triples in text order, when known without
+    # reading the units (from the stored index)
+    container_bounds: array[int] | None = None
     # read by the first search that needs them (autocode by sentence; the lemma and
     # fuzzy searches without a stored index): three quarters of the units
     sentences: list[Unit] | None = None
@@ -60,7 +60,9 @@ class DocumentIndex:
     packed_lemmas: list[str] = field(default_factory=list)
     _text: str | None = None
     _containers: list[Unit] | None = None
-    _container_starts: list[int] | None = None
+    _bounds: tuple[list[int], list[int], list[int]] | None = None
+    # container units read so far, by id (those hits fell in)
+    _units: dict[int, Unit] = field(default_factory=dict)
     _unaccented: dict[bool, FoldedText] = field(default_factory=dict)
 
     @property
@@ -78,11 +80,17 @@ class DocumentIndex:
             self._containers = sorted(units, key=lambda u: (u.start, -u.end))
         return self._containers
 
-    @property
-    def container_starts(self) -> list[int]:
-        if self._container_starts is None:
-            self._container_starts = [u.start for u in self.containers]
-        return self._container_starts
+    def bounds(self) -> tuple[list[int], list[int], list[int]]:
+        """The containers' starts, ends and unit ids, in text order."""
+        if self._bounds is None:
+            if self.container_bounds is not None:
+                b = self.container_bounds
+                self._bounds = (list(b[0::3]), list(b[1::3]), list(b[2::3]))
+            else:
+                units = self.containers
+                ids = [u.id if u.id is not None else -1 for u in units]
+                self._bounds = ([u.start for u in units], [u.end for u in units], ids)
+        return self._bounds
 
     def folded_as(self, accents: bool) -> FoldedText:
         """The text folded blind to accents (the default) or not."""
@@ -92,25 +100,48 @@ class DocumentIndex:
             self._unaccented[False] = fold_text(self.text, accents=False)
         return self._unaccented[False]
 
-    def container_at(self, start: int, end: int) -> Unit | None:
-        """The innermost container unit holding ``start`` (a hit between units: the first
-        one it overlaps)."""
-        containers, starts = self.containers, self.container_starts
+    def container_index(self, start: int, end: int) -> int | None:
+        """Which container (its place in :meth:`bounds`) holds ``start``: the innermost
+        one (a hit between units: the first one it overlaps)."""
+        starts, ends, _ = self.bounds()
         i = bisect.bisect_right(starts, start) - 1
-        found: Unit | None = None
+        found: int | None = None
         # Containers may nest (a turn holds paragraphs) but never deeply: the few that
         # start at or before ``start`` are enough to find the innermost one holding it.
         for j in range(i, max(i - 8, -1), -1):
-            unit = containers[j]
-            if unit.start <= start < unit.end and (
-                found is None or unit.end - unit.start < found.end - found.start
+            if starts[j] <= start < ends[j] and (
+                found is None or ends[j] - starts[j] < ends[found] - starts[found]
             ):
-                found = unit
+                found = j
         if found is None:
             j = bisect.bisect_right(starts, start)
-            if j < len(containers) and containers[j].start < end:
-                found = containers[j]
+            if j < len(starts) and starts[j] < end:
+                found = j
         return found
+
+    def container_at(self, start: int, end: int) -> Unit | None:
+        """The container unit holding ``start`` (see :meth:`container_index`)."""
+        j = self.container_index(start, end)
+        if j is None:
+            return None
+        if self._containers is not None:
+            return self._containers[j]
+        unit_id = self.bounds()[2][j]
+        unit = self._units.get(unit_id)
+        if unit is None:
+            self._units.update(self.project.units_by_id([unit_id]))
+            unit = self._units.get(unit_id)
+        return unit
+
+    def case_units(self, unit_ids: Iterable[int]) -> list[Unit]:
+        """The containers with these ids, as bounds (what locating a case needs)."""
+        wanted = set(unit_ids)
+        starts, ends, ids = self.bounds()
+        return [
+            Unit("answer", s, e, id=i)
+            for s, e, i in zip(starts, ends, ids, strict=True)
+            if i in wanted
+        ]
 
     def units_of(self, kind: str) -> list[Unit]:
         if kind == "sentence":
@@ -125,7 +156,10 @@ class DocumentIndex:
             pairs = [(b[i], b[i + 1]) for i in range(0, len(b), 2)]
         else:
             pairs = [(u.start, u.end) for u in self.sentences or []]
-        return pairs or [(u.start, u.end) for u in self.containers]
+        if pairs:
+            return pairs
+        starts, ends, _ = self.bounds()
+        return list(zip(starts, ends, strict=True))
 
 
 @dataclass
@@ -143,6 +177,48 @@ class CorpusIndex:
     _forms: dict[str, set[str]] | None = None
     _fuzzy: tuple[list[str], list[tuple[int, int, int]]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def prefetch(
+        self,
+        project: Project,
+        positions: Iterable[int],
+        *,
+        texts: bool = True,
+        containers: bool = True,
+        cases: bool = False,
+        hits: dict[int, list[tuple[int, int]]] | None = None,
+    ) -> None:
+        """Read what hits in these documents need (texts, container units, the cases
+        of units), for all of them at once, where not read yet; with ``hits`` (spans
+        per document position), only the containers those hits fall in."""
+        docs = [self.documents[d] for d in sorted(set(positions))]
+        if texts:
+            missing = {doc.info.id: doc for doc in docs if doc._text is None}
+            for doc_id, text in project.document_texts(missing).items():
+                missing[doc_id]._text = text
+        if containers:
+            # the stored bounds say which unit each hit is in: read only those units
+            stored = [doc for doc in docs if doc.container_bounds is not None]
+            wanted: set[int] = set()
+            for doc in stored:
+                for start, end in (hits or {}).get(doc.position, ()):
+                    j = doc.container_index(start, end)
+                    if j is not None:
+                        wanted.add(doc.bounds()[2][j])
+            units = project.units_by_id(wanted - {i for doc in stored for i in doc._units})
+            for doc in stored:
+                doc._units.update((i, u) for i, u in units.items() if u.document_id == doc.info.id)
+            missing = {
+                doc.info.id: doc
+                for doc in docs
+                if doc._containers is None and doc.container_bounds is None
+            }
+            for doc_id, listed in project.units_of_documents(missing, CONTAINER_KINDS).items():
+                missing[doc_id]._containers = sorted(listed, key=lambda u: (u.start, -u.end))
+        if cases:
+            missing = {doc.info.id: doc for doc in docs if doc.position not in self.unit_case_names}
+            for doc_id, names in project.unit_case_names(missing).items():
+                self.unit_case_names[missing[doc_id].position] = names
 
     def load_sentences(self, project: Project) -> None:
         """Read the sentences (with their lemmas) of every document, once."""
@@ -341,6 +417,7 @@ def _stored_index(
                 folded=entry.folded,
                 project=project,
                 sentence_bounds=entry.sentences,
+                container_bounds=entry.containers,
             )
         )
     return CorpusIndex(key=key, documents=out, stored=True)

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("folded", sa.Text(), nullable=False),
         sa.Column("back", sa.LargeBinary(), nullable=True),
         sa.Column("sentences", sa.LargeBinary(), nullable=False),
+        sa.Column("containers", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
             ["documents.id"],
@@ -37,8 +38,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "search_lemmas",
-        sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("lemma", sa.Text(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("postings", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
@@ -46,28 +47,26 @@ def upgrade() -> None:
             name=op.f("fk_search_lemmas_document_id_documents"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("document_id", "lemma", name=op.f("pk_search_lemmas")),
+        sa.PrimaryKeyConstraint("lemma", "document_id", name=op.f("pk_search_lemmas")),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_search_lemmas_lemma", "search_lemmas", ["lemma"])
     op.create_table(
         "search_forms",
-        sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("form", sa.Text(), nullable=False),
         sa.Column("lemma", sa.Text(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
             ["documents.id"],
             name=op.f("fk_search_forms_document_id_documents"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("document_id", "form", "lemma", name=op.f("pk_search_forms")),
+        sa.PrimaryKeyConstraint("form", "lemma", "document_id", name=op.f("pk_search_forms")),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_search_forms_form", "search_forms", ["form"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_search_forms_form", table_name="search_forms")
     op.drop_table("search_forms")
-    op.drop_index("ix_search_lemmas_lemma", table_name="search_lemmas")
     op.drop_table("search_lemmas")
     op.drop_table("search_texts")
