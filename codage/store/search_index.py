@@ -276,6 +276,15 @@ class SearchIndex(ProjectBase):
                 out.setdefault(form, set()).add(lemma)
         return out
 
+    def known_lemmas(self, lemmas: Iterable[str]) -> set[str]:
+        """Which of these (folded) lemmas occur in the corpus."""
+        wanted = sorted(set(lemmas))
+        if not wanted:
+            return set()
+        with self._read() as s:
+            query = select(SearchLemmaRow.lemma).where(SearchLemmaRow.lemma.in_(wanted)).distinct()
+            return set(s.scalars(query))
+
     # What a search's hits need of the documents they fall in, read for all of them
     # at once: one query each rather than three per document (a common word falls in
     # every document of a corpus).

@@ -211,6 +211,9 @@ def test_known_words_are_lemmatised_without_the_model(project: Project) -> None:
     _CACHE.clear()
     result = search_corpus(project, "dématérialisons", "lemma", lemmatize=lemmatize)
     assert {h.text for h in result.hits} >= {"dématérialiser", "dématérialisons"}
+    # a lemma the corpus holds, though never as this form: itself
+    found = search_corpus(project, "démarche", "lemma", lemmatize=lemmatize)
+    assert {h.text for h in found.hits} == {"démarches"}
     assert asked == []
     # a word the corpus lacks, or a form spaCy splits, goes to the model
     search_corpus(project, "xylophones", "lemma", lemmatize=lemmatize)

@@ -181,15 +181,19 @@ _WORD = regex.compile(r"\w+")
 def query_lemmas(
     project: Project, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
 ) -> list[str]:
-    """The (folded) lemmas of a query: those the corpus gave its words when every word
-    is a form the corpus knows with one lemma, so that the language model is not
-    loaded; otherwise those ``lemmatize`` finds."""
+    """The (folded) lemmas of a query, from the corpus when it knows every word: a word
+    the corpus holds with one lemma (``intranets``) stands for that lemma, a word it
+    does not hold as a form but holds as a lemma (an infinitive, ``dématérialiser``)
+    for itself; so that the language model is not loaded. Otherwise (a word it does
+    not know, one it gave several lemmas, one spaCy would split, ``l'intranet``) the
+    lemmas ``lemmatize`` finds."""
     words = query.split()
     if words and all(_WORD.fullmatch(w) for w in words):
         forms = [fold_query(w) for w in words]
         known = index.form_lemmas(project, forms)
-        if all(len(known.get(f, ())) == 1 for f in forms):
-            return [next(iter(known[f])) for f in forms]
+        bare = index.known_lemmas(project, [f for f in forms if f not in known])
+        if all(len(known.get(f, ())) == 1 or f in bare for f in forms):
+            return [next(iter(known[f])) if f in known else f for f in forms]
     if lemmatize is None:
         raise SearchError("the lemma search needs the French language model")
     # folded and spelt as encode_lemmas stores them (a space inside a lemma is "_")

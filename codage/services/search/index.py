@@ -205,9 +205,12 @@ class CorpusIndex:
                     j = doc.container_index(start, end)
                     if j is not None:
                         wanted.add(doc.bounds()[2][j])
-            units = project.units_by_id(wanted - {i for doc in stored for i in doc._units})
-            for doc in stored:
-                doc._units.update((i, u) for i, u in units.items() if u.document_id == doc.info.id)
+            by_id = {doc.info.id: doc for doc in stored}
+            read = {i for doc in stored for i in doc._units}
+            for unit_id, unit in project.units_by_id(wanted - read).items():
+                owner = by_id.get(unit.document_id or -1)
+                if owner is not None:
+                    owner._units[unit_id] = unit
             missing = {
                 doc.info.id: doc
                 for doc in docs
@@ -254,6 +257,15 @@ class CorpusIndex:
                         known.setdefault(form, set()).add(lemma)
                 self._forms = known
         return {f: self._forms[f] for f in forms if f in self._forms}
+
+    def known_lemmas(self, project: Project, lemmas: Sequence[str]) -> set[str]:
+        """Which of these (folded) lemmas the corpus holds."""
+        if self.stored:
+            return project.known_lemmas(lemmas)
+        self.form_lemmas(project, [])
+        assert self._forms is not None
+        held = {lemma for found in self._forms.values() for lemma in found}
+        return held & set(lemmas)
 
     def lemma_spans(self, project: Project, lemmas: Sequence[str]) -> list[tuple[int, int, int]]:
         """(document position, start, end) of each place where ``lemmas`` (folded, as
