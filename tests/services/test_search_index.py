@@ -27,6 +27,7 @@ from codage.services.search.index import _CACHE, phrase_spans
 from codage.services.team import copy_project
 from codage.store.search_index import build_entry
 from tests.conftest import ROOT
+from tests.old_schema import downgrade
 from tests.services.search_corpus import INTERVIEW_A, INTERVIEW_B, build_project
 
 QUERIES = {
@@ -257,3 +258,23 @@ def test_both_back_ends_keep_the_index(backend_url: str, tmp_path: Path) -> None
         project.undo(coder="alice")
         assert_index_current(project)
         assert_same_hits(project)
+
+
+def test_a_project_from_before_the_index(project: Project, tmp_path: Path) -> None:
+    expected = search_corpus(project, "intranets", "lemma").to_json()
+    path = Path(str(project.engine.url.database))
+    project.close()
+    downgrade(path, "0006")
+    # read as it is (a command that only reads does not upgrade): the documents serve
+    with Project.open(str(path), create=False) as old:
+        assert not old.has_search_index
+        _CACHE.clear()
+        assert search_corpus(old, "intranets", "lemma", lemmatize=query_lemmas).to_json() == (
+            expected
+        )
+    # upgraded (0008 makes the tables empty): the first search indexes and keeps it
+    with Project.open(str(path)) as upgraded:
+        assert upgraded.search_index_state() == {}
+        _CACHE.clear()
+        assert search_corpus(upgraded, "intranets", "lemma").to_json() == expected
+        assert_index_current(upgraded)
