@@ -130,8 +130,11 @@ class SearchResult:
 _Raw = tuple[float, int, int, int]
 
 
-def _exact(index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
+def _exact(project: Project, index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
     needle = fold_query(query, accents=accents)
+    if not accents:
+        # folded from the stored texts (the index keeps them folded blind to accents)
+        index.prefetch(project, range(len(index.documents)), containers=False)
     out: list[_Raw] = []
     for d, doc in enumerate(index.documents):
         out.extend((100.0, d, s.start, s.end) for s in exact_spans(doc.folded_as(accents), needle))
@@ -143,6 +146,8 @@ def _words(project: Project, index: CorpusIndex, query: str, accents: bool) -> l
     if not words:
         raise SearchError(f"no word to search in {query!r}")
     patterns = [regex.compile(rf"(?<!\w){regex.escape(w)}(?!\w)") for w in words]
+    if not accents:
+        index.prefetch(project, range(len(index.documents)), containers=False)
     # the containers of every document the first word is in (stored: their bounds)
     first = patterns[0]
     index.prefetch(
@@ -213,8 +218,10 @@ def _lemma(
     return [(100.0, d, start, end) for d, start, end in index.lemma_spans(project, lemmas)]
 
 
-def _regex(index: CorpusIndex, query: str, timeout: float) -> list[_Raw]:
+def _regex(project: Project, index: CorpusIndex, query: str, timeout: float) -> list[_Raw]:
     pattern = compile_regex(query)
+    # a regular expression runs on the stored texts: every one, read at once
+    index.prefetch(project, range(len(index.documents)), containers=False)
     deadline = time.monotonic() + timeout
     out: list[_Raw] = []
     for d, doc in enumerate(index.documents):
@@ -353,13 +360,13 @@ def search_corpus(
     coded = _code_spans(project, filters.code) if filters.code else None
 
     if mode == "exact":
-        raw = _exact(index, query, accent_blind)
+        raw = _exact(project, index, query, accent_blind)
     elif mode == "words":
         raw = _words(project, index, query, accent_blind)
     elif mode == "lemma":
         raw = _lemma(project, index, query, lemmatize)
     elif mode == "regex":
-        raw = _regex(index, query, regex_timeout)
+        raw = _regex(project, index, query, regex_timeout)
     else:
         raw = _fuzzy(project, index, query, threshold)
 
