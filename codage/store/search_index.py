@@ -19,6 +19,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from operator import sub
 
 from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.exc import DBAPIError
@@ -94,11 +95,12 @@ def pack_postings(postings: array[int]) -> bytes:
     """(ordinal, start, end) triples as the index stores them: ordinals and starts as
     the step from the previous one, ends as lengths, compressed (a third of the size)."""
     steps = array("i", postings)
-    for i in range(len(steps) - 3, -1, -3):
-        steps[i + 2] -= steps[i + 1]
-        if i:
-            steps[i] -= steps[i - 3]
-            steps[i + 1] -= steps[i - 2]
+    if postings:
+        # map over slices: the loop runs in C (an import steps through a million tokens)
+        ordinals, starts, ends = postings[0::3], postings[1::3], postings[2::3]
+        steps[3::3] = array("i", map(sub, ordinals[1:], ordinals[:-1]))
+        steps[4::3] = array("i", map(sub, starts[1:], starts[:-1]))
+        steps[2::3] = array("i", map(sub, ends, starts))
     raw = _pack(steps)
     # most lemmas occur a few times in a document: too short for zlib to save anything
     packed = zlib.compress(raw, 1) if len(raw) > 48 else raw

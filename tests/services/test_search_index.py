@@ -7,6 +7,7 @@ so that the first search of a process has nothing to rebuild."""
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from codage.services.documents import delete_document, rename_document
 from codage.services.search import search_corpus
 from codage.services.search.index import _CACHE, phrase_spans
 from codage.services.team import copy_project
-from codage.store.search_index import build_entry
+from codage.store.search_index import build_entry, pack_postings, unpack_postings
 from tests.conftest import ROOT
 from tests.old_schema import downgrade
 from tests.services.search_corpus import INTERVIEW_A, INTERVIEW_B, build_project
@@ -278,3 +279,13 @@ def test_a_project_from_before_the_index(project: Project, tmp_path: Path) -> No
         _CACHE.clear()
         assert search_corpus(upgraded, "intranets", "lemma").to_json() == expected
         assert_index_current(upgraded)
+
+
+def test_postings_are_stored_compactly_and_read_back_exactly() -> None:
+    many = array("i")
+    for i in range(2000):
+        many.extend((3 * i, 40 * i, 40 * i + 7))
+    for postings in (array("i"), array("i", [0, 5, 9]), array("i", [0, 5, 9, 4, 30, 38]), many):
+        packed = pack_postings(postings)
+        assert unpack_postings(packed) == postings
+    assert len(pack_postings(many)) < len(many.tobytes()) / 4
