@@ -28,8 +28,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ class Outcome:
     finished: bool = False
     delay: float = 0.0
     elapsed: float = 0.0
+    stderr: str = ""
 
     @property
     def succeeded(self) -> list[str]:
@@ -125,11 +127,17 @@ def _collect(fd: int, deadline: float | None, pid_done: callable) -> bytes:  # t
 
 
 def fork_and_kill(
-    commands: Sequence[Sequence[str]], delay: float | None, *, cwd: Path | None = None
+    commands: Sequence[Sequence[str]],
+    delay: float | None,
+    *,
+    before: Callable[[], None] | None = None,
+    stderr: bool = False,
 ) -> Outcome:
     """Run ``commands`` in a forked child and SIGKILL it after ``delay`` seconds
-    (never, with None: the child runs to its end)."""
+    (never, with None: the child runs to its end). ``before`` runs in the child first
+    (a resource limit); with ``stderr`` what the child said there is kept."""
     prepare()
+    err_file = tempfile.TemporaryFile() if stderr else None  # noqa: SIM115 - closed below
     read_fd, write_fd = os.pipe()
     began = time.monotonic()
     pid = os.fork()
@@ -137,14 +145,14 @@ def fork_and_kill(
         try:
             os.close(read_fd)
             os.dup2(write_fd, 1)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
+            err_fd = err_file.fileno() if err_file else os.open(os.devnull, os.O_WRONLY)
+            os.dup2(err_fd, 2)
             sys.stdout = io.TextIOWrapper(
                 os.fdopen(1, "wb", closefd=False), encoding="utf-8", write_through=True
             )
             sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), encoding="utf-8")
-            if cwd is not None:
-                os.chdir(cwd)
+            if before is not None:
+                before()
             _run_commands(commands)
         finally:
             os._exit(0)
@@ -158,7 +166,13 @@ def fork_and_kill(
     os.close(read_fd)
     os.waitpid(pid, 0)
     returned, tail = _parse(data.decode("utf-8", "replace"))
-    return Outcome(returned, tail, bool(finished), delay or 0.0, time.monotonic() - began)
+    said = ""
+    if err_file is not None:
+        err_file.seek(0)
+        said = err_file.read().decode("utf-8", "replace")
+        err_file.close()
+    elapsed = time.monotonic() - began
+    return Outcome(returned, tail, bool(finished), delay or 0.0, elapsed, said)
 
 
 def codage_command(*args: str) -> list[str]:
