@@ -40,15 +40,27 @@ MARK = "\x1edone"
 DEFAULT_KILLS = 48
 
 
+# One seed for the session, printed at its end with what the kills found
+SEED = int(os.environ.get("CODAGE_FAULT_SEED") or random.SystemRandom().randrange(10**6))
+# scenario -> where the kills landed (what the project held after them) -> how many times
+TALLY: dict[str, dict[str, int]] = {}
+
+
 def kill_budget(share: float) -> int:
     """This scenario's part of the suite's kills (at least 2)."""
     total = int(os.environ.get("CODAGE_FAULT_KILLS", DEFAULT_KILLS))
     return max(2, round(total * share))
 
 
-def seeded() -> tuple[int, random.Random]:
-    seed = int(os.environ.get("CODAGE_FAULT_SEED") or random.SystemRandom().randrange(10**6))
-    return seed, random.Random(seed)
+def seeded(scenario: str) -> tuple[int, random.Random]:
+    """The session's seed, and this scenario's generator drawn from it."""
+    return SEED, random.Random(f"{SEED}-{scenario}")
+
+
+def tally(scenario: str, point: str) -> None:
+    """Count one kill of ``scenario`` that left the project at ``point``."""
+    points = TALLY.setdefault(scenario, {})
+    points[point] = points.get(point, 0) + 1
 
 
 @dataclass

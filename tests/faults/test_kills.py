@@ -30,6 +30,7 @@ from tests.faults.harness import (
     seeded,
     snapshot,
     spawn_and_kill,
+    tally,
 )
 
 TRANSCRIPTS = ROOT / "transcripts"
@@ -41,12 +42,6 @@ FILES = [
     "entretien-07-syndicat.txt",
 ]
 CODES = ["Intranet", "Sécurité", "Télétravail"]
-TALLY: dict[str, int] = {}
-
-
-def tally(scenario: str, kills: int) -> None:
-    """Kills per scenario, printed at the end of the session (see conftest.py)."""
-    TALLY[scenario] = TALLY.get(scenario, 0) + kills
 
 
 @dataclass
@@ -147,7 +142,7 @@ def _alices(path: Path) -> list[tuple[str, int, int]]:
 
 
 def test_coding_loop_killed(demo: Demo, tmp_path: Path) -> None:
-    seed, rng = seeded()
+    seed, rng = seeded("coding")
     path = tmp_path / "coding.db"
     shutil.copyfile(demo.path, path)
     name, length = sorted(demo.documents.items())[0]
@@ -158,7 +153,7 @@ def test_coding_loop_killed(demo: Demo, tmp_path: Path) -> None:
     assert [c for c, _ in first.returned] == [0] * per_victim, first.returned[-1]
     span = first.elapsed
     done = per_victim
-    kills = kill_budget(0.35)
+    kills = kill_budget(0.45)
     for trial in range(kills):
         delay = rng.uniform(0.01, span)
         why = f"CODAGE_FAULT_SEED={seed} coding loop, kill {trial} after {delay:.3f} s"
@@ -171,12 +166,14 @@ def test_coding_loop_killed(demo: Demo, tmp_path: Path) -> None:
         check_opens(path, why)
         found = _alices(path)
         # the op in flight when the kill came committed, or left nothing
+        in_flight = ops[done + reported][0] if done + reported < len(ops) else "-"
         if found == _model(ops, done + reported):
             done += reported
+            tally("coding loop, forked", f"{in_flight} in flight, not committed")
         else:
             assert found == _model(ops, done + reported + 1), why
             done += reported + 1
-    tally("coding loop (forked)", kills)
+            tally("coding loop, forked", f"{in_flight} committed, killed before it said so")
     # the same loop as a person types it: one `codage` process per command
     spawned = max(1, kills // 20)
     for _ in range(spawned):
@@ -190,20 +187,22 @@ def test_coding_loop_killed(demo: Demo, tmp_path: Path) -> None:
             assert outcome.returned[0][0] == 0, why
             assert found == _model(ops, done + 1), why
             done += 1
+            tally("coding loop, spawned", "finished before the kill")
         elif found == _model(ops, done + 1):
             done += 1
+            tally("coding loop, spawned", "committed, killed before it said so")
         else:
             assert found == _model(ops, done), why
-    tally("coding loop (spawned)", spawned)
+            tally("coding loop, spawned", "killed before committing")
 
 
 # -- import of the demo transcripts -----------------------------------------------------------
 
 
 def test_import_killed(demo: Demo, tmp_path: Path) -> None:
-    seed, rng = seeded()
+    seed, rng = seeded("import")
     commands = [["import", str(TRANSCRIPTS / name), "--json"] for name in FILES]
-    kills = kill_budget(0.2)
+    kills = kill_budget(0.1)
     projects = 0
     path = tmp_path / "import-0.db"
     for trial in range(kills):
@@ -219,15 +218,16 @@ def test_import_killed(demo: Demo, tmp_path: Path) -> None:
         }
         if not path.exists():
             assert not reported, why
+            tally("import, forked", "before the project file was made")
             continue
         check_opens(path, why)
         check_whole_documents(path, demo, why)
         present = {name for name, _sha in snapshot(path)["documents"]}  # type: ignore[union-attr]
         assert reported <= present, why
+        tally("import, forked", f"{len(present)} of {len(FILES)} documents in, whole")
         if len(present) == len(FILES):  # all in: the next kills start a new project
             projects += 1
             path = tmp_path / f"import-{projects}.db"
-    tally("import (forked)", kills)
     # as a person runs it: `codage import` of a folder, with its model process, killed
     spawned = max(1, kills // 10)
     for trial in range(spawned):
@@ -242,7 +242,8 @@ def test_import_killed(demo: Demo, tmp_path: Path) -> None:
         if outcome.finished:
             assert outcome.returned[0][0] == 0, why
             assert len(snapshot(path)["documents"]) == 3, why  # type: ignore[arg-type]
-    tally("import (spawned)", spawned)
+        count = len(snapshot(path)["documents"]) if path.exists() else 0  # type: ignore[arg-type]
+        tally("import, spawned", f"{count} of 3 documents in, whole")
 
 
 # -- merge, copy, exports --------------------------------------------------------------------
@@ -287,8 +288,8 @@ def team(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Team:
 
 
 def test_merge_killed(team: Team, tmp_path: Path) -> None:
-    seed, rng = seeded()
-    kills = kill_budget(0.15)
+    seed, rng = seeded("merge")
+    kills = kill_budget(0.2)
     for trial in range(kills):
         target = tmp_path / f"target-{trial}.db"
         shutil.copyfile(team.target, target)
@@ -302,10 +303,12 @@ def test_merge_killed(team: Team, tmp_path: Path) -> None:
         assert state in team.states, why
         if outcome.succeeded:
             assert state == team.states[2], why
-        for backup in list_backups(target):  # a backup under its name is a whole one
+        backups = list_backups(target)
+        for backup in backups:  # a backup under its name is a whole one
             integrity(backup.path)
             assert snapshot(backup.path) == team.states[0], why
-    tally("merge (forked)", kills)
+        merged = team.states.index(state)
+        tally("merge, forked", f"{merged} of 2 sources merged, {len(backups)} backup")
     spawned = max(1, kills // 10)
     for trial in range(spawned):
         target = tmp_path / f"spawned-{trial}.db"
@@ -318,11 +321,12 @@ def test_merge_killed(team: Team, tmp_path: Path) -> None:
         assert snapshot(target) in team.states, why
         if outcome.finished:
             assert snapshot(target) == team.states[2], why
-    tally("merge (spawned)", spawned)
+        merged = team.states.index(snapshot(target))
+        tally("merge, spawned", f"{merged} of 2 sources merged")
 
 
 def test_copy_killed(team: Team, tmp_path: Path) -> None:
-    seed, rng = seeded()
+    seed, rng = seeded("copy")
     whole = team.states[2]
     measured = fork_and_kill([["copy", str(team.merged), str(tmp_path / "measured.db")]], None)
     assert measured.returned[0][0] == 0, measured
@@ -337,11 +341,13 @@ def test_copy_killed(team: Team, tmp_path: Path) -> None:
         if copy.exists():  # under its final name, a copy is a whole project
             check_opens(copy, why)
             assert snapshot(copy) == whole, why
-        else:  # and where none was made, the copy can be made again
+            tally("copy SQLite to SQLite, forked", "copy whole under its name")
+        else:
+            # where none was made, the copy can be made again
+            tally("copy SQLite to SQLite, forked", "no copy under its name, made again")
             assert fork_and_kill([["copy", str(team.merged), str(copy)]], None).succeeded, why
             assert snapshot(copy) == whole, why
         assert snapshot(team.merged) == whole, why  # the source is only read
-    tally("copy SQLite to SQLite (forked)", kills)
 
 
 def _docx_text(path: Path) -> list[str]:
@@ -357,14 +363,14 @@ def _xlsx_rows(path: Path) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("kind", ["docx", "xlsx"])
 def test_export_killed(team: Team, tmp_path: Path, kind: str) -> None:
-    seed, rng = seeded()
+    seed, rng = seeded(f"export {kind}")
     read = _docx_text if kind == "docx" else _xlsx_rows
     reference = tmp_path / f"reference.{kind}"
     measured = fork_and_kill([["export", kind, str(reference), "-p", str(team.merged)]], None)
     assert measured.returned[0][0] == 0, measured
     expected = read(reference)
     out = tmp_path / f"out.{kind}"
-    kills = kill_budget(0.1)
+    kills = kill_budget(0.075)
     for trial in range(kills):
         delay = rng.uniform(0.01, measured.elapsed)
         why = f"CODAGE_FAULT_SEED={seed} export {kind}, kill {trial} after {delay:.3f} s"
@@ -373,7 +379,8 @@ def test_export_killed(team: Team, tmp_path: Path, kind: str) -> None:
             assert out.exists(), why
         if out.exists():  # the file under its name is whole (this run's or an earlier one)
             assert read(out) == expected, why
+        point = "written" if outcome.succeeded else "killed before the rename"
+        tally(f"export {kind}, forked", f"{point}, file {'whole' if out.exists() else 'absent'}")
     leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part"))
-    tally(f"export {kind} (forked)", kills)
     # what a kill leaves is a hidden temporary file, cleaned by the next export
     assert len(leftovers) <= 1, leftovers
