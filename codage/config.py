@@ -36,6 +36,8 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     # project location -> the two coders the interface compares there
     pairs: dict[str, list[str]] = field(default_factory=dict)
+    # how many automatic backups of each project are kept (0: none are made)
+    backups: int | None = None
 
 
 def settings_path() -> Path:
@@ -75,7 +77,13 @@ def load_settings(path: Path | None = None) -> Settings:
     language = data.get("language")
     if language is not None and language not in LANGUAGES:
         raise SettingsError(f"{path}: language must be one of {', '.join(LANGUAGES)}")
+    backups = data.get("backups")
+    if backups is not None and (
+        isinstance(backups, bool) or not isinstance(backups, int) or backups < 0
+    ):
+        raise SettingsError(f"{path}: backups must be a whole number, 0 or more")
     return Settings(
+        backups=backups,
         coder=data.get("coder"),
         language=language,
         project=data.get("project"),
@@ -107,6 +115,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         )
         if value
     }
+    if settings.backups is not None:
+        data["backups"] = settings.backups
     if settings.keys:
         data["keys"] = dict(sorted(settings.keys.items()))
     if settings.pairs:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from codage.analysis.align import OffsetMap, Placement, align_texts, place_anchor
@@ -26,6 +27,7 @@ from codage.domain import (
     Unit,
     fold,
 )
+from codage.services.backups import back_up
 from codage.store.engine import display_location
 from codage.store.project import Conflict, Project
 
@@ -103,9 +105,15 @@ class MergeReport:
 
     target: str
     sources: list[SourceReport] = field(default_factory=list)
+    # the copy of the target made before the merge (SQLite), None on a server
+    backup: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"target": self.target, "sources": [s.to_dict() for s in self.sources]}
+        return {
+            "target": self.target,
+            "sources": [s.to_dict() for s in self.sources],
+            "backup": None if self.backup is None else str(self.backup),
+        }
 
 
 def _match_code(
@@ -439,6 +447,7 @@ def merge_projects(
     *,
     coder: str,
     progress: Progress | None = None,
+    backup: bool = True,
 ) -> MergeReport:
     """Merge each source project into ``target`` and report what happened.
 
@@ -459,8 +468,17 @@ def merge_projects(
     :class:`MergeError` carrying the report so far is raised. ``progress``,
     when given, is called as ``progress(stage, done, total)``; it runs in the
     calling thread, so a worker may post messages from it.
+
+    A SQLite target is backed up first (see :mod:`codage.services.backups`)
+    unless ``backup`` is False (a caller that backed it up already).
     """
     report = MergeReport(target=target.location)
+    sources = list(sources)
+    for source in sources:
+        if _same_database(target, source):
+            raise MergeError(f"{source.location}: a project cannot be merged into itself", report)
+    if backup and sources:
+        report.backup = back_up(target, "merge")
     for source in sources:
         name = source.location
         if _same_database(target, source):

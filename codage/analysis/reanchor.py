@@ -13,10 +13,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from codage.analysis.align import OffsetMap, Placement, align_texts, place_anchor
 from codage.domain import NewDocument, Unit, text_sha256
+from codage.services.backups import back_up
 from codage.store.documents import TextReplacement
 from codage.store.project import Project
 
@@ -83,6 +85,8 @@ class ReplacementReport:
     units_before: dict[str, int] = field(default_factory=dict)
     units_after: dict[str, int] = field(default_factory=dict)
     coders: list[str] = field(default_factory=list)
+    # the copy of the project made before the text was replaced (SQLite)
+    backup: Path | None = None
 
     @property
     def codings(self) -> int:
@@ -103,6 +107,7 @@ class ReplacementReport:
             "units_before": self.units_before,
             "units_after": self.units_after,
             "coders": self.coders,
+            "backup": None if self.backup is None else str(self.backup),
         }
 
 
@@ -305,5 +310,7 @@ def replace_document_text(
         "coders": report.coders,
         "note": "an explicit correction of the text that moves every coder's codings with it",
     }
+    # journaled and undoable, but a whole text is replaced: a copy of the project first
+    report.backup = back_up(project, "replace")
     project.replace_document_text(doc.id, change, coder=coder, details=details)
     return report

@@ -52,6 +52,7 @@ COMMAND_MODULES = (
     "server_cmds",
     "search_cmds",
     "pseudonymise_cmds",
+    "backup_cmds",
 )
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
@@ -83,13 +84,27 @@ COMMAND_MODULE = {
     "search": "search_cmds",
     "autocode": "search_cmds",
     "pseudonymise": "pseudonymise_cmds",
+    "backups": "backup_cmds",
+    "restore": "backup_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "panel.project",
-        ("init", "demo", "tui", "documents", "document", "cases", "case", "codebook", "history"),
+        (
+            "init",
+            "demo",
+            "tui",
+            "documents",
+            "document",
+            "cases",
+            "case",
+            "codebook",
+            "history",
+            "backups",
+            "restore",
+        ),
     ),
     ("panel.import", ("import",)),
     ("panel.coding", ("code", "uncode", "memo", "segments", "search", "autocode", "undo", "redo")),

@@ -113,7 +113,8 @@ register(
 
 def _merge(who: str, path: Path) -> Any:
     def run(target: Project, source: Project) -> dict[str, Any]:
-        report = merge_projects(target, [source], coder=who)
+        # merge_into backed the target up already, once for the whole import
+        report = merge_projects(target, [source], coder=who, backup=False)
         # Named after the file, not after the temporary project it went through.
         for part in report.sources:
             part.source = path.name

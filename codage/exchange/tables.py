@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codage.exchange.atomic import atomic_path, save_atomically
+from codage.exchange.atomic import ExportWriteError, atomic_path, save_atomically
 from codage.i18n import register, t
 from codage.services.selection import Selection
 
@@ -183,21 +183,32 @@ def export_codings(
             writer.writerows([cell_safe(v) for v in row] for row in rows)
         return TableReport(out, fmt, len(rows))
 
+    # Write-only mode streams rows to the file instead of building every cell object.
+    # openpyxl streams them through temporary files of the system's temporary folder:
+    # that folder full (or a file-size limit) fails inside lxml, said here in one line.
+    from lxml.etree import SerialisationError
     from openpyxl import Workbook  # imported here: only the xlsx path pays for it
 
-    # Write-only mode streams rows to the file instead of building every cell object.
-    book = Workbook(write_only=True)
-    taken: set[str] = set()
-    titles = [_sheet_title(t("tables.codings"), taken)]
-    sheet = book.create_sheet(titles[0])
-    sheet.append([_xlsx_value(v) for v in header])
-    for row in rows:
-        sheet.append([_xlsx_value(v) for v in row])
-    for title, table in sheets:
-        name = _sheet_title(title, taken)
-        titles.append(name)
-        extra = book.create_sheet(name)
-        for line in table:
-            extra.append([_xlsx_value(v) for v in line])
-    save_atomically(out, book.save)
+    try:
+        book = Workbook(write_only=True)
+        taken: set[str] = set()
+        titles = [_sheet_title(t("tables.codings"), taken)]
+        sheet = book.create_sheet(titles[0])
+        sheet.append([_xlsx_value(v) for v in header])
+        for row in rows:
+            sheet.append([_xlsx_value(v) for v in row])
+        for title, table in sheets:
+            name = _sheet_title(title, taken)
+            titles.append(name)
+            extra = book.create_sheet(name)
+            for line in table:
+                extra.append([_xlsx_value(v) for v in line])
+        save_atomically(out, book.save)
+    except (OSError, SerialisationError) as exc:
+        if isinstance(exc, ExportWriteError):
+            raise
+        raise ExportWriteError(
+            f"{out}: could not be written: the temporary folder or the disk refused "
+            f"({getattr(exc, 'strerror', None) or exc}: full, or a file too large)"
+        ) from None
     return TableReport(out, fmt, len(rows), titles)

@@ -80,6 +80,12 @@ def _write_errors(store: Store, role: ServerRole | None = None) -> Iterator[None
             if not store.read_only_reason:
                 store.read_only_reason = "the database refused to be written"
             raise store.refuse_write() from None
+        if "disk is full" in str(exc.orig) or "disk I/O error" in str(exc.orig):
+            # SQLite rolled the transaction back: the project is as it was
+            raise StoreError(
+                f"{store.shown}: the disk refused to write ({exc.orig}: no space left, or a "
+                "file too large for it); nothing was changed, free some space and try again"
+            ) from None
         if "database is locked" in str(exc.orig):
             raise StoreError(
                 f"{store.shown}: another program kept the project busy for more than "
@@ -201,8 +207,8 @@ class ProjectBase:
         current = getattr(self._local, "session", None)
         if current is not None:
             # Inside a batch: a savepoint lets a failed write be caught without
-            # spoiling the rest of the batch.
-            with current.begin_nested():
+            # spoiling the rest of the batch (and said in one line, as outside one).
+            with _write_errors(self.store, self.server_role()), current.begin_nested():
                 yield current
             return
         self._ready_to_write()

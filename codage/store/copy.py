@@ -9,14 +9,27 @@ transaction, schema included: a copy that fails leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from codage.store.engine import Store, StoreError, create_schema, open_blank, open_store
+from codage.store.backup import glob_escape
+from codage.store.engine import (
+    Store,
+    StoreError,
+    create_schema,
+    display_location,
+    open_blank,
+    open_store,
+    project_url,
+)
 from codage.store.schema import Base
 
 # Rows read and written at a time: bounded memory whatever the project's size.
@@ -57,13 +70,77 @@ def copy_project(source: str, destination: str, progress: Progress | None = None
                 f"{src.shown}: this project has an older schema ({src.revision}); "
                 "any command that writes to it upgrades it, then copy it"
             )
-        dst = open_blank(destination)
-        try:
-            return _copy(src, dst, progress)
-        finally:
-            dst.engine.dispose()
+        final = _sqlite_destination(destination)
+        if final is None:
+            dst = open_blank(destination)
+            try:
+                return _copy(src, dst, progress)
+            finally:
+                dst.engine.dispose()
+        return _copy_to_file(src, final, destination, progress)
     finally:
         src.engine.dispose()
+
+
+def _sqlite_destination(destination: str) -> Path | None:
+    url = project_url(destination)
+    if not url.startswith("sqlite:///"):
+        return None
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _copy_to_file(src: Store, final: Path, shown: str, progress: Progress | None) -> CopyReport:
+    """Build the copy under a temporary name beside ``final`` and give it its name only
+    when whole: a copy killed halfway leaves no file that looks like a project."""
+    open_blank(shown).engine.dispose()  # refuses an existing file, a missing folder
+    for stale in final.parent.glob(f".{glob_escape(final.name)}.*.partial"):
+        _forget_if_dead(stale)
+    partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
+    _forget(partial)
+    dst = open_blank(str(partial))
+    try:
+        report = _copy(src, dst, progress)
+    finally:
+        dst.engine.dispose()
+    report.destination = display_location(shown)
+    try:
+        # the last connection closed took the write-ahead log into the file
+        with contextlib.closing(sqlite3.connect(partial)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _forget_sidecars(partial)
+        _give_name(partial, final)
+    except FileExistsError:
+        raise StoreError(f"{shown}: already exists; give a new file (nothing was copied)") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"{shown}: cannot copy ({exc}); nothing was copied") from None
+    finally:
+        _forget(partial)
+    return report
+
+
+def _give_name(partial: Path, final: Path) -> None:
+    """``partial`` becomes ``final``, never replacing a file made there meanwhile."""
+    try:
+        # a link fails on an existing name, where a rename would replace it
+        os.link(partial, final)
+    except FileExistsError:
+        raise
+    except OSError:
+        # file systems without links (FAT, some shares): a rename, after a last look
+        if final.exists():
+            raise FileExistsError(final) from None
+        os.replace(partial, final)
+
+
+def _forget_if_dead(partial: Path) -> None:
+    """A temporary copy whose process was killed: nothing in it is worth keeping."""
+    try:
+        pid = int(partial.name.rsplit(".", 2)[-2])
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        _forget(partial)
+    except (ValueError, IndexError, PermissionError):
+        return
 
 
 def _copy(src: Store, dst: Store, progress: Progress | None) -> CopyReport:
@@ -93,7 +170,12 @@ def _forget(made_file: Any) -> None:
     """A new SQLite file the failed copy made holds nothing worth keeping."""
     if made_file is None:
         return
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    made_file.unlink(missing_ok=True)
+    _forget_sidecars(made_file)
+
+
+def _forget_sidecars(made_file: Path) -> None:
+    for suffix in ("-wal", "-shm", "-journal"):
         made_file.with_name(made_file.name + suffix).unlink(missing_ok=True)
 
 

@@ -25,7 +25,6 @@ from codage.store.sqlite_file import (
     CODAGE_TABLES,
     FileRefused,
     SQLiteFile,
-    backup_file,
     inspect_file,
     left_as_found,
     read_only_uri,
@@ -278,14 +277,14 @@ class Store:
     def _backup(self) -> Path | None:
         if self.sqlite_file is None:
             return None
+        from codage.store.backup import BackupError, kept_backups, make_backup
+
         try:
-            return backup_file(self.sqlite_file)
-        except (OSError, sqlite3.Error) as exc:
+            made = make_backup(self.sqlite_file, "upgrade", keep=kept_backups())
+        except BackupError as exc:
             # no backup, no upgrade: the project stays as it was, readable
-            raise StoreError(
-                f"{self.shown}: cannot back the project up before upgrading it ({exc}); "
-                "nothing was changed"
-            ) from None
+            raise StoreError(f"{exc}; the project was not upgraded, nothing was changed") from None
+        return made.path if made is not None else None
 
 
 def _migrate(writer: Engine) -> None:

@@ -12,7 +12,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -80,21 +79,18 @@ def _connect_read_only(path: Path) -> tuple[sqlite3.Connection, bool]:
     return conn, True
 
 
-def backups(path: Path) -> list[Path]:
-    """The backups codage made of this project, newest first."""
-    return sorted(path.parent.glob(f"{path.name}.bak-*"), reverse=True)
-
-
 def _damaged(path: Path, detail: str) -> FileRefused:
     # quick_check answers over several lines ("*** in database main ***", "Page 18: ...").
     detail = " ".join(
         line.strip() for line in detail.splitlines() if line.strip() and not line.startswith("***")
     )
-    found = backups(path)
+    from codage.store.backup import list_backups  # backup.py reads files with this module
+
+    found = list_backups(path)
     hint = (
-        f"restore the backup {found[0].name}"
+        f"restore the backup {found[0].name} (codage restore {found[0].name} -p {path})"
         if found
-        else "restore it from a backup (codage keeps NAME.db.bak-* copies beside it)"
+        else f"restore it from a backup (codage keeps them in {path.name}.backups/)"
     )
     return FileRefused(f"{path}: the project file is damaged ({detail}); {hint}")
 
@@ -164,26 +160,3 @@ def left_as_found(path: Path) -> Iterator[None]:
             if side not in before:
                 side.unlink(missing_ok=True)
         raise
-
-
-def backup_file(path: Path) -> Path:
-    """Copy the project beside itself (online backup: consistent even while others write)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.bak-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.bak-{stamp}-{n}")
-    source = sqlite3.connect(read_only_uri(path), uri=True)
-    try:
-        copy = sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-    except BaseException:
-        target.unlink(missing_ok=True)  # half a backup would be mistaken for one
-        raise
-    finally:
-        source.close()
-    return target

@@ -256,7 +256,7 @@ def test_reading_an_older_project_leaves_it_as_it_is(project_path: Path) -> None
         with pytest.raises(StoreError, match=r"older schema \(0001\).*writes to it upgrades it"):
             p.codings_aside()
     assert _revision_on_disk(project_path) == "0001"
-    assert list(project_path.parent.glob("*.bak-*")) == []
+    assert list(project_path.parent.glob("*.backups")) == []
 
 
 def test_the_first_write_upgrades_an_older_project_after_a_backup(
@@ -273,7 +273,7 @@ def test_the_first_write_upgrades_an_older_project_after_a_backup(
         assert [c.name for c in p.codes()] == ["Intranet"]
         assert p.codings_aside() == []
     assert _revision_on_disk(project_path) == head_revision()
-    (backup,) = project_path.parent.glob("project.db.bak-*")
+    (backup,) = project_path.parent.glob("project.db.backups/*.db")
     assert _revision_on_disk(backup) == "0001"
     (record,) = caplog.records
     assert "upgraded the project from schema 0001" in record.getMessage()
@@ -439,7 +439,7 @@ def test_an_older_project_is_upgraded_by_a_writing_command_only(project_path: Pa
     lines = coded.stderr.strip().splitlines()
     assert len(lines) == 1 and "upgraded the project from schema 0002" in lines[0]
     assert _revision_on_disk(project_path) == head_revision()
-    (backup,) = project_path.parent.glob("project.db.bak-*")
+    (backup,) = project_path.parent.glob("project.db.backups/*.db")
     assert backup.name in lines[0]
 
 
@@ -485,7 +485,7 @@ def test_an_upgrade_made_by_another_process_is_not_made_twice(
         first.create_code("Intranet", coder="alice")
         second.create_code("Sécurité", coder="bob")
         assert [c.name for c in second.codes()] == ["Intranet", "Sécurité"]
-    assert len(list(project_path.parent.glob("project.db.bak-*"))) == 1
+    assert len(list(project_path.parent.glob("project.db.backups/*.db"))) == 1
     assert len(caplog.records) == 1
 
 

@@ -55,7 +55,7 @@ async def test_an_older_project_is_upgraded_by_the_first_coding_and_says_so(
     app = CodageApp(str(path), ME)
     async with app.run_test(size=(120, 36)) as pilot:
         view = await open_interview(pilot, store)
-        assert list(tmp_path.glob("etude.db.bak-*")) == []  # reading changed nothing
+        assert list(tmp_path.glob("etude.db.backups/*.db")) == []  # reading changed nothing
         text = view.document.text  # type: ignore[union-attr]
         view.jump_to(text.index("Le télétravail a tout"))
         await pilot.press("s", "c")
@@ -63,7 +63,7 @@ async def test_an_older_project_is_upgraded_by_the_first_coding_and_says_so(
         await pilot.press(*"telet")
         await pilot.press("enter")
         await settle(pilot)
-        (backup,) = tmp_path.glob("etude.db.bak-*")
+        (backup,) = tmp_path.glob("etude.db.backups/*.db")
         notes = [n.message for n in app._notifications]
         assert any("upgraded the project" in n and backup.name in n for n in notes), notes
     assert any(c.start == text.index("Le télétravail a tout") for c in store.codings())

@@ -52,6 +52,8 @@ class RefiReport:
     notes: list[str] = field(default_factory=list)
     # the report of the merge into the target (codage.analysis.merge's), as plain data
     merge: dict[str, Any] = field(default_factory=dict)
+    # the copy of an existing project made before the import (SQLite)
+    backup: Path | None = None
 
     @property
     def file(self) -> str:

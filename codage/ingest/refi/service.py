@@ -22,6 +22,7 @@ from codage.ingest.refi.build import Builder, Unplaced
 from codage.ingest.refi.parse import read_qdpx
 from codage.ingest.refi.report import RefiReport
 from codage.services import open_project
+from codage.services.backups import back_up
 from codage.store.project import Project
 
 # merge(target, source) -> the merge's report as plain data
@@ -56,6 +57,9 @@ class PreparedImport:
         """
         report = self.report
         fresh = not target.documents() and not target.codes()
+        if not fresh:
+            # an existing project gets a whole file's worth of changes: a copy first
+            report.backup = back_up(target, "import-qdpx")
         with target.batch(
             coder=coder,
             action="import_qdpx",
