@@ -52,6 +52,7 @@ COMMAND_MODULES = (
     "server_cmds",
     "search_cmds",
     "pseudonymise_cmds",
+    "assist_cmds",
 )
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
@@ -83,6 +84,9 @@ COMMAND_MODULE = {
     "search": "search_cmds",
     "autocode": "search_cmds",
     "pseudonymise": "pseudonymise_cmds",
+    "similar": "assist_cmds",
+    "suggest": "assist_cmds",
+    "assist-runs": "assist_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
@@ -92,7 +96,22 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("init", "demo", "tui", "documents", "document", "cases", "case", "codebook", "history"),
     ),
     ("panel.import", ("import",)),
-    ("panel.coding", ("code", "uncode", "memo", "segments", "search", "autocode", "undo", "redo")),
+    (
+        "panel.coding",
+        (
+            "code",
+            "uncode",
+            "memo",
+            "segments",
+            "search",
+            "autocode",
+            "similar",
+            "suggest",
+            "assist-runs",
+            "undo",
+            "redo",
+        ),
+    ),
     ("panel.team", ("merge", "agreement", "consensus", "aside", "team", "copy")),
     ("panel.export", ("export", "stats", "pseudonymise")),
 )
