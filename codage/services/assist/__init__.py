@@ -198,7 +198,8 @@ def similar_passages(
     began = time.perf_counter()
     query, kind = _query(project, index, document_id, start, end, text, lemmatize)
     sims = index.scores(query)
-    order = np.lexsort((np.arange(len(sims)), -sims))
+    # equal scores (a turn of one sentence holds that sentence's words): the shorter first
+    order = np.lexsort((np.arange(len(sims)), index.ends - index.starts, -np.round(sims, 4)))
     docs = _Documents(project)
     out: list[SimilarPassage] = []
     seen: set[tuple[int, int, int]] = set()
