@@ -115,7 +115,13 @@ class Suggester:
             ranked.append((score, self.paths[code_id], code_id, near, centroid, words))
         ranked.sort(key=lambda r: (-r[0], r[1]))
         out = []
-        for score, path, code_id, near, centroid, words in ranked[:top]:
+        for score, path, code_id, near, centroid, words in ranked:
+            if len(out) >= top:
+                break
+            evidence = self._evidence(code_id, sims, document_id, start, end)
+            if not evidence:
+                # what the code covers is only this passage itself: nothing to show for it
+                continue
             out.append(
                 CodeSuggestion(
                     path,
@@ -124,7 +130,7 @@ class Suggester:
                     round(near, 4),
                     round(centroid, 4),
                     round(words, 4),
-                    self._evidence(code_id, sims, document_id, start, end),
+                    evidence,
                 )
             )
         return out
