@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from codage.cli.app import app
 from codage.cli.common import (
@@ -171,9 +172,8 @@ def similar(
         where = " · ".join(
             x for x in (p.document, f"{p.start}–{p.end}", p.speaker or "", p.case or "") if x
         )
-        table.add_row(
-            f"{p.score:.2f}", plain(where), plain(_short(p.text)), plain("\n".join(p.codes))
-        )
+        codes = Text("\n").join(plain(c) for c in p.codes)
+        table.add_row(f"{p.score:.2f}", plain(where), plain(_short(p.text)), codes)
     console.print(table)
 
 
@@ -195,11 +195,12 @@ def _print_suggestions(items: list[PassageSuggestions]) -> None:
         table.add_column(t("assist.col.code"), overflow="fold", ratio=1)
         table.add_column(t("assist.col.evidence"), overflow="fold", ratio=2)
         for s in item.suggestions:
-            evidence = "\n".join(
-                f"{e.document} {e.start}–{e.end} ({e.coder}): {_short(e.text, 90)}"
+            # one line per piece of evidence (plain() would show a newline as a mark)
+            evidence = Text("\n").join(
+                plain(f"{e.document} {e.start}–{e.end} ({e.coder}): {_short(e.text, 90)}")
                 for e in s.evidence
             )
-            table.add_row(f"{s.score:.2f}", plain(s.code), plain(evidence))
+            table.add_row(f"{s.score:.2f}", plain(s.code), evidence)
         console.print(table)
 
 
