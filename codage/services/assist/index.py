@@ -103,12 +103,14 @@ class AssistIndex:
             return vector
         moved = vector - self.center
         norm = float(np.linalg.norm(moved))
-        return moved / norm if norm > 0 else moved
+        out: np.ndarray = moved / norm if norm > 0 else moved
+        return out
 
     def query_unit(self, i: int) -> Query:
         """The stored vector of the ``i``-th unit."""
         if self.matrix is not None:
-            return self.matrix[i]
+            row: np.ndarray = self.matrix[i]
+            return row
         assert self.unit_ptr is not None and self.unit_terms is not None
         assert self.unit_weights is not None
         a, b = self.unit_ptr[i], self.unit_ptr[i + 1]
@@ -129,7 +131,10 @@ class AssistIndex:
         n = len(self.unit_ids)
         if self.matrix is not None:
             assert isinstance(query, np.ndarray)
-            return self.matrix @ query
+            # einsum, not BLAS: one thread, the same sums in the same order on every run
+            # (and a threaded BLAS on a busy machine was five times slower)
+            found: np.ndarray = np.einsum("ij,j->i", self.matrix, query)
+            return found
         assert isinstance(query, SparseQuery)
         assert self.term_ptr is not None and self.term_units is not None
         assert self.term_weights is not None
@@ -145,39 +150,19 @@ class AssistIndex:
             np.concatenate(parts_units), np.concatenate(parts_weights), minlength=n
         ).astype(np.float32)
 
-    def centroid(self, members: Iterable[int]) -> Query:
-        """The unit-length sum of some units' vectors (a code's centroid)."""
-        idx = np.fromiter(members, dtype=np.int64)
+    def sum_norm(self, members: np.ndarray) -> float:
+        """The length of the sum of some units' vectors (a code's centroid, unnormalised)."""
         if self.matrix is not None:
-            total = self.matrix[idx].sum(axis=0)
-            norm = float(np.linalg.norm(total))
-            return total / norm if norm > 0 else total
+            return float(np.linalg.norm(self.matrix[members].sum(axis=0)))
         assert self.unit_ptr is not None and self.unit_terms is not None
         assert self.unit_weights is not None
-        pieces = [
-            (
-                self.unit_terms[self.unit_ptr[i] : self.unit_ptr[i + 1]],
-                self.unit_weights[self.unit_ptr[i] : self.unit_ptr[i + 1]],
-            )
-            for i in idx.tolist()
-        ]
-        if not pieces:
-            return SparseQuery(np.zeros(0, np.int64), np.zeros(0, np.float32))
-        terms = np.concatenate([t for t, _ in pieces])
-        weights = np.concatenate([w for _, w in pieces])
-        ids, inverse = np.unique(terms, return_inverse=True)
-        summed = np.bincount(inverse, weights).astype(np.float32)
-        norm = float(np.linalg.norm(summed))
-        return SparseQuery(ids, summed / norm if norm > 0 else summed)
-
-    @staticmethod
-    def dot(a: Query, b: Query) -> float:
-        """The cosine of two unit-length vectors of the same method."""
-        if isinstance(a, SparseQuery) and isinstance(b, SparseQuery):
-            common, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-            return float(np.dot(a.weights[ia], b.weights[ib])) if len(common) else 0.0
-        assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
-        return float(a @ b)
+        pieces_t = [self.unit_terms[self.unit_ptr[i] : self.unit_ptr[i + 1]] for i in members]
+        pieces_w = [self.unit_weights[self.unit_ptr[i] : self.unit_ptr[i + 1]] for i in members]
+        if not pieces_t:
+            return 0.0
+        _, inverse = np.unique(np.concatenate(pieces_t), return_inverse=True)
+        summed = np.bincount(inverse, np.concatenate(pieces_w))
+        return float(np.linalg.norm(summed))
 
     # -- where passages are ----------------------------------------------------
 
@@ -203,7 +188,8 @@ class AssistIndex:
         if idx is None:
             return np.zeros(0, dtype=np.int64)
         keep = (self.starts[idx] < end) & (self.ends[idx] > start)
-        return idx[keep]
+        kept: np.ndarray = idx[keep]
+        return kept
 
     def document_units(self, document_id: int) -> np.ndarray:
         return self._by_document.get(document_id, np.zeros(0, dtype=np.int64))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from codage.domain import Code, Coding
-from codage.services.assist.index import AssistIndex, Query
+from codage.services.assist.index import AssistIndex, Query, SparseQuery
 from codage.services.assist.tokens import Lemmatizer, text_tokens
 from codage.store.project import Project
 
@@ -54,6 +54,54 @@ class CodeSuggestion:
 
 
 @dataclass
+class Definitions:
+    """The codes' own words (name, description, inclusion, example) as vectors, scored
+    against a passage all at once: a matrix product, or for TF-IDF the postings of
+    the passage's terms."""
+
+    codes: list[int]
+    matrix: np.ndarray | None = None
+    terms: np.ndarray | None = None  # sorted term ids, with the code (row) and weight
+    rows: np.ndarray | None = None
+    weights: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, index: AssistIndex, texts: dict[int, list[str]]) -> Definitions:
+        codes = sorted(texts)
+        vectors = [index.query_tokens(texts[c]) for c in codes]
+        if index.matrix is not None:
+            dim = index.matrix.shape[1]
+            dense = [v for v in vectors if isinstance(v, np.ndarray)]
+            matrix = np.stack(dense) if dense else np.zeros((0, dim), np.float32)
+            return cls(codes, matrix=matrix.astype(np.float32))
+        sparse = [v for v in vectors if isinstance(v, SparseQuery)]
+        terms = np.concatenate([v.ids for v in sparse]) if sparse else np.zeros(0, np.int64)
+        rows = np.repeat(np.arange(len(sparse)), [len(v.ids) for v in sparse])
+        weights = np.concatenate([v.weights for v in sparse]) if sparse else np.zeros(0, np.float32)
+        order = np.argsort(terms, kind="stable")
+        return cls(codes, terms=terms[order], rows=rows[order], weights=weights[order])
+
+    def scores(self, query: Query) -> dict[int, float]:
+        if not self.codes:
+            return {}
+        if self.matrix is not None:
+            assert isinstance(query, np.ndarray)
+            found = np.einsum("ij,j->i", self.matrix, query)
+            return dict(zip(self.codes, found.tolist(), strict=True))
+        assert isinstance(query, SparseQuery)
+        assert self.terms is not None and self.rows is not None and self.weights is not None
+        first = np.searchsorted(self.terms, query.ids, "left")
+        last = np.searchsorted(self.terms, query.ids, "right")
+        total = np.zeros(len(self.codes), dtype=np.float64)
+        for a, b, weight in zip(first.tolist(), last.tolist(), query.weights.tolist(), strict=True):
+            if b > a:
+                total += np.bincount(
+                    self.rows[a:b], self.weights[a:b] * weight, minlength=len(self.codes)
+                )
+        return dict(zip(self.codes, total.tolist(), strict=True))
+
+
+@dataclass
 class Suggester:
     """The coded passages of a project placed in an index, ready to rank codes for
     any passage; built once per set of codings (a session rebuilds it when they
@@ -66,8 +114,8 @@ class Suggester:
     unit_codings: dict[int, list[Coding]]  # unit index -> codings on it
     coded_units: np.ndarray
     coded_codes: list[frozenset[int]]
-    centroids: dict[int, Query]
-    definitions: dict[int, Query]
+    centroid_norms: dict[int, float]  # the length of the sum of each code's unit vectors
+    definitions: Definitions
     unplaced: int  # codings no indexed unit overlaps (reported, not used)
     k: int = NEIGHBOURS
     weights: tuple[float, float, float] = WEIGHTS
@@ -105,16 +153,19 @@ class Suggester:
                 for code_id in self.coded_codes[pos]:
                     votes[code_id] = votes.get(code_id, 0.0) + weight / total
         w_near, w_centroid, w_def = self.weights
+        by_definition = self.definitions.scores(query)
         ranked: list[tuple[float, str, int, float, float, float]] = []
-        for code_id in self.members:
+        for code_id, members in self.members.items():
             near = votes.get(code_id, 0.0)
-            centroid = max(index.dot(query, self.centroids[code_id]), 0.0)
-            definition = self.definitions.get(code_id)
-            words = max(index.dot(query, definition), 0.0) if definition is not None else 0.0
+            # the cosine to the centroid: the sum of the similarities to its units over
+            # the length of their sum (no vector product per code)
+            norm = self.centroid_norms[code_id]
+            centroid = max(float(sims[members].sum()) / norm, 0.0) if norm > 0 else 0.0
+            words = max(by_definition.get(code_id, 0.0), 0.0)
             score = w_near * near + w_centroid * centroid + w_def * words
             ranked.append((score, self.paths[code_id], code_id, near, centroid, words))
         ranked.sort(key=lambda r: (-r[0], r[1]))
-        out = []
+        out: list[CodeSuggestion] = []
         for score, path, code_id, near, centroid, words in ranked:
             if len(out) >= top:
                 break
@@ -198,8 +249,8 @@ def build_suggester(
     coded_units = np.asarray(sorted(unit_codings), dtype=np.int64)
     coded_codes = [frozenset(c.code_id for c in unit_codings[i]) for i in coded_units.tolist()]
     members = {code: np.asarray(sorted(units), dtype=np.int64) for code, units in by_code.items()}
-    centroids = {code: index.centroid(units.tolist()) for code, units in members.items()}
-    definitions: dict[int, Query] = {}
+    centroid_norms = {code: index.sum_norm(units) for code, units in members.items()}
+    texts: dict[int, list[str]] = {}
     for code_id in members:
         code = codes[code_id]
         words = " ".join(
@@ -207,7 +258,8 @@ def build_suggester(
         )
         tokens = text_tokens(words, lemmatize)
         if tokens:
-            definitions[code_id] = index.query_tokens(tokens)
+            texts[code_id] = tokens
+    definitions = Definitions.of(index, texts)
     return Suggester(
         index,
         codes,
@@ -216,7 +268,7 @@ def build_suggester(
         unit_codings,
         coded_units,
         coded_codes,
-        centroids,
+        centroid_norms,
         definitions,
         unplaced,
         k,

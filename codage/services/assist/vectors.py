@@ -108,7 +108,8 @@ class WordVectors:
             return np.zeros(self.dim, dtype=np.float32)
         mean = self.table[rows].mean(axis=0)
         norm = float(np.linalg.norm(mean))
-        return mean / norm if norm > 0 else mean
+        out: np.ndarray = mean / norm if norm > 0 else mean
+        return out
 
 
 def _package_folder(package: str, part: str) -> Path:
