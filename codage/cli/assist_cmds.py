@@ -133,7 +133,7 @@ def similar(
     if document is not None and (text is None) == (start is None or end is None):
         raise fail("give either --start and --end, or --text")
     who = coder_from(coder)
-    with project_from(project, create=True) as proj:
+    with project_from(project) as proj:
         index = _index(proj, method)
         if document is None:
             from codage.ingest.nlp import query_lemmas
@@ -234,7 +234,7 @@ def suggest(
     if accept is not None and not one:
         raise fail("--accept codes one passage: give it with --start and --end, or --text")
     who = coder_from(coder)
-    with project_from(project, create=True) as proj:
+    with project_from(project) as proj:
         doc = proj.document(resolve_document(proj, document).id)
         if accept is not None:
             span = passage_span(proj, doc, text=text, start=start, end=end)

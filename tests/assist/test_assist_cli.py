@@ -104,10 +104,13 @@ def test_bad_input_is_one_line(assist_path: Path) -> None:
         ("similar", "--text", "x", "--method", "bert", "-p", p),
         ("suggest", "entretien-01-region", "--accept", "Usages", "-p", p),
         ("suggest", "entretien-01-region", "--start", "5", "--end", "2", "-p", p),
+        # a missing project is refused, never created by a read
+        ("similar", "--text", "x", "-p", str(assist_path.parent / "nope.db")),
     ):
         code, out, err = run(*args)
         assert code == 2, (args, out, err)
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, (args, err)
+    assert not (assist_path.parent / "nope.db").exists()
 
 
 def test_an_accepted_suggestion_is_marked_everywhere(assist_path: Path, tmp_path: Path) -> None:
