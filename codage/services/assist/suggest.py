@@ -23,7 +23,7 @@ from codage.store.project import Project
 
 # Defaults chosen on the demo's leave-one-document-out (benchmarks/assist_bench.py).
 NEIGHBOURS = 10
-WEIGHTS = (0.6, 0.3, 0.1)  # nearest coded units, centroid, definition
+WEIGHTS = (0.4, 0.4, 0.2)  # nearest coded units, centroid, definition
 EVIDENCE = 3
 
 
