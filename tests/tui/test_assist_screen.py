@@ -1,6 +1,6 @@
 """Similar passages and code suggestions in the interface (issue 18), driven with Pilot on
 real SQLite projects: the list of the service, Enter jumps, ``c`` codes, ``a`` accepts
-a suggestion (marked suggested, and only then), and ``w``/``k`` in the workbench."""
+a suggestion (marked suggested, and only then), and ``w``/``h`` in the workbench."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ async def test_suggestions_are_applied_only_when_accepted(study: Project) -> Non
     ]
 
 
-@pytest.mark.parametrize(("key", "mode"), [("w", "similar"), ("k", "suggest")])
+@pytest.mark.parametrize(("key", "mode"), [("w", "similar"), ("h", "suggest")])
 async def test_the_workbench_keys_open_the_screen_on_the_selection(
     tmp_path: Path, key: str, mode: str
 ) -> None:

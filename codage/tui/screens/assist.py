@@ -1,7 +1,7 @@
 """Similar passages and code suggestions for the passage of the workbench (issue 18).
 
 ``w`` on the selection (or the sentence under the cursor) lists the most similar units
-of the corpus: Enter opens one, ``c`` codes it. ``k`` lists the codes suggested for
+of the corpus: Enter opens one, ``c`` codes it. ``h`` (hints) lists the codes suggested for
 the passage with their evidence: Enter or ``a`` accepts one, which codes the passage
 as the coder's own coding, marked as accepted from a suggestion. The vectors, the
 similarity and the suggestions run in thread workers through the assistance service

@@ -86,7 +86,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         Binding("c", "apply_code", "Code", id="transcript.apply_code"),
         Binding("x", "remove_coding", "Uncode", id="transcript.remove_coding"),
         Binding("w", "assist('similar')", "Similar passages", show=False, id="transcript.similar"),
-        Binding("k", "assist('suggest')", "Suggest codes", show=False, id="transcript.suggest"),
+        Binding("h", "assist('suggest')", "Suggest codes", show=False, id="transcript.suggest"),
     ]
 
     COMPONENT_CLASSES = {
