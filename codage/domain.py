@@ -416,6 +416,7 @@ class Coding:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     automatic: bool = False  # made by auto-coding from a search, not by hand
+    suggested: bool = False  # accepted by its coder from a code suggestion
 
     @property
     def span(self) -> Span:
@@ -452,6 +453,7 @@ class CodingImport:
     end: int
     memo: str | None = None
     automatic: bool = False
+    suggested: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,3 +553,18 @@ class Pseudonym:
     keep: bool = True
     count: int = 0
     id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssistRun:
+    """What produced one similarity or suggestion run: enough for a methods section."""
+
+    id: int
+    at: datetime
+    coder: str
+    command: str  # "similar", "suggest", "accept", "embed"
+    method: str  # "vectors" (a spaCy model's word vectors) or "tfidf"
+    model: str  # e.g. "fr_core_news_md 3.8.0", or "tfidf"
+    parameters: dict[str, Any]
+    seconds: float
+    units: int

@@ -166,12 +166,14 @@ def compute_agreement(
     unit: str = "character",
     excerpt: int = 80,
     exclude_automatic: bool = False,
+    exclude_suggested: bool = False,
 ) -> AgreementReport:
     """Agreement of coders on a project's codings, per code and overall.
 
     ``codes`` and ``documents`` are ids limiting the analysis (default: all);
     ``unit`` is one of :data:`UNIT_CHOICES`. ``exclude_automatic`` leaves out the
-    codings made by auto-coding from a search (a note says how many). See the module docstring for
+    codings made by auto-coding from a search, ``exclude_suggested`` those accepted
+    from a code suggestion (a note says how many). See the module docstring for
     the rules. Reads only; safe to run in a worker thread with its own
     :class:`Project` or the app's.
     """
@@ -186,10 +188,13 @@ def compute_agreement(
     code_filter = None if codes is None else set(codes)
 
     by_doc: dict[int, list[Coding]] = defaultdict(list)
-    automatic = 0
+    automatic = suggested = 0
     for coding in project.codings_bulk(coders=list(coders) if coders is not None else None):
         if exclude_automatic and coding.automatic:
             automatic += 1
+            continue
+        if exclude_suggested and coding.suggested:
+            suggested += 1
             continue
         by_doc[coding.document_id].append(coding)
     if coders is None:
@@ -237,6 +242,10 @@ def compute_agreement(
     )
     if automatic:
         report.notes.append(f"{automatic} automatic coding(s) left out (--exclude-automatic)")
+    if suggested:
+        report.notes.append(
+            f"{suggested} coding(s) accepted from suggestions left out (--exclude-suggested)"
+        )
     report.documents_per_coder = {
         n: sum(1 for info in infos if n in present[info.id]) for n in names
     }

@@ -332,7 +332,14 @@ def _merge_codings(
             start, end = found.start, found.end
         records.append(
             CodingImport(
-                plan.target_id, code_id, coding.coder, start, end, coding.memo, coding.automatic
+                plan.target_id,
+                code_id,
+                coding.coder,
+                start,
+                end,
+                coding.memo,
+                coding.automatic,
+                coding.suggested,
             )
         )
         origins.append(coding.id)

@@ -53,6 +53,7 @@ COMMAND_MODULES = (
     "search_cmds",
     "pseudonymise_cmds",
     "backup_cmds",
+    "assist_cmds",
 )
 # Top-level command (or group) -> the module that registers it. A name missing
 # here only costs time: the command line then imports every module.
@@ -86,6 +87,9 @@ COMMAND_MODULE = {
     "pseudonymise": "pseudonymise_cmds",
     "backups": "backup_cmds",
     "restore": "backup_cmds",
+    "similar": "assist_cmds",
+    "suggest": "assist_cmds",
+    "assist-runs": "assist_cmds",
 }
 
 # `codage --help` in the order of a study; a command missing here is listed last.
@@ -107,7 +111,22 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("panel.import", ("import",)),
-    ("panel.coding", ("code", "uncode", "memo", "segments", "search", "autocode", "undo", "redo")),
+    (
+        "panel.coding",
+        (
+            "code",
+            "uncode",
+            "memo",
+            "segments",
+            "search",
+            "autocode",
+            "similar",
+            "suggest",
+            "assist-runs",
+            "undo",
+            "redo",
+        ),
+    ),
     ("panel.team", ("merge", "agreement", "consensus", "aside", "team", "copy")),
     ("panel.export", ("export", "stats", "pseudonymise")),
 )

@@ -368,6 +368,13 @@ def agreement(
             "like codings made by hand).",
         ),
     ] = False,
+    exclude_suggested: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-suggested",
+            help="Leave out codings accepted from `codage suggest` (default: they count).",
+        ),
+    ] = False,
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -384,6 +391,7 @@ def agreement(
             documents=_document_ids(proj, document_names),
             unit=unit,
             exclude_automatic=exclude_automatic,
+            exclude_suggested=exclude_suggested,
         )
     if docx_out is not None:
         _write_docx(report, docx_out)

@@ -354,6 +354,7 @@ def _segment(coding, document: str, path: str) -> dict:  # type: ignore[no-untyp
         "text": coding.text,
         "memo": coding.memo,
         "automatic": coding.automatic,
+        "suggested": coding.suggested,
     }
 
 

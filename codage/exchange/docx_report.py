@@ -91,6 +91,7 @@ i18n.register(
         "dossier.exclude": {"en": "Exclude: {text}", "fr": "Exclure : {text}"},
         "dossier.coder_label": {"en": "coder", "fr": "codeur"},
         "dossier.automatic": {"en": "automatic", "fr": "automatique"},
+        "dossier.suggested": {"en": "accepted suggestion", "fr": "suggestion acceptée"},
         "dossier.coders_label": {"en": "coders", "fr": "codeurs"},
         "dossier.also": {"en": "also coded", "fr": "aussi codé"},
         "dossier.memo": {"en": "Memo", "fr": "Mémo"},
@@ -208,10 +209,18 @@ def attribution(extract: Extract, label: Callable[..., str]) -> str:
         parts.append(f"{label('dossier.case')} {r.case.name}" + (f" ({attrs})" if attrs else ""))
     coders = extract.coders
     # codings made by auto-coding from a search are told apart from a coder's own
-    automatic = {x.coding.coder for x in extract.records if x.coding.automatic}
+    # and so are those a coder accepted from a code suggestion
+    marks: dict[str, list[str]] = {c: [] for c in coders}
+    for x in extract.records:
+        for flag, key in (
+            (x.coding.automatic, "dossier.automatic"),
+            (x.coding.suggested, "dossier.suggested"),
+        ):
+            if flag and x.coding.coder in marks and label(key) not in marks[x.coding.coder]:
+                marks[x.coding.coder].append(label(key))
     parts.append(
         f"{label('dossier.coders_label' if len(coders) > 1 else 'dossier.coder_label')}: "
-        + ", ".join(f"{c} ({label('dossier.automatic')})" if c in automatic else c for c in coders)
+        + ", ".join(f"{c} ({', '.join(marks[c])})" if marks.get(c) else c for c in coders)
     )
     if extract.overlapping:
         parts.append(f"{label('dossier.also')}: " + ", ".join(extract.overlapping))

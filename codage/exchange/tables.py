@@ -25,6 +25,7 @@ register(
         "tables.level": {"en": "level_{n}", "fr": "niveau_{n}"},
         "tables.coder": {"en": "coder", "fr": "codeur"},
         "tables.automatic": {"en": "automatic", "fr": "automatique"},
+        "tables.suggested": {"en": "suggested", "fr": "suggéré"},
         "tables.start": {"en": "start", "fr": "début"},
         "tables.end": {"en": "end", "fr": "fin"},
         "tables.text": {"en": "text", "fr": "texte"},
@@ -96,6 +97,8 @@ def coding_rows(selection: Selection) -> tuple[list[str], list[list[Any]]]:
         t("tables.coder"),
         # 1 for a coding made by auto-coding from a search, 0 for one made by hand
         t("tables.automatic"),
+        # 1 for a coding its coder accepted from a code suggestion (codage suggest)
+        t("tables.suggested"),
         t("tables.start"),
         t("tables.end"),
         t("tables.text"),
@@ -117,6 +120,7 @@ def coding_rows(selection: Selection) -> tuple[list[str], list[list[Any]]]:
                 *levels,
                 r.coding.coder,
                 int(r.coding.automatic),
+                int(r.coding.suggested),
                 r.coding.start,
                 r.coding.end,
                 r.coding.text,

@@ -255,6 +255,7 @@ class Aside(Codings):
                         "text": text[r.start : r.end],
                         "memo": r.memo,
                         "automatic": r.automatic,
+                        "suggested": r.suggested,
                     }
                 )
                 slots.append(i)

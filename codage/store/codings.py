@@ -52,18 +52,27 @@ class Codings(ProjectBase):
         """Whether the codings table has ``automatic`` (migration 0005). A project of an
         older schema is read as it is until its first write: its codings were all made
         by hand."""
+        return self._has_coding_column("automatic")
+
+    def _has_suggested(self) -> bool:
+        """Whether the codings table has ``suggested`` (migration 0009); see above."""
+        return self._has_coding_column("suggested")
+
+    def _has_coding_column(self, name: str) -> bool:
         if not self.store.outdated:
             return True
-        known = getattr(self, "_automatic_known", None)
+        known: dict[str, bool] | None = getattr(self, "_coding_columns_known", None)
         if known is None:
             with self.engine.connect() as conn:
                 columns = inspect(conn).get_columns("codings")
-            known = any(c["name"] == "automatic" for c in columns)
-            self._automatic_known = known
-        return known
+            known = {c["name"]: True for c in columns}
+            self._coding_columns_known = known
+        return known.get(name, False)
 
     @staticmethod
-    def _coding(r: Any, coder: str, automatic: bool | None = None) -> Coding:
+    def _coding(
+        r: Any, coder: str, automatic: bool | None = None, suggested: bool | None = None
+    ) -> Coding:
         return Coding(
             id=r.id,
             document_id=r.document_id,
@@ -76,6 +85,7 @@ class Codings(ProjectBase):
             created_at=r.created_at,
             updated_at=r.updated_at,
             automatic=bool(r.automatic) if automatic is None else automatic,
+            suggested=bool(r.suggested) if suggested is None else suggested,
         )
 
     def add_coding(
@@ -87,8 +97,10 @@ class Codings(ProjectBase):
         *,
         coder: str,
         memo: str | None = None,
+        suggested: bool = False,
     ) -> Coding:
-        """Code [start, end) of a document; journaled.
+        """Code [start, end) of a document; journaled. ``suggested`` marks a coding
+        its coder accepted from a code suggestion (codage.services.assist).
 
         Few statements (what several coders at once on a server pay for in round
         trips): one reads the document, the code, the passage and any duplicate
@@ -143,6 +155,7 @@ class Codings(ProjectBase):
                 "created_at": now,
                 "updated_at": now,
                 "automatic": False,
+                "suggested": suggested,
             }
             try:
                 new_id = s.execute(
@@ -175,6 +188,7 @@ class Codings(ProjectBase):
                 memo=memo,
                 created_at=now,
                 updated_at=now,
+                suggested=suggested,
             )
 
     def add_codings(
@@ -287,7 +301,7 @@ class Codings(ProjectBase):
             return self._coding(row, owner)
 
     def coding(self, coding_id: int) -> Coding:
-        if not self._has_automatic():
+        if not (self._has_automatic() and self._has_suggested()):
             found = [c for c in self.codings() if c.id == coding_id]
             if not found:
                 raise NotFound(f"no coding with id {coding_id}")
@@ -306,11 +320,14 @@ class Codings(ProjectBase):
     ) -> list[Coding]:
         """Codings in document and text order, filtered as asked."""
         automatic = None if self._has_automatic() else False
+        suggested = None if self._has_suggested() else False
         with self._read() as s:
             names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
             query = select(CodingRow)
             if automatic is not None:
                 query = query.options(defer(CodingRow.automatic, raiseload=True))
+            if suggested is not None:
+                query = query.options(defer(CodingRow.suggested, raiseload=True))
             if document_id is not None:
                 query = query.where(CodingRow.document_id == document_id)
             if code_ids is not None:
@@ -321,7 +338,9 @@ class Codings(ProjectBase):
             query = query.order_by(
                 CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id
             )
-            return [self._coding(r, names[r.coder_id], automatic) for r in s.scalars(query)]
+            return [
+                self._coding(r, names[r.coder_id], automatic, suggested) for r in s.scalars(query)
+            ]
 
     def coding_counts(self, document_id: int | None = None) -> dict[int, int]:
         """Number of codings per code id (of one document, or of the project)."""
@@ -352,6 +371,7 @@ class Codings(ProjectBase):
                 CodingRow.text,
                 CodingRow.memo,
                 CodingRow.automatic if self._has_automatic() else literal(False),
+                CodingRow.suggested if self._has_suggested() else literal(False),
             )
             if document_ids is not None:
                 query = query.where(CodingRow.document_id.in_(list(document_ids)))
@@ -364,8 +384,8 @@ class Codings(ProjectBase):
                 CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id
             )
             return [
-                Coding(i, d, c, names[k], a, b, t, m, None, None, bool(auto))
-                for i, d, c, k, a, b, t, m, auto in s.execute(query)
+                Coding(i, d, c, names[k], a, b, t, m, None, None, bool(auto), bool(sugg))
+                for i, d, c, k, a, b, t, m, auto, sugg in s.execute(query)
             ]
 
     # The workbench shows these after every undo or codebook edit: asking the

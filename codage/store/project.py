@@ -18,6 +18,7 @@ handing sessions between objects. Each aggregate sits in a file of its own.
 from __future__ import annotations
 
 from codage.store.aside import Aside
+from codage.store.assist import Assist
 from codage.store.base import Conflict, NotFound, ProjectBase
 from codage.store.codes import Codebook
 from codage.store.codings import NotYours
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class Project(Documents, Codebook, Aside, Memos, Pseudonyms, History):
+class Project(Documents, Codebook, Aside, Memos, Pseudonyms, Assist, History):
     """A codage project: one database, by path or SQLAlchemy URL."""
 
     @classmethod

@@ -23,8 +23,9 @@ LANES = (
     ("memos", "author_id"),
     ("journal", "actor_id"),
 )
-# What a coder may write besides their lanes: the codebook is open to everyone.
-OPEN_TABLES = ("codes",)
+# What a coder may write besides their lanes: the codebook is open to everyone, and so
+# are the assistance's derived vectors, its vocabulary and its record of runs (issue 18).
+OPEN_TABLES = ("codes", "unit_vectors", "assist_terms", "assist_runs")
 
 FUNCTIONS = """
 CREATE OR REPLACE FUNCTION codage_is_owner() RETURNS boolean

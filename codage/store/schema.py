@@ -115,6 +115,8 @@ class CodingRow(Base):
     updated_at: Mapped[datetime] = mapped_column()
     # Made by auto-coding from a search (migration 0005), not by a person's hand.
     automatic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Accepted by a person from a code suggestion (migration 0009).
+    suggested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MemoRow(Base):
@@ -292,3 +294,46 @@ class SearchFormRow(Base):
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+# Assistance (issue 18): similar passages and code suggestions, migration 0009
+# ---------------------------------------------------------------------------
+
+
+class UnitVectorRow(Base):
+    """One unit's vector for one method: float16 model vectors, or int32 lemma ids
+    for TF-IDF. It goes with its unit (a corrected or deleted document)."""
+
+    __tablename__ = "unit_vectors"
+    __table_args__ = (Index("ix_unit_vectors_method_document", "method", "document_id"),)
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    method: Mapped[str] = mapped_column(String(100), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AssistTermRow(Base):
+    """A lemma TF-IDF has met, numbered for good (the idf is recomputed at each load)."""
+
+    __tablename__ = "assist_terms"
+    __table_args__ = (UniqueConstraint("term", name="uq_assist_terms_term"), NEVER_REUSE_IDS)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String(300))
+
+
+class AssistRunRow(Base):
+    """What produced one similarity or suggestion run, for a methods section."""
+
+    __tablename__ = "assist_runs"
+    __table_args__ = NEVER_REUSE_IDS
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    coder: Mapped[str] = mapped_column(String(200))
+    command: Mapped[str] = mapped_column(String(30))
+    method: Mapped[str] = mapped_column(String(30))
+    model: Mapped[str] = mapped_column(String(200))
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    seconds: Mapped[float] = mapped_column(Float)
+    units: Mapped[int] = mapped_column(Integer)

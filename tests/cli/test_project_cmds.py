@@ -82,6 +82,7 @@ def test_code_segments_uncode_undo_redo(ready: Path, runner: CliRunner) -> None:
             "text": "personne ne le lisait",
             "memo": None,
             "automatic": False,
+            "suggested": False,
         }
     ]
     # a code includes its sub-codes unless asked otherwise

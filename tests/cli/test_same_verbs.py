@@ -61,6 +61,9 @@ CHANGES: dict[str, tuple[str, ...]] = {
     # `document replace` does (every coding re-anchored)
     "edit_text": ("document", "replace"),
     "edit.save": ("document", "replace"),
+    # accepting a suggestion codes the passage, as `suggest --accept` does (issue 18)
+    "assist.accept": ("suggest",),
+    "assist.code": ("code",),
 }
 # Read-only views with a command of their own too (what the face shows, the other lists).
 SHOWS: dict[str, tuple[str, ...]] = {
@@ -73,11 +76,14 @@ SHOWS: dict[str, tuple[str, ...]] = {
     # the review screen opens on the stored map, or proposes one
     "pseudonyms": ("pseudonymise", "show"),
     "pseudo.propose": ("pseudonymise", "propose"),
+    "transcript.similar": ("similar",),
+    "transcript.suggest": ("suggest",),
 }
 # Moving, selecting, opening and closing: nothing in the project changes.
 NO_CHANGE = {
     *(f"DocumentFilter:step({n})" for n in (-1, -10, 1, 10)),
     "aside.close",
+    "assist.close",
     "edit.close",
     # a name kept or dropped, a replacement edited: the draft, stored only by pseudo.save
     "pseudo.toggle",

@@ -20,6 +20,7 @@ from codage.tui.screens.workbench_support import (
 if TYPE_CHECKING:
     from codage.domain import Span
     from codage.tui.screens.workbench_host import WorkbenchHost
+    from codage.tui.widgets.transcript_view import TranscriptView
 
 
 class ReadingActions:
@@ -180,6 +181,14 @@ class ReadingActions:
         from codage.tui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen(self._query))
+
+    def on_transcript_view_assist_requested(
+        self: WorkbenchHost, message: TranscriptView.AssistRequested
+    ) -> None:
+        """Similar passages or code suggestions for the passage (issue 18)."""
+        from codage.tui.screens.assist import AssistScreen
+
+        self.app.push_screen(AssistScreen(message.mode, message.document_id, message.span))
 
     def action_export(self: WorkbenchHost) -> None:
         from codage.tui.screens.export_dialog import ExportDialog

@@ -85,6 +85,8 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         Binding("escape", "clear_selection", "Clear", show=False, id="transcript.clear"),
         Binding("c", "apply_code", "Code", id="transcript.apply_code"),
         Binding("x", "remove_coding", "Uncode", id="transcript.remove_coding"),
+        Binding("w", "assist('similar')", "Similar passages", show=False, id="transcript.similar"),
+        Binding("h", "assist('suggest')", "Suggest codes", show=False, id="transcript.suggest"),
     ]
 
     COMPONENT_CLASSES = {
@@ -315,6 +317,25 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         span = self.coding_span()
         if span is not None and not span.is_empty and self._document is not None:
             self.post_message(self.ApplyCodeRequested(self, self._document.id, span))
+
+    class AssistRequested(Message):
+        """Similar passages (``mode`` "similar") or code suggestions ("suggest") for ``span``."""
+
+        def __init__(self, view: TranscriptView, document_id: int, span: Span, mode: str) -> None:
+            super().__init__()
+            self.view = view
+            self.document_id = document_id
+            self.span = span
+            self.mode = mode
+
+        @property
+        def control(self) -> TranscriptView:
+            return self.view
+
+    def action_assist(self, mode: str) -> None:
+        span = self.coding_span()
+        if span is not None and not span.is_empty and self._document is not None:
+            self.post_message(self.AssistRequested(self, self._document.id, span, mode))
 
     def action_remove_coding(self) -> None:
         codings = self.codings_at(self._cursor)
