@@ -43,6 +43,9 @@ class Call:
     argv: list[str]
     mode: str  # "base", "new" or "self"
     subject: str = PROJECT  # the project file checked (name inside the case's folder)
+    # Not refused but reported: a REFI-QDA project is imported for what it holds, and
+    # what could not be placed is kept aside and said (exit 0, this said on stdout).
+    reported: str | None = None
 
 
 Builder = Callable[[Path], Call]

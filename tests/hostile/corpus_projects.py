@@ -167,6 +167,10 @@ def qdc_external_entity_init(d: Path) -> Call:
 # -- REFI-QDA projects (.qdpx) ---------------------------------------------------
 
 
+def reported(call: Call, said: str) -> Call:
+    return Call(call.argv, call.mode, call.subject, said)
+
+
 def _qdpx(path: Path, **options: object) -> Path:
     source = Source("entretien", TEXT, [Passage("intranet", "Outils")])
     return write_qdpx(path, [source], [Code("Outils")], **options)  # type: ignore[arg-type]
@@ -222,7 +226,7 @@ def qdpx_missing_source(d: Path) -> Call:
         b'<Sources><TextSource guid="11111111-1111-1111-1111-111111111111" name="s" '
         b'plainTextPath="internal://absent.txt"/></Sources></Project>'
     )
-    return imported(_qdpx(d / "absente.qdpx", qde=qde))
+    return reported(imported(_qdpx(d / "absente.qdpx", qde=qde)), "source 's' has no readable text")
 
 
 @case
@@ -244,23 +248,29 @@ def qdpx_bad_offsets(d: Path) -> Call:
             Passage("z", "Outils", span=(10, 99_999), key="c"),
         ],
     )
-    return imported(write_qdpx(d / "positions.qdpx", [source], [Code("Outils")]))
+    return reported(
+        imported(write_qdpx(d / "positions.qdpx", [source], [Code("Outils")])),
+        "3 coding(s) could not be placed",
+    )
 
 
 @case
 def qdpx_offsets_not_numbers(d: Path) -> Call:
     source = Source("entretien", TEXT, [Passage("intranet", "Outils", key="a")])
     path = write_qdpx(d / "nombres.qdpx", [source], [Code("Outils")])
-    return imported(
-        rezip(
-            path,
-            d / "nombres2.qdpx",
-            lambda n, b: (
-                b.replace(b'startPosition="', b'startPosition="douze', 1)
-                if n.endswith(".qde")
-                else b
-            ),
-        )
+    return reported(
+        imported(
+            rezip(
+                path,
+                d / "nombres2.qdpx",
+                lambda n, b: (
+                    b.replace(b'startPosition="', b'startPosition="douze', 1)
+                    if n.endswith(".qde")
+                    else b
+                ),
+            )
+        ),
+        "could not be placed",
     )
 
 

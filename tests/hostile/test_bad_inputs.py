@@ -29,6 +29,9 @@ from tests.hostile.corpus import CASES, NEW, PROJECT, TOLERATED, Call
 # the corpus modules register their cases when imported
 assert corpus_documents and corpus_projects and corpus_tables
 
+# REFI-QDA projects imported for what they hold, with what could not be placed reported
+REPORTED = {"qdpx_bad_offsets", "qdpx_missing_source", "qdpx_offsets_not_numbers"}
+
 # Enough processes to keep two cores busy while others wait on the disk.
 WORKERS = 3
 
@@ -107,14 +110,21 @@ def outcomes(
 
 
 def test_the_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 60
+    refused = [name for name, build in CASES.items() if name not in REPORTED]
+    assert len(refused) >= 60
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_input_is_refused_cleanly(name: str, outcomes: dict[str, Outcome]) -> None:
+    """One clear line, a non-zero exit, the project as it was (or none left behind)."""
     outcome = outcomes[name]
     said = f"exit {outcome.returncode}\nstdout: {outcome.stdout}\nstderr: {outcome.stderr}"
     assert "Traceback" not in outcome.stderr + outcome.stdout, said
+    if outcome.call.reported is not None:
+        # imported for what it holds; what could not be placed is said, not dropped
+        assert outcome.returncode == 0, said
+        assert outcome.call.reported in outcome.stdout, said
+        return
     assert outcome.returncode != 0, said
     lines = [line for line in outcome.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, said
