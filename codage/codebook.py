@@ -327,7 +327,8 @@ def parse_codebook(text: str, source: str = "<codebook>") -> CodebookSpec:
         line = f":{mark.line + 1}" if mark is not None else ""
         raise CodebookError(f"{source}{line}: YAML syntax error: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise CodebookError(f"{source}: YAML error: {exc}") from None
+        # a reader error (a NUL, a byte that is not text) spans two lines: said in one
+        raise CodebookError(f"{source}: YAML error: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise CodebookError(
             f"{source}: nested far more than {MAX_CODE_DEPTH} levels deep (MAX_CODE_DEPTH)"

@@ -28,6 +28,7 @@ from codage.ingest.errors import IngestError
 from codage.ingest.reader import walk_paths
 from codage.ingest.service import import_files
 from codage.ingest.speakers import compile_speaker_pattern
+from codage.services import project_exists, sqlite_path
 
 register_expected(IngestError)
 
@@ -118,6 +119,8 @@ def import_(
             pattern = compile_speaker_pattern(speaker_pattern)
         except IngestError as exc:
             raise fail(str(exc)) from None
+    # a project file this import creates is removed again if nothing goes into it
+    created = None if project_exists(project) else sqlite_path(project)
     with (
         project_from(project, create=True) as proj,
         Progress(
@@ -149,6 +152,9 @@ def import_(
             n_process=processes,
             progress=progress,
         )
+    if created is not None and not report.imported:
+        for leftover in ("", "-wal", "-shm", "-journal"):
+            created.with_name(created.name + leftover).unlink(missing_ok=True)
     if not report.files:
         raise fail(t("import.nothing"))
     if json_:

@@ -15,6 +15,7 @@ class IngestError(Exception):
 
     def __init__(self, path: str | Path | None, cause: str) -> None:
         self.path = None if path is None else Path(path)
-        self.cause = cause
+        # A library's own message (openpyxl's, lxml's) can span lines: kept to one.
+        self.cause = " ".join(cause.split())
         prefix = f"{self.path.name}: " if self.path is not None else ""
-        super().__init__(prefix + cause)
+        super().__init__(prefix + self.cause)
