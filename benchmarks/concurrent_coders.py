@@ -21,6 +21,7 @@ processes (one writer at a time by design). Prints figures; not a pass/fail test
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import random
@@ -71,6 +72,50 @@ def _postgres_database(base: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int, *, children: bool = False) -> float:
+    """CPU seconds of a process (with its reaped children's), from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / _TICK
+
+
+def _postmaster(url: str) -> int | None:
+    """The pid of the server's postmaster when it runs on this machine and /proc shows it."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            backend = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            parent = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            _proc_cpu(parent, children=True)
+            return parent
+    except (OSError, ValueError, IndexError):
+        return None  # a server elsewhere (or another namespace): no server CPU figure
+    finally:
+        engine.dispose()
+
+
+def _server_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds of the whole server so far: the postmaster, the backends and helpers
+    it reaped (cutime) and those still running; None when it cannot be seen."""
+    if postmaster is None:
+        return None
+    total = _proc_cpu(postmaster, children=True)
+    for child in Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split():
+        with contextlib.suppress(OSError):  # exited between the listing and the read
+            total += _proc_cpu(int(child))
+    return total
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -173,15 +218,16 @@ def _percentile(values: list[float], q: float) -> float:
 
 def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
     _prepare(location)
+    postmaster = None if "://" not in location else _postmaster(location)
     context = multiprocessing.get_context("fork")
     with context.Manager() as manager:
         barrier = manager.Barrier(processes)
         with context.Pool(processes) as pool:
-            started = time.perf_counter()
+            server_before = _server_cpu(postmaster)
             reports = pool.starmap(
                 _coder, [(location, w, codings, barrier) for w in range(processes)]
             )
-            wall = time.perf_counter() - started
+            server_after = _server_cpu(postmaster)
     wall = max(r["elapsed"] for r in reports)  # from the barrier, not the forks
     applies = [x for r in reports for x in r["applies"]]
     undos = [x for r in reports for x in r["undos"]]
@@ -197,6 +243,14 @@ def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
         "lock_errors": sum(r["lock_errors"] for r in reports),
         # CPU time of the coders' own processes (not the server's) per operation
         "client_cpu_ms": 1000 * sum(r["cpu"] for r in reports) / max(1, len(steps)),
+        # CPU time of the whole server (backends and helpers: WAL writer, ...) per
+        # operation; includes opening each coder's connection, a few ms per coder
+        "server_cpu_ms": None
+        if server_before is None or server_after is None
+        else 1000 * (server_after - server_before) / max(1, len(steps)),
+        # what the benchmark's own loop (drawing spans, timing) costs per operation
+        "bench_us": _own_overhead(codings),
+        "load": _load(),
         "errors": [e for r in reports for e in r["errors"]],
         "problems": _check(location, reports),
         "applied": len(applies),
@@ -204,16 +258,46 @@ def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
     }
 
 
+def _own_overhead(codings: int) -> float:
+    """Microseconds per operation of the coders' loop without the project: drawing a
+    span, the bookkeeping and the clock, so that the figures say what the benchmark
+    itself takes from the cores it shares with the coders."""
+    rng = random.Random(0)
+    docs = [(1, 36_000), (2, 36_000), (3, 36_000)]
+    codes = list(range(CODES))
+    kept: set[tuple[int, int, int, int]] = set()
+    times: list[float] = []
+    cpu = time.process_time()
+    for n in range(codings):
+        while True:
+            doc_id, length = rng.choice(docs)
+            start = rng.randrange(0, length - 200)
+            key = (doc_id, rng.choice(codes), start, start + rng.randrange(5, 200))
+            if key not in kept:
+                break
+        t0 = time.perf_counter()
+        times.append(time.perf_counter() - t0)
+        kept.add(key)
+        if n % UNDO_EVERY == UNDO_EVERY - 1:
+            t0 = time.perf_counter()
+            times.append(time.perf_counter() - t0)
+            kept.discard(key)
+    return 1e6 * (time.process_time() - cpu) / max(1, len(times))
+
+
 def _print(backend: str, result: dict[str, Any]) -> None:
     verdict = "exact" if not result["problems"] else "; ".join(result["problems"][:3])
+    server = "n/a" if result["server_cpu_ms"] is None else f"{result['server_cpu_ms']:4.2f}"
     print(
         f"{backend:10} {result['processes']:>3} coders  {result['applied']:>6} codings "
         f"{result['undone']:>5} undos in {result['wall']:6.1f}s  "
         f"{result['codings_per_s']:7.0f} codings/s ({result['operations_per_s']:5.0f} ops/s)  "
         f"p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  p99 {result['p99']:6.1f} ms  "
-        f"client CPU {result['client_cpu_ms']:4.1f} ms/op  "
+        f"client CPU {result['client_cpu_ms']:4.2f} ms/op  server CPU {server} ms/op  "
+        f"bench loop {result['bench_us']:.0f} us/op  "
         f"lock errors {result['lock_errors']}  other errors "
-        f"{len(result['errors']) - result['lock_errors']}  final state: {verdict}",
+        f"{len(result['errors']) - result['lock_errors']}  final state: {verdict}  "
+        f"({result['load']})",
         flush=True,
     )
     for error in result["errors"][:3]:
@@ -228,7 +312,7 @@ def main() -> int:
     parser.add_argument("--codings", type=int, default=1000, help="codings per coder")
     args = parser.parse_args()
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
-    print(f"load before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
+    print(f"{_load()} on {os.cpu_count()} cores before", flush=True)
     bad = False
     for backend in backends:
         default = "4,8,16" if backend == "postgresql" else "2,4"
@@ -248,7 +332,7 @@ def main() -> int:
                     result = run_level(str(Path(folder) / "bench.db"), processes, args.codings)
             _print(backend, result)
             bad = bad or bool(result["problems"]) or result["lock_errors"] > 0
-    print(f"load after: {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"{_load()} after", flush=True)
     return 1 if bad else 0
 
 

@@ -15,11 +15,12 @@ from codage.domain import (
     Coding,
 )
 from codage.store import journal as _journal
-from codage.store.base import Conflict, NotFound, ProjectBase
+from codage.store.base import Conflict, NotFound
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import now as _now
 from codage.store.journal import passage_head as _passage_head
 from codage.store.journal import row_dict as _row_dict
+from codage.store.lean import LeanWrites
 from codage.store.schema import (
     CodeRow,
     CoderRow,
@@ -45,7 +46,7 @@ def owner_check(owner: str | None, coder: str, what: str, verb: str) -> None:
         raise NotYours(f"{what} is {owner}'s: only {owner} may {verb} it (you are {coder.strip()})")
 
 
-class Codings(ProjectBase):
+class Codings(LeanWrites):
     """The codings of a project."""
 
     def _has_automatic(self) -> bool:
@@ -93,8 +94,11 @@ class Codings(ProjectBase):
         Few statements (what several coders at once on a server pay for in round
         trips): one reads the document, the code, the passage and any duplicate
         together, one inserts, one per level reads the code's path, two write
-        the journal.
+        the journal. On PostgreSQL, two round trips (see :mod:`codage.store.lean`).
         """
+        lean = self._lean_coder_id(coder)
+        if lean is not None:
+            return self._lean_add_coding(lean, document_id, code_id, start, end, coder, memo)
         journal = _Journal()
         with self._tx(lane=True) as s:
             coder_id = self._coder_id(s, coder)

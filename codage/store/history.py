@@ -10,8 +10,8 @@ from codage.domain import (
     JournalEntry,
 )
 from codage.store import journal as _journal
-from codage.store.base import ProjectBase
 from codage.store.journal import UndoConflict
+from codage.store.lean import LeanWrites, Ordinary
 from codage.store.schema import (
     DocumentRow,
     JournalRow,
@@ -22,7 +22,7 @@ class _BeyondLane(Exception):
     """An undo or redo that touches more than its coder's own codings."""
 
 
-class History(ProjectBase):
+class History(LeanWrites):
     """Undo, redo and history over the journal."""
 
     def undo(self, *, coder: str) -> JournalEntry | None:
@@ -42,6 +42,12 @@ class History(ProjectBase):
     def _step(self, coder: str, *, undo: bool) -> JournalEntry | None:
         # Most steps take back a coder's own coding: tried first in the coder's lane,
         # beside other coders' writes; a step that reaches further runs again alone.
+        actor_id = self._lean_coder_id(coder)
+        if actor_id is not None:
+            try:
+                return self._lean_step(actor_id, coder, undo=undo)
+            except Ordinary:
+                pass
         try:
             return self._step_in(coder, undo=undo, lane=True)
         except _BeyondLane:

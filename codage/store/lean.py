@@ -1,0 +1,356 @@
+"""The hot writes of coders working at once on a PostgreSQL server, in few round trips.
+
+Adding a coding and undoing or redoing one's own step are what eight coders at
+once repeat hundreds of times a second. Through the ORM each cost about nine
+statements, each its own round trip, and 9 ms of client CPU: far above what two
+cores shared by the server and the coders can give. Here they are a handful of
+plain statements written once, sent through psycopg's pipeline mode:
+
+- add a coding: (lock, read) then (insert the coding and write the journal, in
+  one statement, and COMMIT): two round trips;
+- undo or redo: (lock, read the entry) then (replay, mark the entry) then COMMIT:
+  three, since the replay's row counts decide between COMMIT and ROLLBACK.
+
+Every guarantee of the ordinary path holds: the writers' lock taken shared (a
+write in the coder's own lane, see engine.LANE), the same checks and messages,
+the same rows (the journal included, built by the same functions), row-level
+security as the server's backstop. Whatever these paths do not cover (SQLite,
+another driver, a batch, an older schema, a coder not yet known to this process,
+a step that reaches beyond the coder's own codings) goes the ordinary way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from codage.domain import Coding, JournalEntry
+from codage.store import journal as _journal
+from codage.store.base import Conflict, NotFound, ProjectBase, lane_refusal
+from codage.store.engine import WRITER_LOCK_KEY, StoreError
+from codage.store.journal import UndoConflict
+from codage.store.schema import CodingRow
+
+# SQLSTATEs the lean path turns into the ordinary path's errors.
+_UNIQUE = "23505"
+_READ_ONLY = "25006"
+
+_LOCK = f"SELECT pg_advisory_xact_lock_shared({WRITER_LOCK_KEY})"
+
+# The document, the code, the passage, a duplicate, the code's path (its names up to
+# the root, a cycle cut as journal.code_path cuts it) and the new coding's id, read
+# in one statement.
+_ADD_READ = """
+SELECT d.length, d.name, substr(d.text, %(from)s, %(count)s),
+       (SELECT c.id FROM codes c WHERE c.id = %(code)s),
+       (SELECT k.id FROM codings k
+         WHERE k.document_id = %(doc)s AND k.code_id = %(code)s AND k.coder_id = %(coder)s
+           AND k.start = %(start)s AND k."end" = %(end)s),
+       (WITH RECURSIVE up(id, name, parent_id, depth) AS (
+            SELECT id, name, parent_id, 0 FROM codes WHERE id = %(code)s
+            UNION ALL
+            SELECT c.id, c.name, c.parent_id, up.depth + 1
+              FROM codes c JOIN up ON c.id = up.parent_id
+        ) CYCLE id SET looped USING visited
+        SELECT string_agg(name, '/' ORDER BY depth DESC) FROM up WHERE NOT looped),
+       nextval(pg_get_serial_sequence('codings', 'id'))
+  FROM documents d WHERE d.id = %(doc)s
+"""
+
+# The coding, the coder's undone steps dropped (a new change makes them
+# unreachable by redo) and the journal entry: one statement.
+_ADD_WRITE = """
+WITH coding AS (
+    INSERT INTO codings (id, document_id, code_id, coder_id, start, "end", text, memo,
+                         created_at, updated_at, automatic)
+    VALUES (%(id)s, %(doc)s, %(code)s, %(coder)s, %(start)s, %(end)s, %(text)s, %(memo)s,
+            %(now)s, %(now)s, false)
+), dropped AS (
+    UPDATE journal SET state = 'dropped' WHERE actor_id = %(coder)s AND state = 'undone'
+)
+INSERT INTO journal (actor_id, at, action, summary, details, coders, ops, state, undo_seq)
+VALUES (%(coder)s, %(at)s, 'add_coding', %(summary)s, %(details)s::json, %(coders)s::json,
+        %(ops)s::json, 'done', NULL)
+"""
+
+# The step to undo (the coder's latest in force) or to redo (their latest undone),
+# with the rank the next undone step takes.
+_STEP_COLUMNS = """
+SELECT j.id, j.at, j.action, j.summary, j.details, j.coders, j.ops, j.state,
+       (SELECT max(u.undo_seq) FROM journal u WHERE u.actor_id = %(actor)s AND u.state = 'undone')
+  FROM journal j WHERE j.actor_id = %(actor)s
+"""
+_LAST_DONE = _STEP_COLUMNS + " AND j.state = 'done' ORDER BY j.id DESC LIMIT 1"
+_LAST_UNDONE = _STEP_COLUMNS + " AND j.state = 'undone' ORDER BY j.undo_seq DESC LIMIT 1"
+_MARK = "UPDATE journal SET state = %(state)s, undo_seq = %(seq)s WHERE id = %(id)s"
+_DELETE_CODING = "DELETE FROM codings WHERE id = %(id)s"
+_CODING_COLUMNS = frozenset(CodingRow.__table__.columns.keys())
+
+
+class Ordinary(Exception):
+    """This write is not one the lean path covers: the ordinary path runs it."""
+
+
+class LeanWrites(ProjectBase):
+    """Adding a coding and undoing or redoing one's own step, lean, on PostgreSQL."""
+
+    # False makes every write take the ordinary path (what the tests compare with).
+    lean_writes: bool = True
+
+    def _lean_coder_id(self, coder: str) -> int | None:
+        """The coder's id when the lean path may run, None when the ordinary path must."""
+        if not self.lean_writes or self.is_sqlite or self.engine.dialect.driver != "psycopg":
+            return None
+        if getattr(self._local, "session", None) is not None:
+            return None  # inside a batch: its transaction and savepoints are the ORM's
+        if self.store.outdated or self.store.read_only:
+            return None  # the ordinary path upgrades, or refuses in words
+        self._own_name(coder)
+        return self._coder_ids.get(coder.strip())
+
+    @contextmanager
+    def _lean_tx(self) -> Iterator[tuple[Any, Any]]:
+        """A psycopg connection of the pool and its pipeline; rolled back unless committed."""
+        raw = self.engine.raw_connection()
+        try:
+            pg = raw.driver_connection
+            assert pg is not None
+            try:
+                with pg.pipeline() as pipeline:
+                    yield pg, pipeline
+            except BaseException:
+                if not pg.closed:
+                    pg.rollback()
+                raise
+        except Exception as exc:
+            state = getattr(exc, "sqlstate", None)
+            if state is None:
+                raise
+            role = self.server_role()
+            refused = lane_refusal(self.store, role, state)
+            if refused is not None:
+                raise refused from None
+            if state == _READ_ONLY:
+                self.store.read_only_reason = "the database refused to be written"
+                raise self.store.refuse_write() from None
+            if state == _UNIQUE:
+                raise
+            raise StoreError(
+                f"{self.store.shown}: the server refused the change ({exc}); nothing was changed"
+            ) from None
+        finally:
+            raw.close()
+
+    def _lean_add_coding(
+        self, coder_id: int, document_id: int, code_id: int, start: int, end: int,
+        coder: str, memo: str | None,
+    ) -> Coding:  # fmt: skip
+        """add_coding's lean twin: the same checks, messages, rows and journal entry."""
+        coder = coder.strip()
+        doc_name = ""
+        try:
+            with self._lean_tx() as (pg, _pipeline):
+                cur = pg.cursor()
+                cur.execute(_LOCK)
+                found = cur.execute(
+                    _ADD_READ,
+                    {
+                        "doc": document_id,
+                        "code": code_id,
+                        "coder": coder_id,
+                        "start": start,
+                        "end": end,
+                        "from": max(start, 0) + 1,
+                        "count": max(end - start, 0),
+                    },
+                ).fetchone()
+                if found is None:
+                    raise NotFound(f"no document with id {document_id}")
+                length, doc_name, found_text, found_code, duplicate, path, new_id = found
+                text: str = found_text or ""
+                if found_code is None:
+                    raise NotFound(f"no code with id {code_id}")
+                if not (0 <= start < end <= length):
+                    raise Conflict(
+                        f"{doc_name}: span [{start}, {end}) is empty or outside the text "
+                        f"(0..{length})"
+                    )
+                if duplicate is not None:
+                    raise Conflict(
+                        f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
+                    )
+                now = _journal.now()
+                row = {
+                    "id": new_id,
+                    "document_id": document_id,
+                    "code_id": code_id,
+                    "coder_id": coder_id,
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    "memo": memo,
+                    "created_at": now,
+                    "updated_at": now,
+                    "automatic": False,
+                }
+                entry = _journal.Journal()
+                entry.inserted("codings", row)
+                given = {"document": doc_name, "code": path or "", "owner": coder}
+                pg.execute(
+                    _ADD_WRITE,
+                    {
+                        "id": new_id,
+                        "doc": document_id,
+                        "code": code_id,
+                        "coder": coder_id,
+                        "start": start,
+                        "end": end,
+                        "text": text,
+                        "memo": memo,
+                        "now": now,
+                        "at": _journal.now(),
+                        "summary": f'coded "{path or ""}" on {doc_name} '
+                        f"« {_journal.passage_head(text)} »",
+                        # everything describe() would ask the database is given
+                        "details": json.dumps(_journal.describe(None, entry.ops, given)),
+                        "coders": json.dumps(_journal.touched_coders(entry.ops)),
+                        "ops": json.dumps(entry.ops),
+                    },
+                )
+                pg.commit()
+        except Exception as exc:
+            if getattr(exc, "sqlstate", None) == _UNIQUE:
+                # the same coder, from another window, coded this very span just now
+                raise Conflict(
+                    f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
+                ) from None
+            raise
+        return Coding(
+            id=new_id,
+            document_id=document_id,
+            code_id=code_id,
+            coder=coder,
+            start=start,
+            end=end,
+            text=text,
+            memo=memo,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def _lean_step(self, actor_id: int, coder: str, *, undo: bool) -> JournalEntry | None:
+        """History._step_in's lean twin for a step that touches only the coder's own
+        codings, added or removed; Ordinary for any other (the ordinary path takes it)."""
+        verb = "undo" if undo else "redo"
+        names = {actor_id: coder.strip()}
+        target: JournalEntry | None = None
+        try:
+            with self._lean_tx() as (pg, pipeline):
+                cur = pg.cursor()
+                cur.execute(_LOCK)
+                found = cur.execute(
+                    _LAST_DONE if undo else _LAST_UNDONE, {"actor": actor_id}
+                ).fetchone()
+                if found is None:
+                    pg.rollback()
+                    return None
+                entry_id, at, action, summary, details, coders, ops, state, top = found
+                if not _leanable(ops, actor_id):
+                    raise Ordinary
+                target = _entry(entry_id, at, action, summary, details, coders, state, names)
+                replays = _replay(pg, ops, reverse=undo)
+                if undo:
+                    state, seq = "undone", (top or 0) + 1
+                else:
+                    state, seq = "done", None
+                pg.execute(_MARK, {"state": state, "seq": seq, "id": entry_id})
+                pipeline.sync()
+                for op, (replay, kind) in zip(_ordered(ops, undo), replays, strict=True):
+                    if replay.rowcount != 1:
+                        noun_id = f"the coding {op['row']['id']}"
+                        raise UndoConflict(
+                            f"{noun_id} was already removed"
+                            if kind == "delete"
+                            else f"{noun_id} was put back already"
+                        )
+                pg.commit()
+                return _entry(entry_id, at, action, summary, details, coders, state, names)
+        except UndoConflict as exc:
+            raise UndoConflict(f"cannot {verb}: {exc}", target, str(exc)) from None
+        except Exception as exc:
+            if getattr(exc, "sqlstate", None) == _UNIQUE:
+                reason = f"later changes conflict with it ({exc})"
+                raise UndoConflict(f"cannot {verb}: {reason}", target, reason) from None
+            raise
+
+
+def _leanable(ops: Any, actor_id: int) -> bool:
+    """Whether every operation adds or removes one of the actor's own codings, whose
+    columns are the table's (a journal row is data: never trusted into SQL)."""
+    if not isinstance(ops, list) or not ops:
+        return False
+    for op in ops:
+        if not isinstance(op, dict) or op.get("t") != "codings":
+            return False
+        if op.get("op") not in ("insert", "delete"):
+            return False
+        row = op.get("row")
+        if not isinstance(row, dict) or not set(row) <= _CODING_COLUMNS or "id" not in row:
+            return False
+        if row.get("coder_id") != actor_id:
+            return False
+    return True
+
+
+def _ordered(ops: list[dict[str, Any]], reverse: bool) -> list[dict[str, Any]]:
+    return list(reversed(ops)) if reverse else list(ops)
+
+
+def _replay(pg: Any, ops: list[dict[str, Any]], *, reverse: bool) -> list[tuple[Any, str]]:
+    """Send the statements that replay ``ops`` (backwards for an undo); their cursors,
+    whose row counts tell, once the pipeline is synced, whether each found its row."""
+    sent: list[tuple[Any, str]] = []
+    for op in _ordered(ops, reverse):
+        kind = op["op"]
+        if reverse:
+            kind = "delete" if kind == "insert" else "insert"
+        cur = pg.cursor()
+        if kind == "delete":
+            cur.execute(_DELETE_CODING, {"id": op["row"]["id"]})
+        else:
+            row = _journal.decode(op["row"])
+            columns = sorted(row)
+            names = ", ".join('"' + c + '"' for c in columns)
+            values = ", ".join("%(" + c + ")s" for c in columns)
+            # a row already back is a conflict told in words, not an error of the server
+            cur.execute(
+                f"INSERT INTO codings ({names}) VALUES ({values}) ON CONFLICT (id) DO NOTHING",
+                row,
+            )
+        sent.append((cur, kind))
+    return sent
+
+
+def _entry(
+    entry_id: int,
+    at: Any,
+    action: str,
+    summary: str,
+    details: Any,
+    coders: Any,
+    state: str,
+    names: dict[int, str],
+) -> JournalEntry:
+    return JournalEntry(
+        id=entry_id,
+        coder=next(iter(names.values())),
+        at=at,
+        action=action,
+        summary=summary,
+        undone=state != "done",
+        coders=tuple(names.get(i, str(i)) for i in coders or ()),
+        details=details,
+        state=state,
+    )
