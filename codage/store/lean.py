@@ -39,9 +39,8 @@ _READ_ONLY = "25006"
 
 _LOCK = f"SELECT pg_advisory_xact_lock_shared({WRITER_LOCK_KEY})"
 
-# The document, the code, the passage, a duplicate, the code's path (its names up to
-# the root, a cycle cut as journal.code_path cuts it) and the new coding's id, read
-# in one statement.
+# The document, the code, the passage, a duplicate and the code's path (its names up
+# to the root, a cycle cut as journal.code_path cuts it), read in one statement.
 _ADD_READ = """
 SELECT d.length, d.name, substr(d.text, %(from)s, %(count)s),
        (SELECT c.id FROM codes c WHERE c.id = %(code)s),
@@ -54,25 +53,34 @@ SELECT d.length, d.name, substr(d.text, %(from)s, %(count)s),
             SELECT c.id, c.name, c.parent_id, up.depth + 1
               FROM codes c JOIN up ON c.id = up.parent_id
         ) CYCLE id SET looped USING visited
-        SELECT string_agg(name, '/' ORDER BY depth DESC) FROM up WHERE NOT looped),
-       nextval(pg_get_serial_sequence('codings', 'id'))
+        SELECT string_agg(name, '/' ORDER BY depth DESC) FROM up WHERE NOT looped)
   FROM documents d WHERE d.id = %(doc)s
 """
 
+# The new coding's id, in the journal's operations, is known only once inserted: the
+# operations come written with this in its place (json.dumps escapes every quote of
+# the data, so it cannot be found anywhere else in them).
+_ID_HOLE = -1
+_HOLE = f'{{"id": {_ID_HOLE},'
+
 # The coding, the coder's undone steps dropped (a new change makes them
-# unreachable by redo) and the journal entry: one statement.
+# unreachable by redo) and the journal entry: one statement, which gives the id.
 _ADD_WRITE = """
 WITH coding AS (
-    INSERT INTO codings (id, document_id, code_id, coder_id, start, "end", text, memo,
+    INSERT INTO codings (document_id, code_id, coder_id, start, "end", text, memo,
                          created_at, updated_at, automatic)
-    VALUES (%(id)s, %(doc)s, %(code)s, %(coder)s, %(start)s, %(end)s, %(text)s, %(memo)s,
+    VALUES (%(doc)s, %(code)s, %(coder)s, %(start)s, %(end)s, %(text)s, %(memo)s,
             %(now)s, %(now)s, false)
+    RETURNING id
 ), dropped AS (
     UPDATE journal SET state = 'dropped' WHERE actor_id = %(coder)s AND state = 'undone'
+), entry AS (
+    INSERT INTO journal (actor_id, at, action, summary, details, coders, ops, state, undo_seq)
+    SELECT %(coder)s, %(at)s, 'add_coding', %(summary)s, %(details)s::json, %(coders)s::json,
+           replace(%(ops)s, %(hole)s, '{"id": ' || coding.id || ',')::json, 'done', NULL
+      FROM coding
 )
-INSERT INTO journal (actor_id, at, action, summary, details, coders, ops, state, undo_seq)
-VALUES (%(coder)s, %(at)s, 'add_coding', %(summary)s, %(details)s::json, %(coders)s::json,
-        %(ops)s::json, 'done', NULL)
+SELECT id FROM coding
 """
 
 # The step to undo (the coder's latest in force) or to redo (their latest undone),
@@ -168,7 +176,7 @@ class LeanWrites(ProjectBase):
                 ).fetchone()
                 if found is None:
                     raise NotFound(f"no document with id {document_id}")
-                length, doc_name, found_text, found_code, duplicate, path, new_id = found
+                length, doc_name, found_text, found_code, duplicate, path = found
                 text: str = found_text or ""
                 if found_code is None:
                     raise NotFound(f"no code with id {code_id}")
@@ -183,7 +191,7 @@ class LeanWrites(ProjectBase):
                     )
                 now = _journal.now()
                 row = {
-                    "id": new_id,
+                    "id": _ID_HOLE,
                     "document_id": document_id,
                     "code_id": code_id,
                     "coder_id": coder_id,
@@ -198,10 +206,10 @@ class LeanWrites(ProjectBase):
                 entry = _journal.Journal()
                 entry.inserted("codings", row)
                 given = {"document": doc_name, "code": path or "", "owner": coder}
-                pg.execute(
+                written = pg.cursor()
+                written.execute(
                     _ADD_WRITE,
                     {
-                        "id": new_id,
                         "doc": document_id,
                         "code": code_id,
                         "coder": coder_id,
@@ -217,9 +225,11 @@ class LeanWrites(ProjectBase):
                         "details": json.dumps(_journal.describe(None, entry.ops, given)),
                         "coders": json.dumps(_journal.touched_coders(entry.ops)),
                         "ops": json.dumps(entry.ops),
+                        "hole": _HOLE,
                     },
                 )
                 pg.commit()
+                new_id = written.fetchone()[0]
         except Exception as exc:
             if getattr(exc, "sqlstate", None) == _UNIQUE:
                 # the same coder, from another window, coded this very span just now
