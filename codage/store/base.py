@@ -295,6 +295,16 @@ class ProjectBase:
                 f"you cannot write as {name.strip()}, only as yourself"
             )
 
+    def _owner_only(self, doing: str) -> None:
+        """On a team project, refuse in one line a change only the project's owner may
+        make (one that rewrites every coder's work), before anything is written."""
+        role = self.server_role()
+        if role is not None and not role.owner:
+            raise NotYourName(
+                f"{self.store.shown}: only the project's owner may {doing} on a team "
+                f"project; {role.name} does not own it; nothing was changed"
+            )
+
     def _coder_id(self, s: Session, name: str) -> int:
         self._own_name(name)
         name = name.strip()
