@@ -7,7 +7,8 @@ cores shared by the server and the coders can give. Here they are a handful of
 plain statements written once, sent through psycopg's pipeline mode:
 
 - add a coding: (lock, read) then (insert the coding and write the journal, in
-  one statement, and COMMIT): two round trips;
+  one statement, and COMMIT): two round trips; one, (lock, write, COMMIT), when the
+  process remembers the document and the code's path, which the write checks;
 - undo or redo: (lock, read the entry) then (replay, mark the entry) then COMMIT:
   three, since the replay's row counts decide between COMMIT and ROLLBACK.
 
@@ -37,6 +38,10 @@ from codage.store.schema import CodingRow
 _UNIQUE = "23505"
 _READ_ONLY = "25006"
 
+# Documents up to this length are remembered whole, this many at most.
+_REMEMBERED_LENGTH = 1_000_000
+_REMEMBERED_DOCUMENTS = 64
+
 _LOCK = f"SELECT pg_advisory_xact_lock_shared({WRITER_LOCK_KEY})"
 
 # The document, the code, the passage, a duplicate and the code's path (its names up
@@ -53,7 +58,8 @@ SELECT d.length, d.name, substr(d.text, %(from)s, %(count)s),
             SELECT c.id, c.name, c.parent_id, up.depth + 1
               FROM codes c JOIN up ON c.id = up.parent_id
         ) CYCLE id SET looped USING visited
-        SELECT string_agg(name, '/' ORDER BY depth DESC) FROM up WHERE NOT looped)
+        SELECT string_agg(name, '/' ORDER BY depth DESC) FROM up WHERE NOT looped),
+       d.sha256, CASE WHEN d.length <= %(limit)s THEN d.text END
   FROM documents d WHERE d.id = %(doc)s
 """
 
@@ -65,15 +71,36 @@ _HOLE = f'{{"id": {_ID_HOLE},'
 
 # The coding, the coder's undone steps dropped (a new change makes them
 # unreachable by redo) and the journal entry: one statement, which gives the id.
+# Written only if the document, its name and the code's path are still those the
+# client knows and the coder has not coded that span yet: so a client that
+# remembers them (see _lean_known) writes in one round trip, and one whose memory
+# is stale writes nothing and reads again.
 _ADD_WRITE = """
-WITH coding AS (
+WITH ok AS (
+    SELECT 1 FROM documents d
+     WHERE d.id = %(doc)s AND d.sha256 = %(sha)s AND d.name = %(name)s
+       AND (WITH RECURSIVE up(id, name, parent_id, depth) AS (
+                SELECT id, name, parent_id, 0 FROM codes WHERE id = %(code)s
+                UNION ALL
+                SELECT c.id, c.name, c.parent_id, up.depth + 1
+                  FROM codes c JOIN up ON c.id = up.parent_id
+            ) CYCLE id SET looped USING visited
+            SELECT string_agg(name, '/' ORDER BY depth DESC) FROM up WHERE NOT looped
+           ) = %(path)s
+       AND NOT EXISTS (
+           SELECT 1 FROM codings k
+            WHERE k.document_id = %(doc)s AND k.code_id = %(code)s AND k.coder_id = %(coder)s
+              AND k.start = %(start)s AND k."end" = %(end)s)
+), coding AS (
     INSERT INTO codings (document_id, code_id, coder_id, start, "end", text, memo,
                          created_at, updated_at, automatic)
-    VALUES (%(doc)s, %(code)s, %(coder)s, %(start)s, %(end)s, %(text)s, %(memo)s,
-            %(now)s, %(now)s, false)
+    SELECT %(doc)s, %(code)s, %(coder)s, %(start)s, %(end)s, %(text)s, %(memo)s,
+           %(now)s, %(now)s, false
+      FROM ok
     RETURNING id
 ), dropped AS (
-    UPDATE journal SET state = 'dropped' WHERE actor_id = %(coder)s AND state = 'undone'
+    UPDATE journal SET state = 'dropped'
+     WHERE actor_id = %(coder)s AND state = 'undone' AND EXISTS (SELECT 1 FROM ok)
 ), entry AS (
     INSERT INTO journal (actor_id, at, action, summary, details, coders, ops, state, undo_seq)
     SELECT %(coder)s, %(at)s, 'add_coding', %(summary)s, %(details)s::json, %(coders)s::json,
@@ -151,44 +178,57 @@ class LeanWrites(ProjectBase):
         finally:
             raw.close()
 
+    def _lean_known(self) -> tuple[dict[int, tuple[str, str, str]], dict[int, str]]:
+        """What this process remembers of documents (sha256, name, text) and code paths,
+        checked by the server at each write (see _ADD_WRITE), never trusted blindly."""
+        known = getattr(self, "_lean_memory", None)
+        if known is None:
+            known = self._lean_memory = ({}, {})
+        return known
+
     def _lean_add_coding(
         self, coder_id: int, document_id: int, code_id: int, start: int, end: int,
         coder: str, memo: str | None,
     ) -> Coding:  # fmt: skip
-        """add_coding's lean twin: the same checks, messages, rows and journal entry."""
+        """add_coding's lean twin: the same checks, messages, rows and journal entry.
+
+        One round trip when this process knows the document and the code (and the
+        server finds them unchanged), two otherwise, and for every refusal.
+        """
         coder = coder.strip()
-        doc_name = ""
+        documents, paths = self._lean_known()
+        known, path = documents.get(document_id), paths.get(code_id)
+        if known is not None and path is not None and 0 <= start < end <= len(known[2]):
+            sha, name, whole = known
+            made = self._lean_insert(
+                coder_id, document_id, code_id, start, end, coder, memo,
+                (sha, name, whole[start:end], path),
+            )  # fmt: skip
+            if made is not None:
+                return made
+            documents.pop(document_id, None)  # changed since: read again
+            paths.pop(code_id, None)
+        made = self._lean_insert(coder_id, document_id, code_id, start, end, coder, memo, None)
+        assert made is not None
+        return made
+
+    def _lean_insert(
+        self, coder_id: int, document_id: int, code_id: int, start: int, end: int,
+        coder: str, memo: str | None, known: tuple[str, str, str, str] | None,
+    ) -> Coding | None:  # fmt: skip
+        """Write the coding and its journal entry; with ``known`` (sha256, document
+        name, passage, code path) without reading first, None when they are stale."""
+        doc_name = "" if known is None else known[1]
         try:
             with self._lean_tx() as (pg, _pipeline):
                 cur = pg.cursor()
                 cur.execute(_LOCK)
-                found = cur.execute(
-                    _ADD_READ,
-                    {
-                        "doc": document_id,
-                        "code": code_id,
-                        "coder": coder_id,
-                        "start": start,
-                        "end": end,
-                        "from": max(start, 0) + 1,
-                        "count": max(end - start, 0),
-                    },
-                ).fetchone()
-                if found is None:
-                    raise NotFound(f"no document with id {document_id}")
-                length, doc_name, found_text, found_code, duplicate, path = found
-                text: str = found_text or ""
-                if found_code is None:
-                    raise NotFound(f"no code with id {code_id}")
-                if not (0 <= start < end <= length):
-                    raise Conflict(
-                        f"{doc_name}: span [{start}, {end}) is empty or outside the text "
-                        f"(0..{length})"
+                if known is None:
+                    sha, doc_name, text, path = self._lean_read(
+                        cur, coder_id, document_id, code_id, start, end, coder
                     )
-                if duplicate is not None:
-                    raise Conflict(
-                        f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
-                    )
+                else:
+                    sha, doc_name, text, path = known
                 now = _journal.now()
                 row = {
                     "id": _ID_HOLE,
@@ -205,7 +245,7 @@ class LeanWrites(ProjectBase):
                 }
                 entry = _journal.Journal()
                 entry.inserted("codings", row)
-                given = {"document": doc_name, "code": path or "", "owner": coder}
+                given = {"document": doc_name, "code": path, "owner": coder}
                 written = pg.cursor()
                 written.execute(
                     _ADD_WRITE,
@@ -218,8 +258,11 @@ class LeanWrites(ProjectBase):
                         "text": text,
                         "memo": memo,
                         "now": now,
+                        "sha": sha,
+                        "name": doc_name,
+                        "path": path,
                         "at": _journal.now(),
-                        "summary": f'coded "{path or ""}" on {doc_name} '
+                        "summary": f'coded "{path}" on {doc_name} '
                         f"« {_journal.passage_head(text)} »",
                         # everything describe() would ask the database is given
                         "details": json.dumps(_journal.describe(None, entry.ops, given)),
@@ -229,7 +272,7 @@ class LeanWrites(ProjectBase):
                     },
                 )
                 pg.commit()
-                new_id = written.fetchone()[0]
+                found = written.fetchone()
         except Exception as exc:
             if getattr(exc, "sqlstate", None) == _UNIQUE:
                 # the same coder, from another window, coded this very span just now
@@ -237,8 +280,13 @@ class LeanWrites(ProjectBase):
                     f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
                 ) from None
             raise
+        if found is None:
+            if known is not None:
+                return None
+            # read under the lock a moment ago: only a change outside codage gets here
+            raise Conflict(f"{doc_name}: changed while coding it; nothing was changed")
         return Coding(
-            id=new_id,
+            id=found[0],
             document_id=document_id,
             code_id=code_id,
             coder=coder,
@@ -249,6 +297,44 @@ class LeanWrites(ProjectBase):
             created_at=now,
             updated_at=now,
         )
+
+    def _lean_read(
+        self, cur: Any, coder_id: int, document_id: int, code_id: int, start: int, end: int,
+        coder: str,
+    ) -> tuple[str, str, str, str]:  # fmt: skip
+        """Read what a coding needs (add_coding's checks and messages), and remember the
+        document and the code's path for the next codings: (sha256, name, passage, path)."""
+        found = cur.execute(
+            _ADD_READ,
+            {
+                "doc": document_id,
+                "code": code_id,
+                "coder": coder_id,
+                "start": start,
+                "end": end,
+                "from": max(start, 0) + 1,
+                "count": max(end - start, 0),
+                "limit": _REMEMBERED_LENGTH,
+            },
+        ).fetchone()
+        if found is None:
+            raise NotFound(f"no document with id {document_id}")
+        length, doc_name, found_text, found_code, duplicate, path, sha, whole = found
+        if found_code is None:
+            raise NotFound(f"no code with id {code_id}")
+        documents, paths = self._lean_known()
+        if whole is not None:
+            if len(documents) >= _REMEMBERED_DOCUMENTS:
+                documents.clear()
+            documents[document_id] = (sha, doc_name, whole)
+        paths[code_id] = path or ""
+        if not (0 <= start < end <= length):
+            raise Conflict(
+                f"{doc_name}: span [{start}, {end}) is empty or outside the text (0..{length})"
+            )
+        if duplicate is not None:
+            raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
+        return sha, doc_name, found_text or "", path or ""
 
     def _lean_step(self, actor_id: int, coder: str, *, undo: bool) -> JournalEntry | None:
         """History._step_in's lean twin for a step that touches only the coder's own

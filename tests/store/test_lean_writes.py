@@ -226,3 +226,31 @@ def test_a_coder_logged_in_as_themselves_writes_only_their_own_codings_lean(
     with Project.open(pg_url, create=False) as owner:
         held = {(c.coder, c.start, c.end) for c in owner.codings()}
     assert held == {(alice, 0, 10), (bob, 12, 30), (alice, 40, 60)}
+
+
+def test_what_the_lean_path_remembers_never_outlives_a_change(backend_url: str) -> None:
+    """A process remembers documents and code paths to code in one round trip; the
+    server checks them at each write, so a renamed code, a renamed or corrected
+    document (by another process) are read again, never written stale."""
+    with Project.open(backend_url) as p, Project.open(backend_url, create=False) as other:
+        ids = _setup(p)
+        doc, child = ids["doc"], ids["child"]
+        p.add_coding(doc, child, 0, 11, coder="ana")  # read, then remembered
+        other.update_code(ids["parent"], name="Outils numériques", coder="lead")
+        renamed = p.add_coding(doc, child, 14, 20, coder="ana")
+        with p.engine.begin() as conn:  # another program renames and corrects it
+            conn.execute(
+                text(
+                    "UPDATE documents SET name = 'corrigé', text = :t, sha256 = 'x' WHERE id = :d"
+                ),
+                {"t": "Z" * 30 + "nouveau texte" + "Z" * 500, "d": doc},
+            )
+        corrected = p.add_coding(doc, child, 30, 43, coder="ana")
+        entries = p.history(coder="ana", limit=2)
+    assert renamed.text == sample_document().text[14:20]
+    assert corrected.text == "nouveau texte"
+    assert entries[0].details is not None and entries[1].details is not None
+    assert entries[0].details["document"] == "corrigé"
+    assert entries[1].details["code"] == "Outils numériques/Intranet"
+    assert entries[0].details["code"] == "Outils numériques/Intranet"
+    assert "nouveau texte" in entries[0].summary
