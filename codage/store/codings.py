@@ -20,7 +20,7 @@ from codage.store.journal import Journal as _Journal
 from codage.store.journal import now as _now
 from codage.store.journal import passage_head as _passage_head
 from codage.store.journal import row_dict as _row_dict
-from codage.store.lean import LeanWrites
+from codage.store.lean import LeanWrites, Ordinary
 from codage.store.schema import (
     CodeRow,
     CoderRow,
@@ -254,6 +254,12 @@ class Codings(LeanWrites):
 
         NotYours when ``coder`` does not own it.
         """
+        lean = self._lean_coder_id(coder)
+        if lean is not None:
+            try:
+                return self._lean_remove_coding(lean, coding_id, coder)
+            except Ordinary:
+                pass  # memos hang on it: the ordinary path removes them with it
         journal = _Journal()
         with self._tx() as s:
             row = self._coding_row(s, coding_id)

@@ -110,6 +110,41 @@ WITH ok AS (
 SELECT id FROM coding
 """
 
+# The coding to remove, its owner, document, code path and whether memos hang on it.
+_REMOVE_READ = """
+SELECT k.id, k.document_id, k.code_id, k.coder_id, k.start, k."end", k.text, k.memo,
+       k.created_at, k.updated_at, k.automatic,
+       (SELECT name FROM coders WHERE id = k.coder_id),
+       (SELECT name FROM documents WHERE id = k.document_id),
+       (WITH RECURSIVE up(id, name, parent_id, depth) AS (
+            SELECT id, name, parent_id, 0 FROM codes WHERE id = k.code_id
+            UNION ALL
+            SELECT c.id, c.name, c.parent_id, up.depth + 1
+              FROM codes c JOIN up ON c.id = up.parent_id
+        ) CYCLE id SET looped USING visited
+        SELECT string_agg(name, '/' ORDER BY depth DESC) FROM up WHERE NOT looped),
+       EXISTS (SELECT 1 FROM memos m WHERE m.target = 'coding' AND m.target_id = k.id)
+  FROM codings k WHERE k.id = %(id)s
+"""
+_REMOVE_COLUMNS = (
+    "id", "document_id", "code_id", "coder_id", "start", "end", "text", "memo",
+    "created_at", "updated_at", "automatic",
+)  # fmt: skip
+_REMOVE_WRITE = """
+WITH gone AS (
+    DELETE FROM codings WHERE id = %(id)s AND coder_id = %(coder)s RETURNING id
+), dropped AS (
+    UPDATE journal SET state = 'dropped'
+     WHERE actor_id = %(coder)s AND state = 'undone' AND EXISTS (SELECT 1 FROM gone)
+), entry AS (
+    INSERT INTO journal (actor_id, at, action, summary, details, coders, ops, state, undo_seq)
+    SELECT %(coder)s, %(at)s, 'remove_coding', %(summary)s, %(details)s::json,
+           %(coders)s::json, %(ops)s::json, 'done', NULL
+      FROM gone
+)
+SELECT id FROM gone
+"""
+
 # The step to undo (the coder's latest in force) or to redo (their latest undone),
 # with the rank the next undone step takes.
 _STEP_COLUMNS = """
@@ -335,6 +370,52 @@ class LeanWrites(ProjectBase):
         if duplicate is not None:
             raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
         return sha, doc_name, found_text or "", path or ""
+
+    def _lean_remove_coding(self, coder_id: int, coding_id: int, coder: str) -> None:
+        """remove_coding's lean twin for a coding without memos (the lock taken shared:
+        it stays in the coder's lane); Ordinary for one with memos."""
+        from codage.store.codings import owner_check
+
+        with self._lean_tx() as (pg, _pipeline):
+            cur = pg.cursor()
+            cur.execute(_LOCK)
+            found = cur.execute(_REMOVE_READ, {"id": coding_id}).fetchone()
+            if found is None:
+                raise NotFound(f"no coding with id {coding_id}")
+            row = dict(zip(_REMOVE_COLUMNS, found[:11], strict=True))
+            owner, doc_name, path, has_memos = found[11:]
+            owner_check(owner or "", coder, f"coding {coding_id}", "remove")
+            if has_memos or row["coder_id"] != coder_id:
+                raise Ordinary
+            entry = _journal.Journal()
+            entry.deleted("codings", row)
+            text = row["text"]
+            # in describe()'s order, from what it would have asked the database
+            details = {
+                "counts": {"codings.delete": 1},
+                "document": doc_name,
+                "code": path or "",
+                "passage": _journal.passage_head(text or ""),
+                "span": [row["start"], row["end"]],
+                "owner": owner,
+            }
+            written = pg.cursor()
+            written.execute(
+                _REMOVE_WRITE,
+                {
+                    "id": coding_id,
+                    "coder": coder_id,
+                    "at": _journal.now(),
+                    "summary": f'uncoded "{path or ""}" on {doc_name} '
+                    f"« {_journal.passage_head(text)} »",
+                    "details": json.dumps(details),
+                    "coders": json.dumps(_journal.touched_coders(entry.ops)),
+                    "ops": json.dumps(entry.ops),
+                },
+            )
+            pg.commit()
+            if written.fetchone() is None:
+                raise NotFound(f"no coding with id {coding_id}")  # removed meanwhile
 
     def _lean_step(self, actor_id: int, coder: str, *, undo: bool) -> JournalEntry | None:
         """History._step_in's lean twin for a step that touches only the coder's own
