@@ -9,8 +9,10 @@ plain statements written once, sent through psycopg's pipeline mode:
 - add a coding: (lock, read) then (insert the coding and write the journal, in
   one statement, and COMMIT): two round trips; one, (lock, write, COMMIT), when the
   process remembers the document and the code's path, which the write checks;
-- undo or redo: (lock, read the entry) then (replay, mark the entry) then COMMIT:
-  three, since the replay's row counts decide between COMMIT and ROLLBACK.
+- undo or redo of one coding: (lock, read the entry) then (replay and mark the
+  entry, in one statement that does neither when the coding is not where the step
+  left it, and COMMIT): two round trips; of several codings, three, since the
+  replay's row counts decide between COMMIT and ROLLBACK.
 
 Every guarantee of the ordinary path holds: the writers' lock taken shared (a
 write in the coder's own lane, see engine.LANE), the same checks and messages,
@@ -437,21 +439,35 @@ class LeanWrites(ProjectBase):
                 if not _leanable(ops, actor_id):
                     raise Ordinary
                 target = _entry(entry_id, at, action, summary, details, coders, state, names)
-                replays = _replay(pg, ops, reverse=undo)
                 if undo:
                     state, seq = "undone", (top or 0) + 1
                 else:
                     state, seq = "done", None
+                if len(ops) == 1:
+                    # one coding: replayed and the entry marked in one statement, which
+                    # does neither when the coding is not as the step left it
+                    (op,) = ops
+                    kind = op["op"] if not undo else {"insert": "delete"}.get(op["op"], "insert")
+                    written = pg.cursor()
+                    written.execute(
+                        _one_step(kind, op["row"]),
+                        {
+                            **{f"c_{k}": v for k, v in _journal.decode(op["row"]).items()},
+                            "state": state,
+                            "seq": seq,
+                            "entry": entry_id,
+                        },
+                    )
+                    pg.commit()
+                    if written.fetchone() is None:
+                        raise UndoConflict(_replay_conflict(op, kind))
+                    return _entry(entry_id, at, action, summary, details, coders, state, names)
+                replays = _replay(pg, ops, reverse=undo)
                 pg.execute(_MARK, {"state": state, "seq": seq, "id": entry_id})
                 pipeline.sync()
                 for op, (replay, kind) in zip(_ordered(ops, undo), replays, strict=True):
                     if replay.rowcount != 1:
-                        noun_id = f"the coding {op['row']['id']}"
-                        raise UndoConflict(
-                            f"{noun_id} was already removed"
-                            if kind == "delete"
-                            else f"{noun_id} was put back already"
-                        )
+                        raise UndoConflict(_replay_conflict(op, kind))
                 pg.commit()
                 return _entry(entry_id, at, action, summary, details, coders, state, names)
         except UndoConflict as exc:
@@ -479,6 +495,35 @@ def _leanable(ops: Any, actor_id: int) -> bool:
         if row.get("coder_id") != actor_id:
             return False
     return True
+
+
+def _replay_conflict(op: dict[str, Any], kind: str) -> str:
+    """What stands in the way of replaying ``op`` as ``kind``, as apply_ops says it."""
+    noun_id = f"the coding {op['row']['id']}"
+    if kind == "delete":
+        return f"{noun_id} was already removed"
+    return f"{noun_id} was put back already"
+
+
+def _one_step(kind: str, row: dict[str, Any]) -> str:
+    """One statement that replays one coding's removal or return and marks the entry
+    (parameters ``c_<column>``, ``state``, ``seq``, ``entry``); it gives the entry's id,
+    or nothing, having changed nothing, when the coding is not where the step left it."""
+    if kind == "delete":
+        replay = "DELETE FROM codings WHERE id = %(c_id)s RETURNING id"
+    else:
+        columns = sorted(row)
+        names = ", ".join('"' + c + '"' for c in columns)
+        values = ", ".join("%(c_" + c + ")s" for c in columns)
+        replay = (
+            f"INSERT INTO codings ({names}) VALUES ({values}) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"
+        )
+    return (
+        f"WITH replayed AS ({replay}) "
+        "UPDATE journal SET state = %(state)s, undo_seq = %(seq)s "
+        "WHERE id = %(entry)s AND EXISTS (SELECT 1 FROM replayed) RETURNING id"
+    )
 
 
 def _ordered(ops: list[dict[str, Any]], reverse: bool) -> list[dict[str, Any]]:
