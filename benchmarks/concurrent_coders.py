@@ -16,6 +16,18 @@ PostgreSQL comes from ``--url`` or ``CODAGE_TEST_POSTGRES``: a server on which a
 fresh database is created for each run and dropped after. SQLite runs up to 4
 processes (one writer at a time by design). Prints figures; not a pass/fail test
 (the exit code is 1 only when the final state is wrong or a lock error was seen).
+
+Each line gives throughput, latency percentiles of every operation, the CPU the
+coders' processes spent per operation (client), the CPU the whole server spent
+per operation (its processes read from /proc, when the server runs on this
+machine: backends, WAL writer and the rest, connections' start included), what
+the benchmark's own loop costs per operation, and the load averages of the
+machine, which other work skews: on an idle machine,
+
+    uptime; python benchmarks/concurrent_coders.py --backend postgresql --levels 8 \
+        --url postgresql+psycopg://postgres@127.0.0.1:PORT/postgres
+
+gives the goal's figure (500 codings per second in total with 8 coders).
 """
 
 from __future__ import annotations
