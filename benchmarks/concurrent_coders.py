@@ -135,7 +135,9 @@ def _is_lock_error(exc: BaseException) -> bool:
     return any(w in words for w in ("locked", "busy", "deadlock", "could not serialize"))
 
 
-def _coder(location: str, worker: int, codings: int, barrier: Any) -> dict[str, Any]:
+def _coder(
+    location: str, worker: int, codings: int, barrier: Any, lean: bool = True
+) -> dict[str, Any]:
     """One coder: apply ``codings`` codings, undo every fourth at once; time each step."""
     coder = f"coder-{worker:02d}"
     rng = random.Random(worker)
@@ -145,6 +147,7 @@ def _coder(location: str, worker: int, codings: int, barrier: Any) -> dict[str, 
     errors: list[str] = []
     lock_errors = 0
     with Project.open(location, create=False) as project:
+        project.lean_writes = lean
         docs = [(d.id, d.length) for d in project.documents()]
         codes = [c.id for c in project.codes()]
         project.coder(coder)  # registered before the clock starts, as a login would
@@ -228,7 +231,7 @@ def _percentile(values: list[float], q: float) -> float:
     return cut[int(q) - 1]
 
 
-def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
+def run_level(location: str, processes: int, codings: int, lean: bool = True) -> dict[str, Any]:
     _prepare(location)
     postmaster = None if "://" not in location else _postmaster(location)
     context = multiprocessing.get_context("fork")
@@ -237,7 +240,7 @@ def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
         with context.Pool(processes) as pool:
             server_before = _server_cpu(postmaster)
             reports = pool.starmap(
-                _coder, [(location, w, codings, barrier) for w in range(processes)]
+                _coder, [(location, w, codings, barrier, lean) for w in range(processes)]
             )
             server_after = _server_cpu(postmaster)
     wall = max(r["elapsed"] for r in reports)  # from the barrier, not the forks
@@ -322,6 +325,11 @@ def main() -> int:
     parser.add_argument("--backend", choices=("both", "postgresql", "sqlite"), default="both")
     parser.add_argument("--levels", default="", help="process counts, e.g. 4,8,16")
     parser.add_argument("--codings", type=int, default=1000, help="codings per coder")
+    parser.add_argument(
+        "--ordinary",
+        action="store_true",
+        help="write through the ordinary (ORM) path, not the lean one: for comparison",
+    )
     args = parser.parse_args()
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
     print(f"{_load()} on {os.cpu_count()} cores before", flush=True)
@@ -338,10 +346,12 @@ def main() -> int:
                 continue
             if backend == "postgresql":
                 with _postgres_database(args.url) as url:
-                    result = run_level(url, processes, args.codings)
+                    result = run_level(url, processes, args.codings, not args.ordinary)
             else:
                 with tempfile.TemporaryDirectory() as folder:
-                    result = run_level(str(Path(folder) / "bench.db"), processes, args.codings)
+                    result = run_level(
+                        str(Path(folder) / "bench.db"), processes, args.codings, not args.ordinary
+                    )
             _print(backend, result)
             bad = bad or bool(result["problems"]) or result["lock_errors"] > 0
     print(f"{_load()} after", flush=True)
