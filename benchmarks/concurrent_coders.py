@@ -18,9 +18,10 @@ processes (one writer at a time by design). Prints figures; not a pass/fail test
 (the exit code is 1 only when the final state is wrong or a lock error was seen).
 
 Each line gives throughput, latency percentiles of every operation, the CPU the
-coders' processes spent per operation (client), the CPU the whole server spent
-per operation (its processes read from /proc, when the server runs on this
-machine: backends, WAL writer and the rest, connections' start included), what
+coders' processes spent per operation (client), the CPU their server processes
+spent per operation and the whole server's (read from /proc when the server runs
+on this machine: backends, WAL writer and the rest, connections' start included,
+and whatever else it serves meanwhile), what
 the benchmark's own loop costs per operation, and the load averages of the
 machine, which other work skews: on an idle machine,
 
@@ -125,6 +126,25 @@ def _server_cpu(postmaster: int | None) -> float | None:
     return total
 
 
+def _backend_pid(project: Project) -> int | None:
+    """The server process of this coder's connection (one: the coder works in turn), or
+    None on SQLite or when the server's processes cannot be seen from here."""
+    if project.is_sqlite:
+        return None
+    with project.engine.connect() as conn:
+        pid = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    return pid if _own_backend_cpu(pid) is not None else None
+
+
+def _own_backend_cpu(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        return _proc_cpu(pid)
+    except OSError:
+        return None
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
@@ -151,9 +171,11 @@ def _coder(
         docs = [(d.id, d.length) for d in project.documents()]
         codes = [c.id for c in project.codes()]
         project.coder(coder)  # registered before the clock starts, as a login would
+        backend = _backend_pid(project)
         barrier.wait()
         started = time.perf_counter()
         cpu = resource.getrusage(resource.RUSAGE_SELF)
+        backend_cpu = _own_backend_cpu(backend)
         for n in range(codings):
             while True:
                 doc_id, length = rng.choice(docs)
@@ -179,8 +201,12 @@ def _coder(
                 errors.append(f"{exc.__class__.__name__}: {exc}")
         elapsed = time.perf_counter() - started
         end = resource.getrusage(resource.RUSAGE_SELF)
+        backend_end = _own_backend_cpu(backend)
     return {
         "cpu": end.ru_utime + end.ru_stime - cpu.ru_utime - cpu.ru_stime,
+        "backend_cpu": None
+        if backend_cpu is None or backend_end is None
+        else backend_end - backend_cpu,
         "coder": coder,
         "kept": sorted(kept),
         "applies": applies,
@@ -263,6 +289,11 @@ def run_level(location: str, processes: int, codings: int, lean: bool = True) ->
         "server_cpu_ms": None
         if server_before is None or server_after is None
         else 1000 * (server_after - server_before) / max(1, len(steps)),
+        # CPU time of the coders' own server processes per operation: the server's
+        # direct cost, whatever else the server serves meanwhile
+        "backend_cpu_ms": None
+        if any(r["backend_cpu"] is None for r in reports)
+        else 1000 * sum(r["backend_cpu"] for r in reports) / max(1, len(steps)),
         # what the benchmark's own loop (drawing spans, timing) costs per operation
         "bench_us": _own_overhead(codings),
         "load": _load(),
@@ -303,12 +334,14 @@ def _own_overhead(codings: int) -> float:
 def _print(backend: str, result: dict[str, Any]) -> None:
     verdict = "exact" if not result["problems"] else "; ".join(result["problems"][:3])
     server = "n/a" if result["server_cpu_ms"] is None else f"{result['server_cpu_ms']:4.2f}"
+    backends = "n/a" if result["backend_cpu_ms"] is None else f"{result['backend_cpu_ms']:4.2f}"
     print(
         f"{backend:10} {result['processes']:>3} coders  {result['applied']:>6} codings "
         f"{result['undone']:>5} undos in {result['wall']:6.1f}s  "
         f"{result['codings_per_s']:7.0f} codings/s ({result['operations_per_s']:5.0f} ops/s)  "
         f"p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  p99 {result['p99']:6.1f} ms  "
-        f"client CPU {result['client_cpu_ms']:4.2f} ms/op  server CPU {server} ms/op  "
+        f"client CPU {result['client_cpu_ms']:4.2f} ms/op  server CPU {backends} ms/op "
+        f"(whole server {server})  "
         f"bench loop {result['bench_us']:.0f} us/op  "
         f"lock errors {result['lock_errors']}  other errors "
         f"{len(result['errors']) - result['lock_errors']}  final state: {verdict}  "
