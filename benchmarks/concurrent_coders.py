@@ -16,11 +16,25 @@ PostgreSQL comes from ``--url`` or ``CODAGE_TEST_POSTGRES``: a server on which a
 fresh database is created for each run and dropped after. SQLite runs up to 4
 processes (one writer at a time by design). Prints figures; not a pass/fail test
 (the exit code is 1 only when the final state is wrong or a lock error was seen).
+
+Each line gives throughput, latency percentiles of every operation, the CPU the
+coders' processes spent per operation (client), the CPU their server processes
+spent per operation and the whole server's (read from /proc when the server runs
+on this machine: backends, WAL writer and the rest, connections' start included,
+and whatever else it serves meanwhile), what
+the benchmark's own loop costs per operation, and the load averages of the
+machine, which other work skews: on an idle machine,
+
+    uptime; python benchmarks/concurrent_coders.py --backend postgresql --levels 8 \
+        --url postgresql+psycopg://postgres@127.0.0.1:PORT/postgres
+
+gives the goal's figure (500 codings per second in total with 8 coders).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import random
@@ -73,12 +87,77 @@ def _postgres_database(base: str) -> Iterator[str]:
         admin.dispose()
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int, *, children: bool = False) -> float:
+    """CPU seconds of a process (with its reaped children's), from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / _TICK
+
+
+def _postmaster(url: str) -> int | None:
+    """The pid of the server's postmaster when it runs on this machine and /proc shows it."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            backend = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            parent = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            _proc_cpu(parent, children=True)
+            return parent
+    except (OSError, ValueError, IndexError):
+        return None  # a server elsewhere (or another namespace): no server CPU figure
+    finally:
+        engine.dispose()
+
+
+def _server_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds of the whole server so far: the postmaster, the backends and helpers
+    it reaped (cutime) and those still running; None when it cannot be seen."""
+    if postmaster is None:
+        return None
+    total = _proc_cpu(postmaster, children=True)
+    for child in Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split():
+        with contextlib.suppress(OSError):  # exited between the listing and the read
+            total += _proc_cpu(int(child))
+    return total
+
+
+def _backend_pid(project: Project) -> int | None:
+    """The server process of this coder's connection (one: the coder works in turn), or
+    None on SQLite or when the server's processes cannot be seen from here."""
+    if project.is_sqlite:
+        return None
+    with project.engine.connect() as conn:
+        pid = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    return pid if _own_backend_cpu(pid) is not None else None
+
+
+def _own_backend_cpu(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        return _proc_cpu(pid)
+    except OSError:
+        return None
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def _is_lock_error(exc: BaseException) -> bool:
     words = str(exc).lower()
     return any(w in words for w in ("locked", "busy", "deadlock", "could not serialize"))
 
 
-def _coder(location: str, worker: int, codings: int, barrier: Any) -> dict[str, Any]:
+def _coder(
+    location: str, worker: int, codings: int, barrier: Any, lean: bool = True
+) -> dict[str, Any]:
     """One coder: apply ``codings`` codings, undo every fourth at once; time each step."""
     coder = f"coder-{worker:02d}"
     rng = random.Random(worker)
@@ -88,12 +167,15 @@ def _coder(location: str, worker: int, codings: int, barrier: Any) -> dict[str, 
     errors: list[str] = []
     lock_errors = 0
     with Project.open(location, create=False) as project:
+        project.lean_writes = lean
         docs = [(d.id, d.length) for d in project.documents()]
         codes = [c.id for c in project.codes()]
         project.coder(coder)  # registered before the clock starts, as a login would
+        backend = _backend_pid(project)
         barrier.wait()
         started = time.perf_counter()
         cpu = resource.getrusage(resource.RUSAGE_SELF)
+        backend_cpu = _own_backend_cpu(backend)
         for n in range(codings):
             while True:
                 doc_id, length = rng.choice(docs)
@@ -119,8 +201,12 @@ def _coder(location: str, worker: int, codings: int, barrier: Any) -> dict[str, 
                 errors.append(f"{exc.__class__.__name__}: {exc}")
         elapsed = time.perf_counter() - started
         end = resource.getrusage(resource.RUSAGE_SELF)
+        backend_end = _own_backend_cpu(backend)
     return {
         "cpu": end.ru_utime + end.ru_stime - cpu.ru_utime - cpu.ru_stime,
+        "backend_cpu": None
+        if backend_cpu is None or backend_end is None
+        else backend_end - backend_cpu,
         "coder": coder,
         "kept": sorted(kept),
         "applies": applies,
@@ -171,17 +257,18 @@ def _percentile(values: list[float], q: float) -> float:
     return cut[int(q) - 1]
 
 
-def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
+def run_level(location: str, processes: int, codings: int, lean: bool = True) -> dict[str, Any]:
     _prepare(location)
+    postmaster = None if "://" not in location else _postmaster(location)
     context = multiprocessing.get_context("fork")
     with context.Manager() as manager:
         barrier = manager.Barrier(processes)
         with context.Pool(processes) as pool:
-            started = time.perf_counter()
+            server_before = _server_cpu(postmaster)
             reports = pool.starmap(
-                _coder, [(location, w, codings, barrier) for w in range(processes)]
+                _coder, [(location, w, codings, barrier, lean) for w in range(processes)]
             )
-            wall = time.perf_counter() - started
+            server_after = _server_cpu(postmaster)
     wall = max(r["elapsed"] for r in reports)  # from the barrier, not the forks
     applies = [x for r in reports for x in r["applies"]]
     undos = [x for r in reports for x in r["undos"]]
@@ -197,6 +284,19 @@ def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
         "lock_errors": sum(r["lock_errors"] for r in reports),
         # CPU time of the coders' own processes (not the server's) per operation
         "client_cpu_ms": 1000 * sum(r["cpu"] for r in reports) / max(1, len(steps)),
+        # CPU time of the whole server (backends and helpers: WAL writer, ...) per
+        # operation; includes opening each coder's connection, a few ms per coder
+        "server_cpu_ms": None
+        if server_before is None or server_after is None
+        else 1000 * (server_after - server_before) / max(1, len(steps)),
+        # CPU time of the coders' own server processes per operation: the server's
+        # direct cost, whatever else the server serves meanwhile
+        "backend_cpu_ms": None
+        if any(r["backend_cpu"] is None for r in reports)
+        else 1000 * sum(r["backend_cpu"] for r in reports) / max(1, len(steps)),
+        # what the benchmark's own loop (drawing spans, timing) costs per operation
+        "bench_us": _own_overhead(codings),
+        "load": _load(),
         "errors": [e for r in reports for e in r["errors"]],
         "problems": _check(location, reports),
         "applied": len(applies),
@@ -204,16 +304,48 @@ def run_level(location: str, processes: int, codings: int) -> dict[str, Any]:
     }
 
 
+def _own_overhead(codings: int) -> float:
+    """Microseconds per operation of the coders' loop without the project: drawing a
+    span, the bookkeeping and the clock, so that the figures say what the benchmark
+    itself takes from the cores it shares with the coders."""
+    rng = random.Random(0)
+    docs = [(1, 36_000), (2, 36_000), (3, 36_000)]
+    codes = list(range(CODES))
+    kept: set[tuple[int, int, int, int]] = set()
+    times: list[float] = []
+    cpu = time.process_time()
+    for n in range(codings):
+        while True:
+            doc_id, length = rng.choice(docs)
+            start = rng.randrange(0, length - 200)
+            key = (doc_id, rng.choice(codes), start, start + rng.randrange(5, 200))
+            if key not in kept:
+                break
+        t0 = time.perf_counter()
+        times.append(time.perf_counter() - t0)
+        kept.add(key)
+        if n % UNDO_EVERY == UNDO_EVERY - 1:
+            t0 = time.perf_counter()
+            times.append(time.perf_counter() - t0)
+            kept.discard(key)
+    return 1e6 * (time.process_time() - cpu) / max(1, len(times))
+
+
 def _print(backend: str, result: dict[str, Any]) -> None:
     verdict = "exact" if not result["problems"] else "; ".join(result["problems"][:3])
+    server = "n/a" if result["server_cpu_ms"] is None else f"{result['server_cpu_ms']:4.2f}"
+    backends = "n/a" if result["backend_cpu_ms"] is None else f"{result['backend_cpu_ms']:4.2f}"
     print(
         f"{backend:10} {result['processes']:>3} coders  {result['applied']:>6} codings "
         f"{result['undone']:>5} undos in {result['wall']:6.1f}s  "
         f"{result['codings_per_s']:7.0f} codings/s ({result['operations_per_s']:5.0f} ops/s)  "
         f"p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  p99 {result['p99']:6.1f} ms  "
-        f"client CPU {result['client_cpu_ms']:4.1f} ms/op  "
+        f"client CPU {result['client_cpu_ms']:4.2f} ms/op  server CPU {backends} ms/op "
+        f"(whole server {server})  "
+        f"bench loop {result['bench_us']:.0f} us/op  "
         f"lock errors {result['lock_errors']}  other errors "
-        f"{len(result['errors']) - result['lock_errors']}  final state: {verdict}",
+        f"{len(result['errors']) - result['lock_errors']}  final state: {verdict}  "
+        f"({result['load']})",
         flush=True,
     )
     for error in result["errors"][:3]:
@@ -226,9 +358,14 @@ def main() -> int:
     parser.add_argument("--backend", choices=("both", "postgresql", "sqlite"), default="both")
     parser.add_argument("--levels", default="", help="process counts, e.g. 4,8,16")
     parser.add_argument("--codings", type=int, default=1000, help="codings per coder")
+    parser.add_argument(
+        "--ordinary",
+        action="store_true",
+        help="write through the ordinary (ORM) path, not the lean one: for comparison",
+    )
     args = parser.parse_args()
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
-    print(f"load before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
+    print(f"{_load()} on {os.cpu_count()} cores before", flush=True)
     bad = False
     for backend in backends:
         default = "4,8,16" if backend == "postgresql" else "2,4"
@@ -242,13 +379,15 @@ def main() -> int:
                 continue
             if backend == "postgresql":
                 with _postgres_database(args.url) as url:
-                    result = run_level(url, processes, args.codings)
+                    result = run_level(url, processes, args.codings, not args.ordinary)
             else:
                 with tempfile.TemporaryDirectory() as folder:
-                    result = run_level(str(Path(folder) / "bench.db"), processes, args.codings)
+                    result = run_level(
+                        str(Path(folder) / "bench.db"), processes, args.codings, not args.ordinary
+                    )
             _print(backend, result)
             bad = bad or bool(result["problems"]) or result["lock_errors"] > 0
-    print(f"load after: {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"{_load()} after", flush=True)
     return 1 if bad else 0
 
 

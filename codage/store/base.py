@@ -67,13 +67,9 @@ def _write_errors(store: Store, role: ServerRole | None = None) -> Iterator[None
                 warnings.filterwarnings("ignore", "DELETE statement on table", sa_exc.SAWarning)
             yield
     except sa_exc.DBAPIError as exc:
-        state = getattr(exc.orig, "sqlstate", None)
-        if role is not None and not role.owner and state in (_REFUSED, _STILL_REFERRED):
-            raise NotYourName(
-                f"{store.shown}: this change touches rows that are not {role.name}'s "
-                "(another coder's codings or memos); on a team project only their coder "
-                "or the project's owner may change them; nothing was changed"
-            ) from None
+        refused = lane_refusal(store, role, getattr(exc.orig, "sqlstate", None))
+        if refused is not None:
+            raise refused from None
         if not isinstance(exc, OperationalError):
             raise
         if "readonly" in str(exc.orig) or "read-only" in str(exc.orig):
@@ -92,6 +88,17 @@ def _write_errors(store: Store, role: ServerRole | None = None) -> Iterator[None
                 f"{BUSY_TIMEOUT_MS / 1000:g} s; nothing was changed, try again"
             ) from None
         raise
+
+
+def lane_refusal(store: Store, role: ServerRole | None, state: str | None) -> NotYourName | None:
+    """The one clear error for a write the server's row-level security refused, if it was."""
+    if role is None or role.owner or state not in (_REFUSED, _STILL_REFERRED):
+        return None
+    return NotYourName(
+        f"{store.shown}: this change touches rows that are not {role.name}'s "
+        "(another coder's codings or memos); on a team project only their coder "
+        "or the project's owner may change them; nothing was changed"
+    )
 
 
 @contextmanager
@@ -292,6 +299,16 @@ class ProjectBase:
             raise NotYourName(
                 f"{self.store.shown}: you are logged in as {role.name}; "
                 f"you cannot write as {name.strip()}, only as yourself"
+            )
+
+    def _owner_only(self, doing: str) -> None:
+        """On a team project, refuse in one line a change only the project's owner may
+        make (one that rewrites every coder's work), before anything is written."""
+        role = self.server_role()
+        if role is not None and not role.owner:
+            raise NotYourName(
+                f"{self.store.shown}: only the project's owner may {doing} on a team "
+                f"project; {role.name} does not own it; nothing was changed"
             )
 
     def _coder_id(self, s: Session, name: str) -> int:

@@ -15,11 +15,12 @@ from codage.domain import (
     Coding,
 )
 from codage.store import journal as _journal
-from codage.store.base import Conflict, NotFound, ProjectBase
+from codage.store.base import Conflict, NotFound
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import now as _now
 from codage.store.journal import passage_head as _passage_head
 from codage.store.journal import row_dict as _row_dict
+from codage.store.lean import LeanWrites, Ordinary
 from codage.store.schema import (
     CodeRow,
     CoderRow,
@@ -45,7 +46,7 @@ def owner_check(owner: str | None, coder: str, what: str, verb: str) -> None:
         raise NotYours(f"{what} is {owner}'s: only {owner} may {verb} it (you are {coder.strip()})")
 
 
-class Codings(ProjectBase):
+class Codings(LeanWrites):
     """The codings of a project."""
 
     def _has_automatic(self) -> bool:
@@ -105,8 +106,12 @@ class Codings(ProjectBase):
         Few statements (what several coders at once on a server pay for in round
         trips): one reads the document, the code, the passage and any duplicate
         together, one inserts, one per level reads the code's path, two write
-        the journal.
+        the journal. On PostgreSQL, two round trips (see :mod:`codage.store.lean`).
         """
+        # a suggestion accepted is rare: it takes the ordinary path, which marks it
+        lean = None if suggested else self._lean_coder_id(coder)
+        if lean is not None:
+            return self._lean_add_coding(lean, document_id, code_id, start, end, coder, memo)
         journal = _Journal()
         with self._tx(lane=True) as s:
             coder_id = self._coder_id(s, coder)
@@ -264,6 +269,12 @@ class Codings(ProjectBase):
 
         NotYours when ``coder`` does not own it.
         """
+        lean = self._lean_coder_id(coder)
+        if lean is not None:
+            try:
+                return self._lean_remove_coding(lean, coding_id, coder)
+            except Ordinary:
+                pass  # memos hang on it: the ordinary path removes them with it
         journal = _Journal()
         with self._tx() as s:
             row = self._coding_row(s, coding_id)

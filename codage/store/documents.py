@@ -355,6 +355,9 @@ class Documents(Cases, SearchIndex):
         codings exactly. Raises Conflict when the document changed since the
         replacement was planned (another text, another set of codings).
         """
+        # every coder's codings move: on a team project the owner's decision (the
+        # server would refuse a coder's role the other layers' rows anyway)
+        self._owner_only("correct a document's text (it moves every coder's codings)")
         journal = _Journal()
         journal.details = dict(details)
         with self._tx() as s:

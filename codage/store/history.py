@@ -11,6 +11,7 @@ from codage.domain import (
 )
 from codage.store import journal as _journal
 from codage.store.journal import UndoConflict
+from codage.store.lean import LeanWrites, Ordinary
 from codage.store.schema import (
     DocumentRow,
     JournalRow,
@@ -22,7 +23,7 @@ class _BeyondLane(Exception):
     """An undo or redo that touches more than its coder's own codings."""
 
 
-class History(SearchIndex):
+class History(LeanWrites, SearchIndex):
     """Undo, redo and history over the journal."""
 
     def undo(self, *, coder: str) -> JournalEntry | None:
@@ -42,6 +43,12 @@ class History(SearchIndex):
     def _step(self, coder: str, *, undo: bool) -> JournalEntry | None:
         # Most steps take back a coder's own coding: tried first in the coder's lane,
         # beside other coders' writes; a step that reaches further runs again alone.
+        actor_id = self._lean_coder_id(coder)
+        if actor_id is not None:
+            try:
+                return self._lean_step(actor_id, coder, undo=undo)
+            except Ordinary:
+                pass
         try:
             return self._step_in(coder, undo=undo, lane=True)
         except _BeyondLane:

@@ -34,6 +34,8 @@ class Pseudonyms(ProjectBase):
         Rows whose key stays are updated in place, others inserted or deleted, so that
         one undo puts the previous map back. Returns the number of rows changed.
         """
+        # the map rewrites every export of everyone's work: the owner's, on a team project
+        self._owner_only("store the pseudonymisation map (it rewrites every export)")
         wanted = {e.key: e for e in entries}
         journal = _Journal()
         with self._tx() as s:

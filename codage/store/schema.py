@@ -170,7 +170,8 @@ class JournalRow(Base):
     """
 
     __tablename__ = "journal"
-    __table_args__ = (Index("ix_journal_actor_state", "actor_id", "state"), NEVER_REUSE_IDS)
+    # id last: a coder's latest step (undo) is one step of the index (migration 0007)
+    __table_args__ = (Index("ix_journal_actor_state", "actor_id", "state", "id"), NEVER_REUSE_IDS)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("coders.id"))
     at: Mapped[datetime] = mapped_column()
