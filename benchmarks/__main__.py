@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
-    parser.add_argument("--report", type=Path, default=Path("benchmark-report.md"))
+    parser.add_argument("--report", type=Path, default=Path("benchmark-report/report.md"))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
