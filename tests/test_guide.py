@@ -69,7 +69,7 @@ def run_line(line: str, root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_both_guides_hold_the_same_commands() -> None:
-    assert LINES == lines_of(GUIDES["fr"])
+    assert lines_of(GUIDES["fr"]) == LINES
     assert len(LOCAL) >= 40 and len(TEAM) >= 4
     verbs = {words(line)[1] for line in LINES if words(line)[0] == "codage"}
     study = {"init", "import", "tui", "code", "memo", "case", "search", "autocode", "export"}
