@@ -224,6 +224,7 @@ def figures(m: dict[str, object]) -> list[Figure]:
             goal_on="ratio",
             baseline="stock spaCy, same components, cold",
             baseline_value=stock_cpu,
+            issue_goal="import-overhead",
             note=f"{size}; median of {len(runs['codage'])} alternated runs each; CPU time, "
             "which other work on a shared machine disturbs less than wall time",
         ),
@@ -235,6 +236,7 @@ def figures(m: dict[str, object]) -> list[Figure]:
             goal_on="ratio",
             baseline="stock spaCy, same components, cold",
             baseline_value=stock,
+            issue_goal="import-overhead",
         ),
         Figure("words per second, codage import", m["words"] / ours, "words/s"),  # type: ignore[operator]
         Figure(
@@ -246,6 +248,7 @@ def figures(m: dict[str, object]) -> list[Figure]:
             baseline="one process",
             baseline_value=one["seconds"],
             note=f"{os.cpu_count()} cores; model loading counted on both sides",
+            issue_goal="import-processes",
         ),
         Figure(
             "import, automatic processes: CPU",
@@ -256,6 +259,7 @@ def figures(m: dict[str, object]) -> list[Figure]:
             baseline="one process",
             baseline_value=one["cpu"],
             note="CPU of the process and its children",
+            issue_goal="import-processes",
         ),
         Figure(
             "import, automatic processes: peak memory",
@@ -266,6 +270,7 @@ def figures(m: dict[str, object]) -> list[Figure]:
             baseline="one process",
             baseline_value=one["peak_mb"] + one["children_peak_mb"],
             note="own peak plus the largest child's",
+            issue_goal="import-processes",
         ),
         Figure("peak memory, one process", peak, "MB", goal=1536),
         Figure("demo table of open comments", table["seconds"], "s", goal=5.0),

@@ -171,6 +171,7 @@ def run(quick: bool) -> list[Figure]:
             m["merge"],
             "s",
             goal=10.0 if codings >= 200_000 else None,
+            issue_goal="merge-600k" if codings >= 200_000 else "",
             note=f"{m['added']:,.0f} codings added; {m['added'] / m['merge']:,.0f} per second",
         ),
         Figure(

@@ -24,6 +24,25 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
+# The speed goals of issue 19, by the id a Figure names in ``issue_goal``: the report opens
+# with a table of them, each next to the figures that measure it, and says which ones no
+# benchmark of the run measured.
+ISSUE_GOALS: dict[str, str] = {
+    "import-overhead": "import at most 1.05× stock spaCy with the same components, cold, "
+    "varied text",
+    "import-processes": "automatic worker processes never slower nor heavier than one process",
+    "apply-picker": "applying a code with the picker at most 30 ms above a cursor key, "
+    "keypress to repaint",
+    "tree-key": "the codebook tree's key stays under 30 ms (above a cursor key)",
+    "open-10mb": "a 10 MB transcript opens in the full app in 0.5 s",
+    "open-50mb": "a 50 MB transcript opens in the full app in 2 s",
+    "dossier-10k": "a dossier of 10,000 extracts within 3× python-docx opening and saving it",
+    "dossier-100k": "a dossier of 100,000 extracts in 10 s under 500 MB",
+    "merge-600k": "merge of 3 × 200,000 codings in 10 s",
+    "start-up": "every command that needs no model nor interface starts in under 0.3 s more "
+    "than python -c pass",
+}
+
 
 class Skipped(Exception):
     """A benchmark that cannot run here; its message says why (``no server``)."""
@@ -42,6 +61,7 @@ class Figure:
     goal_on: Literal["value", "ratio"] = "value"
     higher_is_better: bool = False
     note: str = ""
+    issue_goal: str = ""  # a key of ISSUE_GOALS when this figure measures one of them
 
     @property
     def ratio(self) -> float | None:
@@ -136,6 +156,23 @@ HEADER = (
 )
 
 
+def goals_table(outcomes: list[Outcome]) -> list[str]:
+    """The issue's speed goals, each with the figures of this run that measure it."""
+    lines = [
+        "## Speed goals of issue 19",
+        "",
+        "| goal | benchmark | figure | value | goal | baseline | ratio | verdict | note |",
+        "|---|---|---|---:|---|---|---:|---|---|",
+    ]
+    for key, goal in ISSUE_GOALS.items():
+        found = [(o.module, f) for o in outcomes for f in o.figures if f.issue_goal == key]
+        if not found:
+            lines.append(f"| {_cell(goal)} | not measured in this run |" + " |" * 7)
+        for module, figure in found:
+            lines.append(f"| {_cell(goal)} | {module} " + figure_row(figure))
+    return [*lines, ""]
+
+
 def markdown(outcomes: list[Outcome], *, quick: bool, machine: str) -> str:
     """The whole report: a summary, then one table per benchmark."""
     figures = [f for o in outcomes for f in o.figures]
@@ -156,6 +193,7 @@ def markdown(outcomes: list[Outcome], *, quick: bool, machine: str) -> str:
         "for the full sizes.",
         "",
     ]
+    lines += goals_table(outcomes)
     for outcome in outcomes:
         lines += [f"## {outcome.module}", "", outcome.title, ""]
         if outcome.skipped:

@@ -514,6 +514,7 @@ def run(quick: bool) -> list[Figure]:
             baseline="cursor key",
             baseline_value=k["cursor_ms"],
             note=f"goal: cursor key + 30 ms; {k['picker_ms'] - k['cursor_ms']:.0f} ms above it",
+            issue_goal="apply-picker",
         ),
         Figure(
             "apply a code from the tree (c), keypress to stored and repainted",
@@ -523,6 +524,7 @@ def run(quick: bool) -> list[Figure]:
             baseline="cursor key",
             baseline_value=k["cursor_ms"],
             note=f"goal: cursor key + 30 ms; {k['tree_ms'] - k['cursor_ms']:.0f} ms above it",
+            issue_goal="tree-key",
         ),
     ]
     goals = {1_000_000: 0.5} if quick else {10_000_000: 0.5, 50_000_000: 2.0}
@@ -534,6 +536,7 @@ def run(quick: bool) -> list[Figure]:
                 "s",
                 goal=goals[size],
                 note="open_document() to first paint, database reads included",
+                issue_goal={10_000_000: "open-10mb", 50_000_000: "open-50mb"}.get(size, ""),
             )
         )
     return figures
