@@ -179,20 +179,32 @@ def cold_run(side: str, folder: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(sentences: int, pairs: int) -> dict[str, object]:
+def measure(sentences: int, pairs: int, auto_sentences: int | None = None) -> dict[str, object]:
+    """Cold runs on ``sentences`` distinct sentences; the automatic choice of processes is
+    compared with one process on ``auto_sentences`` (enough text for the choice to matter:
+    below ``AUTO_PROCESS_BYTES`` of files codage takes one process anyway)."""
+    from codage.ingest.service import auto_processes
+
     with tempfile.TemporaryDirectory(prefix="codage-import-bench-") as tmp:
         folder = Path(tmp)
-        made = varied_sentences(sentences)
-        files = write_corpus(folder, made)
+        made = varied_sentences(max(sentences, auto_sentences or 0))
+        files = write_corpus(folder, made[:sentences])
         words = sum(len(p.read_text(encoding="utf-8").split()) for p in files)
         runs: dict[str, list[dict[str, float]]] = {"stock": [], "codage": []}
         for i in range(pairs):
             order = ("stock", "codage") if i % 2 == 0 else ("codage", "stock")
             for side in order:
                 runs[side].append(cold_run(side, folder))
+        table = cold_run("table", folder)
+        if auto_sentences is not None and auto_sentences != sentences:
+            folder = folder / "auto"
+            folder.mkdir()
+            write_corpus(folder, made[:auto_sentences])
+        auto_files = sorted(folder.glob("entretien-*.txt"))
+        auto_megabytes = sum(p.stat().st_size for p in auto_files) / 1e6
+        chosen = auto_processes(auto_files)
         auto = cold_run("auto", folder)
         single = cold_run("single", folder)
-        table = cold_run("table", folder)
     return {
         "files": len(files),
         "sentences": len(made),
@@ -201,6 +213,8 @@ def measure(sentences: int, pairs: int) -> dict[str, object]:
         "auto": auto,
         "single": single,
         "table": table,
+        "auto_megabytes": auto_megabytes,
+        "chosen": chosen,
     }
 
 
@@ -247,7 +261,8 @@ def figures(m: dict[str, object]) -> list[Figure]:
             goal_on="ratio",
             baseline="one process",
             baseline_value=one["seconds"],
-            note=f"{os.cpu_count()} cores; model loading counted on both sides",
+            note=f"{m['auto_megabytes']:.1f} MB of files: {m['chosen']} process(es) chosen on "
+            f"{os.cpu_count()} cores; model loading counted on both sides",
             issue_goal="import-processes",
         ),
         Figure(
@@ -278,21 +293,25 @@ def figures(m: dict[str, object]) -> list[Figure]:
 
 
 def run(quick: bool) -> list[Figure]:
-    """Cold, alternated runs on varied text: 1,000 sentences quick, 15,000 full."""
-    return figures(measure(1000 if quick else 15_000, 1 if quick else 2))
+    """Cold, alternated runs on varied text: 1,000 sentences quick, 15,000 full (and 60,000,
+    over the threshold of automatic processes, for their comparison with one process)."""
+    if quick:
+        return figures(measure(1000, 1))
+    return figures(measure(15_000, 2, auto_sentences=60_000))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=15_000)
     parser.add_argument("--pairs", type=int, default=2, help="alternated stock/codage pairs")
+    parser.add_argument("--auto-sentences", type=int, default=60_000)
     parser.add_argument("--child", choices=("stock", "codage", "auto", "single", "table"))
     parser.add_argument("--folder", type=Path)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.folder)))
         return
-    m = measure(args.sentences, args.pairs)
+    m = measure(args.sentences, args.pairs, args.auto_sentences)
     print(f"{m['files']} files, {m['sentences']:,} distinct sentences, {m['words']:,} words")
     for side, runs in m["runs"].items():  # type: ignore[attr-defined]
         print(
