@@ -144,7 +144,7 @@ def figure_row(figure: Figure) -> str:
         f"{_number(figure.value)} {figure.unit}",
         _goal(figure),
         baseline,
-        f"{ratio:.2f}×" if ratio is not None else "",
+        ("" if ratio is None else f"{ratio:.2f}×" if ratio >= 0.01 else f"{ratio:.1g}×"),
         _verdict(figure),
         figure.note,
     ]
