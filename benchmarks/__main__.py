@@ -16,6 +16,7 @@ import argparse
 import importlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,23 +97,27 @@ def run_one(module: str, quick: bool, log: Path) -> Outcome:
         with log.open("a", encoding="utf-8") as sink:
             sink.write(f"\n===== {module} =====\n")
             sink.flush()
+            # a session of its own, so that a benchmark stopped for its time is stopped
+            # with every process it started (model processes, the commands it measures)
+            process = subprocess.Popen(
+                [*command, *(["--quick"] if quick else [])],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=ROOT,
+                start_new_session=True,
+            )
             try:
-                done = subprocess.run(
-                    [*command, *(["--quick"] if quick else [])],
-                    stdout=sink,
-                    stderr=subprocess.STDOUT,
-                    env=env,
-                    cwd=ROOT,
-                    timeout=TIMEOUT[quick],
-                    check=False,
-                )
+                returncode = process.wait(timeout=TIMEOUT[quick])
             except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
                 outcome.error = f"stopped after {TIMEOUT[quick]} s"
                 return outcome
             finally:
                 outcome.seconds = time.perf_counter() - began
         if not out.exists():
-            outcome.error = f"the benchmark's process ended with code {done.returncode}"
+            outcome.error = f"the benchmark's process ended with code {returncode}"
             return outcome
         data = json.loads(out.read_text(encoding="utf-8"))
     outcome.skipped = data.get("skipped")
