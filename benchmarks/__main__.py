@@ -92,7 +92,9 @@ def run_one(module: str, quick: bool, log: Path) -> Outcome:
         out = Path(tmp) / "figures.json"
         command = [sys.executable, "-m", "benchmarks", "--child", module, "--out", str(out)]
         path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
-        env = {**os.environ, "PYTHONPATH": path}
+        # its temporary files go under this folder, removed afterwards even when the
+        # benchmark was stopped before it could clean up
+        env = {**os.environ, "PYTHONPATH": path, "TMPDIR": tmp}
         began = time.perf_counter()
         with log.open("a", encoding="utf-8") as sink:
             sink.write(f"\n===== {module} =====\n")
