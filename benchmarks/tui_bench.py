@@ -48,50 +48,10 @@ from benchmarks.report import Figure
 from codage.domain import Code, Coding, Document, Span, Unit, text_sha256
 from codage.tui.widgets.transcript_view import TranscriptView
 
-WORDS = [
-    "agents",
-    "numérique",
-    "outil",
-    "travail",
-    "intranet",
-    "messagerie",
-    "changé",
-    "beaucoup",
-    "depuis",
-    "réforme",
-    "collectivité",
-    "nous",
-    "avons",
-    "été",
-    "formés",
-    "équipe",
-    "service",
-    "informatique",
-    "télétravail",
-    "logiciel",
-    "dossier",
-    "usagers",
-    "mairie",
-    "procédure",
-    "dématérialisation",
-    "signature",
-    "parapheur",
-    "élus",
-    "réunion",
-    "le",
-    "la",
-    "les",
-    "des",
-    "une",
-    "un",
-    "et",
-    "mais",
-    "donc",
-    "pour",
-    "avec",
-    "dans",
-    "sur",
-]
+WORDS = """agents numérique outil travail intranet messagerie changé beaucoup depuis réforme
+collectivité nous avons été formés équipe service informatique télétravail logiciel
+dossier usagers mairie procédure dématérialisation signature parapheur élus réunion le la
+les des une un et mais donc pour avec dans sur""".split()  # noqa: SIM905
 
 
 @dataclass
