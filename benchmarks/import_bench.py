@@ -107,6 +107,31 @@ def write_corpus(folder: Path, sentences: list[str], seed: int = 11) -> list[Pat
     return files
 
 
+def make_corpus(folder: Path, words: int, seed: int = 7) -> list[Path]:
+    """Shuffled copies of the demo interviews' paragraphs until ``words`` words are written.
+
+    Not this benchmark's corpus any more (repeated paragraphs flatter an import, whose
+    caches profit from them); kept for ``search_bench.py``, which searches such a corpus.
+    """
+    rng = random.Random(seed)
+    paragraphs: list[str] = []
+    for path in sorted(DEMO.glob("entretien-*.txt")):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        paragraphs.extend(p for p in text.split("\n\n") if p.strip())
+    files: list[Path] = []
+    total = 0
+    n = 0
+    while total < words:
+        n += 1
+        rng.shuffle(paragraphs)
+        body = "\n\n".join(paragraphs[:120]) + f"\n\nE : Fin de l'entretien {n}.\n"
+        path = folder / f"entretien-{n:04d}.txt"
+        path.write_text(body, encoding="utf-8")
+        files.append(path)
+        total += len(body.split())
+    return files
+
+
 def _usage() -> dict[str, float]:
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
