@@ -1,10 +1,13 @@
-"""Benchmark of the pure agreement functions (prints figures; not a test).
+"""Agreement: Krippendorff's alpha against the krippendorff package, on several shapes.
 
 Run: ``.venv/bin/python benchmarks/agreement_bench.py``
 
-1. Unit-level Krippendorff's alpha on 3 coders × 100,000 units × 50 values
-   (10 % missing), against ``krippendorff.alpha`` on the same array, all levels.
+1. Unit-level Krippendorff's alpha against ``krippendorff.alpha`` on the same array, on
+   three shapes: large (3 coders × 100,000 units × 50 values, 10 % missing, where the
+   package is slowest), small (2 coders × 200 units × 4 values) and binary
+   (2 coders × 10,000 units × 2 values); all levels on the large shape.
 2. ``unitized_alpha`` on 3 coders × 1,000,000 characters × 50 codes.
+3. ``codage agreement`` as a user runs it, through a real project (goal: at most 2 s).
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+
+from benchmarks.report import Figure
 from codage.analysis.agreement import LEVELS, krippendorff_alpha
 from codage.analysis.unitizing import unitized_alpha
 
@@ -28,6 +34,69 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> tuple[float, object]:
         result = fn()
         times.append(time.perf_counter() - t0)
     return min(times), result
+
+
+SHAPES = {
+    # name: (coders, units, values, missing share)
+    "large": (3, 100_000, 50, 0.1),
+    "small": (2, 200, 4, 0.0),
+    "binary": (2, 10_000, 2, 0.05),
+}
+
+
+def shape_data(coders: int, units: int, values: int, missing: float) -> np.ndarray:
+    """Coders who agree four times in five with a hidden truth, some values missing."""
+    rng = np.random.default_rng(42)
+    truth = rng.integers(1, values + 1, size=units)
+    noise = rng.integers(1, values + 1, size=(coders, units))
+    data = np.where(rng.random((coders, units)) < 0.8, truth, noise).astype(float)
+    data[rng.random((coders, units)) < missing] = np.nan
+    return data
+
+
+def compare(data: np.ndarray, level: str, repeat: int) -> tuple[float, float | None]:
+    """Best-of times (seconds) of codage and of the krippendorff package on ``data``."""
+    ours, alpha = best_of(lambda: krippendorff_alpha(data, level), repeat)
+    try:
+        import krippendorff
+    except ImportError:  # the test extra installs it; without it, no baseline
+        return ours, None
+    theirs, reference = best_of(
+        lambda: krippendorff.alpha(reliability_data=data, level_of_measurement=level), repeat
+    )
+    if abs(float(alpha) - float(reference)) > 1e-9:  # type: ignore[arg-type]
+        raise RuntimeError(f"alpha differs from the package's: {alpha} vs {reference}")
+    return ours, theirs
+
+
+def run(quick: bool) -> list[Figure]:
+    """Every shape against the package; the project path at a smaller size when quick."""
+    figures: list[Figure] = []
+    for name, (m, n, v, missing) in SHAPES.items():
+        if quick and name == "large":
+            n = 2000  # the package takes seconds per call at this shape
+        data = shape_data(m, n, v, missing)
+        # small arrays: many repeats, or timer noise decides the ratio
+        repeat = 200 if n <= 1000 else (1 if name == "large" else 5)
+        for level in LEVELS if name == "large" else ("nominal",):
+            ours, theirs = compare(data, level, repeat)
+            figures.append(
+                Figure(
+                    f"alpha, {name} ({m}×{n:,}×{v}), {level}",
+                    ours * 1000,
+                    "ms",
+                    goal=1.0,
+                    goal_on="ratio",
+                    baseline="krippendorff package, same array",
+                    baseline_value=None if theirs is None else theirs * 1000,
+                )
+            )
+    seconds = through_the_project(documents=10 if quick else 50, passages=1000 if quick else 8000)
+    for unit, elapsed in seconds.items():
+        figures.append(
+            Figure(f"codage agreement, {unit} level, through a project", elapsed, "s", goal=2.0)
+        )
+    return figures
 
 
 def unit_level() -> None:
@@ -110,7 +179,7 @@ def unitized(min_seg: int, max_seg: int, max_gap: int, label: str) -> None:
     print(f"  per-value |uα: min {min(per_value):.4f}, max {max(per_value):.4f}")
 
 
-def through_the_project() -> None:
+def through_the_project(documents: int = 50, passages: int = 8000) -> dict[str, float]:
     """`codage agreement` as a user runs it: a real SQLite project, three coders,
     about one million characters in 50 documents, 50 codes; goal: at most 2 s."""
     import random
@@ -128,14 +197,14 @@ def through_the_project() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = Project.open(str(Path(tmp) / "team.db"))
         with project.batch():
-            texts = [_text(rng) for _ in range(50)]
+            texts = [_text(rng) for _ in range(documents)]
             docs = [
                 project.add_document(NewDocument(f"doc-{i:02d}", "interview", t, _paragraphs(t)))
                 for i, t in enumerate(texts)
             ]
             codes = [project.create_code(f"Code {c}", coder="A") for c in range(50)]
             records: dict[tuple[int, int, str, int, int], CodingImport] = {}
-            for _ in range(8000):
+            for _ in range(passages):
                 doc = rng.choice(docs)
                 start = rng.randrange(doc.length - 400)
                 end = start + rng.randint(20, 400)
@@ -153,6 +222,7 @@ def through_the_project() -> None:
             f"through the project: 3 coders × {total:,} characters × 50 codes, "
             f"{len(records):,} codings"
         )
+        seconds: dict[str, float] = {}
         for unit in ("character", "paragraph"):
             t0 = time.perf_counter()
             report = compute_agreement(project, unit=unit)
@@ -160,7 +230,9 @@ def through_the_project() -> None:
             overall = report.overall
             alpha = overall.u_alpha if unit == "character" else overall.krippendorff_alpha
             print(f"  {unit:9s} level: {elapsed:6.2f} s (goal <= 2 s)  overall α = {alpha}")
+            seconds[unit] = elapsed
         project.close()
+    return seconds
 
 
 if __name__ == "__main__":
@@ -171,3 +243,10 @@ if __name__ == "__main__":
     unitized(20, 400, 300, "passages of 20-400 characters")
     print()
     unitized(3, 40, 30, "dense: units of 3-40 characters")
+    print()
+    for name, shape in SHAPES.items():
+        ours, theirs = compare(shape_data(*shape), "nominal", 200 if shape[1] <= 1000 else 5)
+        vs = (
+            "" if theirs is None else f" | krippendorff {theirs * 1000:.2f} ms ×{theirs / ours:.1f}"
+        )
+        print(f"{name:<7} {shape}: codage {ours * 1000:.2f} ms{vs}")

@@ -24,6 +24,10 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.report import Figure
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = (
@@ -216,6 +220,45 @@ peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 last = (err.strip() or out.strip()).splitlines()[-1:] or ['']
 print(f'{took:.1f}\t{peak:.0f}\t{peak_tree[0]}\t{process.returncode}\t{last[0][:110]}')
 """
+
+
+def measure(names: list[str]) -> dict[str, list[str]]:
+    """Each named input's figures: seconds, peak MB, tree MB, exit code, last line."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CODAGE_CODER": "bench"}
+    rows: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="codage-bombs-bench-") as scratch:
+        folder = Path(scratch)
+        for name in names:
+            command = BOMBS[name](folder)
+            project = folder / f"{name.split()[0]}.db"
+            codage = [sys.executable, "-m", "codage", *command, "-p", str(project)]
+            line = subprocess.run(
+                [sys.executable, "-c", _MEASURE, *codage],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=folder,
+                check=False,
+            ).stdout.strip()
+            rows[name] = line.split("\t")
+    return rows
+
+
+def run(quick: bool) -> list[Figure]:
+    """The bounded inputs (quick: the two refused before any text is analysed)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.report import Figure
+
+    names = ["xlsx A1:XFD1048576", "odt text:c=2e9"] if quick else list(BOMBS)
+    figures = []
+    for name, row in measure(names).items():
+        if len(row) < 5:
+            raise RuntimeError(f"{name}: no figures ({row})")
+        seconds, _, tree, code, last = row[:5]
+        note = f"exit {code}: {last}"
+        figures.append(Figure(f"{name}: time", float(seconds), "s", note=note))
+        figures.append(Figure(f"{name}: peak memory of the tree", float(tree), "MB", goal=1024))
+    return figures
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.report import Figure
 from codage.codebook import parse_codebook
 from codage.services import Project, import_codebook
 
@@ -30,13 +31,11 @@ def codebook_text(size: int) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    args = parser.parse_args()
-    per_code: list[float] = []
+def measure(sizes: list[int]) -> list[tuple[int, float, float]]:
+    """(codes, parse seconds, import seconds) for codebooks of each size."""
+    rows: list[tuple[int, float, float]] = []
     with tempfile.TemporaryDirectory() as folder:
-        for size in (int(s) for s in args.sizes.split(",")):
+        for size in sizes:
             text = codebook_text(size)
             began = time.perf_counter()
             book = parse_codebook(text, "bench.yaml")
@@ -45,14 +44,44 @@ def main() -> None:
                 began = time.perf_counter()
                 report = import_codebook(project, book, coder="bench")
                 imported = time.perf_counter() - began
-            total = parsed + imported
-            per_code.append(total / len(report.added))
-            print(
-                f"{len(report.added):>7} codes: parse {parsed:6.2f} s, import {imported:6.2f} s, "
-                f"{1000 * total / len(report.added):6.3f} s per 1,000 codes"
-            )
-    if len(per_code) > 1:
-        print(f"per-code cost, largest / smallest: {per_code[-1] / per_code[0]:.2f}")
+            rows.append((len(report.added), parsed, imported))
+    return rows
+
+
+def run(quick: bool) -> list[Figure]:
+    """Per-1,000-code cost at the smallest and largest size, and their ratio (linearity)."""
+    rows = measure([1000, 10_000] if quick else [1000, 10_000, 100_000])
+    (small, *_), (large, *_) = rows[0], rows[-1]
+    per = [1000 * (p + i) / n for n, p, i in rows]
+    return [
+        Figure(f"{small:,} codes, per 1,000 codes", per[0], "s"),
+        Figure(
+            f"{large:,} codes, per 1,000 codes",
+            per[-1],
+            "s",
+            goal=1.5,
+            goal_on="ratio",
+            baseline=f"per 1,000 codes at {small:,} codes",
+            baseline_value=per[0],
+            note="linear import: the cost per code stays flat",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    args = parser.parse_args()
+    rows = measure([int(s) for s in args.sizes.split(",")])
+    for codes, parsed, imported in rows:
+        total = parsed + imported
+        print(
+            f"{codes:>7} codes: parse {parsed:6.2f} s, import {imported:6.2f} s, "
+            f"{1000 * total / codes:6.3f} s per 1,000 codes"
+        )
+    if len(rows) > 1:
+        (n0, p0, i0), (n1, p1, i1) = rows[0], rows[-1]
+        print(f"per-code cost, largest / smallest: {((p1 + i1) / n1) / ((p0 + i0) / n0):.2f}")
 
 
 if __name__ == "__main__":

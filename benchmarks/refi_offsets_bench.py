@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.report import Figure
 from codage.ingest.refi.build import place
 from codage.ingest.refi.offsets import Positions, detect, stored_text
 
@@ -40,6 +41,38 @@ def interview(million: float) -> tuple[str, list[tuple[int, int, str]]]:
         at = begin
         spans.append((units, units + len("messagerie"), ""))
     return text, spans
+
+
+def cost(million: float) -> float:
+    """Seconds to build the stored text, detect the counting and convert every selection."""
+    text, spans = interview(million)
+    began = time.perf_counter()
+    _, mapping = stored_text(text)
+    counting = detect([(text, spans)])
+    positions = Positions(text, counting)
+    for s, e, _ in spans:
+        place(positions, mapping, s, e)
+    return time.perf_counter() - began
+
+
+def run(quick: bool) -> list[Figure]:
+    """Cost per million characters at two sizes, and how it grows (linearity)."""
+    small, large = (0.2, 1.0) if quick else (0.5, 8.0)
+    per_small = cost(small) / small
+    per_large = cost(large) / large
+    return [
+        Figure(f"REFI-QDA offsets, {small:g} M characters", per_small, "s per M chars"),
+        Figure(
+            f"REFI-QDA offsets, {large:g} M characters",
+            per_large,
+            "s per M chars",
+            goal=1.5,
+            goal_on="ratio",
+            baseline=f"per M chars at {small:g} M",
+            baseline_value=per_small,
+            note="linear: the cost per character stays flat",
+        ),
+    ]
 
 
 def main() -> None:

@@ -26,6 +26,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.report import Figure
 from codage.domain import CodingImport, NewDocument
 from codage.services import Project
 from codage.tui.messages import ProjectLoaded
@@ -117,6 +120,47 @@ def same(a: ProjectLoaded, b: ProjectLoaded, *, recent: bool = True) -> bool:
     return all(getattr(a, f) == getattr(b, f) for f in fields) and (
         not recent or a.recent == b.recent
     )
+
+
+def measure(n_codings: int) -> dict[str, float]:
+    """Times (seconds) of the old reload, the full and the incremental one."""
+    with tempfile.TemporaryDirectory(prefix="codage-refresh-bench-") as folder:
+        path = Path(folder) / "bench.db"
+        build(path, n_codings)
+        with Project.open(str(path)) as project:
+            coder = "anne"
+            old_time, old = timed(lambda: before(project, coder), 3)
+            full_time, new = timed(lambda: project_state(project, coder, Coverage()), 5)
+            coverage = Coverage()
+            project_state(project, coder, coverage)
+            one_document = project.documents()[0].id
+
+            def incremental() -> ProjectLoaded:
+                coverage.forget([one_document])
+                return project_state(project, coder, coverage, with_recent=False)
+
+            inc_time, inc = timed(incremental, 5)
+    if not (same(old, new) and same(old, inc, recent=False)):
+        raise RuntimeError("the reloads disagree with reading every coding")
+    return {"old": old_time, "full": full_time, "incremental": inc_time}
+
+
+def run(quick: bool) -> list[Figure]:
+    """20,000 codings quick, 200,000 full; against reading every coding."""
+    n = 20_000 if quick else 200_000
+    m = measure(n)
+    return [
+        Figure(
+            f"workbench reload, {n:,} codings, {name}",
+            m[name] * 1000,
+            "ms",
+            goal=1.0,
+            goal_on="ratio",
+            baseline="every coding read (before issue 13)",
+            baseline_value=m["old"] * 1000,
+        )
+        for name in ("full", "incremental")
+    ]
 
 
 def main() -> None:

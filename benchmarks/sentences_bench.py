@@ -23,6 +23,7 @@ Not a test: it prints figures.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,9 @@ from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.report import Figure
 from codage.ingest.nlp import LEAN_EXCLUDE, MODEL, chunks, load_nlp, sentence_starts
 from codage.ingest.reader import read_file
 
@@ -114,23 +118,18 @@ def speed_texts() -> list[str]:
     return texts
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=2, help="copies of the speed texts")
-    parser.add_argument("--rounds", type=int, default=3, help="timed passes per method")
-    parser.add_argument("--errors", default="", help="print the mistakes of this method")
-    args = parser.parse_args()
+def measure(
+    repeat: int, rounds: int, only: set[str] | None = None, errors: str = ""
+) -> tuple[dict[str, tuple[float, float, float]], dict[str, float], int]:
+    """Scores (precision, recall, F1) and best CPU seconds of each method, and the words."""
     gold = read_gold()
-    n_gold = sum(len(b) for _, _, b, _ in gold)
-    texts = speed_texts() * args.repeat
+    texts = speed_texts() * repeat
     words = sum(len(t.split()) for t in texts)
-    print(f"gold: {len(gold)} passages, {n_gold + len(gold)} sentences, {n_gold} boundaries")
-    print(f"speed: {words} words, best of {args.rounds} passes per method, CPU time")
     loaded: dict[str, Language] = {}
-    methods = pipelines()
+    methods = {k: v for k, v in pipelines().items() if only is None or k in only}
     best: dict[str, float] = {}
     scores: dict[str, tuple[float, float, float]] = {}
-    for round_ in range(args.rounds):
+    for round_ in range(rounds):
         # Methods take turns in each round and the best round counts: the machine
         # is shared, and a slow moment should not fall on one method only.
         # The order turns too: a method timed just after another pays for what the
@@ -142,7 +141,7 @@ def main() -> None:
             nlp = loaded.get(key) or load()
             loaded[key] = nlp
             if round_ == 0:
-                scores[name] = score(name, nlp, boundaries, gold, args.errors == name)
+                scores[name] = score(name, nlp, boundaries, gold, errors == name)
                 for _ in nlp.pipe(texts[:50]):
                     pass
             # CPU time of this process: on a machine shared with other work, wall
@@ -152,6 +151,52 @@ def main() -> None:
                 boundaries(doc, text)
             seconds = time.process_time() - started
             best[name] = min(best.get(name, seconds), seconds)
+    return scores, best, words
+
+
+def run(quick: bool) -> list[Figure]:
+    """What imports use (senter+rules) against the senter alone; all methods when full."""
+    only = {"senter", "senter+rules"} if quick else None
+    scores, best, words = measure(1 if quick else 2, 1 if quick else 3, only)
+    base_f1 = scores["senter"][2]
+    figures = [
+        Figure(
+            "sentence boundaries F1, senter+rules (what imports use)",
+            scores["senter+rules"][2],
+            "",
+            goal=1.0,
+            goal_on="ratio",
+            higher_is_better=True,
+            baseline="senter alone",
+            baseline_value=base_f1,
+        ),
+        Figure(
+            "speed, senter+rules",
+            words / best["senter+rules"],
+            "words/CPU s",
+            baseline="senter alone",
+            baseline_value=words / best["senter"],
+        ),
+    ]
+    figures += [
+        Figure(f"sentence boundaries F1, {name}", f1, "")
+        for name, (_, _, f1) in scores.items()
+        if name not in ("senter+rules",)
+    ]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=2, help="copies of the speed texts")
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes per method")
+    parser.add_argument("--errors", default="", help="print the mistakes of this method")
+    args = parser.parse_args()
+    gold = read_gold()
+    n_gold = sum(len(b) for _, _, b, _ in gold)
+    print(f"gold: {len(gold)} passages, {n_gold + len(gold)} sentences, {n_gold} boundaries")
+    scores, best, words = measure(args.repeat, args.rounds, errors=args.errors)
+    print(f"speed: {words} words, best of {args.rounds} passes per method, CPU time")
     print(f"{'method':14} {'precision':>9} {'recall':>7} {'F1':>7} {'words/cpu-s':>11}")
     for name, (precision, recall, f1) in scores.items():
         print(f"{name:14} {precision:9.3f} {recall:7.3f} {f1:7.3f} {words / best[name]:11.0f}")

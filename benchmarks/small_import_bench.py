@@ -32,9 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from codage.ingest.nlp import LEAN_EXCLUDE, MODEL
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import Figure  # noqa: E402
+from codage.ingest.nlp import LEAN_EXCLUDE, MODEL  # noqa: E402
+
 SMALL = (  # 100 bytes in UTF-8
     "E : Bonjour. Vous dirigez le service informatique ?\n\n"
     "R : Oui, depuis mars 2019. Nous sommes treize.\n"
@@ -66,11 +69,8 @@ def timed(command: list[str], env: dict[str, str], one_core: bool) -> tuple[floa
     return wall, cpu
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--one-core", action="store_true", help="run both on one core")
-    args = parser.parse_args()
+def measure(runs: int, one_core: bool) -> tuple[list[tuple[float, float]], ...]:
+    """(wall, cpu) of each run of spaCy's load alone and of `codage import`, alternated."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         small = folder / "petit.txt"
@@ -82,18 +82,50 @@ def main() -> None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         load: list[tuple[float, float]] = []
         full: list[tuple[float, float]] = []
-        for run in range(args.runs + 1):
+        for run in range(runs + 1):
             # The two alternate, so that a busy moment of the machine hits both.
-            a = timed([sys.executable, "-c", LOAD_ONLY], env, args.one_core)
+            a = timed([sys.executable, "-c", LOAD_ONLY], env, one_core)
             project = folder / f"projet-{run}.db"
             b = timed(
                 [sys.executable, "-m", "codage", "import", str(small), "--project", str(project)],
                 env,
-                args.one_core,
+                one_core,
             )
             if run:  # the first run of each only warms the page cache
                 load.append(a)
                 full.append(b)
+    return load, full
+
+
+def run(quick: bool) -> list[Figure]:
+    """Median of 2 alternated runs quick, 5 full: wall and CPU above spaCy's load alone."""
+    load, full = measure(2 if quick else 5, one_core=False)
+    median = statistics.median
+    figures = []
+    for i, what in ((0, "wall"), (1, "CPU")):
+        base = median(r[i] for r in load)
+        ours = median(r[i] for r in full)
+        figures.append(
+            Figure(
+                f"codage import of a 100-byte file: {what}",
+                ours,
+                "s",
+                goal=base + 0.5 if i == 0 else None,
+                baseline="spacy.load of the lean pipeline alone",
+                baseline_value=base,
+                note=f"{ours - base:+.2f} s above it"
+                + ("; goal: at most 0.5 s above" if i == 0 else ""),
+            )
+        )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--one-core", action="store_true", help="run both on one core")
+    args = parser.parse_args()
+    load, full = measure(args.runs, args.one_core)
     cores = "one core" if args.one_core else f"{len(os.sched_getaffinity(0))} cores"
     print(f"file: {len(SMALL.encode())} bytes; median of {args.runs} runs; {cores}")
     print(f"{'':20} {'wall':>8} {'cpu':>8}")
