@@ -193,14 +193,22 @@ def test_demo_corpus(tmp_path: Path, project: Project) -> None:
     assert "Ã" not in project.document(docs["entretien-04-commune"].id).text
 
 
-def test_large_imports_use_several_processes(tmp_path, monkeypatch) -> None:
+def test_large_imports_use_several_processes_only_where_cores_allow(tmp_path) -> None:
     from codage.ingest import service
 
     small = tmp_path / "a.txt"
     small.write_text("Bonjour.\n", encoding="utf-8")
     assert service.auto_processes([small]) == 1
-    monkeypatch.setattr(service.os, "cpu_count", lambda: 8)
-    monkeypatch.setattr(service, "AUTO_PROCESS_BYTES", 5)
-    assert service.auto_processes([small]) == 4
-    monkeypatch.setattr(service.os, "cpu_count", lambda: None)
-    assert service.auto_processes([small]) == 1
+    big = service.AUTO_PROCESS_BYTES
+    gib = 1024**3
+    # small imports and two-core machines: one process (two were slower and heavier)
+    assert service.worker_count(big - 1, 16, 64 * gib) == 1
+    assert service.worker_count(big, 2, 64 * gib) == 1
+    assert service.worker_count(big, 1, None) == 1
+    # one worker per two cores, at most four
+    assert service.worker_count(big, 4, 64 * gib) == 2
+    assert service.worker_count(big, 8, None) == 4
+    assert service.worker_count(big, 64, 64 * gib) == 4
+    # no more workers than free memory holds, never fewer than one
+    assert service.worker_count(big, 8, service.WORKER_BYTES * 3) == 3
+    assert service.worker_count(big, 8, 0) == 1
