@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -35,7 +35,10 @@ from codage.display import check_plain_name, plain
 from codage.exchange.report_docx import ReportSection, write_report
 from codage.exchange.tables import cell_safe
 from codage.i18n import register, t
-from codage.services import Project, resolve_code, resolve_document
+from codage.services import resolve_code, resolve_document
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 # Typer checks choices from Literal types; tests keep them equal to the services' own
 # tuples (UNIT_CHOICES, RULES), so that a new unit or rule is offered here too.

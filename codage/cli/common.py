@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -21,8 +21,11 @@ from codage.codebook import CodebookError, PathError
 from codage.config import SettingsError, resolve_coder
 from codage.domain import code_label as domain_code_label
 from codage.i18n import t
-from codage.services import Project, StoreError, default_project_location, open_project
-from codage.services.team import login_role
+from codage.services import StoreError, default_project_location, login_role, open_project
+from codage.services.reading import ProjectReader, reading
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 console = SafeConsole()
 err_console = SafeConsole(stderr=True)
@@ -162,6 +165,13 @@ def project_from(location: str | None, *, create: bool = False) -> Iterator[Proj
         yield project
     finally:
         project.close()
+
+
+@contextmanager
+def reader_from(location: str | None) -> Iterator[ProjectReader]:
+    """Open the project a command only reads (as lightly as it can be), and close it after."""
+    with reading(location) as reader:
+        yield reader
 
 
 def coder_from(explicit: str | None) -> str:

@@ -4,7 +4,7 @@ Agreement and consensus live in :mod:`codage.cli.agreement_cmds`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,7 +26,10 @@ from codage.cli.common import (
 from codage.display import markup_safe, plain
 from codage.domain import AsideCoding
 from codage.i18n import register, t
-from codage.services import Project, open_project
+from codage.services import open_project
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 register(
     {

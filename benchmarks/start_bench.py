@@ -1,0 +1,93 @@
+"""Start-up time of the `codage` command: what a person waits for before anything is read.
+
+Times each command as a fresh process (wall clock, median of ``--repeat`` runs) on a demo
+project, beside ``python -c pass``, and prints how much each one costs beyond Python's own
+start-up against the goal of issues 13 and 19: a command that needs no language model and
+no interface starts in under 0.3 s more than ``python -c pass``.
+
+    .venv/bin/python benchmarks/start_bench.py [--project demo.db] [--repeat 5]
+
+Without ``--project`` the demo study is built once in a temporary folder (about a minute:
+its import runs the language model). Not a test: it prints figures, a line per command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL = 0.3
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("--help",),
+    ("documents",),
+    ("segments", "--json"),
+    ("codebook", "show"),
+    ("history",),
+    ("stats",),
+    ("search", "intranet"),
+)
+
+
+def _environment(project: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["CODAGE_PROJECT"] = str(project)
+    env.setdefault("CODAGE_CODER", "bench")
+    # a wide terminal, so that tables are not folded differently from one run to the next
+    env["COLUMNS"] = "200"
+    return env
+
+
+def wall(argv: list[str], env: dict[str, str], repeat: int) -> float:
+    """Median wall time of ``argv`` run ``repeat`` times as a new process (seconds)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed: {done.stderr.decode()[-400:]}")
+    return statistics.median(times)
+
+
+def build_demo(path: Path, env: dict[str, str]) -> None:
+    print(f"building the demo project in {path} (about a minute)…", flush=True)
+    command = [sys.executable, "-m", "codage", "demo", "--no-tui", "-p", str(path)]
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--project", type=Path, help="Reuse (or build once) this demo project.")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        project = (args.project or Path(tmp) / "demo.db").resolve()
+        env = _environment(project)
+        if not project.exists():
+            build_demo(project, env)
+        load = os.getloadavg()
+        print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} cores")
+        base = wall([sys.executable, "-c", "pass"], env, args.repeat)
+        print(f"{'command':<28} {'median s':>9} {'- pass s':>9}  goal < {GOAL} s")
+        print(f"{'python -c pass':<28} {base:9.3f} {0:9.3f}")
+        failures = 0
+        for command in COMMANDS:
+            took = wall([sys.executable, "-m", "codage", *command], env, args.repeat)
+            extra = took - base
+            ok = extra < GOAL
+            failures += not ok
+            name = "codage " + " ".join(command)
+            print(f"{name:<28} {took:9.3f} {extra:9.3f}  {'pass' if ok else 'FAIL'}")
+        print(f"{len(COMMANDS) - failures} of {len(COMMANDS)} commands within the goal")
+
+
+if __name__ == "__main__":
+    main()
