@@ -81,10 +81,21 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def register_expected(*errors: type[BaseException]) -> None:
-    """Let a wing's own error types end a command with one line too."""
+# Error types named "module:Class", so that a command module can register the errors
+# of a wing it imports only when a command runs (its --help stays light).
+_EXPECTED_NAMES: set[str] = set()
+
+
+def register_expected(*errors: type[BaseException] | str) -> None:
+    """Let a wing's own error types end a command with one line too: a type, or its
+    name as ``"module:Class"`` (the module where the class is defined)."""
     global EXPECTED_ERRORS
-    EXPECTED_ERRORS = (*EXPECTED_ERRORS, *errors)
+    EXPECTED_ERRORS = (*EXPECTED_ERRORS, *(e for e in errors if not isinstance(e, str)))
+    _EXPECTED_NAMES.update(e for e in errors if isinstance(e, str))
+
+
+def _expected_by_name(exc: BaseException) -> bool:
+    return any(f"{c.__module__}:{c.__qualname__}" in _EXPECTED_NAMES for c in type(exc).__mro__)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -145,6 +156,8 @@ def handle_errors(func: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
+            if _expected_by_name(exc):
+                raise fail(_describe(exc)) from None
             if os.environ.get("CODAGE_DEBUG"):
                 raise
             raise fail(

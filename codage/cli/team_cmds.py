@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from codage.analysis.aside import place_aside_on_text
-from codage.analysis.merge import MergeReport, merge_projects, summary_rows
 from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
@@ -29,6 +27,7 @@ from codage.i18n import register, t
 from codage.services import open_project
 
 if TYPE_CHECKING:
+    from codage.analysis.merge import MergeReport
     from codage.services import Project
 
 register(
@@ -87,6 +86,8 @@ def _print_merge(report: MergeReport) -> None:
     }
     for label in labels.values():
         table.add_column(label, justify="right")
+    from codage.analysis.merge import summary_rows
+
     for row in summary_rows(report):
         table.add_row(plain(row["source"]), *(str(row[key]) for key in labels))
     console.print(table)
@@ -107,6 +108,8 @@ def merge(
     json_: JsonOption = False,
 ) -> None:
     """Merge coders' projects into one: documents, codebook, cases, memos and codings."""
+    from codage.analysis.merge import merge_projects
+
     who = coder_from(coder)
     opened: list[Project] = []
     try:
@@ -208,6 +211,8 @@ def aside_place(
     json_: JsonOption = False,
 ) -> None:
     """Turn a coding kept aside into a coding, on offsets or on a passage (undoable)."""
+    from codage.analysis.aside import place_aside_on_text
+
     offsets = start is not None or end is not None
     if offsets == (text is not None):
         raise fail("give either --start and --end, or --text")
