@@ -243,3 +243,46 @@ def test_a_refused_file_says_so_in_one_line(tmp_path: Path) -> None:
     lines = done.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "not a SQLite database" in lines[0]
     assert bad.read_text(encoding="utf-8") == "not a database"
+
+
+# Loads every command module but the search's (whose modes and scopes, needed to declare
+# its options, live beside rapidfuzz in codage.services.search), asks each command and
+# sub-command for its help, then writes the modules loaded to $MODULES_OUT.
+EVERY_HELP = """
+import importlib, json, os, sys
+from typer import _click, main as typer_main
+from codage.cli import COMMAND_MODULES
+for module in COMMAND_MODULES:
+    if module != "search_cmds":
+        importlib.import_module(f"codage.cli.{module}")
+from codage.cli.app import app
+group = typer_main.get_command(app)
+asked = []
+def walk(command, path):
+    ctx = _click.Context(command)
+    for name in command.list_commands(ctx):
+        sub = command.get_command(ctx, name)
+        asked.append([*path, name])
+        if hasattr(sub, "list_commands"):
+            walk(sub, [*path, name])
+walk(group, [])
+for path in asked:
+    try:
+        app([*path, "--help"], prog_name="codage", standalone_mode=False)
+    except SystemExit:
+        pass
+with open(os.environ["MODULES_OUT"], "w", encoding="utf-8") as out:
+    json.dump({"asked": asked, "modules": sorted(sys.modules)}, out)
+"""
+
+
+def test_every_command_help_loads_nothing_heavy(tmp_path: Path) -> None:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MODULES_OUT": str(out), "COLUMNS": "120"}
+    done = subprocess.run([sys.executable, "-c", EVERY_HELP], env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    found = json.loads(out.read_text(encoding="utf-8"))
+    assert len(found["asked"]) > 40  # every command and sub-command was asked
+    assert ["export", "docx"] in found["asked"] and ["agreement"] in found["asked"]
+    assert done.stdout.count(b"--help") >= len(found["asked"])
+    assert heavy(set(found["modules"])) == []
