@@ -5,7 +5,10 @@ project, beside ``python -c pass``, and prints how much each one costs beyond Py
 start-up against the goal of issues 13 and 19: a command that needs no language model and
 no interface starts in under 0.3 s more than ``python -c pass``.
 
-    .venv/bin/python benchmarks/start_bench.py [--project demo.db] [--repeat 5]
+    .venv/bin/python benchmarks/start_bench.py [--project demo.db] [--repeat 5] [--code DIR]
+
+``--code`` times another checkout of codage (say, the main branch) on the same project,
+to compare before and after on a machine whose load changes from minute to minute.
 
 Without ``--project`` the demo study is built once in a temporary folder (about a minute:
 its import runs the language model). Not a test: it prints figures, a line per command.
@@ -35,9 +38,9 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def _environment(project: Path) -> dict[str, str]:
+def _environment(project: Path, code: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
     env["CODAGE_PROJECT"] = str(project)
     env.setdefault("CODAGE_CODER", "bench")
     # a wide terminal, so that tables are not folded differently from one run to the next
@@ -67,10 +70,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--project", type=Path, help="Reuse (or build once) this demo project.")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--code", type=Path, default=ROOT, help="The codage checkout to time.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = (args.project or Path(tmp) / "demo.db").resolve()
-        env = _environment(project)
+        env = _environment(project, args.code.resolve())
+        print(f"codage from {args.code.resolve()}, project {project}")
         if not project.exists():
             build_demo(project, env)
         load = os.getloadavg()
