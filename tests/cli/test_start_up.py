@@ -175,6 +175,8 @@ def both_ways(path: Path, command: Sequence[str], tmp_path: Path) -> None:
     full, full_modules = run([*command, "-p", f"sqlite:///{path}"], tmp_path)
     assert light.returncode == full.returncode == 0, light.stderr.decode() + full.stderr.decode()
     assert heavy(light_modules) == [], command
+    # Typer's Pydantic adapters are built only for values that need them (plain_values)
+    assert "pydantic" not in light_modules
     assert "codage.store.lite" in light_modules
     assert "sqlalchemy" in full_modules  # the other way really was the full store
     assert light.stdout == full.stdout, command
@@ -286,3 +288,12 @@ def test_every_command_help_loads_nothing_heavy(tmp_path: Path) -> None:
     assert ["export", "docx"] in found["asked"] and ["agreement"] in found["asked"]
     assert done.stdout.count(b"--help") >= len(found["asked"])
     assert heavy(set(found["modules"])) == []
+
+
+def test_a_value_typer_must_check_is_still_checked(full_project: Path, tmp_path: Path) -> None:
+    done, _ = run(["history", "-n", "0", "-p", str(full_project)], tmp_path)
+    assert done.returncode == 2
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "--limit" in lines[0] and "greater than or equal to 1" in lines[0]
+    done, _ = run(["history", "--json", "--limit", "2", "-p", str(full_project)], tmp_path)
+    assert done.returncode == 0 and len(json.loads(done.stdout)) == 2
