@@ -62,7 +62,15 @@ def timed(argv: list[str], env: dict[str, str], repeat: int) -> tuple[float, flo
     for _ in range(repeat):
         cpu = _children_cpu()
         start = time.perf_counter()
-        done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # run from the project's folder: `python -m` puts the working folder first on
+        # sys.path, and a checkout there would be timed instead of --code
+        done = subprocess.run(
+            argv,
+            env=env,
+            cwd=Path(env["CODAGE_PROJECT"]).parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         walls.append(time.perf_counter() - start)
         cpus.append(_children_cpu() - cpu)
         if done.returncode != 0:
