@@ -11,7 +11,9 @@ in the same order, so that a command prints the same bytes whichever way it read
 Anything else (a server URL, a project of an older schema that the full store reads
 as it is and upgrades before its first write, a file refused or damaged) gets None,
 and the caller opens the full store, which gives the same answer or the same error
-as before. ``ProjectReader`` is what both kinds of project offer a reader.
+as before. ``ProjectReader`` is what both kinds of project offer a reader. Setting
+``CODAGE_FULL_STORE`` (to anything) makes every read take the full store, to compare
+the two ways or to rule this one out when something looks wrong.
 """
 
 from __future__ import annotations
