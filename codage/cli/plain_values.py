@@ -3,15 +3,16 @@
 Typer (0.2x) coerces every parameter's value through a Pydantic ``TypeAdapter`` built
 on first use, even the value ``None`` of an option left out or a default ``20``: every
 command that has a ``--project`` option imported Pydantic, a third of a light command's
-start-up (issue 19). Here a parameter's coercion is deferred: a value that Typer's own
-coercion would hand back unchanged (``None``; a ``str`` or a ``bool`` for such a parameter; an
-``int`` within its bounds for an ``int`` one) is handed back at once; any other value,
-and any parameter with a parser, a path, choices or a list, goes to Typer's coercion,
-built as Typer builds it, with its checks and its messages.
+start-up (issue 19). Here a parameter's coercion is deferred: a value whose coercion
+is plain (``None``; a ``str`` or a ``bool`` for such a parameter; an ``int``, or ASCII
+digits, within the bounds of an ``int`` one) gets at once what Typer would give; any
+other value, and any parameter with a parser, a path, choices or a list, goes to
+Typer's coercion, built as Typer builds it, with its checks and its messages.
 """
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ __all__ = ["install"]
 
 
 _PLAIN = (str, int, bool)
+# A count typed on the command line (-n 20): ASCII digits, short enough to be exact.
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 def _plain(annotation: Any) -> type | None:
@@ -43,21 +46,26 @@ class DeferredRuntimeParam(RuntimeParam):
 
     descriptor: TypeDescriptor
 
-    def _unchanged(self, value: Any) -> bool:
+    def _plain_value(self, value: Any) -> tuple[bool, Any]:
+        """(True, the value Typer's coercion would give) when it is plain; else (False, _)."""
         info = self.parameter_info
         if info.parser is not None:
-            return False
+            return False, None
         kind = _plain(self.annotation)
         if kind in (str, bool):
-            return type(value) is kind
-        if kind is int and type(value) is int:
-            low, high = info.min, info.max
-            return (low is None or value >= low) and (high is None or value <= high)
-        return False
+            return type(value) is kind, value
+        if kind is int:
+            if type(value) is str and _DIGITS.fullmatch(value):
+                value = int(value)  # what Typer's coercion makes of "20"
+            if type(value) is int:
+                low, high = info.min, info.max
+                return (low is None or value >= low) and (high is None or value <= high), value
+        return False, None
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-        if self._unchanged(value):
-            return value
+        plain, coerced = self._plain_value(value)
+        if plain:
+            return coerced
         return build_runtime_param(self.descriptor).coerce(value, param=param, ctx=ctx)
 
 
