@@ -39,8 +39,12 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def _environment(project: Path, code: Path) -> dict[str, str]:
+def _environment(project: Path, code: Path, cache: Path) -> dict[str, str]:
     env = dict(os.environ)
+    # An installed codage has its bytecode: time that, not compiling every module at
+    # each start (PYTHONDONTWRITEBYTECODE), with the bytecode kept apart from the checkout.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(cache)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
     env["CODAGE_PROJECT"] = str(project)
     env.setdefault("CODAGE_CODER", "bench")
@@ -59,6 +63,7 @@ def timed(argv: list[str], env: dict[str, str], repeat: int) -> tuple[float, flo
     process, in seconds. CPU time tells more than wall time on a loaded machine, where
     a process waits for a core as long as it runs."""
     walls, cpus = [], []
+    subprocess.run(argv, env=env, cwd=Path(env["CODAGE_PROJECT"]).parent, capture_output=True)
     for _ in range(repeat):
         cpu = _children_cpu()
         start = time.perf_counter()
@@ -92,7 +97,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = (args.project or Path(tmp) / "demo.db").resolve()
-        env = _environment(project, args.code.resolve())
+        env = _environment(project, args.code.resolve(), Path(tmp) / "pycache")
         print(f"codage from {args.code.resolve()}, project {project}")
         if not project.exists():
             build_demo(project, env)
