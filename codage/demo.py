@@ -13,10 +13,14 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codage import codebook
 from codage.domain import fold
-from codage.services import Project, import_codebook, open_project, project_exists, sqlite_path
+from codage.services import import_codebook, open_project, project_exists, sqlite_path
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 DEMO_FILE = "codage-demo.db"
 CODEBOOK_FILE = "collectivites-numeriques.yaml"

@@ -18,7 +18,7 @@ import regex
 from codage.domain import Case, Span, Unit, normalise_text
 from codage.i18n import register, t
 from codage.places import Locator, Place
-from codage.store.project import NotFound
+from codage.store.errors import NotFound
 
 __all__ = [
     "AmbiguousPassage",

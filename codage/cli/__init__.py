@@ -162,14 +162,48 @@ def _command_of(argv: list[str]) -> str | None:
     return next((a for a in argv if not a.startswith("-")), None)
 
 
+def _listed_only(app: Typer) -> bool:
+    """Register every command as listed in the help table, without importing its module,
+    for a command line that runs none (``codage --help``, ``codage`` alone); False, with
+    nothing registered, when a command is missing from the table."""
+    import typer
+
+    from codage.cli.help_table import COMMAND_HELP, GROUP
+
+    if not set(COMMAND_MODULE) <= set(COMMAND_HELP):
+        return False
+    present = {_command_name(info) for info in (*app.registered_commands, *app.registered_groups)}
+
+    def listed() -> None:
+        """Stands for a command in the list; never run (no command was given)."""
+
+    for name, (kind, text) in COMMAND_HELP.items():
+        if name in present or name not in COMMAND_MODULE:
+            continue
+        if kind == GROUP:
+            app.add_typer(typer.Typer(help=text), name=name)
+        else:
+            app.command(name=name, help=text)(listed)
+    return True
+
+
 def load_commands(argv: list[str] | None = None) -> Typer:
-    """The application with the commands ``argv`` may run registered (all without argv)."""
-    wanted = COMMAND_MODULE.get(_command_of(argv or []) or "")
-    for module in COMMAND_MODULES:
-        if wanted is None or module in ("interface_cmds", wanted):
-            importlib.import_module(f"codage.cli.{module}")
+    """The application with the commands ``argv`` may run registered (all without argv).
+
+    With an ``argv`` that names no command the commands are registered from the help
+    table (:mod:`codage.cli.help_table`), none of their modules imported.
+    """
+    command = _command_of(argv or [])
+    wanted = COMMAND_MODULE.get(command or "")
+    listing = argv is not None and command is None
+    if listing:
+        importlib.import_module("codage.cli.interface_cmds")
     from codage.cli.app import app
 
+    if not (listing and _listed_only(app)):
+        for module in COMMAND_MODULES:
+            if wanted is None or module in ("interface_cmds", wanted):
+                importlib.import_module(f"codage.cli.{module}")
     _arrange_help(app)
     # Importing the submodule codage.cli.app made `codage.cli.app` that module;
     # the package's `app` is the application.

@@ -5,18 +5,12 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 
 from codage import codebook
-from codage.analysis.agreement_service import (
-    AgreementReport,
-    Figures,
-    compute_agreement,
-)
-from codage.analysis.consensus import build_consensus
 from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
@@ -32,10 +26,12 @@ from codage.cli.common import (
     project_from,
 )
 from codage.display import check_plain_name, plain
-from codage.exchange.report_docx import ReportSection, write_report
-from codage.exchange.tables import cell_safe
 from codage.i18n import register, t
-from codage.services import Project, resolve_code, resolve_document
+from codage.services import resolve_code, resolve_document
+
+if TYPE_CHECKING:
+    from codage.analysis.agreement_service import AgreementReport, Figures
+    from codage.services import Project
 
 # Typer checks choices from Literal types; tests keep them equal to the services' own
 # tuples (UNIT_CHOICES, RULES), so that a new unit or rule is offered here too.
@@ -134,6 +130,8 @@ def consensus(
 ) -> None:
     """Build a consensus coder layer from several coders (your next `codage undo` takes
     it back: the change is yours, whatever the layer's name)."""
+    from codage.analysis.consensus import build_consensus
+
     names = _split_names(coders) or []
     problem = check_plain_name(as_name, "coder")
     if problem is not None:
@@ -284,6 +282,8 @@ def _print_agreement(report: AgreementReport, limit: int = 40) -> None:
 
 
 def _write_csv(report: AgreementReport) -> None:
+    from codage.exchange.tables import cell_safe
+
     writer = csv.writer(sys.stdout)
     writer.writerow(["code", *(key for key, _ in _FIGURES), "counts"])
     for fig in _figure_rows(report):
@@ -301,6 +301,8 @@ def _write_csv(report: AgreementReport) -> None:
 
 def _write_docx(report: AgreementReport, path: Path) -> None:
     """A plain Word report: the figures table, then the disagreements."""
+    from codage.exchange.report_docx import ReportSection, write_report
+
     shown = _shown_figures(report)
     sections = [
         ReportSection(
@@ -379,6 +381,8 @@ def agreement(
     json_: JsonOption = False,
 ) -> None:
     """Inter-coder agreement per code and overall, with the disagreements."""
+    from codage.analysis.agreement_service import compute_agreement
+
     if json_ and csv_:
         raise fail("choose one of --json and --csv")
     if docx_out is not None and not docx_out.parent.exists():

@@ -9,7 +9,10 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from codage.cli.plain_values import install
 from codage.i18n import t
+
+install()
 
 
 class OneLineErrors(TyperGroup):

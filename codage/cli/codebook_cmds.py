@@ -22,6 +22,7 @@ from codage.cli.common import (
     fail,
     handle_errors,
     project_from,
+    reader_from,
 )
 from codage.display import markup_safe, plain
 from codage.domain import Code
@@ -85,7 +86,7 @@ def _done(json_: bool, data: dict[str, object], line: str) -> None:
 @handle_errors
 def codebook_show(project: ProjectOption = None, json_: JsonOption = False) -> None:
     """Show the codebook as a tree, with counts of codings."""
-    with project_from(project) as proj:
+    with reader_from(project) as proj:
         codes = proj.codes()
         counts = proj.coding_counts()
     if json_:

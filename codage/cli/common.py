@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -21,8 +21,11 @@ from codage.codebook import CodebookError, PathError
 from codage.config import SettingsError, resolve_coder
 from codage.domain import code_label as domain_code_label
 from codage.i18n import t
-from codage.services import Project, StoreError, default_project_location, open_project
-from codage.services.team import login_role
+from codage.services import StoreError, default_project_location, login_role, open_project
+from codage.services.reading import ProjectReader, reading
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 console = SafeConsole()
 err_console = SafeConsole(stderr=True)
@@ -78,10 +81,21 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def register_expected(*errors: type[BaseException]) -> None:
-    """Let a wing's own error types end a command with one line too."""
+# Error types named "module:Class", so that a command module can register the errors
+# of a wing it imports only when a command runs (its --help stays light).
+_EXPECTED_NAMES: set[str] = set()
+
+
+def register_expected(*errors: type[BaseException] | str) -> None:
+    """Let a wing's own error types end a command with one line too: a type, or its
+    name as ``"module:Class"`` (the module where the class is defined)."""
     global EXPECTED_ERRORS
-    EXPECTED_ERRORS = (*EXPECTED_ERRORS, *errors)
+    EXPECTED_ERRORS = (*EXPECTED_ERRORS, *(e for e in errors if not isinstance(e, str)))
+    _EXPECTED_NAMES.update(e for e in errors if isinstance(e, str))
+
+
+def _expected_by_name(exc: BaseException) -> bool:
+    return any(f"{c.__module__}:{c.__qualname__}" in _EXPECTED_NAMES for c in type(exc).__mro__)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -142,6 +156,8 @@ def handle_errors(func: F) -> F:
         except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
+            if _expected_by_name(exc):
+                raise fail(_describe(exc)) from None
             if os.environ.get("CODAGE_DEBUG"):
                 raise
             raise fail(
@@ -162,6 +178,13 @@ def project_from(location: str | None, *, create: bool = False) -> Iterator[Proj
         yield project
     finally:
         project.close()
+
+
+@contextmanager
+def reader_from(location: str | None) -> Iterator[ProjectReader]:
+    """Open the project a command only reads (as lightly as it can be), and close it after."""
+    with reading(location) as reader:
+        yield reader
 
 
 def coder_from(explicit: str | None) -> str:

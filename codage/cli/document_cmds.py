@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from codage.analysis.reanchor import CodingChange, ReplacementReport, replace_document_text
 from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
@@ -26,16 +25,18 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import register, t
-from codage.ingest.errors import IngestError
-from codage.ingest.replacement import read_replacement
 from codage.services import documents as docs
 from codage.services import resolve_document
+
+if TYPE_CHECKING:
+    from codage.analysis.reanchor import CodingChange, ReplacementReport
 
 document_app = typer.Typer(
     help="Show, rename, correct or delete one document.", no_args_is_help=True
 )
 app.add_typer(document_app, name="document")
-register_expected(IngestError)
+# by name: the importers load only when a document is replaced
+register_expected("codage.ingest.errors:IngestError")
 
 register(
     {
@@ -223,6 +224,9 @@ def document_replace(
 ) -> None:
     """Correct a document's text: every coding of every coder is re-anchored on the new
     text, those whose passage is gone are kept aside (never dropped). Undoable."""
+    from codage.analysis.reanchor import replace_document_text
+    from codage.ingest.replacement import read_replacement
+
     with project_from(project) as proj:
         target = resolve_document(proj, document)
         new = read_replacement(new_file)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -17,7 +17,6 @@ from rich.table import Table
 from rich.text import Text
 
 from codage import i18n
-from codage.analysis.stats import compute_stats
 from codage.cli.app import app
 from codage.cli.common import (
     JsonOption,
@@ -32,12 +31,6 @@ from codage.cli.common import (
     register_expected,
 )
 from codage.display import plain
-from codage.exchange.atomic import ExportWriteError
-from codage.exchange.docx_report import export_dossier
-from codage.exchange.plain_text import export_text
-from codage.exchange.refi_write import EmptyCodebook, RefiReport, write_qdc, write_qdpx
-from codage.exchange.tables import cell_safe, export_codings
-from codage.exchange.transcript_docx import export_transcript
 from codage.i18n import t
 from codage.services import resolve_document
 from codage.services.output import (
@@ -50,13 +43,22 @@ from codage.services.project_records import select_codebook_records, select_proj
 from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
 from codage.services.selection import select_codings, select_for_dossier, select_transcript
 
+if TYPE_CHECKING:
+    from codage.exchange.refi_write import RefiReport
+
 export_app = typer.Typer(
     help="Export codings: Word quotation dossier, coded transcript, CSV or XLSX tables, "
     "REFI-QDA project (.qdpx) or codebook (.qdc).",
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
-register_expected(ExportWriteError, EmptyCodebook, NoPseudonymMap)
+# The exporters' errors by name: Word, spreadsheets and REFI-QDA load only when a
+# command runs, so that `codage export --help` stays light.
+register_expected(
+    "codage.exchange.atomic:ExportWriteError",
+    "codage.exchange.refi_write:EmptyCodebook",
+    NoPseudonymMap,
+)
 
 i18n.register(
     {
@@ -233,6 +235,8 @@ def export_docx(
     json_: JsonOption = False,
 ) -> None:
     """Write a quotation dossier: every extract of the codes asked for, code by code."""
+    from codage.exchange.docx_report import export_dossier
+
     if lang is not None and lang not in ("fr", "en"):
         raise fail(f"--lang {lang!r}: use fr or en")
     filters = _filters(code, no_subcodes, document, coder, case)
@@ -285,6 +289,8 @@ def export_transcript_cmd(
     json_: JsonOption = False,
 ) -> None:
     """Write a document to Word with every coding as a comment on its passage."""
+    from codage.exchange.transcript_docx import export_transcript
+
     _check_writable(out, ".docx")
     with (
         project_from(project) as proj,
@@ -323,6 +329,8 @@ def export_txt(
 ) -> None:
     """Write a document's current text as UTF-8, to correct it and give it back with
     codage document replace."""
+    from codage.exchange.plain_text import export_text
+
     _check_writable(out, ".txt")
     with project_from(project) as proj:
         doc = proj.document(resolve_document(proj, document).id)
@@ -350,6 +358,9 @@ def _export_table(
     json_: bool,
     pseudonymised: bool = False,
 ) -> None:
+    from codage.analysis.stats import compute_stats
+    from codage.exchange.tables import export_codings
+
     filters = _filters(code, no_subcodes, document, coder, case)
     _check_writable(out)
     with (
@@ -447,6 +458,8 @@ def export_qdpx(
     json_: JsonOption = False,
 ) -> None:
     """Write the whole project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    from codage.exchange.refi_write import write_qdpx
+
     _check_writable(out, ".qdpx")
     with (
         project_from(project) as proj,
@@ -465,6 +478,8 @@ def export_qdc(
     json_: JsonOption = False,
 ) -> None:
     """Write the codebook alone as a REFI-QDA codebook (.qdc)."""
+    from codage.exchange.refi_write import write_qdc
+
     _check_writable(out, ".qdc")
     with project_from(project) as proj:
         report = write_qdc(select_codebook_records(proj), out)
@@ -510,6 +525,9 @@ def stats(
     ] = False,
 ) -> None:
     """Frequencies per code, code x document and code x attribute crosstabs, co-occurrence."""
+    from codage.analysis.stats import compute_stats
+    from codage.exchange.tables import cell_safe
+
     if json_ and csv_:
         raise fail("give --json or --csv, not both")
     with project_from(project) as proj:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from codage.cli.app import app
 from codage.cli.common import (
@@ -57,6 +56,9 @@ def demo(
     coder: CoderOption = None,
 ) -> None:
     """Build the demo study (first run) and open the interface on it."""
+    # imported here: this module holds the root callback, which every command loads
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     location = project or DEMO_FILE
     building = not demo_is_built(location)
     shown = display_location(location)

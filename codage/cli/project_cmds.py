@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -22,6 +22,7 @@ from codage.cli.common import (
     fail,
     handle_errors,
     project_from,
+    reader_from,
     register_expected,
     remember_project,
 )
@@ -30,7 +31,6 @@ from codage.domain import Document, JournalEntry
 from codage.i18n import register, t
 from codage.journal_text import change_record, describe_change
 from codage.services import (
-    Project,
     UndoConflict,
     default_project_location,
     display_location,
@@ -42,6 +42,9 @@ from codage.services import (
 )
 from codage.services.passages import NamedSpan, own_codings, passage_span
 from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 register(
     {
@@ -119,7 +122,7 @@ def init(
 @handle_errors
 def documents(project: ProjectOption = None, json_: JsonOption = False) -> None:
     """List the documents of the project."""
-    with project_from(project) as proj:
+    with reader_from(project) as proj:
         docs = proj.documents()
         units = proj.unit_counts()
         speakers = proj.speakers()
@@ -324,7 +327,7 @@ def history(
 ) -> None:
     """List the journal, newest first: who made each change, when, what, and whether
     it was undone. Everyone's changes unless --coder is given."""
-    with project_from(project) as proj:
+    with reader_from(project) as proj:
         entries = proj.history(coder=by, limit=None if all_ else limit)
     if json_:
         emit_json([change_record(e) for e in entries])
@@ -377,7 +380,7 @@ def segments(
     json_: JsonOption = False,
 ) -> None:
     """List coded segments."""
-    with project_from(project) as proj:
+    with reader_from(project) as proj:
         pseudonymiser = load_pseudonymiser(proj) if pseudonymised else None
         codes = proj.codes()
         paths = {c.id: c.path_str for c in codes}

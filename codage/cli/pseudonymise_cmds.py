@@ -25,12 +25,9 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
-from codage.cli.refi_report import import_qdpx_files
 from codage.display import plain
 from codage.domain import Pseudonym
-from codage.exchange.refi_write import write_qdpx
 from codage.i18n import t
-from codage.ingest.names import propose_pseudonyms
 from codage.services.project_records import select_project_records
 from codage.services.pseudonyms import (
     NoPseudonymMap,
@@ -100,6 +97,8 @@ def propose(
     json_: JsonOption = False,
 ) -> None:
     """Find the names of people, places and organisations and write a map to review."""
+    from codage.ingest.names import propose_pseudonyms
+
     if out.is_dir():
         raise fail(f"{out}: is a folder, give a .yaml file to write")
     if not out.parent.exists():
@@ -176,6 +175,9 @@ def copy(
 ) -> None:
     """Write a pseudonymised copy of the whole project for sharing (texts, speaker labels,
     cases, memos; codings re-anchored on the new texts). The project itself is unchanged."""
+    from codage.cli.refi_report import import_qdpx_files
+    from codage.exchange.refi_write import write_qdpx
+
     if dest.exists():
         raise fail(f"{dest}: already exists, give a new project file")
     if not dest.parent.exists():

@@ -9,7 +9,7 @@ that a bad file leaves it untouched (or uncreated), and prints the report.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
@@ -27,7 +27,10 @@ from codage.i18n import register, t
 from codage.ingest.errors import IngestError
 from codage.ingest.refi.report import RefiReport
 from codage.ingest.refi.service import prepare_qdpx
-from codage.services import Project, StoreError
+from codage.services import StoreError
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 register(
     {

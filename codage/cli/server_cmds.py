@@ -3,7 +3,7 @@ and PostgreSQL, `codage team add-coder` gives a coder their own database role.""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
@@ -21,7 +21,9 @@ from codage.cli.common import (
 from codage.display import plain
 from codage.i18n import register, t
 from codage.services import display_location
-from codage.services.team import CopyReport, copy_project
+
+if TYPE_CHECKING:
+    from codage.services.team import CopyReport
 
 register(
     {
@@ -65,6 +67,8 @@ def copy(
     json_: JsonOption = False,
 ) -> None:
     """Copy a whole project between SQLite and PostgreSQL, ids and journal included."""
+    from codage.services.team import copy_project
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

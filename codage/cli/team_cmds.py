@@ -4,13 +4,11 @@ Agreement and consensus live in :mod:`codage.cli.agreement_cmds`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from codage.analysis.aside import place_aside_on_text
-from codage.analysis.merge import MergeReport, merge_projects, summary_rows
 from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
@@ -26,7 +24,11 @@ from codage.cli.common import (
 from codage.display import markup_safe, plain
 from codage.domain import AsideCoding
 from codage.i18n import register, t
-from codage.services import Project, open_project
+from codage.services import open_project
+
+if TYPE_CHECKING:
+    from codage.analysis.merge import MergeReport
+    from codage.services import Project
 
 register(
     {
@@ -84,6 +86,8 @@ def _print_merge(report: MergeReport) -> None:
     }
     for label in labels.values():
         table.add_column(label, justify="right")
+    from codage.analysis.merge import summary_rows
+
     for row in summary_rows(report):
         table.add_row(plain(row["source"]), *(str(row[key]) for key in labels))
     console.print(table)
@@ -104,6 +108,8 @@ def merge(
     json_: JsonOption = False,
 ) -> None:
     """Merge coders' projects into one: documents, codebook, cases, memos and codings."""
+    from codage.analysis.merge import merge_projects
+
     who = coder_from(coder)
     opened: list[Project] = []
     try:
@@ -205,6 +211,8 @@ def aside_place(
     json_: JsonOption = False,
 ) -> None:
     """Turn a coding kept aside into a coding, on offsets or on a passage (undoable)."""
+    from codage.analysis.aside import place_aside_on_text
+
     offsets = start is not None or end is not None
     if offsets == (text is not None):
         raise fail("give either --start and --end, or --text")

@@ -7,19 +7,18 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
 from codage.domain import Case, Code, Document, DocumentInfo, Span, Unit, fold
 from codage.passages import case_locator
-from codage.store.engine import (
-    ReadOnlyProject,
-    StoreError,
-    display_location,
-    is_memory_location,
-    project_url,
-)
-from codage.store.project import Conflict, NotFound, NotYours, Project, UndoConflict
+from codage.store.errors import Conflict, NotFound, ReadOnlyProject, StoreError, UndoConflict
+from codage.store.lite import ProjectReader
+from codage.store.location import display_location, is_memory_location, login_role, project_url
+
+if TYPE_CHECKING:
+    from codage.store.project import NotYours, Project
 
 __all__ = [
     "CodebookError",
@@ -29,6 +28,7 @@ __all__ = [
     "NotYours",
     "PathError",
     "Project",
+    "ProjectReader",
     "ReadOnlyProject",
     "StoreError",
     "UndoConflict",
@@ -37,6 +37,7 @@ __all__ = [
     "display_location",
     "export_codebook",
     "import_codebook",
+    "login_role",
     "open_project",
     "project_exists",
     "resolve_code",
@@ -45,6 +46,16 @@ __all__ = [
 ]
 
 DEFAULT_PROJECT_FILE = "codage.db"
+
+
+def __getattr__(name: str) -> Any:
+    # The full store (SQLAlchemy) loads when a command first names it, not when a
+    # light command imports the services: see codage.services.reading.
+    if name in ("Project", "NotYours"):
+        from codage.store import project
+
+        return getattr(project, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def default_project_location() -> str:
@@ -74,15 +85,17 @@ def project_exists(location: str | None = None) -> bool:
 
 def open_project(location: str | None = None, *, create: bool = True) -> Project:
     """Open a project by path or SQLAlchemy URL (default: see :func:`default_project_location`)."""
+    from codage.store.project import Project
+
     return Project.open(location or default_project_location(), create=create)
 
 
-def resolve_code(project: Project, typed: str) -> Code:
+def resolve_code(project: ProjectReader, typed: str) -> Code:
     """The code a person meant (exact, then case- and accent-blind, then unique prefixes)."""
     return codebook.resolve_path(project.codes(), typed)
 
 
-def resolve_document(project: Project, typed: str) -> DocumentInfo:
+def resolve_document(project: ProjectReader, typed: str) -> DocumentInfo:
     """A document by exact name, else case- and accent-blind name, else unique prefix."""
     documents = project.documents()
     for doc in documents:

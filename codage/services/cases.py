@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codage.domain import AttributeValue, Case
-from codage.services import NotFound, Project, StoreError
+from codage.services import NotFound, StoreError
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 
 class AttributeParseError(StoreError):

@@ -9,11 +9,15 @@ them back; this module turns what was typed into those calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from codage import codebook
 from codage.codebook import CodebookError
 from codage.domain import Code
-from codage.services import Project, resolve_code
+from codage.services import resolve_code
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 __all__ = [
     "CodeRemoved",

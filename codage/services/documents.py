@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from codage.display import check_plain_name
 from codage.domain import Document
 from codage.places import Locator
-from codage.services import Project, StoreError, resolve_document
+from codage.services import StoreError, resolve_document
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from codage.domain import Memo
-from codage.services import NotFound, Project, StoreError, resolve_code, resolve_document
+from codage.services import NotFound, StoreError, resolve_code, resolve_document
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 TARGETS = ("project", "document", "code", "coding")
 

@@ -8,11 +8,14 @@ cursor, but a future "find and code" in it would take the same road.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from codage.domain import Coding, Document, snap_to_graphemes
 from codage.passages import AmbiguousPassage, locate_passage
 from codage.places import Locator
-from codage.services import Project
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from codage.domain import Case, Code, Coding, Memo
-from codage.store.project import Project
+
+if TYPE_CHECKING:
+    from codage.store.project import Project
 
 __all__ = [
     "CodebookRecords",

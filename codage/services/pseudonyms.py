@@ -20,12 +20,15 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from codage.domain import PSEUDONYM_KINDS, Pseudonym, fold
-from codage.store.project import Project
+from codage.store.lite import ProjectReader
+
+if TYPE_CHECKING:
+    from codage.store.project import Project
 
 __all__ = [
     "NoPseudonymMap",
@@ -260,7 +263,7 @@ class Pseudonymiser:
         return value
 
 
-def load_pseudonymiser(project: Project) -> Pseudonymiser:
+def load_pseudonymiser(project: ProjectReader) -> Pseudonymiser:
     """The project's stored map as a :class:`Pseudonymiser`; :class:`NoPseudonymMap` when
     the project has none (or keeps none of its names)."""
     pseudonymiser = Pseudonymiser(project.pseudonyms())

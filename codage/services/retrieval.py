@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from codage.domain import Case, Code, Coding, DocumentInfo, format_attribute
 from codage.places import Place
-from codage.store.project import Project
+
+if TYPE_CHECKING:
+    from codage.store.project import Project
 
 __all__ = [
     "CONTEXT_WORDS",

@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codage import codebook
 from codage.domain import (
@@ -37,7 +38,9 @@ from codage.passages import case_locator
 from codage.places import Locator, Place, number_places
 from codage.services import NotFound, resolve_code, resolve_document
 from codage.services.pseudonyms import Pseudonymiser, load_pseudonymiser
-from codage.store.project import Project
+
+if TYPE_CHECKING:
+    from codage.store.project import Project
 
 __all__ = [
     "CaseFilter",

@@ -30,6 +30,7 @@ from codage.domain import (
 from codage.store import journal as _journal
 from codage.store import row_security
 from codage.store.engine import BUSY_TIMEOUT_MS, Store, StoreError
+from codage.store.errors import Conflict, NotFound
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import row_dict as _row_dict
 from codage.store.schema import (
@@ -38,15 +39,6 @@ from codage.store.schema import (
     MemoRow,
     ProjectInfoRow,
 )
-
-
-class NotFound(StoreError):
-    """A document, code, coding or case that does not exist."""
-
-
-class Conflict(StoreError):
-    """A write that would break a rule of the project (duplicate, cycle, ...)."""
-
 
 # SQLSTATEs of a PostgreSQL server refusing a row-level security lane: the
 # statement itself (insufficient privilege), or a row it could not delete because

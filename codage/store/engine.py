@@ -21,6 +21,15 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from codage.store.errors import ReadOnlyProject, StoreError
+from codage.store.location import (
+    display_location,
+    is_memory_location,
+    project_url,
+)
+from codage.store.location import (
+    login_role as login_role,
+)
 from codage.store.sqlite_file import (
     CODAGE_TABLES,
     FileRefused,
@@ -48,52 +57,6 @@ log = logging.getLogger("codage.store")
 WRITE_OPTION = "codage_write"
 # How long a writer waits for another one before giving up.
 BUSY_TIMEOUT_MS = 10_000
-
-
-class StoreError(Exception):
-    """A project cannot be opened or written; the message is meant for the user."""
-
-
-class ReadOnlyProject(StoreError):
-    """A write asked of a project that can only be read."""
-
-
-def project_url(location: str) -> str:
-    """Turn what a person types (a path or a URL) into an SQLAlchemy URL."""
-    if "://" in location:
-        return location
-    return f"sqlite:///{Path(location).expanduser().resolve()}"
-
-
-def display_location(location: str) -> str:
-    """A project's path or URL as it may be shown on screen: passwords masked."""
-    if "://" not in location:
-        return location
-    try:
-        return make_url(location).render_as_string(hide_password=True)
-    except ArgumentError:
-        return location
-
-
-def login_role(location: str) -> str | None:
-    """The role a server URL logs in as, found as libpq finds it; None for a SQLite file."""
-    url = project_url(location)
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return None
-    if parsed.get_backend_name() == "sqlite":
-        return None
-    if parsed.username:
-        return parsed.username
-    if os.environ.get("PGUSER"):
-        return os.environ["PGUSER"]
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
 
 
 def _alembic_config() -> Config:
@@ -132,27 +95,6 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
-
-
-def is_memory_location(location: str) -> bool:
-    """An in-memory SQLite database: every connection would see a new, empty one."""
-    stripped = location.strip()
-    if stripped == ":memory:" or stripped.startswith("file::memory:"):
-        return True
-    if "://" not in stripped:
-        return False
-    try:
-        url = make_url(stripped)
-    except ArgumentError:
-        return False
-    if url.get_backend_name() != "sqlite":
-        return False
-    database = url.database or ""
-    return (
-        database in ("", ":memory:")
-        or database.startswith("file::memory:")
-        or url.query.get("mode") == "memory"
-    )
 
 
 def _pragmas(read_only: bool) -> Callable[[sqlite3.Connection, Any], None]:

@@ -16,7 +16,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from codage.domain import JournalEntry
-from codage.store.engine import StoreError
+from codage.store.errors import UndoConflict
 from codage.store.schema import (
     CaseLinkRow,
     CodeRow,
@@ -29,22 +29,6 @@ from codage.store.schema import (
     PseudonymRow,
     UnitRow,
 )
-
-
-class UndoConflict(StoreError):
-    """An undo or redo that later changes by others make impossible.
-
-    ``entry`` is the change that could not be undone or redone, when known, and
-    ``reason`` what stands in the way.
-    """
-
-    def __init__(
-        self, message: str, entry: JournalEntry | None = None, reason: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.entry = entry
-        self.reason = reason or message
-
 
 # Tables whose changes the journal can replay.
 JOURNALED: dict[str, Table] = {

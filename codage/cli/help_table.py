@@ -1,0 +1,81 @@
+"""What ``codage --help`` lists, without importing the modules of the commands.
+
+The list of commands is most of what a person first asks of ``codage``, and importing
+every command module to print it loaded SQLAlchemy, Word, spreadsheets and the analysis
+wing (issue 19). Each command's help text is kept here as well as in its docstring;
+``tests/cli/test_start_up.py`` checks that ``codage --help`` prints the same bytes from
+this table as from the commands themselves, so that the two cannot drift apart. A command
+missing here is still listed: ``codage --help`` then imports every module, as before.
+"""
+
+from __future__ import annotations
+
+COMMAND = "command"
+GROUP = "group"
+
+# Top-level command or group -> (kind, its help as its docstring or Typer(help=...) says).
+COMMAND_HELP: dict[str, tuple[str, str]] = {
+    "init": (COMMAND, "Create a new project (a SQLite file by default)."),
+    "demo": (COMMAND, "Build the demo study (first run) and open the interface on it."),
+    "tui": (COMMAND, "Open the coding interface on a project."),
+    "documents": (COMMAND, "List the documents of the project."),
+    "cases": (COMMAND, "List the cases with their attributes and the documents they hold."),
+    "history": (
+        COMMAND,
+        "List the journal, newest first: who made each change, when, what, and whether\nit"
+        " was undone. Everyone's changes unless --coder is given.",
+    ),
+    "import": (
+        COMMAND,
+        "Import transcripts and tables of open answers as documents, and REFI-QDA\n"
+        "projects (.qdpx) with their codebook, codings, memos and cases.",
+    ),
+    "code": (COMMAND, "Code a passage of a document (scriptable)."),
+    "uncode": (COMMAND, "Remove the current coder's coding(s) of a code in a document."),
+    "segments": (COMMAND, "List coded segments."),
+    "search": (COMMAND, "Search the corpus: hits ranked, with their document, speaker and case."),
+    "autocode": (
+        COMMAND,
+        "Code every hit of a search (or its unit) as one step, marked automatic.",
+    ),
+    "undo": (
+        COMMAND,
+        "Undo the last change you made (code, uncode, codebook edit, consensus, "
+        "merge...),\nwhoever's codings it touched; across sessions.",
+    ),
+    "redo": (COMMAND, "Redo the last change you undid."),
+    "merge": (
+        COMMAND,
+        "Merge coders' projects into one: documents, codebook, cases, memos and codings.",
+    ),
+    "agreement": (COMMAND, "Inter-coder agreement per code and overall, with the disagreements."),
+    "consensus": (
+        COMMAND,
+        "Build a consensus coder layer from several coders (your next `codage undo` takes"
+        "\nit back: the change is yours, whatever the layer's name).",
+    ),
+    "copy": (
+        COMMAND,
+        "Copy a whole project between SQLite and PostgreSQL, ids and journal included.",
+    ),
+    "stats": (
+        COMMAND,
+        "Frequencies per code, code x document and code x attribute crosstabs, co-occurrence.",
+    ),
+    "document": (GROUP, "Show, rename, correct or delete one document."),
+    "case": (GROUP, "Set the attributes of a case."),
+    "codebook": (GROUP, "Show, import, export and edit the codebook."),
+    "memo": (GROUP, "Memos on the project, a document, a code or a coding."),
+    "aside": (GROUP, "List, place or discard the codings a merge could not place."),
+    "team": (GROUP, "A team on PostgreSQL: each coder logs in as their own database role."),
+    "export": (
+        GROUP,
+        "Export codings: Word quotation dossier, coded transcript, CSV or XLSX tables, "
+        "REFI-QDA project (.qdpx) or codebook (.qdc).",
+    ),
+    "pseudonymise": (
+        GROUP,
+        "Pseudonymise: propose the names of people, places and organisations, store the "
+        "reviewed replacement map, show it, write a pseudonymised copy of the project.",
+    ),
+}

@@ -1,0 +1,35 @@
+"""Opening a project to read it, as light as the project allows.
+
+A command that only lists what a project holds gets a :class:`ProjectReader`: on a
+SQLite project at the schema this codage writes, the standard library's ``sqlite3``
+reading it read-only (:mod:`codage.store.lite`), which starts in a fraction of the
+time SQLAlchemy takes to load; on a server, or on a project of an older schema, the
+full :class:`~codage.store.project.Project`, as before. Both return the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from codage.services import default_project_location, open_project
+from codage.store.lite import ProjectReader, open_lite
+
+__all__ = ["ProjectReader", "open_reader", "reading"]
+
+
+def open_reader(location: str | None = None) -> ProjectReader:
+    """The project at ``location`` (default: see ``default_project_location``) opened to
+    read: through ``sqlite3`` where it can be, else through the full store."""
+    where = location or default_project_location()
+    return open_lite(where) or open_project(where, create=False)
+
+
+@contextmanager
+def reading(location: str | None = None) -> Iterator[ProjectReader]:
+    """:func:`open_reader` as a context that closes the project after."""
+    reader = open_reader(location)
+    try:
+        yield reader
+    finally:
+        reader.close()

@@ -1,0 +1,303 @@
+"""A light read model of a SQLite project: the standard library's ``sqlite3``, read-only.
+
+The commands that only list what a project holds (``documents``, ``segments``,
+``codebook show``, ``history``) used to load SQLAlchemy and open the project through
+its engine, which cost a person more than half a second before the first line came
+out (issues 13 and 19). :func:`open_lite` opens a SQLite project at the schema this
+codage writes through a read-only ``sqlite3`` URI (``mode=ro``) and answers the same
+read methods as :class:`codage.store.project.Project`, with the same domain records
+in the same order, so that a command prints the same bytes whichever way it read.
+
+Anything else (a server URL, a project of an older schema that the full store reads
+as it is and upgrades before its first write, a file refused or damaged) gets None,
+and the caller opens the full store, which gives the same answer or the same error
+as before. ``ProjectReader`` is what both kinds of project offer a reader. Setting
+``CODAGE_FULL_STORE`` (to anything) makes every read take the full store, to compare
+the two ways or to rule this one out when something looks wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from codage import codebook
+from codage.domain import Code, Coding, DocumentInfo, JournalEntry, Pseudonym
+from codage.store.location import sqlite_file_of
+from codage.store.sqlite_file import CODAGE_TABLES, FileRefused, inspect_file, read_only_uri
+
+__all__ = ["LiteProject", "ProjectReader", "open_lite", "schema_head"]
+
+MIGRATION_SCRIPTS = Path(__file__).parent / "migrations" / "versions"
+_SCRIPT_NAME = re.compile(r"^(\d{4})_\w+\.py$")
+
+
+class ProjectReader(Protocol):
+    """The read methods a light command uses, offered by both kinds of project."""
+
+    def documents(self) -> list[DocumentInfo]: ...
+    def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]: ...
+    def speakers(self, document_id: int | None = None) -> dict[int, list[str]]: ...
+    def codes(self) -> list[Code]: ...
+    def coding_counts(self, document_id: int | None = None) -> dict[int, int]: ...
+    def codings(
+        self,
+        *,
+        document_id: int | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> list[Coding]: ...
+    def history(
+        self, *, coder: str | None = None, limit: int | None = 50
+    ) -> list[JournalEntry]: ...
+    def pseudonyms(self) -> list[Pseudonym]: ...
+    def close(self) -> None: ...
+
+
+def schema_head() -> str:
+    """The schema version this codage writes, read from its migration scripts' names.
+
+    The same as ``codage.store.engine.SCHEMA_HEAD`` (a test checks it), found without
+    importing the engine, which loads SQLAlchemy: every migration is named after its
+    revision (``0006_pseudonyms.py`` is revision 0006).
+    """
+    found = (_SCRIPT_NAME.match(name) for name in os.listdir(MIGRATION_SCRIPTS))
+    return max(match.group(1) for match in found if match)
+
+
+def open_lite(location: str) -> LiteProject | None:
+    """The project at ``location`` read through ``sqlite3``, or None when the full store
+    must open it (a URL, an absent or refused file, a schema other than the head)."""
+    if os.environ.get("CODAGE_FULL_STORE"):
+        return None
+    path = sqlite_file_of(location)
+    if path is None or not path.is_file():
+        return None
+    try:
+        # The same look at the file as the full store's (header, quick check, version):
+        # what it would refuse, it refuses itself, with its own words.
+        found = inspect_file(path)
+    except FileRefused:
+        return None
+    if not found.tables >= CODAGE_TABLES or found.versions != (schema_head(),):
+        return None
+    try:
+        conn = sqlite3.connect(read_only_uri(path, immutable=found.immutable), uri=True)
+    except sqlite3.Error:
+        return None
+    return LiteProject(conn)
+
+
+def _when(value: str | None) -> datetime | None:
+    # SQLAlchemy keeps a datetime on SQLite as "YYYY-MM-DD HH:MM:SS.ffffff", read back naive.
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _json(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+class LiteProject:
+    """A SQLite project read (only) through ``sqlite3``: see the module's docstring."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> LiteProject:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def _coder_names(self) -> dict[int, str]:
+        return {i: n for i, n in self._rows("SELECT id, name FROM coders")}
+
+    # -- documents and units -------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document, without its text, by name (as ``Project.documents``)."""
+        cases: dict[int, str] = {}
+        for doc_id, name in self._rows(
+            "SELECT case_links.document_id, cases.name FROM case_links "
+            "JOIN cases ON cases.id = case_links.case_id "
+            "WHERE case_links.unit_id IS NULL ORDER BY case_links.id"
+        ):
+            cases.setdefault(doc_id, name)
+        rows = self._rows(
+            "SELECT id, name, kind, sha256, length, words, source_path, imported_at, meta "
+            "FROM documents ORDER BY name"
+        )
+        return [
+            DocumentInfo(
+                id=r[0],
+                name=r[1],
+                kind=r[2],
+                sha256=r[3],
+                length=r[4],
+                words=r[5],
+                source_path=r[6],
+                imported_at=_when(r[7]),
+                metadata=dict(_json(r[8]) or {}),
+                case=cases.get(r[0]),
+            )
+            for r in rows
+        ]
+
+    def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]:
+        """Units by kind, per document."""
+        where, params = (
+            ("WHERE document_id = ?", [document_id]) if document_id is not None else ("", [])
+        )
+        out: dict[int, dict[str, int]] = defaultdict(dict)
+        for doc_id, kind, count in self._rows(
+            f"SELECT document_id, kind, count(*) FROM units {where} GROUP BY document_id, kind",
+            params,
+        ):
+            out[doc_id][kind] = count
+        return dict(out)
+
+    def speakers(self, document_id: int | None = None) -> dict[int, list[str]]:
+        """Speakers per document in order of first appearance."""
+        extra, params = (
+            ("AND document_id = ?", [document_id]) if document_id is not None else ("", [])
+        )
+        out: dict[int, list[str]] = defaultdict(list)
+        for doc_id, speaker, _ in self._rows(
+            "SELECT document_id, speaker, min(start) FROM units "
+            f"WHERE speaker IS NOT NULL {extra} GROUP BY document_id, speaker "
+            "ORDER BY document_id, min(start)",
+            params,
+        ):
+            out[doc_id].append(speaker)
+        return dict(out)
+
+    # -- codebook and codings ------------------------------------------------------
+
+    def codes(self) -> list[Code]:
+        """The codebook in tree order, each code with its full path."""
+        cursor = self._conn.execute("SELECT * FROM codes")
+        names = [d[0] for d in cursor.description]
+        return codebook.tree_order(dict(zip(names, row, strict=True)) for row in cursor)
+
+    def coding_counts(self, document_id: int | None = None) -> dict[int, int]:
+        """Number of codings per code id (of one document, or of the project)."""
+        where, params = (
+            ("WHERE document_id = ?", [document_id]) if document_id is not None else ("", [])
+        )
+        return {
+            code_id: count
+            for code_id, count in self._rows(
+                f"SELECT code_id, count(*) FROM codings {where} GROUP BY code_id", params
+            )
+        }
+
+    def codings(
+        self,
+        *,
+        document_id: int | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> list[Coding]:
+        """Codings in document and text order, filtered as asked."""
+        names = self._coder_names()
+        clauses: list[str] = []
+        params: list[object] = []
+        if document_id is not None:
+            clauses.append("document_id = ?")
+            params.append(document_id)
+        if code_ids is not None:
+            wanted_codes = list(code_ids)
+            clauses.append(f"code_id IN ({_marks(wanted_codes)})")
+            params.extend(wanted_codes)
+        if coders is not None:
+            chosen = set(coders)
+            wanted = [cid for cid, name in names.items() if name in chosen]
+            clauses.append(f"coder_id IN ({_marks(wanted)})")
+            params.extend(wanted)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._rows(
+            'SELECT id, document_id, code_id, coder_id, start, "end", text, memo, '
+            f"created_at, updated_at, automatic FROM codings {where} "
+            'ORDER BY document_id, start, "end", id',
+            params,
+        )
+        return [
+            Coding(
+                id=r[0],
+                document_id=r[1],
+                code_id=r[2],
+                coder=names[r[3]],
+                start=r[4],
+                end=r[5],
+                text=r[6],
+                memo=r[7],
+                created_at=_when(r[8]),
+                updated_at=_when(r[9]),
+                automatic=bool(r[10]),
+            )
+            for r in rows
+        ]
+
+    # -- journal and pseudonyms ----------------------------------------------------
+
+    def history(self, *, coder: str | None = None, limit: int | None = 50) -> list[JournalEntry]:
+        """The latest journal entries, newest first: everyone's, or the changes ``coder``
+        made; ``limit`` None for all."""
+        names = self._coder_names()
+        where, params = "", []
+        if coder is not None:
+            wanted = [i for i, n in names.items() if n == coder.strip()]
+            where = f"WHERE actor_id IN ({_marks(wanted)})"
+            params = list(wanted)
+        tail = ""
+        if limit is not None:
+            tail = " LIMIT ?"
+            params.append(limit)
+        rows = self._rows(
+            "SELECT id, actor_id, at, action, summary, details, coders, state FROM journal "
+            f"{where} ORDER BY id DESC{tail}",
+            params,
+        )
+        out = []
+        for r in rows:
+            at = _when(r[2])
+            assert at is not None  # the column is NOT NULL
+            out.append(
+                JournalEntry(
+                    id=r[0],
+                    coder=names.get(r[1], str(r[1])),
+                    at=at,
+                    action=r[3],
+                    summary=r[4],
+                    undone=r[7] != "done",
+                    coders=tuple(names.get(i, str(i)) for i in _json(r[6]) or ()),
+                    details=_json(r[5]),
+                    state=r[7],
+                )
+            )
+        return out
+
+    def pseudonyms(self) -> list[Pseudonym]:
+        """The stored map: by kind, the names kept first, the most frequent first."""
+        rows = self._rows(
+            "SELECT key, name, kind, replacement, keep, count, id FROM pseudonyms ORDER BY id"
+        )
+        found = (Pseudonym(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows)
+        return sorted(found, key=lambda p: (p.kind, not p.keep, -p.count, p.key))
