@@ -78,4 +78,25 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
         "Pseudonymise: propose the names of people, places and organisations, store the "
         "reviewed replacement map, show it, write a pseudonymised copy of the project.",
     ),
+    "backups": (
+        COMMAND,
+        "List the backups codage made of the project before risky changes, newest first.",
+    ),
+    "restore": (
+        COMMAND,
+        "Bring a backup back over the project; the project as it was is backed up first.",
+    ),
+    "similar": (
+        COMMAND,
+        "The units most like a passage across the corpus, with a similarity score.",
+    ),
+    "suggest": (
+        COMMAND,
+        "Codes suggested for every uncoded passage of a document (or for one passage,\n"
+        "with --start/--end or --text), with the coded passages that support them.",
+    ),
+    "assist-runs": (
+        COMMAND,
+        "What produced each similarity and suggestion run: method, model, parameters.",
+    ),
 }
