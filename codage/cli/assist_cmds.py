@@ -7,7 +7,7 @@ A suggestion is never applied by itself: ``codage suggest DOC --start S --end E
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -28,22 +28,14 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import register, t
-from codage.services import Project, resolve_code, resolve_document
-from codage.services.assist import (
-    METHODS,
-    AssistError,
-    AssistIndex,
-    PassageSuggestions,
-    accept_suggestion,
-    build_index,
-    build_suggester,
-    similar_passages,
-    suggest_codes,
-    suggest_for_passage,
-)
+from codage.services import resolve_code, resolve_document
 from codage.services.passages import passage_span
 
-register_expected(AssistError)
+# The assist wing (numpy, the vectors) loads when one of its commands runs, not for
+# `--help` or the other commands (tests/cli/test_start_up.py).
+if TYPE_CHECKING:
+    from codage.services import Project, assist
+register_expected("codage.services.assist.vectors:AssistError")
 
 register(
     {
@@ -91,8 +83,10 @@ TopOption = Annotated[int, typer.Option("--top", help="How many to show.", min=1
 
 
 def _method(method: str) -> str:
-    if method not in METHODS:
-        raise AssistError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
+    from codage.services import assist
+
+    if method not in assist.METHODS:
+        raise assist.AssistError(f"unknown method {method!r}: one of {', '.join(assist.METHODS)}")
     return method
 
 
@@ -101,8 +95,10 @@ def _short(text: str, size: int = 160) -> str:
     return flat if len(flat) <= size else flat[: size - 1] + "…"
 
 
-def _index(project: Project, method: str) -> AssistIndex:
-    return build_index(project, _method(method))
+def _index(project: Project, method: str) -> assist.AssistIndex:
+    from codage.services import assist
+
+    return assist.build_index(project, _method(method))
 
 
 @app.command()
@@ -128,6 +124,8 @@ def similar(
     json_: JsonOption = False,
 ) -> None:
     """The units most like a passage across the corpus, with a similarity score."""
+    from codage.services import assist
+
     if document is None and text is None:
         raise fail("give DOC with --start and --end (or --text), or --text alone")
     if document is not None and (text is None) == (start is None or end is None):
@@ -138,7 +136,7 @@ def similar(
         if document is None:
             from codage.ingest.nlp import query_lemmas
 
-            found = similar_passages(
+            found = assist.similar_passages(
                 proj, index, coder=who, text=text, lemmatize=query_lemmas, top=top
             )
             what = repr(_short(text or "", 60))
@@ -146,7 +144,7 @@ def similar(
             doc = proj.document(resolve_document(proj, document).id)
             span = passage_span(proj, doc, text=text, start=start, end=end)
             assert span is not None
-            found = similar_passages(
+            found = assist.similar_passages(
                 proj,
                 index,
                 coder=who,
@@ -177,7 +175,7 @@ def similar(
     console.print(table)
 
 
-def _print_suggestions(items: list[PassageSuggestions]) -> None:
+def _print_suggestions(items: list[assist.PassageSuggestions]) -> None:
     for item in items:
         table = Table(
             title=plain(
@@ -228,6 +226,8 @@ def suggest(
 ) -> None:
     """Codes suggested for every uncoded passage of a document (or for one passage,
     with --start/--end or --text), with the coded passages that support them."""
+    from codage.services import assist
+
     one = text is not None or start is not None or end is not None
     if one and (text is None) == (start is None or end is None):
         raise fail("give either --start and --end, or --text")
@@ -240,7 +240,9 @@ def suggest(
             span = passage_span(proj, doc, text=text, start=start, end=end)
             assert span is not None
             target = resolve_code(proj, accept)
-            coding = accept_suggestion(proj, doc.id, target.id, span.start, span.end, coder=who)
+            coding = assist.accept_suggestion(
+                proj, doc.id, target.id, span.start, span.end, coder=who
+            )
             if json_:
                 emit_json(
                     {
@@ -270,17 +272,17 @@ def suggest(
         index = _index(proj, method)
         # definitions are compared by their written words: loading the language model
         # to lemmatize a few lines of codebook would cost more than the suggestions
-        suggester = build_suggester(proj, index)
+        suggester = assist.build_suggester(proj, index)
         if one:
             span = passage_span(proj, doc, text=text, start=start, end=end)
             assert span is not None
             items = [
-                suggest_for_passage(
+                assist.suggest_for_passage(
                     proj, suggester, doc.id, span.start, span.end, coder=who, top=top
                 )
             ]
         else:
-            items = suggest_codes(proj, suggester, doc.id, coder=who, top=top)
+            items = assist.suggest_codes(proj, suggester, doc.id, coder=who, top=top)
     if json_:
         emit_json([item.as_json() for item in items])
         return

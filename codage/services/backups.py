@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codage.store.backup import (
     Backup,
@@ -24,9 +25,12 @@ from codage.store.backup import (
     restore_into,
     save_damaged,
 )
-from codage.store.engine import StoreError, display_location, is_memory_location, project_url
-from codage.store.project import Project
+from codage.store.errors import StoreError
+from codage.store.location import display_location, is_memory_location, project_url
 from codage.store.sqlite_file import FileRefused, inspect_file
+
+if TYPE_CHECKING:
+    from codage.store.project import Project
 
 __all__ = [
     "Backup",
