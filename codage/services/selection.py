@@ -307,6 +307,7 @@ def select_codings(
     context: int = 0,
     progress: Progress | None = None,
     pseudonymised: bool = False,
+    with_records: bool = True,
 ) -> Selection:
     """The codings asked for, filtered, in tree, document, position order, as records.
 
@@ -317,6 +318,9 @@ def select_codings(
     fields of the same names; ``progress(done, total)`` is called per document.
     With ``pseudonymised``, the records pass through the project's pseudonymisation
     map (:class:`codage.services.pseudonyms.NoPseudonymMap` when it has none).
+    Without ``with_records`` only what was asked is resolved and checked (codes,
+    documents, coders, attributes) and no coding is read: ``records`` is empty.
+    The records' codings carry no timestamps (no export shows them).
     Raises :class:`NotFound` for a code, document, coder or attribute that is
     not in the project.
     """
@@ -365,8 +369,9 @@ def select_codings(
         document_ids=None if documents is None else list(docs_by_id),
         code_ids=code_ids,
         coders=coder_list,
-        timestamps=True,
     )
+    if not with_records:
+        stream = iter(())
     for n, (doc_id, mine) in enumerate(stream, 1):
         doc = docs_by_id.get(doc_id)
         if doc is None:
