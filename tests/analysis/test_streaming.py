@@ -213,3 +213,18 @@ def test_cohen_kappa_on_tens_of_thousands_of_labels() -> None:
     p_e = sum(count_a[k] * count_b.get(k, 0) for k in count_a) / n**2
     expected = (agreed / n - p_e) / (1 - p_e)
     assert cohen_kappa(a, b) == pytest.approx(expected, rel=1e-12)
+
+
+def test_whole_number_labels_counted_encode_as_sorted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Labels encoded by counting get the very codes and values sorting gave."""
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        data = rng.integers(0, int(rng.integers(1, 60)), size=(3, 400)).astype(float)
+        data[rng.random(data.shape) < 0.2] = np.nan
+        counted = agreement_module._encode_rows(data)
+        with monkeypatch.context() as patch:
+            patch.setattr(agreement_module, "_COUNTED_LABELS", 0)
+            sorted_ = agreement_module._encode_rows(data)
+        assert (counted[0] == sorted_[0]).all()
+        assert counted[1] == sorted_[1]
+        assert [type(v) for v in counted[1]] == [type(v) for v in sorted_[1]]
