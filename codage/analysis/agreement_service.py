@@ -61,6 +61,7 @@ from codage.analysis.agreement import (
     krippendorff_alpha,
     percent_agreement,
 )
+from codage.analysis.agreement_reads import DocumentCodings, DocumentTexts
 from codage.analysis.unitizing import UnitizedAlpha, UnitizedFigure, unitized_alpha
 from codage.domain import Coding, Span, covered_length, intersect_spans, normalise_spans
 from codage.store.project import Conflict, Project
@@ -221,7 +222,7 @@ def compute_agreement(
         (code_filter if code_filter is not None else used),
         key=lambda cid: paths.get(cid, ""),
     )
-    scoped = _Scoped(project, names, set(code_ids), exclude_automatic)
+    scoped = DocumentCodings(project, names, set(code_ids), exclude_automatic)
     report = AgreementReport(
         unit=unit,
         coders=names,
@@ -240,7 +241,7 @@ def compute_agreement(
     if coders is None:
         most = max(report.documents_per_coder.values(), default=0)
         report.sparse_coders = [n for n in names if report.documents_per_coder[n] < most]
-    texts = _Texts(project)
+    texts = DocumentTexts(project)
     if unit == "character":
         _character_level(report, infos, texts, present, scoped, code_ids, paths, names, excerpt)
     else:
@@ -255,40 +256,6 @@ def compute_agreement(
         _unit_level(report, infos, texts, units, present, scoped, code_ids, paths, names, excerpt)
     _mark_unused(report, used, code_ids, paths)
     return report
-
-
-class _Scoped:
-    """The codings of one document that count: by the chosen coders, of the codes
-    analysed, automatic ones left out when asked. Read from the store at each call,
-    as plain rows without their text."""
-
-    def __init__(
-        self, project: Project, names: list[str], code_ids: set[int], exclude_automatic: bool
-    ) -> None:
-        self.project, self.names, self.code_ids = project, names, code_ids
-        self.exclude_automatic = exclude_automatic
-
-    def __getitem__(self, document_id: int) -> list[Coding]:
-        return [
-            c
-            for c in self.project.stream_codings(
-                document_ids=[document_id], coders=self.names, with_text=False
-            )
-            if c.code_id in self.code_ids and not (self.exclude_automatic and c.automatic)
-        ]
-
-
-class _Texts:
-    """Document texts for excerpts, one held at a time: documents are visited in order."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.held: tuple[int, str] | None = None
-
-    def __getitem__(self, document_id: int) -> str:
-        if self.held is None or self.held[0] != document_id:
-            self.held = (document_id, self.project.document(document_id).text)
-        return self.held[1]
 
 
 def _mark_unused(
@@ -320,10 +287,10 @@ def _units_touched(units: list[Span], ends: list[int], span: Span) -> Iterable[i
 def _unit_level(
     report: AgreementReport,
     infos: Sequence[Any],
-    texts: _Texts,
+    texts: DocumentTexts,
     units: dict[int, list[Span]],
     present: dict[int, list[str]],
-    scoped: _Scoped,
+    scoped: DocumentCodings,
     code_ids: list[int],
     paths: dict[int, str],
     names: list[str],
@@ -448,9 +415,9 @@ def _sweep(
 def _character_level(
     report: AgreementReport,
     infos: Sequence[Any],
-    texts: _Texts,
+    texts: DocumentTexts,
     present: dict[int, list[str]],
-    scoped: _Scoped,
+    scoped: DocumentCodings,
     code_ids: list[int],
     paths: dict[int, str],
     names: list[str],
@@ -598,7 +565,7 @@ def _character_level(
 
 def _character_tables(
     shared: Sequence[Any],
-    scoped: _Scoped,
+    scoped: DocumentCodings,
     code_ids: list[int],
     names: list[str],
 ) -> dict[int, dict[int, tuple[int, int, int]]]:
