@@ -67,6 +67,10 @@ def _is_missing(value: object) -> bool:
     return False
 
 
+# Whole-number labels below this are encoded by counting (see _encode_rows).
+_COUNTED_LABELS = 1 << 22
+
+
 def _encode_rows(data: Any) -> tuple[np.ndarray, list[Any]]:
     """Turn rows-per-coder data into integer codes (-1 = missing) and the value list.
 
@@ -96,8 +100,18 @@ def _encode_rows(data: Any) -> tuple[np.ndarray, list[Any]]:
         )
     arr = arr.astype(np.float64, copy=False)
     present = ~np.isnan(arr)
-    values, inverse = np.unique(arr[present], return_inverse=True)
+    given = arr[present]
     codes = np.full(arr.shape, -1, dtype=np.int64)
+    if given.size and given.min() >= 0 and given.max() < _COUNTED_LABELS:
+        whole = given.astype(np.int64)
+        if np.array_equal(whole, given):
+            # Small whole numbers (0/1 per code, numbered sets of codes): what np.unique
+            # gives, by counting instead of sorting, which was most of the time of
+            # unit-level agreement on a large project.
+            seen = np.bincount(whole) > 0
+            codes[present] = (np.cumsum(seen) - 1)[whole]
+            return codes, [float(v) for v in np.flatnonzero(seen)]
+    values, inverse = np.unique(given, return_inverse=True)
     codes[present] = inverse
     return codes, [v.item() for v in values]
 
@@ -352,6 +366,12 @@ def _paired(a: Sequence[Any], b: Sequence[Any]) -> tuple[list[Any], list[Any]]:
     return [a[i] for i in keep], [b[i] for i in keep]
 
 
+# Up to this many cells (32 MB) Cohen's kappa sums its table as it always has, so
+# that the figures of ordinary projects stay the same to the last digit; past it the
+# table is never built.
+_DENSE_KAPPA_CELLS = 1 << 22
+
+
 def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     """Cohen's (1960) kappa for two coders' labels of the same units.
 
@@ -371,9 +391,20 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     k = len(labels)
     ia = np.fromiter((labels[v] for v in a), dtype=np.int64, count=n)
     ib = np.fromiter((labels[v] for v in b), dtype=np.int64, count=n)
-    table = np.bincount(ia * k + ib, minlength=k * k).reshape(k, k) / n
-    p_o = float(np.trace(table))
-    p_e = float(table.sum(axis=1) @ table.sum(axis=0))
+    if k * k <= _DENSE_KAPPA_CELLS:
+        table = np.bincount(ia * k + ib, minlength=k * k).reshape(k, k) / n
+        p_o = float(np.trace(table))
+        p_e = float(table.sum(axis=1) @ table.sum(axis=0))
+    else:
+        # Only the diagonal and the marginals of the table count. Sets of codes as
+        # labels number in tens of thousands on a large project, where the k × k table
+        # asked for gigabytes (MemoryError at 27,670 labels). From the exact integer
+        # counts, divided once: the same value as the table's to the last digit or two.
+        agreed = int(np.count_nonzero(ia == ib))
+        by_a = np.bincount(ia, minlength=k)
+        by_b = np.bincount(ib, minlength=k)
+        p_o = agreed / n
+        p_e = int(by_a @ by_b) / (n * n)
     if p_e >= 1.0:
         return math.nan
     return (p_o - p_e) / (1.0 - p_e)

@@ -61,6 +61,7 @@ from codage.analysis.agreement import (
     krippendorff_alpha,
     percent_agreement,
 )
+from codage.analysis.agreement_reads import DocumentCodings, DocumentTexts
 from codage.analysis.unitizing import UnitizedAlpha, UnitizedFigure, unitized_alpha
 from codage.domain import Coding, Span, covered_length, intersect_spans, normalise_spans
 from codage.store.project import Conflict, Project
@@ -187,18 +188,27 @@ def compute_agreement(
     paths = {c.id: c.path_str for c in all_codes}
     code_filter = None if codes is None else set(codes)
 
-    by_doc: dict[int, list[Coding]] = defaultdict(list)
-    automatic = suggested = 0
-    for coding in project.codings_bulk(coders=list(coders) if coders is not None else None):
-        if exclude_automatic and coding.automatic:
-            automatic += 1
-            continue
-        if exclude_suggested and coding.suggested:
-            suggested += 1
-            continue
-        by_doc[coding.document_id].append(coding)
+    # Who coded what where, counted by the database: the codings themselves are read
+    # one document at a time below, never the whole project at once.
+    tally = project.coding_tally(coders=list(coders) if coders is not None else None)
+    automatic = sum(n for *_, auto, _, n in tally if auto) if exclude_automatic else 0
+    # a coding both automatic and suggested is counted once, as automatic
+    suggested = (
+        sum(n for *_, auto, sugg, n in tally if sugg and not (exclude_automatic and auto))
+        if exclude_suggested
+        else 0
+    )
+    kept = [
+        (d, coder, k)
+        for d, coder, k, auto, sugg, _ in tally
+        if not (exclude_automatic and auto) and not (exclude_suggested and sugg)
+    ]
+    in_scope = {info.id for info in infos}
+    coders_in: dict[int, set[str]] = defaultdict(set)
+    for d, coder, _ in kept:
+        coders_in[d].add(coder)
     if coders is None:
-        names = sorted({c.coder for d in infos for c in by_doc.get(d.id, [])})
+        names = sorted({coder for d, coder, _ in kept if d in in_scope})
     else:
         names = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
         known = {c.name for c in project.coders()}
@@ -214,22 +224,17 @@ def compute_agreement(
     present: dict[int, list[str]] = {}
     missing: dict[str, list[str]] = {}
     for info in infos:
-        coded = {c.coder for c in by_doc.get(info.id, []) if c.coder in selected}
+        coded = coders_in.get(info.id, set()) & selected
         present[info.id] = [n for n in names if n in coded]
         if len(coded) < len(names):
             missing[info.name] = [n for n in names if n not in coded]
     # Codes analysed: those given, else those any chosen coder applied.
-    used = {c.code_id for info in infos for c in by_doc.get(info.id, []) if c.coder in selected}
+    used = {k for d, coder, k in kept if d in in_scope and coder in selected}
     code_ids = sorted(
         (code_filter if code_filter is not None else used),
         key=lambda cid: paths.get(cid, ""),
     )
-    scoped = {
-        info.id: [
-            c for c in by_doc.get(info.id, []) if c.coder in selected and c.code_id in set(code_ids)
-        ]
-        for info in infos
-    }
+    scoped = DocumentCodings(project, names, set(code_ids), exclude_automatic, exclude_suggested)
     report = AgreementReport(
         unit=unit,
         coders=names,
@@ -252,7 +257,7 @@ def compute_agreement(
     if coders is None:
         most = max(report.documents_per_coder.values(), default=0)
         report.sparse_coders = [n for n in names if report.documents_per_coder[n] < most]
-    texts = {info.id: project.document(info.id).text for info in infos}
+    texts = DocumentTexts(project)
     if unit == "character":
         _character_level(report, infos, texts, present, scoped, code_ids, paths, names, excerpt)
     else:
@@ -298,10 +303,10 @@ def _units_touched(units: list[Span], ends: list[int], span: Span) -> Iterable[i
 def _unit_level(
     report: AgreementReport,
     infos: Sequence[Any],
-    texts: dict[int, str],
+    texts: DocumentTexts,
     units: dict[int, list[Span]],
     present: dict[int, list[str]],
-    scoped: dict[int, list[Coding]],
+    scoped: DocumentCodings,
     code_ids: list[int],
     paths: dict[int, str],
     names: list[str],
@@ -361,6 +366,7 @@ def _unit_level(
                 fig.fleiss_kappa = _num(fleiss_kappa_labels(rows))
         return fig, differ
 
+    found: list[tuple[str, int, str, int, tuple[str, ...], tuple[str, ...], int]] = []
     for code_id, k in code_index.items():
         rows = np.where(coded, applied[:, :, k].astype(np.float64), np.nan)
         path = paths.get(code_id, str(code_id))
@@ -370,17 +376,26 @@ def _unit_level(
         for col in np.flatnonzero(differ):
             info, i = columns[col]
             span = units[info.id][i]
-            report.disagreements.append(
-                Disagreement(
+            found.append(
+                (
                     info.name,
                     span.start,
-                    span.end,
                     path,
+                    span.end,
                     tuple(n for n in names if rows[row_of[n], col] == 1),
                     tuple(n for n in names if rows[row_of[n], col] == 0),
-                    _excerpt(texts[info.id], span.start, span.end, excerpt),
+                    info.id,
                 )
             )
+    # Excerpts once the places are sorted by document: each text is read once.
+    found.sort(key=lambda d: (d[0], d[1], d[2]))
+    for name, start, path, end, yes, no, doc_id in found:
+        report.disagreements.append(
+            Disagreement(
+                name, start, end, path, yes, no, _excerpt(texts[doc_id], start, end, excerpt)
+            )
+        )
+    del found
     # Overall: a unit's value is the set of codes applied, as one nominal label.
     flat = applied.reshape(m * n_cols, applied.shape[2])
     label = np.unique(flat, axis=0, return_inverse=True)[1] if n_cols else np.zeros(0)
@@ -416,9 +431,9 @@ def _sweep(
 def _character_level(
     report: AgreementReport,
     infos: Sequence[Any],
-    texts: dict[int, str],
+    texts: DocumentTexts,
     present: dict[int, list[str]],
-    scoped: dict[int, list[Coding]],
+    scoped: DocumentCodings,
     code_ids: list[int],
     paths: dict[int, str],
     names: list[str],
@@ -566,7 +581,7 @@ def _character_level(
 
 def _character_tables(
     shared: Sequence[Any],
-    scoped: dict[int, list[Coding]],
+    scoped: DocumentCodings,
     code_ids: list[int],
     names: list[str],
 ) -> dict[int, dict[int, tuple[int, int, int]]]:

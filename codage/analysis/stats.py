@@ -24,7 +24,6 @@ from codage.domain import (
     Unit,
     covered_length,
     format_attribute,
-    intersect_spans,
     normalise_spans,
 )
 from codage.services import case_finder
@@ -293,6 +292,28 @@ def _pair(a: int, b: int, order: Mapping[int, int]) -> tuple[int, int]:
     return (a, b) if order.get(a, a) <= order.get(b, b) else (b, a)
 
 
+def _overlapping_pairs(per_code: Mapping[int, Sequence[Span]]) -> dict[tuple[int, int], int]:
+    """For one document, per pair of code ids (smaller first): the stretches where the
+    unions of their codings overlap. A sweep over the spans sorted by start, keeping
+    those still open: the work grows with the spans and the overlaps, not with the
+    pairs of codes."""
+    merged = sorted(
+        (span.start, span.end, code_id)
+        for code_id, spans in per_code.items()
+        for span in normalise_spans(spans)
+    )
+    out: dict[tuple[int, int], int] = defaultdict(int)
+    open_spans: list[tuple[int, int]] = []  # (end, code id)
+    for start, end, code_id in merged:
+        # A code's own merged spans neither overlap nor touch: what is still open
+        # past ``start`` belongs to other codes, and each is one common stretch.
+        open_spans = [(e, c) for e, c in open_spans if e > start]
+        for _, other in open_spans:
+            out[(other, code_id) if other < code_id else (code_id, other)] += 1
+        open_spans.append((end, code_id))
+    return out
+
+
 def cooccurrence_passage(
     facts: Iterable[CodingFacts], order: Mapping[int, int] | None = None
 ) -> dict[tuple[int, int], int]:
@@ -304,12 +325,16 @@ def cooccurrence_passage(
         spans[f.coding.document_id][f.coding.code_id].append(f.coding.span)
     out: dict[tuple[int, int], int] = defaultdict(int)
     for per_code in spans.values():
-        merged = {cid: normalise_spans(s) for cid, s in per_code.items()}
-        for a, b in combinations(sorted(merged), 2):
-            common = intersect_spans(merged[a], merged[b])
-            if common:
-                out[_pair(a, b, order)] += len(common)
+        _add_pairs(out, _overlapping_pairs(per_code), order)
     return dict(out)
+
+
+def _add_pairs(
+    out: dict[tuple[int, int], int], found: Mapping[tuple[int, int], int], order: Mapping[int, int]
+) -> None:
+    # In the order of the pairs of ids, as the tables have always listed them.
+    for (a, b), n in sorted(found.items()):
+        out[_pair(a, b, order)] += n
 
 
 def cooccurrence_unit(
@@ -405,7 +430,9 @@ def compute_stats(
 ) -> Stats:
     """Frequencies, crosstabs and co-occurrence of a project's codings, filtered as asked.
 
-    The share of text is over the characters of the documents in scope.
+    The share of text is over the characters of the documents in scope. Read one
+    document at a time (its codings as plain rows, its units once) and tallied as it
+    goes: the whole project's codings are never held, whatever its size.
     """
     codes = project.codes()
     if code_ids is not None:
@@ -415,23 +442,112 @@ def compute_stats(
     if document_ids is not None:
         wanted_docs = set(document_ids)
         documents = [d for d in documents if d.id in wanted_docs]
-    doc_ids = {d.id for d in documents}
     code_set = {c.id for c in codes}
-    codings = [
-        c
-        for c in project.codings(
-            code_ids=None if code_ids is None else code_set,
-            coders=None if coders is None else list(coders),
+    coder_list = None if coders is None else list(coders)
+    tally = _Tally(codes)
+    for n, doc in enumerate(documents, 1):
+        mine = list(
+            project.stream_codings(
+                document_ids=[doc.id],
+                code_ids=None if code_ids is None else code_set,
+                coders=coder_list,
+            )
         )
-        if c.document_id in doc_ids
-    ]
-    return stats_from(
-        codes,
-        documents,
-        *gather_facts(
-            project, documents, codings, unit_preference=unit_preference, progress=progress
-        ),
-    )
+        if mine:
+            facts, cases, kinds = gather_facts(
+                project, [doc], mine, unit_preference=unit_preference
+            )
+            tally.add(doc, facts, cases, kinds)
+        if progress is not None:
+            progress(n, len(documents))
+    return tally.stats(documents)
+
+
+class _Tally:
+    """Every table of :class:`Stats`, added up one document's facts at a time, in the
+    order :func:`stats_from` lists them when given all the facts at once."""
+
+    def __init__(self, codes: Sequence[Code]) -> None:
+        self.codes = list(codes)
+        self.order = {c.id: i for i, c in enumerate(codes)}
+        self.codings: dict[int, int] = defaultdict(int)
+        self.documents: dict[int, int] = defaultdict(int)
+        self.cases: dict[int, set[str]] = defaultdict(set)
+        self.coders: dict[int, set[str]] = defaultdict(set)
+        self.characters: dict[int, int] = defaultdict(int)
+        self.by_document: dict[int, dict[str, int]] = {}
+        self.by_attribute: dict[str, dict[int, dict[str, int]]] = {}
+        self.case_sets: dict[str, dict[int, dict[str, set[str]]]] = {}
+        self.passage: dict[tuple[int, int], int] = defaultdict(int)
+        self.unit: dict[tuple[int, int], int] = defaultdict(int)
+        self.kinds: dict[str, str] = {}
+
+    def add(
+        self,
+        doc: DocumentInfo,
+        facts: Sequence[CodingFacts],
+        cases: Mapping[str, Case],
+        kinds: Mapping[str, str],
+    ) -> None:
+        """Count one document's facts (all of its codings in scope)."""
+        self.kinds.update(kinds)
+        spans: dict[int, list[Span]] = defaultdict(list)
+        for f in facts:
+            code_id = f.coding.code_id
+            spans[code_id].append(f.coding.span)
+            self.codings[code_id] += 1
+            self.coders[code_id].add(f.coding.coder)
+            if f.case is not None:
+                self.cases[code_id].add(f.case)
+            per_doc = self.by_document.setdefault(code_id, {})
+            per_doc[doc.name] = per_doc.get(doc.name, 0) + 1
+            case = cases.get(f.case) if f.case is not None else None
+            if case is None:
+                continue
+            for attribute, value in case.attributes.items():
+                if value is None:
+                    continue
+                key = format_attribute(value)
+                cell = self.by_attribute.setdefault(attribute, {}).setdefault(code_id, {})
+                cell[key] = cell.get(key, 0) + 1
+                sets = self.case_sets.setdefault(attribute, {}).setdefault(code_id, {})
+                sets.setdefault(key, set()).add(case.name)
+        for code_id, found in spans.items():
+            self.documents[code_id] += 1
+            self.characters[code_id] += covered_length(found)
+        _add_pairs(self.passage, _overlapping_pairs(spans), self.order)
+        for pair, n in cooccurrence_unit(facts, self.order).items():
+            self.unit[pair] += n
+
+    def stats(self, documents: Sequence[DocumentInfo]) -> Stats:
+        total = sum(d.length for d in documents)
+        return Stats(
+            codes=self.codes,
+            documents=[d.name for d in documents],
+            total_characters=total,
+            frequencies=[
+                CodeFrequency(
+                    code_id=code.id,
+                    path=code.path_str,
+                    codings=self.codings.get(code.id, 0),
+                    documents=self.documents.get(code.id, 0),
+                    cases=len(self.cases.get(code.id, ())),
+                    coders=len(self.coders.get(code.id, ())),
+                    characters=self.characters.get(code.id, 0),
+                    share=self.characters.get(code.id, 0) / total if total else 0.0,
+                )
+                for code in self.codes
+            ],
+            by_document=self.by_document,
+            by_attribute=self.by_attribute,
+            cases_by_attribute={
+                attr: {cid: {v: len(n) for v, n in values.items()} for cid, values in per.items()}
+                for attr, per in self.case_sets.items()
+            },
+            cooccurrence_passage=dict(self.passage),
+            cooccurrence_unit=dict(self.unit),
+            unit_kinds=self.kinds,
+        )
 
 
 def stats_from(

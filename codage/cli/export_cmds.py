@@ -537,6 +537,7 @@ def stats(
             include_subcodes=not no_subcodes,
             documents=document or None,
             coders=coder or None,
+            with_records=False,
         )
         result = compute_stats(
             proj,

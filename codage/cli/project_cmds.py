@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -18,6 +19,7 @@ from codage.cli.common import (
     coder_from,
     console,
     emit_json,
+    emit_json_list,
     err_console,
     fail,
     handle_errors,
@@ -390,19 +392,26 @@ def segments(
             code_ids = [target.id] if no_subcodes else codebook.subtree_ids(codes, target.id)
         doc_id = resolve_document(proj, document).id if document else None
         names = {d.id: d.name for d in proj.documents()}
-        found = proj.codings(
-            document_id=doc_id,
+        # Streamed, plain rows in document order: a million segments are never all
+        # held, as objects or as one JSON text.
+        found = proj.stream_codings(
+            document_ids=None if doc_id is None else [doc_id],
             code_ids=code_ids,
             coders=[coder_name] if coder_name else None,
         )
-    rows = [_segment(c, names[c.document_id], paths[c.code_id]) for c in found]
-    if pseudonymiser is not None:
-        for row in rows:
-            for key in ("document", "text", "memo"):
-                row[key] = pseudonymiser.optional(row[key])
-    if json_:
-        emit_json(rows)
-        return
+
+        def rows_of() -> Iterator[dict[str, Any]]:
+            for c in found:
+                row = _segment(c, names[c.document_id], paths[c.code_id])
+                if pseudonymiser is not None:
+                    for key in ("document", "text", "memo"):
+                        row[key] = pseudonymiser.optional(row[key])
+                yield row
+
+        if json_:
+            emit_json_list(rows_of())
+            return
+        rows = list(rows_of())
     table = Table(title=f"{t('title.segments')} ({len(rows)})")
     for col in ("col.document", "col.path", "col.coder", "col.span", "col.text"):
         table.add_column(t(col), overflow="fold")

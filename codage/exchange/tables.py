@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,8 +87,9 @@ class TableReport:
     sheets: list[str] = field(default_factory=list)
 
 
-def coding_rows(selection: Selection) -> tuple[list[str], list[list[Any]]]:
-    """The header and one row per coding with every field."""
+def coding_rows(selection: Selection) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header and one row per coding with every field, made as they are written
+    (a million rows held as lists weighed as much again as the records)."""
     depth = max((len(c.path) for c in selection.codes), default=1)
     header = [
         t("tables.document"),
@@ -109,30 +110,30 @@ def coding_rows(selection: Selection) -> tuple[list[str], list[list[Any]]]:
         t("tables.case"),
         *selection.attributes,
     ]
-    rows: list[list[Any]] = []
+    return header, _rows(selection, depth)
+
+
+def _rows(selection: Selection, depth: int) -> Iterator[list[Any]]:
     for r in selection.records:
         levels = list(r.code.path) + [""] * (depth - len(r.code.path))
         attrs = r.case.attributes if r.case else {}
-        rows.append(
-            [
-                r.document.name,
-                r.code.path_str,
-                *levels,
-                r.coding.coder,
-                int(r.coding.automatic),
-                int(r.coding.suggested),
-                r.coding.start,
-                r.coding.end,
-                r.coding.text,
-                r.speaker or "",
-                format_timestamp(r.timestamp),
-                r.paragraph if r.paragraph is not None else "",
-                r.coding.memo or "",
-                r.case.name if r.case else "",
-                *(_cell(attrs.get(a)) for a in selection.attributes),
-            ]
-        )
-    return header, rows
+        yield [
+            r.document.name,
+            r.code.path_str,
+            *levels,
+            r.coding.coder,
+            int(r.coding.automatic),
+            int(r.coding.suggested),
+            r.coding.start,
+            r.coding.end,
+            r.coding.text,
+            r.speaker or "",
+            format_timestamp(r.timestamp),
+            r.paragraph if r.paragraph is not None else "",
+            r.coding.memo or "",
+            r.case.name if r.case else "",
+            *(_cell(attrs.get(a)) for a in selection.attributes),
+        ]
 
 
 def _cell(value: object) -> Any:
@@ -185,7 +186,7 @@ def export_codings(
             writer = csv.writer(handle, delimiter=delimiter)
             writer.writerow([cell_safe(v) for v in header])
             writer.writerows([cell_safe(v) for v in row] for row in rows)
-        return TableReport(out, fmt, len(rows))
+        return TableReport(out, fmt, len(selection.records))
 
     # Write-only mode streams rows to the file instead of building every cell object.
     # openpyxl streams them through temporary files of the system's temporary folder:
@@ -215,4 +216,4 @@ def export_codings(
             f"{out}: could not be written: the temporary folder or the disk refused "
             f"({getattr(exc, 'strerror', None) or exc}: full, or a file too large)"
         ) from None
-    return TableReport(out, fmt, len(rows), titles)
+    return TableReport(out, fmt, len(selection.records), titles)

@@ -310,6 +310,7 @@ def select_codings(
     context: int = 0,
     progress: Progress | None = None,
     pseudonymised: bool = False,
+    with_records: bool = True,
 ) -> Selection:
     """The codings asked for, filtered, in tree, document, position order, as records.
 
@@ -320,6 +321,9 @@ def select_codings(
     fields of the same names; ``progress(done, total)`` is called per document.
     With ``pseudonymised``, the records pass through the project's pseudonymisation
     map (:class:`codage.services.pseudonyms.NoPseudonymMap` when it has none).
+    Without ``with_records`` only what was asked is resolved and checked (codes,
+    documents, coders, attributes) and no coding is read: ``records`` is empty.
+    The records' codings carry no timestamps (no export shows them).
     Raises :class:`NotFound` for a code, document, coder or attribute that is
     not in the project.
     """
@@ -358,64 +362,74 @@ def select_codings(
         matcher, shown = _case_matcher(cases, attributes)
         filters["cases"] = shown
 
-    # one read of the codings, ordered by document
-    by_doc: dict[int, list[Coding]] = defaultdict(list)
-    for c in project.codings(code_ids=code_ids, coders=coder_list):
-        by_doc[c.document_id].append(c)
-    # the other codes of a passage, as the same coders saw it, whatever the code filter:
-    # the codings just read when no code was filtered out, else one more read of the
-    # documents concerned, kept as bare spans
-    others: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    if overlaps:
-        if code_ids is None:
-            for doc_id, mine in by_doc.items():
-                others[doc_id] = [(c.code_id, c.start, c.end) for c in mine]
-        elif by_doc:
-            for c in project.codings_bulk(document_ids=list(by_doc), coders=coder_list):
-                others[c.document_id].append((c.code_id, c.start, c.end))
-    written = (
-        _coding_memos(project, {c.id for mine in by_doc.values() for c in mine}) if memos else {}
-    )
+    # The codings are read once, as plain rows, one document at a time: a document's
+    # units, text and neighbouring codings are held only while its records are made.
+    written = _coding_memos(project) if memos else {}
     code_by_id = {c.id: c for c in all_codes}
+    docs_by_id = {d.id: d for d in all_docs}
     records: list[CodingRecord] = []
-    for n, doc in enumerate(all_docs, 1):
-        mine = by_doc.pop(doc.id, [])
-        if mine:
-            units = project.units(doc.id)
-            # a document without numbered units is numbered by its lines, as the interface does
-            numbered = bool(number_places(units))
-            text = None
-            if context > 0 or not numbered:
-                text = project.document(doc.id).text
-            locate = _locator(units, None if numbered else text)
-            around = _context_finder(text, units, context) if text and context > 0 else None
-            overlapping = _overlap_index(others.pop(doc.id, [])) if overlaps else None
-            document_case = cases_by_name.get(doc.case) if doc.case is not None else None
-            find_case = case_locator(units, project.unit_cases(doc.id), document_case)
-            for c in mine:
-                case = find_case(c.span)
-                if matcher is not None and not matcher(case):
-                    continue
-                speaker, timestamp, place = locate(c.start)
-                before, after = around(c.span) if around is not None else ("", "")
-                records.append(
-                    CodingRecord(
-                        c,
-                        code_by_id[c.code_id],
-                        doc,
-                        speaker,
-                        timestamp,
-                        place.number if place else None,
-                        case,
-                        place,
-                        memos=_own_memos(c, written) if memos else (),
-                        overlapping=overlapping(c) if overlapping else frozenset(),
-                        before=before,
-                        after=after,
+    stream = project.codings_by_document(
+        document_ids=None if documents is None else list(docs_by_id),
+        code_ids=code_ids,
+        coders=coder_list,
+    )
+    if not with_records:
+        stream = iter(())
+    for n, (doc_id, mine) in enumerate(stream, 1):
+        doc = docs_by_id.get(doc_id)
+        if doc is None:
+            continue
+        units = project.units(doc.id)
+        # a document without numbered units is numbered by its lines, as the interface does
+        numbered = bool(number_places(units))
+        text = None
+        if context > 0 or not numbered:
+            text = project.document(doc.id).text
+        locate = _locator(units, None if numbered else text)
+        around = _context_finder(text, units, context) if text and context > 0 else None
+        overlapping = None
+        if overlaps:
+            # the other codes of a passage, as the same coders saw it, whatever the code
+            # filter: the codings just read when no code was filtered out, else those of
+            # this document, read as bare spans
+            if code_ids is None:
+                others = [(c.code_id, c.start, c.end) for c in mine]
+            else:
+                others = [
+                    (c.code_id, c.start, c.end)
+                    for c in project.stream_codings(
+                        document_ids=[doc.id], coders=coder_list, with_text=False
                     )
+                ]
+            overlapping = _overlap_index(others)
+        document_case = cases_by_name.get(doc.case) if doc.case is not None else None
+        find_case = case_locator(units, project.unit_cases(doc.id), document_case)
+        for c in mine:
+            case = find_case(c.span)
+            if matcher is not None and not matcher(case):
+                continue
+            speaker, timestamp, place = locate(c.start)
+            before, after = around(c.span) if around is not None else ("", "")
+            records.append(
+                CodingRecord(
+                    c,
+                    code_by_id[c.code_id],
+                    doc,
+                    speaker,
+                    timestamp,
+                    place.number if place else None,
+                    case,
+                    place,
+                    memos=_own_memos(c, written) if memos else (),
+                    overlapping=overlapping(c) if overlapping else frozenset(),
+                    before=before,
+                    after=after,
                 )
+            )
         if progress is not None:
-            progress(n, len(all_docs))
+            progress(min(n, len(all_docs)), len(all_docs))
+    if progress is not None:
+        progress(len(all_docs), len(all_docs))
     order = {c.id: i for i, c in enumerate(all_codes)}
     records.sort(
         key=lambda r: (

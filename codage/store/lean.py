@@ -218,9 +218,12 @@ class LeanWrites(ProjectBase):
     def _lean_known(self) -> tuple[dict[int, tuple[str, str, str]], dict[int, str]]:
         """What this process remembers of documents (sha256, name, text) and code paths,
         checked by the server at each write (see _ADD_WRITE), never trusted blindly."""
-        known = getattr(self, "_lean_memory", None)
+        known: tuple[dict[int, tuple[str, str, str]], dict[int, str]] | None = getattr(
+            self, "_lean_memory", None
+        )
         if known is None:
-            known = self._lean_memory = ({}, {})
+            known = ({}, {})
+            self._lean_memory = known
         return known
 
     def _lean_add_coding(
@@ -303,7 +306,7 @@ class LeanWrites(ProjectBase):
                         "summary": f'coded "{path}" on {doc_name} '
                         f"« {_journal.passage_head(text)} »",
                         # everything describe() would ask the database is given
-                        "details": json.dumps(_journal.describe(None, entry.ops, given)),
+                        "details": json.dumps(_journal.describe(None, entry.ops, given)),  # type: ignore[arg-type]
                         "coders": json.dumps(_journal.touched_coders(entry.ops)),
                         "ops": json.dumps(entry.ops),
                         "hole": _HOLE,

@@ -23,7 +23,7 @@ import os
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,6 +54,15 @@ class ProjectReader(Protocol):
         code_ids: Iterable[int] | None = None,
         coders: Iterable[str] | None = None,
     ) -> list[Coding]: ...
+    def stream_codings(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+        timestamps: bool = False,
+        with_text: bool = True,
+    ) -> Iterator[Coding]: ...
     def history(
         self, *, coder: str | None = None, limit: int | None = 50
     ) -> list[JournalEntry]: ...
@@ -216,30 +225,50 @@ class LiteProject:
         coders: Iterable[str] | None = None,
     ) -> list[Coding]:
         """Codings in document and text order, filtered as asked."""
+        return list(
+            self.stream_codings(
+                document_ids=None if document_id is None else [document_id],
+                code_ids=code_ids,
+                coders=coders,
+                timestamps=True,
+            )
+        )
+
+    def stream_codings(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+        timestamps: bool = False,
+        with_text: bool = True,
+    ) -> Iterator[Coding]:
+        """The full store's ``stream_codings``: codings in document and text order,
+        yielded as they are read (without ``timestamps``, none; without ``with_text``,
+        empty texts)."""
         names = self._coder_names()
         clauses: list[str] = []
         params: list[object] = []
-        if document_id is not None:
-            clauses.append("document_id = ?")
-            params.append(document_id)
-        if code_ids is not None:
-            wanted_codes = list(code_ids)
-            clauses.append(f"code_id IN ({_marks(wanted_codes)})")
-            params.extend(wanted_codes)
+        for column, values in (("document_id", document_ids), ("code_id", code_ids)):
+            if values is not None:
+                wanted_ids = list(values)
+                clauses.append(f"{column} IN ({_marks(wanted_ids)})")
+                params.extend(wanted_ids)
         if coders is not None:
             chosen = set(coders)
             wanted = [cid for cid, name in names.items() if name in chosen]
             clauses.append(f"coder_id IN ({_marks(wanted)})")
             params.extend(wanted)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._rows(
-            'SELECT id, document_id, code_id, coder_id, start, "end", text, memo, '
-            f"created_at, updated_at, automatic FROM codings {where} "
+        text = "text" if with_text else "''"
+        cursor = self._conn.execute(
+            f'SELECT id, document_id, code_id, coder_id, start, "end", {text}, memo, '
+            f"created_at, updated_at, automatic, suggested FROM codings {where} "
             'ORDER BY document_id, start, "end", id',
-            params,
+            tuple(params),
         )
-        return [
-            Coding(
+        for r in cursor:
+            yield Coding(
                 id=r[0],
                 document_id=r[1],
                 code_id=r[2],
@@ -248,12 +277,11 @@ class LiteProject:
                 end=r[5],
                 text=r[6],
                 memo=r[7],
-                created_at=_when(r[8]),
-                updated_at=_when(r[9]),
+                created_at=_when(r[8]) if timestamps else None,
+                updated_at=_when(r[9]) if timestamps else None,
                 automatic=bool(r[10]),
+                suggested=bool(r[11]),
             )
-            for r in rows
-        ]
 
     # -- journal and pseudonyms ----------------------------------------------------
 

@@ -28,6 +28,7 @@ from codage.store.history import History
 from codage.store.journal import UndoConflict
 from codage.store.memos import Memos
 from codage.store.pseudonyms import Pseudonyms
+from codage.store.streams import Streams
 
 __all__ = [
     "Conflict",
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 
-class Project(Documents, Codebook, Aside, Memos, Pseudonyms, Assist, History):
+class Project(Documents, Codebook, Aside, Streams, Memos, Pseudonyms, Assist, History):
     """A codage project: one database, by path or SQLAlchemy URL."""
 
     @classmethod

@@ -20,8 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import sub
+from typing import cast
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import Table, delete, insert, literal, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -347,7 +348,8 @@ class SearchIndex(ProjectBase):
         )
         with self._read() as s:
             for doc_id, unit_id, name in s.execute(query):
-                out[doc_id][unit_id] = name
+                if unit_id is not None:  # the query asks for unit links only
+                    out[doc_id][unit_id] = name
         return out
 
     def index_documents(self, document_ids: Iterable[int]) -> bool:
@@ -402,7 +404,7 @@ class SearchIndex(ProjectBase):
                 s.execute(delete(table).where(table.document_id == document_id))
         back = entry.folded.back
         s.execute(
-            insert(SearchTextRow.__table__),
+            insert(cast(Table, SearchTextRow.__table__)),
             [
                 {
                     "document_id": document_id,
@@ -426,7 +428,7 @@ class SearchIndex(ProjectBase):
         for rows, table in ((lemma_rows, SearchLemmaRow), (form_rows, SearchFormRow)):
             for i in range(0, len(rows), _SLICE):
                 # Core, not ORM: a document has thousands of lemmas and forms
-                s.execute(insert(table.__table__), rows[i : i + _SLICE])
+                s.execute(insert(cast(Table, table.__table__)), rows[i : i + _SLICE])
         s.flush()
 
     def _reindex_touched(self, s: Session, ops: Iterable[dict[str, object]]) -> None:

@@ -1,0 +1,138 @@
+"""Codings read as a stream, one document at a time, for the commands that go over a
+whole project (agreement, statistics, exports, ``segments``).
+
+A project of a lab's size holds a million codings: read at once into objects they
+took gigabytes. These read plain rows from one ordered query, fetched a slice at a
+time, so that a reader holds one document's codings while it works on them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import func, literal, select
+
+from codage.domain import Coding
+from codage.store.codings import Codings
+from codage.store.schema import CoderRow, CodingRow
+
+# Rows fetched from the database per round: enough to keep the driver busy, few
+# enough that a slice is a few megabytes.
+_FETCH = 2_000
+
+
+class Streams(Codings):
+    """Reading every coding of a project without holding them all."""
+
+    def stream_codings(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+        timestamps: bool = False,
+        with_text: bool = True,
+    ) -> Iterator[Coding]:
+        """The codings :meth:`codings` returns, in the same order (document, start, end,
+        id), yielded as they are read. Without ``timestamps`` their ``created_at`` and
+        ``updated_at`` are None, as :meth:`codings_bulk` gives them; without
+        ``with_text`` their ``text`` is empty (what agreement, which never shows it,
+        need not read).
+
+        The read stays open while the caller iterates: consume the stream before
+        writing to the project.
+        """
+        with self._read() as s:
+            names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
+            columns: list[Any] = [
+                CodingRow.id,
+                CodingRow.document_id,
+                CodingRow.code_id,
+                CodingRow.coder_id,
+                CodingRow.start,
+                CodingRow.end,
+                CodingRow.text if with_text else literal(""),
+                CodingRow.memo,
+                CodingRow.automatic if self._has_automatic() else literal(False),
+                CodingRow.suggested if self._has_suggested() else literal(False),
+            ]
+            if timestamps:
+                columns += [CodingRow.created_at, CodingRow.updated_at]
+            query = select(*columns)
+            if document_ids is not None:
+                query = query.where(CodingRow.document_id.in_(list(document_ids)))
+            if code_ids is not None:
+                query = query.where(CodingRow.code_id.in_(list(code_ids)))
+            if coders is not None:
+                wanted = set(coders)
+                query = query.where(
+                    CodingRow.coder_id.in_([i for i, n in names.items() if n in wanted])
+                )
+            query = query.order_by(
+                CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id
+            ).execution_options(yield_per=_FETCH)
+            for row in s.execute(query):
+                created = updated = None
+                if timestamps:
+                    created, updated = row[10], row[11]
+                yield Coding(
+                    row[0],
+                    row[1],
+                    row[2],
+                    names[row[3]],
+                    row[4],
+                    row[5],
+                    row[6],
+                    row[7],
+                    created,
+                    updated,
+                    bool(row[8]),
+                    bool(row[9]),
+                )
+
+    def coding_tally(
+        self, *, coders: Iterable[str] | None = None
+    ) -> list[tuple[int, str, int, bool, bool, int]]:
+        """(document id, coder, code id, automatic, suggested, number of codings) for
+        each such combination present: who coded what where, counted by the database."""
+        automatic: Any = CodingRow.automatic if self._has_automatic() else literal(False)
+        suggested: Any = CodingRow.suggested if self._has_suggested() else literal(False)
+        with self._read() as s:
+            names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
+            query = select(
+                CodingRow.document_id,
+                CodingRow.coder_id,
+                CodingRow.code_id,
+                automatic,
+                suggested,
+                func.count(),
+            ).group_by(
+                CodingRow.document_id, CodingRow.coder_id, CodingRow.code_id, automatic, suggested
+            )
+            if coders is not None:
+                wanted = set(coders)
+                query = query.where(
+                    CodingRow.coder_id.in_([i for i, n in names.items() if n in wanted])
+                )
+            return [
+                (doc_id, names[coder_id], code_id, bool(auto), bool(sugg), int(n))
+                for doc_id, coder_id, code_id, auto, sugg, n in s.execute(query)
+            ]
+
+    def codings_by_document(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+        timestamps: bool = False,
+    ) -> Iterator[tuple[int, list[Coding]]]:
+        """(document id, its codings in text order), one document after the other, in
+        the order of document ids; documents without codings are not named."""
+        stream = self.stream_codings(
+            document_ids=document_ids, code_ids=code_ids, coders=coders, timestamps=timestamps
+        )
+        for document_id, group in itertools.groupby(stream, key=lambda c: c.document_id):
+            yield document_id, list(group)
