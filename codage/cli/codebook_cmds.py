@@ -26,12 +26,10 @@ from codage.cli.common import (
 )
 from codage.display import markup_safe, plain
 from codage.domain import Code
-from codage.exchange.refi_write import write_qdc
 from codage.i18n import register, t
 from codage.services import codebook_edits as edits
 from codage.services import export_codebook, import_codebook
 from codage.services.output import OutputPathError, check_output_path
-from codage.services.project_records import select_codebook_records
 
 register(
     {
@@ -183,6 +181,10 @@ def codebook_export(
             check_output_path(file, ".qdc")
         except OutputPathError as exc:
             raise fail(str(exc)) from None
+        # REFI-QDA's writer (lxml) loads only here: `codebook show` stays light
+        from codage.exchange.refi_write import write_qdc
+        from codage.services.project_records import select_codebook_records
+
         with project_from(project) as proj:
             write_qdc(select_codebook_records(proj), file)
     else:
