@@ -1,5 +1,7 @@
-"""Several coders at once: N processes, each a coder applying and undoing codings on the
-same documents of one project, on PostgreSQL and on SQLite.
+"""Several coders at once, on PostgreSQL and on SQLite: throughput, nothing lost.
+
+N processes, each a coder applying and undoing codings on the same documents of one
+project.
 
 Each process opens the project itself and, between a start barrier and the end,
 applies ``--codings`` codings (spans drawn at random, the same few documents for
