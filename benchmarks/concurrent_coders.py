@@ -1,5 +1,7 @@
-"""Several coders at once: N processes, each a coder applying and undoing codings on the
-same documents of one project, on PostgreSQL and on SQLite.
+"""Several coders at once, on PostgreSQL and on SQLite: throughput, nothing lost.
+
+N processes, each a coder applying and undoing codings on the same documents of one
+project.
 
 Each process opens the project itself and, between a start barrier and the end,
 applies ``--codings`` codings (spans drawn at random, the same few documents for
@@ -29,6 +31,12 @@ machine, which other work skews: on an idle machine,
         --url postgresql+psycopg://postgres@127.0.0.1:PORT/postgres
 
 gives the goal's figure (500 codings per second in total with 8 coders).
+
+``run(quick)`` (for ``python -m benchmarks``) measures the lean write path against the
+ordinary (ORM) one as its baseline: SQLite with 2 coders (4 in full), and PostgreSQL
+with 8 coders when ``CODAGE_TEST_POSTGRES`` names a server (otherwise the PostgreSQL
+part is skipped and the figures say so). A wrong final state or a lock error fails the
+run (:class:`WrongState`), it is not only printed.
 """
 
 from __future__ import annotations
@@ -52,6 +60,9 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.report import Figure
 from codage.domain import NewDocument, Unit
 from codage.services import Project, StoreError, UndoConflict
 
@@ -350,6 +361,116 @@ def _print(backend: str, result: dict[str, Any]) -> None:
     )
     for error in result["errors"][:3]:
         print(f"           {error}")
+
+
+class WrongState(RuntimeError):
+    """The project does not hold what the coders did, or a coder met a lock error."""
+
+
+# The goal of issue 15: codings per second in total with 8 coders on PostgreSQL.
+GOAL_CODINGS_PER_S = 500.0
+PG_CODERS = 8
+
+
+def _measure(
+    backend: str, url: str | None, processes: int, codings: int, lean: bool
+) -> dict[str, Any]:
+    """One level on a fresh database (PostgreSQL) or project file (SQLite)."""
+    if backend == "postgresql":
+        assert url is not None
+        with _postgres_database(url) as database:
+            return run_level(database, processes, codings, lean)
+    with tempfile.TemporaryDirectory() as folder:
+        return run_level(str(Path(folder) / "bench.db"), processes, codings, lean)
+
+
+def _verify(backend: str, path: str, result: dict[str, Any]) -> None:
+    """Raise when a coding was lost or duplicated, the journal disagrees, or a lock error
+    was seen: a benchmark that measured a wrong result measured nothing."""
+    wrong = list(result["problems"])
+    if result["lock_errors"]:
+        wrong.append(f"{result['lock_errors']} lock errors ({result['errors'][0]})")
+    if wrong:
+        raise WrongState(
+            f"{backend}, {result['processes']} coders, {path} path: " + "; ".join(wrong[:3])
+        )
+
+
+def _figures(
+    backend: str, lean: dict[str, Any], ordinary: dict[str, Any], note: str
+) -> list[Figure]:
+    n = lean["processes"]
+    goal = GOAL_CODINGS_PER_S if backend == "postgresql" and n == PG_CODERS else None
+    base = "the ordinary (ORM) write path, same coders"
+    where = f"{backend}, {n} coders"
+    checked = (
+        f"{lean['applied']} codings, {lean['undone']} undone, checked: none lost nor "
+        f"duplicated, journal exact, no lock error; {lean['load']}"
+    )
+    figures = [
+        Figure(
+            f"{where}: codings per second in total (lean path)",
+            lean["codings_per_s"],
+            "codings/s",
+            goal=goal,
+            baseline=base,
+            baseline_value=ordinary["codings_per_s"],
+            higher_is_better=True,
+            note="; ".join(x for x in (checked, note) if x),
+        ),
+        Figure(
+            f"{where}: p95 latency of one apply or undo",
+            lean["p95"],
+            "ms",
+            baseline=base,
+            baseline_value=ordinary["p95"],
+            note=f"p50 {lean['p50']:.1f} ms, p99 {lean['p99']:.1f} ms",
+        ),
+        Figure(
+            f"{where}: coders' own CPU per operation",
+            lean["client_cpu_ms"],
+            "ms",
+            baseline=base,
+            baseline_value=ordinary["client_cpu_ms"],
+            note=f"the benchmark's own loop {lean['bench_us']:.0f} us/op",
+        ),
+    ]
+    if lean["backend_cpu_ms"] is not None and ordinary["backend_cpu_ms"] is not None:
+        server = lean["server_cpu_ms"]
+        figures.append(
+            Figure(
+                f"{where}: server CPU per operation (the coders' backends)",
+                lean["backend_cpu_ms"],
+                "ms",
+                baseline=base,
+                baseline_value=ordinary["backend_cpu_ms"],
+                note="" if server is None else f"whole server {server:.2f} ms/op",
+            )
+        )
+    return figures
+
+
+def run(quick: bool) -> list[Figure]:
+    """Lean against ordinary write path: SQLite 2 coders (4 full), PostgreSQL 8 coders
+    when ``CODAGE_TEST_POSTGRES`` is set; 150 codings per coder quick, 1,000 full."""
+    codings = 150 if quick else 1000
+    url = os.environ.get("CODAGE_TEST_POSTGRES")
+    plan = [("sqlite", 2 if quick else 4)]
+    if url:
+        plan.append(("postgresql", PG_CODERS))
+    skipped = "" if url else "PostgreSQL part skipped: no server: set CODAGE_TEST_POSTGRES"
+    if skipped:
+        print(skipped, flush=True)
+    figures: list[Figure] = []
+    for backend, processes in plan:
+        results = {}
+        for path, lean in (("lean", True), ("ordinary", False)):
+            result = _measure(backend, url, processes, codings, lean)
+            _print(f"{backend}/{path}", result)
+            _verify(backend, path, result)
+            results[path] = result
+        figures += _figures(backend, results["lean"], results["ordinary"], skipped)
+    return figures
 
 
 def main() -> int:

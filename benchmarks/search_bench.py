@@ -23,6 +23,12 @@ rebuilding it).
 Not a test: it prints figures. Goals: exact and lemma under 200 ms, fuzzy under 2 s,
 for the first query of a process (judged on wall time; the CPU time beside it tells what
 a machine shared with other work made of it).
+
+``run(quick)`` (for ``python -m benchmarks``) gives the same figures, each first query
+against the reference path without the stored index as its baseline: 1M words and every
+mode in full; quick, a corpus of 20,000 words and the three modes that have a goal. The
+stored index and the reference path must find as many hits for the same first query,
+or the run fails.
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import Figure  # noqa: E402
 
 QUERIES = {
     "exact": ["intranet", "rançongiciel", "télétravail", "la direction"],
@@ -154,6 +163,88 @@ def index_cost(path: Path) -> tuple[float, float, float]:
     return size_mb, index_mb, seconds
 
 
+class WrongHits(RuntimeError):
+    """The stored index and the reference path disagree on a query's hits."""
+
+
+def measure(path: Path, mode: str, repeat: int) -> dict[str, float]:
+    """One mode's figures, each first query in a fresh process (see the docstring)."""
+    queries = QUERIES[mode]
+    run = _run_child(path, mode, repeat, True)
+    before = _run_child(path, mode, 0, False)
+    if run["first_hits"] != before["first_hits"]:
+        raise WrongHits(
+            f"{mode} {queries[0]!r}: {run['first_hits']} hits with the stored index, "
+            f"{before['first_hits']} without"
+        )
+    times = [float(x) for x in run["times"]]  # type: ignore[attr-defined]
+    return {
+        "first": float(run["first_ms"]),  # type: ignore[arg-type]
+        "first_cpu": float(run["first_cpu_ms"]),  # type: ignore[arg-type]
+        "hits": float(run["first_hits"]),  # type: ignore[arg-type]
+        "reference": float(before["first_ms"]),  # type: ignore[arg-type]
+        "python": float(run["import_ms"]),  # type: ignore[arg-type]
+        "opening": float(run["open_ms"]),  # type: ignore[arg-type]
+        "median": statistics.median(times) if times else float("nan"),
+        "max": max(times) if times else float("nan"),
+        "following": float(len(times)),
+        "wall": _cli_wall(path, mode, queries[0]),
+    }
+
+
+def run(quick: bool) -> list[Figure]:
+    """Every mode on 1M words; quick: exact, lemma and fuzzy on 20,000 words."""
+    words = 20_000 if quick else 1_000_000
+    modes = list(GOALS) if quick else list(QUERIES)
+    size = f"{words:,} words"
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "search.db"
+        imported = build(path, words)
+        print(f"corpus of {size} imported in {imported:.1f} s; load {_load()}", flush=True)
+        size_mb, index_mb, seconds = index_cost(path)
+        for mode in modes:
+            m = measure(path, mode, 1 if quick else 3)
+            query = QUERIES[mode][0]
+            print(f"{mode}: {m}", flush=True)
+            figures += [
+                Figure(
+                    f"{mode}: first query of a process, {size}",
+                    m["first"],
+                    "ms",
+                    goal=GOALS.get(mode),
+                    baseline="the same query without the stored index",
+                    baseline_value=m["reference"],
+                    note=f"{query!r}, {m['hits']:.0f} hits (as many without the index); "
+                    f"CPU {m['first_cpu']:.0f} ms; load {_load()}",
+                ),
+                Figure(
+                    f"{mode}: following queries of the process, median, {size}",
+                    m["median"],
+                    "ms",
+                    note=f"max {m['max']:.1f} ms over {m['following']:.0f}",
+                ),
+                Figure(
+                    f"{mode}: `codage search` start to exit, {size}",
+                    m["wall"],
+                    "ms",
+                    note=f"importing codage {m['python']:.0f} ms, opening the project "
+                    f"{m['opening']:.0f} ms (in the first query's process)",
+                ),
+            ]
+    figures += [
+        Figure(
+            f"stored index's share of the project file, {size}",
+            index_mb,
+            "MB",
+            baseline="the whole project file",
+            baseline_value=size_mb,
+        ),
+        Figure(f"building the stored index for every document, {size}", seconds, "s"),
+    ]
+    return figures
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -182,30 +273,23 @@ def main() -> None:
             f"building it for every document: {seconds:.1f} s"
         )
         for mode in args.modes.split(","):
-            queries = QUERIES[mode]
-            run = _run_child(path, mode, args.repeat, True)
-            before = _run_child(path, mode, 0, False)
-            wall = _cli_wall(path, mode, queries[0])
-            times = [float(x) for x in run["times"]]  # type: ignore[attr-defined]
-            first = float(run["first_ms"])  # type: ignore[arg-type]
-            first_cpu = float(run["first_cpu_ms"])  # type: ignore[arg-type]
-            reference = float(before["first_ms"])  # type: ignore[arg-type]
-            python = float(run["import_ms"])  # type: ignore[arg-type]
-            opening = float(run["open_ms"])  # type: ignore[arg-type]
+            m = measure(path, mode, args.repeat)
+            first = m["first"]
             goal = GOALS.get(mode)
             verdict = (
                 "" if goal is None else f" goal < {goal} ms: {'met' if first < goal else 'MISSED'}"
             )
             print(
-                f"{mode:6s} first query of a process {first:6.0f} ms ({run['first_hits']} hits)"
+                f"{mode:6s} first query of a process {first:6.0f} ms ({m['hits']:.0f} hits)"
                 f"{verdict}\n"
-                f"       of which CPU time          {first_cpu:6.0f} ms (what a busy machine "
-                "does not inflate)\n"
-                f"       without the stored index   {reference:6.0f} ms\n"
-                f"       following queries          median {statistics.median(times):6.1f} ms, "
-                f"max {max(times):6.1f} ms over {len(times)}\n"
-                f"       `codage search` wall time  {wall:6.0f} ms "
-                f"(of a process: importing codage {python:.0f} ms, opening {opening:.0f} ms)"
+                f"       of which CPU time          {m['first_cpu']:6.0f} ms (what a busy "
+                "machine does not inflate)\n"
+                f"       without the stored index   {m['reference']:6.0f} ms\n"
+                f"       following queries          median {m['median']:6.1f} ms, "
+                f"max {m['max']:6.1f} ms over {m['following']:.0f}\n"
+                f"       `codage search` wall time  {m['wall']:6.0f} ms "
+                f"(of a process: importing codage {m['python']:.0f} ms, opening "
+                f"{m['opening']:.0f} ms)"
             )
         print(f"load average at end    {_load()}")
 
