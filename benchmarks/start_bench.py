@@ -89,6 +89,57 @@ def build_demo(path: Path, env: dict[str, str]) -> None:
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def _small_project(path: Path, env: dict[str, str]) -> None:
+    """A project of one demo interview and the codebook: what the light commands read
+    costs little beside their start, so a small project times them as well as the demo."""
+    first = sorted((ROOT / "transcripts").glob("entretien-*"))[0]
+    for argv in (
+        ["init", "-p", str(path)],
+        ["codebook", "import", str(ROOT / "codebooks" / "collectivites-numeriques.yaml")],
+        ["import", str(first)],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "codage", *argv],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=path.parent,
+        )
+
+
+def run(quick: bool) -> list[object]:
+    """Figures for ``python -m benchmarks`` (see benchmarks/report.py): each command's
+    wall time beyond ``python -c pass`` against the 0.3 s goal. Quick: 3 runs each on a
+    project of one interview; otherwise 5 on the demo study."""
+    from benchmarks.report import Figure
+
+    repeat = 3 if quick else 5
+    figures: list[object] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        project = (Path(tmp) / "demo.db").resolve()
+        env = _environment(project, ROOT, Path(tmp) / "pycache")
+        if quick:
+            _small_project(project, env)
+        else:
+            build_demo(project, env)
+        base, base_cpu = timed([sys.executable, "-c", "pass"], env, repeat)
+        figures.append(Figure("python -c pass", base, "s"))
+        for command in COMMANDS:
+            took, cpu = timed([sys.executable, "-m", "codage", *command], env, repeat)
+            figures.append(
+                Figure(
+                    "codage " + " ".join(command),
+                    took - base,
+                    "s",
+                    goal=GOAL,
+                    issue_goal="start-up",
+                    note=f"beyond python -c pass; wall {took:.3f} s, CPU {cpu - base_cpu:.3f} s "
+                    "beyond",
+                )
+            )
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--project", type=Path, help="Reuse (or build once) this demo project.")
