@@ -317,8 +317,12 @@ def measure(size: str, project: Path, commands: Sequence[str]) -> list[Measure]:
     with tempfile.TemporaryDirectory(dir=project.parent) as tmp:
         work = Path(tmp)
         for command in commands:
+            # the merged project of the last run, and the backups merging into it made
             for leftover in work.glob("merged.db*"):
-                leftover.unlink()
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
             seconds, cpu, peak, code, last = _child(
                 _argv(command, project, work, largest), env, work / "stdout"
             )

@@ -102,6 +102,7 @@ def _segments_before(project: Project, **filters: object) -> str:
             "text": c.text,
             "memo": c.memo,
             "automatic": c.automatic,
+            "suggested": c.suggested,
         }
         for c in project.codings(**filters)  # type: ignore[arg-type]
     ]
