@@ -1,3 +1,4 @@
+# Long because (over 600 lines): every statistic and its published-example checks stay side by side.
 """Inter-coder agreement: pure functions, no database.
 
 Two families live here.

@@ -1,3 +1,4 @@
+# Long because (over 600 lines): one report is built here; its reads are in agreement_reads.py.
 """Inter-coder agreement of a project: from codings to the figures of ``agreement.py``.
 
 The pure functions in :mod:`codage.analysis.agreement` take matrices and
