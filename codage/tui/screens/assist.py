@@ -18,12 +18,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from codage.display import plain, visible
-from codage.domain import Code, Span
+from codage.domain import Span
 from codage.i18n import register, t
 from codage.services import Project
 from codage.services.assist import (
@@ -37,8 +36,7 @@ from codage.services.assist import (
     suggest_for_passage,
 )
 from codage.tui.bindings import localize
-from codage.tui.messages import ProjectChanged
-from codage.tui.widgets.code_picker import CodePicker, PickedCode
+from codage.tui.screens.passage_list import PassageListScreen
 
 SIMILAR, SUGGEST = "similar", "suggest"
 SHOWN = 20
@@ -95,9 +93,11 @@ def session_index(project: Project, method: str = "auto") -> AssistIndex:
         return found
 
 
-class AssistScreen(Screen[None]):
+class AssistScreen(PassageListScreen):
     """Similar passages (``mode`` similar) or code suggestions (``mode`` suggest) for
     [span) of a document."""
+
+    STATUS = "assist-status"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "code", "Code it", id="assist.code"),
@@ -148,15 +148,6 @@ class AssistScreen(Screen[None]):
         self.method = method
         self.similar: list[SimilarPassage] = []
         self.suggestions: PassageSuggestions | None = None
-        self._codes: list[Code] = []
-
-    @property
-    def project(self) -> Project:
-        return self.app.project  # type: ignore[attr-defined,no-any-return]
-
-    @property
-    def coder(self) -> str:
-        return str(self.app.coder)  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield Static(t(f"tui.assist.title.{self.mode}"), id="assist-head")
@@ -294,10 +285,7 @@ class AssistScreen(Screen[None]):
             return
         if 0 <= event.option_index < len(self.similar):
             p = self.similar[event.option_index]
-            app = self.app
-            # pop first: the workbench below is then the screen that shows the document
-            app.pop_screen()
-            app.open_document(p.document_id, (p.start, p.end))  # type: ignore[attr-defined]
+            self.open_passage(p.document_id, p.start, p.end)
 
     def action_accept(self) -> None:
         """Code the passage with the highlighted suggestion, marked as accepted."""
@@ -327,23 +315,8 @@ class AssistScreen(Screen[None]):
         i = self._highlighted()
         if i is None or i >= len(self.similar):
             return
-        self._load_codes(self.similar[i])
-
-    @work(thread=True, exclusive=True, group="assist-codes")
-    def _load_codes(self, passage: SimilarPassage) -> None:
-        codes = self.project.codes()
-        recent = self.project.recent_codes(self.coder)
-        self.app.call_from_thread(self._pick, codes, recent, passage)
-
-    def _pick(self, codes: list[Code], recent: list[int], passage: SimilarPassage) -> None:
-        self._codes = codes
-
-        def picked(choice: object) -> None:
-            if isinstance(choice, PickedCode):
-                code = next(c for c in self._codes if c.id == choice.code_id)
-                self._code(passage, code.id, code.path_str)
-
-        self.app.push_screen(CodePicker(codes, recent), picked)
+        passage = self.similar[i]
+        self.choose_code(lambda code: self._code(passage, code.id, code.path_str))
 
     @work(thread=True, exclusive=True, group="assist-write")
     def _code(self, passage: SimilarPassage, code_id: int, path: str) -> None:
@@ -357,17 +330,4 @@ class AssistScreen(Screen[None]):
         self.post_message(self.Done(t("tui.assist.coded", code=path)))
 
     def on_assist_screen_done(self, message: Done) -> None:
-        self.notify(message.note, timeout=3)
-        self._set_status(message.note)
-        # the workbench below reads its codings and counts again
-        workbench = getattr(self.app, "workbench", None)
-        if workbench is not None:
-            workbench.post_message(ProjectChanged())
-
-    def action_close(self) -> None:
-        self.app.pop_screen()
-
-    def _set_status(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#assist-status", Static)
-        status.update(plain(text))
-        status.set_class(error, "error")
+        self.changed(message.note)

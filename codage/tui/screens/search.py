@@ -17,15 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from codage.display import plain, visible
-from codage.domain import Code
+from codage.display import visible
 from codage.i18n import register, t
 from codage.journal_text import describe_change
-from codage.services import Project
 from codage.services.search import (
     MODES,
     UNIT_SCOPE,
@@ -37,9 +34,8 @@ from codage.services.search import (
     search_corpus,
 )
 from codage.tui.bindings import localize
-from codage.tui.messages import ProjectChanged
 from codage.tui.screens.dialogs import Confirm
-from codage.tui.widgets.code_picker import CodePicker, PickedCode
+from codage.tui.screens.passage_list import PassageListScreen
 
 register(
     {
@@ -116,8 +112,10 @@ class _Request:
     mode: str
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(PassageListScreen):
     """Search every document; Enter opens a hit, ``a``/``u`` code every hit or unit."""
+
+    STATUS = "search-status"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+a", "code('match')", "Code hits", id="search_screen.code_hits"),
@@ -177,15 +175,6 @@ class SearchScreen(Screen[None]):
         self.result: SearchResult | None = None
         self._token = 0
         self._request = self._initial
-        self._codes: list[Code] = []
-
-    @property
-    def project(self) -> Project:
-        return self.app.project  # type: ignore[attr-defined,no-any-return]
-
-    @property
-    def coder(self) -> str:
-        return str(self.app.coder)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ layout
 
@@ -300,10 +289,7 @@ class SearchScreen(Screen[None]):
         rows = self.hit_rows()
         if 0 <= event.option_index < len(rows):
             hit = rows[event.option_index]
-            app = self.app
-            # pop first: the workbench below is then the screen that shows the document
-            app.pop_screen()
-            app.open_document(hit.document_id, (hit.start, hit.end))  # type: ignore[attr-defined]
+            self.open_passage(hit.document_id, hit.start, hit.end)
 
     # ------------------------------------------------------------------ auto-coding
 
@@ -312,23 +298,7 @@ class SearchScreen(Screen[None]):
         if self.result is None or not self.result.total:
             self.notify(t("tui.search_screen.no_hits"))
             return
-        self._load_codes(scope)
-
-    @work(thread=True, exclusive=True, group="corpus-search-codes")
-    def _load_codes(self, scope: str) -> None:
-        codes = self.project.codes()
-        recent = self.project.recent_codes(self.coder)
-        self.app.call_from_thread(self._pick, codes, recent, scope)
-
-    def _pick(self, codes: list[Code], recent: list[int], scope: str) -> None:
-        self._codes = codes
-
-        def picked(choice: object) -> None:
-            if isinstance(choice, PickedCode):
-                code = next(c for c in self._codes if c.id == choice.code_id)
-                self._plan(code.path_str, scope)
-
-        self.app.push_screen(CodePicker(codes, recent), picked)
+        self.choose_code(lambda code: self._plan(code.path_str, scope))
 
     @work(thread=True, exclusive=True, group="corpus-search-plan")
     def _plan(self, code_path: str, scope: str) -> None:
@@ -399,22 +369,9 @@ class SearchScreen(Screen[None]):
         self.post_message(self.Done(t("tui.search_screen.undone", summary=describe_change(entry))))
 
     def on_search_screen_done(self, message: Done) -> None:
-        self.notify(message.note, timeout=3)
-        self._set_status(message.note)
-        # the workbench below reads its codings and counts again
-        workbench = getattr(self.app, "workbench", None)
-        if workbench is not None:
-            workbench.post_message(ProjectChanged())
+        self.changed(message.note)
 
     # ------------------------------------------------------------------ the rest
 
     def action_focus_query(self) -> None:
         self.query_one("#search-query", Input).focus()
-
-    def action_close(self) -> None:
-        self.app.pop_screen()
-
-    def _set_status(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#search-status", Static)
-        status.update(plain(text))
-        status.set_class(error, "error")
