@@ -16,7 +16,7 @@ files are made here, from valid ones broken on purpose.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +71,39 @@ def tolerated(*kept: str) -> Callable[[Builder], Builder]:
     return register
 
 
+def written(path: Path, content: bytes | str) -> Path:
+    """``path`` holding ``content`` (text in UTF-8)."""
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def files(call: Callable[[Path], Call], rows: Iterable[tuple[str, str, bytes | str]]) -> None:
+    """Register one case per row ``(case name, file name, content)``: that file, given to
+    ``call``. Most hostile inputs are a single file of odd bytes; a table reads better
+    than sixty three-line builders."""
+    for name, file_name, content in rows:
+        case(_file_builder(name, call, file_name, content))
+
+
+def tolerated_files(
+    call: Callable[[Path], Call], rows: Iterable[tuple[str, str, str, tuple[str, ...]]]
+) -> None:
+    """Like :func:`files`, for odd but readable inputs: ``(case name, file name,
+    content, words the reading must keep)``."""
+    for name, file_name, content, kept in rows:
+        tolerated(*kept)(_file_builder(name, call, file_name, content))
+
+
+def _file_builder(
+    name: str, call: Callable[[Path], Call], file_name: str, content: bytes | str
+) -> Builder:
+    def build(d: Path) -> Call:
+        return call(written(d / file_name, content))
+
+    build.__name__ = name
+    return build
+
+
 def imported(path: Path, *options: str) -> Call:
     return Call(["import", "-p", PROJECT, *options, str(path)], "base")
 
@@ -95,3 +128,24 @@ def rezip(source: Path, target: Path, change: Callable[[str, bytes], bytes | Non
             if data is not None:
                 new.writestr(info.filename, data)
     return target
+
+
+def truncated(source: Path, target: Path, size: int | None = None) -> Path:
+    """The first ``size`` bytes of ``source`` (half of it by default; a negative size
+    drops that many from the end) written to ``target``."""
+    whole = source.read_bytes()
+    return written(target, whole[: len(whole) // 2 if size is None else size])
+
+
+def without(source: Path, target: Path, part: str) -> Path:
+    """A copy of the zip ``source`` without its entry ``part``."""
+    return rezip(source, target, lambda name, data: None if name == part else data)
+
+
+def with_doctype(source: Path, target: Path, part: str, root: bytes, doctype: str) -> Path:
+    """A copy of the zip ``source`` whose ``part`` has ``doctype`` before its ``root`` tag."""
+    return rezip(
+        source,
+        target,
+        lambda name, data: data.replace(root, doctype.encode() + root, 1) if name == part else data,
+    )

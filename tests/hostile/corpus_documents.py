@@ -12,73 +12,20 @@ from tests.hostile.corpus import (
     XXE_DTD,
     Call,
     case,
+    files,
     imported,
     imported_new,
     rezip,
-    tolerated,
+    tolerated_files,
+    truncated,
     valid_docx,
+    with_doctype,
+    without,
 )
 from tests.ingest.office_files import p, r, write_docx, write_odt
 from tests.ingest.pdf_writer import write_pdf
 
 # -- plain text ------------------------------------------------------------------
-
-
-@case
-def text_nul_bytes(d: Path) -> Call:
-    path = d / "binaire.txt"
-    path.write_bytes(bytes(range(256)) * 64)
-    return imported(path)
-
-
-@case
-def text_empty(d: Path) -> Call:
-    path = d / "vide.txt"
-    path.write_bytes(b"")
-    return imported(path)
-
-
-@case
-def text_only_blanks(d: Path) -> Call:
-    path = d / "blancs.txt"
-    path.write_bytes(b" \n\r\n\t \xc2\xa0\n")
-    return imported(path)
-
-
-@case
-def text_only_controls(d: Path) -> Call:
-    path = d / "controles.txt"
-    path.write_bytes(b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12" * 40)
-    return imported(path)
-
-
-@case
-def text_utf8_bom_then_latin1(d: Path) -> Call:
-    path = d / "bom-faux.txt"
-    path.write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8") + "déjà".encode("latin-1"))
-    return imported(path)
-
-
-@case
-def text_utf16_bom_odd_bytes(d: Path) -> Call:
-    path = d / "utf16-coupe.txt"
-    # a lone high surrogate, then an odd byte: no UTF-16 decoder reads this
-    path.write_bytes(b"\xff\xfe" + "Bonjour".encode("utf-16-le") + b"\x00\xd8A")
-    return imported(path)
-
-
-@case
-def text_utf32_bom_garbage(d: Path) -> Call:
-    path = d / "utf32.txt"
-    path.write_bytes(b"\xff\xfe\x00\x00" + b"\xff\xff\xff\xff" * 8)
-    return imported(path)
-
-
-@case
-def text_pdf_renamed(d: Path) -> Call:
-    path = d / "rapport.txt"
-    path.write_bytes(b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n")
-    return imported(path)
 
 
 @case
@@ -91,80 +38,17 @@ def text_zip_renamed(d: Path) -> Call:
     return imported(path)
 
 
-@case
-def text_undecodable(d: Path) -> Call:
-    path = d / "illisible.txt"
-    # bytes that read as neither UTF-8 nor plausible French in any legacy code page
-    path.write_bytes(bytes(range(0x80, 0x100)) * 40)
-    return imported(path)
-
-
-@case
-def text_nul_bytes_new_project(d: Path) -> Call:
-    path = d / "binaire.txt"
-    path.write_bytes(b"\x00\x01\x02\x03" * 1000)
-    return imported_new(path)
-
-
-@case
-def text_markdown_binary(d: Path) -> Call:
-    path = d / "notes.md"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(32)) * 50)
-    return imported(path)
-
-
-@case
-def unknown_extension(d: Path) -> Call:
-    path = d / "entretien.xyz"
-    path.write_text(TEXT, encoding="utf-8")
-    return imported(path)
-
-
-@case
-def old_word_extension(d: Path) -> Call:
-    path = d / "entretien.doc"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
-    return imported(path)
-
-
 # -- Word ------------------------------------------------------------------------
 
 
 @case
 def docx_truncated(d: Path) -> Call:
-    whole = valid_docx(d / "entier.docx").read_bytes()
-    path = d / "tronque.docx"
-    path.write_bytes(whole[: len(whole) // 2])
-    return imported(path)
+    return imported(truncated(valid_docx(d / "entier.docx"), d / "tronque.docx"))
 
 
 @case
 def docx_truncated_new_project(d: Path) -> Call:
-    whole = valid_docx(d / "entier.docx").read_bytes()
-    path = d / "tronque.docx"
-    path.write_bytes(whole[: len(whole) - 30])
-    return imported_new(path)
-
-
-@case
-def docx_not_a_zip(d: Path) -> Call:
-    path = d / "faux.docx"
-    path.write_text(TEXT, encoding="utf-8")
-    return imported(path)
-
-
-@case
-def docx_empty(d: Path) -> Call:
-    path = d / "vide.docx"
-    path.write_bytes(b"")
-    return imported(path)
-
-
-@case
-def docx_encrypted_ole(d: Path) -> Call:
-    path = d / "protege.docx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4096)
-    return imported(path)
+    return imported_new(truncated(valid_docx(d / "entier.docx"), d / "tronque.docx", -30))
 
 
 @case
@@ -199,49 +83,25 @@ def docx_path_traversal(d: Path) -> Call:
 @case
 def docx_billion_laughs(d: Path) -> Call:
     path = write_docx(d / "rires.docx", p(r("&lol9;")))
-    rezip(
-        path,
-        d / "rires-dtd.docx",
-        lambda name, data: (
-            data.replace(b"<w:document", LAUGHS_DTD.encode() + b"<w:document", 1)
-            if name == "word/document.xml"
-            else data
-        ),
-    )
-    return imported(d / "rires-dtd.docx")
+    return imported(_docx_doctype(path, d / "rires-dtd.docx", LAUGHS_DTD))
 
 
 @case
 def docx_external_entity(d: Path) -> Call:
     path = write_docx(d / "xxe.docx", p(r("&xxe;")))
-    rezip(
-        path,
-        d / "xxe-dtd.docx",
-        lambda name, data: (
-            data.replace(b"<w:document", XXE_DTD.encode() + b"<w:document", 1)
-            if name == "word/document.xml"
-            else data
-        ),
-    )
-    return imported(d / "xxe-dtd.docx")
+    return imported(_docx_doctype(path, d / "xxe-dtd.docx", XXE_DTD))
 
 
 @case
 def docx_missing_document_part(d: Path) -> Call:
     source = valid_docx(d / "entier.docx")
-    path = rezip(
-        source, d / "sans-corps.docx", lambda n, b: None if n == "word/document.xml" else b
-    )
-    return imported(path)
+    return imported(without(source, d / "sans-corps.docx", "word/document.xml"))
 
 
 @case
 def docx_missing_content_types(d: Path) -> Call:
     source = valid_docx(d / "entier.docx")
-    path = rezip(
-        source, d / "sans-types.docx", lambda n, b: None if n == "[Content_Types].xml" else b
-    )
-    return imported(path)
+    return imported(without(source, d / "sans-types.docx", "[Content_Types].xml"))
 
 
 @case
@@ -307,6 +167,10 @@ def docx_zip_encrypted_flag(d: Path) -> Call:
     return imported(path)
 
 
+def _docx_doctype(source: Path, target: Path, doctype: str) -> Path:
+    return with_doctype(source, target, "word/document.xml", b"<w:document", doctype)
+
+
 # -- OpenDocument ----------------------------------------------------------------
 
 
@@ -316,16 +180,13 @@ def _valid_odt(path: Path) -> Path:
 
 @case
 def odt_truncated(d: Path) -> Call:
-    whole = _valid_odt(d / "entier.odt").read_bytes()
-    path = d / "tronque.odt"
-    path.write_bytes(whole[: len(whole) // 2])
-    return imported(path)
+    return imported(truncated(_valid_odt(d / "entier.odt"), d / "tronque.odt"))
 
 
 @case
 def odt_missing_content(d: Path) -> Call:
     source = _valid_odt(d / "entier.odt")
-    return imported(rezip(source, d / "sans.odt", lambda n, b: None if n == "content.xml" else b))
+    return imported(without(source, d / "sans.odt", "content.xml"))
 
 
 @case
@@ -338,18 +199,8 @@ def odt_malformed_xml(d: Path) -> Call:
 @case
 def odt_billion_laughs(d: Path) -> Call:
     source = write_odt(d / "entier.odt", "<text:p>&lol9;</text:p>")
-    path = rezip(
-        source,
-        d / "rires.odt",
-        lambda n, b: (
-            b.replace(
-                b"<office:document-content", LAUGHS_DTD.encode() + b"<office:document-content", 1
-            )
-            if n == "content.xml"
-            else b
-        ),
-    )
-    return imported(path)
+    root = b"<office:document-content"
+    return imported(with_doctype(source, d / "rires.odt", "content.xml", root, LAUGHS_DTD))
 
 
 @case
@@ -377,13 +228,6 @@ def odt_spreadsheet_renamed(d: Path) -> Call:
     return imported(path)
 
 
-@case
-def odt_not_a_zip(d: Path) -> Call:
-    path = d / "faux.odt"
-    path.write_bytes(b"<office:document/>")
-    return imported(path)
-
-
 # -- PDF -------------------------------------------------------------------------
 
 
@@ -393,10 +237,7 @@ def _valid_pdf(path: Path) -> Path:
 
 @case
 def pdf_truncated(d: Path) -> Call:
-    whole = _valid_pdf(d / "entier.pdf").read_bytes()
-    path = d / "tronque.pdf"
-    path.write_bytes(whole[:40])
-    return imported(path)
+    return imported(truncated(_valid_pdf(d / "entier.pdf"), d / "tronque.pdf", 40))
 
 
 @case
@@ -418,90 +259,90 @@ def pdf_encrypted(d: Path) -> Call:
     return imported(path)
 
 
-@case
-def pdf_garbage_body(d: Path) -> Call:
-    path = d / "bruit.pdf"
-    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)
-    return imported(path)
-
-
-@case
-def pdf_empty(d: Path) -> Call:
-    path = d / "vide.pdf"
-    path.write_bytes(b"")
-    return imported(path)
-
-
-@case
-def pdf_not_a_pdf(d: Path) -> Call:
-    path = d / "texte.pdf"
-    path.write_text(TEXT, encoding="utf-8")
-    return imported(path)
-
-
-# -- RTF -------------------------------------------------------------------------
-
-
-@case
-def rtf_not_rtf(d: Path) -> Call:
-    path = d / "faux.rtf"
-    path.write_bytes(bytes(range(256)) * 8)
-    return imported(path)
-
-
-@case
-def rtf_no_text(d: Path) -> Call:
-    path = d / "vide.rtf"
-    path.write_text(r"{\rtf1\ansi{\fonttbl{\f0 Arial;}}\pard\par}", encoding="ascii")
-    return imported(path)
-
-
 # -- subtitles -------------------------------------------------------------------
 
 
-@tolerated("Bonjour", "Au revoir")
-def srt_broken_timings(d: Path) -> Call:
-    path = d / "casse.srt"
-    path.write_text(
-        "1\n00:00:99,000 --> 00:00:01,000\nBonjour\n\n2\nxx:yy --> ??\nAu revoir\n",
-        encoding="utf-8",
-    )
-    return imported(path)
+files(
+    imported,
+    [
+        ("text_nul_bytes", "binaire.txt", bytes(range(256)) * 64),
+        ("text_empty", "vide.txt", b""),
+        ("text_only_blanks", "blancs.txt", b" \n\r\n\t \xc2\xa0\n"),
+        (
+            "text_only_controls",
+            "controles.txt",
+            b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12" * 40,
+        ),
+        (
+            "text_utf8_bom_then_latin1",
+            "bom-faux.txt",
+            b"\xef\xbb\xbf" + TEXT.encode("utf-8") + "déjà".encode("latin-1"),
+        ),
+        # a lone high surrogate, then an odd byte: no UTF-16 decoder reads this
+        (
+            "text_utf16_bom_odd_bytes",
+            "utf16-coupe.txt",
+            b"\xff\xfe" + "Bonjour".encode("utf-16-le") + b"\x00\xd8A",
+        ),
+        ("text_utf32_bom_garbage", "utf32.txt", b"\xff\xfe\x00\x00" + b"\xff\xff\xff\xff" * 8),
+        ("text_pdf_renamed", "rapport.txt", b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n"),
+        # bytes that read as neither UTF-8 nor plausible French in any legacy code page
+        ("text_undecodable", "illisible.txt", bytes(range(0x80, 0x100)) * 40),
+        ("text_markdown_binary", "notes.md", b"\x89PNG\r\n\x1a\n" + bytes(range(32)) * 50),
+        ("unknown_extension", "entretien.xyz", TEXT),
+        (
+            "old_word_extension",
+            "entretien.doc",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
+        ),
+        ("docx_not_a_zip", "faux.docx", TEXT),
+        ("docx_empty", "vide.docx", b""),
+        (
+            "docx_encrypted_ole",
+            "protege.docx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4096,
+        ),
+        ("odt_not_a_zip", "faux.odt", b"<office:document/>"),
+        ("pdf_garbage_body", "bruit.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 20),
+        ("pdf_empty", "vide.pdf", b""),
+        ("pdf_not_a_pdf", "texte.pdf", TEXT),
+        ("rtf_not_rtf", "faux.rtf", bytes(range(256)) * 8),
+        ("rtf_no_text", "vide.rtf", r"{\rtf1\ansi{\fonttbl{\f0 Arial;}}\pard\par}"),
+        ("srt_empty", "vide.srt", b""),
+        ("srt_binary", "binaire.srt", b"\x00\xff" * 500),
+        ("vtt_header_only", "entete.vtt", "WEBVTT\n\nNOTE rien d'autre\n"),
+    ],
+)
 
 
-@case
-def srt_empty(d: Path) -> Call:
-    path = d / "vide.srt"
-    path.write_bytes(b"")
-    return imported(path)
+files(
+    imported_new,
+    [
+        ("text_nul_bytes_new_project", "binaire.txt", b"\x00\x01\x02\x03" * 1000),
+    ],
+)
 
 
-@case
-def srt_binary(d: Path) -> Call:
-    path = d / "binaire.srt"
-    path.write_bytes(b"\x00\xff" * 500)
-    return imported(path)
-
-
-@tolerated("Bonjour")
-def vtt_missing_header(d: Path) -> Call:
-    path = d / "sans-entete.vtt"
-    path.write_text("00:00:01.000 --> 00:00:02.000\nBonjour\n", encoding="utf-8")
-    return imported(path)
-
-
-@tolerated("Bonjour", "Au revoir")
-def vtt_broken_timings(d: Path) -> Call:
-    path = d / "casse.vtt"
-    path.write_text(
-        "WEBVTT\n\n00:00:0a.000 --> 00:00:02.000\nBonjour\n\n--> --> -->\nAu revoir\n",
-        encoding="utf-8",
-    )
-    return imported(path)
-
-
-@case
-def vtt_header_only(d: Path) -> Call:
-    path = d / "entete.vtt"
-    path.write_text("WEBVTT\n\nNOTE rien d'autre\n", encoding="utf-8")
-    return imported(path)
+tolerated_files(
+    imported,
+    [
+        (
+            "srt_broken_timings",
+            "casse.srt",
+            "1\n00:00:99,000 --> 00:00:01,000\nBonjour\n\n2\nxx:yy --> ??\nAu revoir\n",
+            ("Bonjour", "Au revoir"),
+        ),
+        (
+            "vtt_missing_header",
+            "sans-entete.vtt",
+            "00:00:01.000 --> 00:00:02.000\nBonjour\n",
+            ("Bonjour",),
+        ),
+        (
+            "vtt_broken_timings",
+            "casse.vtt",
+            "WEBVTT\n\n00:00:0a.000 --> 00:00:02.000\nBonjour\n\n--> --> -->\nAu revoir\n",
+            ("Bonjour", "Au revoir"),
+        ),
+    ],
+)

@@ -15,9 +15,11 @@ from tests.hostile.corpus import (
     XXE_DTD,
     Call,
     case,
+    files,
     imported,
     imported_new,
     rezip,
+    truncated,
 )
 from tests.ingest.refi_files import Code, Passage, Source, write_qdpx
 
@@ -45,69 +47,6 @@ _YAML_BOMB = (
 
 
 @case
-def yaml_anchor_bomb(d: Path) -> Call:
-    path = d / "bombe.yaml"
-    path.write_text(_YAML_BOMB, encoding="utf-8")
-    return codebook_imported(path)
-
-
-@case
-def yaml_anchor_bomb_init(d: Path) -> Call:
-    path = d / "bombe.yaml"
-    path.write_text(_YAML_BOMB, encoding="utf-8")
-    return project_created(path)
-
-
-@case
-def yaml_cycle(d: Path) -> Call:
-    path = d / "cycle.yaml"
-    path.write_text("codes: &c\n  - name: boucle\n    codes: *c\n", encoding="utf-8")
-    return codebook_imported(path)
-
-
-@case
-def yaml_wrong_types(d: Path) -> Call:
-    path = d / "types.yaml"
-    path.write_text("codes: 5\n", encoding="utf-8")
-    return codebook_imported(path)
-
-
-@case
-def yaml_code_name_not_text(d: Path) -> Call:
-    path = d / "noms.yaml"
-    path.write_text("codes:\n  - name: [1, 2]\n  - name: {a: b}\n", encoding="utf-8")
-    return codebook_imported(path)
-
-
-@case
-def yaml_syntax_error(d: Path) -> Call:
-    path = d / "syntaxe.yaml"
-    path.write_text("codes:\n  - name: a\n   - name: : b\n\t- x", encoding="utf-8")
-    return codebook_imported(path)
-
-
-@case
-def yaml_python_tag(d: Path) -> Call:
-    path = d / "python.yaml"
-    path.write_text("codes: !!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
-    return project_created(path)
-
-
-@case
-def yaml_binary(d: Path) -> Call:
-    path = d / "binaire.yaml"
-    path.write_bytes(b"\x00\x01\xff\xfe" * 100)
-    return codebook_imported(path)
-
-
-@case
-def yaml_empty(d: Path) -> Call:
-    path = d / "vide.yaml"
-    path.write_bytes(b"")
-    return project_created(path)
-
-
-@case
 def yaml_too_deep(d: Path) -> Call:
     path = d / "profond.yaml"
     lines = [f"{'  ' * (2 * i)}- name: c{i}\n{'  ' * (2 * i)}  codes:" for i in range(150)]
@@ -121,37 +60,6 @@ def yaml_missing_file(d: Path) -> Call:
 
 
 # -- REFI-QDA codebooks (.qdc) ---------------------------------------------------
-
-
-@case
-def qdc_malformed_xml(d: Path) -> Call:
-    path = d / "casse.qdc"
-    path.write_text('<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>')
-    return codebook_imported(path)
-
-
-@case
-def qdc_billion_laughs(d: Path) -> Call:
-    path = d / "rires.qdc"
-    path.write_text(
-        f'<?xml version="1.0"?>{LAUGHS_DTD}<CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
-        '<Codes><Code guid="c" name="&lol9;" isCodable="true"/></Codes></CodeBook>'
-    )
-    return codebook_imported(path)
-
-
-@case
-def qdc_wrong_root(d: Path) -> Call:
-    path = d / "projet.qdc"
-    path.write_text('<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0"/>')
-    return codebook_imported(path)
-
-
-@case
-def qdc_binary(d: Path) -> Call:
-    path = d / "binaire.qdc"
-    path.write_bytes(bytes(range(256)) * 4)
-    return codebook_imported(path)
 
 
 @case
@@ -177,18 +85,8 @@ def _qdpx(path: Path, **options: object) -> Path:
 
 
 @case
-def qdpx_not_a_zip(d: Path) -> Call:
-    path = d / "faux.qdpx"
-    path.write_text("<Project/>", encoding="utf-8")
-    return imported(path)
-
-
-@case
 def qdpx_truncated(d: Path) -> Call:
-    whole = _qdpx(d / "entier.qdpx").read_bytes()
-    path = d / "tronque.qdpx"
-    path.write_bytes(whole[: len(whole) // 2])
-    return imported(path)
+    return imported(truncated(_qdpx(d / "entier.qdpx"), d / "tronque.qdpx"))
 
 
 @case
@@ -287,13 +185,6 @@ def qdpx_zip_bomb(d: Path) -> Call:
     return imported(path)
 
 
-@case
-def qdpx_new_project(d: Path) -> Call:
-    path = d / "casse.qdpx"
-    path.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
-    return imported_new(path)
-
-
 # -- corrected transcripts (document replace) ------------------------------------
 
 
@@ -350,20 +241,6 @@ def _listed(path: Path) -> Call:
 
 
 @case
-def project_empty_file(d: Path) -> Call:
-    path = d / "vide.db"
-    path.write_bytes(b"")
-    return _listed(path)
-
-
-@case
-def project_text_file(d: Path) -> Call:
-    path = d / "notes.db"
-    path.write_text(TEXT, encoding="utf-8")
-    return _listed(path)
-
-
-@case
 def project_other_program(d: Path) -> Call:
     path = d / "autre.db"
     with sqlite3.connect(path) as connection:
@@ -385,21 +262,13 @@ def project_corrupt_sqlite(d: Path) -> Call:
 
 @case
 def project_newer_schema(d: Path) -> Call:
-    path = d / "futur.db"
-    path.write_bytes((d / PROJECT).read_bytes())
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    connection.close()
+    path = _newer_schema(d / "futur.db")
     return Call(["import", "-p", str(path), str(_text(d))], "self", path.name)
 
 
 @case
 def project_newer_schema_listed(d: Path) -> Call:
-    path = d / "futur.db"
-    path.write_bytes((d / PROJECT).read_bytes())
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    connection.close()
+    path = _newer_schema(d / "futur.db")
     return _listed(path)
 
 
@@ -426,11 +295,7 @@ def merge_from_not_a_project(d: Path) -> Call:
 
 @case
 def merge_from_newer_schema(d: Path) -> Call:
-    other = d / "futur.db"
-    other.write_bytes((d / PROJECT).read_bytes())
-    with sqlite3.connect(other) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    connection.close()
+    other = _newer_schema(d / "futur.db")
     return Call(["merge", PROJECT, str(other)], "base")
 
 
@@ -441,7 +306,85 @@ def copy_from_not_a_project(d: Path) -> Call:
     return Call(["copy", str(source), NEW], "new", NEW)
 
 
+def _newer_schema(path: Path) -> Path:
+    """A copy of the case's project that says it comes from a newer codage."""
+    path.write_bytes((path.parent / PROJECT).read_bytes())
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    connection.close()
+    return path
+
+
 def _text(d: Path) -> Path:
     path = d / "entretien.txt"
     path.write_text(TEXT, encoding="utf-8")
     return path
+
+
+files(
+    codebook_imported,
+    [
+        ("yaml_anchor_bomb", "bombe.yaml", _YAML_BOMB),
+        ("yaml_cycle", "cycle.yaml", "codes: &c\n  - name: boucle\n    codes: *c\n"),
+        ("yaml_wrong_types", "types.yaml", "codes: 5\n"),
+        ("yaml_code_name_not_text", "noms.yaml", "codes:\n  - name: [1, 2]\n  - name: {a: b}\n"),
+        ("yaml_syntax_error", "syntaxe.yaml", "codes:\n  - name: a\n   - name: : b\n\t- x"),
+        ("yaml_binary", "binaire.yaml", b"\x00\x01\xff\xfe" * 100),
+        (
+            "qdc_malformed_xml",
+            "casse.qdc",
+            '<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>',
+        ),
+        (
+            "qdc_billion_laughs",
+            "rires.qdc",
+            f'<?xml version="1.0"?>{LAUGHS_DTD}<CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+            '<Codes><Code guid="c" name="&lol9;" isCodable="true"/></Codes></CodeBook>',
+        ),
+        (
+            "qdc_wrong_root",
+            "projet.qdc",
+            '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0"/>',
+        ),
+        ("qdc_binary", "binaire.qdc", bytes(range(256)) * 4),
+    ],
+)
+
+
+files(
+    project_created,
+    [
+        ("yaml_anchor_bomb_init", "bombe.yaml", _YAML_BOMB),
+        (
+            "yaml_python_tag",
+            "python.yaml",
+            "codes: !!python/object/apply:os.system ['echo pwned']\n",
+        ),
+        ("yaml_empty", "vide.yaml", b""),
+    ],
+)
+
+
+files(
+    imported,
+    [
+        ("qdpx_not_a_zip", "faux.qdpx", "<Project/>"),
+    ],
+)
+
+
+files(
+    imported_new,
+    [
+        ("qdpx_new_project", "casse.qdpx", b"PK\x03\x04" + b"\x00" * 64),
+    ],
+)
+
+
+files(
+    _listed,
+    [
+        ("project_empty_file", "vide.db", b""),
+        ("project_text_file", "notes.db", TEXT),
+    ],
+)

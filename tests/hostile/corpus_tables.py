@@ -12,26 +12,27 @@ from tests.hostile.corpus import (
     TEXT,
     Call,
     case,
+    files,
     imported,
     rezip,
     tolerated,
+    truncated,
+    with_doctype,
 )
 
 # -- CSV and XLSX survey files ---------------------------------------------------
 
 
-@case
-def csv_empty(d: Path) -> Call:
-    path = d / "vide.csv"
-    path.write_bytes(b"")
-    return imported(path)
+def _book(path: Path, *rows: list[str | None]) -> Path:
+    """A workbook whose first sheet holds ``rows``."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
 
 
-@case
-def csv_header_only(d: Path) -> Call:
-    path = d / "entete.csv"
-    path.write_text("id,commentaire\n", encoding="utf-8")
-    return imported(path)
+_HEADER = ["id", "commentaire"]
 
 
 @case
@@ -55,13 +56,6 @@ def csv_duplicate_headers(d: Path) -> Call:
     return imported(path, "--text-column", "texte")
 
 
-@case
-def csv_binary(d: Path) -> Call:
-    path = d / "binaire.csv"
-    path.write_bytes(b"\x00\x01\x02" * 2000)
-    return imported(path)
-
-
 @tolerated("HYPERLINK", "1+1")
 def csv_only_formulas(d: Path) -> Call:
     # answers that are all formulas: no open answer to code (a formula is not an answer)
@@ -81,29 +75,13 @@ def tsv_unbalanced_quotes(d: Path) -> Call:
 
 @case
 def xlsx_truncated(d: Path) -> Call:
-    book = openpyxl.Workbook()
-    book.active.append(["id", "commentaire"])
-    book.active.append(["R1", "Le nouvel intranet est lent"])
-    book.save(d / "entier.xlsx")
-    whole = (d / "entier.xlsx").read_bytes()
-    path = d / "tronque.xlsx"
-    path.write_bytes(whole[: len(whole) // 2])
-    return imported(path)
-
-
-@case
-def xlsx_not_a_zip(d: Path) -> Call:
-    path = d / "faux.xlsx"
-    path.write_text("id,commentaire\nR1,texte\n", encoding="utf-8")
-    return imported(path)
+    whole = _book(d / "entier.xlsx", _HEADER, ["R1", "Le nouvel intranet est lent"])
+    return imported(truncated(whole, d / "tronque.xlsx"))
 
 
 @tolerated("intranet")
 def xlsx_huge_dimension(d: Path) -> Call:
-    book = openpyxl.Workbook()
-    book.active.append(["id", "commentaire"])
-    book.active.append(["R1", "Le nouvel intranet est lent"])
-    book.save(d / "entier.xlsx")
+    _book(d / "entier.xlsx", _HEADER, ["R1", "Le nouvel intranet est lent"])
     path = rezip(
         d / "entier.xlsx",
         d / "dimension.xlsx",
@@ -122,9 +100,7 @@ def xlsx_huge_dimension(d: Path) -> Call:
 
 @case
 def xlsx_missing_sheet(d: Path) -> Call:
-    book = openpyxl.Workbook()
-    book.active.append(["id", "commentaire"])
-    book.save(d / "entier.xlsx")
+    _book(d / "entier.xlsx", _HEADER)
     path = rezip(
         d / "entier.xlsx",
         d / "sans-feuille.xlsx",
@@ -142,41 +118,25 @@ def xlsx_empty_sheet(d: Path) -> Call:
 
 @case
 def xlsx_formulas_without_values(d: Path) -> Call:
-    book = openpyxl.Workbook()
-    book.active.append(["id", "commentaire"])
-    book.active.append(["R1", '=CONCATENATE("a","b")'])
-    book.active.append(["R2", "=1+1"])
-    path = d / "formules.xlsx"
-    book.save(path)
+    path = _book(d / "formules.xlsx", _HEADER, ["R1", '=CONCATENATE("a","b")'], ["R2", "=1+1"])
     return imported(path, "--id-column", "id", "--text-column", "commentaire")
 
 
 @case
 def xlsx_bad_header(d: Path) -> Call:
-    book = openpyxl.Workbook()
-    book.active.append([None, None, None])
-    book.active.append(["R1", "Le nouvel intranet est lent", "Finances"])
-    path = d / "sans-entete.xlsx"
-    book.save(path)
+    path = _book(
+        d / "sans-entete.xlsx",
+        [None, None, None],
+        ["R1", "Le nouvel intranet est lent", "Finances"],
+    )
     return imported(path, "--id-column", "id")
 
 
 @case
 def xlsx_billion_laughs(d: Path) -> Call:
-    book = openpyxl.Workbook()
-    book.active.append(["id", "commentaire"])
-    book.active.append(["R1", "texte"])
-    book.save(d / "entier.xlsx")
-    path = rezip(
-        d / "entier.xlsx",
-        d / "rires.xlsx",
-        lambda n, b: (
-            b.replace(b"<worksheet", LAUGHS_DTD.encode() + b"<worksheet", 1)
-            if n.startswith("xl/worksheets/")
-            else b
-        ),
-    )
-    return imported(path)
+    whole = _book(d / "entier.xlsx", _HEADER, ["R1", "texte"])
+    sheet = "xl/worksheets/sheet1.xml"
+    return imported(with_doctype(whole, d / "rires.xlsx", sheet, b"<worksheet", LAUGHS_DTD))
 
 
 # -- case attributes (import --case-attributes) ---------------------------------
@@ -198,3 +158,14 @@ def case_attributes_yaml_wrong_types(d: Path) -> Call:
     table = d / "cas.yaml"
     table.write_text("- 1\n- [2, 3]\n- !!binary aGVsbG8=\n", encoding="utf-8")
     return Call(["import", "-p", PROJECT, "--case-attributes", str(table), str(transcript)], "base")
+
+
+files(
+    imported,
+    [
+        ("csv_empty", "vide.csv", b""),
+        ("csv_header_only", "entete.csv", "id,commentaire\n"),
+        ("csv_binary", "binaire.csv", b"\x00\x01\x02" * 2000),
+        ("xlsx_not_a_zip", "faux.xlsx", "id,commentaire\nR1,texte\n"),
+    ],
+)
