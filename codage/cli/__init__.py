@@ -229,6 +229,10 @@ def main() -> None:
         sys.exit(light)
     import typer
 
+    if {"-h", "--help"} & set(arguments) or _command_of(arguments) is None:
+        from codage.cli.help_render import load_help_renderer
+
+        load_help_renderer()
     if _command_of(arguments) == "import" and not {"-h", "--help"} & set(arguments):
         # The language model loads in another process while this one starts.
         from codage.ingest.model_process import start_model_in_background

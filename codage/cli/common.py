@@ -28,11 +28,12 @@ from codage.cli.reporting import (
 )
 from codage.config import SettingsError, resolve_coder
 from codage.i18n import t
-from codage.services import default_project_location, login_role, open_project
-from codage.services.reading import ProjectReader, reading
 
+# The services (the domain, the codebook, sqlite3) load when a command opens a project,
+# not when `codage X --help` builds the command's options.
 if TYPE_CHECKING:
     from codage.services import Project
+    from codage.services.reading import ProjectReader
 
 __all__ = [
     "CoderOption",
@@ -134,6 +135,8 @@ def handle_errors(func: F) -> F:
 @contextmanager
 def project_from(location: str | None, *, create: bool = False) -> Iterator[Project]:
     """Open the project a command works on, and close it after."""
+    from codage.services import default_project_location, open_project
+
     where = location or default_project_location()
     project = open_project(where, create=create)
     try:
@@ -145,6 +148,8 @@ def project_from(location: str | None, *, create: bool = False) -> Iterator[Proj
 @contextmanager
 def reader_from(location: str | None) -> Iterator[ProjectReader]:
     """Open the project a command only reads (as lightly as it can be), and close it after."""
+    from codage.services.reading import reading
+
     with reading(location) as reader:
         yield reader
 
@@ -157,11 +162,15 @@ def coder_from(explicit: str | None) -> str:
 
 def _command_project() -> str:
     """The project the running command names (-p, or init's argument), else the default."""
+    from codage.services import default_project_location
+
     return _given_project.get() or default_project_location()
 
 
 def _server_coder(explicit: str | None) -> str | None:
     """On a PostgreSQL project the coder is the role one logs in as: no other name."""
+    from codage.services import login_role
+
     role = login_role(_command_project())
     if role is None:
         return None

@@ -16,9 +16,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from codage.codebook import CodebookError, PathError
 from codage.config import SettingsError
-from codage.domain import code_label as domain_code_label
 from codage.i18n import t
 from codage.store.errors import StoreError
 
@@ -63,8 +61,6 @@ def _console(name: str) -> SafeConsole:
 # when CODAGE_DEBUG is set.
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     StoreError,
-    CodebookError,
-    PathError,
     SettingsError,
     FileNotFoundError,
     PermissionError,
@@ -72,8 +68,9 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 # Error types named "module:Class", so that a command module can register the errors
-# of a wing it imports only when a command runs (its --help stays light).
-_EXPECTED_NAMES: set[str] = set()
+# of a wing it imports only when a command runs (its --help stays light). The
+# codebook's errors are named too: `codage --help` loads no codebook.
+_EXPECTED_NAMES: set[str] = {"codage.codebook:CodebookError", "codage.codebook:PathError"}
 
 
 def register_expected(*errors: type[BaseException] | str) -> None:
@@ -196,6 +193,8 @@ def code_label(path: str, *, indent: bool = False) -> str:
     indented by its depth with ``indent``, otherwise followed by its parent, dimmed.
     """
     from rich.markup import escape
+
+    from codage.domain import code_label as domain_code_label
 
     label = domain_code_label(path, indent=indent)
     parent = f" [dim]({escape(label.parent)})[/]" if label.parent else ""
