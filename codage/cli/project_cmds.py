@@ -38,10 +38,10 @@ from codage.services import (
     resolve_code,
     resolve_document,
 )
-from codage.services.passages import NamedSpan, own_codings, passage_span
 
 if TYPE_CHECKING:
     from codage.services import Project
+    from codage.services.passages import NamedSpan
 
 register(
     {
@@ -118,6 +118,9 @@ def _passage_span(
     proj: Project, doc: Document, text: str | None, start: int | None, end: int | None
 ) -> tuple[int, int] | None:
     """The span a person named, by its text or by offsets, widened to whole characters."""
+    # the passages service loads `regex`: only when a passage is named
+    from codage.services.passages import passage_span
+
     span = passage_span(proj, doc, text=text, start=start, end=end)
     if span is None:
         return None
@@ -195,6 +198,8 @@ def uncode(
         target = resolve_code(proj, code_path)
         if not all_ and text is None and (start is None or end is None):
             raise fail("give --start and --end, --text, or --all")
+        from codage.services.passages import own_codings
+
         found = own_codings(proj, doc, target.id, who, text=text, start=start, end=end, every=all_)
         _say_widened(doc, found.span)
         mine = found.codings
