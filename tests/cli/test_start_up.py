@@ -1,11 +1,13 @@
 """Light commands start light (issues 13 and 19).
 
 Each command runs as the ``codage`` command does, in a new process, which then lists
-the modules it loaded: ``--help`` and the commands that only read a SQLite project
-(``documents``, ``segments``, ``codebook show``, ``history``) load no SQLAlchemy, no
-Alembic, no language model, no interface, no Word or spreadsheet library and no
-analysis module. They read through ``sqlite3`` (codage.store.lite); the same project
-named by an SQLAlchemy URL is read by the full store, and both print the same bytes.
+the modules it loaded: ``--help``, every ``X --help`` and the commands that only read a
+SQLite project (``documents``, ``segments``, ``codebook show``, ``history``) load no
+SQLAlchemy, no Alembic, no language model, no interface, no Word or spreadsheet library
+and no analysis module. They read through ``sqlite3`` (codage.store.lite); the same
+project named by an SQLAlchemy URL is read by the full store, and both print the same
+bytes. A plain listing command line runs without Typer (codage.cli.light): the same
+command line through Typer prints the same bytes, lines and exit codes.
 """
 
 from __future__ import annotations
