@@ -20,18 +20,21 @@ The YAML format, meant to be written by hand::
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from codage.domain import Code, CodePath, fold, format_path, parse_path
 from codage.limits import MAX_CODE_DEPTH
+
+# PyYAML loads when a codebook file is read or written, not when a listing starts.
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "PALETTE",
@@ -241,12 +244,16 @@ def _where(source: str, node: yaml.Node) -> str:
 
 
 def _scalar(source: str, node: yaml.Node, what: str) -> str:
+    import yaml
+
     if not isinstance(node, yaml.ScalarNode):
         raise CodebookError(f"{_where(source, node)}: {what} must be text")
     return str(node.value).strip()
 
 
 def _mapping(source: str, node: yaml.Node, allowed: set[str], what: str) -> dict[str, yaml.Node]:
+    import yaml
+
     if not isinstance(node, yaml.MappingNode):
         raise CodebookError(f"{_where(source, node)}: {what} must be a mapping of keys")
     out: dict[str, yaml.Node] = {}
@@ -264,6 +271,8 @@ def _mapping(source: str, node: yaml.Node, allowed: set[str], what: str) -> dict
 
 
 def _codes(source: str, node: yaml.Node, seen: set[int], prefix: CodePath) -> list[CodeSpec]:
+    import yaml
+
     if not isinstance(node, yaml.SequenceNode):
         raise CodebookError(f"{_where(source, node)}: 'codes' must be a list")
     if len(prefix) >= MAX_CODE_DEPTH:
@@ -308,6 +317,8 @@ def _codes(source: str, node: yaml.Node, seen: set[int], prefix: CodePath) -> li
 
 def parse_codebook(text: str, source: str = "<codebook>") -> CodebookSpec:
     """Parse the YAML codebook format; errors name the source and the line."""
+    import yaml
+
     # libyaml's parser when present: pure-Python YAML made large codebooks slow.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     # Nesting costs the composer a few frames per level: leave room for the
@@ -380,16 +391,21 @@ def spec_from_codes(name: str, codes: Sequence[Code], description: str = "") -> 
     return book
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_Dumper.add_representer(str, _str_representer)
+@functools.cache
+def _dumper() -> type[yaml.SafeDumper]:
+    """PyYAML's safe dumper writing multi-line text as blocks (built at first use)."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    _Dumper.add_representer(str, _str_representer)
+    return _Dumper
 
 
 def dump_codebook(book: CodebookSpec) -> str:
@@ -410,4 +426,6 @@ def dump_codebook(book: CodebookSpec) -> str:
     if book.description:
         doc["description"] = book.description
     doc["codes"] = [code(c) for c in book.codes]
-    return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    import yaml
+
+    return yaml.dump(doc, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=100)

@@ -6,19 +6,16 @@ the path, which tests use).
 
 from __future__ import annotations
 
-import getpass
-import locale
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomli_w
-from platformdirs import user_config_path
-
-from codage.display import check_plain_name
+# TOML, platformdirs, the locale and Rich (for names) load when a settings file is
+# read or written or a name checked: every command resolves its language at start.
+if TYPE_CHECKING:
+    import tomllib
 
 LANGUAGES = ("en", "fr")
 
@@ -44,6 +41,8 @@ def settings_path() -> Path:
     override = os.environ.get("CODAGE_CONFIG")
     if override:
         return Path(override)
+    from platformdirs import user_config_path
+
     return user_config_path("codage") / "settings.toml"
 
 
@@ -58,6 +57,8 @@ def load_settings(path: Path | None = None) -> Settings:
         raise SettingsError(f"{path}: is a folder, not a settings file") from None
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read the settings file ({exc.strerror})") from None
+    import tomllib
+
     try:
         source = raw.decode("utf-8")
         data = tomllib.loads(source)
@@ -121,6 +122,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         data["keys"] = dict(sorted(settings.keys.items()))
     if settings.pairs:
         data["pairs"] = {k: list(v) for k, v in sorted(settings.pairs.items())}
+    import tomli_w
+
     try:
         path.write_text(tomli_w.dumps(data), encoding="utf-8")
     except IsADirectoryError:
@@ -142,6 +145,8 @@ def resolve_coder(explicit: str | None = None, settings: Settings | None = None)
     settings = settings if settings is not None else load_settings()
     if settings.coder:
         return _checked_coder(settings.coder)
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -149,6 +154,8 @@ def resolve_coder(explicit: str | None = None, settings: Settings | None = None)
 
 
 def _checked_coder(name: str) -> str:
+    from codage.display import check_plain_name
+
     problem = check_plain_name(name, "coder")
     if problem is not None:
         raise SettingsError(problem)
@@ -169,5 +176,7 @@ def resolve_language(settings: Settings | None = None) -> str:
     for value in (os.environ.get("LC_ALL"), os.environ.get("LC_MESSAGES"), os.environ.get("LANG")):
         if value:
             return "fr" if value.lower().startswith("fr") else "en"
+    import locale
+
     loc = locale.getlocale()[0] or ""
     return "fr" if loc.lower().startswith("fr") else "en"

@@ -9,16 +9,13 @@ two real coders do.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codage import codebook
-from codage.domain import fold
-from codage.services import import_codebook, open_project, project_exists, sqlite_path
-
+# The services, the codebook and the domain load when a demo is built or opened, not
+# when `codage --help` reads DEMO_FILE for the help of `codage demo`.
 if TYPE_CHECKING:
     from codage.services import Project
 
@@ -124,7 +121,9 @@ def build_demo(
             [],
         )
     # spaCy loads with the import service: only when a demo is really built.
+    from codage import codebook
     from codage.ingest.service import import_files
+    from codage.services import import_codebook
 
     root = find_sources(sources)
     book = codebook.load_codebook(root / "codebooks" / CODEBOOK_FILE)
@@ -151,6 +150,8 @@ def build_demo(
 
 def demo_is_built(location: str) -> bool:
     """Whether the demo project at ``location`` already holds the study."""
+    from codage.services import open_project, project_exists, sqlite_path
+
     if not project_exists(location):
         return False
     if sqlite_path(location) is not None:
@@ -173,6 +174,8 @@ def ensure_demo(
     A SQLite demo is built in a side file and moved into place only when it is
     complete, so that an interrupted first run never leaves half a project.
     """
+    from codage.services import open_project, project_exists, sqlite_path
+
     path = sqlite_path(location)
     if path is None or project_exists(location):
         project = open_project(location)
@@ -202,6 +205,10 @@ def _remove_sqlite(path: Path) -> None:
 
 def code_demo(project: Project) -> int:
     """Code the demo corpus as two coders; returns the number of codings added."""
+    import random
+
+    from codage.domain import fold
+
     rng = random.Random(SEED)
     codes = {c.name: c for c in project.codes() if c.depth >= 2}
     siblings: dict[int | None, list[int]] = {}

@@ -6,14 +6,15 @@ offsets into a document's stored text (NFC, ``\\n`` newlines), end exclusive.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 # ---------------------------------------------------------------------------
 # Spans
@@ -138,6 +139,9 @@ def normalise_text(text: str) -> str:
 
 def text_sha256(text: str) -> str:
     """SHA-256 of the UTF-8 bytes of an already normalised text."""
+    # imported here: OpenSSL's hashes load in milliseconds a listing does not need
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -168,7 +172,12 @@ def word_count(text: str) -> int:
 
 # Python's ``re`` has no ``\X``; the ``regex`` package follows Unicode's extended
 # grapheme clusters (UAX #29): flags, skin tones, ZWJ sequences, combining marks.
-_GRAPHEME = regex.compile(r"\X")
+# Compiled at first use: importing ``regex`` is a large part of a light command's start.
+@functools.cache
+def _grapheme() -> regex.Pattern[str]:
+    import regex
+
+    return regex.compile(r"\X")
 
 
 def _plain_boundary(text: str, i: int) -> bool:
@@ -190,7 +199,7 @@ def _cluster_around(text: str, offset: int) -> tuple[int, int]:
         hi += 1
     if lo == hi:
         return offset, offset
-    for match in _GRAPHEME.finditer(text, lo, hi):
+    for match in _grapheme().finditer(text, lo, hi):
         a, b = match.span()
         if a < offset < b:
             return a, b
@@ -217,7 +226,7 @@ def snap_to_graphemes(text: str, start: int, end: int) -> tuple[int, int]:
 def grapheme_boundaries(text: str) -> set[int]:
     """Every offset of ``text`` where a grapheme cluster starts or ends."""
     out = {0, len(text)}
-    for match in _GRAPHEME.finditer(text):
+    for match in _grapheme().finditer(text):
         out.update(match.span())
     return out
 

@@ -220,9 +220,19 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     """Run the command line; usage mistakes are one line and exit code 2, like all mistakes."""
-    import typer
+    from codage.cli.light import run_light
 
     arguments = sys.argv[1:]
+    # A plain listing runs without building the Typer application (codage.cli.light).
+    light = run_light(arguments)
+    if light is not None:
+        sys.exit(light)
+    import typer
+
+    if {"-h", "--help"} & set(arguments) or _command_of(arguments) is None:
+        from codage.cli.help_render import load_help_renderer
+
+        load_help_renderer()
     if _command_of(arguments) == "import" and not {"-h", "--help"} & set(arguments):
         # The language model loads in another process while this one starts.
         from codage.ingest.model_process import start_model_in_background

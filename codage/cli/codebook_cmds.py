@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from codage import codebook
 from codage.cli.app import codebook_app
@@ -22,8 +21,8 @@ from codage.cli.common import (
     fail,
     handle_errors,
     project_from,
-    reader_from,
 )
+from codage.cli.listings import show_codebook
 from codage.display import markup_safe, plain
 from codage.domain import Code
 from codage.i18n import register, t
@@ -84,38 +83,7 @@ def _done(json_: bool, data: dict[str, object], line: str) -> None:
 @handle_errors
 def codebook_show(project: ProjectOption = None, json_: JsonOption = False) -> None:
     """Show the codebook as a tree, with counts of codings."""
-    with reader_from(project) as proj:
-        codes = proj.codes()
-        counts = proj.coding_counts()
-    if json_:
-        emit_json(
-            [
-                {
-                    "path": c.path_str,
-                    "name": c.name,
-                    "description": c.description,
-                    "colour": c.colour,
-                    "inclusion": c.inclusion,
-                    "exclusion": c.exclusion,
-                    "example": c.example,
-                    "depth": c.depth,
-                    "codings": counts.get(c.id, 0),
-                }
-                for c in codes
-            ]
-        )
-        return
-    table = Table(title=t("title.codebook"))
-    table.add_column(t("col.path"))
-    table.add_column(t("col.codings"), justify="right")
-    table.add_column(t("col.description"), overflow="fold", max_width=60)
-    for c in codes:
-        table.add_row(
-            f"{'  ' * c.depth}[{c.colour}]■[/] {markup_safe(c.name)}",
-            str(counts.get(c.id, 0)),
-            plain(c.description.split("\n")[0][:120]),
-        )
-    console.print(table)
+    show_codebook(project, json_)
 
 
 @codebook_app.command("import")

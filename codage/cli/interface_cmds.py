@@ -17,10 +17,8 @@ from codage.cli.common import (
     fail,
     handle_errors,
 )
-from codage.demo import DEMO_FILE, demo_is_built, ensure_demo
-from codage.display import markup_safe, plain
+from codage.demo import DEMO_FILE
 from codage.i18n import t
-from codage.services import default_project_location, display_location, project_exists
 
 
 def _run_interface(location: str, coder: str) -> None:
@@ -35,6 +33,9 @@ def root(ctx: typer.Context) -> None:
     """With no command: open the interface on the project here, if there is one."""
     if ctx.invoked_subcommand is not None:
         return
+    # the services load when a command opens a project: this callback runs for all
+    from codage.services import default_project_location, project_exists
+
     if project_exists():
         _run_interface(default_project_location(), coder_from(None))
     else:
@@ -58,6 +59,10 @@ def demo(
     """Build the demo study (first run) and open the interface on it."""
     # imported here: this module holds the root callback, which every command loads
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from codage.demo import demo_is_built, ensure_demo
+    from codage.display import markup_safe, plain
+    from codage.services import display_location
 
     location = project or DEMO_FILE
     building = not demo_is_built(location)
@@ -93,6 +98,8 @@ def demo(
 @handle_errors
 def tui(project: ProjectOption = None, coder: CoderOption = None) -> None:
     """Open the coding interface on a project."""
+    from codage.services import default_project_location, display_location, project_exists
+
     location = project or default_project_location()
     if not project_exists(location):
         raise fail(

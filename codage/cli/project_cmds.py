@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from codage import codebook
 from codage.cli.app import app
@@ -19,17 +17,15 @@ from codage.cli.common import (
     coder_from,
     console,
     emit_json,
-    emit_json_list,
     err_console,
     fail,
     handle_errors,
     project_from,
-    reader_from,
-    register_expected,
     remember_project,
 )
+from codage.cli.listings import list_documents, list_history, list_segments, segment_record
 from codage.display import plain
-from codage.domain import Document, JournalEntry
+from codage.domain import Document
 from codage.i18n import register, t
 from codage.journal_text import change_record, describe_change
 from codage.services import (
@@ -42,11 +38,10 @@ from codage.services import (
     resolve_code,
     resolve_document,
 )
-from codage.services.passages import NamedSpan, own_codings, passage_span
-from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
 
 if TYPE_CHECKING:
     from codage.services import Project
+    from codage.services.passages import NamedSpan
 
 register(
     {
@@ -58,20 +53,12 @@ register(
             "en": "cannot redo {summary}: {reason}",
             "fr": "impossible de rétablir {summary} : {reason}",
         },
-        "title.history": {"en": "Journal", "fr": "Journal"},
-        "col.when": {"en": "When", "fr": "Quand"},
-        "col.by": {"en": "By", "fr": "Par"},
-        "col.change": {"en": "Change", "fr": "Modification"},
-        "col.state": {"en": "State", "fr": "État"},
         "passage.widened": {
             "en": "{document}: span widened to whole characters: [{start}, {end})",
             "fr": "{document} : passage élargi à des caractères entiers : [{start}, {end})",
         },
     }
 )
-
-# a pseudonymised listing asked of a project without a map: one line
-register_expected(NoPseudonymMap)
 
 
 @app.command()
@@ -124,49 +111,16 @@ def init(
 @handle_errors
 def documents(project: ProjectOption = None, json_: JsonOption = False) -> None:
     """List the documents of the project."""
-    with reader_from(project) as proj:
-        docs = proj.documents()
-        units = proj.unit_counts()
-        speakers = proj.speakers()
-    rows = [
-        {
-            "name": d.name,
-            "kind": d.kind,
-            "words": d.words,
-            "units": units.get(d.id, {}),
-            "speakers": speakers.get(d.id, []),
-            "case": d.case,
-            "sha256": d.sha256,
-            "length": d.length,
-            "source": d.source_path,
-        }
-        for d in docs
-    ]
-    if json_:
-        emit_json(rows)
-        return
-    table = Table(title=t("title.documents"))
-    for col in ("col.name", "col.kind", "col.words", "col.units", "col.speakers", "col.case"):
-        table.add_column(t(col), justify="right" if col == "col.words" else "left")
-    # the table reads the records themselves: the rows are untyped JSON-ready mappings
-    for d in docs:
-        doc_units = units.get(d.id, {})
-        doc_speakers = speakers.get(d.id, [])
-        table.add_row(
-            plain(d.name),
-            plain(d.kind),
-            str(d.words),
-            plain(", ".join(f"{k} {v}" for k, v in sorted(doc_units.items()))),
-            plain(", ".join(doc_speakers[:4]) + (" …" if len(doc_speakers) > 4 else "")),
-            plain(d.case or ""),
-        )
-    console.print(table)
+    list_documents(project, json_)
 
 
 def _passage_span(
     proj: Project, doc: Document, text: str | None, start: int | None, end: int | None
 ) -> tuple[int, int] | None:
     """The span a person named, by its text or by offsets, widened to whole characters."""
+    # the passages service loads `regex`: only when a passage is named
+    from codage.services.passages import passage_span
+
     span = passage_span(proj, doc, text=text, start=start, end=end)
     if span is None:
         return None
@@ -213,7 +167,7 @@ def code(
         start, end = span
         coding = proj.add_coding(doc.id, target.id, start, end, coder=who, memo=memo)
     if json_:
-        emit_json(_segment(coding, doc.name, target.path_str))
+        emit_json(segment_record(coding, doc.name, target.path_str))
         return
     console.print(
         plain(t("coded", document=doc.name, start=start, end=end, code=target.path_str, coder=who))
@@ -244,6 +198,8 @@ def uncode(
         target = resolve_code(proj, code_path)
         if not all_ and text is None and (start is None or end is None):
             raise fail("give --start and --end, --text, or --all")
+        from codage.services.passages import own_codings
+
         found = own_codings(proj, doc, target.id, who, text=text, start=start, end=end, every=all_)
         _say_widened(doc, found.span)
         mine = found.codings
@@ -257,7 +213,7 @@ def uncode(
     if json_:
         emit_json(
             {
-                "removed": [_segment(c, doc.name, target.path_str) for c in mine],
+                "removed": [segment_record(c, doc.name, target.path_str) for c in mine],
                 "journal": change_record(entry),
             }
         )
@@ -305,10 +261,6 @@ def redo(
     _journal_step("redo", project, coder, json_)
 
 
-def _when(entry: JournalEntry) -> str:
-    return entry.at.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
-
-
 @app.command()
 @handle_errors
 def history(
@@ -329,38 +281,7 @@ def history(
 ) -> None:
     """List the journal, newest first: who made each change, when, what, and whether
     it was undone. Everyone's changes unless --coder is given."""
-    with reader_from(project) as proj:
-        entries = proj.history(coder=by, limit=None if all_ else limit)
-    if json_:
-        emit_json([change_record(e) for e in entries])
-        return
-    table = Table(title=f"{t('title.history')} ({len(entries)})")
-    for col in ("#", t("col.when"), t("col.by"), t("col.change"), t("col.state")):
-        table.add_column(col, overflow="fold")
-    for e in entries:
-        table.add_row(
-            str(e.id),
-            _when(e),
-            escape(e.coder),
-            escape(describe_change(e)),
-            t(f"change.state.{e.state}"),
-        )
-    console.print(table)
-
-
-def _segment(coding, document: str, path: str) -> dict:  # type: ignore[no-untyped-def]
-    return {
-        "id": coding.id,
-        "document": document,
-        "code": path,
-        "coder": coding.coder,
-        "start": coding.start,
-        "end": coding.end,
-        "text": coding.text,
-        "memo": coding.memo,
-        "automatic": coding.automatic,
-        "suggested": coding.suggested,
-    }
+    list_history(limit, all_, by, project, json_)
 
 
 @app.command()
@@ -382,46 +303,4 @@ def segments(
     json_: JsonOption = False,
 ) -> None:
     """List coded segments."""
-    with reader_from(project) as proj:
-        pseudonymiser = load_pseudonymiser(proj) if pseudonymised else None
-        codes = proj.codes()
-        paths = {c.id: c.path_str for c in codes}
-        code_ids = None
-        if code_path:
-            target = resolve_code(proj, code_path)
-            code_ids = [target.id] if no_subcodes else codebook.subtree_ids(codes, target.id)
-        doc_id = resolve_document(proj, document).id if document else None
-        names = {d.id: d.name for d in proj.documents()}
-        # Streamed, plain rows in document order: a million segments are never all
-        # held, as objects or as one JSON text.
-        found = proj.stream_codings(
-            document_ids=None if doc_id is None else [doc_id],
-            code_ids=code_ids,
-            coders=[coder_name] if coder_name else None,
-        )
-
-        def rows_of() -> Iterator[dict[str, Any]]:
-            for c in found:
-                row = _segment(c, names[c.document_id], paths[c.code_id])
-                if pseudonymiser is not None:
-                    for key in ("document", "text", "memo"):
-                        row[key] = pseudonymiser.optional(row[key])
-                yield row
-
-        if json_:
-            emit_json_list(rows_of())
-            return
-        rows = list(rows_of())
-    table = Table(title=f"{t('title.segments')} ({len(rows)})")
-    for col in ("col.document", "col.path", "col.coder", "col.span", "col.text"):
-        table.add_column(t(col), overflow="fold")
-    for r in rows:
-        excerpt = " ".join(r["text"].split())
-        table.add_row(
-            plain(r["document"]),
-            plain(r["code"]),
-            plain(r["coder"]),
-            f"{r['start']}–{r['end']}",
-            plain(excerpt if len(excerpt) < 160 else excerpt[:157] + "…"),
-        )
-    console.print(table)
+    list_segments(code_path, document, coder_name, no_subcodes, pseudonymised, project, json_)

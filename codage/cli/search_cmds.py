@@ -3,11 +3,9 @@ journal step (``codage undo`` takes them all back)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from codage.cli.app import app
 from codage.cli.common import (
@@ -21,22 +19,20 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
-from codage.display import plain
 from codage.i18n import register, t
-from codage.services.search import (
-    DEFAULT_THRESHOLD,
-    MODES,
-    SCOPES,
-    Lemmatizer,
-    SearchError,
-    SearchFilters,
-    SearchHit,
-    apply_autocode,
-    plan_autocode,
-    search_corpus,
-)
 
-register_expected(SearchError)
+# The search wing (rapidfuzz, regex and the full store) loads when a search runs, not
+# when `codage search --help` is asked.
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from codage.services.search import Lemmatizer, SearchHit
+
+# codage.services.search.DEFAULT_THRESHOLD, which the help shows as the default
+# (tests/cli/test_start_up.py checks that the two agree)
+DEFAULT_THRESHOLD = 85.0
+
+register_expected("codage.services.search.text:SearchError")
 
 register(
     {
@@ -115,6 +111,8 @@ AccentsOption = Annotated[
 
 
 def _check_mode(mode: str) -> str:
+    from codage.services.search import MODES, SearchError
+
     if mode not in MODES:
         raise SearchError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
     return mode
@@ -130,6 +128,10 @@ def _lemmatizer(mode: str) -> Lemmatizer | None:
 
 
 def _hit_text(hit: SearchHit) -> Text:
+    from rich.text import Text
+
+    from codage.display import plain
+
     line = Text()
     if hit.before:
         line.append_text(plain("…" + hit.before, "dim"))
@@ -140,6 +142,8 @@ def _hit_text(hit: SearchHit) -> Text:
 
 
 def _where(hit: SearchHit) -> Text:
+    from codage.display import plain
+
     parts = [hit.document, f"{hit.start}–{hit.end}"]
     if hit.speaker:
         parts.append(hit.speaker)
@@ -165,6 +169,12 @@ def search(
     json_: JsonOption = False,
 ) -> None:
     """Search the corpus: hits ranked, with their document, speaker and case."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from codage.display import plain
+    from codage.services.search import SearchFilters, search_corpus
+
     _check_mode(mode)
     with project_from(project) as proj:
         result = search_corpus(
@@ -222,6 +232,18 @@ def autocode(
     json_: JsonOption = False,
 ) -> None:
     """Code every hit of a search (or its unit) as one step, marked automatic."""
+    from rich.table import Table
+
+    from codage.display import plain
+    from codage.services.search import (
+        SCOPES,
+        SearchError,
+        SearchFilters,
+        apply_autocode,
+        plan_autocode,
+        search_corpus,
+    )
+
     _check_mode(mode)
     if scope not in SCOPES:
         raise SearchError(f"unknown scope {scope!r}: one of {', '.join(SCOPES)}")

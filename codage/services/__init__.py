@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
 from codage.domain import Case, Code, Document, DocumentInfo, Span, Unit, fold
-from codage.passages import case_locator
 from codage.store.errors import Conflict, NotFound, ReadOnlyProject, StoreError, UndoConflict
 from codage.store.lite import ProjectReader
 from codage.store.location import display_location, is_memory_location, login_role, project_url
@@ -221,6 +220,9 @@ def case_finder(
     start; one that starts between two answers belongs to the first answer it
     overlaps; otherwise to the document's case (an interviewee), if any.
     """
+    # imported here: codage.passages loads ``regex``, which a listing does not need
+    from codage.passages import case_locator
+
     if units is None:
         units = project.units(document_id)
     return case_locator(units, project.unit_cases(document_id), project.document_case(document_id))

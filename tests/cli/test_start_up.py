@@ -1,11 +1,13 @@
 """Light commands start light (issues 13 and 19).
 
 Each command runs as the ``codage`` command does, in a new process, which then lists
-the modules it loaded: ``--help`` and the commands that only read a SQLite project
-(``documents``, ``segments``, ``codebook show``, ``history``) load no SQLAlchemy, no
-Alembic, no language model, no interface, no Word or spreadsheet library and no
-analysis module. They read through ``sqlite3`` (codage.store.lite); the same project
-named by an SQLAlchemy URL is read by the full store, and both print the same bytes.
+the modules it loaded: ``--help``, every ``X --help`` and the commands that only read a
+SQLite project (``documents``, ``segments``, ``codebook show``, ``history``) load no
+SQLAlchemy, no Alembic, no language model, no interface, no Word or spreadsheet library
+and no analysis module. They read through ``sqlite3`` (codage.store.lite); the same
+project named by an SQLAlchemy URL is read by the full store, and both print the same
+bytes. A plain listing command line runs without Typer (codage.cli.light): the same
+command line through Typer prints the same bytes, lines and exit codes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,12 +164,16 @@ def test_help_loads_nothing_heavy_and_lists_what_the_commands_say(tmp_path: Path
     assert set(COMMAND_MODULE) <= set(COMMAND_HELP)
 
 
-@pytest.mark.parametrize("command", [c for c in LIGHT_COMMANDS if "--json" not in c])
-def test_a_light_command_help_loads_nothing_heavy(command: tuple[str, ...], tmp_path: Path) -> None:
-    done, modules = run([*command, "--help"], tmp_path)
+@pytest.mark.parametrize("command", [*COMMAND_HELP, "codebook show"])
+def test_a_command_help_loads_nothing_heavy(command: str, tmp_path: Path) -> None:
+    """`codage X --help`, as a person types it, for every command `codage --help` lists."""
+    done, modules = run([*command.split(), "--help"], tmp_path)
     assert done.returncode == 0, done.stderr.decode()
-    assert b"--project" in done.stdout
+    assert b"Usage:" in done.stdout and b"--help" in done.stdout
     assert heavy(modules) == []
+    # Typer's help renderer without Markdown and Pygments (codage.cli.help_render)
+    assert "typer.rich_utils" in modules
+    assert not {"rich.markdown", "markdown_it", "pygments"} & modules
 
 
 def both_ways(path: Path, command: Sequence[str], tmp_path: Path) -> None:
@@ -247,16 +254,14 @@ def test_a_refused_file_says_so_in_one_line(tmp_path: Path) -> None:
     assert bad.read_text(encoding="utf-8") == "not a database"
 
 
-# Loads every command module but the search's (whose modes and scopes, needed to declare
-# its options, live beside rapidfuzz in codage.services.search), asks each command and
-# sub-command for its help, then writes the modules loaded to $MODULES_OUT.
+# Loads every command module, asks each command and sub-command for its help, then writes
+# the modules loaded to $MODULES_OUT.
 EVERY_HELP = """
 import importlib, json, os, sys
 from typer import _click, main as typer_main
 from codage.cli import COMMAND_MODULES
 for module in COMMAND_MODULES:
-    if module != "search_cmds":
-        importlib.import_module(f"codage.cli.{module}")
+    importlib.import_module(f"codage.cli.{module}")
 from codage.cli.app import app
 group = typer_main.get_command(app)
 asked = []
@@ -297,3 +302,251 @@ def test_a_value_typer_must_check_is_still_checked(full_project: Path, tmp_path:
     assert len(lines) == 1 and "--limit" in lines[0] and "greater than or equal to 1" in lines[0]
     done, _ = run(["history", "--json", "--limit", "2", "-p", str(full_project)], tmp_path)
     assert done.returncode == 0 and len(json.loads(done.stdout)) == 2
+
+
+# The same as RUNNER with the light start turned off: every command line goes through
+# Typer, as before codage.cli.light existed.
+TYPER_RUNNER = RUNNER.replace(
+    "try:\n", "import codage.cli.light\ncodage.cli.light.run_light = lambda argv: None\ntry:\n", 1
+)
+
+
+def run_through_typer(
+    args: Sequence[str], tmp_path: Path, **env: str
+) -> tuple[subprocess.CompletedProcess[bytes], set[str]]:
+    """``codage args`` in a new process, through Typer whatever the command line."""
+    out = tmp_path / "typer-modules.json"
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "MODULES_OUT": str(out),
+        "COLUMNS": "120",
+        "CODAGE_LANG": "en",
+        **env,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", TYPER_RUNNER, *args],
+        env=environment,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    return done, set(json.loads(out.read_text(encoding="utf-8")))
+
+
+def test_the_light_options_are_the_typer_commands_options() -> None:
+    """codage.cli.light reads exactly the options of the Typer commands, with their
+    defaults, and hands them to the function the Typer command runs."""
+    import inspect
+
+    from typer.main import get_command
+
+    from codage.cli import listings, load_commands
+    from codage.cli.light import LIGHT
+
+    group = get_command(load_commands())
+    for words, (function, flags, texts, counts) in LIGHT.items():
+        command: Any = group
+        for word in words:
+            command = command.commands[word]
+        options = [p for p in command.params if p.param_type_name == "option"]
+        assert not [p for p in command.params if p.param_type_name == "argument"], words
+        kind = {p.name: p.type_descriptor.annotation for p in options}
+        found_flags = {o: p.name for p in options if p.is_flag for o in p.opts}
+        assert found_flags == flags, words
+        valued = [p for p in options if not p.is_flag]
+        textual = [p for p in valued if kind[p.name] in (str, str | None)]
+        found_texts = {o: p.name for p in textual for o in p.opts}
+        assert found_texts == texts, words
+        found_counts = {o: (p.name, p.min) for p in valued if kind[p.name] is int for o in p.opts}
+        assert found_counts == counts, words
+        for p in options:
+            assert not p.multiple and not p.envvar and not p.secondary_opts, (words, p.name)
+            # the one callback, --project's, only notes the project (coder_from reads it)
+            assert p.callback is None or p.name == "project", (words, p.name)
+            assert p.max is None, (words, p.name)
+        # the defaults Typer gives are the function's own
+        signature = inspect.signature(getattr(listings, function)).parameters
+        for p in options:
+            assert signature[p.name].default == p.default, (words, p.name)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["documents", "--help"],
+        ["documents", "-h"],
+        ["documents", "extra"],
+        ["documents", "--json", "--json"],
+        ["documents", "--json=yes"],
+        ["documents", "--project=a", "-p", "b"],
+        ["documents", "-pfile.db"],
+        ["documents", "--", "--json"],
+        ["documents", "--jso"],
+        ["history", "-n", "0"],
+        ["history", "-n", "x"],
+        ["history", "-n", "-1"],
+        ["history", "--limit", "٣"],
+        ["history", "-n", "1" * 19],
+        ["segments", "--code"],
+        ["segments", "--code", "-x"],
+        ["codebook"],
+        ["codebook", "show", "extra"],
+        ["codebook", "import", "book.yaml"],
+        ["stats"],
+        ["-p", "x.db", "documents"],
+        [],
+    ],
+)
+def test_what_the_light_start_leaves_to_typer(argv: list[str]) -> None:
+    from codage.cli.light import parse_light
+
+    assert parse_light(argv) is None
+
+
+def test_what_the_light_start_reads() -> None:
+    from codage.cli.light import parse_light
+
+    assert parse_light(["documents"]) == ("list_documents", {})
+    assert parse_light(["history", "--limit=020", "--coder", "ana", "--all", "-p", ""]) == (
+        "list_history",
+        {"limit": 20, "by": "ana", "all_": True, "project": ""},
+    )
+    assert parse_light(["segments", "--code=Partie 1/Intranet", "--no-subcodes", "--json"]) == (
+        "list_segments",
+        {"code_path": "Partie 1/Intranet", "no_subcodes": True, "json_": True},
+    )
+    assert parse_light(["codebook", "show", "--project", "a.db"]) == (
+        "show_codebook",
+        {"project": "a.db"},
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("documents",),
+        ("documents", "--json"),
+        ("segments", "--code=Partie 1", "--json"),
+        ("segments", "--code", "Sécurité", "--no-subcodes"),
+        ("segments", "--pseudonymised", "--coder", "bob"),
+        ("history", "--limit=2"),
+        ("history", "-n", "3", "--coder", "ana", "--json"),
+        ("codebook", "show"),
+        ("codebook", "show", "--json"),
+        # mistakes: one line, the same line, the same exit code
+        ("segments", "--code", "Nulle part"),
+        ("segments", "--document", "absent"),
+        ("history", "-n", "0"),
+        ("documents", "--jsn"),
+    ],
+)
+def test_the_light_start_prints_what_typer_prints(
+    full_project: Path, command: tuple[str, ...], tmp_path: Path
+) -> None:
+    args = [*command, "-p", str(full_project)]
+    light, light_modules = run(args, tmp_path)
+    typer_run, typer_modules = run_through_typer(args, tmp_path)
+    assert (light.returncode, light.stdout, light.stderr) == (
+        typer_run.returncode,
+        typer_run.stdout,
+        typer_run.stderr,
+    )
+    assert "typer" in typer_modules
+    if light.returncode == 0:
+        assert len(light.stdout) > 100
+        assert "typer" not in light_modules and "click" not in light_modules
+    else:
+        assert len(light.stderr.decode().strip().splitlines()) == 1
+
+
+def test_a_missing_project_is_the_same_line_both_ways(tmp_path: Path) -> None:
+    args = ["segments", "--json", "-p", str(tmp_path / "absent.db")]
+    light, _ = run(args, tmp_path)
+    typer_run, _ = run_through_typer(args, tmp_path)
+    assert light.returncode == typer_run.returncode == 2
+    assert light.stderr == typer_run.stderr and b"absent.db" in light.stderr
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_a_reader_gone_away_ends_both_ways_alike(full_project: Path, tmp_path: Path) -> None:
+    """`codage segments --json | head -c 0`: the pipe is closed before the first write."""
+    args = ["segments", "--json", "-p", str(full_project)]
+    results = []
+    for runner in (RUNNER, TYPER_RUNNER):
+        read, write = os.pipe()
+        os.close(read)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "MODULES_OUT": str(tmp_path / "m.json"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", runner, *args], env=env, stdout=write, stderr=subprocess.PIPE
+            )
+        finally:
+            os.close(write)
+        results.append((done.returncode, done.stderr))
+    assert results[0] == results[1]
+    assert results[0][0] == 1 and b"Traceback" not in results[0][1]
+
+
+def test_help_printed_with_the_stand_ins_is_typer_s_own(tmp_path: Path) -> None:
+    """Each command's help as `codage` prints it (codage.cli.help_render) is the help Typer
+    prints with Markdown and Pygments loaded."""
+    commands = [["documents"], ["export", "docx"], ["search"], ["codebook", "show"], ["stats"]]
+    code = (
+        "import sys, rich.markdown, rich.traceback\n"
+        "from codage.cli import load_commands\n"
+        "argv = sys.argv[1:]\n"
+        "app = load_commands(argv)\n"
+        "app(argv, prog_name='codage', standalone_mode=False)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "CODAGE_LANG": "fr"}
+    for words in commands:
+        light, modules = run([*words, "--help"], tmp_path)
+        full = subprocess.run(
+            [sys.executable, "-c", code, *words, "--help"], env=env, capture_output=True
+        )
+        assert full.returncode == 0, full.stderr.decode()
+        light = subprocess.run(
+            [sys.executable, "-m", "codage", *words, "--help"],
+            env=env,
+            capture_output=True,
+            cwd=tmp_path,
+        )
+        assert light.returncode == 0, light.stderr.decode()
+        assert usage_named(light.stdout) == usage_named(full.stdout), words
+        assert "rich.markdown" not in modules
+
+
+def test_the_stand_ins_leave_the_real_modules_to_whoever_asks() -> None:
+    code = (
+        "import sys\n"
+        "from codage.cli.help_render import load_help_renderer\n"
+        "load_help_renderer()\n"
+        "assert 'rich.markdown' not in sys.modules and 'rich.traceback' not in sys.modules\n"
+        "import typer.rich_utils as r\n"
+        "made = r.Markdown('**gras**')\n"
+        "from rich.markdown import Markdown\n"
+        "assert type(made) is Markdown and isinstance(made, r.Markdown)\n"
+        "from rich.traceback import Traceback\n"
+        "assert r.Traceback.from_exception is not None\n"
+        "assert sys.modules['rich.markdown'].Markdown is Markdown\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b"ok\n"
+
+
+def test_the_search_help_shows_the_service_s_threshold() -> None:
+    from codage.cli import search_cmds
+    from codage.services.search import DEFAULT_THRESHOLD
+
+    assert search_cmds.DEFAULT_THRESHOLD == DEFAULT_THRESHOLD
