@@ -394,15 +394,26 @@ def segments(
         names = {d.id: d.name for d in proj.documents()}
         # Streamed, plain rows in document order: a million segments are never all
         # held, as objects or as one JSON text.
-        found = proj.stream_codings(
+        found = proj.coding_rows(
             document_ids=None if doc_id is None else [doc_id],
             code_ids=code_ids,
             coders=[coder_name] if coder_name else None,
         )
 
         def rows_of() -> Iterator[dict[str, Any]]:
-            for c in found:
-                row = _segment(c, names[c.document_id], paths[c.code_id])
+            for i, d, c, coder, start, end, text, memo, automatic, suggested in found:
+                row = {
+                    "id": i,
+                    "document": names[d],
+                    "code": paths[c],
+                    "coder": coder,
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    "memo": memo,
+                    "automatic": automatic,
+                    "suggested": suggested,
+                }
                 if pseudonymiser is not None:
                     for key in ("document", "text", "memo"):
                         row[key] = pseudonymiser.optional(row[key])
