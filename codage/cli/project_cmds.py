@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Mapping
+from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -28,6 +30,7 @@ from codage.cli.common import (
     register_expected,
     remember_project,
 )
+from codage.cli.json_records import write_json_list
 from codage.display import plain
 from codage.domain import Document, JournalEntry
 from codage.i18n import register, t
@@ -47,6 +50,7 @@ from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
 
 if TYPE_CHECKING:
     from codage.services import Project
+    from codage.store.lite import CodingTuple
 
 register(
     {
@@ -363,6 +367,56 @@ def _segment(coding, document: str, path: str) -> dict:  # type: ignore[no-untyp
     }
 
 
+_SEGMENT_KEYS = (
+    "id",
+    "document",
+    "code",
+    "coder",
+    "start",
+    "end",
+    "text",
+    "memo",
+    "automatic",
+    "suggested",
+)
+
+
+class _SegmentJson:
+    """A segment's JSON text made from its row, as ``record_json`` makes it from the
+    segment's record (a test holds them equal), for ``write_json_list``: the names of
+    documents, codes and coders escaped once each rather than once per segment, which
+    a million segments repeat."""
+
+    def __init__(self, names: Mapping[int, str], paths: Mapping[int, str]) -> None:
+        self._template = (
+            "{\n    " + ",\n    ".join(f'"{key}": %s' for key in _SEGMENT_KEYS) + "\n  }"
+        )
+        self._escape = {False: encode_basestring, True: encode_basestring_ascii}
+        self._names = {a: {i: e(n) for i, n in names.items()} for a, e in self._escape.items()}
+        self._paths = {a: {i: e(p) for i, p in paths.items()} for a, e in self._escape.items()}
+        self._coders: dict[bool, dict[str, str]] = {False: {}, True: {}}
+
+    def __call__(self, row: CodingTuple, ascii_only: bool) -> str:
+        i, d, c, coder, start, end, text, memo, automatic, suggested = row
+        escape = self._escape[ascii_only]
+        coders = self._coders[ascii_only]
+        who = coders.get(coder)
+        if who is None:
+            who = coders[coder] = escape(coder)
+        return self._template % (
+            int(i),
+            self._names[ascii_only][d],
+            self._paths[ascii_only][c],
+            who,
+            int(start),
+            int(end),
+            escape(text),
+            "null" if memo is None else escape(memo),
+            "true" if automatic else "false",
+            "true" if suggested else "false",
+        )
+
+
 @app.command()
 @handle_errors
 def segments(
@@ -419,6 +473,9 @@ def segments(
                         row[key] = pseudonymiser.optional(row[key])
                 yield row
 
+        if json_ and pseudonymiser is None:
+            write_json_list(found, sys.stdout, _SegmentJson(names, paths))
+            return
         if json_:
             emit_json_list(rows_of())
             return
