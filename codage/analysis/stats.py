@@ -537,22 +537,16 @@ class _Tally:
         order; ``grain`` its co-occurrence units (id, start, end) in the order of
         ``Project.units``; ``find_case`` the case of a passage, None if it has none."""
         spans: dict[int, list[tuple[int, int]]] = {}
-        codings, coders, by_document = self.codings, self.coders, self.by_document
         starts = [start for _, start, _ in grain]
         count = len(grain)
+        after = bisect.bisect_right
         codes_in_unit: dict[int, set[int]] = {}
-        for code_id, coder, start, end in rows:
+        for code_id, _coder, start, end in rows:
             found = spans.get(code_id)
             if found is None:
                 spans[code_id] = [(start, end)]
             else:
                 found.append((start, end))
-            codings[code_id] += 1
-            coders[code_id].add(coder)
-            per_doc = by_document.get(code_id)
-            if per_doc is None:
-                per_doc = by_document[code_id] = {}
-            per_doc[name] = per_doc.get(name, 0) + 1
             if find_case is not None:
                 case = find_case(Span(start, end))
                 if case is not None:
@@ -560,7 +554,7 @@ class _Tally:
             if count:
                 # the units (sorted by start, not nested) sharing a code point with the
                 # coding: from the last one starting at or before its start
-                i = max(bisect.bisect_right(starts, start) - 1, 0)
+                i = max(after(starts, start) - 1, 0)
                 while i < count:
                     unit_id, unit_start, unit_end = grain[i]
                     if unit_start >= end:
@@ -572,6 +566,17 @@ class _Tally:
                         else:
                             held.add(code_id)
                     i += 1
+        # Per code, in the order the codes first appear (which orders the tables).
+        by_document = self.by_document
+        for code_id, found in spans.items():
+            n = len(found)
+            self.codings[code_id] += n
+            per_doc = by_document.get(code_id)
+            if per_doc is None:
+                per_doc = by_document[code_id] = {}
+            per_doc[name] = per_doc.get(name, 0) + n
+        for code_id, coder in {(code_id, coder) for code_id, coder, _, _ in rows}:
+            self.coders[code_id].add(coder)
         merged = {code_id: _merged(found) for code_id, found in spans.items()}
         for code_id, pieces in merged.items():
             self.documents[code_id] += 1
@@ -581,7 +586,8 @@ class _Tally:
         for held in codes_in_unit.values():
             if len(held) > 1:
                 for a, b in combinations(sorted(held), 2):
-                    unit[_pair(a, b, order)] += 1
+                    # _pair, inlined: a million codings make many pairs
+                    unit[(a, b) if order.get(a, a) <= order.get(b, b) else (b, a)] += 1
 
     def _count_case(self, code_id: int, case: Case) -> None:
         self.cases[code_id].add(case.name)

@@ -131,7 +131,9 @@ class Streams(Codings):
                 *self._flags(),
             ]
             query = self._coding_query(columns, names, document_ids, code_ids, coders)
-            for i, d, c, k, a, b, t, m, auto, sugg in s.execute(
+            # A Core statement on the session's connection: rows, without the ORM's
+            # handling of each.
+            for i, d, c, k, a, b, t, m, auto, sugg in s.connection().execute(
                 query.execution_options(yield_per=_FETCH)
             ):
                 yield (i, d, c, names[k], a, b, t, m, bool(auto), bool(sugg))
@@ -166,14 +168,17 @@ class Streams(Codings):
                 .where(UnitRow.document_id == doc, UnitRow.kind == bindparam("kind"))
                 .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
             )
+            # Core statements on the session's connection: the ORM's handling of the
+            # results cost as much as reading them.
+            conn = s.connection()
             for document_id, kind in documents:
                 rows = [
                     (c, names[k], a, b)
-                    for c, k, a, b in s.execute(codings, {"document_id": document_id})
+                    for c, k, a, b in conn.execute(codings, {"document_id": document_id})
                 ]
                 grain: list[tuple[int, int, int]] = []
                 if rows and kind is not None:
-                    found = s.execute(units, {"document_id": document_id, "kind": kind})
+                    found = conn.execute(units, {"document_id": document_id, "kind": kind})
                     grain = [(i, a, b) for i, a, b in found]
                 yield rows, grain
 
