@@ -456,7 +456,7 @@ def segments(
 
         def rows_of() -> Iterator[dict[str, Any]]:
             for i, d, c, coder, start, end, text, memo, automatic, suggested in found:
-                row = {
+                row: dict[str, Any] = {
                     "id": i,
                     "document": names[d],
                     "code": paths[c],

@@ -155,7 +155,7 @@ class Streams(Codings):
         """
         with self._read() as s:
             names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
-            doc = bindparam("document_id")
+            doc: Any = bindparam("document_id")
             codings = self._coding_query(
                 [CodingRow.code_id, CodingRow.coder_id, CodingRow.start, CodingRow.end],
                 names,
