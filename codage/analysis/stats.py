@@ -11,10 +11,11 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from codage.analysis.stats_tables import CodeFrequency, Stats
 from codage.domain import (
     Case,
     Code,
@@ -26,6 +27,7 @@ from codage.domain import (
     format_attribute,
     normalise_spans,
 )
+from codage.passages import case_locator
 from codage.services import case_finder
 from codage.store.project import Project
 
@@ -44,170 +46,6 @@ class CodingFacts:
     case: str | None
     # ids of the co-occurrence units (one kind per document) the coding touches
     units: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CodeFrequency:
-    """How much one code is used (its own codings; sub-codes count for themselves)."""
-
-    code_id: int
-    path: str
-    codings: int
-    documents: int
-    cases: int
-    coders: int
-    characters: int
-    share: float  # characters covered by the code's union / characters of the corpus
-
-
-@dataclass
-class Stats:
-    """Every table of ``codage stats``; codes are listed in tree order."""
-
-    codes: list[Code]
-    documents: list[str]
-    total_characters: int
-    frequencies: list[CodeFrequency]
-    # code id -> document name -> codings
-    by_document: dict[int, dict[str, int]]
-    # attribute -> code id -> value (as text) -> codings
-    by_attribute: dict[str, dict[int, dict[str, int]]]
-    # attribute -> code id -> value (as text) -> distinct cases
-    cases_by_attribute: dict[str, dict[int, dict[str, int]]]
-    # (code id a, code id b), a before b in tree order -> number of passages coded with both
-    cooccurrence_passage: dict[tuple[int, int], int]
-    # same key -> number of units touched by both codes
-    cooccurrence_unit: dict[tuple[int, int], int]
-    unit_kinds: dict[str, str] = field(default_factory=dict)  # document -> unit kind used
-
-    def _path(self, code_id: int) -> str:
-        for code in self.codes:
-            if code.id == code_id:
-                return code.path_str
-        return str(code_id)
-
-    def attribute_values(self, attribute: str) -> list[str]:
-        values: set[str] = set()
-        for per_code in self.by_attribute.get(attribute, {}).values():
-            values.update(per_code)
-        return sorted(values)
-
-    def used_codes(self) -> list[Code]:
-        """Codes with at least one coding, in tree order."""
-        used = {f.code_id for f in self.frequencies if f.codings}
-        return [c for c in self.codes if c.id in used]
-
-    def to_json(self) -> dict[str, Any]:
-        """A plain-JSON form (paths as keys) for ``codage stats --json``."""
-        paths = {c.id: c.path_str for c in self.codes}
-
-        def pairs(table: Mapping[tuple[int, int], int]) -> list[dict[str, Any]]:
-            return [
-                {"code_a": paths[a], "code_b": paths[b], "count": n}
-                for (a, b), n in table.items()
-                if n
-            ]
-
-        return {
-            "total_characters": self.total_characters,
-            "documents": self.documents,
-            "frequencies": [
-                {
-                    "code": f.path,
-                    "codings": f.codings,
-                    "documents": f.documents,
-                    "cases": f.cases,
-                    "coders": f.coders,
-                    "characters": f.characters,
-                    "share": round(f.share, 6),
-                }
-                for f in self.frequencies
-            ],
-            "code_by_document": {
-                paths[cid]: dict(per_doc) for cid, per_doc in self.by_document.items()
-            },
-            "code_by_attribute": {
-                attr: {paths[cid]: dict(values) for cid, values in per_code.items()}
-                for attr, per_code in self.by_attribute.items()
-            },
-            "cases_by_attribute": {
-                attr: {paths[cid]: dict(values) for cid, values in per_code.items()}
-                for attr, per_code in self.cases_by_attribute.items()
-            },
-            "cooccurrence_passage": pairs(self.cooccurrence_passage),
-            "cooccurrence_unit": pairs(self.cooccurrence_unit),
-            "unit_kinds": dict(self.unit_kinds),
-        }
-
-    def sheets(self, labels: Mapping[str, str] | None = None) -> list[tuple[str, list[list[Any]]]]:
-        """The tables as (title, rows) with a header row, for spreadsheets and CSV."""
-        lab = {
-            "frequencies": "Frequencies",
-            "by_document": "Code x document",
-            "by_attribute": "Code x {attribute}",
-            "cooccurrence": "Co-occurrence",
-            "code": "Code",
-            "codings": "Codings",
-            "documents": "Documents",
-            "cases": "Cases",
-            "coders": "Coders",
-            "characters": "Characters",
-            "share": "Share of text",
-            "code_a": "Code A",
-            "code_b": "Code B",
-            "passage": "Same passage",
-            "unit": "Same unit",
-            **(labels or {}),
-        }
-        used = self.used_codes()
-        freq_rows: list[list[Any]] = [
-            [
-                lab["code"],
-                lab["codings"],
-                lab["documents"],
-                lab["cases"],
-                lab["coders"],
-                lab["characters"],
-                lab["share"],
-            ]
-        ]
-        freq_rows += [
-            [f.path, f.codings, f.documents, f.cases, f.coders, f.characters, round(f.share, 6)]
-            for f in self.frequencies
-        ]
-        doc_rows: list[list[Any]] = [[lab["code"], *self.documents]]
-        for code in used:
-            per_doc = self.by_document.get(code.id, {})
-            doc_rows.append([code.path_str, *(per_doc.get(d, 0) for d in self.documents)])
-        out: list[tuple[str, list[list[Any]]]] = [
-            (lab["frequencies"], freq_rows),
-            (lab["by_document"], doc_rows),
-        ]
-        for attribute in sorted(self.by_attribute):
-            values = self.attribute_values(attribute)
-            rows: list[list[Any]] = [[lab["code"], *values]]
-            per_code = self.by_attribute[attribute]
-            for code in used:
-                counts = per_code.get(code.id, {})
-                rows.append([code.path_str, *(counts.get(v, 0) for v in values)])
-            out.append((lab["by_attribute"].format(attribute=attribute), rows))
-        co_rows: list[list[Any]] = [[lab["code_a"], lab["code_b"], lab["passage"], lab["unit"]]]
-        for key in sorted(
-            set(self.cooccurrence_passage) | set(self.cooccurrence_unit),
-            key=lambda k: (self._order(k[0]), self._order(k[1])),
-        ):
-            passage = self.cooccurrence_passage.get(key, 0)
-            unit = self.cooccurrence_unit.get(key, 0)
-            if passage or unit:
-                co_rows.append([self._path(key[0]), self._path(key[1]), passage, unit])
-        out.append((lab["cooccurrence"], co_rows))
-        return out
-
-    def _order(self, code_id: int) -> int:
-        for i, code in enumerate(self.codes):
-            if code.id == code_id:
-                return i
-        return len(self.codes)
 
 
 # ---------------------------------------------------------------------------
@@ -292,24 +130,48 @@ def _pair(a: int, b: int, order: Mapping[int, int]) -> tuple[int, int]:
     return (a, b) if order.get(a, a) <= order.get(b, b) else (b, a)
 
 
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """:func:`normalise_spans` on (start, end) pairs: sorted, those that overlap or touch
+    merged, empty ones gone; statistics merge a million spans, objects cost."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if start == end:
+            continue
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def _overlapping_pairs(per_code: Mapping[int, Sequence[Span]]) -> dict[tuple[int, int], int]:
     """For one document, per pair of code ids (smaller first): the stretches where the
-    unions of their codings overlap. A sweep over the spans sorted by start, keeping
-    those still open: the work grows with the spans and the overlaps, not with the
-    pairs of codes."""
+    unions of their codings overlap."""
+    return _sweep(
+        {
+            code_id: [(span.start, span.end) for span in normalise_spans(spans)]
+            for code_id, spans in per_code.items()
+        }
+    )
+
+
+def _sweep(merged_by_code: Mapping[int, Sequence[tuple[int, int]]]) -> dict[tuple[int, int], int]:
+    """:func:`_overlapping_pairs` of codes whose spans are merged already. A sweep over
+    the spans sorted by start, keeping those still open: the work grows with the spans
+    and the overlaps, not with the pairs of codes."""
     merged = sorted(
-        (span.start, span.end, code_id)
-        for code_id, spans in per_code.items()
-        for span in normalise_spans(spans)
+        (start, end, code_id) for code_id, spans in merged_by_code.items() for start, end in spans
     )
     out: dict[tuple[int, int], int] = defaultdict(int)
     open_spans: list[tuple[int, int]] = []  # (end, code id)
     for start, end, code_id in merged:
         # A code's own merged spans neither overlap nor touch: what is still open
         # past ``start`` belongs to other codes, and each is one common stretch.
-        open_spans = [(e, c) for e, c in open_spans if e > start]
-        for _, other in open_spans:
-            out[(other, code_id) if other < code_id else (code_id, other)] += 1
+        if open_spans:
+            open_spans = [(e, c) for e, c in open_spans if e > start]
+            for _, other in open_spans:
+                out[(other, code_id) if other < code_id else (code_id, other)] += 1
         open_spans.append((end, code_id))
     return out
 
@@ -431,8 +293,10 @@ def compute_stats(
     """Frequencies, crosstabs and co-occurrence of a project's codings, filtered as asked.
 
     The share of text is over the characters of the documents in scope. Read one
-    document at a time (its codings as plain rows, its units once) and tallied as it
-    goes: the whole project's codings are never held, whatever its size.
+    document at a time (its codings as plain rows, the bounds of its co-occurrence
+    units once) and tallied as it goes: the whole project's codings are never held,
+    whatever its size. The tables are those :func:`stats_from` makes of
+    :func:`gather_facts`, in the same order.
     """
     codes = project.codes()
     if code_ids is not None:
@@ -444,27 +308,42 @@ def compute_stats(
         documents = [d for d in documents if d.id in wanted_docs]
     code_set = {c.id for c in codes}
     coder_list = None if coders is None else list(coders)
+    # Asked once for the project, rather than reading every unit of every document:
+    # which kinds of unit a document has, and which documents have cases at all.
+    unit_kinds = project.unit_kinds()
+    with_cases = project.documents_with_cases()
     tally = _Tally(codes)
-    for n, doc in enumerate(documents, 1):
-        mine = list(
-            project.stream_codings(
-                document_ids=[doc.id],
-                code_ids=None if code_ids is None else code_set,
-                coders=coder_list,
-            )
-        )
-        if mine:
-            facts, cases, kinds = gather_facts(
-                project, [doc], mine, unit_preference=unit_preference
-            )
-            tally.add(doc, facts, cases, kinds)
+    # Each document's kind of co-occurrence unit: the first of the preference it has.
+    plan = [
+        (doc.id, next((k for k in unit_preference if k in unit_kinds.get(doc.id, ())), None))
+        for doc in documents
+    ]
+    read = project.spans_by_document(
+        plan, code_ids=None if code_ids is None else code_set, coders=coder_list
+    )
+    for n, (doc, (_, kind), (rows, grain)) in enumerate(zip(documents, plan, read, strict=True), 1):
+        if rows:
+            find_case = _case_of(project, doc.id) if doc.id in with_cases else None
+            if kind:
+                tally.kinds[doc.name] = kind
+            tally.add(doc.name, rows, grain, find_case)
         if progress is not None:
             progress(n, len(documents))
     return tally.stats(documents)
 
 
+def _case_of(project: Project, document_id: int) -> Callable[[Span], Case | None]:
+    """What :func:`case_finder` finds, reading a document's units only if some of them
+    have a case of their own (survey answers); an interview has at most its own case."""
+    unit_cases = project.unit_cases(document_id)
+    document_case = project.document_case(document_id)
+    if not unit_cases:
+        return lambda _span: document_case
+    return case_locator(project.units(document_id), unit_cases, document_case)
+
+
 class _Tally:
-    """Every table of :class:`Stats`, added up one document's facts at a time, in the
+    """Every table of :class:`Stats`, added up one document's codings at a time, in the
     order :func:`stats_from` lists them when given all the facts at once."""
 
     def __init__(self, codes: Sequence[Code]) -> None:
@@ -481,43 +360,86 @@ class _Tally:
         self.passage: dict[tuple[int, int], int] = defaultdict(int)
         self.unit: dict[tuple[int, int], int] = defaultdict(int)
         self.kinds: dict[str, str] = {}
+        # case name -> its (attribute, value as text), computed once per case
+        self._values: dict[str, list[tuple[str, str]]] = {}
 
     def add(
         self,
-        doc: DocumentInfo,
-        facts: Sequence[CodingFacts],
-        cases: Mapping[str, Case],
-        kinds: Mapping[str, str],
+        name: str,
+        rows: Sequence[tuple[int, str, int, int]],
+        grain: Sequence[tuple[int, int, int]],
+        find_case: Callable[[Span], Case | None] | None,
     ) -> None:
-        """Count one document's facts (all of its codings in scope)."""
-        self.kinds.update(kinds)
-        spans: dict[int, list[Span]] = defaultdict(list)
-        for f in facts:
-            code_id = f.coding.code_id
-            spans[code_id].append(f.coding.span)
-            self.codings[code_id] += 1
-            self.coders[code_id].add(f.coding.coder)
-            if f.case is not None:
-                self.cases[code_id].add(f.case)
-            per_doc = self.by_document.setdefault(code_id, {})
-            per_doc[doc.name] = per_doc.get(doc.name, 0) + 1
-            case = cases.get(f.case) if f.case is not None else None
-            if case is None:
-                continue
-            for attribute, value in case.attributes.items():
-                if value is None:
-                    continue
-                key = format_attribute(value)
-                cell = self.by_attribute.setdefault(attribute, {}).setdefault(code_id, {})
-                cell[key] = cell.get(key, 0) + 1
-                sets = self.case_sets.setdefault(attribute, {}).setdefault(code_id, {})
-                sets.setdefault(key, set()).add(case.name)
+        """Count one document's codings in scope, (code id, coder, start, end) in text
+        order; ``grain`` its co-occurrence units (id, start, end) in the order of
+        ``Project.units``; ``find_case`` the case of a passage, None if it has none."""
+        spans: dict[int, list[tuple[int, int]]] = {}
+        starts = [start for _, start, _ in grain]
+        count = len(grain)
+        after = bisect.bisect_right
+        codes_in_unit: dict[int, set[int]] = {}
+        for code_id, _coder, start, end in rows:
+            found = spans.get(code_id)
+            if found is None:
+                spans[code_id] = [(start, end)]
+            else:
+                found.append((start, end))
+            if find_case is not None:
+                case = find_case(Span(start, end))
+                if case is not None:
+                    self._count_case(code_id, case)
+            if count:
+                # the units (sorted by start, not nested) sharing a code point with the
+                # coding: from the last one starting at or before its start
+                i = max(after(starts, start) - 1, 0)
+                while i < count:
+                    unit_id, unit_start, unit_end = grain[i]
+                    if unit_start >= end:
+                        break
+                    if start < unit_end:
+                        held = codes_in_unit.get(unit_id)
+                        if held is None:
+                            codes_in_unit[unit_id] = {code_id}
+                        else:
+                            held.add(code_id)
+                    i += 1
+        # Per code, in the order the codes first appear (which orders the tables).
+        by_document = self.by_document
         for code_id, found in spans.items():
+            n = len(found)
+            self.codings[code_id] += n
+            per_doc = by_document.get(code_id)
+            if per_doc is None:
+                per_doc = by_document[code_id] = {}
+            per_doc[name] = per_doc.get(name, 0) + n
+        for code_id, coder in {(code_id, coder) for code_id, coder, _, _ in rows}:
+            self.coders[code_id].add(coder)
+        merged = {code_id: _merged(found) for code_id, found in spans.items()}
+        for code_id, pieces in merged.items():
             self.documents[code_id] += 1
-            self.characters[code_id] += covered_length(found)
-        _add_pairs(self.passage, _overlapping_pairs(spans), self.order)
-        for pair, n in cooccurrence_unit(facts, self.order).items():
-            self.unit[pair] += n
+            self.characters[code_id] += sum(end - start for start, end in pieces)
+        _add_pairs(self.passage, _sweep(merged), self.order)
+        order, unit = self.order, self.unit
+        for held in codes_in_unit.values():
+            if len(held) > 1:
+                for a, b in combinations(sorted(held), 2):
+                    # _pair, inlined: a million codings make many pairs
+                    unit[(a, b) if order.get(a, a) <= order.get(b, b) else (b, a)] += 1
+
+    def _count_case(self, code_id: int, case: Case) -> None:
+        self.cases[code_id].add(case.name)
+        values = self._values.get(case.name)
+        if values is None:
+            values = self._values[case.name] = [
+                (attribute, format_attribute(value))
+                for attribute, value in case.attributes.items()
+                if value is not None
+            ]
+        for attribute, key in values:
+            cell = self.by_attribute.setdefault(attribute, {}).setdefault(code_id, {})
+            cell[key] = cell.get(key, 0) + 1
+            sets = self.case_sets.setdefault(attribute, {}).setdefault(code_id, {})
+            sets.setdefault(key, set()).add(case.name)
 
     def stats(self, documents: Sequence[DocumentInfo]) -> Stats:
         total = sum(d.length for d in documents)

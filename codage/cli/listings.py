@@ -8,8 +8,10 @@ runs most, and they start in a fraction of a second (issues 13 and 19).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import sys
+from collections.abc import Iterator, Mapping
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import TYPE_CHECKING, Any
 
 from codage import codebook
 from codage.cli import reporting
@@ -19,6 +21,9 @@ from codage.i18n import register, t
 from codage.journal_text import change_record, describe_change
 from codage.services import resolve_code, resolve_document
 from codage.services.reading import reading
+
+if TYPE_CHECKING:
+    from codage.store.lite import CodingTuple
 
 __all__ = ["list_documents", "list_history", "list_segments", "segment_record", "show_codebook"]
 
@@ -158,20 +163,36 @@ def list_segments(
         names = {d.id: d.name for d in proj.documents()}
         # Streamed, plain rows in document order: a million segments are never all
         # held, as objects or as one JSON text.
-        found = proj.stream_codings(
+        found = proj.coding_rows(
             document_ids=None if doc_id is None else [doc_id],
             code_ids=code_ids,
             coders=[coder_name] if coder_name else None,
         )
 
         def rows_of() -> Iterator[dict[str, Any]]:
-            for c in found:
-                row = segment_record(c, names[c.document_id], paths[c.code_id])
+            for i, d, c, coder, start, end, text, memo, automatic, suggested in found:
+                row: dict[str, Any] = {
+                    "id": i,
+                    "document": names[d],
+                    "code": paths[c],
+                    "coder": coder,
+                    "start": start,
+                    "end": end,
+                    "text": text,
+                    "memo": memo,
+                    "automatic": automatic,
+                    "suggested": suggested,
+                }
                 if pseudonymiser is not None:
                     for key in ("document", "text", "memo"):
                         row[key] = pseudonymiser.optional(row[key])
                 yield row
 
+        if json_ and pseudonymiser is None:
+            from codage.cli.json_records import write_json_list
+
+            write_json_list(found, sys.stdout, _SegmentJson(names, paths))
+            return
         if json_:
             emit_json_list(rows_of())
             return
@@ -233,3 +254,53 @@ def show_codebook(project: str | None = None, json_: bool = False) -> None:
             plain(c.description.split("\n")[0][:120]),
         )
     reporting.console.print(table)
+
+
+_SEGMENT_KEYS = (
+    "id",
+    "document",
+    "code",
+    "coder",
+    "start",
+    "end",
+    "text",
+    "memo",
+    "automatic",
+    "suggested",
+)
+
+
+class _SegmentJson:
+    """A segment's JSON text made from its row, as ``record_json`` makes it from the
+    segment's record (a test holds them equal), for ``write_json_list``: the names of
+    documents, codes and coders escaped once each rather than once per segment, which
+    a million segments repeat."""
+
+    def __init__(self, names: Mapping[int, str], paths: Mapping[int, str]) -> None:
+        self._template = (
+            "{\n    " + ",\n    ".join(f'"{key}": %s' for key in _SEGMENT_KEYS) + "\n  }"
+        )
+        self._escape = {False: encode_basestring, True: encode_basestring_ascii}
+        self._names = {a: {i: e(n) for i, n in names.items()} for a, e in self._escape.items()}
+        self._paths = {a: {i: e(p) for i, p in paths.items()} for a, e in self._escape.items()}
+        self._coders: dict[bool, dict[str, str]] = {False: {}, True: {}}
+
+    def __call__(self, row: CodingTuple, ascii_only: bool) -> str:
+        i, d, c, coder, start, end, text, memo, automatic, suggested = row
+        escape = self._escape[ascii_only]
+        coders = self._coders[ascii_only]
+        who = coders.get(coder)
+        if who is None:
+            who = coders[coder] = escape(coder)
+        return self._template % (
+            int(i),
+            self._names[ascii_only][d],
+            self._paths[ascii_only][c],
+            who,
+            int(start),
+            int(end),
+            escape(text),
+            "null" if memo is None else escape(memo),
+            "true" if automatic else "false",
+            "true" if suggested else "false",
+        )

@@ -165,24 +165,9 @@ def emit_json(data: Any) -> None:
 def emit_json_list(items: Iterable[Any]) -> None:
     """A JSON list on stdout, written item by item: the very text :func:`emit_json`
     writes for the list, without holding the list (a million segments)."""
-    stream = sys.stdout
-    try:
-        "\u00e9\u2026".encode(stream.encoding or "utf-8")
-        ascii_only = False
-    except (UnicodeEncodeError, LookupError):
-        ascii_only = True
-    first = True
-    for item in items:
-        text = json.dumps(item, ensure_ascii=ascii_only, indent=2, default=str)
-        if not ascii_only:
-            try:
-                text.encode(stream.encoding or "utf-8")
-            except (UnicodeEncodeError, LookupError):
-                text = json.dumps(item, ensure_ascii=True, indent=2, default=str)
-        stream.write("[\n  " if first else ",\n  ")
-        stream.write(text.replace("\n", "\n  "))
-        first = False
-    stream.write("[]\n" if first else "\n]\n")
+    from codage.cli.json_records import write_json_list
+
+    write_json_list(items, sys.stdout)
 
 
 def code_label(path: str, *, indent: bool = False) -> str:

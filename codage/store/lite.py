@@ -33,7 +33,12 @@ from codage.domain import Code, Coding, DocumentInfo, JournalEntry, Pseudonym
 from codage.store.location import sqlite_file_of
 from codage.store.sqlite_file import CODAGE_TABLES, FileRefused, inspect_file, read_only_uri
 
-__all__ = ["LiteProject", "ProjectReader", "open_lite", "schema_head"]
+__all__ = ["CodingTuple", "LiteProject", "ProjectReader", "open_lite", "schema_head"]
+
+# (id, document id, code id, coder, start, end, text, memo, automatic, suggested): a
+# coding's fields without its timestamps, in the order of ``Coding``'s; what
+# ``coding_rows`` yields, in both kinds of project.
+CodingTuple = tuple[int, int, int, str, int, int, str, str | None, bool, bool]
 
 MIGRATION_SCRIPTS = Path(__file__).parent / "migrations" / "versions"
 _SCRIPT_NAME = re.compile(r"^(\d{4})_\w+\.py$")
@@ -63,6 +68,13 @@ class ProjectReader(Protocol):
         timestamps: bool = False,
         with_text: bool = True,
     ) -> Iterator[Coding]: ...
+    def coding_rows(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> Iterator[CodingTuple]: ...
     def history(
         self, *, coder: str | None = None, limit: int | None = 50
     ) -> list[JournalEntry]: ...
@@ -234,18 +246,15 @@ class LiteProject:
             )
         )
 
-    def stream_codings(
+    def _coding_cursor(
         self,
-        *,
-        document_ids: Iterable[int] | None = None,
-        code_ids: Iterable[int] | None = None,
-        coders: Iterable[str] | None = None,
-        timestamps: bool = False,
-        with_text: bool = True,
-    ) -> Iterator[Coding]:
-        """The full store's ``stream_codings``: codings in document and text order,
-        yielded as they are read (without ``timestamps``, none; without ``with_text``,
-        empty texts)."""
+        columns: str,
+        document_ids: Iterable[int] | None,
+        code_ids: Iterable[int] | None,
+        coders: Iterable[str] | None,
+    ) -> tuple[sqlite3.Cursor, dict[int, str]]:
+        """``columns`` of the codings asked for, in document and text order, with the
+        coders' names by id."""
         names = self._coder_names()
         clauses: list[str] = []
         params: list[object] = []
@@ -260,12 +269,31 @@ class LiteProject:
             clauses.append(f"coder_id IN ({_marks(wanted)})")
             params.extend(wanted)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        text = "text" if with_text else "''"
         cursor = self._conn.execute(
-            f'SELECT id, document_id, code_id, coder_id, start, "end", {text}, memo, '
-            f"created_at, updated_at, automatic, suggested FROM codings {where} "
-            'ORDER BY document_id, start, "end", id',
+            f'SELECT {columns} FROM codings {where} ORDER BY document_id, start, "end", id',
             tuple(params),
+        )
+        return cursor, names
+
+    def stream_codings(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+        timestamps: bool = False,
+        with_text: bool = True,
+    ) -> Iterator[Coding]:
+        """The full store's ``stream_codings``: codings in document and text order,
+        yielded as they are read (without ``timestamps``, none; without ``with_text``,
+        empty texts)."""
+        text = "text" if with_text else "''"
+        cursor, names = self._coding_cursor(
+            f'id, document_id, code_id, coder_id, start, "end", {text}, memo, '
+            "created_at, updated_at, automatic, suggested",
+            document_ids,
+            code_ids,
+            coders,
         )
         for r in cursor:
             yield Coding(
@@ -282,6 +310,24 @@ class LiteProject:
                 automatic=bool(r[10]),
                 suggested=bool(r[11]),
             )
+
+    def coding_rows(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> Iterator[CodingTuple]:
+        """The full store's ``coding_rows``: what :meth:`stream_codings` yields, as
+        plain tuples in the order of ``Coding``'s fields, without the timestamps."""
+        cursor, names = self._coding_cursor(
+            'id, document_id, code_id, coder_id, start, "end", text, memo, automatic, suggested',
+            document_ids,
+            code_ids,
+            coders,
+        )
+        for i, d, c, k, a, b, t, m, auto, sugg in cursor:
+            yield (i, d, c, names[k], a, b, t, m, bool(auto), bool(sugg))
 
     # -- journal and pseudonyms ----------------------------------------------------
 
