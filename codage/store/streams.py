@@ -16,7 +16,7 @@ from sqlalchemy import func, literal, select
 
 from codage.domain import Coding
 from codage.store.codings import Codings
-from codage.store.schema import CoderRow, CodingRow
+from codage.store.schema import CoderRow, CodingRow, UnitRow
 
 # Rows fetched from the database per round: enough to keep the driver busy, few
 # enough that a slice is a few megabytes.
@@ -136,3 +136,46 @@ class Streams(Codings):
         )
         for document_id, group in itertools.groupby(stream, key=lambda c: c.document_id):
             yield document_id, list(group)
+
+    # Agreement over a million codings needs only where each coding lies: plain integer
+    # rows, read through the core (no ORM rows) and in table order (no sort in the
+    # database), which the analysis turns into arrays and sorts itself (issue 20).
+
+    def coding_bounds(
+        self,
+        *,
+        coders: Iterable[str],
+        exclude_automatic: bool = False,
+        exclude_suggested: bool = False,
+    ) -> Iterator[tuple[int, int, int, int, int, int]]:
+        """(document id, coder id, code id, start, end, coding id) of the codings by these
+        coders, in no particular order, automatic codings or accepted suggestions left
+        out when asked."""
+        with self._read() as s:
+            wanted = set(coders)
+            ids = [i for i, n in s.execute(select(CoderRow.id, CoderRow.name)) if n in wanted]
+            query = select(
+                CodingRow.document_id,
+                CodingRow.coder_id,
+                CodingRow.code_id,
+                CodingRow.start,
+                CodingRow.end,
+                CodingRow.id,
+            ).where(CodingRow.coder_id.in_(ids))
+            if exclude_automatic and self._has_automatic():
+                query = query.where(CodingRow.automatic.is_not(True))
+            if exclude_suggested and self._has_suggested():
+                query = query.where(CodingRow.suggested.is_not(True))
+            rows = s.connection().execute(query.execution_options(yield_per=_FETCH * 10))
+            for row in rows:
+                yield tuple(row)  # type: ignore[misc]
+
+    def unit_bounds(self, kind: str) -> Iterator[tuple[int, int, int]]:
+        """(document id, start, end) of every unit of this kind, in no particular order."""
+        with self._read() as s:
+            query = select(UnitRow.document_id, UnitRow.start, UnitRow.end).where(
+                UnitRow.kind == kind
+            )
+            rows = s.connection().execute(query.execution_options(yield_per=_FETCH * 10))
+            for row in rows:
+                yield tuple(row)  # type: ignore[misc]
