@@ -10,16 +10,50 @@ import numpy as np
 
 from codage.store.project import Project
 
-_ROW = np.dtype(
-    [
-        ("document", np.int64),
-        ("coder", np.int64),
-        ("code", np.int64),
-        ("start", np.int64),
-        ("end", np.int64),
-        ("id", np.int64),
-    ]
-)
+_FIELDS = ("document", "coder", "code", "start", "end", "id", "automatic", "suggested")
+_ROW = np.dtype([(name, np.int64) for name in _FIELDS])
+
+
+class CodingArrays:
+    """Every coding (by the coders given) as integer arrays, read once: what agreement
+    counts, filters and sweeps, some 64 bytes a coding."""
+
+    def __init__(self, project: Project, coders: list[str] | None) -> None:
+        self.project = project
+        rows = np.fromiter(project.coding_bounds(coders=coders), dtype=_ROW)
+        # The order of Project.stream_codings (document, start, end, id): the order in
+        # which the uα family numbers the codes. Each document is then one slice.
+        rows = rows[np.lexsort((rows["id"], rows["end"], rows["start"], rows["document"]))]
+        self.fields = {name: np.ascontiguousarray(rows[name]) for name in _FIELDS}
+        del rows
+        self.coder_names = {c.id: c.name for c in project.coders()}
+
+    def tally(self) -> list[tuple[int, str, int, bool, bool, int]]:
+        """What ``Project.coding_tally`` gives: (document id, coder, code id, automatic,
+        suggested, number of codings) for each such combination present."""
+        f = self.fields
+        if not len(f["id"]):
+            return []
+        # One integer per combination (a row-wise unique sorts a million rows slowly).
+        n_coders = int(f["coder"].max()) + 1
+        n_codes = int(f["code"].max()) + 1
+        key = (f["document"] * n_coders + f["coder"]) * n_codes + f["code"]
+        key = key * 4 + (f["automatic"] != 0) * 2 + (f["suggested"] != 0)
+        found, counts = np.unique(key, return_counts=True)
+        flags, rest = found % 4, found // 4
+        code, rest = rest % n_codes, rest // n_codes
+        coder, document = rest % n_coders, rest // n_coders
+        return [
+            (d, self.coder_names[c], k, bool(fl & 2), bool(fl & 1), n)
+            for d, c, k, fl, n in zip(
+                document.tolist(),
+                coder.tolist(),
+                code.tolist(),
+                flags.tolist(),
+                counts.tolist(),
+                strict=True,
+            )
+        ]
 
 
 class DocumentCodings:
@@ -32,38 +66,31 @@ class DocumentCodings:
 
     def __init__(
         self,
-        project: Project,
+        read: CodingArrays,
         names: list[str],
         code_ids: set[int],
         exclude_automatic: bool,
         exclude_suggested: bool = False,
     ) -> None:
-        self.names, self.code_ids = names, code_ids
-        self.project = project
+        self.names, self.code_ids, self.project = names, code_ids, read.project
         self.excluded = (exclude_automatic, exclude_suggested)
-        rows = np.fromiter(
-            project.coding_bounds(
-                coders=names,
-                exclude_automatic=exclude_automatic,
-                exclude_suggested=exclude_suggested,
-            ),
-            dtype=_ROW,
-        )
-        row_of = {c.id: names.index(c.name) for c in project.coders() if c.name in names}
-        coder_map = np.full(max(row_of, default=0) + 1, -1, dtype=np.int64)
+        f = read.fields
+        row_of = {i: names.index(n) for i, n in read.coder_names.items() if n in names}
+        coder_map = np.full(max(read.coder_names, default=0) + 1, -1, dtype=np.int64)
         for coder_id, row in row_of.items():
             coder_map[coder_id] = row
+        coder = coder_map[f["coder"]]
         wanted = np.fromiter(code_ids, dtype=np.int64, count=len(code_ids))
-        rows = rows[np.isin(rows["code"], wanted)]
-        # The order of Project.stream_codings (document, start, end, id): the order in
-        # which the uα family numbers the codes. Each document is then one slice.
-        rows = rows[np.lexsort((rows["id"], rows["end"], rows["start"], rows["document"]))]
-        self.document = np.ascontiguousarray(rows["document"])
-        self.coder = coder_map[rows["coder"]]
-        self.code = np.ascontiguousarray(rows["code"])
-        self.start = np.ascontiguousarray(rows["start"])
-        self.end = np.ascontiguousarray(rows["end"])
-        del rows
+        keep = (coder >= 0) & np.isin(f["code"], wanted)
+        if exclude_automatic:
+            keep &= f["automatic"] == 0
+        if exclude_suggested:
+            keep &= f["suggested"] == 0
+        self.document = f["document"][keep]
+        self.coder = coder[keep]
+        self.code = f["code"][keep]
+        self.start = f["start"][keep]
+        self.end = f["end"][keep]
         self._ids, first = np.unique(self.document, return_index=True)
         self._first = np.append(first, len(self.document))
 

@@ -54,7 +54,12 @@ from typing import Any
 import numpy as np
 
 from codage.analysis.agreement_characters import character_level as _character_level
-from codage.analysis.agreement_reads import DocumentCodings, DocumentTexts, unit_bounds
+from codage.analysis.agreement_reads import (
+    CodingArrays,
+    DocumentCodings,
+    DocumentTexts,
+    unit_bounds,
+)
 from codage.analysis.agreement_units import unit_level as _unit_level
 from codage.store.project import Conflict, Project
 
@@ -180,9 +185,10 @@ def compute_agreement(
     paths = {c.id: c.path_str for c in all_codes}
     code_filter = None if codes is None else set(codes)
 
-    # Who coded what where, counted by the database: the codings themselves are read
-    # one document at a time below, never the whole project at once.
-    tally = project.coding_tally(coders=list(coders) if coders is not None else None)
+    # Who coded what where, counted from the codings' places, read once as arrays (never
+    # as a million objects).
+    read = CodingArrays(project, list(coders) if coders is not None else None)
+    tally = read.tally()
     automatic = sum(n for *_, auto, _, n in tally if auto) if exclude_automatic else 0
     # a coding both automatic and suggested is counted once, as automatic
     suggested = (
@@ -226,7 +232,8 @@ def compute_agreement(
         (code_filter if code_filter is not None else used),
         key=lambda cid: paths.get(cid, ""),
     )
-    scoped = DocumentCodings(project, names, set(code_ids), exclude_automatic, exclude_suggested)
+    scoped = DocumentCodings(read, names, set(code_ids), exclude_automatic, exclude_suggested)
+    del read
     report = AgreementReport(
         unit=unit,
         coders=names,
