@@ -9,6 +9,7 @@ marked automatic or accepted from suggestions left out or not, with a fourth cod
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import sqlite3
 from pathlib import Path
@@ -19,6 +20,7 @@ from benchmarks.scale import build
 from codage.analysis import agreement_service
 from codage.analysis.agreement_service import compute_agreement
 from codage.demo import build_demo
+from codage.domain import NewDocument, Unit
 from codage.services import Project
 from tests.conftest import ROOT
 
@@ -137,3 +139,40 @@ def test_a_code_filter_and_a_document_filter_equal_before(
     for unit in ("character", "sentence"):
         new, old = _reports(generated, monkeypatch, unit=unit, codes=codes, documents=documents)
         assert new == old
+
+
+def test_many_codes_and_nested_units_equal_before(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seventy codes (sets of codes past 63 bits: masks as Python integers) and units of
+    one kind nested in each other (the unit scan of before instead of the sweep)."""
+    rng = random.Random(20)
+    piece = len("Phrase numéro 000, assez longue pour tout. ")
+    text = "".join(f"Phrase numéro {i:03d}, assez longue pour tout. " for i in range(60))
+    spans = [(i * piece, i * piece + piece) for i in range(60)]
+    nested = [*spans[:30], (10, 30), (100, 400), (1000, 1020)]
+    documents = [
+        project.add_document(NewDocument("flat", "text", text, units=_sentences(spans))),
+        project.add_document(NewDocument("nested", "text", text, units=_sentences(nested))),
+    ]
+    codes = [project.create_code(f"C{i:02d}", coder="lead").id for i in range(70)]
+    for coder in ("ana", "bruno", "chloe"):
+        rows = []
+        for doc in documents:
+            for _ in range(150):
+                start = rng.randrange(0, len(text) - 130)
+                rows.append((doc.id, rng.choice(codes), start, start + rng.randrange(1, 120)))
+        project.add_codings(rows, coder=coder)
+    location = Path(project.location)
+    for unit in ("sentence", "character", "document"):
+        new, old = _reports(location, monkeypatch, unit=unit)
+        assert new == old
+        report = json.loads(new)
+        assert len(report["per_code"]) == 70 and report["disagreements"]
+        if unit == "sentence":
+            # sets of codes as labels: many distinct ones, still one figure overall
+            assert report["overall"]["krippendorff_alpha"] is not None
+
+
+def _sentences(spans: list[tuple[int, int]]) -> list[Unit]:
+    return [Unit("sentence", start, end) for start, end in spans]
