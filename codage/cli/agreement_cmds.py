@@ -344,6 +344,49 @@ def _write_docx(report: AgreementReport, path: Path) -> None:
     write_report(path, sections)
 
 
+_LIST_MARK = "\u0000disagreements\u0000"
+
+
+def _emit_report_json(report: AgreementReport) -> None:
+    """The text ``emit_json(report.to_dict())`` writes, with the disagreements (670,000 at
+    a million codings) written one at a time instead of copied into dictionaries and one
+    string of gigabytes. Outside UTF-8, where ``emit_json`` may turn to escapes, it is used."""
+    import codecs
+    import json
+
+    try:
+        utf8 = codecs.lookup(sys.stdout.encoding or "utf-8").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    found = report.disagreements
+    if not utf8 or not found:
+        emit_json(report.to_dict())
+        return
+    report.disagreements = []
+    try:
+        head = report.to_dict()
+    finally:
+        report.disagreements = found
+    head["disagreements"] = _LIST_MARK
+    text = json.dumps(head, ensure_ascii=False, indent=2, default=str)
+    before, after = text.split(json.dumps(_LIST_MARK), 1)
+    out = sys.stdout
+    out.write(before + "[\n")
+    for i, d in enumerate(found):
+        item = {
+            "document": d.document,
+            "start": d.start,
+            "end": d.end,
+            "code": d.code,
+            "coded_by": d.coded_by,
+            "not_coded_by": d.not_coded_by,
+            "text": d.text,
+        }
+        piece = json.dumps(item, ensure_ascii=False, indent=2, default=str)
+        out.write(("    " if not i else ",\n    ") + piece.replace("\n", "\n    "))
+    out.write("\n  ]" + after + "\n")
+
+
 @app.command()
 @handle_errors
 def agreement(
@@ -400,7 +443,7 @@ def agreement(
     if docx_out is not None:
         _write_docx(report, docx_out)
     if json_:
-        emit_json(report.to_dict())
+        _emit_report_json(report)
     elif csv_:
         _write_csv(report)
     elif docx_out is not None:

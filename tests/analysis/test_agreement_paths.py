@@ -15,10 +15,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from benchmarks.scale import build
 from codage.analysis import agreement_service
 from codage.analysis.agreement_service import compute_agreement
+from codage.cli import app
 from codage.demo import build_demo
 from codage.domain import NewDocument, Unit
 from codage.services import Project
@@ -176,3 +178,17 @@ def test_many_codes_and_nested_units_equal_before(
 
 def _sentences(spans: list[tuple[int, int]]) -> list[Unit]:
     return [Unit("sentence", start, end) for start, end in spans]
+
+
+@pytest.mark.parametrize("unit", ["sentence", "character"])
+def test_json_written_item_by_item_is_the_text_of_before(generated: Path, unit: str) -> None:
+    """``agreement --json`` writes its disagreements one at a time: the same text as the
+    whole report dumped at once."""
+    result = CliRunner().invoke(
+        app, ["agreement", "--unit", unit, "--json", "-p", str(generated)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    with Project.open(str(generated), create=False) as p:
+        report = compute_agreement(p, unit=unit).to_dict()
+    assert report["disagreements"]
+    assert result.stdout == json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
