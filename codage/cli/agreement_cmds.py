@@ -372,18 +372,30 @@ def _emit_report_json(report: AgreementReport) -> None:
     before, after = text.split(json.dumps(_LIST_MARK), 1)
     out = sys.stdout
     out.write(before + "[\n")
+    # json.dumps with an indent encodes in Python, slowly; an item's shape is fixed, so
+    # it is written here with the strings encoded by json (same text, a test checks it).
+    string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+    names: dict[tuple[str, ...], str] = {}
+
+    def listed(coders: tuple[str, ...]) -> str:
+        text = names.get(coders)
+        if text is None:
+            inner = ",\n".join("        " + string(n) for n in coders)
+            text = names[coders] = "[\n" + inner + "\n      ]" if coders else "[]"
+        return text
+
     for i, d in enumerate(found):
-        item = {
-            "document": d.document,
-            "start": d.start,
-            "end": d.end,
-            "code": d.code,
-            "coded_by": d.coded_by,
-            "not_coded_by": d.not_coded_by,
-            "text": d.text,
-        }
-        piece = json.dumps(item, ensure_ascii=False, indent=2, default=str)
-        out.write(("    " if not i else ",\n    ") + piece.replace("\n", "\n    "))
+        out.write(
+            ("    {\n" if not i else ",\n    {\n")
+            + f'      "document": {string(d.document)},\n'
+            + f'      "start": {d.start},\n'
+            + f'      "end": {d.end},\n'
+            + f'      "code": {string(d.code)},\n'
+            + f'      "coded_by": {listed(d.coded_by)},\n'
+            + f'      "not_coded_by": {listed(d.not_coded_by)},\n'
+            + f'      "text": {string(d.text)}\n'
+            + "    }"
+        )
     out.write("\n  ]" + after + "\n")
 
 
