@@ -344,6 +344,61 @@ def _write_docx(report: AgreementReport, path: Path) -> None:
     write_report(path, sections)
 
 
+_LIST_MARK = "\u0000disagreements\u0000"
+
+
+def _emit_report_json(report: AgreementReport) -> None:
+    """The text ``emit_json(report.to_dict())`` writes, with the disagreements (670,000 at
+    a million codings) written one at a time instead of copied into dictionaries and one
+    string of gigabytes. Outside UTF-8, where ``emit_json`` may turn to escapes, it is used."""
+    import codecs
+    import json
+
+    try:
+        utf8 = codecs.lookup(sys.stdout.encoding or "utf-8").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    found = report.disagreements
+    if not utf8 or not found:
+        emit_json(report.to_dict())
+        return
+    report.disagreements = []
+    try:
+        head = report.to_dict()
+    finally:
+        report.disagreements = found
+    head["disagreements"] = _LIST_MARK
+    text = json.dumps(head, ensure_ascii=False, indent=2, default=str)
+    before, after = text.split(json.dumps(_LIST_MARK), 1)
+    out = sys.stdout
+    out.write(before + "[\n")
+    # json.dumps with an indent encodes in Python, slowly; an item's shape is fixed, so
+    # it is written here with the strings encoded by json (same text, a test checks it).
+    string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+    names: dict[tuple[str, ...], str] = {}
+
+    def listed(coders: tuple[str, ...]) -> str:
+        text = names.get(coders)
+        if text is None:
+            inner = ",\n".join("        " + string(n) for n in coders)
+            text = names[coders] = "[\n" + inner + "\n      ]" if coders else "[]"
+        return text
+
+    for i, d in enumerate(found):
+        out.write(
+            ("    {\n" if not i else ",\n    {\n")
+            + f'      "document": {string(d.document)},\n'
+            + f'      "start": {d.start},\n'
+            + f'      "end": {d.end},\n'
+            + f'      "code": {string(d.code)},\n'
+            + f'      "coded_by": {listed(d.coded_by)},\n'
+            + f'      "not_coded_by": {listed(d.not_coded_by)},\n'
+            + f'      "text": {string(d.text)}\n'
+            + "    }"
+        )
+    out.write("\n  ]" + after + "\n")
+
+
 @app.command()
 @handle_errors
 def agreement(
@@ -400,7 +455,7 @@ def agreement(
     if docx_out is not None:
         _write_docx(report, docx_out)
     if json_:
-        emit_json(report.to_dict())
+        _emit_report_json(report)
     elif csv_:
         _write_csv(report)
     elif docx_out is not None:
