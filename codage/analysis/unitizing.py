@@ -269,7 +269,7 @@ def unitized_alpha_arrays(
     st: np.ndarray,
     en: np.ndarray,
     coders: tuple[Hashable, ...],
-    values: list[Hashable],
+    values: Sequence[Hashable],
     per_value: bool = True,
 ) -> UnitizedAlpha:
     """:func:`unitized_alpha` on codings given as arrays, already checked: ``ci`` the
@@ -324,7 +324,7 @@ def _per_value_figures(
     st: np.ndarray,
     en: np.ndarray,
     seg_len: np.ndarray,
-    values: list[Hashable],
+    values: Sequence[Hashable],
 ) -> tuple[dict[Hashable, UnitizedFigure], dict[Hashable, int]]:
     """Binary uα of every value on its own continuum, all values in one sweep.
 

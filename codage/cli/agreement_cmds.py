@@ -374,7 +374,7 @@ def _emit_report_json(report: AgreementReport) -> None:
     out.write(before + "[\n")
     # json.dumps with an indent encodes in Python, slowly; an item's shape is fixed, so
     # it is written here with the strings encoded by json (same text, a test checks it).
-    string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+    string = json.encoder.encode_basestring
     names: dict[tuple[str, ...], str] = {}
 
     def listed(coders: tuple[str, ...]) -> str:
