@@ -306,7 +306,7 @@ def unitized_alpha_arrays(
     )
 
 
-def _ordered_values(values: list[Any]) -> list[int]:
+def _ordered_values(values: Sequence[Any]) -> list[int]:
     """Indices of the values in sorted order, or in first-seen order if unsortable."""
     indices = list(range(len(values)))
     try:
