@@ -103,17 +103,48 @@ def project_state(
     """What the workbench shows of a project, from the database's aggregates
     (counts by code and coder, latest codes, covered lengths) rather than every
     coding. Without ``with_recent`` the latest codes are not asked (empty)."""
-    documents = project.documents()
-    covered = coverage.lengths(project, [d.id for d in documents])
+    return complete_state(project, first_state(project, coder), coder, coverage, with_recent)
+
+
+def first_state(project: Project, coder: str) -> ProjectLoaded:
+    """What the workbench needs to show a project at once: documents, cases, codebook,
+    counts by code, coders, and whether ``coder`` holds codings. Shares and latest
+    codes, which read every coding, are left for :func:`complete_state`."""
+    holding = project.coders_with_codings()
     return ProjectLoaded(
         name=project.name,
-        documents=documents,
-        shares={d.id: (covered.get(d.id, 0) / d.length if d.length else 0.0) for d in documents},
+        documents=project.documents(),
+        shares={},
         cases={c.name: c for c in project.cases()},
         codes=project.codes(),
         project_counts=project.coding_counts(),
+        recent=[],
+        coders=sorted(set(holding) | {coder}),
+        partial=True,
+        has_own=coder.strip() in holding,
+    )
+
+
+def complete_state(
+    project: Project,
+    first: ProjectLoaded,
+    coder: str,
+    coverage: Coverage,
+    with_recent: bool = True,
+) -> ProjectLoaded:
+    """``first`` with the documents' coded shares and the coder's latest codes."""
+    documents = first.documents
+    covered = coverage.lengths(project, [d.id for d in documents])
+    return ProjectLoaded(
+        name=first.name,
+        documents=documents,
+        shares={d.id: (covered.get(d.id, 0) / d.length if d.length else 0.0) for d in documents},
+        cases=first.cases,
+        codes=first.codes,
+        project_counts=first.project_counts,
         recent=project.recent_codes(coder, RECENT_CODES) if with_recent else [],
-        coders=sorted(set(project.coding_counts_by_coder()) | {coder}),
+        coders=first.coders,
+        has_own=first.has_own,
     )
 
 
@@ -141,8 +172,13 @@ class WorkbenchWorkers:
         # and has not chosen its layer (both change once, for good): past that,
         # the query (the costliest here on a large project) would go unused.
         with_recent = not (self._layer_chosen and self.recent)
+        first = first_state(self.project, self.coder)
+        if not self._documents:
+            # Opening: the list, the codebook and its counts show now; the shares and
+            # the latest codes (which read every coding) follow with the complete state.
+            self.post_message(first)
         self.post_message(
-            project_state(self.project, self.coder, coverage, with_recent=with_recent)
+            complete_state(self.project, first, self.coder, coverage, with_recent=with_recent)
         )
         if note:
             self.app.call_from_thread(self.notify, note)
