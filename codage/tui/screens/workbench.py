@@ -109,7 +109,6 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         self._write_lock = threading.Lock()
         self._documents: list[DocumentInfo] = []
         self._shares: dict[int, float] = {}
-        self._shares_known = False  # no share is shown before the complete project state
         self._cases: dict[str, Case] = {}
         self._codes: list[Code] = []
         self._codes_by_id: dict[int, Code] = {}
@@ -224,6 +223,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         read_only = self.project.read_only
         self.app.sub_title = t("tui.read_only", coder=self.coder) if read_only else self.coder
         self._documents = message.documents
+        self.call_after_refresh(self.first_state_drawn)
         self._shares = self._shares if message.partial else message.shares
         self._shares_known = self._shares_known or not message.partial
         self._cases = message.cases
@@ -235,8 +235,8 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
             # A coder who has coded nothing yet (opening the demo, reviewing a
             # merged project) would see a bare transcript: show everyone's codings.
             self._layer_chosen = True
-            has_own = bool(message.recent) if message.has_own is None else message.has_own
-            if not has_own and any(c != self.coder for c in message.coders):
+            own = message.recent if message.has_own is None else message.has_own
+            if not own and any(c != self.coder for c in message.coders):
                 self._layer = "all"
         if not self.recent:
             self.recent.extend(message.recent)

@@ -154,6 +154,8 @@ class WorkbenchWorkers:
     # what the project looked like when last read (see poll_journal)
     _journal_mark: tuple[int, ...] | None = None
     _poll_failed = False
+    # False until the project's complete state came: the list shows no share till then
+    _shares_known = False
 
     def _fail(self: WorkbenchHost, exc: Exception) -> None:
         self.post_message(ActionFailed(str(exc)))
@@ -175,8 +177,10 @@ class WorkbenchWorkers:
         first = first_state(self.project, self.coder)
         if not self._documents:
             # Opening: the list, the codebook and its counts show now; the shares and
-            # the latest codes (which read every coding) follow with the complete state.
+            # the latest codes (which read every coding) follow with the complete state,
+            # read once the list is drawn so that they do not slow it down.
             self.post_message(first)
+            self._first_drawn().wait(timeout=5)
         self.post_message(
             complete_state(self.project, first, self.coder, coverage, with_recent=with_recent)
         )
@@ -184,6 +188,24 @@ class WorkbenchWorkers:
             self.app.call_from_thread(self.notify, note)
         if select_code is not None:
             self.app.call_from_thread(self.tree.select_code, select_code)
+
+    def _first_drawn(self: WorkbenchHost) -> threading.Event:
+        """Set once the project's first, quick state is on screen."""
+        with _COVERAGE_MADE:
+            event: threading.Event | None = getattr(self, "_first_drawn_event", None)
+            if event is None:
+                event = self._first_drawn_event = threading.Event()
+            return event
+
+    def first_state_drawn(self: WorkbenchHost) -> None:
+        """The project is on screen: its complete state may be read, and the file's
+        pages verified (the check skipped at opening: see CodageApp)."""
+        event = self._first_drawn()
+        if not event.is_set():
+            event.set()
+            verify = getattr(self.app, "verify_file", None)
+            if verify is not None:  # a test's host app may not be codage's
+                verify()
 
     def start_polling(self: WorkbenchHost) -> None:
         """Watch the project for others' changes while the workbench is open."""
