@@ -274,43 +274,44 @@ class Documents(Cases, SearchIndex):
         """The units of a document as :meth:`units` gives them, except those of the kinds
         in ``bounds_only``, which come as ``{kind: (starts, ends)}`` in the same order."""
         lean = set(bounds_only)
-        query = (
-            select(
-                UnitRow.kind,
-                UnitRow.start,
-                UnitRow.end,
-                UnitRow.speaker,
-                UnitRow.timestamp,
-                UnitRow.id,
-                UnitRow.position,
-            )
-            .where(UnitRow.document_id == document_id)
-            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
-        )
         units: list[Unit] = []
         bounds: dict[str, tuple[list[int], list[int]]] = {}
         with self._read() as s:
-            for kind, start, end, speaker, timestamp, unit_id, position in s.execute(query):
-                if kind in lean:
-                    pair = bounds.get(kind)
-                    if pair is None:
-                        pair = bounds[kind] = ([], [])
-                    pair[0].append(start)
-                    pair[1].append(end)
-                else:
-                    units.append(
-                        Unit(
-                            kind,
-                            start,
-                            end,
-                            speaker,
-                            timestamp,
-                            None,
-                            unit_id,
-                            document_id,
-                            position,
-                        )
+            conn = s.connection()
+            # The driver's own cursor: 126,000 rows of a 10 MB transcript come back in
+            # half the time SQLAlchemy's rows take, and the interface waits for them.
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(
+                    'SELECT kind, start, "end", speaker, timestamp, id, position FROM units '
+                    f'WHERE document_id = {mark} ORDER BY start, "end" DESC, position',
+                    (document_id,),
+                )
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        for kind, start, end, speaker, timestamp, unit_id, position in rows:
+            if kind in lean:
+                pair = bounds.get(kind)
+                if pair is None:
+                    pair = bounds[kind] = ([], [])
+                pair[0].append(start)
+                pair[1].append(end)
+            else:
+                units.append(
+                    Unit(
+                        kind,
+                        start,
+                        end,
+                        speaker,
+                        timestamp,
+                        None,
+                        unit_id,
+                        document_id,
+                        position,
                     )
+                )
         return units, bounds
 
     def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]:
