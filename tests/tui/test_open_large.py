@@ -275,3 +275,21 @@ async def test_a_large_transcript_opens_right_at_its_top_and_bottom(tmp_path: Pa
         view.jump_to(last.end - 1)
         await pilot.pause()
         assert style_at(view, last.end - 1).bgcolor is not None
+
+
+def test_units_and_bounds_for_any_lean_kinds(tmp_path: Path) -> None:
+    location = str(build_workbench_project(tmp_path / "etude.db"))
+    with Project.open(location, create=False) as project:
+        for document in project.documents():
+            every = project.units(document.id)
+            for lean in ((), ("sentence",), ("sentence", "turn"), ("no such kind",)):
+                units, bounds = project.units_and_bounds(document.id, lean)
+                assert units == [u for u in every if u.kind not in lean]
+                assert bounds == {
+                    kind: (
+                        [u.start for u in every if u.kind == kind],
+                        [u.end for u in every if u.kind == kind],
+                    )
+                    for kind in lean
+                    if any(u.kind == kind for u in every)
+                }
