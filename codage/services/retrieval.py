@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 from codage.domain import Case, Code, Coding, DocumentInfo, format_attribute
@@ -230,7 +232,10 @@ def index_passages(project: Project, code_id: int, include_subcodes: bool) -> Pa
     cases = {c.name: c for c in project.cases()}
     surveys = project.documents_with_unit_cases()
     rows: list[PassageRow] = []
-    for doc_id, codings in project.codings_by_document(code_ids=code_ids):
+    # the codings without their text (a passage's text is cut from its document's)
+    stream = project.stream_codings(code_ids=code_ids, with_text=False)
+    for doc_id, group in groupby(stream, key=attrgetter("document_id")):
+        codings = list(group)
         doc = documents.get(doc_id)
         if doc is None:
             continue
