@@ -387,7 +387,13 @@ async def _tui(what: str, location: str, code_id: int | None) -> float:
                 except Exception:
                     options = None
                 if options is not None and options.option_count:
-                    return time.perf_counter() - began
+                    shown = time.perf_counter() - began
+                    # the shares and latest codes follow the list: wait for them too, so
+                    # that the processor time covers the whole opening
+                    while not getattr(app.screen, "_shares_known", True):
+                        await pilot.pause(0.01)
+                    print(f"complete: {time.perf_counter() - began:.3f} s", file=sys.stderr)
+                    return shown
                 await pilot.pause(0.01)
         from codage.tui.screens.retrieval import RetrievalScreen
 

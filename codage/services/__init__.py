@@ -82,11 +82,17 @@ def project_exists(location: str | None = None) -> bool:
     return "://" in url and not url.startswith("sqlite")
 
 
-def open_project(location: str | None = None, *, create: bool = True) -> Project:
-    """Open a project by path or SQLAlchemy URL (default: see :func:`default_project_location`)."""
+def open_project(
+    location: str | None = None, *, create: bool = True, check: bool = True
+) -> Project:
+    """Open a project by path or SQLAlchemy URL (default: see :func:`default_project_location`).
+
+    Without ``check`` a project file's pages are not verified at once (the interface
+    verifies them once its window shows: see :func:`codage.services.reading.file_damage`).
+    """
     from codage.store.project import Project
 
-    return Project.open(location or default_project_location(), create=create)
+    return Project.open(location or default_project_location(), create=create, check=check)
 
 
 def resolve_code(project: ProjectReader, typed: str) -> Code:

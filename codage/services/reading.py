@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from codage.services import default_project_location, open_project
 from codage.store.lite import ProjectReader, open_lite
 
-__all__ = ["ProjectReader", "open_reader", "reading"]
+__all__ = ["ProjectReader", "file_damage", "open_reader", "reading"]
 
 
 def open_reader(location: str | None = None) -> ProjectReader:
@@ -23,6 +23,23 @@ def open_reader(location: str | None = None) -> ProjectReader:
     read: through ``sqlite3`` where it can be, else through the full store."""
     where = location or default_project_location()
     return open_lite(where) or open_project(where, create=False)
+
+
+def file_damage(location: str) -> str | None:
+    """What is wrong with the pages of a SQLite project file (one line, with the backup
+    to restore), or None when they are sound or the project is on a server: the check
+    :func:`codage.services.open_project` skips without ``check``."""
+    from codage.services import sqlite_path
+    from codage.store.sqlite_file import FileRefused, inspect_file
+
+    path = sqlite_path(location)
+    if path is None:
+        return None
+    try:
+        inspect_file(path, check=True)
+    except FileRefused as exc:
+        return str(exc)
+    return None
 
 
 @contextmanager

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from itertools import groupby
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Protocol
 
 from codage.domain import Case, Code, Coding, DocumentInfo, format_attribute
 from codage.places import Place
@@ -21,11 +23,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTEXT_WORDS",
+    "PAGE",
     "Passage",
+    "PassageIndex",
+    "PassageRow",
     "SelectedCoding",
     "context_around",
+    "index_passages",
     "matches",
+    "read_page",
     "read_passages",
+    "row_matches",
 ]
 
 # Words of context kept on each side of a passage.
@@ -167,3 +175,167 @@ def matches(
     if coder is not None and passage.coder != coder:
         return False
     return attribute is None or passage.attributes.get(attribute[0]) == attribute[1]
+
+
+# ---------------------------------------------------------------------------
+# Paged reading: every coding of a code as a light row, passages built for a page
+# ---------------------------------------------------------------------------
+
+# Passages built at once after the rows are read; a code with no more passages than
+# this is read whole, as before paging.
+PAGE = 300
+
+
+@dataclass(frozen=True, slots=True)
+class PassageRow:
+    """A coding of the listed code, without its text: what sorting, counting and the
+    filters need. Its passage (text, context, speaker, place) is read for a page."""
+
+    coding_id: int
+    document_id: int
+    code_id: int
+    coder: str
+    start: int
+    end: int
+    case: Case | None = None
+
+
+@dataclass
+class PassageIndex:
+    """The rows of every coding of a code, in retrieval's order (codebook tree,
+    document name, position, coder), and what building their passages needs."""
+
+    rows: list[PassageRow]
+    documents: dict[int, DocumentInfo]
+    codes: dict[int, Code]
+    # what was read of the documents of the last pages: text and locator (a few kept)
+    _read: dict[int, tuple[str, Any]] = field(default_factory=dict)
+
+
+def index_passages(project: Project, code_id: int, include_subcodes: bool) -> PassageIndex:
+    """Every coding of a code (and its sub-codes when asked) as light rows, sorted as
+    :func:`codage.services.selection.select_codings` sorts its records.
+
+    No text and no unit is read, except the answers of surveys whose answers belong to
+    cases (a row's case is what the case filter needs): on a project of a million
+    codings a code's 20,000 rows come in a fraction of a second.
+    """
+    from codage.codebook import subtree_ids
+    from codage.passages import case_locator
+    from codage.services import NotFound
+
+    all_codes = project.codes()
+    if code_id not in {c.id for c in all_codes}:
+        raise NotFound(f"no code with id {code_id}")
+    code_ids = subtree_ids(all_codes, code_id) if include_subcodes else [code_id]
+    documents = {d.id: d for d in project.documents()}
+    cases = {c.name: c for c in project.cases()}
+    surveys = project.documents_with_unit_cases()
+    rows: list[PassageRow] = []
+    # the codings without their text (a passage's text is cut from its document's)
+    stream = project.stream_codings(code_ids=code_ids, with_text=False)
+    for doc_id, group in groupby(stream, key=attrgetter("document_id")):
+        codings = list(group)
+        doc = documents.get(doc_id)
+        if doc is None:
+            continue
+        document_case = cases.get(doc.case) if doc.case is not None else None
+        if doc_id in surveys:
+            find = case_locator(project.units(doc_id), project.unit_cases(doc_id), document_case)
+        else:
+            find = lambda _span, case=document_case: case  # noqa: E731
+        rows.extend(
+            PassageRow(c.id, doc_id, c.code_id, c.coder, c.start, c.end, find(c.span))
+            for c in codings
+        )
+    order = {c.id: i for i, c in enumerate(all_codes)}
+    rows.sort(
+        key=lambda r: (
+            order[r.code_id],
+            documents[r.document_id].name,
+            r.start,
+            r.end,
+            r.coder,
+            r.coding_id,
+        )
+    )
+    return PassageIndex(rows, documents, {c.id: c for c in all_codes})
+
+
+# Documents whose text and locator a page reading keeps for the next pages.
+_KEPT_DOCUMENTS = 4
+
+
+def read_page(
+    project: Project,
+    index: PassageIndex,
+    rows: Iterable[PassageRow],
+    *,
+    words: int = CONTEXT_WORDS,
+) -> list[Passage]:
+    """The passages of ``rows`` (of ``index``), with their context, speaker and place,
+    as :func:`read_passages` makes them; only these rows' documents are read."""
+    from codage.places import number_places
+    from codage.services.selection import _locator
+
+    out: list[Passage] = []
+    kept = index._read
+    for row in rows:
+        read = kept.get(row.document_id)
+        if read is None:
+            text = project.document(row.document_id).text
+            units = project.units(row.document_id)
+            # a document without numbered units is numbered by its lines
+            locate = _locator(units, None if number_places(units) else text)
+            read = kept[row.document_id] = (text, locate)
+            while len(kept) > _KEPT_DOCUMENTS:
+                kept.pop(next(iter(kept)))
+        text, locate = read
+        speaker, _, place = locate(row.start)
+        before, after = context_around(text, row.start, row.end, words)
+        code, doc, case = index.codes[row.code_id], index.documents[row.document_id], row.case
+        out.append(
+            Passage(
+                coding_id=row.coding_id,
+                document_id=row.document_id,
+                document=doc.name,
+                code_id=code.id,
+                code_path=code.path_str,
+                colour=code.colour,
+                coder=row.coder,
+                start=row.start,
+                end=row.end,
+                text=text[row.start : row.end],
+                before=before,
+                after=after,
+                speaker=speaker,
+                place=place,
+                case=case.name if case else None,
+                attributes=(
+                    {k: format_attribute(v) for k, v in case.attributes.items()} if case else {}
+                ),
+            )
+        )
+    return out
+
+
+def row_matches(
+    row: PassageRow,
+    document_id: int | None = None,
+    coder: str | None = None,
+    attribute: tuple[str, str] | None = None,
+) -> bool:
+    """Whether a row passes the filters (None: no filter), as :func:`matches` says of
+    its passage."""
+    if document_id is not None and row.document_id != document_id:
+        return False
+    if coder is not None and row.coder != coder:
+        return False
+    if attribute is None:
+        return True
+    case, (key, wanted) = row.case, attribute
+    return (
+        case is not None
+        and key in case.attributes
+        and (format_attribute(case.attributes[key]) == wanted)
+    )

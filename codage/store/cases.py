@@ -181,6 +181,12 @@ class Cases(ProjectBase):
         with self._read() as s:
             return sorted(self._cases(s).values(), key=lambda c: c.name)
 
+    def documents_with_unit_cases(self) -> set[int]:
+        """Ids of the documents some of whose units (survey answers) belong to cases."""
+        with self._read() as s:
+            query = select(CaseLinkRow.document_id).where(CaseLinkRow.unit_id.is_not(None))
+            return set(s.scalars(query.distinct()))
+
     def case(self, name: str) -> Case:
         with self._read() as s:
             case_id = s.scalar(select(CaseRow.id).where(CaseRow.name == name))

@@ -413,43 +413,62 @@ class Codings(LeanWrites):
             )
             return dict(s.execute(query).all())
 
+    def coders_with_codings(self) -> list[str]:
+        """Names of the coders who hold at least one coding, by name.
+
+        One probe of the coder index per coder rather than a count of every coding:
+        what the interface asks while it opens a project of a million codings.
+        """
+        held = select(CodingRow.id).where(CodingRow.coder_id == CoderRow.id).limit(1).exists()
+        with self._read() as s:
+            return list(s.scalars(select(CoderRow.name).where(held).order_by(CoderRow.name)))
+
     def recent_codes(self, coder: str, limit: int = 12) -> list[int]:
         """The codes ``coder`` applied or edited last, each once, most recent first.
 
         A code ranks by its latest coding (created or edited); at equal times the
         coding earlier in the text comes first, as in :meth:`codings`.
         """
+        # Two grouped reads of the coder's codings instead of a window over all of
+        # them (which sorted every one): the latest time of each code, then, among the
+        # codes whose latest time could place them, the first such coding in the text.
+        at = func.coalesce(CodingRow.updated_at, CodingRow.created_at)
         with self._read() as s:
             coder_id = s.scalar(select(CoderRow.id).where(CoderRow.name == coder.strip()))
-            if coder_id is None:
+            if coder_id is None or limit <= 0:
                 return []
-            at = func.coalesce(CodingRow.updated_at, CodingRow.created_at)
-            order = (CodingRow.document_id, CodingRow.start, CodingRow.end, CodingRow.id)
-            ranked = (
-                select(
-                    CodingRow.code_id,
-                    at.label("at"),
-                    *order,
-                    func.row_number()
-                    .over(partition_by=CodingRow.code_id, order_by=(at.desc(), *order))
-                    .label("rank"),
-                )
-                .where(CodingRow.coder_id == coder_id)
-                .subquery()
+            mine = CodingRow.coder_id == coder_id
+            latest = dict(
+                s.execute(
+                    select(CodingRow.code_id, func.max(at)).where(mine).group_by(CodingRow.code_id)
+                ).all()
             )
-            query = (
-                select(ranked.c.code_id)
-                .where(ranked.c.rank == 1)
-                .order_by(
-                    ranked.c.at.desc(),
-                    ranked.c.document_id,
-                    ranked.c.start,
-                    ranked.c.end,
-                    ranked.c.id,
-                )
-                .limit(limit)
-            )
-            return list(s.scalars(query))
+            if not latest:
+                return []
+            times = sorted(set(latest.values()), reverse=True)
+            ranked: list[int] = []
+            for moment in times:
+                codes = [c for c, t in latest.items() if t == moment]
+                if len(codes) > 1:
+                    first: dict[int, tuple[int, int, int, int]] = {}
+                    rows = s.execute(
+                        select(
+                            CodingRow.code_id,
+                            CodingRow.document_id,
+                            CodingRow.start,
+                            CodingRow.end,
+                            CodingRow.id,
+                        ).where(mine, at == moment, CodingRow.code_id.in_(codes))
+                    )
+                    for code_id, *place in rows:
+                        key = (place[0], place[1], place[2], place[3])
+                        if code_id not in first or key < first[code_id]:
+                            first[code_id] = key
+                    codes.sort(key=first.__getitem__)
+                ranked.extend(codes)
+                if len(ranked) >= limit:
+                    break
+            return ranked[:limit]
 
     def covered_lengths(self, document_ids: Iterable[int] | None = None) -> dict[int, int]:
         """Code points of each document covered by at least one coding, any coder's.
@@ -458,6 +477,8 @@ class Codings(LeanWrites):
         database: each coding adds what lies beyond the furthest end of the
         codings that start before it.
         """
+        if document_ids is None:
+            return self._covered_everywhere()
         # Ordered by start alone, which the (document, start) index gives without
         # sorting: codings that start together add the same whatever their order.
         reach = func.coalesce(
@@ -478,6 +499,33 @@ class Codings(LeanWrites):
         query = select(sub.c.document_id, func.sum(beyond)).group_by(sub.c.document_id)
         with self._read() as s:
             return {doc_id: int(total) for doc_id, total in s.execute(query)}
+
+    def _covered_everywhere(self) -> dict[int, int]:
+        """:meth:`covered_lengths` of every document, summed here over the bare spans
+        in document and start order (the index's order) through the driver's cursor:
+        at a million codings, half the time of the window function over every row."""
+        out: dict[int, int] = {}
+        document, reach, total = None, -1, 0
+        with self._read() as s:
+            cursor = s.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(
+                    'SELECT document_id, start, "end" FROM codings ORDER BY document_id, start'
+                )
+                while rows := cursor.fetchmany(10_000):
+                    for doc_id, start, end in rows:
+                        if doc_id != document:
+                            if document is not None:
+                                out[document] = total
+                            document, reach, total = doc_id, -1, 0
+                        if end > reach:
+                            total += end - max(start, reach)
+                            reach = end
+            finally:
+                cursor.close()
+        if document is not None:
+            out[document] = total
+        return out
 
     def coding_signatures(self) -> dict[int, tuple[int, int, int, int]]:
         """Per document with codings, (count, sum of ids, sum of starts, sum of ends)

@@ -273,44 +273,40 @@ class Documents(Cases, SearchIndex):
     ) -> tuple[list[Unit], dict[str, tuple[list[int], list[int]]]]:
         """The units of a document as :meth:`units` gives them, except those of the kinds
         in ``bounds_only``, which come as ``{kind: (starts, ends)}`` in the same order."""
-        lean = set(bounds_only)
-        query = (
-            select(
-                UnitRow.kind,
-                UnitRow.start,
-                UnitRow.end,
-                UnitRow.speaker,
-                UnitRow.timestamp,
-                UnitRow.id,
-                UnitRow.position,
-            )
-            .where(UnitRow.document_id == document_id)
-            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
-        )
+        lean = sorted(set(bounds_only))
         units: list[Unit] = []
         bounds: dict[str, tuple[list[int], list[int]]] = {}
+        order = 'ORDER BY start, "end" DESC, position'
         with self._read() as s:
-            for kind, start, end, speaker, timestamp, unit_id, position in s.execute(query):
-                if kind in lean:
-                    pair = bounds.get(kind)
-                    if pair is None:
-                        pair = bounds[kind] = ([], [])
-                    pair[0].append(start)
-                    pair[1].append(end)
-                else:
-                    units.append(
-                        Unit(
-                            kind,
-                            start,
-                            end,
-                            speaker,
-                            timestamp,
-                            None,
-                            unit_id,
-                            document_id,
-                            position,
-                        )
+            conn = s.connection()
+            # The driver's own cursor, and the lean kinds' bounds read as two integers
+            # each: a 10 MB transcript's 126,000 units in a third of the time that
+            # SQLAlchemy's rows of every column took, and the interface waits for them.
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            leave_out = f"AND kind NOT IN ({', '.join([mark] * len(lean))})" if lean else ""
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(
+                    'SELECT kind, start, "end", speaker, timestamp, id, position FROM units '
+                    f"WHERE document_id = {mark} {leave_out} {order}",
+                    (document_id, *lean),
+                )
+                rows = cursor.fetchall()
+                for kind in lean:
+                    cursor.execute(
+                        'SELECT start, "end" FROM units '
+                        f"WHERE document_id = {mark} AND kind = {mark} {order}",
+                        (document_id, kind),
                     )
+                    spans = cursor.fetchall()
+                    if spans:
+                        bounds[kind] = ([a for a, _ in spans], [b for _, b in spans])
+            finally:
+                cursor.close()
+        units = [
+            Unit(kind, start, end, speaker, timestamp, None, unit_id, document_id, position)
+            for kind, start, end, speaker, timestamp, unit_id, position in rows
+        ]
         return units, bounds
 
     def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]:

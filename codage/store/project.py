@@ -45,14 +45,14 @@ class Project(Documents, Codebook, Aside, Streams, Memos, Pseudonyms, Assist, Hi
     """A codage project: one database, by path or SQLAlchemy URL."""
 
     @classmethod
-    def open(cls, location: str, *, create: bool = True) -> Project:
+    def open(cls, location: str, *, create: bool = True, check: bool = True) -> Project:
         """Open the project at a path or URL.
 
         With ``create`` (a command that writes) a missing project is created and an
         older schema upgraded at once; otherwise an older project is read as it is
         and upgraded, after a backup, just before its first write.
         """
-        return cls(open_store(location, create=create))
+        return cls(open_store(location, create=create, check=check))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -26,6 +26,7 @@ from codage.config import (
 from codage.display import visible
 from codage.domain import Span
 from codage.services import Project, open_project, sqlite_path
+from codage.services.reading import file_damage
 from codage.tui.bindings import localize
 from codage.tui.screens.help import HelpScreen, Section
 from codage.tui.screens.workbench import WorkbenchScreen
@@ -99,7 +100,10 @@ class CodageApp(App[None]):
         localize(self)
         self.location = location
         self.coder = coder
-        self.project: Project = open_project(location, create=False)
+        # The file's pages are verified once the window shows (see on_mount): on a
+        # project of a million codings the check reads a gigabyte, seconds of a blank
+        # terminal. Everything else that refuses a file (not ours, newer) runs now.
+        self.project: Project = open_project(location, create=False, check=False)
         # codes applied lately, most recent first: the code picker lists them first
         self.recent_codes: list[int] = []
         self.title = f"codage — {self.project_name()}"
@@ -145,6 +149,18 @@ class CodageApp(App[None]):
         logging.getLogger("codage.store").addHandler(self._notices)
         if self.project.read_only:
             self.notify(i18n.t("tui.read_only_note"), severity="warning", timeout=10)
+
+    def verify_file(self) -> None:
+        """Verify the project file's pages in a worker (the workbench asks once its
+        list shows): the check skipped at opening."""
+        self.run_worker(self._verify_file, thread=True, group="verify-file")
+
+    def _verify_file(self) -> None:
+        """A damaged project file closes the interface with the one line that says so
+        (and which backup to restore), as opening it from the command line does."""
+        damage = file_damage(self.location)
+        if damage is not None:
+            self.call_from_thread(self.exit, None, 2, damage)
 
     def on_unmount(self) -> None:
         logging.getLogger("codage.store").removeHandler(self._notices)
@@ -213,4 +229,7 @@ class CodageApp(App[None]):
 
 def run(location: str, coder: str) -> None:
     """Open the interface on a project (the command line's entry point)."""
-    CodageApp(location, coder).run()
+    app = CodageApp(location, coder)
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)

@@ -28,6 +28,11 @@ class ProjectLoaded(Message):
     project_counts: dict[int, int]
     recent: list[int]
     coders: list[str]
+    # A first, quick reading while the project opens: no shares and no latest codes
+    # yet (they read every coding); a complete one follows. ``has_own``: whether the
+    # coder holds codings (None: judged from ``recent``).
+    partial: bool = False
+    has_own: bool | None = None
 
 
 @dataclass

@@ -1,15 +1,18 @@
 """Retrieval: every passage of a code across the corpus, filtered, with a jump back.
 
-The passages are read once per code (and sub-code choice) in a thread worker,
-with their speaker, case and a few words of context; the document, coder and
-case filters then work on that list in memory, so changing a filter never
-touches the database and never blocks the screen.
+The codings of a code (and sub-code choice) are read once in a thread worker as
+light rows (no text; a row knows its document, coder and case), so the count and
+the document, coder and case filters work on that list in memory, never touching
+the database. Passages themselves (text, context, speaker, place) are read a page
+at a time, for the rows on screen: a code of 20,000 passages in a project of a
+million codings opens as fast as one of twenty.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from rich.text import Text
 from textual import on, work
@@ -25,7 +28,16 @@ from codage.domain import Code, format_attribute
 from codage.i18n import register, t
 from codage.passages import place_label
 from codage.services import Project
-from codage.services.retrieval import Passage, matches, read_passages
+from codage.services.retrieval import (
+    PAGE,
+    Passage,
+    PassageIndex,
+    PassageRow,
+    index_passages,
+    read_page,
+    read_passages,
+    row_matches,
+)
 from codage.services.selection import select_codings
 from codage.tui.bindings import localize
 from codage.tui.widgets.passage_list import Column, PassageList, fit, flat
@@ -72,13 +84,32 @@ register(
 
 
 def load_passages(project: Project, code_id: int, include_subcodes: bool) -> list[Passage]:
-    """Every coding of a code (and its sub-codes when asked) in tree, document, text order.
-
-    Runs in a worker: the selection query picks the codings, the retrieval service reads
-    their passages and context.
-    """
+    """Every passage of a code (and its sub-codes when asked) in tree, document, text
+    order, read whole: the selection query picks the codings, the retrieval service
+    reads their passages and context (what the screen showed before paging)."""
     selection = select_codings(project, codes=[code_id], include_subcodes=include_subcodes)
     return read_passages(project, selection.records)
+
+
+class _Shown(Sequence[Passage | None]):
+    """The filtered rows as the passage list reads them: a row's passage once read,
+    else None."""
+
+    def __init__(self, rows: Sequence[PassageRow], built: dict[int, Passage]) -> None:
+        self.rows = rows
+        self.built = built
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Passage | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Passage | None]: ...
+    def __getitem__(self, index: int | slice) -> Passage | list[Passage | None] | None:
+        if isinstance(index, slice):
+            return [self.built.get(r.coding_id) for r in self.rows[index]]
+        return self.built.get(self.rows[index].coding_id)
 
 
 class RetrievalScreen(Screen[None]):
@@ -111,7 +142,16 @@ class RetrievalScreen(Screen[None]):
     """
 
     class Loaded(Message):
-        """Passages read by the worker, for the request numbered ``token``."""
+        """The rows of a code and its first passages, for the request numbered ``token``."""
+
+        def __init__(self, token: int, index: PassageIndex, passages: list[Passage]) -> None:
+            super().__init__()
+            self.token = token
+            self.index = index
+            self.passages = passages
+
+    class PageRead(Message):
+        """Passages of rows asked for by the list, for the request numbered ``token``."""
 
         def __init__(self, token: int, passages: list[Passage]) -> None:
             super().__init__()
@@ -147,8 +187,14 @@ class RetrievalScreen(Screen[None]):
         localize(self)
         self.code_id = code_id
         self.include_subcodes = True
-        self.passages: list[Passage] = []
-        self.shown: list[Passage] = []
+        # every row of the code, and those that pass the filters, in table order
+        self.passages: list[PassageRow] = []
+        self.shown: list[PassageRow] = []
+        # passages read so far, by coding id; rows asked for and not back yet
+        self._built: dict[int, Passage] = {}
+        self._asked: set[int] = set()
+        self._index: PassageIndex | None = None
+        self._page_lock = threading.Lock()
         self.codes: dict[int, Code] = {}
         self.document_filter: int | None = None
         self.coder_filter: str | None = None
@@ -220,11 +266,28 @@ class RetrievalScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="retrieval-read")
     def _read(self, token: int, code_id: int, include_subcodes: bool) -> None:
         try:
-            passages = load_passages(self.project, code_id, include_subcodes)
+            index = index_passages(self.project, code_id, include_subcodes)
+            rows = index.rows
+            if len(rows) > PAGE:
+                # the first page of what the filters (as they are now) let through
+                filters = (self.document_filter, self.coder_filter, self.attribute_filter)
+                rows = [r for r in rows if row_matches(r, *filters)][:PAGE]
+            with self._page_lock:
+                passages = read_page(self.project, index, rows)
         except Exception as exc:  # any failure is one line on screen, not a crash
             self.post_message(self.Failed(token, str(exc)))
             return
-        self.post_message(self.Loaded(token, passages))
+        self.post_message(self.Loaded(token, index, passages))
+
+    @work(thread=True, group="retrieval-page")
+    def _read_page(self, token: int, index: PassageIndex, rows: list[PassageRow]) -> None:
+        try:
+            with self._page_lock:  # pages share the index's kept documents
+                passages = read_page(self.project, index, rows)
+        except Exception as exc:
+            self.post_message(self.Failed(token, str(exc)))
+            return
+        self.post_message(self.PageRead(token, passages))
 
     # ------------------------------------------------------------------ answers
 
@@ -255,8 +318,36 @@ class RetrievalScreen(Screen[None]):
         if message.token != self._token:
             return
         self.loading = False
-        self.passages = message.passages
+        self._index = message.index
+        self.passages = message.index.rows
+        self._built = {p.coding_id: p for p in message.passages}
+        self._asked = set()
         self._refill()
+
+    def on_retrieval_screen_page_read(self, message: PageRead) -> None:
+        if message.token != self._token:
+            return
+        for passage in message.passages:
+            self._built[passage.coding_id] = passage
+            self._asked.discard(passage.coding_id)
+        table = self.query_one(PassageList)
+        table.refresh()
+        self._preview(table.cursor)
+
+    def on_passage_list_wanted(self, event: PassageList.Wanted) -> None:
+        """Read the passages of the rows on screen (and a page beyond) not read yet."""
+        event.stop()
+        index = self._index
+        if index is None:
+            return
+        wanted = [
+            r
+            for r in self.shown[event.first : event.last + 1 + PAGE // 2]
+            if r.coding_id not in self._built and r.coding_id not in self._asked
+        ]
+        if wanted:
+            self._asked.update(r.coding_id for r in wanted)
+            self._read_page(self._token, index, wanted)
 
     def on_retrieval_screen_failed(self, message: Failed) -> None:
         if message.token != self._token:
@@ -339,9 +430,9 @@ class RetrievalScreen(Screen[None]):
     def _refill(self) -> None:
         """Show the passages that pass the filters (in memory: no database call)."""
         self.shown = [
-            p
-            for p in self.passages
-            if matches(p, self.document_filter, self.coder_filter, self.attribute_filter)
+            r
+            for r in self.passages
+            if row_matches(r, self.document_filter, self.coder_filter, self.attribute_filter)
         ]
         columns = self._columns()
         header = Text(no_wrap=True, overflow="ellipsis", style="bold")
@@ -349,7 +440,7 @@ class RetrievalScreen(Screen[None]):
             header.append(fit(t(f"tui.retrieval.col.{key}"), width) + " ")
         self.query_one("#retrieval-columns", Static).update(header)
         names = {code_id: code.name for code_id, code in self.codes.items()}
-        self.query_one(PassageList).show(self.shown, columns, names)
+        self.query_one(PassageList).show(_Shown(self.shown, self._built), columns, names)
         if not self.loading:
             self._set_status(
                 t("tui.retrieval.count", shown=len(self.shown), total=len(self.passages))
@@ -365,8 +456,11 @@ class RetrievalScreen(Screen[None]):
             preview.update("")
             preview.display = False
             return
-        p = self.shown[row]
         preview.display = True
+        p = self._built.get(self.shown[row].coding_id)
+        if p is None:  # not read yet: its page is on its way
+            preview.update("…")
+            return
         text = Text()
         if p.before:
             text.append("…" + flat(p.before), style="dim")
@@ -455,5 +549,7 @@ class RetrievalScreen(Screen[None]):
         self.app.pop_screen()
 
     def passage_rows(self) -> Sequence[Passage]:
-        """The passages shown, in table order (for tests and the command palette)."""
-        return list(self.shown)
+        """The passages shown and read, in table order (for tests and the command
+        palette); a code of no more than ``PAGE`` passages is read whole."""
+        built = self._built
+        return [p for r in self.shown if (p := built.get(r.coding_id)) is not None]

@@ -211,8 +211,6 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         self.query_one("#codebook-pane").display = codebook
         self.set_class(not wide, "-narrow")
 
-    # ------------------------------------------------------------------ workers
-
     # ------------------------------------------------------------------ facts
 
     @on(ActionFailed)
@@ -225,7 +223,9 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         read_only = self.project.read_only
         self.app.sub_title = t("tui.read_only", coder=self.coder) if read_only else self.coder
         self._documents = message.documents
-        self._shares = message.shares
+        self.call_after_refresh(self.first_state_drawn)
+        self._shares = self._shares if message.partial else message.shares
+        self._shares_known = self._shares_known or not message.partial
         self._cases = message.cases
         self._codes = message.codes
         self._codes_by_id = {c.id: c for c in message.codes}
@@ -235,7 +235,8 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
             # A coder who has coded nothing yet (opening the demo, reviewing a
             # merged project) would see a bare transcript: show everyone's codings.
             self._layer_chosen = True
-            if not message.recent and any(c != self.coder for c in message.coders):
+            own = message.recent if message.has_own is None else message.has_own
+            if not own and any(c != self.coder for c in message.coders):
                 self._layer = "all"
         if not self.recent:
             self.recent.extend(message.recent)
@@ -443,7 +444,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
                 continue
             share = round(100 * self._shares.get(document.id, 0.0))
             label = Text(no_wrap=True, overflow="ellipsis")
-            label.append(f"{share:>3}% ", style="dim")
+            label.append(f"{share:>3}% " if self._shares_known else "     ", style="dim")
             label.append(visible(document.name), style="bold" if document.id == current else "")
             options.add_option(Option(label, id=str(document.id)))
         if options.option_count:

@@ -103,17 +103,48 @@ def project_state(
     """What the workbench shows of a project, from the database's aggregates
     (counts by code and coder, latest codes, covered lengths) rather than every
     coding. Without ``with_recent`` the latest codes are not asked (empty)."""
-    documents = project.documents()
-    covered = coverage.lengths(project, [d.id for d in documents])
+    return complete_state(project, first_state(project, coder), coder, coverage, with_recent)
+
+
+def first_state(project: Project, coder: str) -> ProjectLoaded:
+    """What the workbench needs to show a project at once: documents, cases, codebook,
+    counts by code, coders, and whether ``coder`` holds codings. Shares and latest
+    codes, which read every coding, are left for :func:`complete_state`."""
+    holding = project.coders_with_codings()
     return ProjectLoaded(
         name=project.name,
-        documents=documents,
-        shares={d.id: (covered.get(d.id, 0) / d.length if d.length else 0.0) for d in documents},
+        documents=project.documents(),
+        shares={},
         cases={c.name: c for c in project.cases()},
         codes=project.codes(),
         project_counts=project.coding_counts(),
+        recent=[],
+        coders=sorted(set(holding) | {coder}),
+        partial=True,
+        has_own=coder.strip() in holding,
+    )
+
+
+def complete_state(
+    project: Project,
+    first: ProjectLoaded,
+    coder: str,
+    coverage: Coverage,
+    with_recent: bool = True,
+) -> ProjectLoaded:
+    """``first`` with the documents' coded shares and the coder's latest codes."""
+    documents = first.documents
+    covered = coverage.lengths(project, [d.id for d in documents])
+    return ProjectLoaded(
+        name=first.name,
+        documents=documents,
+        shares={d.id: (covered.get(d.id, 0) / d.length if d.length else 0.0) for d in documents},
+        cases=first.cases,
+        codes=first.codes,
+        project_counts=first.project_counts,
         recent=project.recent_codes(coder, RECENT_CODES) if with_recent else [],
-        coders=sorted(set(project.coding_counts_by_coder()) | {coder}),
+        coders=first.coders,
+        has_own=first.has_own,
     )
 
 
@@ -123,6 +154,8 @@ class WorkbenchWorkers:
     # what the project looked like when last read (see poll_journal)
     _journal_mark: tuple[int, ...] | None = None
     _poll_failed = False
+    # False until the project's complete state came: the list shows no share till then
+    _shares_known = False
 
     def _fail(self: WorkbenchHost, exc: Exception) -> None:
         self.post_message(ActionFailed(str(exc)))
@@ -141,13 +174,38 @@ class WorkbenchWorkers:
         # and has not chosen its layer (both change once, for good): past that,
         # the query (the costliest here on a large project) would go unused.
         with_recent = not (self._layer_chosen and self.recent)
+        first = first_state(self.project, self.coder)
+        if not self._documents:
+            # Opening: the list, the codebook and its counts show now; the shares and
+            # the latest codes (which read every coding) follow with the complete state,
+            # read once the list is drawn so that they do not slow it down.
+            self.post_message(first)
+            self._first_drawn().wait(timeout=5)
         self.post_message(
-            project_state(self.project, self.coder, coverage, with_recent=with_recent)
+            complete_state(self.project, first, self.coder, coverage, with_recent=with_recent)
         )
         if note:
             self.app.call_from_thread(self.notify, note)
         if select_code is not None:
             self.app.call_from_thread(self.tree.select_code, select_code)
+
+    def _first_drawn(self: WorkbenchHost) -> threading.Event:
+        """Set once the project's first, quick state is on screen."""
+        with _COVERAGE_MADE:
+            event: threading.Event | None = getattr(self, "_first_drawn_event", None)
+            if event is None:
+                event = self._first_drawn_event = threading.Event()
+            return event
+
+    def first_state_drawn(self: WorkbenchHost) -> None:
+        """The project is on screen: its complete state may be read, and the file's
+        pages verified (the check skipped at opening: see CodageApp)."""
+        event = self._first_drawn()
+        if not event.is_set():
+            event.set()
+            verify = getattr(self.app, "verify_file", None)
+            if verify is not None:  # a test's host app may not be codage's
+                verify()
 
     def start_polling(self: WorkbenchHost) -> None:
         """Watch the project for others' changes while the workbench is open."""

@@ -87,6 +87,14 @@ class PassageList(ScrollView, can_focus=True):
             super().__init__()
             self.index = index
 
+    class Wanted(Message):
+        """Rows ``first`` to ``last`` (inclusive) are on screen but not read yet."""
+
+        def __init__(self, first: int, last: int) -> None:
+            super().__init__()
+            self.first = first
+            self.last = last
+
     class Chosen(Message):
         """Enter (or a click on the current row) on passage number ``index``."""
 
@@ -96,16 +104,22 @@ class PassageList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.passages: Sequence[Passage] = ()
+        # None for a passage not read yet (paged retrieval): a dim ellipsis is drawn
+        # and the rows on screen are asked for (Wanted)
+        self.passages: Sequence[Passage | None] = ()
         self.columns: list[Column] = []
         self.code_names: dict[int, str] = {}
+        self._wanted = False
 
     @property
     def row_count(self) -> int:
         return len(self.passages)
 
     def show(
-        self, passages: Sequence[Passage], columns: list[Column], code_names: dict[int, str]
+        self,
+        passages: Sequence[Passage | None],
+        columns: list[Column],
+        code_names: dict[int, str],
     ) -> None:
         """Replace the passages shown; the cursor goes back to the first."""
         self.passages = passages
@@ -162,12 +176,31 @@ class PassageList(ScrollView, can_focus=True):
         base = self.rich_style
         if not 0 <= index < len(self.passages):
             return Strip.blank(width, base)
-        strip = Strip(self._cells(self.passages[index], width)).crop_extend(0, width, base)
+        passage = self.passages[index]
+        if passage is None:
+            self._want(index)
+            dim = base + self.get_component_rich_style("passage-list--context", partial=True)
+            strip = Strip([Segment("…", dim)]).crop_extend(0, width, base)
+        else:
+            strip = Strip(self._cells(passage, width)).crop_extend(0, width, base)
         if index == self.cursor and self.has_focus_within:
             strip = strip.apply_style(self.get_component_rich_style("passage-list--cursor"))
         elif index == self.cursor:
             strip = strip.apply_style(Style(reverse=True, dim=True))
         return strip
+
+    def _want(self, index: int) -> None:
+        """Ask once per paint for the rows on screen that are not read yet."""
+        if self._wanted:
+            return
+        self._wanted = True
+        top = int(self.scroll_offset.y)
+        last = min(len(self.passages), top + self.scrollable_content_region.height) - 1
+        self.post_message(self.Wanted(min(index, top), max(index, last)))
+        self.call_after_refresh(self._wanted_done)
+
+    def _wanted_done(self) -> None:
+        self._wanted = False
 
     def on_focus(self) -> None:
         self.refresh()
