@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from textual.geometry import Size
     from textual.message import Message
     from textual.notifications import SeverityLevel
+    from textual.timer import Timer
     from textual.widget import Widget
 
     from codage.domain import Case, Code, Coding, Document, Span, Unit
@@ -57,6 +58,7 @@ class WorkbenchHost(Protocol):
     # the poll that watches for others' changes
     _journal_mark: tuple[int, ...] | None
     _polling: threading.Lock
+    _poll_timer: Timer
     _poll_failed: bool
 
     # ------------------------------------------------------------------ Textual's side
