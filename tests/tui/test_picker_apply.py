@@ -8,8 +8,8 @@ the document would show, to the store's own record, and to undo.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from textual.pilot import Pilot
@@ -24,41 +24,23 @@ from codage.tui.widgets.code_picker import CodePicker
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.transcript_view import TranscriptView
 from tests.tui.test_transcript_view import style_at
-from tests.tui.workbench_project import ME, OTHER, build_project
+from tests.tui.test_workbench import location, open_interview, settle, store
+from tests.tui.workbench_project import ME, OTHER
+
+# the fixtures this module takes from the workbench's tests
+__all__ = ["location", "store"]
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def location(tmp_path: Path) -> str:
-    return str(build_project(tmp_path / "etude.db"))
-
-
-@pytest.fixture
-def store(location: str) -> Iterator[Project]:
-    """A second connection to the same file, to check what the app stored."""
-    project = Project.open(location, create=False)
-    yield project
-    project.close()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and their messages (and what runs after a repaint) be handled."""
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def open_interview(pilot: Pilot[None], store: Project) -> TranscriptView:
-    app = pilot.app
-    assert isinstance(app, CodageApp)
-    await settle(pilot)
-    doc = next(d for d in store.documents() if d.kind == "interview")
-    app.open_document(doc.id)
-    await settle(pilot)
-    view = app.workbench.view
-    assert view.document is not None and view.document.id == doc.id
-    return view
+@asynccontextmanager
+async def workbench_on(
+    location: str, store: Project
+) -> AsyncIterator[tuple[CodageApp, Pilot[None], TranscriptView]]:
+    """The app on ``location`` as coder ME, the interview open."""
+    app = CodageApp(location, ME)
+    async with app.run_test(size=(160, 48)) as pilot:
+        yield app, pilot, await open_interview(pilot, store)
 
 
 def shown(screen: WorkbenchScreen) -> dict[str, object]:
@@ -91,9 +73,7 @@ async def pick(pilot: Pilot[None], view: TranscriptView, sentence: str, code: st
 async def test_a_picked_code_is_stored_journaled_and_shown_as_a_reload_shows_it(
     location: str, store: Project
 ) -> None:
-    app = CodageApp(location, ME)
-    async with app.run_test(size=(160, 48)) as pilot:
-        view = await open_interview(pilot, store)
+    async with workbench_on(location, store) as (app, pilot, view):
         screen = app.workbench
         start = view.document.text.index("La messagerie déborde")  # type: ignore[union-attr]
         plain = style_at(view, start + 2)
@@ -134,9 +114,7 @@ async def test_a_picked_code_is_stored_journaled_and_shown_as_a_reload_shows_it(
 async def test_the_picker_is_kept_and_opens_anew_with_the_recent_code_first(
     location: str, store: Project
 ) -> None:
-    app = CodageApp(location, ME)
-    async with app.run_test(size=(160, 48)) as pilot:
-        view = await open_interview(pilot, store)
+    async with workbench_on(location, store) as (app, pilot, view):
         mine = len(store.codings(coders=[ME]))
         await pick(pilot, view, "Au début", "intran")
         await settle(pilot)
@@ -163,9 +141,7 @@ async def test_the_picker_is_kept_and_opens_anew_with_the_recent_code_first(
 async def test_a_refused_coding_closes_the_picker_and_says_why(
     location: str, store: Project
 ) -> None:
-    app = CodageApp(location, ME)
-    async with app.run_test(size=(160, 48)) as pilot:
-        view = await open_interview(pilot, store)
+    async with workbench_on(location, store) as (app, pilot, view):
         await pick(pilot, view, "Nous avons eu", "format")
         await settle(pilot)
         count = len(view.codings)
@@ -183,9 +159,7 @@ async def test_a_refused_coding_closes_the_picker_and_says_why(
 async def test_own_codings_leave_nothing_for_the_poll_to_read_again(
     location: str, store: Project
 ) -> None:
-    app = CodageApp(location, ME)
-    async with app.run_test(size=(160, 48)) as pilot:
-        view = await open_interview(pilot, store)
+    async with workbench_on(location, store) as (app, pilot, view):
         screen = app.workbench
         await pick(pilot, view, "Le télétravail a tout", "telet")
         await settle(pilot)
@@ -204,9 +178,7 @@ async def test_own_codings_leave_nothing_for_the_poll_to_read_again(
 
 
 async def test_no_poll_while_a_dialog_covers_the_workbench(location: str, store: Project) -> None:
-    app = CodageApp(location, ME)
-    async with app.run_test(size=(160, 48)) as pilot:
-        view = await open_interview(pilot, store)
+    async with workbench_on(location, store) as (app, pilot, view):
         screen = app.workbench
         view.jump_to(0)
         await pilot.press("s", "c")
