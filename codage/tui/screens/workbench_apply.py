@@ -27,7 +27,7 @@ from codage.tui.screens.workbench_support import covered_by
 from codage.tui.widgets.code_picker import CodePicker, NewCode, PickedCode
 
 if TYPE_CHECKING:
-    from codage.tui.screens.workbench import WorkbenchScreen
+    from codage.tui.screens.workbench_host import WorkbenchHost
     from codage.tui.widgets.transcript_view import TranscriptView
 
 
@@ -45,7 +45,7 @@ class CodingApply:
     # the screen's one code picker, made at its first use
     _picker: CodePicker | None = None
 
-    def _code_picker(self: WorkbenchScreen) -> CodePicker:
+    def _code_picker(self: WorkbenchHost) -> CodePicker:
         picker = self._picker
         if picker is None:
             picker = self._picker = CodePicker(self._codes, self.recent)
@@ -53,7 +53,7 @@ class CodingApply:
             self.app.install_screen(picker, f"code-picker-{id(self)}")
         return picker
 
-    def pick_code(self: WorkbenchScreen, message: TranscriptView.ApplyCodeRequested) -> None:
+    def pick_code(self: WorkbenchHost, message: TranscriptView.ApplyCodeRequested) -> None:
         """Open the picker on ``message``'s span; a code picked is stored before it closes."""
         document_id, span = message.document_id, message.span
         picker = self._code_picker()
@@ -73,7 +73,7 @@ class CodingApply:
         picker.reset(self._codes, self.recent, hold)
         self.app.push_screen(picker, picked)
 
-    async def release_picker(self: WorkbenchScreen) -> None:
+    async def release_picker(self: WorkbenchHost) -> None:
         """Close the picker if it waits for its coding (stored, or refused).
 
         Awaited, so that the workbench is back on top, and the dialog's leaving asked
@@ -87,7 +87,7 @@ class CodingApply:
         if pop is not None:
             await pop
 
-    async def codings_changed(self: WorkbenchScreen, message: CodingsChanged) -> None:
+    async def codings_changed(self: WorkbenchHost, message: CodingsChanged) -> None:
         """Take in codings this coder added, removed or rewrote, without reading again."""
         await self.release_picker()
         removed_codes = self._codes_of(message.removed)
@@ -109,7 +109,7 @@ class CodingApply:
             self.recent.insert(0, coding.code_id)
         self.refresh_codings()
 
-    def refresh_codings(self: WorkbenchScreen) -> None:
+    def refresh_codings(self: WorkbenchHost) -> None:
         """Hand the views the codings of their layers; update counts, shares, panel."""
         assert self._document is not None
         self.view.set_codings(self._layer_codings())
@@ -125,7 +125,7 @@ class CodingApply:
         self._show_title()
         self._show_cursor()
 
-    def _show_share(self: WorkbenchScreen, document_id: int) -> None:
+    def _show_share(self: WorkbenchHost, document_id: int) -> None:
         """Redraw the open document's line of the list only (it may be filtered out)."""
         options = self.query_one("#documents", OptionList)
         info = next((d for d in self._documents if d.id == document_id), None)

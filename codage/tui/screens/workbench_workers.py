@@ -254,13 +254,14 @@ class WorkbenchWorkers:
                 return
         self.post_message(CodingsLoaded(document_id, self.project.codings(document_id=document_id)))
 
-    def _write(self: WorkbenchHost, job: Callable[[Project], None]) -> None:
-        """Run one write under the lock; a refusal becomes a notification."""
+    def _write(self: WorkbenchHost, job: Callable[[Project], object]) -> object:
+        """Run one write under the lock; a refusal becomes a notification (and None)."""
         with self._write_lock:
             try:
-                job(self.project)
+                return job(self.project)
             except EXPECTED_ERRORS as exc:
                 self._fail(exc)
+                return None
 
     def _own_step(self: WorkbenchHost, project: Project) -> None:
         """This window just journaled one step of its own, already shown: if the journal
@@ -279,7 +280,7 @@ class WorkbenchWorkers:
         if one_more and mark[3:] == known[3:]:
             self._journal_mark = mark
 
-    def store_coding(self: WorkbenchScreen, document_id: int, code_id: int, span: Span) -> None:
+    def store_coding(self: WorkbenchHost, document_id: int, code_id: int, span: Span) -> None:
         """Code ``span`` in a thread worker of the app rather than of this screen.
 
         A screen's workers tell it of their every change of state; while the code picker
@@ -293,24 +294,20 @@ class WorkbenchWorkers:
             thread=True,
         )
 
-    def _store_coding(self: WorkbenchScreen, document_id: int, code_id: int, span: Span) -> None:
-        stored = False
-
-        def job(project: Project) -> None:
-            nonlocal stored
+    def _store_coding(self: WorkbenchHost, document_id: int, code_id: int, span: Span) -> None:
+        def job(project: Project) -> bool:
             coding = project.add_coding(
                 document_id, code_id, span.start, span.end, coder=self.coder
             )
-            stored = True
             name = self._code_name(code_id)
             self.post_message(
                 CodingsChanged(document_id, added=[coding], note=t("tui.coded", code=name))
             )
             # after the message: the screen shows the coding while these run
             self._changed([document_id])
+            return True
 
-        self._write(job)
-        if stored:
+        if self._write(job):
             self._own_step(self.project)
 
     @work(thread=True, group="write")
@@ -333,12 +330,12 @@ class WorkbenchWorkers:
 
     @work(thread=True, group="write")
     def remove_coding(self: WorkbenchScreen, coding: Coding) -> None:
-        def job(project: Project) -> None:
+        def job(project: Project) -> bool:
             # lanes: whatever the screen offered, only the coder's own coding goes
             owner = project.coding(coding.id).coder
             if owner != self.coder:
                 self._fail(ValueError(t("tui.lane.not_yours", coder=owner)))
-                return
+                return False
             project.remove_coding(coding.id, coder=self.coder)
             self._changed([coding.document_id])
             name = self._code_name(coding.code_id)
@@ -347,9 +344,10 @@ class WorkbenchWorkers:
                     coding.document_id, removed=[coding.id], note=t("tui.uncoded", code=name)
                 )
             )
-            self._own_step(project)
+            return True
 
-        self._write(job)
+        if self._write(job):
+            self._own_step(self.project)
 
     @work(thread=True, group="write")
     def store_coding_memo(self: WorkbenchScreen, coding: Coding, text: str) -> None:
