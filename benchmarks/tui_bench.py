@@ -287,7 +287,11 @@ async def running_app(location: str, size: tuple[int, int]):  # type: ignore[no-
 
 async def _until_painted(pilot, clock: PaintClock, began, more_than: int = -1):  # type: ignore[no-untyped-def]
     """Wall and CPU seconds from ``began`` to the transcript's first paint after it that
-    shows more than ``more_than`` codings: the first frame the researcher sees it in."""
+    shows more than ``more_than`` codings: the first frame the researcher sees it in.
+
+    Pilot's ``pause`` (in ``press`` too) asks the screen to repaint at once: every key is
+    timed the same way, to a repaint made as soon as its result is there, without the
+    wait for Textual's frame timer (at most 1/60 s) that a terminal adds to each alike."""
     while (spent := clock.first(began, more_than)) is None:
         if time.perf_counter() - began[0] > 10:
             raise RuntimeError("nothing was painted within 10 s (a coding refused by the store?)")
