@@ -9,13 +9,13 @@ document's text once to cut the passages and their context out of it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
-from codage.domain import Case, Code, Coding, DocumentInfo, format_attribute
+from codage.domain import Case, Code, Coding, DocumentInfo, Span, format_attribute
 from codage.places import Place
 
 if TYPE_CHECKING:
@@ -240,10 +240,11 @@ def index_passages(project: Project, code_id: int, include_subcodes: bool) -> Pa
         if doc is None:
             continue
         document_case = cases.get(doc.case) if doc.case is not None else None
+        find: Callable[[Span], Case | None]
         if doc_id in surveys:
             find = case_locator(project.units(doc_id), project.unit_cases(doc_id), document_case)
         else:
-            find = lambda _span, case=document_case: case  # noqa: E731
+            find = _constant(document_case)
         rows.extend(
             PassageRow(c.id, doc_id, c.code_id, c.coder, c.start, c.end, find(c.span))
             for c in codings
@@ -339,3 +340,8 @@ def row_matches(
         and key in case.attributes
         and (format_attribute(case.attributes[key]) == wanted)
     )
+
+
+def _constant(case: Case | None) -> Callable[[Span], Case | None]:
+    """The case finder of a document that is one case (or none) throughout."""
+    return lambda _span: case

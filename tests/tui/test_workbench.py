@@ -19,12 +19,8 @@ from codage.services import Project
 from codage.tui.app import CodageApp
 from codage.tui.screens.dialogs import Choice, Confirm, MemoEditor, TextPrompt
 from codage.tui.screens.help import HelpScreen
-from codage.tui.screens.workbench import (
-    WorkbenchScreen,
-    answer_note,
-    covered_by,
-    parse_filter,
-)
+from codage.tui.screens.workbench import WorkbenchScreen
+from codage.tui.screens.workbench_support import answer_note, covered_by, parse_filter
 from codage.tui.widgets.code_picker import CodePicker
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.transcript_view import TranscriptView

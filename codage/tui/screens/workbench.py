@@ -22,7 +22,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -50,26 +49,27 @@ from codage.tui.messages import (
     ProjectLoaded,
 )
 from codage.tui.screens.dialogs import Choice, MemoEditor
+from codage.tui.screens.workbench_apply import CodingApply, document_label
 from codage.tui.screens.workbench_codebook import CodebookEdits
 from codage.tui.screens.workbench_reading import ReadingActions
 from codage.tui.screens.workbench_support import (
     WIDE,
     answer_note,
     case_matches,
-    covered_by,
     height_of,
     parse_filter,
 )
 from codage.tui.screens.workbench_team import TeamActions
 from codage.tui.screens.workbench_workers import WorkbenchWorkers
-from codage.tui.widgets.code_picker import CodePicker, NewCode, PickedCode
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.document_filter import DocumentFilter
 from codage.tui.widgets.steady_footer import SteadyFooter
 from codage.tui.widgets.transcript_view import TranscriptView
 
 
-class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdits, Screen[None]):
+class WorkbenchScreen(
+    TeamActions, WorkbenchWorkers, CodingApply, ReadingActions, CodebookEdits, Screen[None]
+):
     """Read, code and manage the codebook."""
 
     COMMANDS = {WorkbenchCommands}
@@ -214,7 +214,8 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
     # ------------------------------------------------------------------ facts
 
     @on(ActionFailed)
-    def _failed(self, message: ActionFailed) -> None:
+    async def _failed(self, message: ActionFailed) -> None:
+        await self.release_picker()
         self.notify(message.text, severity="warning")
 
     @on(ProjectLoaded)
@@ -292,30 +293,15 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
         self._show_cursor()
 
     @on(CodingsChanged)
-    def _codings_changed(self, message: CodingsChanged) -> None:
-        for code_id in self._codes_of(message.removed):
-            self._project_counts[code_id] -= 1
-        for coding in message.added:
-            self._project_counts[coding.code_id] += 1
-        if message.note:
-            self.notify(message.note, timeout=2)
-        if self._document is None or message.document_id != self._document.id:
-            return
-        gone = set(message.removed)
-        self._codings = [c for c in self._codings if c.id not in gone] + message.added
-        self._codings.sort(key=lambda c: (c.start, c.end, c.id))
-        for coding in message.added:
-            if coding.code_id in self.recent:
-                self.recent.remove(coding.code_id)
-            self.recent.insert(0, coding.code_id)
-        self._refresh_codings()
+    async def _codings_changed(self, message: CodingsChanged) -> None:
+        await self.codings_changed(message)
 
     @on(CodingsLoaded)
     def _codings_loaded(self, message: CodingsLoaded) -> None:
         if self._document is None or message.document_id != self._document.id:
             return
         self._codings = message.codings
-        self._refresh_codings()
+        self.refresh_codings()
 
     @on(ProjectChanged)
     def _project_changed(self, message: ProjectChanged) -> None:
@@ -333,22 +319,6 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
     def _codes_of(self, coding_ids: Iterable[int]) -> list[int]:
         wanted = set(coding_ids)
         return [c.code_id for c in self._codings if c.id in wanted]
-
-    def _refresh_codings(self) -> None:
-        """Hand the views the codings of their layers; update counts, shares, panel."""
-        assert self._document is not None
-        self.view.set_codings(self._layer_codings())
-        if self._layer == "side" and self._other_coder:
-            self.other_view.set_codings([c for c in self._codings if c.coder == self._other_coder])
-        self.tree.set_counts(self._document_counts(), dict(self._project_counts))
-        document = self._document
-        share = covered_by(self._codings) / max(1, len(document.text))
-        before = round(100 * self._shares.get(document.id, 0.0))
-        self._shares[document.id] = share
-        if round(100 * share) != before:
-            self._fill_documents()
-        self._show_title()
-        self._show_cursor()
 
     # ------------------------------------------------------------------ views
 
@@ -442,10 +412,10 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
             case = self._cases.get(document.case or "")
             if document.kind != "survey" and attributes and not case_matches(case, attributes):
                 continue
-            share = round(100 * self._shares.get(document.id, 0.0))
-            label = Text(no_wrap=True, overflow="ellipsis")
-            label.append(f"{share:>3}% " if self._shares_known else "     ", style="dim")
-            label.append(visible(document.name), style="bold" if document.id == current else "")
+            share = self._shares.get(document.id, 0.0)
+            label = document_label(
+                document, share, current=document.id == current, known=self._shares_known
+            )
             options.add_option(Option(label, id=str(document.id)))
         if options.option_count:
             index = 0
@@ -497,15 +467,7 @@ class WorkbenchScreen(TeamActions, WorkbenchWorkers, ReadingActions, CodebookEdi
 
     @on(TranscriptView.ApplyCodeRequested)
     def _apply_requested(self, message: TranscriptView.ApplyCodeRequested) -> None:
-        document_id, span = message.document_id, message.span
-
-        def picked(choice: PickedCode | NewCode | None) -> None:
-            if isinstance(choice, PickedCode):
-                self.store_coding(document_id, choice.code_id, span)
-            elif isinstance(choice, NewCode):
-                self.store_new_code(document_id, choice, span)
-
-        self.app.push_screen(CodePicker(self._codes, self.recent), picked)
+        self.pick_code(message)
 
     @on(TranscriptView.RemoveCodingRequested)
     def _remove_requested(self, message: TranscriptView.RemoveCodingRequested) -> None:

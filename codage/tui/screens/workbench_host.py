@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar, overload
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.geometry import Size
     from textual.message import Message
     from textual.notifications import SeverityLevel
+    from textual.timer import Timer
     from textual.widget import Widget
 
-    from codage.domain import Case, Code, Coding, Document, Span, Unit
+    from codage.domain import Case, Code, Coding, Document, DocumentInfo, Span, Unit
     from codage.services import Project
     from codage.tui.screens.workbench_workers import Coverage
+    from codage.tui.widgets.code_picker import CodePicker, NewCode
     from codage.tui.widgets.codebook_tree import CodebookTree
     from codage.tui.widgets.transcript_view import TranscriptView
 
@@ -57,7 +59,19 @@ class WorkbenchHost(Protocol):
     # the poll that watches for others' changes
     _journal_mark: tuple[int, ...] | None
     _polling: threading.Lock
+    _poll_timer: Timer
     _poll_failed: bool
+    # applying codes (workbench_apply): the kept picker, the counts and shares shown
+    _picker: CodePicker | None
+    _documents: list[DocumentInfo]
+    _shares: dict[int, float]
+    _shares_known: bool
+    _project_counts: Counter[int]
+
+    @property
+    def recent(self) -> list[int]: ...
+
+    def _first_drawn(self) -> threading.Event: ...
 
     # ------------------------------------------------------------------ Textual's side
 
@@ -129,10 +143,39 @@ class WorkbenchHost(Protocol):
 
     def poll_journal(self) -> object: ...
 
-    def set_interval(self, interval: float, callback: Callable[[], object]) -> object: ...
+    def set_interval(self, interval: float, callback: Callable[[], object]) -> Timer: ...
     def load_document(self, document_id: int, jump: Span | None = None) -> object: ...
 
     def store_coding(self, document_id: int, code_id: int, span: Span) -> object: ...
+
+    def _store_coding(self, document_id: int, code_id: int, span: Span) -> None: ...
+
+    def store_new_code(self, document_id: int, new: NewCode, span: Span) -> object: ...
+
+    def _write(self, job: Callable[[Project], object]) -> object: ...
+
+    def _own_step(self, project: Project) -> None: ...
+
+    def _changed(self, document_ids: Iterable[int]) -> None: ...
+
+    def _code_name(self, code_id: int) -> str: ...
+
+    def _codes_of(self, coding_ids: Iterable[int]) -> list[int]: ...
+
+    def _document_counts(self) -> Counter[int]: ...
+
+    def call_after_refresh(
+        self, callback: Callable[..., object], *args: Any, **kwargs: Any
+    ) -> bool: ...
+
+    # applying codes
+    def _code_picker(self) -> CodePicker: ...
+
+    async def release_picker(self) -> None: ...
+
+    def refresh_codings(self) -> None: ...
+
+    def _show_share(self, document_id: int) -> None: ...
 
     def edit_codebook(self, job: Callable[[Project], tuple[str, int | None]]) -> object: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -210,7 +211,22 @@ class WorkbenchWorkers:
     def start_polling(self: WorkbenchHost) -> None:
         """Watch the project for others' changes while the workbench is open."""
         self._polling = threading.Lock()
-        self.set_interval(POLL_SECONDS, self.poll_journal)
+        self._poll_timer = self.set_interval(POLL_SECONDS, self.poll_journal)
+
+    def on_screen_suspend(self: WorkbenchHost) -> None:
+        """Another screen or a dialog is over the workbench: stop polling until it is back.
+
+        What others change is read when the workbench returns, at the next poll. Meanwhile
+        a poll would cost more than its query: Textual repaints a screen that lies under a
+        dialog, and the dialog over it, whole each time the screen handles a message."""
+        timer = getattr(self, "_poll_timer", None)
+        if timer is not None:
+            timer.pause()
+
+    def on_screen_resume(self: WorkbenchHost) -> None:
+        timer = getattr(self, "_poll_timer", None)
+        if timer is not None:
+            timer.resume()
 
     @work(thread=True, group="poll")
     def poll_journal(self: WorkbenchScreen) -> None:
@@ -296,27 +312,61 @@ class WorkbenchWorkers:
                 return
         self.post_message(CodingsLoaded(document_id, self.project.codings(document_id=document_id)))
 
-    def _write(self: WorkbenchHost, job: Callable[[Project], None]) -> None:
-        """Run one write under the lock; a refusal becomes a notification."""
+    def _write(self: WorkbenchHost, job: Callable[[Project], object]) -> object:
+        """Run one write under the lock; a refusal becomes a notification (and None)."""
         with self._write_lock:
             try:
-                job(self.project)
+                return job(self.project)
             except EXPECTED_ERRORS as exc:
                 self._fail(exc)
+                return None
 
-    @work(thread=True, group="write")
-    def store_coding(self: WorkbenchScreen, document_id: int, code_id: int, span: Span) -> None:
-        def job(project: Project) -> None:
+    def _own_step(self: WorkbenchHost, project: Project) -> None:
+        """This window just journaled one step of its own, already shown: if the journal
+        moved by that step alone, take its new mark, so that the next poll does not read
+        the whole project again for a change the screen holds (another window's change
+        in between moves it by more, and the poll reloads as ever)."""
+        known = self._journal_mark
+        if known is None:
+            return
+        try:
+            mark = project.journal_mark()
+        except EXPECTED_ERRORS:
+            return  # the poll will read again
+        newest, done, ids = mark[:3]
+        one_more = newest > known[0] and done == known[1] + 1 and ids == known[2] + newest
+        if one_more and mark[3:] == known[3:]:
+            self._journal_mark = mark
+
+    def store_coding(self: WorkbenchHost, document_id: int, code_id: int, span: Span) -> None:
+        """Code ``span`` in a thread worker of the app rather than of this screen.
+
+        A screen's workers tell it of their every change of state; while the code picker
+        is over the workbench (it stays up until the coding is stored), each such message
+        would make Textual repaint the whole workbench and the picker over it.
+        """
+        self.app.run_worker(
+            partial(self._store_coding, document_id, code_id, span),
+            name="store_coding",
+            group="write",
+            thread=True,
+        )
+
+    def _store_coding(self: WorkbenchHost, document_id: int, code_id: int, span: Span) -> None:
+        def job(project: Project) -> bool:
             coding = project.add_coding(
                 document_id, code_id, span.start, span.end, coder=self.coder
             )
-            self._changed([document_id])
             name = self._code_name(code_id)
             self.post_message(
                 CodingsChanged(document_id, added=[coding], note=t("tui.coded", code=name))
             )
+            # after the message: the screen shows the coding while these run
+            self._changed([document_id])
+            return True
 
-        self._write(job)
+        if self._write(job):
+            self._own_step(self.project)
 
     @work(thread=True, group="write")
     def store_new_code(self: WorkbenchScreen, document_id: int, new: NewCode, span: Span) -> None:
@@ -338,12 +388,12 @@ class WorkbenchWorkers:
 
     @work(thread=True, group="write")
     def remove_coding(self: WorkbenchScreen, coding: Coding) -> None:
-        def job(project: Project) -> None:
+        def job(project: Project) -> bool:
             # lanes: whatever the screen offered, only the coder's own coding goes
             owner = project.coding(coding.id).coder
             if owner != self.coder:
                 self._fail(ValueError(t("tui.lane.not_yours", coder=owner)))
-                return
+                return False
             project.remove_coding(coding.id, coder=self.coder)
             self._changed([coding.document_id])
             name = self._code_name(coding.code_id)
@@ -352,8 +402,10 @@ class WorkbenchWorkers:
                     coding.document_id, removed=[coding.id], note=t("tui.uncoded", code=name)
                 )
             )
+            return True
 
-        self._write(job)
+        if self._write(job):
+            self._own_step(self.project)
 
     @work(thread=True, group="write")
     def store_coding_memo(self: WorkbenchScreen, coding: Coding, text: str) -> None:

@@ -5,17 +5,24 @@ nothing typed, the codes used most recently come first. Enter hands back the hig
 code; Ctrl+N hands back a request to create the typed name under the highlighted code (at the
 top of the codebook when nothing is highlighted). The picker never touches the project: the
 screen that opened it stores the coding or creates the code.
+
+A screen that applies codes often may keep one picker (installed in the app, so that closing
+it does not tear down its widgets) and :meth:`CodePicker.reset` it before each opening; and it
+may take the choice through ``hold`` before the picker closes, keeping the picker up until the
+coding is stored (see :meth:`CodePicker.release`), so that the picker's closing and the new
+coding reach the screen in one repaint rather than two.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -25,6 +32,7 @@ from textual.widgets.option_list import Option
 from codage.display import plain, visible
 from codage.domain import Code, fold
 from codage.i18n import t
+from codage.tui import strings as _strings  # noqa: F401  (registers the tui.* strings)
 
 # How many matches are listed: enough to scan, few enough to stay quick on big codebooks.
 LIMIT = 40
@@ -91,9 +99,44 @@ class CodePicker(ModalScreen[PickedCode | NewCode | None]):
 
     def __init__(self, codes: Sequence[Code], recent: Sequence[int] = ()) -> None:
         super().__init__(classes="dialog")
+        self._shown: list[Code] = []
+        self.reset(codes, recent)
+
+    def reset(
+        self,
+        codes: Sequence[Code],
+        recent: Sequence[int] = (),
+        hold: Callable[[PickedCode | NewCode], bool] | None = None,
+    ) -> None:
+        """Make a kept picker new again: these codes, an empty query, nothing chosen.
+
+        ``hold``, when given, takes each choice first: if it returns True the picker
+        stays up, deaf to more choices, until :meth:`release`."""
         self._codes = list(codes)
         self._recent = list(recent)
-        self._shown: list[Code] = []
+        self._hold = hold
+        # a choice handed to ``hold``: the picker waits for release(), deaf to more
+        self._pending = False
+        if self.is_mounted:
+            query = self.query_one(Input)
+            with query.prevent(Input.Changed):
+                query.value = ""
+            self._refill("")
+
+    @property
+    def pending(self) -> bool:
+        """Whether a choice was handed to ``hold`` and the picker awaits its release."""
+        return self._pending
+
+    def release(self) -> AwaitComplete | None:
+        """Close a picker that held its choice (the coding is stored, or was refused).
+
+        Returns the pop to await (from another screen's handler), None when the picker
+        holds nothing or is not on top (closed by Escape meanwhile)."""
+        if not (self._pending and self.is_active):
+            return None
+        self._pending = False
+        return self.dismiss(None)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box picker-box"):
@@ -169,21 +212,32 @@ class CodePicker(ModalScreen[PickedCode | NewCode | None]):
         event.stop()
         code = self.highlighted
         if code is not None:
-            self.dismiss(PickedCode(code.id))
+            self._choose(PickedCode(code.id))
         elif event.value.strip():
             self.action_create()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(PickedCode(self._shown[event.option_index].id))
+        self._choose(PickedCode(self._shown[event.option_index].id))
 
     def action_create(self) -> None:
         name = self.query_one(Input).value.strip()
         if not name:
             return
         parent = self.highlighted
-        self.dismiss(NewCode(name, parent.id if parent else None))
+        self._choose(NewCode(name, parent.id if parent else None))
 
     def action_cancel(self) -> None:
+        self._pending = False
         self.dismiss(None)
+
+    def _choose(self, choice: PickedCode | NewCode) -> None:
+        """Hand back ``choice``: to ``hold`` if it takes it (the picker stays up until
+        released), else by closing."""
+        if self._pending:
+            return
+        if self._hold is not None and self._hold(choice):
+            self._pending = True
+            return
+        self.dismiss(choice)
