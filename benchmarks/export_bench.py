@@ -98,12 +98,12 @@ def _rss_mb() -> float:
 def child(location: Path, out: Path) -> dict[str, float]:
     """In a fresh process: export the dossier of ``location`` and measure it."""
     from codage.exchange.docx_report import export_dossier
-    from codage.services.selection import select_for_dossier
+    from codage.services.selection import stream_for_dossier
 
     project = Project.open(str(location))
     before = _rss_mb()
     began = time.perf_counter()
-    report = export_dossier(select_for_dossier(project, context=1), out)
+    report = export_dossier(stream_for_dossier(project, context=1), out)
     seconds = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     project.close()

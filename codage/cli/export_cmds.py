@@ -41,7 +41,7 @@ from codage.services.output import (
 )
 from codage.services.project_records import select_codebook_records, select_project_records
 from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
-from codage.services.selection import select_codings, select_for_dossier, select_transcript
+from codage.services.selection import select_codings, select_transcript, stream_for_dossier
 
 if TYPE_CHECKING:
     from codage.exchange.refi_write import RefiReport
@@ -246,7 +246,7 @@ def export_docx(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         report = export_dossier(
-            select_for_dossier(proj, **filters, context=context, pseudonymised=pseudonymised),
+            stream_for_dossier(proj, **filters, context=context, pseudonymised=pseudonymised),
             out,
             group_by=group_by,
             language=lang,
