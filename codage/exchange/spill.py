@@ -58,11 +58,17 @@ class Spill:
         """Every bucket that holds a piece, in the order they were first filled."""
         return list(self._index)
 
-    def pieces(self, bucket: Hashable) -> Iterator[bytes]:
-        """The bucket's pieces in key order, read back from the file (in slices of at
-        most about a megabyte)."""
+    def pieces(self, bucket: Hashable, *, whole: bool = False) -> Iterator[bytes]:
+        """The bucket's pieces in key order, read back from the file in slices of at
+        most about a megabyte, or each ``whole`` (as it was added)."""
         for _, _, offset, length in sorted(self._index.get(bucket, ())):
             self._file.seek(offset)
+            if whole:
+                data = self._file.read(length)
+                if len(data) != length:
+                    raise OSError(f"the temporary file {self._file.name} was cut short")
+                yield data
+                continue
             while length > 0:
                 chunk = self._file.read(min(length, _READ))
                 if not chunk:

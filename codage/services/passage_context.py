@@ -18,10 +18,11 @@ __all__ = ["context_finder", "locator", "overlap_index"]
 
 
 def locator(
-    units: list[Unit], text: str | None = None
+    units: list[Unit], text: str | None = None, *, numbered: Sequence[Place] | None = None
 ) -> Callable[[int], tuple[str | None, float | None, Place | None]]:
-    """speaker, timestamp and numbered place (see :class:`Locator`) of an offset."""
-    places = Locator.of(units, text)
+    """speaker, timestamp and numbered place (see :class:`Locator`) of an offset;
+    ``numbered``, when given, is :func:`number_places` of these units, already made."""
+    places = Locator(numbered) if numbered else Locator.of(units, text)
     # turns (or any unit naming a speaker or a time) sorted by start
     voiced = [u for u in units if u.speaker is not None or u.timestamp is not None]
     voiced_starts = [u.start for u in voiced]

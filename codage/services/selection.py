@@ -341,11 +341,11 @@ def _batches(
             continue
         units = project.units(doc.id)
         # a document without numbered units is numbered by its lines, as the interface does
-        numbered = bool(number_places(units))
+        places = number_places(units)
         text = None
-        if context > 0 or not numbered:
+        if context > 0 or not places:
             text = project.document(doc.id).text
-        locate = locator(units, None if numbered else text)
+        locate = locator(units, None if places else text, numbered=places)
         around = context_finder(text, units, context) if text and context > 0 else None
         overlapping = None
         if overlaps:
