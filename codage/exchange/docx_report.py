@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import io
 import time
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,6 +39,7 @@ from codage.exchange.dossier_layout import (
 )
 from codage.exchange.dossier_summary import BranchTally, write_summary
 from codage.exchange.dossier_xml import heading_xml, paragraph_xml
+from codage.exchange.package import splice_package
 from codage.exchange.spill import Spill
 from codage.exchange.tables import format_timestamp, xml_safe
 from codage.passages import place_label
@@ -497,36 +497,24 @@ def _body_plan(
     return plan
 
 
-def _write_package(part: Path, front: io.BytesIO, plan: list[str | Hashable], spill: Spill) -> None:
-    """The package python-docx wrote, part for part, with the body streamed into the
-    main document where the marker paragraph stands."""
-    with zipfile.ZipFile(front) as package:
-        xml = package.read(_DOCUMENT_PART).decode("utf-8")
-        head, found, tail = xml.partition(_MARKER_XML)
-        if not found:
-            raise RuntimeError("the dossier's template lost its body marker")
-        # zlib's level 3: a third of level 6's time on a large body, a fifth more bytes
-        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as out:
-            for info in package.infolist():
-                if info.filename != _DOCUMENT_PART:
-                    out.writestr(info.filename, package.read(info.filename))
-                    continue
-                with out.open(_DOCUMENT_PART, "w", force_zip64=True) as body:
-                    pending: list[str] = [head]
-                    size = len(head)
-                    for item in plan:
-                        if isinstance(item, str):
-                            pending.append(item)
-                            size += len(item)
-                            if size < _FLUSH:
-                                continue
-                        body.write("".join(pending).encode("utf-8"))
-                        pending, size = [], 0
-                        if not isinstance(item, str):
-                            for chunk in spill.pieces(item):
-                                body.write(chunk)
-                    pending.append(tail)
-                    body.write("".join(pending).encode("utf-8"))
+def _body(plan: list[str | Hashable], spill: Spill) -> Iterator[bytes]:
+    """The body's bytes: the plan's paragraphs in slices of about a megabyte, and the
+    spill's extracts where their buckets stand."""
+    pending: list[str] = []
+    size = 0
+    for item in plan:
+        if isinstance(item, str):
+            pending.append(item)
+            size += len(item)
+            if size < _FLUSH:
+                continue
+        if pending:
+            yield "".join(pending).encode("utf-8")
+        pending, size = [], 0
+        if not isinstance(item, str):
+            yield from spill.pieces(item)
+    if pending:
+        yield "".join(pending).encode("utf-8")
 
 
 def export_dossier(
@@ -563,7 +551,7 @@ def export_dossier(
         fill_toc(writer, toc)
         front = io.BytesIO()
         doc.save(front)
-        _write_package(part, front, plan, spill)
+        splice_package(part, front, _DOCUMENT_PART, _MARKER_XML, _body(plan, spill))
     return DossierReport(
         path=out,
         extracts=tally.extracts,

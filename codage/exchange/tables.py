@@ -8,6 +8,7 @@ what every writer shares: text safe for XML and for spreadsheet cells.
 from __future__ import annotations
 
 import csv
+import io
 import pickle
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codage.exchange.atomic import ExportWriteError, atomic_path, save_atomically
+from codage.exchange.atomic import ExportWriteError, atomic_path
 from codage.exchange.spill import Spill
 from codage.i18n import register, t
 from codage.services.selection import CodingRecord, Selection, SelectionStream, record_order
@@ -185,6 +186,12 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return candidate
 
 
+# The row that stands where the codings go in the sheet openpyxl writes (its first sheet).
+_ROWS_MARKER = "codage-rows-4b9e2d71"
+_ROWS_MARKER_XML = f'<row r="2"><c r="A2" t="inlineStr"><is><t>{_ROWS_MARKER}</t></is></c></row>'
+_CODINGS_PART = "xl/worksheets/sheet1.xml"
+
+
 def _xlsx_value(value: Any) -> Any:
     return cell_safe(xml_safe(value)) if isinstance(value, str) else value
 
@@ -221,11 +228,16 @@ def export_codings(
             writer.writerows([cell_safe(v) for v in row] for row in rows)
         return TableReport(out, fmt, rows.count)
 
-    # Write-only mode streams rows to the file instead of building every cell object.
-    # openpyxl streams them through temporary files of the system's temporary folder:
-    # that folder full (or a file-size limit) fails inside lxml, said here in one line.
+    # openpyxl (write-only) writes the workbook around the rows: the header, the extra
+    # sheets, styles; the rows themselves go into the Codings sheet as text where a marker
+    # row stands (see sheet_xml.py), written straight into the zip. openpyxl streams its
+    # sheets through temporary files of the system's temporary folder: that folder full
+    # (or a file-size limit) fails inside lxml, said here in one line.
     from lxml.etree import SerialisationError
     from openpyxl import Workbook  # imported here: only the xlsx path pays for it
+
+    from codage.exchange.package import splice_package
+    from codage.exchange.sheet_xml import rows_xml
 
     try:
         book = Workbook(write_only=True)
@@ -233,15 +245,18 @@ def export_codings(
         titles = [_sheet_title(t("tables.codings"), taken)]
         sheet = book.create_sheet(titles[0])
         sheet.append([_xlsx_value(v) for v in header])
-        for row in rows:
-            sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([_ROWS_MARKER])
         for title, table in sheets:
             name = _sheet_title(title, taken)
             titles.append(name)
             extra = book.create_sheet(name)
             for line in table:
                 extra.append([_xlsx_value(v) for v in line])
-        save_atomically(out, book.save)
+        template = io.BytesIO()
+        book.save(template)
+        with atomic_path(out) as part:
+            body = rows_xml(([_xlsx_value(v) for v in row] for row in rows), 2)
+            splice_package(part, template, _CODINGS_PART, _ROWS_MARKER_XML, body)
     except (OSError, SerialisationError) as exc:
         if isinstance(exc, ExportWriteError):
             raise

@@ -7,11 +7,13 @@ reads documents by id and the table lists them by code, then by document name).
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from lxml import etree
 
 from benchmarks.scale import build as build_scale
 from codage.domain import Pseudonym
@@ -117,3 +119,34 @@ def test_a_spill_gives_pieces_back_by_key_whole_or_in_slices(tmp_path: Path) -> 
         assert spill.buckets() == ["b", "a", "c"]
     # the spill is an anonymous temporary file: nothing is left in the folder
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_are_written_as_openpyxl_writes_them(tmp_path: Path) -> None:
+    """Each kind of value an export writes, against openpyxl's own write-only sheet."""
+    from openpyxl import Workbook
+
+    from codage.exchange.sheet_xml import rows_xml
+
+    rows = [
+        ["texte", " espaces autour ", "a\nb", "x\r\ny", "<&>", "", None, "#N/A", "'=1+1"],
+        [0, -3, 2.5, 1e-7, 12345678901234567890, float("nan"), True, False, 1 / 3],
+        ["é" * 40000, "\u2014 fin", "tab\there", "#DIV/0!", "# pas une erreur"],
+    ]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("S")
+    for row in rows:
+        sheet.append(row)
+    book.save(tmp_path / "ref.xlsx")
+    with zipfile.ZipFile(tmp_path / "ref.xlsx") as package:
+        xml = package.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    expected = xml[xml.index("<sheetData>") + len("<sheetData>") : xml.index("</sheetData>")]
+    ours = b"".join(rows_xml(rows, 1)).decode("utf-8")
+
+    def canonical(rows_text: str) -> bytes:
+        # openpyxl writes non-ASCII as character references: the same XML, other bytes
+        return etree.tostring(
+            etree.fromstring(f"<sheetData>{rows_text}</sheetData>"), method="c14n"
+        )
+
+    assert canonical(ours) == canonical(expected)
+    assert ours.count("<c ") == expected.count("<c ")
