@@ -34,18 +34,25 @@ def _escape(text: str) -> str:
 
 
 def _cell(ref: str, value: Any) -> str:
-    if isinstance(value, bool):
+    # text first: most cells of an export are text
+    if type(value) is str:
+        text = value[:_MAX_TEXT] if len(value) > _MAX_TEXT else value
+    elif isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
+    elif isinstance(value, int | float):
         number = "" if isinstance(value, float) and not math.isfinite(value) else f"{value:.16g}"
         return f'<c r="{ref}" t="n"><v>{number}</v></c>'
-    text = value[:_MAX_TEXT] if isinstance(value, str) else str(value)
-    if text == "":
+    else:
+        text = str(value)[:_MAX_TEXT]
+    if not text:
         return f'<c r="{ref}" t="inlineStr"></c>'
-    if text in ERROR_CODES:
+    if text[0] == "#" and text in ERROR_CODES:
         return f'<c r="{ref}" t="e"><v>{_escape(text)}</v></c>'
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+    if text[0].isspace() or text[-1].isspace():
+        return (
+            f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_escape(text)}</t></is></c>'
+        )
+    return f'<c r="{ref}" t="inlineStr"><is><t>{_escape(text)}</t></is></c>'
 
 
 def rows_xml(rows: Iterable[Sequence[Any]], first: int) -> Iterator[bytes]:

@@ -193,7 +193,10 @@ _CODINGS_PART = "xl/worksheets/sheet1.xml"
 
 
 def _xlsx_value(value: Any) -> Any:
-    return cell_safe(xml_safe(value)) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    value = xml_safe(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def export_codings(
