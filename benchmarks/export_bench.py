@@ -5,8 +5,11 @@ The floor is what python-docx alone needs to handle the finished dossier: openin
 of that document through python-docx can go below it. The export runs in a fresh process,
 database reads included, so that its peak memory is its own: the figure is the peak
 resident memory during the export minus the memory the process held just before it.
+Both sides are timed in processor seconds (and in wall seconds, shown beside): on a
+machine shared with others, wall time measures the others.
 
-Run: ``.venv/bin/python benchmarks/export_bench.py [--extracts 10000,100000]``.
+Run: ``.venv/bin/python benchmarks/export_bench.py [--extracts 10000,100000] [--keep DIR]``
+(``--keep`` builds each project once in DIR and measures it again on later runs).
 
 Goals (issue 19): 10,000 extracts within 3× the floor; 100,000 extracts in 10 s under
 500 MB.
