@@ -5,8 +5,11 @@ The floor is what python-docx alone needs to handle the finished dossier: openin
 of that document through python-docx can go below it. The export runs in a fresh process,
 database reads included, so that its peak memory is its own: the figure is the peak
 resident memory during the export minus the memory the process held just before it.
+Both sides are timed in processor seconds (and in wall seconds, shown beside): on a
+machine shared with others, wall time measures the others.
 
-Run: ``.venv/bin/python benchmarks/export_bench.py [--extracts 10000,100000]``.
+Run: ``.venv/bin/python benchmarks/export_bench.py [--extracts 10000,100000] [--keep DIR]``
+(``--keep`` builds each project once in DIR and measures it again on later runs).
 
 Goals (issue 19): 10,000 extracts within 3× the floor; 100,000 extracts in 10 s under
 500 MB.
@@ -98,35 +101,51 @@ def _rss_mb() -> float:
 def child(location: Path, out: Path) -> dict[str, float]:
     """In a fresh process: export the dossier of ``location`` and measure it."""
     from codage.exchange.docx_report import export_dossier
-    from codage.services.selection import select_for_dossier
+    from codage.services.selection import stream_for_dossier
 
     project = Project.open(str(location))
     before = _rss_mb()
-    began = time.perf_counter()
-    report = export_dossier(select_for_dossier(project, context=1), out)
-    seconds = time.perf_counter() - began
+    began, cpu = time.perf_counter(), time.process_time()
+    report = export_dossier(stream_for_dossier(project, context=1), out)
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     project.close()
-    return {"seconds": seconds, "memory_mb": peak - before, "extracts": report.extracts}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "memory_mb": peak - before,
+        "peak_mb": peak,
+        "extracts": report.extracts,
+    }
 
 
-def floor(dossier: Path, again: Path) -> float:
-    """python-docx alone opening the finished dossier and saving it: the best of three."""
-    times = []
+def floor(dossier: Path, again: Path) -> tuple[float, float]:
+    """python-docx alone opening the finished dossier and saving it: the best of three,
+    in wall seconds and in processor seconds (what counts on a shared machine)."""
+    times, cpus = [], []
     for _ in range(3):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         docx.Document(str(dossier)).save(str(again))
         times.append(time.perf_counter() - began)
-    return min(times)
+        cpus.append(time.process_time() - cpu)
+    return min(times), min(cpus)
 
 
-def measure(extracts: int) -> dict[str, float]:
+def measure(extracts: int, keep: Path | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="codage-export-bench-") as tmp:
         root = Path(tmp)
-        build(root / "bench.db", extracts).close()
+        location = root / "bench.db"
+        if keep is not None:
+            # the project built once and kept, for measuring again without building
+            location = keep / f"export-bench-{extracts}.db"
+            if not location.exists():
+                keep.mkdir(parents=True, exist_ok=True)
+                build(location, extracts).close()
+        else:
+            build(location, extracts).close()
         out = root / "dossier.docx"
         done = subprocess.run(
-            [sys.executable, __file__, "--child", str(root / "bench.db"), "--out", str(out)],
+            [sys.executable, __file__, "--child", str(location), "--out", str(out)],
             capture_output=True,
             text=True,
             check=False,
@@ -135,7 +154,7 @@ def measure(extracts: int) -> dict[str, float]:
         if done.returncode != 0:
             raise RuntimeError(f"export failed: {done.stderr.strip().splitlines()[-1:]}")
         m = json.loads(done.stdout.strip().splitlines()[-1])
-        m["floor"] = floor(out, root / "again.docx")
+        m["floor"], m["floor_cpu"] = floor(out, root / "again.docx")
         m["paragraphs"] = len(docx.Document(str(out)).paragraphs)
     return m
 
@@ -144,14 +163,15 @@ def figures(extracts: int, m: dict[str, float]) -> list[Figure]:
     size = f"{extracts:,} extracts"
     made = [
         Figure(
-            f"dossier of {size}",
-            m["seconds"],
+            f"dossier of {size}, processor time",
+            m["cpu"],
             "s",
             goal=3.0,
             goal_on="ratio",
-            baseline="python-docx opening and saving the finished dossier",
-            baseline_value=m["floor"],
-            note=f"{int(m['paragraphs']):,} paragraphs; database reads included",
+            baseline="python-docx opening and saving the finished dossier (processor time)",
+            baseline_value=m["floor_cpu"],
+            note=f"{int(m['paragraphs']):,} paragraphs; database reads included; "
+            f"wall {m['seconds']:.2f} s against {m['floor']:.2f} s",
             issue_goal="dossier-10k" if extracts == 10_000 else "",
         ),
         Figure(
@@ -176,6 +196,7 @@ def run(quick: bool) -> list[Figure]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extracts", default="10000,100000")
+    parser.add_argument("--keep", type=Path, help="build the projects once, in this folder")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -183,12 +204,15 @@ def main() -> None:
         print(json.dumps(child(args.child, args.out)))
         return
     for n in (int(x) for x in args.extracts.split(",")):
-        m = measure(n)
-        print(f"{n:,} extracts, {int(m['paragraphs']):,} paragraphs")
-        print(f"  export_dossier (reads included): {m['seconds']:.2f} s")
-        print(f"  python-docx open and save:       {m['floor']:.2f} s")
-        print(f"  ratio: {m['seconds'] / m['floor']:.2f} (goal: at most 3)")
+        m = measure(n, args.keep)
+        print(f"{n:,} extracts, {int(m['paragraphs']):,} paragraphs (wall / processor seconds)")
+        print(f"  export_dossier (reads included): {m['seconds']:.2f} s / {m['cpu']:.2f} s")
+        print(f"  python-docx open and save:       {m['floor']:.2f} s / {m['floor_cpu']:.2f} s")
+        print(f"  ratio, processor time: {m['cpu'] / m['floor_cpu']:.2f} (goal: at most 3)")
+        print(f"  ratio, wall time:      {m['seconds'] / m['floor']:.2f}")
         print(f"  peak memory of the export alone: {m['memory_mb']:.0f} MB")
+        print(f"  peak memory of the process:      {m['peak_mb']:.0f} MB")
+        print(f"  load: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

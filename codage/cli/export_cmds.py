@@ -41,7 +41,12 @@ from codage.services.output import (
 )
 from codage.services.project_records import select_codebook_records, select_project_records
 from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
-from codage.services.selection import select_codings, select_for_dossier, select_transcript
+from codage.services.selection import (
+    select_codings,
+    select_transcript,
+    stream_codings,
+    stream_for_dossier,
+)
 
 if TYPE_CHECKING:
     from codage.exchange.refi_write import RefiReport
@@ -246,7 +251,7 @@ def export_docx(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         report = export_dossier(
-            select_for_dossier(proj, **filters, context=context, pseudonymised=pseudonymised),
+            stream_for_dossier(proj, **filters, context=context, pseudonymised=pseudonymised),
             out,
             group_by=group_by,
             language=lang,
@@ -368,7 +373,9 @@ def _export_table(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         sheets: list[tuple[str, list[list[Any]]]] = []
-        chosen = select_codings(proj, **filters, progress=progress, pseudonymised=pseudonymised)
+        # read one document at a time as the file is written, in order through a
+        # temporary file: a million codings are never held at once
+        chosen = stream_codings(proj, **filters, progress=progress, pseudonymised=pseudonymised)
         if fmt == "xlsx":
             # the stats sheets cover the same codings as the rows
             stats = compute_stats(

@@ -9,34 +9,49 @@ Word's Quote style, each with an attribution line and its memos.
 
 from __future__ import annotations
 
+import io
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from docx import Document as new_docx
-from docx.oxml.ns import qn
+from docx.document import Document as DocxDocument
+from lxml import etree
 
 from codage import i18n
-from codage.domain import Code, format_attribute
-from codage.exchange.atomic import save_atomically
+from codage.domain import Case, Code, format_attribute
+from codage.exchange.atomic import atomic_path
 from codage.exchange.dossier_layout import (
     ATTRIBUTION_STYLE,
     CONTEXT_STYLE,
     DEFINITION_STYLE,
     MEMO_STYLE,
+    TOC_LEVELS,
     BodyWriter,
+    TocEntry,
     add_styles,
     fill_toc,
     page_break,
     toc_field,
 )
-from codage.exchange.dossier_summary import write_summary
+from codage.exchange.dossier_summary import BranchTally, write_summary
+from codage.exchange.dossier_xml import heading_xml, paragraph_xml
+from codage.exchange.package import splice_package
+from codage.exchange.spill import Spill
 from codage.exchange.tables import format_timestamp, xml_safe
 from codage.passages import place_label
-from codage.services.selection import CodingRecord, Memo, Progress, Selection
+from codage.services.selection import (
+    CodingRecord,
+    DocumentBatch,
+    Memo,
+    Progress,
+    Selection,
+    SelectionStream,
+    record_order,
+)
 
 GROUPS = ("code", "document", "case")
 
@@ -148,11 +163,18 @@ def _labeller(language: str | None) -> Callable[..., str]:
     if lang not in ("en", "fr"):
         raise ValueError(f"unknown language {lang!r}")
 
+    plain: dict[str, str] = {}  # labels without values, asked for on every extract
+
     def label(key: str, **values: object) -> str:
+        if not values and key in plain:
+            return plain[key]
         texts = i18n.CATALOG[key]
         text = texts.get(lang) or texts["en"]
+        if not values:
+            plain[key] = text
+            return text
         # Values are names from users and files: XML refuses their control characters.
-        return xml_safe(text.format(**values)) if values else text
+        return xml_safe(text.format(**values))
 
     return label
 
@@ -162,8 +184,9 @@ def _labeller(language: str | None) -> Callable[..., str]:
 # ---------------------------------------------------------------------------
 
 
-def build_extracts(selection: Selection) -> list[Extract]:
-    """Group the selection's records into extracts with memos, overlapping codes and context.
+def build_extracts(records: Iterable[CodingRecord], codes: Sequence[Code]) -> list[Extract]:
+    """Group records (in :class:`Selection` order) into extracts with memos, overlapping
+    codes and context.
 
     Identical spans of one code by several coders are one extract; its memos
     and overlapping codes are those of all its records, its context that of
@@ -171,7 +194,7 @@ def build_extracts(selection: Selection) -> list[Extract]:
     """
     extracts: list[Extract] = []
     last_key = None
-    for record in selection.records:
+    for record in records:
         c = record.coding
         key = (record.code.id, c.document_id, c.start, c.end)
         if key != last_key:
@@ -179,8 +202,8 @@ def build_extracts(selection: Selection) -> list[Extract]:
             last_key = key
         else:
             extracts[-1].records.append(record)
-    paths = {code.id: code.path_str for code in selection.codes}
-    order = {code.id: i for i, code in enumerate(selection.codes)}
+    paths = {code.id: code.path_str for code in codes}
+    order = {code.id: i for i, code in enumerate(codes)}
     for extract in extracts:
         for record in extract.records:
             extract.memos.extend(record.memos)
@@ -188,6 +211,26 @@ def build_extracts(selection: Selection) -> list[Extract]:
         extract.overlapping = [paths[i] for i in sorted(others, key=order.__getitem__)]
         extract.before, extract.after = extract.first.before, extract.first.after
     return extracts
+
+
+def _case_part(case: Case, word: str) -> str:
+    # a case is named the same on each of its extracts: its words made once per case
+    key = (id(case), word)
+    made = _CASE_PARTS.get(key)
+    if made is None or made[0] is not case:
+        attrs = ", ".join(
+            f"{k}: {format_attribute(v)}"
+            for k, v in sorted(case.attributes.items())
+            if v is not None
+        )
+        made = _CASE_PARTS[key] = (case, f"{word} {case.name}" + (f" ({attrs})" if attrs else ""))
+        if len(_CASE_PARTS) > 4096:
+            _CASE_PARTS.clear()
+            _CASE_PARTS[key] = made
+    return made[1]
+
+
+_CASE_PARTS: dict[tuple[int, str], tuple[Case, str]] = {}
 
 
 def attribution(extract: Extract, label: Callable[..., str]) -> str:
@@ -201,12 +244,7 @@ def attribution(extract: Extract, label: Callable[..., str]) -> str:
     if r.timestamp is not None:
         parts.append(f"[{format_timestamp(r.timestamp)}]")
     if r.case is not None:
-        attrs = ", ".join(
-            f"{k}: {format_attribute(v)}"
-            for k, v in sorted(r.case.attributes.items())
-            if v is not None
-        )
-        parts.append(f"{label('dossier.case')} {r.case.name}" + (f" ({attrs})" if attrs else ""))
+        parts.append(_case_part(r.case, label("dossier.case")))
     coders = extract.coders
     # codings made by auto-coding from a search are told apart from a coder's own
     # and so are those a coder accepted from a code suggestion
@@ -231,6 +269,13 @@ def attribution(extract: Extract, label: Callable[..., str]) -> str:
 # The dossier
 # ---------------------------------------------------------------------------
 
+# The paragraph that stands where the body goes in the front matter python-docx writes.
+_MARKER = "codage-dossier-body-7c1f3a9e"
+_MARKER_XML = f"<w:p><w:r><w:t>{_MARKER}</w:t></w:r></w:p>"
+_DOCUMENT_PART = "word/document.xml"
+# The body is written to the zip in slices of about this many characters.
+_FLUSH = 1 << 20
+
 
 def _headed(
     codes: Sequence[Code], used: set[int], scope: set[int] | None
@@ -248,33 +293,109 @@ def _headed(
     return [(c, min(c.depth - top + 1, 9)) for c in listed]
 
 
-def export_dossier(
-    selection: Selection,
-    out_path: str | Path,
-    *,
-    group_by: str = "code",
-    language: str | None = None,
-    progress: Progress | None = None,
-) -> DossierReport:
-    """Write a quotation dossier of the selected codings to a .docx file.
+@dataclass
+class _Tally:
+    """What the title page and the report count, added up as extracts are written."""
 
-    ``selection`` comes from :func:`codage.services.selection.select_for_dossier`
-    (memos, overlapping codes and context filled). ``group_by`` puts the code
-    tree under each document or case instead of once; ``progress(done, total)``
-    is called as extracts are written.
-    """
-    began = time.perf_counter()
-    if group_by not in GROUPS:
-        raise ValueError(f"cannot group by {group_by!r}: use code, document or case")
-    label = _labeller(language)
-    extracts = build_extracts(selection)
-    out = Path(out_path)
+    extracts: int = 0
+    codings: int = 0
+    documents: set[int] = field(default_factory=set)
+    coders: set[str] = field(default_factory=set)
+    codes: set[int] = field(default_factory=set)
+    cases: dict[str | None, Case | None] = field(default_factory=dict)  # first seen, by name
 
-    doc = new_docx()
-    add_styles(doc)
-    project_name = xml_safe(selection.project)
+
+def _group(extract: Extract, group_by: str) -> str | None:
+    first = extract.first
+    if group_by == "document":
+        return first.document.name
+    if group_by == "case":
+        return first.case.name if first.case is not None else None
+    return None
+
+
+def _extract_xml(extract: Extract, ids: Callable[[str], str], label: Callable[..., str]) -> str:
+    """The paragraphs of one extract: context, passage, attribution line, memos."""
+    parts = []
+    if extract.before:
+        parts.append(paragraph_xml(ids(CONTEXT_STYLE), [("… " + extract.before, None, False)]))
+    parts.append(
+        paragraph_xml(ids("Quote"), [(extract.first.coding.text.strip("\n"), None, False)])
+    )
+    if extract.after:
+        parts.append(paragraph_xml(ids(CONTEXT_STYLE), [(extract.after + " …", None, False)]))
+    parts.append(
+        paragraph_xml(ids(ATTRIBUTION_STYLE), [(attribution(extract, label), None, False)])
+    )
+    for author, text in extract.memos:
+        who = f" ({author})" if author else ""
+        memo = f"{label('dossier.memo')}{who}: {text.strip()}"
+        parts.append(paragraph_xml(ids(MEMO_STYLE), [(memo, None, False)]))
+    return "".join(parts)
+
+
+def _batches(source: Selection | SelectionStream) -> tuple[Iterable[DocumentBatch], bool]:
+    """The source's records by document, and whether they are already in order."""
+    if isinstance(source, Selection):
+        # a selection's records are in order already: one batch keeps that order
+        return [DocumentBatch("", source.records)], True
+    return source.batches, False
+
+
+def _spill_extracts(
+    source: Selection | SelectionStream,
+    spill: Spill,
+    group_by: str,
+    ids: Callable[[str], str],
+    label: Callable[..., str],
+    progress: Progress | None,
+) -> tuple[_Tally, BranchTally]:
+    """Read the source one document at a time; file each extract's paragraphs under its
+    group and code, sorted by document name; count what the front matter shows."""
+    tally = _Tally()
+    branches = BranchTally(source.codes, source.code_ids)
+    batches, in_order = _batches(source)
+    order = record_order(source.codes)
+    total = len(source.documents)
+    for n, batch in enumerate(batches, 1):
+        records = batch.records if in_order else sorted(batch.records, key=order)
+        pieces: dict[tuple[str | None, int], list[str]] = {}
+        for extract in build_extracts(records, source.codes):
+            first = extract.first
+            group = _group(extract, group_by)
+            if group_by == "case" and group not in tally.cases:
+                tally.cases[group] = first.case
+            tally.extracts += 1
+            tally.codings += len(extract.records)
+            tally.codes.add(first.code.id)
+            for r in extract.records:
+                tally.documents.add(r.document.id)
+                tally.coders.add(r.coding.coder)
+            branches.add(extract)
+            pieces.setdefault((group, first.code.id), []).append(_extract_xml(extract, ids, label))
+        for bucket, xml in pieces.items():
+            spill.add(bucket, batch.name, "".join(xml).encode("utf-8"))
+        if progress is not None and not in_order:
+            progress(min(n, total), total)
+    if progress is not None:
+        progress(total, total)
+    return tally, branches
+
+
+def _front_matter(
+    source: Selection | SelectionStream,
+    doc: DocxDocument,
+    tally: _Tally,
+    branches: BranchTally,
+    group_by: str,
+    label: Callable[..., str],
+) -> etree._Element:
+    """Title page, contents (an empty field: see :func:`fill_toc`) and summary, through
+    python-docx; returns the contents' paragraph."""
+    project_name = xml_safe(source.project)
+    coders = sorted(tally.coders)
     doc.core_properties.title = f"{label('dossier.title')}: {project_name}"
-    doc.core_properties.author = xml_safe(", ".join(selection.coders))
+    doc.core_properties.author = xml_safe(", ".join(coders))
 
     # -- title page
     doc.add_paragraph(label("dossier.title"), style="Title")
@@ -282,21 +403,21 @@ def export_dossier(
     doc.add_paragraph(label("dossier.date", date=date.today().isoformat()))
     doc.add_paragraph(label("dossier.group_by", group=label(f"dossier.group.{group_by}")))
     doc.add_paragraph().add_run(label("dossier.filters")).bold = True
-    if not selection.filters:
+    if not source.filters:
         doc.add_paragraph(label("dossier.no_filter"), style="List Bullet")
-    for key, values in selection.filters.items():
-        name = "codes_only" if key == "codes" and not selection.include_subcodes else key
+    for key, values in source.filters.items():
+        name = "codes_only" if key == "codes" and not source.include_subcodes else key
         doc.add_paragraph(
             xml_safe(f"{label(f'dossier.filter.{name}')}: {', '.join(values)}"),
             style="List Bullet",
         )
-    doc.add_paragraph(label("dossier.coders", coders=", ".join(selection.coders) or "—"))
+    doc.add_paragraph(label("dossier.coders", coders=", ".join(coders) or "—"))
     doc.add_paragraph(
         label(
             "dossier.counts",
-            extracts=len(extracts),
-            codings=len(selection.records),
-            documents=len({r.document.id for r in selection.records}),
+            extracts=tally.extracts,
+            codings=tally.codings,
+            documents=len(tally.documents),
         )
     )
     page_break(doc)
@@ -306,85 +427,137 @@ def export_dossier(
     toc = toc_field(doc, label("dossier.toc_placeholder"))
     page_break(doc)
     doc.add_paragraph(label("dossier.summary"), style="TOC Heading")
-    write_summary(doc, selection, extracts, label)
+    write_summary(doc, branches.rows(), label)
     page_break(doc)
+    return toc
 
-    # -- the extracts: the sectPr stays last, so it is set aside while we append
-    writer = BodyWriter(doc)
-    sect_pr = writer.body.find(qn("w:sectPr"))
-    if sect_pr is not None:
-        writer.body.remove(sect_pr)
-    if not extracts:
-        writer.paragraph(None, (label("dossier.empty"), None, False))
-    done, total = 0, len(extracts)
 
-    def write_codes(items: list[Extract], offset: int) -> None:
-        nonlocal done
-        per_code: dict[int, list[Extract]] = defaultdict(list)
-        for e in items:
-            per_code[e.first.code.id].append(e)
-        for code, level in _headed(selection.codes, set(per_code), selection.code_ids):
-            writer.heading(level + offset, code.name, code.colour)
+def _body_plan(
+    source: Selection | SelectionStream,
+    spill: Spill,
+    writer: BodyWriter,
+    tally: _Tally,
+    group_by: str,
+    label: Callable[..., str],
+) -> list[str | Hashable]:
+    """The body in order: paragraphs written here (headings, definitions) as text, and
+    the spill's buckets of extracts where they go. Headings are bookmarked for the
+    contents as they are planned (``writer.toc``)."""
+    plan: list[str | Hashable] = []
+
+    def paragraph(style: str | None, text: str) -> None:
+        style_id = None if style is None else writer.style_id(style)
+        plan.append(paragraph_xml(style_id, [(text, None, False)]))
+
+    def heading(level: int, text: str, colour: str | None = None) -> None:
+        level = min(level, 9)
+        bookmark = None
+        if level <= TOC_LEVELS:
+            bookmark = len(writer.toc) + 1
+            writer.toc.append(TocEntry(level, xml_safe(text), f"_Toc{bookmark:08d}"))
+        plan.append(heading_xml(writer.style_id(f"Heading {level}"), text, colour, bookmark))
+
+    used: dict[str | None, set[int]] = defaultdict(set)
+    for group, code_id in spill.buckets():  # type: ignore[misc]
+        used[group].add(code_id)
+
+    def write_codes(group: str | None, offset: int) -> None:
+        for code, level in _headed(source.codes, used[group], source.code_ids):
+            heading(level + offset, code.name, code.colour)
             if code.description.strip():
-                writer.paragraph(DEFINITION_STYLE, (code.description.strip(), None, False))
+                paragraph(DEFINITION_STYLE, code.description.strip())
             for key, value in (
                 ("dossier.include", code.inclusion),
                 ("dossier.exclude", code.exclusion),
             ):
                 if value.strip():
-                    writer.paragraph(
-                        DEFINITION_STYLE, (label(key, text=value.strip()), None, False)
-                    )
-            for extract in per_code.get(code.id, []):
-                if extract.before:
-                    writer.paragraph(CONTEXT_STYLE, ("… " + extract.before, None, False))
-                writer.paragraph("Quote", (extract.first.coding.text.strip("\n"), None, False))
-                if extract.after:
-                    writer.paragraph(CONTEXT_STYLE, (extract.after + " …", None, False))
-                writer.paragraph(ATTRIBUTION_STYLE, (attribution(extract, label), None, False))
-                for author, text in extract.memos:
-                    who = f" ({author})" if author else ""
-                    writer.paragraph(
-                        MEMO_STYLE, (f"{label('dossier.memo')}{who}: {text.strip()}", None, False)
-                    )
-                done += 1
-                if progress is not None and (done % 200 == 0 or done == total):
-                    progress(done, total)
+                    paragraph(DEFINITION_STYLE, label(key, text=value.strip()))
+            plan.append((group, code.id))
 
+    if not tally.extracts:
+        paragraph(None, label("dossier.empty"))
     if group_by == "code":
-        write_codes(extracts, 0)
+        write_codes(None, 0)
     elif group_by == "document":
-        per_doc: dict[str, list[Extract]] = defaultdict(list)
-        for e in extracts:
-            per_doc[e.first.document.name].append(e)
-        for name in sorted(per_doc):
-            writer.heading(1, name)
-            write_codes(per_doc[name], 1)
+        for name in sorted(n for n in used if n is not None):
+            heading(1, name)
+            write_codes(name, 1)
     else:
-        per_case: dict[str | None, list[Extract]] = defaultdict(list)
-        for e in extracts:
-            per_case[e.first.case.name if e.first.case else None].append(e)
-        for case_name in sorted(per_case, key=lambda n: (n is None, n or "")):
-            case = per_case[case_name][0].first.case
-            writer.heading(1, case_name if case_name is not None else label("dossier.no_case"))
+        for case_name in sorted(used, key=lambda n: (n is None, n or "")):
+            case = tally.cases.get(case_name)
+            heading(1, case_name if case_name is not None else label("dossier.no_case"))
             if case is not None and case.attributes:
                 attrs = ", ".join(
                     f"{k}: {format_attribute(v)}"
                     for k, v in sorted(case.attributes.items())
                     if v is not None
                 )
-                writer.paragraph(DEFINITION_STYLE, (attrs, None, False))
-            write_codes(per_case[case_name], 1)
-    if sect_pr is not None:
-        writer.body.append(sect_pr)
-    fill_toc(writer, toc)
-    save_atomically(out, doc.save)
+                paragraph(DEFINITION_STYLE, attrs)
+            write_codes(case_name, 1)
+    return plan
+
+
+def _body(plan: list[str | Hashable], spill: Spill) -> Iterator[bytes]:
+    """The body's bytes: the plan's paragraphs in slices of about a megabyte, and the
+    spill's extracts where their buckets stand."""
+    pending: list[str] = []
+    size = 0
+    for item in plan:
+        if isinstance(item, str):
+            pending.append(item)
+            size += len(item)
+            if size < _FLUSH:
+                continue
+        if pending:
+            yield "".join(pending).encode("utf-8")
+        pending, size = [], 0
+        if not isinstance(item, str):
+            yield from spill.pieces(item)
+    if pending:
+        yield "".join(pending).encode("utf-8")
+
+
+def export_dossier(
+    source: Selection | SelectionStream,
+    out_path: str | Path,
+    *,
+    group_by: str = "code",
+    language: str | None = None,
+    progress: Progress | None = None,
+) -> DossierReport:
+    """Write a quotation dossier of the selected codings to a .docx file.
+
+    ``source`` comes from :func:`codage.services.selection.stream_for_dossier` (read
+    one document at a time, the dossier's extracts kept in a temporary file until
+    they are written in order) or :func:`codage.services.selection.select_for_dossier`
+    (memos, overlapping codes and context filled). ``group_by`` puts the code tree
+    under each document or case instead of once; ``progress(done, total)`` is called
+    as documents are read. The front matter (styles, title page, contents, summary)
+    is made by python-docx; the body is written into the package as text.
+    """
+    began = time.perf_counter()
+    if group_by not in GROUPS:
+        raise ValueError(f"cannot group by {group_by!r}: use code, document or case")
+    label = _labeller(language)
+    out = Path(out_path)
+    doc = new_docx()
+    add_styles(doc)
+    writer = BodyWriter(doc)
+    with atomic_path(out) as part, Spill(part.parent) as spill:
+        tally, branches = _spill_extracts(source, spill, group_by, writer.style_id, label, progress)
+        toc = _front_matter(source, doc, tally, branches, group_by, label)
+        plan = _body_plan(source, spill, writer, tally, group_by, label)
+        doc.add_paragraph(_MARKER)
+        fill_toc(writer, toc)
+        front = io.BytesIO()
+        doc.save(front)
+        splice_package(part, front, _DOCUMENT_PART, _MARKER_XML, _body(plan, spill))
     return DossierReport(
         path=out,
-        extracts=len(extracts),
-        codings=len(selection.records),
-        codes=len({e.first.code.id for e in extracts}),
-        documents=len({r.document.id for r in selection.records}),
-        coders=selection.coders,
+        extracts=tally.extracts,
+        codings=tally.codings,
+        codes=len(tally.codes),
+        documents=len(tally.documents),
+        coders=sorted(tally.coders),
         seconds=time.perf_counter() - began,
     )

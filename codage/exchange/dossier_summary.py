@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -24,9 +25,8 @@ from docx.table import Table
 from codage.domain import Code
 from codage.exchange.dossier_layout import usable_width
 from codage.exchange.tables import xml_safe
-from codage.services.selection import Selection
 
-__all__ = ["BranchCounts", "branch_counts", "write_summary"]
+__all__ = ["BranchCounts", "BranchTally", "write_summary"]
 
 HEADS = ("code", "extracts", "codings", "documents", "cases", "coders")
 # Average advance of a character of Word's body font at the table's 9 pt, in inches;
@@ -55,40 +55,49 @@ class BranchCounts:
     coders: set[str] = field(default_factory=set)
 
 
-def branch_counts(selection: Selection, extracts: Sequence) -> list[BranchCounts]:
-    """Codes with extracts in tree order, each with the totals of its branch.
+class BranchTally:
+    """Counts of the summary, added up one extract at a time.
 
     A code appears when it or one of its descendants (within the selection's
     scope) has an extract; its counts are those of its whole branch, so a
     parent's row is the sum of what lies under it (sets for documents, cases
     and coders, so that nobody is counted twice).
     """
-    scope = selection.code_ids
-    in_scope = [c for c in selection.codes if scope is None or c.id in scope]
-    by_id = {c.id: c for c in in_scope}
-    rows: dict[int, BranchCounts] = {}
-    top = min((c.depth for c in in_scope), default=0)
-    for extract in extracts:
+
+    def __init__(self, codes: Sequence[Code], scope: set[int] | None) -> None:
+        self._in_scope = [c for c in codes if scope is None or c.id in scope]
+        self._by_id = {c.id: c for c in self._in_scope}
+        self._top = min((c.depth for c in self._in_scope), default=0)
+        self._rows: dict[int, BranchCounts] = {}
+
+    def _row(self, code_id: int) -> BranchCounts:
+        row = self._rows.get(code_id)
+        if row is None:
+            code = self._by_id[code_id]
+            row = self._rows[code_id] = BranchCounts(code, code.depth - self._top)
+        return row
+
+    def add(self, extract: Any) -> None:
+        """Count one extract (an object with ``records`` and ``first``)."""
         records = extract.records
         current: int | None = extract.first.code.id
-        if current in by_id:
-            first = rows.get(current)
-            if first is None:
-                code = by_id[current]
-                first = rows[current] = BranchCounts(code, code.depth - top)
-            first.own += 1
-        while current is not None and current in by_id:
-            code = by_id[current]
-            row = rows.get(current)
-            if row is None:
-                row = rows[current] = BranchCounts(code, code.depth - top)
+        if current in self._by_id:
+            self._row(current).own += 1
+        documents = {r.document.id for r in records}
+        cases = {r.case.name for r in records if r.case is not None}
+        coders = {r.coding.coder for r in records}
+        while current is not None and current in self._by_id:
+            row = self._row(current)
             row.extracts += 1
             row.codings += len(records)
-            row.documents.update(r.document.id for r in records)
-            row.cases.update(r.case.name for r in records if r.case is not None)
-            row.coders.update(r.coding.coder for r in records)
-            current = code.parent_id
-    return [rows[c.id] for c in in_scope if c.id in rows]
+            row.documents.update(documents)
+            row.cases.update(cases)
+            row.coders.update(coders)
+            current = self._by_id[current].parent_id
+
+    def rows(self) -> list[BranchCounts]:
+        """Codes with extracts in tree order, each with the totals of its branch."""
+        return [self._rows[c.id] for c in self._in_scope if c.id in self._rows]
 
 
 def _fix_widths(table: Table, widths: Sequence[float]) -> None:
@@ -158,13 +167,10 @@ def _largest(rows: Sequence[BranchCounts]) -> tuple[int, int, int, int, int]:
 
 
 def write_summary(
-    doc: DocxDocument,
-    selection: Selection,
-    extracts: Sequence,
-    label: Callable[..., str],
+    doc: DocxDocument, rows: list[BranchCounts], label: Callable[..., str]
 ) -> list[BranchCounts]:
-    """Append the summary table and the bar chart; returns the rows shown."""
-    rows = branch_counts(selection, extracts)
+    """Append the summary table and the bar chart of ``rows`` (from :class:`BranchTally`);
+    returns the rows shown."""
     if not rows:
         return rows
     usable = usable_width(doc)

@@ -8,15 +8,18 @@ what every writer shares: text safe for XML and for spreadsheet cells.
 from __future__ import annotations
 
 import csv
+import io
+import pickle
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codage.exchange.atomic import ExportWriteError, atomic_path, save_atomically
+from codage.exchange.atomic import ExportWriteError, atomic_path
+from codage.exchange.spill import Spill
 from codage.i18n import register, t
-from codage.services.selection import Selection
+from codage.services.selection import CodingRecord, Selection, SelectionStream, record_order
 
 register(
     {
@@ -87,9 +90,12 @@ class TableReport:
     sheets: list[str] = field(default_factory=list)
 
 
-def coding_rows(selection: Selection) -> tuple[list[str], Iterator[list[Any]]]:
+def coding_rows(
+    selection: Selection | SelectionStream, folder: Path | None = None
+) -> tuple[list[str], Iterator[list[Any]]]:
     """The header and one row per coding with every field, made as they are written
-    (a million rows held as lists weighed as much again as the records)."""
+    (a million rows held as lists weighed as much again as the records). A stream's
+    rows come in :func:`ordered_rows`' order, through a temporary file in ``folder``."""
     depth = max((len(c.path) for c in selection.codes), default=1)
     header = [
         t("tables.document"),
@@ -110,11 +116,35 @@ def coding_rows(selection: Selection) -> tuple[list[str], Iterator[list[Any]]]:
         t("tables.case"),
         *selection.attributes,
     ]
-    return header, _rows(selection, depth)
+    if isinstance(selection, Selection):
+        return header, _rows(selection.records, selection.attributes, depth)
+    return header, ordered_rows(selection, depth, folder)
 
 
-def _rows(selection: Selection, depth: int) -> Iterator[list[Any]]:
-    for r in selection.records:
+def ordered_rows(
+    stream: SelectionStream, depth: int, folder: Path | None = None
+) -> Iterator[list[Any]]:
+    """The stream's rows in :class:`Selection` order (code tree, document name, position,
+    coder, id), holding one document's at a time: each document's rows are filed by
+    code in a temporary file (in ``folder``), then read back code by code."""
+    order = record_order(stream.codes)
+    with Spill(folder) as spill:
+        for batch in stream.batches:
+            by_code: dict[int, list[CodingRecord]] = {}
+            for record in sorted(batch.records, key=order):
+                by_code.setdefault(record.code.id, []).append(record)
+            for code_id, records in by_code.items():
+                rows = list(_rows(records, stream.attributes, depth))
+                spill.add(code_id, batch.name, pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+        for code in stream.codes:
+            for piece in spill.pieces(code.id, whole=True):
+                yield from pickle.loads(piece)
+
+
+def _rows(
+    records: Iterable[CodingRecord], attributes: list[str], depth: int
+) -> Iterator[list[Any]]:
+    for r in records:
         levels = list(r.code.path) + [""] * (depth - len(r.code.path))
         attrs = r.case.attributes if r.case else {}
         yield [
@@ -132,7 +162,7 @@ def _rows(selection: Selection, depth: int) -> Iterator[list[Any]]:
             r.paragraph if r.paragraph is not None else "",
             r.coding.memo or "",
             r.case.name if r.case else "",
-            *(_cell(attrs.get(a)) for a in selection.attributes),
+            *(_cell(attrs.get(a)) for a in attributes),
         ]
 
 
@@ -156,12 +186,21 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return candidate
 
 
+# The row that stands where the codings go in the sheet openpyxl writes (its first sheet).
+_ROWS_MARKER = "codage-rows-4b9e2d71"
+_ROWS_MARKER_XML = f'<row r="2"><c r="A2" t="inlineStr"><is><t>{_ROWS_MARKER}</t></is></c></row>'
+_CODINGS_PART = "xl/worksheets/sheet1.xml"
+
+
 def _xlsx_value(value: Any) -> Any:
-    return cell_safe(xml_safe(value)) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    value = xml_safe(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def export_codings(
-    selection: Selection,
+    selection: Selection | SelectionStream,
     out_path: str | Path,
     fmt: str = "csv",
     *,
@@ -170,6 +209,10 @@ def export_codings(
 ) -> TableReport:
     """Write one row per coding of ``selection`` (CSV in UTF-8 with a BOM for Excel, or XLSX).
 
+    A :class:`SelectionStream` (from :func:`codage.services.selection.stream_codings`)
+    is read one document at a time, its rows ordered through a temporary file beside
+    ``out_path``; a :class:`Selection` is written as it is.
+
     ``sheets`` are extra (title, rows) tables for the XLSX workbook, such as
     :meth:`codage.analysis.stats.Stats.sheets`; the CSV ignores them.
     """
@@ -177,7 +220,7 @@ def export_codings(
     if fmt not in ("csv", "xlsx"):
         raise ValueError(t("tables.unknown_format", fmt=fmt))
     out = Path(out_path)
-    header, rows = coding_rows(selection)
+    header, rows = _counted(selection, out.parent)
     if fmt == "csv":
         with (
             atomic_path(out) as part,
@@ -186,13 +229,18 @@ def export_codings(
             writer = csv.writer(handle, delimiter=delimiter)
             writer.writerow([cell_safe(v) for v in header])
             writer.writerows([cell_safe(v) for v in row] for row in rows)
-        return TableReport(out, fmt, len(selection.records))
+        return TableReport(out, fmt, rows.count)
 
-    # Write-only mode streams rows to the file instead of building every cell object.
-    # openpyxl streams them through temporary files of the system's temporary folder:
-    # that folder full (or a file-size limit) fails inside lxml, said here in one line.
+    # openpyxl (write-only) writes the workbook around the rows: the header, the extra
+    # sheets, styles; the rows themselves go into the Codings sheet as text where a marker
+    # row stands (see sheet_xml.py), written straight into the zip. openpyxl streams its
+    # sheets through temporary files of the system's temporary folder: that folder full
+    # (or a file-size limit) fails inside lxml, said here in one line.
     from lxml.etree import SerialisationError
     from openpyxl import Workbook  # imported here: only the xlsx path pays for it
+
+    from codage.exchange.package import splice_package
+    from codage.exchange.sheet_xml import rows_xml
 
     try:
         book = Workbook(write_only=True)
@@ -200,15 +248,18 @@ def export_codings(
         titles = [_sheet_title(t("tables.codings"), taken)]
         sheet = book.create_sheet(titles[0])
         sheet.append([_xlsx_value(v) for v in header])
-        for row in rows:
-            sheet.append([_xlsx_value(v) for v in row])
+        sheet.append([_ROWS_MARKER])
         for title, table in sheets:
             name = _sheet_title(title, taken)
             titles.append(name)
             extra = book.create_sheet(name)
             for line in table:
                 extra.append([_xlsx_value(v) for v in line])
-        save_atomically(out, book.save)
+        template = io.BytesIO()
+        book.save(template)
+        with atomic_path(out) as part:
+            body = rows_xml(([_xlsx_value(v) for v in row] for row in rows), 2)
+            splice_package(part, template, _CODINGS_PART, _ROWS_MARKER_XML, body)
     except (OSError, SerialisationError) as exc:
         if isinstance(exc, ExportWriteError):
             raise
@@ -216,4 +267,23 @@ def export_codings(
             f"{out}: could not be written: the temporary folder or the disk refused "
             f"({getattr(exc, 'strerror', None) or exc}: full, or a file too large)"
         ) from None
-    return TableReport(out, fmt, len(selection.records), titles)
+    return TableReport(out, fmt, rows.count, titles)
+
+
+class _Counting:
+    """Rows passed through, counted."""
+
+    def __init__(self, rows: Iterator[list[Any]]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for row in self._rows:
+            self.count += 1
+            yield row
+
+
+def _counted(selection: Selection | SelectionStream, folder: Path) -> tuple[list[str], _Counting]:
+    # a stream's temporary file beside the export: on the disk it is written to
+    header, rows = coding_rows(selection, folder)
+    return header, _Counting(rows)

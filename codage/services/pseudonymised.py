@@ -10,18 +10,26 @@ covers exactly its passage there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from codage.domain import Case, Coding, DocumentInfo
 from codage.places import Place
 from codage.services.project_records import DocumentRecord, ProjectRecords, UnitCaseRecord
 from codage.services.pseudonyms import OffsetMap, Pseudonymiser
-from codage.services.selection import CodingRecord, Selection, TranscriptSource
+from codage.services.selection import (
+    CodingRecord,
+    DocumentBatch,
+    Selection,
+    SelectionStream,
+    TranscriptSource,
+)
 
 __all__ = [
     "pseudonymise_case",
     "pseudonymise_project_records",
     "pseudonymise_selection",
+    "pseudonymise_stream",
     "pseudonymise_transcript",
     "reanchor",
 ]
@@ -61,22 +69,27 @@ def reanchor(coding: Coding, new_text: str, offsets: OffsetMap, p: Pseudonymiser
     )
 
 
-def pseudonymise_selection(selection: Selection, p: Pseudonymiser) -> Selection:
-    """A selection whose records carry no name of the map (passages, context, speakers,
-    cases, documents, memos). Offsets stay those of the stored text."""
-    documents = {d.id: _document_info(d, p) for d in selection.documents}
-    cases: dict[int, Case] = {}
-    records: list[CodingRecord] = []
-    for r in selection.records:
+def _records(
+    records: Iterable[CodingRecord],
+    p: Pseudonymiser,
+    documents: dict[int, DocumentInfo],
+    cases: dict[int, Case],
+) -> list[CodingRecord]:
+    """Records through the map; ``documents`` and ``cases`` keep those already mapped."""
+    out: list[CodingRecord] = []
+    for r in records:
         case = None
         if r.case is not None:
             case = cases.get(r.case.id) or cases.setdefault(r.case.id, pseudonymise_case(r.case, p))
         coding = replace(r.coding, text=p.text(r.coding.text), memo=p.optional(r.coding.memo))
-        records.append(
+        document = documents.get(r.document.id)
+        if document is None:
+            document = documents[r.document.id] = _document_info(r.document, p)
+        out.append(
             replace(
                 r,
                 coding=coding,
-                document=documents.get(r.document.id) or _document_info(r.document, p),
+                document=document,
                 speaker=p.optional(r.speaker),
                 case=case,
                 memos=_memos(r.memos, p),
@@ -84,11 +97,34 @@ def pseudonymise_selection(selection: Selection, p: Pseudonymiser) -> Selection:
                 after=p.text(r.after),
             )
         )
+    return out
+
+
+def pseudonymise_selection(selection: Selection, p: Pseudonymiser) -> Selection:
+    """A selection whose records carry no name of the map (passages, context, speakers,
+    cases, documents, memos). Offsets stay those of the stored text."""
+    documents = {d.id: _document_info(d, p) for d in selection.documents}
     return replace(
         selection,
         documents=[documents[d.id] for d in selection.documents],
-        records=records,
+        records=_records(selection.records, p, documents, {}),
         filters={k: [p.text(v) for v in vs] for k, vs in selection.filters.items()},
+    )
+
+
+def pseudonymise_stream(stream: SelectionStream, p: Pseudonymiser) -> SelectionStream:
+    """:func:`pseudonymise_selection` for a stream: each batch through the map as it is
+    read (its ``name``, which orders documents, stays the stored one)."""
+    documents = {d.id: _document_info(d, p) for d in stream.documents}
+    cases: dict[int, Case] = {}
+    batches = (
+        DocumentBatch(b.name, _records(b.records, p, documents, cases)) for b in stream.batches
+    )
+    return replace(
+        stream,
+        documents=[documents[d.id] for d in stream.documents],
+        batches=batches,
+        filters={k: [p.text(v) for v in vs] for k, vs in stream.filters.items()},
     )
 
 

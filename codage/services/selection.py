@@ -15,10 +15,8 @@ are turned into records.
 
 from __future__ import annotations
 
-import bisect
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,14 +27,13 @@ from codage.domain import (
     Coding,
     Document,
     DocumentInfo,
-    Span,
-    Unit,
     fold,
     format_attribute,
 )
 from codage.passages import case_locator
-from codage.places import Locator, Place, number_places
+from codage.places import Place, number_places
 from codage.services import NotFound, resolve_code, resolve_document
+from codage.services.passage_context import context_finder, locator, overlap_index
 from codage.services.pseudonyms import Pseudonymiser, load_pseudonymiser
 
 if TYPE_CHECKING:
@@ -46,14 +43,19 @@ __all__ = [
     "CaseFilter",
     "CodeRef",
     "CodingRecord",
+    "DocumentBatch",
     "DocumentRef",
     "Memo",
     "Progress",
     "Selection",
+    "SelectionStream",
     "TranscriptSource",
+    "record_order",
     "select_codings",
     "select_for_dossier",
     "select_transcript",
+    "stream_codings",
+    "stream_for_dossier",
 ]
 
 Progress = Callable[[int, int], None]
@@ -161,118 +163,6 @@ def _case_matcher(
     return match, shown
 
 
-# ---------------------------------------------------------------------------
-# Where a passage sits
-# ---------------------------------------------------------------------------
-
-
-def _locator(
-    units: list[Unit], text: str | None = None
-) -> Callable[[int], tuple[str | None, float | None, Place | None]]:
-    """speaker, timestamp and numbered place (see :class:`Locator`) of an offset."""
-    places = Locator.of(units, text)
-    # turns (or any unit naming a speaker or a time) sorted by start
-    voiced = [u for u in units if u.speaker is not None or u.timestamp is not None]
-    voiced_starts = [u.start for u in voiced]
-
-    def locate(offset: int) -> tuple[str | None, float | None, Place | None]:
-        speaker = timestamp = None
-        i = bisect.bisect_right(voiced_starts, offset) - 1
-        # turns do not nest; looking one unit further back covers a heading inside a turn
-        for j in (i, i - 1):
-            if j >= 0 and voiced[j].start <= offset < voiced[j].end:
-                speaker, timestamp = voiced[j].speaker, voiced[j].timestamp
-                break
-        return speaker, timestamp, places.at(offset)
-
-    return locate
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-
-
-def _sentence_spans(text: str, units: Sequence[Unit]) -> list[Span]:
-    sentences = [u.span for u in units if u.kind == "sentence"]
-    if sentences:
-        return sorted(sentences)
-    # no sentence units (spaCy was not run): cut after ., !, ? and … within lines
-    out, cursor = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        out.append(Span(cursor, match.start()))
-        cursor = match.end()
-    if cursor < len(text):
-        out.append(Span(cursor, len(text)))
-    return out
-
-
-def _container_finder(units: Sequence[Unit]) -> Callable[[Span], Span | None]:
-    """The turn, paragraph or answer holding the start of a passage (the shortest at a tie).
-
-    These units do not overlap one another, so the last one starting at or
-    before the passage is the only candidate.
-    """
-    boxes = sorted(
-        (u.span for u in units if u.kind in ("turn", "paragraph", "answer")),
-        key=lambda b: (b.start, -b.end),
-    )
-    box_starts = [b.start for b in boxes]
-
-    def find(span: Span) -> Span | None:
-        i = bisect.bisect_right(box_starts, span.start) - 1
-        return boxes[i] if i >= 0 and boxes[i].end > span.start else None
-
-    return find
-
-
-def _context_finder(text: str, units: Sequence[Unit], n: int) -> Callable[[Span], tuple[str, str]]:
-    """Up to ``n`` whole sentences before and after a passage (the rest of a cut sentence too).
-
-    The context stays inside the turn, paragraph or answer that holds the
-    passage: another speaker's words are not this passage's context.
-    """
-    sentences = _sentence_spans(text, units)
-    starts = [s.start for s in sentences]
-    container_of = _container_finder(units)
-
-    def around(span: Span) -> tuple[str, str]:
-        if not sentences or n <= 0:
-            return "", ""
-        lo, hi = 0, len(sentences) - 1
-        container = container_of(span)
-        if container is not None:
-            lo = bisect.bisect_left(starts, container.start)
-            hi = bisect.bisect_right(starts, max(container.end - 1, container.start)) - 1
-        # sentence holding the first character, and the one holding the last
-        k = bisect.bisect_right(starts, span.start) - 1
-        first = max(k - n, lo)
-        before = text[sentences[first].start : span.start] if k >= 0 and first <= k else ""
-        m = max(bisect.bisect_right(starts, max(span.end - 1, 0)) - 1, 0)
-        last = min(m + n, hi)
-        end = sentences[last].end if last >= m else span.end
-        after = text[span.end : end] if end > span.end else ""
-        return " ".join(before.split()), " ".join(after.split())
-
-    return around
-
-
-def _overlap_index(spans: Sequence[tuple[int, int, int]]) -> Callable[[Coding], frozenset[int]]:
-    """Code ids of the (code id, start, end) spans of one document that overlap a coding."""
-    ordered = sorted(spans, key=lambda s: s[1])
-    starts = [s[1] for s in ordered]
-    longest = max((end - start for _, start, end in ordered), default=0)
-
-    def overlapping(coding: Coding) -> frozenset[int]:
-        lo = bisect.bisect_left(starts, coding.start - longest)
-        hi = bisect.bisect_left(starts, coding.end)
-        return frozenset(
-            code_id
-            for code_id, _, end in ordered[lo:hi]
-            if end > coding.start and code_id != coding.code_id
-        )
-
-    return overlapping
-
-
 def _coding_memos(project: Project, coding_ids: set[int] | None = None) -> dict[int, list[Memo]]:
     """Memos written on codings (those in ``coding_ids`` when given), blank ones left out."""
     out: dict[int, list[Memo]] = defaultdict(list)
@@ -297,7 +187,44 @@ def _own_memos(coding: Coding, written: Mapping[int, list[Memo]]) -> tuple[Memo,
 # ---------------------------------------------------------------------------
 
 
-def select_codings(
+@dataclass(frozen=True, slots=True)
+class DocumentBatch:
+    """The records of one document, in the order the store gives them (start, end, id)."""
+
+    name: str  # the document's stored name: what orders documents, before pseudonymisation
+    records: list[CodingRecord]
+
+
+@dataclass(frozen=True)
+class SelectionStream:
+    """What :class:`Selection` says of a selection, with its records still to be read:
+    ``batches`` yields them one document at a time, documents in id order. A writer that
+    needs the selection's order sorts each batch and orders documents by ``name``.
+    The batches are read from the open project: consume them before it is closed."""
+
+    project: str
+    codes: list[Code]
+    code_ids: set[int] | None
+    include_subcodes: bool
+    documents: list[DocumentInfo]
+    attributes: list[str]
+    filters: dict[str, list[str]]
+    batches: Iterator[DocumentBatch]
+
+
+def record_order(codes: Sequence[Code]) -> Callable[[CodingRecord], tuple]:
+    """The key :class:`Selection` sorts its records by: code tree, document name,
+    position, coder, id (the document's stored name: see :class:`DocumentBatch`)."""
+    order = {c.id: i for i, c in enumerate(codes)}
+
+    def key(r: CodingRecord) -> tuple:
+        c = r.coding
+        return (order[r.code.id], r.document.name, c.start, c.end, c.coder, c.id)
+
+    return key
+
+
+def stream_codings(
     project: Project,
     *,
     codes: Iterable[CodeRef] | None = None,
@@ -310,22 +237,13 @@ def select_codings(
     context: int = 0,
     progress: Progress | None = None,
     pseudonymised: bool = False,
-    with_records: bool = True,
-) -> Selection:
-    """The codings asked for, filtered, in tree, document, position order, as records.
+) -> SelectionStream:
+    """:func:`select_codings`'s records, read one document at a time (see
+    :class:`SelectionStream`) so that no more than one document's are held.
 
-    ``codes`` are code ids, paths (resolved like a typed path) or codes; a code
-    brings its sub-codes unless ``include_subcodes`` is false. ``cases`` maps an
-    attribute name to the value(s) a coding's case must have. ``memos``,
-    ``overlaps`` and ``context`` (a number of sentences) fill the records'
-    fields of the same names; ``progress(done, total)`` is called per document.
-    With ``pseudonymised``, the records pass through the project's pseudonymisation
-    map (:class:`codage.services.pseudonyms.NoPseudonymMap` when it has none).
-    Without ``with_records`` only what was asked is resolved and checked (codes,
-    documents, coders, attributes) and no coding is read: ``records`` is empty.
-    The records' codings carry no timestamps (no export shows them).
-    Raises :class:`NotFound` for a code, document, coder or attribute that is
-    not in the project.
+    What was asked is resolved and checked at once (raising :class:`NotFound` as
+    :func:`select_codings` does); the codings are read as the batches are consumed.
+    With ``pseudonymised`` each batch passes through the project's map.
     """
     if context < 0:
         raise ValueError("context must be zero or more sentences")
@@ -356,37 +274,79 @@ def select_codings(
         filters["coders"] = coder_list
     all_cases = project.cases()
     attributes = sorted({a for c in all_cases for a in c.attributes})
-    cases_by_name = {c.name: c for c in all_cases}
     matcher = None
     if cases:
         matcher, shown = _case_matcher(cases, attributes)
         filters["cases"] = shown
+    batches = _batches(
+        project,
+        all_codes,
+        all_docs,
+        {c.name: c for c in all_cases},
+        code_ids=code_ids,
+        filtered_documents=documents is not None,
+        coders=coder_list,
+        matcher=matcher,
+        memos=memos,
+        overlaps=overlaps,
+        context=context,
+        progress=progress,
+    )
+    stream = SelectionStream(
+        project=project.name,
+        codes=all_codes,
+        code_ids=code_ids,
+        include_subcodes=include_subcodes,
+        documents=all_docs,
+        attributes=attributes,
+        filters=filters,
+        batches=batches,
+    )
+    if pseudonymiser is None:
+        return stream
+    # imported here: the pseudonymisation of records builds on this module's records
+    from codage.services.pseudonymised import pseudonymise_stream
 
+    return pseudonymise_stream(stream, pseudonymiser)
+
+
+def _batches(
+    project: Project,
+    all_codes: list[Code],
+    all_docs: list[DocumentInfo],
+    cases_by_name: dict[str, Case],
+    *,
+    code_ids: set[int] | None,
+    filtered_documents: bool,
+    coders: list[str] | None,
+    matcher: Callable[[Case | None], bool] | None,
+    memos: bool,
+    overlaps: bool,
+    context: int,
+    progress: Progress | None,
+) -> Iterator[DocumentBatch]:
     # The codings are read once, as plain rows, one document at a time: a document's
     # units, text and neighbouring codings are held only while its records are made.
     written = _coding_memos(project) if memos else {}
     code_by_id = {c.id: c for c in all_codes}
     docs_by_id = {d.id: d for d in all_docs}
-    records: list[CodingRecord] = []
     stream = project.codings_by_document(
-        document_ids=None if documents is None else list(docs_by_id),
+        document_ids=list(docs_by_id) if filtered_documents else None,
         code_ids=code_ids,
-        coders=coder_list,
+        coders=coders,
     )
-    if not with_records:
-        stream = iter(())
     for n, (doc_id, mine) in enumerate(stream, 1):
         doc = docs_by_id.get(doc_id)
         if doc is None:
             continue
         units = project.units(doc.id)
         # a document without numbered units is numbered by its lines, as the interface does
-        numbered = bool(number_places(units))
+        places = number_places(units)
         text = None
-        if context > 0 or not numbered:
+        if context > 0 or not places:
             text = project.document(doc.id).text
-        locate = _locator(units, None if numbered else text)
-        around = _context_finder(text, units, context) if text and context > 0 else None
+        locate = locator(units, None if places else text, numbered=places)
+        around = context_finder(text, units, context) if text and context > 0 else None
         overlapping = None
         if overlaps:
             # the other codes of a passage, as the same coders saw it, whatever the code
@@ -398,12 +358,13 @@ def select_codings(
                 others = [
                     (c.code_id, c.start, c.end)
                     for c in project.stream_codings(
-                        document_ids=[doc.id], coders=coder_list, with_text=False
+                        document_ids=[doc.id], coders=coders, with_text=False
                     )
                 ]
-            overlapping = _overlap_index(others)
+            overlapping = overlap_index(others)
         document_case = cases_by_name.get(doc.case) if doc.case is not None else None
         find_case = case_locator(units, project.unit_cases(doc.id), document_case)
+        records: list[CodingRecord] = []
         for c in mine:
             case = find_case(c.span)
             if matcher is not None and not matcher(case):
@@ -426,31 +387,73 @@ def select_codings(
                     after=after,
                 )
             )
+        if records:
+            yield DocumentBatch(doc.name, records)
         if progress is not None:
             progress(min(n, len(all_docs)), len(all_docs))
     if progress is not None:
         progress(len(all_docs), len(all_docs))
-    order = {c.id: i for i, c in enumerate(all_codes)}
-    records.sort(
-        key=lambda r: (
-            order[r.code.id],
-            r.document.name,
-            r.coding.start,
-            r.coding.end,
-            r.coding.coder,
-            r.coding.id,
-        )
-    )
-    selection = Selection(
-        project=project.name,
-        codes=all_codes,
-        code_ids=code_ids,
+
+
+def select_codings(
+    project: Project,
+    *,
+    codes: Iterable[CodeRef] | None = None,
+    include_subcodes: bool = True,
+    documents: Iterable[DocumentRef] | None = None,
+    coders: Iterable[str] | None = None,
+    cases: CaseFilter | None = None,
+    memos: bool = False,
+    overlaps: bool = False,
+    context: int = 0,
+    progress: Progress | None = None,
+    pseudonymised: bool = False,
+    with_records: bool = True,
+) -> Selection:
+    """The codings asked for, filtered, in tree, document, position order, as records.
+
+    ``codes`` are code ids, paths (resolved like a typed path) or codes; a code
+    brings its sub-codes unless ``include_subcodes`` is false. ``cases`` maps an
+    attribute name to the value(s) a coding's case must have. ``memos``,
+    ``overlaps`` and ``context`` (a number of sentences) fill the records'
+    fields of the same names; ``progress(done, total)`` is called per document.
+    With ``pseudonymised``, the records pass through the project's pseudonymisation
+    map (:class:`codage.services.pseudonyms.NoPseudonymMap` when it has none).
+    Without ``with_records`` only what was asked is resolved and checked (codes,
+    documents, coders, attributes) and no coding is read: ``records`` is empty.
+    The records' codings carry no timestamps (no export shows them).
+    Raises :class:`NotFound` for a code, document, coder or attribute that is
+    not in the project. :func:`stream_codings` reads the same records without
+    holding them all.
+    """
+    pseudonymiser = _pseudonymiser(project) if pseudonymised else None
+    stream = stream_codings(
+        project,
+        codes=codes,
         include_subcodes=include_subcodes,
-        documents=all_docs,
+        documents=documents,
+        coders=coders,
+        cases=cases,
+        memos=memos,
+        overlaps=overlaps,
+        context=context,
+        progress=progress,
+    )
+    records: list[CodingRecord] = []
+    if with_records:
+        for batch in stream.batches:
+            records.extend(batch.records)
+    records.sort(key=record_order(stream.codes))
+    selection = Selection(
+        project=stream.project,
+        codes=stream.codes,
+        code_ids=stream.code_ids,
+        include_subcodes=include_subcodes,
+        documents=stream.documents,
         records=records,
         coders=sorted({r.coding.coder for r in records}),
-        attributes=attributes,
-        filters=filters,
+        attributes=stream.attributes,
+        filters=stream.filters,
     )
     if pseudonymiser is None:
         return selection
@@ -479,6 +482,35 @@ def select_for_dossier(
     """What a quotation dossier shows: :func:`select_codings` with memos, overlapping
     codes and ``context`` sentences around each passage (pseudonymised if asked)."""
     return select_codings(
+        project,
+        codes=codes,
+        include_subcodes=include_subcodes,
+        documents=documents,
+        coders=coders,
+        cases=cases,
+        memos=True,
+        overlaps=True,
+        context=context,
+        progress=progress,
+        pseudonymised=pseudonymised,
+    )
+
+
+def stream_for_dossier(
+    project: Project,
+    *,
+    codes: Iterable[CodeRef] | None = None,
+    include_subcodes: bool = True,
+    documents: Iterable[DocumentRef] | None = None,
+    coders: Iterable[str] | None = None,
+    cases: CaseFilter | None = None,
+    context: int = 0,
+    progress: Progress | None = None,
+    pseudonymised: bool = False,
+) -> SelectionStream:
+    """:func:`select_for_dossier`'s records as a :class:`SelectionStream`: what the
+    dossier writer reads, one document at a time."""
+    return stream_codings(
         project,
         codes=codes,
         include_subcodes=include_subcodes,

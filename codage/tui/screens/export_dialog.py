@@ -46,7 +46,7 @@ from codage.services.output import (
     parse_case_filters,
 )
 from codage.services.project_records import select_codebook_records, select_project_records
-from codage.services.selection import select_for_dossier
+from codage.services.selection import stream_for_dossier
 from codage.tui.bindings import localize
 
 register(
@@ -470,7 +470,7 @@ class ExportDialog(ModalScreen[None]):
             if request.format != "docx":
                 self._export_refi(request, progress)
                 return
-            selection = select_for_dossier(
+            selection = stream_for_dossier(
                 self.project,
                 codes=request.codes,
                 include_subcodes=request.include_subcodes,
