@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
@@ -458,7 +459,8 @@ def _body_plan(
         plan.append(heading_xml(writer.style_id(f"Heading {level}"), text, colour, bookmark))
 
     used: dict[str | None, set[int]] = defaultdict(set)
-    for group, code_id in spill.buckets():  # type: ignore[misc]
+    for bucket in spill.buckets():
+        group, code_id = cast("tuple[str | None, int]", bucket)
         used[group].add(code_id)
 
     def write_codes(group: str | None, offset: int) -> None:

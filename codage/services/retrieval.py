@@ -277,7 +277,7 @@ def read_page(
     """The passages of ``rows`` (of ``index``), with their context, speaker and place,
     as :func:`read_passages` makes them; only these rows' documents are read."""
     from codage.places import number_places
-    from codage.services.selection import _locator
+    from codage.services.passage_context import locator
 
     out: list[Passage] = []
     kept = index._read
@@ -287,7 +287,7 @@ def read_page(
             text = project.document(row.document_id).text
             units = project.units(row.document_id)
             # a document without numbered units is numbered by its lines
-            locate = _locator(units, None if number_places(units) else text)
+            locate = locator(units, None if number_places(units) else text)
             read = kept[row.document_id] = (text, locate)
             while len(kept) > _KEPT_DOCUMENTS:
                 kept.pop(next(iter(kept)))
