@@ -19,7 +19,6 @@ from codage.analysis.align import OffsetMap, Placement, align_texts, place_ancho
 from codage.domain import (
     Code,
     CodePath,
-    CodingImport,
     DocumentInfo,
     Memo,
     fold,
@@ -288,22 +287,29 @@ def _merge_codings(
     result: dict[int, int | None] = {}
     aside: list[tuple[CodingTuple, _DocPlan, str]] = []  # (coding, plan, reason)
     coders: set[str] = set()
-    i = 0
+    done = 0
     for document_id in sorted(counts):
         plan = plans[document_id]
-        records: list[CodingImport] = []
-        origins: list[int] = []
-        reanchored: list[bool] = []
-        for coding in source.coding_tuples(document_id):
-            if progress and i % 2000 == 0:
-                progress("codings", i, total)
-            i += 1
-            origin, code, owner, start, end, text, memo, automatic, suggested = coding
-            coders.add(owner)
-            moved = False
-            if plan.offsets is not None:
+        if progress:
+            progress("codings", done, total)
+        offsets = plan.offsets
+        codings = source.coding_tuples(document_id, with_text=offsets is not None)
+        done += len(codings)
+        coders.update(c[2] for c in codings)
+        if offsets is None:
+            # the same text: every coding keeps its span
+            origins = [c[0] for c in codings]
+            records = [
+                (code_map[code], owner, start, end, memo, automatic, suggested)
+                for _, code, owner, start, end, _, memo, automatic, suggested in codings
+            ]
+            reanchored = [False] * len(codings)
+        else:
+            origins, records, reanchored = [], [], []
+            for coding in codings:
+                origin, code, owner, start, end, text, memo, automatic, suggested = coding
                 found = place_anchor(
-                    text, start, end, plan.target_text, plan.offsets, source=plan.source_text
+                    text, start, end, plan.target_text, offsets, source=plan.source_text
                 )
                 if not isinstance(found, Placement):
                     _, score = found
@@ -317,14 +323,12 @@ def _merge_codings(
                     )
                     continue
                 moved = (found.start, found.end) != (start, end) or found.how != "exact"
-                start, end = found.start, found.end
-            records.append(
-                CodingImport(
-                    plan.target_id, code_map[code], owner, start, end, memo, automatic, suggested
+                records.append(
+                    (code_map[code], owner, found.start, found.end, memo, automatic, suggested)
                 )
-            )
-            origins.append(origin)
-            reanchored.append(moved)
+                origins.append(origin)
+                reanchored.append(moved)
+        del codings
         placed = writer.add(plan.target_id, records)
         for origin, (new_id, added), moved in zip(origins, placed, reanchored, strict=True):
             if added:

@@ -440,7 +440,8 @@ def _record_ranges(
     s.flush()
     # The operations in order: the plain ones between the ranges, and each range's
     # rows in id order (the order they were inserted in). UNION ALL keeps its parts'
-    # order; json() hands each element over as JSON, not as a string.
+    # order; each part is JSON text already (json_each gives an object as its text),
+    # joined as it is rather than parsed again.
     parts: list[str] = []
     params: dict[str, Any] = {"entry": row.id, **bounds}
     done = 0
@@ -457,9 +458,8 @@ def _record_ranges(
     parts.append("SELECT value AS op FROM json_each(:tail)")
     s.execute(
         text(
-            "UPDATE journal SET ops = (SELECT json_group_array(json(op)) FROM ("
-            + " UNION ALL ".join(parts)
-            + ")) WHERE id = :entry"
+            "UPDATE journal SET ops = (SELECT '[' || coalesce(group_concat(op, ','), '') || ']'"
+            " FROM (" + " UNION ALL ".join(parts) + ")) WHERE id = :entry"
         ),
         params,
     )

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from codage.domain import CodingImport, DocumentInfo, text_sha256, word_count
+from codage.domain import DocumentInfo, text_sha256, word_count
 from codage.store.aside import Aside
 from codage.store.base import Conflict, NotFound
 from codage.store.documents import Documents
@@ -43,7 +43,7 @@ from codage.store.schema import (
 from codage.store.search_index import CONTAINER_KINDS, INDEX_VERSION, _pack
 
 # SQLite's page cache during a merge, in KiB.
-_CACHE_KIB = 256 * 1024
+_CACHE_KIB = 64 * 1024
 
 # Rows written per statement, and fetched from the source per round.
 _SLICE = 5_000
@@ -51,6 +51,8 @@ _SLICE = 5_000
 # (source coding id, code id, coder name, start, end, anchor text, memo, automatic,
 # suggested): a coding as a merge reads it.
 CodingTuple = tuple[int, int, str, int, int, str, str | None, bool, bool]
+# (code id, coder name, start, end, memo, automatic, suggested): a coding to write.
+CodingRecord = tuple[int, str, int, int, str | None, bool, bool]
 
 _INSERT_CODING = (
     'INSERT INTO codings (document_id, code_id, coder_id, start, "end", text, memo, '
@@ -91,9 +93,10 @@ class Merging(Aside, Documents):
             query = select(CodingRow.document_id, func.count()).group_by(CodingRow.document_id)
             return dict(s.execute(query).all())
 
-    def coding_tuples(self, document_id: int) -> list[CodingTuple]:
+    def coding_tuples(self, document_id: int, *, with_text: bool = True) -> list[CodingTuple]:
         """One document's codings as plain tuples (see ``CodingTuple``), in the order of
-        :meth:`codings` (start, end, id)."""
+        :meth:`codings` (start, end, id); without ``with_text`` their anchor text is
+        empty (a merge into the very same text takes the target's)."""
         automatic: Any = CodingRow.automatic if self._has_automatic() else literal(False)
         suggested: Any = CodingRow.suggested if self._has_suggested() else literal(False)
         with self._read() as s:
@@ -105,7 +108,7 @@ class Merging(Aside, Documents):
                     CodingRow.coder_id,
                     CodingRow.start,
                     CodingRow.end,
-                    CodingRow.text,
+                    CodingRow.text if with_text else literal(""),
                     CodingRow.memo,
                     automatic,
                     suggested,
@@ -113,9 +116,10 @@ class Merging(Aside, Documents):
                 .where(CodingRow.document_id == document_id)
                 .order_by(CodingRow.start, CodingRow.end, CodingRow.id)
             )
+            rows = s.execute(query)
             return [
                 (i, c, names[k], a, b, t, m, bool(auto), bool(sugg))
-                for i, c, k, a, b, t, m, auto, sugg in s.execute(query)
+                for i, c, k, a, b, t, m, auto, sugg in rows
             ]
 
     # -- writing a target ----------------------------------------------------------
@@ -157,12 +161,12 @@ class Merging(Aside, Documents):
             )
             s.add(row)
             s.flush()
-            linked = dict(
+            linked: dict[int, str] = dict(
                 src.execute(
                     select(CaseLinkRow.unit_id, CaseRow.name)
                     .join(CaseRow, CaseRow.id == CaseLinkRow.case_id)
                     .where(CaseLinkRow.document_id == info.id, CaseLinkRow.unit_id.is_not(None))
-                ).all()
+                ).all()  # type: ignore[arg-type]
             )
             unit_cases = self._copy_units(src, s, info.id, row.id, len(text), name, linked)
             if self.has_search_index and not self._copy_index(source, src, s, info.id, row.id, sha):
@@ -223,7 +227,7 @@ class Merging(Aside, Documents):
                 if case is not None:
                     unit_cases[i] = case
                 values.append((target_id, kind, i, start, end, speaker, timestamp, lemmas))
-            connection.exec_driver_sql(_INSERT_UNIT, values)  # type: ignore[arg-type]
+            connection.exec_driver_sql(_INSERT_UNIT, values)
         return unit_cases
 
     def _copy_index(
@@ -284,7 +288,7 @@ class Merging(Aside, Documents):
             while piece := list(itertools.islice(rows, _SLICE)):
                 connection.exec_driver_sql(
                     statement,
-                    [(target_id, a, b) for a, b in piece],  # type: ignore[arg-type]
+                    [(target_id, a, b) for a, b in piece],
                 )
         return True
 
@@ -312,22 +316,34 @@ class CodingWriter:
         self._coders: dict[str, int] = {}
         self._stamp = self.now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
-    def add(self, document_id: int, records: Sequence[CodingImport]) -> list[tuple[int, bool]]:
-        """Insert these codings of one document; for each record, the id of the target's
-        coding and whether it was added (False: the same coder held that span with that
-        code already, or an earlier record repeats it)."""
+    def add(self, document_id: int, records: Sequence[CodingRecord]) -> list[tuple[int, bool]]:
+        """Insert these codings of one document, each (code id, coder, start, end, memo,
+        automatic, suggested); for each, the id of the target's coding and whether it
+        was added (False: the same coder held that span with that code already, or an
+        earlier record repeats it)."""
         if not records:
             return []
         project = self.project
         with project._tx() as s:
-            text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
-            if text is None:
+            connection = s.connection()
+            found = connection.exec_driver_sql(
+                "SELECT text FROM documents WHERE id = ?"
+                if connection.dialect.name == "sqlite"
+                else "SELECT text FROM documents WHERE id = %(id)s",
+                (document_id,) if connection.dialect.name == "sqlite" else {"id": document_id},
+            ).first()
+            if found is None:
                 raise NotFound(f"no document with id {document_id}")
-            wanted = {r.code_id for r in records} - self._codes
+            text: str = found[0]
+            wanted = {r[0] for r in records} - self._codes
             if wanted:
                 self._codes |= set(s.scalars(select(CodeRow.id).where(CodeRow.id.in_(wanted))))
-            for name in {r.coder for r in records} - self._coders.keys():
-                self._coders[name] = project._coder_id(s, name)
+                missing = wanted - self._codes
+                if missing:
+                    raise NotFound(f"no code with id {min(missing)}")
+            coders = self._coders
+            for name in {r[1] for r in records} - coders.keys():
+                coders[name] = project._coder_id(s, name)
             existing: dict[tuple[int, int, int, int], int] = {
                 (c, k, a, b): i
                 for c, k, a, b, i in s.execute(
@@ -344,14 +360,12 @@ class CodingWriter:
             out: list[tuple[int, bool]] = []
             rows: list[tuple[Any, ...]] = []
             fresh: list[int] = []  # places in ``out`` of the rows inserted
-            for r in records:
-                if r.code_id not in self._codes:
-                    raise NotFound(f"no code with id {r.code_id}")
-                if not (0 <= r.start < r.end <= length):
+            for code_id, coder, start, end, memo, automatic, suggested in records:
+                if not (0 <= start < end <= length):
                     raise Conflict(
-                        f"span [{r.start}, {r.end}) is empty or outside document {document_id}"
+                        f"span [{start}, {end}) is empty or outside document {document_id}"
                     )
-                key = (r.code_id, self._coders[r.coder], r.start, r.end)
+                key = (code_id, coders[coder], start, end)
                 known = existing.get(key)
                 if known is not None:
                     out.append((known, False))
@@ -362,14 +376,14 @@ class CodingWriter:
                 rows.append(
                     (
                         document_id,
-                        r.code_id,
+                        code_id,
                         key[1],
-                        r.start,
-                        r.end,
-                        text[r.start : r.end],
-                        r.memo,
-                        r.automatic,
-                        r.suggested,
+                        start,
+                        end,
+                        text[start:end],
+                        memo,
+                        automatic,
+                        suggested,
                     )
                 )
             if rows:
@@ -388,7 +402,7 @@ class CodingWriter:
         stamp = self._stamp
         connection.exec_driver_sql(
             _INSERT_CODING,
-            [(*row, stamp, stamp) for row in rows],  # type: ignore[arg-type]
+            [(*row, stamp, stamp) for row in rows],
         )
         # The writer holds the database's only write lock and the table hands out ids
         # in order (AUTOINCREMENT): the rows took the ids that end at the largest.
@@ -402,8 +416,8 @@ class CodingWriter:
         return list(range(first, last + 1))
 
     def _insert_returning(self, s: Session, rows: list[tuple[Any, ...]]) -> list[int]:
-        keys = ("document_id", "code_id", "coder_id", "start", "end", "text", "memo")
-        keys += ("automatic", "suggested")
+        keys: tuple[str, ...] = ("document_id", "code_id", "coder_id", "start", "end")
+        keys += ("text", "memo", "automatic", "suggested")
         values = [
             {**dict(zip(keys, row, strict=True)), "created_at": self.now, "updated_at": self.now}
             for row in rows
