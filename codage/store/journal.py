@@ -440,8 +440,9 @@ def _record_ranges(
     s.flush()
     # The operations in order: the plain ones between the ranges, and each range's
     # rows in id order (the order they were inserted in). UNION ALL keeps its parts'
-    # order; each part is JSON text already (json_each gives an object as its text),
-    # joined as it is rather than parsed again.
+    # order; json() hands each element over as JSON, not as a string. The array is
+    # built in one buffer: joining its text with '[' and ']' would copy it once more
+    # (a million codings make a 300 MB entry), for a little less processor time.
     parts: list[str] = []
     params: dict[str, Any] = {"entry": row.id, **bounds}
     done = 0
@@ -458,8 +459,9 @@ def _record_ranges(
     parts.append("SELECT value AS op FROM json_each(:tail)")
     s.execute(
         text(
-            "UPDATE journal SET ops = (SELECT '[' || coalesce(group_concat(op, ','), '') || ']'"
-            " FROM (" + " UNION ALL ".join(parts) + ")) WHERE id = :entry"
+            "UPDATE journal SET ops = (SELECT json_group_array(json(op)) FROM ("
+            + " UNION ALL ".join(parts)
+            + ")) WHERE id = :entry"
         ),
         params,
     )
