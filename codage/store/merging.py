@@ -325,16 +325,9 @@ class CodingWriter:
             return []
         project = self.project
         with project._tx() as s:
-            connection = s.connection()
-            found = connection.exec_driver_sql(
-                "SELECT text FROM documents WHERE id = ?"
-                if connection.dialect.name == "sqlite"
-                else "SELECT text FROM documents WHERE id = %(id)s",
-                (document_id,) if connection.dialect.name == "sqlite" else {"id": document_id},
-            ).first()
-            if found is None:
+            text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+            if text is None:
                 raise NotFound(f"no document with id {document_id}")
-            text: str = found[0]
             wanted = {r[0] for r in records} - self._codes
             if wanted:
                 self._codes |= set(s.scalars(select(CodeRow.id).where(CodeRow.id.in_(wanted))))
@@ -344,6 +337,9 @@ class CodingWriter:
             coders = self._coders
             for name in {r[1] for r in records} - coders.keys():
                 coders[name] = project._coder_id(s, name)
+            # A coding repeats one only of its own coder: the other coders' are not read
+            # (merging a coder's project beside another's finds nothing to skip).
+            coder_ids = {coders[name] for name in {r[1] for r in records}}
             existing: dict[tuple[int, int, int, int], int] = {
                 (c, k, a, b): i
                 for c, k, a, b, i in s.execute(
@@ -353,19 +349,29 @@ class CodingWriter:
                         CodingRow.start,
                         CodingRow.end,
                         CodingRow.id,
-                    ).where(CodingRow.document_id == document_id)
+                    ).where(CodingRow.document_id == document_id, CodingRow.coder_id.in_(coder_ids))
                 )
             }
             length = len(text)
-            out: list[tuple[int, bool]] = []
-            rows: list[tuple[Any, ...]] = []
-            fresh: list[int] = []  # places in ``out`` of the rows inserted
-            for code_id, coder, start, end, memo, automatic, suggested in records:
+            for _, _, start, end, _, _, _ in records:
                 if not (0 <= start < end <= length):
                     raise Conflict(
                         f"span [{start}, {end}) is empty or outside document {document_id}"
                     )
-                key = (code_id, coders[coder], start, end)
+            keys = [(r[0], coders[r[1]], r[2], r[3]) for r in records]
+            out: list[tuple[int, bool]]
+            rows: list[tuple[Any, ...]]
+            fresh: list[int]  # places in ``out`` of the rows inserted
+            if existing.keys().isdisjoint(keys) and len(set(keys)) == len(keys):
+                # nothing to skip (the common case): every record is a new row
+                rows = [
+                    (document_id, c, k, a, b, text[a:b], r[4], r[5], r[6])
+                    for (c, k, a, b), r in zip(keys, records, strict=True)
+                ]
+                ids = self._insert(s, rows)
+                return [(i, True) for i in ids]
+            out, rows, fresh = [], [], []
+            for key, r in zip(keys, records, strict=True):
                 known = existing.get(key)
                 if known is not None:
                     out.append((known, False))
@@ -373,19 +379,8 @@ class CodingWriter:
                 existing[key] = -1 - len(fresh)  # the new row's place, until its id is known
                 fresh.append(len(out))
                 out.append((0, True))
-                rows.append(
-                    (
-                        document_id,
-                        code_id,
-                        key[1],
-                        start,
-                        end,
-                        text[start:end],
-                        memo,
-                        automatic,
-                        suggested,
-                    )
-                )
+                _, coder_id, start, end = key
+                rows.append((document_id, key[0], coder_id, start, end, text[start:end], *r[4:]))
             if rows:
                 ids = self._insert(s, rows)
                 for place, new_id in zip(fresh, ids, strict=True):
