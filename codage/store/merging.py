@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import Connection, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from codage.domain import DocumentInfo, text_sha256, word_count
@@ -58,10 +58,24 @@ _INSERT_CODING = (
     'INSERT INTO codings (document_id, code_id, coder_id, start, "end", text, memo, '
     "automatic, suggested, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_UNIT = (
-    'INSERT INTO units (document_id, kind, position, start, "end", speaker, timestamp, '
-    "lemmas) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_UNIT_KEYS = ("document_id", "kind", "position", "start", "end", "speaker", "timestamp", "lemmas")
+
+
+def _insert_many(
+    connection: Connection, table: Any, keys: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Rows of plain tuples in one statement: on SQLite straight to the driver (no
+    per-row processing by SQLAlchemy), elsewhere through SQLAlchemy's insert."""
+    if not rows:
+        return
+    if connection.dialect.name == "sqlite":
+        names = ", ".join(f'"{k}"' for k in keys)
+        marks = ", ".join("?" for _ in keys)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.__tablename__} ({names}) VALUES ({marks})", rows
+        )
+    else:
+        connection.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
 
 
 class Merging(Aside, Documents):
@@ -227,7 +241,7 @@ class Merging(Aside, Documents):
                 if case is not None:
                     unit_cases[i] = case
                 values.append((target_id, kind, i, start, end, speaker, timestamp, lemmas))
-            connection.exec_driver_sql(_INSERT_UNIT, values)
+            _insert_many(connection, UnitRow, _UNIT_KEYS, values)
         return unit_cases
 
     def _copy_index(
@@ -282,14 +296,9 @@ class Merging(Aside, Documents):
                 .where(table.document_id == source_id)
                 .execution_options(yield_per=_SLICE)
             )
-            statement = (
-                f"INSERT INTO {table.__tablename__} (document_id, {columns}) VALUES (?, ?, ?)"
-            )
+            keys = ("document_id", *(c.strip() for c in columns.split(",")))
             while piece := list(itertools.islice(rows, _SLICE)):
-                connection.exec_driver_sql(
-                    statement,
-                    [(target_id, a, b) for a, b in piece],
-                )
+                _insert_many(connection, table, keys, [(target_id, a, b) for a, b in piece])
         return True
 
     def coding_writer(self, *, actor: str) -> CodingWriter:
