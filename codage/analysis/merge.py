@@ -286,7 +286,6 @@ def _merge_codings(
     writer = target.coding_writer(actor=coder)
     result: dict[int, int | None] = {}
     aside: list[tuple[CodingTuple, _DocPlan, str]] = []  # (coding, plan, reason)
-    coders: set[str] = set()
     done = 0
     for document_id in sorted(counts):
         plan = plans[document_id]
@@ -295,7 +294,6 @@ def _merge_codings(
         offsets = plan.offsets
         codings = source.coding_tuples(document_id, with_text=offsets is not None)
         done += len(codings)
-        coders.update(c[2] for c in codings)
         if offsets is None:
             # the same text: every coding keeps its span
             origins = [c[0] for c in codings]
@@ -342,7 +340,8 @@ def _merge_codings(
     if progress:
         progress("codings", total, total)
     writer.close()
-    report.coders = sorted(coders)
+    # the coders whose codings the source holds, counted by its database
+    report.coders = sorted(source.coding_counts_by_coder())
     # Codings kept aside: idempotent by content.
     known = {
         (a.document_name, a.code_id, a.coder, a.start, a.end, a.text)
