@@ -6,26 +6,33 @@ that part of the merge goes through alignment and re-anchoring.
 
     .venv/bin/python benchmarks/merge_bench.py [--codings N] [--keep DIR]
 
-Prints the time of the merge, its counts and a second merge of the same
-sources (which must add nothing). The projects live in a temporary folder removed at
-the end, unless ``--keep DIR`` names a folder to keep them in. Not a test: figures only.
+Prints the processor time (user + system), wall time and peak memory of the merge, run
+as ``codage merge`` in a process of its own, its counts, and the same for a second merge
+of the same sources (which must add nothing). The projects live in a temporary folder
+removed at the end, unless ``--keep DIR`` names a folder to keep them in (and to use
+them again from). Not a test: figures only.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import Figure
-from codage.analysis.merge import merge_projects, summary_rows
-from codage.domain import CodingImport, NewDocument, Unit
-from codage.store.project import Project
+from benchmarks.report import Figure  # noqa: E402
+from codage.domain import CodingImport, NewDocument, Unit  # noqa: E402
+from codage.store.project import Project  # noqa: E402
 
 WORDS = (
     "agent",
@@ -119,9 +126,30 @@ def build(path: Path, coder: str, texts: list[str], n_codings: int, seed: int) -
     return project
 
 
-def measure(codings: int, keep: Path | None = None) -> dict[str, float]:
-    """Build three coders' projects, merge them, merge again; the projects are removed
-    afterwards unless ``keep`` names a folder for them."""
+def _merge_child(target: Path, sources: list[Path]) -> tuple[float, float, float, dict]:
+    """``codage merge --json`` in a process of its own, as a person runs it: wall seconds,
+    processor seconds (user + system), peak memory in MB (the child's own ``ru_maxrss``)
+    and the report."""
+    env = {**os.environ, "CODAGE_LANG": "en", "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "codage", "merge", str(target), *map(str, sources)]
+    argv += ["--coder", "lead", "--json"]
+    began = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - began
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"merge failed: {err.read().decode('utf-8', 'replace')[-2000:]}")
+        report = json.loads(out.read().decode("utf-8"))
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, report
+
+
+def measure(codings: int, keep: Path | None = None) -> dict[str, Any]:
+    """Build three coders' projects, merge them, merge again, each merge in a process of
+    its own; the projects are removed afterwards unless ``keep`` names a folder for them
+    (where projects already built for the same size are used again)."""
     rng = random.Random(7)
     texts = [_text(rng) for _ in range(N_DOCS)]
     corrected = list(texts)
@@ -131,54 +159,57 @@ def measure(codings: int, keep: Path | None = None) -> dict[str, float]:
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        sources = [
-            build(folder / "coder-a.db", "A", texts, codings, 1),
-            build(folder / "coder-b.db", "B", texts, codings, 2),
-            build(folder / "coder-c.db", "C", corrected, codings, 3),
-        ]
+        paths = [folder / f"coder-{name}-{codings}.db" for name in "abc"]
+        plans = (("A", texts, 1), ("B", texts, 2), ("C", corrected, 3))
+        for path, (coder, made, seed) in zip(paths, plans, strict=True):
+            if not path.exists():
+                build(path, coder, made, codings, seed).close()
         built = time.perf_counter() - t0
-        target_path = folder / "team.db"
-        target_path.unlink(missing_ok=True)
-        target = Project.open(str(target_path))
-        try:
-            t0 = time.perf_counter()
-            report = merge_projects(target, sources, coder="lead")
-            elapsed = time.perf_counter() - t0
-            rows = summary_rows(report)
-            t0 = time.perf_counter()
-            again = merge_projects(target, sources, coder="lead")
-            elapsed2 = time.perf_counter() - t0
-        finally:
-            for project in (*sources, target):
-                project.close()
+        target = folder / "team.db"
+        for old in folder.glob("team.db*"):
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        elapsed, cpu, peak, report = _merge_child(target, paths)
+        elapsed2, cpu2, peak2, again = _merge_child(target, paths)
     return {
         "built": built,
         "merge": elapsed,
-        "added": sum(s.codings_added for s in report.sources),
+        "merge_cpu": cpu,
+        "merge_mb": peak,
+        "added": sum(s["codings_added"] for s in report["sources"]),
         "again": elapsed2,
-        "added_again": sum(s.codings_added for s in again.sources),
-        "rows": rows,  # type: ignore[dict-item]
+        "again_cpu": cpu2,
+        "again_mb": peak2,
+        "added_again": sum(s["codings_added"] for s in again["sources"]),
+        "rows": [
+            {k: (len(v) if isinstance(v, list) else v) for k, v in s.items() if k != "source"}
+            for s in report["sources"]
+        ],
     }
 
 
 def run(quick: bool) -> list[Figure]:
-    """3 × 5,000 codings quick; 3 × 200,000 (the goal's size) full."""
+    """3 × 5,000 codings quick; 3 × 200,000 (the goal's size) full. The figure is the
+    merge's processor time (user + system): on a shared machine wall time measures the
+    neighbours."""
     codings = 5000 if quick else 200_000
     m = measure(codings)
     return [
         Figure(
-            f"merge of 3 × {codings:,} codings",
-            m["merge"],
+            f"merge of 3 × {codings:,} codings (processor time)",
+            m["merge_cpu"],
             "s",
             goal=10.0 if codings >= 200_000 else None,
             issue_goal="merge-600k" if codings >= 200_000 else "",
-            note=f"{m['added']:,.0f} codings added; {m['added'] / m['merge']:,.0f} per second",
+            note=(
+                f"{m['added']:,.0f} codings added; {m['merge']:.1f} s wall, "
+                f"peak {m['merge_mb']:.0f} MB"
+            ),
         ),
         Figure(
-            "merge again, same sources",
-            m["again"],
+            "merge again, same sources (processor time)",
+            m["again_cpu"],
             "s",
-            note=f"{m['added_again']:.0f} codings added (must be 0)",
+            note=f"{m['added_again']:.0f} codings added (must be 0); peak {m['again_mb']:.0f} MB",
         ),
     ]
 
@@ -190,11 +221,17 @@ def main() -> None:
     args = parser.parse_args()
     m = measure(args.codings, args.keep)
     print(f"built 3 projects of {args.codings} codings in {m['built']:.1f} s")
-    print(f"merge: {m['merge']:.2f} s for {3 * args.codings} codings (goal ≤ 10 s at 200,000)")
-    print(f"  {m['added'] / m['merge']:,.0f} codings per second")
-    for row in m["rows"]:  # type: ignore[attr-defined]
-        print("  " + ", ".join(f"{k}={v}" for k, v in row.items() if k != "source"))
-    print(f"merge again: {m['again']:.2f} s, {m['added_again']:.0f} codings added (must be 0)")
+    print(
+        f"merge: {m['merge_cpu']:.2f} s processor time ({m['merge']:.2f} s wall, peak "
+        f"{m['merge_mb']:.0f} MB) for {3 * args.codings} codings (goal ≤ 10 s at 200,000)"
+    )
+    print(f"  {m['added'] / m['merge_cpu']:,.0f} codings per processor second")
+    for row in m["rows"]:
+        print("  " + ", ".join(f"{k}={v}" for k, v in row.items()))
+    print(
+        f"merge again: {m['again_cpu']:.2f} s processor time ({m['again']:.2f} s wall, peak "
+        f"{m['again_mb']:.0f} MB), {m['added_again']:.0f} codings added (must be 0)"
+    )
     if args.keep is not None:
         print(f"(projects kept in {args.keep})")
 

@@ -19,16 +19,13 @@ from codage.analysis.align import OffsetMap, Placement, align_texts, place_ancho
 from codage.domain import (
     Code,
     CodePath,
-    Coding,
-    CodingImport,
     DocumentInfo,
     Memo,
-    NewDocument,
-    Unit,
     fold,
 )
 from codage.services.backups import back_up
 from codage.store.engine import display_location
+from codage.store.merging import CodingTuple
 from codage.store.project import Conflict, Project
 
 __all__ = [
@@ -228,24 +225,6 @@ class _DocPlan:
     source_text: str = ""
 
 
-def _new_document(source: Project, info: DocumentInfo) -> NewDocument:
-    doc = source.document(info.id)
-    units = source.units(info.id, with_lemmas=True)
-    index = {u.id: i for i, u in enumerate(units)}
-    unit_cases = {index[uid]: case.name for uid, case in source.unit_cases(info.id).items()}
-    case = source.document_case(info.id)
-    return NewDocument(
-        name=doc.name,
-        kind=doc.kind,
-        text=doc.text,
-        units=[Unit(u.kind, u.start, u.end, u.speaker, u.timestamp, u.lemmas) for u in units],
-        source_path=doc.source_path,
-        metadata=dict(doc.metadata),
-        unit_cases=unit_cases,
-        case=case.name if case else None,
-    )
-
-
 def _merge_documents(
     target: Project, source: Project, report: SourceReport, progress: Progress | None
 ) -> dict[int, _DocPlan]:
@@ -269,7 +248,7 @@ def _merge_documents(
             report.documents_matched_name.append(info.name)
             _link_document_case(target, source, info, named)
             continue
-        added = target.add_document(_new_document(source, info))
+        added = target.copy_document(source, info)
         by_name[added.name] = added
         plans[info.id] = _DocPlan(added.id, added.name, None)
         report.documents_added.append(info.name)
@@ -297,116 +276,98 @@ def _merge_codings(
     progress: Progress | None,
     coding_memos: dict[int, list[str]],
 ) -> dict[int, int | None]:
-    """Place every source coding; returns source coding id -> target coding id
-    (None for codings kept aside). ``coding_memos`` are the texts of the memos
-    on each source coding: those of codings kept aside travel in the aside
+    """Place every source coding, one document at a time; returns source coding id ->
+    target coding id (None for codings kept aside) for the codings that carry memos
+    (``coding_memos``, their texts): those of codings kept aside travel in the aside
     record's memo, since there is no coding for them to hang on."""
-    codings = source.codings_bulk()
     paths = {c.id: c.path_str for c in target.codes()}
-    records: list[CodingImport] = []
-    origins: list[int] = []
-    reanchored: list[bool] = []
-    aside: list[tuple[Coding, _DocPlan, str]] = []  # (coding, plan, reason)
-    for i, coding in enumerate(codings):
-        if progress and i % 2000 == 0:
-            progress("codings", i, len(codings))
-        plan = plans[coding.document_id]
-        code_id = code_map[coding.code_id]
-        start, end, moved = coding.start, coding.end, False
-        if plan.offsets is not None:
-            found = place_anchor(
-                coding.text, start, end, plan.target_text, plan.offsets, source=plan.source_text
-            )
-            if not isinstance(found, Placement):
-                _, score = found
-                aside.append(
-                    (
-                        coding,
-                        plan,
-                        "the passage is not in the target's text "
-                        f"(best match {round(score * 100)}%)",
-                    )
-                )
-                continue
-            moved = (found.start, found.end) != (start, end) or found.how != "exact"
-            start, end = found.start, found.end
-        records.append(
-            CodingImport(
-                plan.target_id,
-                code_id,
-                coding.coder,
-                start,
-                end,
-                coding.memo,
-                coding.automatic,
-                coding.suggested,
-            )
-        )
-        origins.append(coding.id)
-        reanchored.append(moved)
-    if progress:
-        progress("codings", len(codings), len(codings))
-    ids = target.import_codings(records, actor=coder)
+    counts = source.coded_documents()
+    total = sum(counts.values())
+    writer = target.coding_writer(actor=coder)
     result: dict[int, int | None] = {}
-    missing: set[int] = set()
-    for origin, new_id, moved in zip(origins, ids, reanchored, strict=True):
-        if new_id is None:
-            report.codings_duplicates += 1
-            missing.add(origin)
-            continue
-        result[origin] = new_id
-        report.codings_added += 1
-        report.codings_reanchored += moved
-    report.coders = sorted({c.coder for c in codings})
-    # Duplicates: find the target coding they repeat, so that their memos follow.
-    if missing & coding_memos.keys():
-        keys = {
-            (c.document_id, c.code_id, c.coder, c.start, c.end): c.id for c in target.codings_bulk()
-        }
-        for origin, record in zip(origins, records, strict=True):
-            if origin in missing:
-                repeated = (
-                    record.document_id,
-                    record.code_id,
-                    record.coder,
-                    record.start,
-                    record.end,
+    aside: list[tuple[CodingTuple, _DocPlan, str]] = []  # (coding, plan, reason)
+    done = 0
+    for document_id in sorted(counts):
+        plan = plans[document_id]
+        if progress:
+            progress("codings", done, total)
+        offsets = plan.offsets
+        codings = source.coding_tuples(document_id, with_text=offsets is not None)
+        done += len(codings)
+        if offsets is None:
+            # the same text: every coding keeps its span
+            origins = [c[0] for c in codings]
+            records = [
+                (code_map[code], owner, start, end, memo, automatic, suggested)
+                for _, code, owner, start, end, _, memo, automatic, suggested in codings
+            ]
+            reanchored = [False] * len(codings)
+        else:
+            origins, records, reanchored = [], [], []
+            for coding in codings:
+                origin, code, owner, start, end, text, memo, automatic, suggested = coding
+                found = place_anchor(
+                    text, start, end, plan.target_text, offsets, source=plan.source_text
                 )
-                if repeated in keys:
-                    result[origin] = keys[repeated]
+                if not isinstance(found, Placement):
+                    _, score = found
+                    aside.append(
+                        (
+                            coding,
+                            plan,
+                            "the passage is not in the target's text "
+                            f"(best match {round(score * 100)}%)",
+                        )
+                    )
+                    continue
+                moved = (found.start, found.end) != (start, end) or found.how != "exact"
+                records.append(
+                    (code_map[code], owner, found.start, found.end, memo, automatic, suggested)
+                )
+                origins.append(origin)
+                reanchored.append(moved)
+        del codings
+        placed = writer.add(plan.target_id, records)
+        for origin, (new_id, added), moved in zip(origins, placed, reanchored, strict=True):
+            if added:
+                report.codings_added += 1
+                report.codings_reanchored += moved
+            else:
+                # a duplicate: its memos follow onto the coding it repeats
+                report.codings_duplicates += 1
+            if origin in coding_memos:
+                result[origin] = new_id
+    if progress:
+        progress("codings", total, total)
+    writer.close()
+    # the coders whose codings the source holds, counted by its database
+    report.coders = sorted(source.coding_counts_by_coder())
     # Codings kept aside: idempotent by content.
     known = {
         (a.document_name, a.code_id, a.coder, a.start, a.end, a.text)
         for a in target.codings_aside()
     }
     for coding, plan, reason in aside:
-        code_id = code_map[coding.code_id]
-        key = (plan.target_name, code_id, coding.coder, coding.start, coding.end, coding.text)
-        result[coding.id] = None
-        kept = AsideRecord(
-            plan.target_name,
-            paths[code_id],
-            coding.coder,
-            coding.start,
-            coding.end,
-            coding.text,
-            reason,
-        )
+        origin, code, owner, start, end, text, memo, _, _ = coding
+        code_id = code_map[code]
+        key = (plan.target_name, code_id, owner, start, end, text)
+        result[origin] = None
+        kept = AsideRecord(plan.target_name, paths[code_id], owner, start, end, text, reason)
         report.codings_aside.append(kept)
         if key in known:
             report.codings_aside_known += 1
             continue
         known.add(key)
-        extra = coding_memos.get(coding.id, [])
+        extra = coding_memos.get(origin, [])
         target.set_aside(
             document_name=plan.target_name,
             document_id=plan.target_id,
             code_id=code_id,
-            coder=coding.coder,
-            start=coding.start,
-            end=coding.end,
-            text=coding.text,
-            memo="\n\n".join([*([coding.memo] if coding.memo else []), *extra]) or None,
+            coder=owner,
+            start=start,
+            end=end,
+            text=text,
+            memo="\n\n".join([*([memo] if memo else []), *extra]) or None,
             source=report.source,
             reason=reason,
             actor=coder,
@@ -494,8 +455,11 @@ def merge_projects(
         try:
             shown = display_location(name)
             # The entry is the merging person's: their plain undo takes the merge back.
-            with target.batch(
-                coder=coder, action="merge", summary=f"merge {shown}", details={"source": shown}
+            with (
+                target.batch(
+                    coder=coder, action="merge", summary=f"merge {shown}", details={"source": shown}
+                ),
+                target.roomy_cache(),
             ):
                 # Cases first: adding a document links its cases by name.
                 if progress:

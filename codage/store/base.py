@@ -348,11 +348,13 @@ class ProjectBase:
 
         Inside a batch with a coder, the operations join the batch's one entry.
         """
-        if not journal.ops:
+        if not journal.ops and not journal.ranges:
             return
         group = getattr(self._local, "group", None)
         if group is not None:
+            offset = len(group.ops)
             group.ops.extend(journal.ops)
+            group.ranges.extend((offset + at, part) for at, part in journal.ranges)
             return
         _journal.record(s, self._coder_id(s, coder), action, summary, journal)
 

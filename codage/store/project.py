@@ -17,16 +17,15 @@ handing sessions between objects. Each aggregate sits in a file of its own.
 
 from __future__ import annotations
 
-from codage.store.aside import Aside
 from codage.store.assist import Assist
 from codage.store.base import Conflict, NotFound, ProjectBase
 from codage.store.codes import Codebook
 from codage.store.codings import NotYours
-from codage.store.documents import Documents
 from codage.store.engine import StoreError, open_store
 from codage.store.history import History
 from codage.store.journal import UndoConflict
 from codage.store.memos import Memos
+from codage.store.merging import Merging
 from codage.store.pseudonyms import Pseudonyms
 from codage.store.streams import Streams
 
@@ -41,7 +40,7 @@ __all__ = [
 ]
 
 
-class Project(Documents, Codebook, Aside, Streams, Memos, Pseudonyms, Assist, History):
+class Project(Merging, Codebook, Streams, Memos, Pseudonyms, Assist, History):
     """A codage project: one database, by path or SQLAlchemy URL."""
 
     @classmethod

@@ -1,0 +1,459 @@
+"""What a merge reads from a source project and writes into its target in bulk.
+
+A merge of a lab's projects moves millions of rows: documents with their units and
+search index, and codings. Read as objects and written through the ORM they took
+minutes and gigabytes. Here the source is read as plain rows, one document at a
+time, and the target written with ``executemany`` of plain tuples straight to the
+driver; on SQLite the journal entry's operations for the codings are written by the
+database from the rows themselves (see :class:`codage.store.journal.CodingRange`).
+The rows written are the very rows ``add_document`` and ``import_codings`` write.
+"""
+
+from __future__ import annotations
+
+import itertools
+from array import array
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from codage.domain import DocumentInfo, text_sha256, word_count
+from codage.store.aside import Aside
+from codage.store.base import Conflict, NotFound
+from codage.store.documents import Documents
+from codage.store.journal import CodingRange
+from codage.store.journal import Journal as _Journal
+from codage.store.journal import now as _now
+from codage.store.schema import (
+    CaseLinkRow,
+    CaseRow,
+    CodeRow,
+    CoderRow,
+    CodingRow,
+    DocumentRow,
+    SearchFormRow,
+    SearchLemmaRow,
+    SearchTextRow,
+    UnitRow,
+)
+from codage.store.search_index import CONTAINER_KINDS, INDEX_VERSION, _pack
+
+# SQLite's page cache during a merge, in KiB.
+_CACHE_KIB = 64 * 1024
+
+# Rows written per statement, and fetched from the source per round.
+_SLICE = 5_000
+
+# (source coding id, code id, coder name, start, end, anchor text, memo, automatic,
+# suggested): a coding as a merge reads it.
+CodingTuple = tuple[int, int, str, int, int, str, str | None, bool, bool]
+# (code id, coder name, start, end, memo, automatic, suggested): a coding to write.
+CodingRecord = tuple[int, str, int, int, str | None, bool, bool]
+
+_INSERT_CODING = (
+    'INSERT INTO codings (document_id, code_id, coder_id, start, "end", text, memo, '
+    "automatic, suggested, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UNIT_KEYS = ("document_id", "kind", "position", "start", "end", "speaker", "timestamp", "lemmas")
+
+
+def _insert_many(
+    connection: Connection, table: Any, keys: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Rows of plain tuples in one statement: on SQLite straight to the driver (no
+    per-row processing by SQLAlchemy), elsewhere through SQLAlchemy's insert."""
+    if not rows:
+        return
+    if connection.dialect.name == "sqlite":
+        names = ", ".join(f'"{k}"' for k in keys)
+        marks = ", ".join("?" for _ in keys)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.__tablename__} ({names}) VALUES ({marks})", rows
+        )
+    else:
+        connection.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
+
+
+class Merging(Aside, Documents):
+    """Bulk reading of a source and bulk writing into a target, for merges."""
+
+    @contextmanager
+    def roomy_cache(self) -> Iterator[None]:
+        """Inside a :meth:`batch`: give SQLite a page cache of ``_CACHE_KIB`` for the
+        block. A merge writes hundreds of megabytes of rows and index entries in one
+        transaction; with SQLite's default 2 MB most index pages it updates were read
+        back again (spilled to the WAL and fetched anew), which cost more than writing."""
+        if not self.is_sqlite:
+            yield
+            return
+        with self._tx() as s:
+            connection = s.connection()
+            before = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+            connection.exec_driver_sql(f"PRAGMA cache_size = -{_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+    # -- reading a source ---------------------------------------------------------
+
+    def coded_documents(self) -> dict[int, int]:
+        """Number of codings per document id, for documents that have any."""
+        with self._read() as s:
+            query = select(CodingRow.document_id, func.count()).group_by(CodingRow.document_id)
+            return dict(s.execute(query).all())
+
+    def coding_tuples(self, document_id: int, *, with_text: bool = True) -> list[CodingTuple]:
+        """One document's codings as plain tuples (see ``CodingTuple``), in the order of
+        :meth:`codings` (start, end, id); without ``with_text`` their anchor text is
+        empty (a merge into the very same text takes the target's)."""
+        automatic: Any = CodingRow.automatic if self._has_automatic() else literal(False)
+        suggested: Any = CodingRow.suggested if self._has_suggested() else literal(False)
+        with self._read() as s:
+            names = dict(s.execute(select(CoderRow.id, CoderRow.name)).all())
+            query = (
+                select(
+                    CodingRow.id,
+                    CodingRow.code_id,
+                    CodingRow.coder_id,
+                    CodingRow.start,
+                    CodingRow.end,
+                    CodingRow.text if with_text else literal(""),
+                    CodingRow.memo,
+                    automatic,
+                    suggested,
+                )
+                .where(CodingRow.document_id == document_id)
+                .order_by(CodingRow.start, CodingRow.end, CodingRow.id)
+            )
+            rows = s.execute(query)
+            return [
+                (i, c, names[k], a, b, t, m, bool(auto), bool(sugg))
+                for i, c, k, a, b, t, m, auto, sugg in rows
+            ]
+
+    # -- writing a target ----------------------------------------------------------
+
+    def copy_document(self, source: Merging, info: DocumentInfo) -> DocumentInfo:
+        """Add a document of ``source`` to this project: what ``add_document`` of it
+        (its text, units with lemmas in text order, case and units' cases) writes, read
+        and written a slice of units at a time; its search index is copied when the
+        source's is current (it is derived from the same text and sentences), else built.
+        """
+        with source._read() as src, self._tx() as s:
+            found = src.execute(
+                select(
+                    DocumentRow.name,
+                    DocumentRow.kind,
+                    DocumentRow.text,
+                    DocumentRow.source_path,
+                    DocumentRow.meta,
+                ).where(DocumentRow.id == info.id)
+            ).first()
+            if found is None:
+                raise NotFound(f"no document with id {info.id}")
+            name, kind, text, source_path, meta = found
+            if not text.strip():
+                raise Conflict(f"{name}: the document has no text")
+            if s.scalar(select(DocumentRow.id).where(DocumentRow.name == name)) is not None:
+                raise Conflict(f"{name}: a document of that name is already in the project")
+            sha = text_sha256(text)
+            row = DocumentRow(
+                name=name,
+                kind=kind,
+                text=text,
+                sha256=sha,
+                length=len(text),
+                words=word_count(text),
+                source_path=source_path,
+                imported_at=_now(),
+                meta=dict(meta or {}),
+            )
+            s.add(row)
+            s.flush()
+            linked: dict[int, str] = dict(
+                src.execute(
+                    select(CaseLinkRow.unit_id, CaseRow.name)
+                    .join(CaseRow, CaseRow.id == CaseLinkRow.case_id)
+                    .where(CaseLinkRow.document_id == info.id, CaseLinkRow.unit_id.is_not(None))
+                ).all()  # type: ignore[arg-type]
+            )
+            unit_cases = self._copy_units(src, s, info.id, row.id, len(text), name, linked)
+            if self.has_search_index and not self._copy_index(source, src, s, info.id, row.id, sha):
+                self._index_document(s, row.id, text, new=True)
+            if info.case:
+                self._link_case(s, info.case, row.id, None)
+            if unit_cases:
+                positions = dict(
+                    s.execute(
+                        select(UnitRow.position, UnitRow.id).where(UnitRow.document_id == row.id)
+                    ).all()
+                )
+                case_ids = {n: self._case_id(s, n) for n in sorted(set(unit_cases.values()))}
+                s.execute(
+                    insert(CaseLinkRow),
+                    [
+                        {"case_id": case_ids[n], "document_id": row.id, "unit_id": positions[i]}
+                        for i, n in unit_cases.items()
+                    ],
+                )
+            return self._info(row, info.case)
+
+    @staticmethod
+    def _copy_units(
+        src: Session,
+        s: Session,
+        source_id: int,
+        target_id: int,
+        length: int,
+        name: str,
+        linked: dict[int, str],
+    ) -> dict[int, str]:
+        """Copy a document's units in the order of ``units()``, numbered from 0;
+        returns the case name of each unit (by its new position) that has one."""
+        query = (
+            select(
+                UnitRow.kind,
+                UnitRow.start,
+                UnitRow.end,
+                UnitRow.speaker,
+                UnitRow.timestamp,
+                UnitRow.lemmas,
+                UnitRow.id,
+            )
+            .where(UnitRow.document_id == source_id)
+            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
+            .execution_options(yield_per=_SLICE)
+        )
+        connection = s.connection()
+        unit_cases: dict[int, str] = {}
+        rows = enumerate(src.execute(query))
+        while piece := list(itertools.islice(rows, _SLICE)):
+            values = []
+            for i, (kind, start, end, speaker, timestamp, lemmas, unit_id) in piece:
+                if not (0 <= start <= end <= length):
+                    raise Conflict(f"{name}: unit [{start}, {end}) lies outside the text")
+                case = linked.get(unit_id)
+                if case is not None:
+                    unit_cases[i] = case
+                values.append((target_id, kind, i, start, end, speaker, timestamp, lemmas))
+            _insert_many(connection, UnitRow, _UNIT_KEYS, values)
+        return unit_cases
+
+    def _copy_index(
+        self,
+        source: Merging,
+        src: Session,
+        s: Session,
+        source_id: int,
+        target_id: int,
+        sha: str,
+    ) -> bool:
+        """Copy the source's search index of a document when it is current for this
+        very text; the containers, which name units by id, are read anew. False when
+        there is none to copy."""
+        if not source.has_search_index:
+            return False
+        entry = src.execute(
+            select(SearchTextRow.folded, SearchTextRow.back, SearchTextRow.sentences).where(
+                SearchTextRow.document_id == source_id,
+                SearchTextRow.version == INDEX_VERSION,
+                SearchTextRow.sha256 == sha,
+            )
+        ).first()
+        if entry is None:
+            return False
+        folded, back, sentences = entry
+        containers: list[int] = []
+        for unit in s.execute(
+            select(UnitRow.start, UnitRow.end, UnitRow.id)
+            .where(UnitRow.document_id == target_id, UnitRow.kind.in_(CONTAINER_KINDS))
+            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
+        ):
+            containers.extend(unit)
+        s.execute(
+            insert(SearchTextRow),
+            [
+                {
+                    "document_id": target_id,
+                    "version": INDEX_VERSION,
+                    "sha256": sha,
+                    "folded": folded,
+                    "back": back,
+                    "sentences": sentences,
+                    "containers": _pack(array("i", containers)),
+                }
+            ],
+        )
+        connection = s.connection()
+        for table, columns in ((SearchLemmaRow, "lemma, postings"), (SearchFormRow, "form, lemma")):
+            rows = src.execute(
+                select(*(getattr(table, c.strip()) for c in columns.split(",")))
+                .where(table.document_id == source_id)
+                .execution_options(yield_per=_SLICE)
+            )
+            keys = ("document_id", *(c.strip() for c in columns.split(",")))
+            while piece := list(itertools.islice(rows, _SLICE)):
+                _insert_many(connection, table, keys, [(target_id, a, b) for a, b in piece])
+        return True
+
+    def coding_writer(self, *, actor: str) -> CodingWriter:
+        """A writer of codings in bulk, one document at a time, for use inside one
+        :meth:`batch` (or one transaction of its own per document outside one); see
+        :class:`CodingWriter`."""
+        return CodingWriter(self, actor)
+
+
+class CodingWriter:
+    """Bulk insertion of codings document by document, journaled like
+    :meth:`Project.import_codings`: the same rows, the same operations in the same
+    order, in one journal entry per :meth:`close` (inside a batch with a coder, the
+    batch's entry). Holds one document's codings at a time."""
+
+    def __init__(self, project: Merging, actor: str) -> None:
+        self.project = project
+        self.actor = actor
+        self.now: datetime = _now()
+        self.journal = _Journal()
+        self._first: int | None = None
+        self._last: int | None = None
+        self._codes: set[int] = set()
+        self._coders: dict[str, int] = {}
+        self._stamp = self.now.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def add(self, document_id: int, records: Sequence[CodingRecord]) -> list[tuple[int, bool]]:
+        """Insert these codings of one document, each (code id, coder, start, end, memo,
+        automatic, suggested); for each, the id of the target's coding and whether it
+        was added (False: the same coder held that span with that code already, or an
+        earlier record repeats it)."""
+        if not records:
+            return []
+        project = self.project
+        with project._tx() as s:
+            text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+            if text is None:
+                raise NotFound(f"no document with id {document_id}")
+            wanted = {r[0] for r in records} - self._codes
+            if wanted:
+                self._codes |= set(s.scalars(select(CodeRow.id).where(CodeRow.id.in_(wanted))))
+                missing = wanted - self._codes
+                if missing:
+                    raise NotFound(f"no code with id {min(missing)}")
+            coders = self._coders
+            for name in {r[1] for r in records} - coders.keys():
+                coders[name] = project._coder_id(s, name)
+            # A coding repeats one only of its own coder: the other coders' are not read
+            # (merging a coder's project beside another's finds nothing to skip).
+            coder_ids = {coders[name] for name in {r[1] for r in records}}
+            existing: dict[tuple[int, int, int, int], int] = {
+                (c, k, a, b): i
+                for c, k, a, b, i in s.execute(
+                    select(
+                        CodingRow.code_id,
+                        CodingRow.coder_id,
+                        CodingRow.start,
+                        CodingRow.end,
+                        CodingRow.id,
+                    ).where(CodingRow.document_id == document_id, CodingRow.coder_id.in_(coder_ids))
+                )
+            }
+            length = len(text)
+            for _, _, start, end, _, _, _ in records:
+                if not (0 <= start < end <= length):
+                    raise Conflict(
+                        f"span [{start}, {end}) is empty or outside document {document_id}"
+                    )
+            keys = [(r[0], coders[r[1]], r[2], r[3]) for r in records]
+            out: list[tuple[int, bool]]
+            rows: list[tuple[Any, ...]]
+            fresh: list[int]  # places in ``out`` of the rows inserted
+            if existing.keys().isdisjoint(keys) and len(set(keys)) == len(keys):
+                # nothing to skip (the common case): every record is a new row
+                rows = [
+                    (document_id, c, k, a, b, text[a:b], r[4], r[5], r[6])
+                    for (c, k, a, b), r in zip(keys, records, strict=True)
+                ]
+                ids = self._insert(s, rows)
+                return [(i, True) for i in ids]
+            out, rows, fresh = [], [], []
+            for key, r in zip(keys, records, strict=True):
+                known = existing.get(key)
+                if known is not None:
+                    out.append((known, False))
+                    continue
+                existing[key] = -1 - len(fresh)  # the new row's place, until its id is known
+                fresh.append(len(out))
+                out.append((0, True))
+                _, coder_id, start, end = key
+                rows.append((document_id, key[0], coder_id, start, end, text[start:end], *r[4:]))
+            if rows:
+                ids = self._insert(s, rows)
+                for place, new_id in zip(fresh, ids, strict=True):
+                    out[place] = (new_id, True)
+                for i, (known, added) in enumerate(out):
+                    if not added and known < 0:
+                        out[i] = (ids[-1 - known], False)
+        return out
+
+    def _insert(self, s: Session, rows: list[tuple[Any, ...]]) -> list[int]:
+        connection = s.connection()
+        if connection.dialect.name != "sqlite":
+            return self._insert_returning(s, rows)
+        stamp = self._stamp
+        connection.exec_driver_sql(
+            _INSERT_CODING,
+            [(*row, stamp, stamp) for row in rows],
+        )
+        # The writer holds the database's only write lock and the table hands out ids
+        # in order (AUTOINCREMENT): the rows took the ids that end at the largest.
+        last = int(connection.exec_driver_sql("SELECT max(id) FROM codings").scalar_one())
+        first = last - len(rows) + 1
+        if self._first is None:
+            self._first = first
+        elif self._last is not None and first != self._last + 1:
+            raise Conflict("codings were written by someone else during a bulk import")
+        self._last = last
+        return list(range(first, last + 1))
+
+    def _insert_returning(self, s: Session, rows: list[tuple[Any, ...]]) -> list[int]:
+        keys: tuple[str, ...] = ("document_id", "code_id", "coder_id", "start", "end")
+        keys += ("text", "memo", "automatic", "suggested")
+        values = [
+            {**dict(zip(keys, row, strict=True)), "created_at": self.now, "updated_at": self.now}
+            for row in rows
+        ]
+        statement = insert(CodingRow).returning(CodingRow.id, sort_by_parameter_order=True)
+        ids = [int(i) for i in s.scalars(statement, values)]
+        stamp = self.now.isoformat()
+        for value, new_id in zip(values, ids, strict=True):
+            self.journal.ops.append(
+                {
+                    "t": "codings",
+                    "op": "insert",
+                    "row": {
+                        **{k: value[k] for k in keys},
+                        "id": new_id,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    },
+                }
+            )
+        return ids
+
+    def close(self) -> int:
+        """Journal what was written (the actor's entry, or the batch's); returns how
+        many codings were added."""
+        journal = self.journal
+        added = len(journal.ops)
+        if self._first is not None and self._last is not None:
+            journal.ranges.append(
+                (len(journal.ops), CodingRange(self._first, self._last, self.now))
+            )
+            added += self._last - self._first + 1
+        with self.project._tx() as s:
+            self.project._record(s, self.actor, "import_codings", f"add {added} codings", journal)
+        return added
