@@ -13,27 +13,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from codage.exchange.tables import xml_safe
+from codage.exchange.tables import escape_text, xml_safe
 
 __all__ = ["heading_xml", "paragraph_xml", "text_xml"]
 
 
-def _escape(text: str) -> str:
-    # lxml's escapes for text; str.replace, much faster than str.translate on the
-    # accented text of a French corpus, and each skipped when its character is absent
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
-
-
 def _attribute(value: str) -> str:
-    text = _escape(xml_safe(value))
+    text = escape_text(xml_safe(value))
     if '"' in text:
         text = text.replace('"', "&quot;")
     if "\n" in text:
@@ -45,11 +31,11 @@ def _attribute(value: str) -> str:
 
 def text_xml(text: str) -> str:
     """Text escaped for an element's content (made XML-safe first)."""
-    return _escape(xml_safe(text))
+    return escape_text(xml_safe(text))
 
 
 def _t(piece: str) -> str:
-    return f'<w:t xml:space="preserve">{_escape(piece)}</w:t>'
+    return f'<w:t xml:space="preserve">{escape_text(piece)}</w:t>'
 
 
 def run_xml(text: str, colour: str | None = None, italic: bool = False) -> str:

@@ -16,21 +16,11 @@ from typing import Any
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils import get_column_letter
 
+from codage.exchange.tables import escape_text
+
 __all__ = ["rows_xml"]
 
 _MAX_TEXT = 32767  # Excel's longest cell text; openpyxl cuts there too
-
-
-def _escape(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
 
 
 def _cell(ref: str, value: Any) -> str:
@@ -47,12 +37,9 @@ def _cell(ref: str, value: Any) -> str:
     if not text:
         return f'<c r="{ref}" t="inlineStr"></c>'
     if text[0] == "#" and text in ERROR_CODES:
-        return f'<c r="{ref}" t="e"><v>{_escape(text)}</v></c>'
-    if text[0].isspace() or text[-1].isspace():
-        return (
-            f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_escape(text)}</t></is></c>'
-        )
-    return f'<c r="{ref}" t="inlineStr"><is><t>{_escape(text)}</t></is></c>'
+        return f'<c r="{ref}" t="e"><v>{escape_text(text)}</v></c>'
+    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape_text(text)}</t></is></c>'
 
 
 def rows_xml(rows: Iterable[Sequence[Any]], first: int) -> Iterator[bytes]:

@@ -55,6 +55,22 @@ def xml_safe(text: str) -> str:
     return _ILLEGAL_XML.sub("", text)
 
 
+def escape_text(text: str) -> str:
+    """XML text content escaped as lxml escapes it (``&``, ``<``, ``>``, carriage return),
+    for the Word and Excel parts written as text."""
+    # str.replace, much faster than str.translate on the accented text of a French
+    # corpus, and each skipped when its character is absent
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
 # A cell starting with one of these is run as a formula by spreadsheet programs
 # (formula injection): a passage reading "=HYPERLINK(...)" must stay text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
