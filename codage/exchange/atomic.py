@@ -3,11 +3,17 @@
 An export is written to a temporary file in the target folder and renamed onto
 the target only when complete, so a full disk, a crash or a kill never leaves a
 half-written dossier, and never destroys yesterday's.
+
+A killed export leaves its hidden temporary file (``.name.xxxx.part``), as large as
+what it had written: an export streams a million codings into it for minutes. Each
+export holds a lock on its own temporary file while it writes, and the next export to
+the same name removes the temporary files no living export holds.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import io
 import os
 import tempfile
@@ -36,8 +42,12 @@ def atomic_path(out: str | Path) -> Iterator[Path]:
         handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
     except OSError as exc:
         raise ExportWriteError(f"{target}: cannot write there ({exc.strerror or exc})") from None
-    os.close(handle)
     temporary = Path(name)
+    # held until the file is renamed or removed: the lock says a living export owns it
+    if not _lock(handle):
+        os.close(handle)
+        handle = -1
+    _remove_abandoned(folder, f".{glob.escape(target.name)}.*.part", temporary)
     try:
         yield temporary
         with open(temporary, "rb+") as written:
@@ -53,6 +63,40 @@ def atomic_path(out: str | Path) -> Iterator[Path]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    finally:
+        if handle >= 0:
+            os.close(handle)
+
+
+def _lock(handle: int) -> bool:
+    """Take the lock of an open file without waiting; False when another process holds
+    it (or the system has no such locks: then nothing is ever taken for abandoned)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _remove_abandoned(folder: Path, pattern: str, mine: Path) -> None:
+    """Remove the temporary files matching ``pattern`` that no living export holds:
+    what killed exports left."""
+    for path in folder.glob(pattern):
+        if path == mine:
+            continue
+        try:
+            handle = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if _lock(handle):
+                path.unlink(missing_ok=True)
+        finally:
+            os.close(handle)
 
 
 def save_atomically(out: str | Path, save: Callable[[io.BytesIO], object]) -> None:

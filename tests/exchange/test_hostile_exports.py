@@ -121,3 +121,46 @@ def test_a_full_disk_during_an_export_is_one_line(hostile: Project, tmp_path: Pa
     assert "previous file is unchanged" in done.stderr
     assert out.read_bytes() == b"yesterday's dossier"
     assert sorted(f.name for f in tmp_path.iterdir() if "dossier" in f.name) == ["dossier.docx"]
+
+
+def test_what_a_killed_export_left_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A killed export leaves its temporary file; the next export to that name removes
+    it, but not one that a living export (another process) is still writing."""
+    import fcntl
+
+    out = tmp_path / "dossier.docx"
+    abandoned = tmp_path / ".dossier.docx.abcd1234.part"
+    abandoned.write_bytes(b"half a dossier")
+    living = tmp_path / ".dossier.docx.efgh5678.part"
+    living.write_bytes(b"being written")
+    other = tmp_path / ".autre.docx.ijkl9012.part"  # another export's name: not ours
+    other.write_bytes(b"another file")
+    # a living export holds its file locked from another process, as atomic_path does
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys; h = os.open(sys.argv[1], os.O_RDONLY); "
+            "fcntl.flock(h, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()",
+            str(living),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with atomic_path(out) as part:
+            part.write_bytes(b"whole")
+            # while it writes, its own file is locked: a second export would keep it
+            handle = os.open(part, os.O_RDONLY)
+            try:
+                with pytest.raises(OSError):
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            finally:
+                os.close(handle)
+    finally:
+        holder.communicate("")
+    assert out.read_bytes() == b"whole"
+    assert not abandoned.exists()
+    assert living.exists() and other.exists()
