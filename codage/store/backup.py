@@ -106,10 +106,13 @@ def _target(project: Path, reason: str) -> tuple[Path, int]:
     folder = backup_folder(project)
     stamp = datetime.now(UTC).strftime(_STAMP)
     base = f"{_stem(project)}-{stamp}-{reason}"
-    # Two backups in one second (a merge, then a replacement): numbered, never overwritten.
-    taken = {b.name for b in list_backups(project)}
-    n = 1
-    name = f"{base}.db"
+    # Two backups in one second (a merge, then a restore): numbered in the order they
+    # were made, whatever their reasons, so that "newest first" never depends on the
+    # order the folder lists its files in; never overwritten.
+    existing = list_backups(project)
+    taken = {b.name for b in existing}
+    n = 1 + max((b.n for b in existing if b.made.strftime(_STAMP) == stamp), default=0)
+    name = f"{base}.db" if n == 1 else f"{base}-{n}.db"
     while name in taken or (folder / name).exists():
         n += 1
         name = f"{base}-{n}.db"

@@ -4,6 +4,7 @@ SQLite files: each trigger, the bound, a restore, and the restore of a restore."
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -178,6 +179,29 @@ def test_backups_lists_them_newest_first(tmp_path: Path) -> None:
     assert code == 0 and rows[0]["name"][:20] in out
 
 
+def test_backups_made_in_one_second_list_in_the_order_they_were_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CI met a merge and two restores in one second: the folder's listing order then
+    # decided which came "first". Numbered across reasons, the order is the making's.
+    import codage.store.backup as backup
+
+    target = coded_project(tmp_path / "team.db", "alice", spans=1)
+    frozen = backup.datetime(2026, 11, 30, 1, 2, 3, tzinfo=backup.UTC)
+
+    class Clock(backup.datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return frozen
+
+    monkeypatch.setattr(backup, "datetime", Clock)
+    made = [backup.make_backup(target, why, keep=10) for why in ("restore", "merge", "restore")]
+    made.append(backup.make_backup(target, "merge", keep=10))
+    assert [b.n for b in made if b] == [1, 2, 3, 4]
+    assert reasons(target) == ["merge", "restore", "merge", "restore"]
+    assert [b.name for b in list_backups(target)] == [b.name for b in reversed(made) if b]
+
+
 def test_restore_and_the_restore_of_a_restore(tmp_path: Path) -> None:
     target = coded_project(tmp_path / "team.db", "alice", spans=1)
     source = coded_project(tmp_path / "bob.db", "bob", spans=2)
@@ -193,7 +217,7 @@ def test_restore_and_the_restore_of_a_restore(tmp_path: Path) -> None:
     report = json.loads(out)
     assert len(codings_on_disk(target)) == 1  # as before the merge
     saved = Path(report["saved"])
-    assert saved.name.endswith("-restore.db") and codings_on_disk(saved) == merged
+    assert re.search(r"-restore(-\d+)?\.db$", saved.name) and codings_on_disk(saved) == merged
     # the project is whole and codage goes on writing to it
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
