@@ -1,3 +1,5 @@
+# Long because (over 600 lines): each published example sits beside the coefficient it
+# checks, in the order of codage/analysis/agreement.py.
 """Tests of codage.analysis.agreement against published examples and references.
 
 Published figures checked here:

@@ -1,3 +1,6 @@
+# Long because (over 600 lines): the verbs share the fixture project and the helpers below
+# (settle, open_interview), and the snapshots are stored under this module's name:
+# moved out, they would be recorded again rather than compared.
 """The workbench driven with Pilot on a real SQLite project, at 80×24 and 160×48: coding,
 undo and redo across the journal, memos, search, survey filters, coder layers, codebook edits,
 help, palette, remapped keys and the jump back from retrieval."""
