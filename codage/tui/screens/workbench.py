@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from textual import on
@@ -116,7 +116,7 @@ class WorkbenchScreen(
         self._coders: list[str] = []
         self._document: Document | None = None
         self._units: list[Unit] = []
-        self._unit_bounds: dict[str, tuple[list[int], list[int]]] = {}
+        self._unit_bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] = {}
         # answers of the open document: the title counts them on every coding change
         self._answer_count = 0
         self._unit_cases: dict[int, Case] = {}

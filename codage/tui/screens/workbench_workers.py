@@ -29,6 +29,7 @@ from codage.tui.messages import (
 )
 from codage.tui.screens.workbench_support import EXPECTED_ERRORS
 from codage.tui.widgets.code_picker import NewCode
+from codage.tui.widgets.transcript_layout import LateBounds
 
 if TYPE_CHECKING:
     from codage.tui.screens.workbench import WorkbenchScreen
@@ -283,9 +284,10 @@ class WorkbenchWorkers:
             self._fail(exc)
             return
         memos = project.memos("document", document_id)
-        # sentences as bounds and codings as plain rows: on a 10 MB transcript building
-        # 87,000 sentence Units and 5,000 ORM codings took half a second of the opening
-        units, bounds = project.units_and_bounds(document_id)
+        # Codings as plain rows, sentences as bounds read once the document is posted:
+        # a 50 MB transcript's 400,000 sentences would hold its first paint a second.
+        units, _ = project.units_and_bounds(document_id, with_bounds=False)
+        bounds = LateBounds()
         self.post_message(
             DocumentOpened(
                 document=document,
@@ -300,6 +302,14 @@ class WorkbenchWorkers:
                 bounds=bounds,
             )
         )
+        read: dict[str, tuple[list[int], list[int]]] = {}
+        try:
+            read = project.document_unit_bounds(document_id)
+        except EXPECTED_ERRORS as exc:
+            self._fail(exc)
+        finally:
+            # delivered whatever happens: a sentence key waits for it
+            bounds.deliver(read)
 
     @work(thread=True, group="document")
     def reload_codings(self: WorkbenchScreen, document_id: int) -> None:

@@ -33,6 +33,7 @@ from codage.tui.widgets.transcript_layout import (
     NOT_SIMPLE,
     SPEAKER_COLOURS,
     STAMP_IN_TEXT,
+    LateBounds,
     Layout,
     RunKey,
     cell_width,
@@ -101,6 +102,8 @@ class TranscriptIndexing(ScrollView):
         # units by kind, sorted by start, with their bounds for bisection
         # a reader's bounds are kept as handed over (sequences), those built here as lists
         self._unit_bounds: dict[str, tuple[Sequence[int], Sequence[int]]] = {}
+        # kinds a worker still reads while the document shows (sentences): see LateBounds
+        self._late_bounds: LateBounds | None = None
         # turn header lines: timestamp and speaker the text itself does not show
         self._headers: dict[int, tuple[float | None, str | None]] = {}
         # labels written at paragraph starts: (start, end, speaker or None for a timestamp)

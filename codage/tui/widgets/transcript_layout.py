@@ -5,8 +5,9 @@ layout of visual lines for one width, colours and the ellipsis of a cut label.""
 from __future__ import annotations
 
 import re
+import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.cells import get_character_cell_size
@@ -163,3 +164,43 @@ def ellipsis(strip: Strip, width: int, style: Style | None) -> Strip:
     kept = strip.crop(0, max(0, width - 1))
     kept = kept.adjust_cell_length(max(0, width - 1))
     return Strip.join([kept, Strip([Segment("…", style)])])
+
+
+Bounds = tuple[Sequence[int], Sequence[int]]
+"""Units of one kind as their starts and ends, in text order."""
+
+
+class LateBounds(Mapping[str, Bounds]):
+    """Units' bounds that a worker reads while the document already shows.
+
+    A 50 MB transcript holds some 400,000 sentences: reading them takes a second that
+    the first paint need not wait for. The view asks for them only when a key selects
+    by sentence; until the worker has delivered, that lookup waits for it (the worker
+    delivers even when its read fails, then with nothing).
+    """
+
+    def __init__(self) -> None:
+        self._ready = threading.Event()
+        self._bounds: dict[str, Bounds] = {}
+
+    def deliver(self, bounds: Mapping[str, Bounds]) -> None:
+        """Hand over what was read (called once, from the worker)."""
+        self._bounds = dict(bounds)
+        self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def _read(self) -> dict[str, Bounds]:
+        self._ready.wait()
+        return self._bounds
+
+    def __getitem__(self, kind: str) -> Bounds:
+        return self._read()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())

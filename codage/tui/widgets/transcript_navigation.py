@@ -148,6 +148,12 @@ class TranscriptNavigation(TranscriptRendering):
             "turn": ("turn", "answer", "paragraph"),
             "paragraph": ("paragraph", "answer"),
         }[kind]
+        late = self._late_bounds
+        if late is not None:
+            # the first key that selects by unit waits for the worker's read, if need be
+            for kind, bounds in late.items():
+                self._unit_bounds.setdefault(kind, bounds)
+            self._late_bounds = None
         for candidate in fallbacks:
             if candidate in self._unit_bounds:
                 return self._unit_bounds[candidate]

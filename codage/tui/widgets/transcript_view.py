@@ -40,6 +40,7 @@ from codage.tui.widgets.transcript_layout import (
     FAR,
     HEADER,
     MAX_TARGETED_INVALIDATION,
+    LateBounds,
     coverage,
 )
 from codage.tui.widgets.transcript_navigation import TranscriptNavigation
@@ -177,8 +178,13 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         self._codes = {code.id: code for code in codes}
         self._index_paragraphs(text)
         self._index_units(units)
-        for kind, (starts, ends) in (bounds or {}).items():
-            self._unit_bounds.setdefault(kind, (starts, ends))
+        self._late_bounds = None
+        if isinstance(bounds, LateBounds) and not bounds.ready:
+            # read by a worker while the document shows: looked up when a key needs them
+            self._late_bounds = bounds
+        else:
+            for kind, (starts, ends) in (bounds or {}).items():
+                self._unit_bounds.setdefault(kind, (starts, ends))
         self._index_notes(notes or {})
         self._dimmed, self._dimmed_starts = [], []
         self._index_codings(codings)
