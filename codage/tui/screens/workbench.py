@@ -64,6 +64,7 @@ from codage.tui.screens.workbench_workers import WorkbenchWorkers
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.document_filter import DocumentFilter
 from codage.tui.widgets.steady_footer import SteadyFooter
+from codage.tui.widgets.transcript_layout import LateBounds
 from codage.tui.widgets.transcript_view import TranscriptView
 
 
@@ -291,6 +292,9 @@ class WorkbenchScreen(
         self._fill_documents()
         self._show_title()
         self._show_cursor()
+        if isinstance(message.bounds, LateBounds):
+            # the sentences are read once the document is painted
+            self.call_after_refresh(message.bounds.shown)
 
     @on(CodingsChanged)
     async def _codings_changed(self, message: CodingsChanged) -> None:

@@ -181,7 +181,17 @@ class LateBounds(Mapping[str, Bounds]):
 
     def __init__(self) -> None:
         self._ready = threading.Event()
+        self._shown = threading.Event()
         self._bounds: dict[str, Bounds] = {}
+
+    def shown(self) -> None:
+        """The document is on screen: the worker may read (called by the screen)."""
+        self._shown.set()
+
+    def wait_shown(self, timeout: float) -> None:
+        """Wait (in the worker) until the document shows, so that reading does not
+        compete with its first paint for the interpreter; at most ``timeout`` seconds."""
+        self._shown.wait(timeout)
 
     def deliver(self, bounds: Mapping[str, Bounds]) -> None:
         """Hand over what was read (called once, from the worker)."""

@@ -27,6 +27,7 @@ API and the requests.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
@@ -173,6 +174,26 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         order, for kinds the view only selects by (sentences: most of a transcript's
         units, cheaper to hand over as two arrays than as objects).
         """
+        # The indexes of a 50 MB transcript are millions of objects made at once: the
+        # collector's full sweeps among them took as long as making them. Nothing made
+        # here is garbage; the caller may freeze it afterwards (see the workbench).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._load(document, units, codings, codes, notes, bounds)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load(
+        self,
+        document: Document,
+        units: Sequence[Unit],
+        codings: Sequence[Coding],
+        codes: Iterable[Code],
+        notes: Mapping[int, str] | None,
+        bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None,
+    ) -> None:
         self._document = document
         text = self._text = document.text
         self._codes = {code.id: code for code in codes}
