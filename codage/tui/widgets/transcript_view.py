@@ -155,6 +155,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
     @property
     def line_count(self) -> int:
         """Number of visual lines at the current width (0 before the first layout)."""
+        self._whole_layout()
         return self._layout.count if self._layout else 0
 
     def load(
@@ -211,7 +212,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         self._index_codings(codings)
         self._run_styles.clear()
         self._cursor, self._anchor, self._goal_column = 0, None, None
-        self._layout = None
+        self._layout, self._wrap_next = None, None
         self._strips.clear()
         self._relayout()
         self.scroll_to(0, 0, animate=False, force=True)
@@ -225,7 +226,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         layout = self._layout
         if layout is not None and layout.margin != self._margin_width(layout.width):
             # a longer name (or a shorter longest one) resizes the margin
-            self._layout = None
+            self._layout, self._wrap_next = None, None
             self._relayout()
         self.refresh()
 
