@@ -408,6 +408,9 @@ class WorkbenchScreen(
         if highlighted is not None and highlighted < options.option_count:
             keep = options.get_option_at_index(highlighted).id
         options.clear_options()
+        # added at once: one at a time, each re-measured the whole list (a thousand
+        # documents of a large project took seconds of the opening)
+        shown: list[Option] = []
         for document in self._documents:
             name = fold(document.name)
             if not all(w in name for w in words):
@@ -420,7 +423,8 @@ class WorkbenchScreen(
             label = document_label(
                 document, share, current=document.id == current, known=self._shares_known
             )
-            options.add_option(Option(label, id=str(document.id)))
+            shown.append(Option(label, id=str(document.id)))
+        options.add_options(shown)
         if options.option_count:
             index = 0
             for i in range(options.option_count):
