@@ -285,7 +285,7 @@ async def running_app(location: str, size: tuple[int, int]):  # type: ignore[no-
         TranscriptView.render_lines = original  # type: ignore[method-assign]
 
 
-async def _until_painted(pilot, clock: PaintClock, began, more_than: int = -1):  # type: ignore[no-untyped-def]
+async def _until_painted(pilot, clock: PaintClock, began, more_than: int = -1, limit: float = 10):  # type: ignore[no-untyped-def]
     """Wall and CPU seconds from ``began`` to the transcript's first paint after it that
     shows more than ``more_than`` codings: the first frame the researcher sees it in.
 
@@ -293,8 +293,8 @@ async def _until_painted(pilot, clock: PaintClock, began, more_than: int = -1): 
     timed the same way, to a repaint made as soon as its result is there, without the
     wait for Textual's frame timer (at most 1/60 s) that a terminal adds to each alike."""
     while (spent := clock.first(began, more_than)) is None:
-        if time.perf_counter() - began[0] > 10:
-            raise RuntimeError("nothing was painted within 10 s (a coding refused by the store?)")
+        if time.perf_counter() - began[0] > limit:
+            raise RuntimeError(f"nothing was painted within {limit} s (a coding refused?)")
         await pilot.pause(0.001)
     return spent
 
@@ -361,12 +361,17 @@ async def measure_app(
         view = app.workbench.view
         began = clock.now()
         app.open_document(document.id)
+        # waited for without Pilot's pause, whose forced repaints (hundreds while a
+        # large document is read) would bill the wait's own work to the opening
         while view.document is None:
-            await pilot.pause(0.001)
+            await asyncio.sleep(0.002)
+        # a 50 MB transcript on a shared machine may take more than the keys' 10 s
+        opened = await _until_painted(pilot, clock, began, limit=120)
         figures: dict = {
             "document": document.name,
             "chars": document.length,
-            "open_s": (await _until_painted(pilot, clock, began))[0],
+            "open_s": opened[0],
+            "open_cpu_s": opened[1],
         }
         tree = app.workbench.tree
         leaves = [c for c in tree.codes if c.parent_id is not None] or list(tree.codes)
@@ -413,14 +418,16 @@ def import_demo(folder: Path) -> tuple[str, str]:
     return location, BENCH_CODER
 
 
-def open_times(sizes: list[int]) -> dict[int, float]:
-    """Seconds for the full app to open and first paint synthetic transcripts of ``sizes``."""
-    opened: dict[int, float] = {}
+def open_times(sizes: list[int]) -> dict[int, tuple[float, float]]:
+    """Wall and CPU seconds for the full app to open and first paint synthetic transcripts
+    of ``sizes``."""
+    opened: dict[int, tuple[float, float]] = {}
     for size in sizes:
         corpus = make_corpus(size)
         with tempfile.TemporaryDirectory(prefix="codage-tui-bench-") as folder:
             location, document_id = build_project(corpus, Path(folder))
-            opened[size] = asyncio.run(measure_app(location, document_id, repeats=0))["open_s"]
+            f = asyncio.run(measure_app(location, document_id, repeats=0))
+            opened[size] = f["open_s"], f["open_cpu_s"]
     return opened
 
 
@@ -463,14 +470,15 @@ def run(quick: bool) -> list[Figure]:
         location, _ = import_demo(Path(folder))
         figures = _key_figures(asyncio.run(measure_app(location, repeats=5 if quick else 15)))
     goals = {1_000_000: 0.5} if quick else {10_000_000: 0.5, 50_000_000: 2.0}
-    for size, seconds in open_times(list(goals)).items():
+    for size, (seconds, cpu) in open_times(list(goals)).items():
         figures.append(
             Figure(
                 f"open a {size / 1e6:g} MB transcript in the full app (5,000 codings)",
                 seconds,
                 "s",
                 goal=goals[size],
-                note="open_document() to first paint, database reads included",
+                note="open_document() to first paint, database reads included; "
+                f"CPU {cpu:.2f} s (every thread)",
                 issue_goal={10_000_000: "open-10mb", 50_000_000: "open-50mb"}.get(size, ""),
             )
         )
@@ -515,7 +523,10 @@ def main_app(sizes: dict[int, float | None]) -> None:
             location, document_id = build_project(corpus, Path(folder))
             f = asyncio.run(measure_app(location, document_id))
         verdict = "" if goal is None else ("  ok" if f["open_s"] <= goal else "  SLOW")
-        print(f"{size / 1e6:.1f} MB: open {f['open_s']:.3f} s{verdict}", flush=True)
+        print(
+            f"{size / 1e6:.1f} MB: open {f['open_s']:.3f} s, cpu {f['open_cpu_s']:.3f} s{verdict}",
+            flush=True,
+        )
         _print_keys(f)
 
 

@@ -269,19 +269,24 @@ class Documents(Cases, SearchIndex):
     # frozen ``Unit`` for each cost about a third of a second; these come back as arrays.
 
     def units_and_bounds(
-        self, document_id: int, bounds_only: Iterable[str] = ("sentence",)
+        self,
+        document_id: int,
+        bounds_only: Iterable[str] = ("sentence",),
+        *,
+        with_bounds: bool = True,
     ) -> tuple[list[Unit], dict[str, tuple[list[int], list[int]]]]:
         """The units of a document as :meth:`units` gives them, except those of the kinds
-        in ``bounds_only``, which come as ``{kind: (starts, ends)}`` in the same order."""
+        in ``bounds_only``, which come as ``{kind: (starts, ends)}`` in the same order.
+
+        Without ``with_bounds`` those kinds are left out and the mapping is empty: the
+        interface reads them with :meth:`document_unit_bounds` once the document shows."""
         lean = sorted(set(bounds_only))
-        units: list[Unit] = []
-        bounds: dict[str, tuple[list[int], list[int]]] = {}
         order = 'ORDER BY start, "end" DESC, position'
         with self._read() as s:
             conn = s.connection()
-            # The driver's own cursor, and the lean kinds' bounds read as two integers
-            # each: a 10 MB transcript's 126,000 units in a third of the time that
-            # SQLAlchemy's rows of every column took, and the interface waits for them.
+            # The driver's own cursor: a 10 MB transcript's 126,000 units in a third of
+            # the time that SQLAlchemy's rows of every column took, and the interface
+            # waits for them.
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             leave_out = f"AND kind NOT IN ({', '.join([mark] * len(lean))})" if lean else ""
             cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -292,7 +297,28 @@ class Documents(Cases, SearchIndex):
                     (document_id, *lean),
                 )
                 rows = cursor.fetchall()
-                for kind in lean:
+            finally:
+                cursor.close()
+        units = [
+            Unit(kind, start, end, speaker, timestamp, None, unit_id, document_id, position)
+            for kind, start, end, speaker, timestamp, unit_id, position in rows
+        ]
+        return units, self.document_unit_bounds(document_id, lean) if with_bounds else {}
+
+    def document_unit_bounds(
+        self, document_id: int, kinds: Iterable[str] = ("sentence",)
+    ) -> dict[str, tuple[list[int], list[int]]]:
+        """The units of ``kinds`` of a document as ``{kind: (starts, ends)}``, in the
+        order of :meth:`units`; kinds the document has none of are left out."""
+        bounds: dict[str, tuple[list[int], list[int]]] = {}
+        order = 'ORDER BY start, "end" DESC, position'
+        with self._read() as s:
+            conn = s.connection()
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                for kind in sorted(set(kinds)):
+                    # two integers a unit, no object: sentences are most of the units
                     cursor.execute(
                         'SELECT start, "end" FROM units '
                         f"WHERE document_id = {mark} AND kind = {mark} {order}",
@@ -303,11 +329,7 @@ class Documents(Cases, SearchIndex):
                         bounds[kind] = ([a for a, _ in spans], [b for _, b in spans])
             finally:
                 cursor.close()
-        units = [
-            Unit(kind, start, end, speaker, timestamp, None, unit_id, document_id, position)
-            for kind, start, end, speaker, timestamp, unit_id, position in rows
-        ]
-        return units, bounds
+        return bounds
 
     def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]:
         """Units by kind, per document."""

@@ -8,6 +8,7 @@ the service in a worker, and the worker answers with a fact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -46,7 +47,8 @@ class DocumentOpened(Message):
     memo: Memo | None = None
     jump: Span | None = None
     # units the view only selects by (sentences), as (starts, ends) per kind
-    bounds: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
+    # (a mapping that a worker may fill after posting: see transcript_layout.LateBounds)
+    bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] = field(default_factory=dict)
 
 
 @dataclass

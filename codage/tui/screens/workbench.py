@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from textual import on
@@ -64,6 +64,7 @@ from codage.tui.screens.workbench_workers import WorkbenchWorkers
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.document_filter import DocumentFilter
 from codage.tui.widgets.steady_footer import SteadyFooter
+from codage.tui.widgets.transcript_layout import LateBounds
 from codage.tui.widgets.transcript_view import TranscriptView
 
 
@@ -116,7 +117,7 @@ class WorkbenchScreen(
         self._coders: list[str] = []
         self._document: Document | None = None
         self._units: list[Unit] = []
-        self._unit_bounds: dict[str, tuple[list[int], list[int]]] = {}
+        self._unit_bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] = {}
         # answers of the open document: the title counts them on every coding change
         self._answer_count = 0
         self._unit_cases: dict[int, Case] = {}
@@ -291,6 +292,9 @@ class WorkbenchScreen(
         self._fill_documents()
         self._show_title()
         self._show_cursor()
+        if isinstance(message.bounds, LateBounds):
+            # the sentences are read once the document is painted
+            self.call_after_refresh(message.bounds.shown)
 
     @on(CodingsChanged)
     async def _codings_changed(self, message: CodingsChanged) -> None:
@@ -404,6 +408,9 @@ class WorkbenchScreen(
         if highlighted is not None and highlighted < options.option_count:
             keep = options.get_option_at_index(highlighted).id
         options.clear_options()
+        # added at once: one at a time, each re-measured the whole list (a thousand
+        # documents of a large project took seconds of the opening)
+        shown: list[Option] = []
         for document in self._documents:
             name = fold(document.name)
             if not all(w in name for w in words):
@@ -416,7 +423,8 @@ class WorkbenchScreen(
             label = document_label(
                 document, share, current=document.id == current, known=self._shares_known
             )
-            options.add_option(Option(label, id=str(document.id)))
+            shown.append(Option(label, id=str(document.id)))
+        options.add_options(shown)
         if options.option_count:
             index = 0
             for i in range(options.option_count):

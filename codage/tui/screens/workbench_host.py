@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class WorkbenchHost(Protocol):
     _document: Document | None
     _units: list[Unit]
     _unit_cases: dict[int, Case]
-    _unit_bounds: dict[str, tuple[list[int], list[int]]]
+    _unit_bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]]
     _codings: list[Coding]
     _codes: list[Code]
     # search, answer steps and the answer filter

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import work
 
@@ -29,11 +30,14 @@ from codage.tui.messages import (
 )
 from codage.tui.screens.workbench_support import EXPECTED_ERRORS
 from codage.tui.widgets.code_picker import NewCode
+from codage.tui.widgets.transcript_layout import LateBounds
 
 if TYPE_CHECKING:
     from codage.tui.screens.workbench import WorkbenchScreen
     from codage.tui.screens.workbench_host import WorkbenchHost
 
+
+T = TypeVar("T")
 
 RECENT_CODES = 12
 # How often an open workbench asks whether others changed the project: one cheap
@@ -147,6 +151,19 @@ def complete_state(
         coders=first.coders,
         has_own=first.has_own,
     )
+
+
+def _uncollected(read: Callable[[], T]) -> T:
+    """``read()`` with the collector paused: a large transcript's units are hundreds of
+    thousands of objects made at once, none of them garbage, and full sweeps among them
+    doubled the read. (Process-wide; whichever thread paused it resumes it.)"""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return read()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class WorkbenchWorkers:
@@ -283,9 +300,10 @@ class WorkbenchWorkers:
             self._fail(exc)
             return
         memos = project.memos("document", document_id)
-        # sentences as bounds and codings as plain rows: on a 10 MB transcript building
-        # 87,000 sentence Units and 5,000 ORM codings took half a second of the opening
-        units, bounds = project.units_and_bounds(document_id)
+        # Codings as plain rows, sentences as bounds read once the document is posted:
+        # a 50 MB transcript's 400,000 sentences would hold its first paint a second.
+        units, _ = _uncollected(partial(project.units_and_bounds, document_id, with_bounds=False))
+        bounds = LateBounds()
         self.post_message(
             DocumentOpened(
                 document=document,
@@ -300,6 +318,15 @@ class WorkbenchWorkers:
                 bounds=bounds,
             )
         )
+        read: dict[str, tuple[list[int], list[int]]] = {}
+        try:
+            bounds.wait_shown(timeout=5)
+            read = _uncollected(partial(project.document_unit_bounds, document_id))
+        except EXPECTED_ERRORS as exc:
+            self._fail(exc)
+        finally:
+            # delivered whatever happens: a sentence key waits for it
+            bounds.deliver(read)
 
     @work(thread=True, group="document")
     def reload_codings(self: WorkbenchScreen, document_id: int) -> None:

@@ -31,8 +31,12 @@ from codage.tui.widgets.transcript_layout import (
     LABEL_WINDOW,
     MAX_TARGETED_INVALIDATION,
     NOT_SIMPLE,
+    SIMPLE_BYTES,
+    SIMPLE_ENCODING,
     SPEAKER_COLOURS,
     STAMP_IN_TEXT,
+    WRAP_STEP,
+    LateBounds,
     Layout,
     RunKey,
     cell_width,
@@ -101,6 +105,8 @@ class TranscriptIndexing(ScrollView):
         # units by kind, sorted by start, with their bounds for bisection
         # a reader's bounds are kept as handed over (sequences), those built here as lists
         self._unit_bounds: dict[str, tuple[Sequence[int], Sequence[int]]] = {}
+        # kinds a worker still reads while the document shows (sentences): see LateBounds
+        self._late_bounds: LateBounds | None = None
         # turn header lines: timestamp and speaker the text itself does not show
         self._headers: dict[int, tuple[float | None, str | None]] = {}
         # labels written at paragraph starts: (start, end, speaker or None for a timestamp)
@@ -117,6 +123,9 @@ class TranscriptIndexing(ScrollView):
         self._run_styles: dict[RunKey, Style] = {}
         # layout and caches
         self._layout: Layout | None = None
+        # the first paragraph not wrapped yet while a long document is wrapped in steps
+        # (see _relayout); None once the layout holds the whole text
+        self._wrap_next: int | None = None
         self._strips: LRUCache[int, Strip] = LRUCache(2048)
         # cursor and selection
         self._cursor = 0
@@ -149,6 +158,11 @@ class TranscriptIndexing(ScrollView):
         self._para_starts, self._para_ends = starts, ends
         complex_paras: set[int] = set()
         position = 0
+        try:
+            if not text.encode(SIMPLE_ENCODING).translate(None, SIMPLE_BYTES):
+                position = len(text)  # no complex character: nothing to search
+        except UnicodeEncodeError:
+            pass  # beyond the encoding: the expression finds them
         while (match := NOT_SIMPLE.search(text, position)) is not None:
             index = bisect_right(starts, match.start()) - 1
             complex_paras.add(index)
@@ -298,14 +312,57 @@ class TranscriptIndexing(ScrollView):
         if old is not None and old.width == width:
             return
         top_offset = old.starts[int(self.scroll_offset.y)] if old and old.count else 0
-        self._layout = self._wrap(width)
+        # A long document is wrapped in steps: what the first paint shows now, the rest
+        # between events (see _wrap_step); whatever needs a line beyond the part wrapped
+        # (an offset past it, a move by lines, the line count) finishes it first.
+        layout = self._layout = self._wrap_start(width)
+        self._wrap_next = 0
+        self._wrap_more(WRAP_STEP)
         self._strips.clear()
-        self.virtual_size = Size(width, self._layout.count)
+        self._sized(layout)
+        if self._wrap_next is not None:
+            # after the paint: queued at once, the steps would all run before it
+            self.call_after_refresh(self._wrap_step, layout)
+        if old is not None:
+            self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
+
+    def _sized(self, layout: Layout) -> None:
+        """The scrollable height follows the lines wrapped so far."""
+        self.virtual_size = Size(layout.width, layout.count)
         # scrollbars otherwise learn of the new height only at the next layout pass, and
         # until then Textual refuses to scroll
         self._refresh_scrollbars()
-        if old is not None:
-            self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
+
+    def _wrap_step(self, layout: Layout) -> None:
+        """Wrap the next paragraphs of ``layout`` unless another replaced it."""
+        if layout is not self._layout or self._wrap_next is None:
+            return
+        self._wrap_more(WRAP_STEP)
+        self._sized(layout)
+        if self._wrap_next is not None:
+            self.call_after_refresh(self._wrap_step, layout)
+
+    def _wrap_more(self, paragraphs: int) -> None:
+        """Extend the layout, in place, by up to ``paragraphs`` paragraphs."""
+        layout, first = self._layout, self._wrap_next
+        if layout is None or first is None:
+            return
+        last = min(len(self._para_starts), first + paragraphs)
+        self._wrap_paragraphs(layout, first, last)
+        self._wrap_next = last if last < len(self._para_starts) else None
+
+    def _whole_layout(self) -> None:
+        """Finish wrapping the document now (a move needs lines not wrapped yet)."""
+        layout = self._layout
+        if layout is not None and self._wrap_next is not None:
+            self._wrap_more(len(self._para_starts))
+            self._sized(layout)
+
+    def _wrapped_to(self) -> int:
+        """The last offset the wrapped lines reach (the whole text's end once done)."""
+        if self._wrap_next is None:
+            return len(self._text)
+        return int(self._para_ends[self._wrap_next - 1]) if self._wrap_next else -1
 
     def _margin_width(self, width: int) -> int:
         """Columns of the code margin (with its separator) for a view ``width`` wide.
@@ -323,11 +380,24 @@ class TranscriptIndexing(ScrollView):
         return max(min(30, width // 5), min(longest + 3, (width - 70) * 3 // 4))
 
     def _wrap(self, width: int) -> Layout:
+        """The whole document wrapped for ``width``."""
+        layout = self._wrap_start(width)
+        self._wrap_paragraphs(layout, 0, len(self._para_starts))
+        return layout
+
+    def _wrap_start(self, width: int) -> Layout:
+        """An empty layout for ``width``: gutter, margin and text width."""
         digits = len(str(max(1, len(self._locator.places))))
         gutter = max(4, digits + 2)
         margin = self._margin_width(width)
         text_width = max(8, width - gutter - margin - 1)
-        starts, ends, kinds, paras = array("q"), array("q"), bytearray(), array("l")
+        empty = array("q"), array("q"), bytearray(), array("l")
+        return Layout(width, gutter, text_width, margin, *empty)
+
+    def _wrap_paragraphs(self, layout: Layout, first: int, last: int) -> None:
+        """Append the visual lines of paragraphs ``first`` to ``last`` (excluded)."""
+        text_width = layout.text_width
+        starts, ends, kinds, paras = layout.starts, layout.ends, layout.kinds, layout.paras
         add_start, add_end, add_kind, add_para = (
             starts.append,
             ends.append,
@@ -337,7 +407,8 @@ class TranscriptIndexing(ScrollView):
         text = self._text
         rfind = text.rfind
         headers, complex_paras = self._headers, self._complex_paras
-        for index, (start, end) in enumerate(zip(self._para_starts, self._para_ends, strict=True)):
+        para_starts, para_ends = self._para_starts[first:last], self._para_ends[first:last]
+        for index, (start, end) in enumerate(zip(para_starts, para_ends, strict=True), first):
             if start in headers:
                 add_start(start)
                 add_end(start)
@@ -368,7 +439,6 @@ class TranscriptIndexing(ScrollView):
             add_end(end)
             add_kind(kind)
             add_para(index)
-        return Layout(width, gutter, text_width, margin, starts, ends, kinds, paras)
 
     # ------------------------------------------------------------------ geometry
 
@@ -377,6 +447,8 @@ class TranscriptIndexing(ScrollView):
         line after it; bisecting to the right lands on the text line)."""
         layout = self._layout
         assert layout is not None
+        if offset > self._wrapped_to():
+            self._whole_layout()
         return max(0, bisect_right(layout.starts, offset) - 1)
 
     def _text_line(self, y: int, forward: bool) -> int:

@@ -5,8 +5,9 @@ layout of visual lines for one width, colours and the ellipsis of a cut label.""
 from __future__ import annotations
 
 import re
+import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.cells import get_character_cell_size
@@ -18,6 +19,27 @@ from textual.strip import Strip
 # Characters that certainly take one cell. Anything else (CJK, emoji, combining marks, soft
 # hyphen, other controls) sends its paragraph down the cell-by-cell path.
 NOT_SIMPLE = re.compile(r"[^\t\n\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]")
+
+
+def _simple_bytes(encoding: str) -> bytes:
+    """The bytes of a one-byte ``encoding`` whose characters NOT_SIMPLE lets through."""
+    kept = []
+    for i in range(256):
+        try:
+            char = bytes([i]).decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not NOT_SIMPLE.match(char):
+            kept.append(i)
+    return bytes(kept)
+
+
+# A Latin-1 text (Python then holds it a byte a character) made only of these has no
+# complex paragraph: encoding and bytes.translate tell it in a seventh of the regular
+# expression's scan of a 50 MB transcript. (Windows-1252 would take in curly quotes, but
+# its codec on a wider string is no quicker than the expression.)
+SIMPLE_ENCODING = "latin-1"
+SIMPLE_BYTES = _simple_bytes(SIMPLE_ENCODING)
 
 # Controls would move the terminal cursor; each is drawn as one space so that one code point
 # stays one cell.
@@ -72,6 +94,10 @@ def cell_width(char: str) -> int:
 
 
 FAR = 1 << 62  # beyond any document
+
+# Paragraphs wrapped at a time while a long document opens: some 20 ms of work, so that
+# keys pressed meanwhile wait no longer than that.
+WRAP_STEP = 2000
 
 RunKey = tuple[tuple[int, ...], bool]
 """Coverage of a run: the ids of the codes covering it, and whether codings overlap there."""
@@ -163,3 +189,53 @@ def ellipsis(strip: Strip, width: int, style: Style | None) -> Strip:
     kept = strip.crop(0, max(0, width - 1))
     kept = kept.adjust_cell_length(max(0, width - 1))
     return Strip.join([kept, Strip([Segment("…", style)])])
+
+
+Bounds = tuple[Sequence[int], Sequence[int]]
+"""Units of one kind as their starts and ends, in text order."""
+
+
+class LateBounds(Mapping[str, Bounds]):
+    """Units' bounds that a worker reads while the document already shows.
+
+    A 50 MB transcript holds some 400,000 sentences: reading them takes a second that
+    the first paint need not wait for. The view asks for them only when a key selects
+    by sentence; until the worker has delivered, that lookup waits for it (the worker
+    delivers even when its read fails, then with nothing).
+    """
+
+    def __init__(self) -> None:
+        self._ready = threading.Event()
+        self._shown = threading.Event()
+        self._bounds: dict[str, Bounds] = {}
+
+    def shown(self) -> None:
+        """The document is on screen: the worker may read (called by the screen)."""
+        self._shown.set()
+
+    def wait_shown(self, timeout: float) -> None:
+        """Wait (in the worker) until the document shows, so that reading does not
+        compete with its first paint for the interpreter; at most ``timeout`` seconds."""
+        self._shown.wait(timeout)
+
+    def deliver(self, bounds: Mapping[str, Bounds]) -> None:
+        """Hand over what was read (called once, from the worker)."""
+        self._bounds = dict(bounds)
+        self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def _read(self) -> dict[str, Bounds]:
+        self._ready.wait()
+        return self._bounds
+
+    def __getitem__(self, kind: str) -> Bounds:
+        return self._read()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())

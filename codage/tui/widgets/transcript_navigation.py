@@ -74,6 +74,7 @@ class TranscriptNavigation(TranscriptRendering):
             self.scroll_to(y=y - height + 1, animate=False, force=True)
 
     def _vertical(self, lines: int, select: bool) -> None:
+        self._whole_layout()  # the line count bounds the move
         layout = self._layout
         if layout is None or layout.count == 0:
             return
@@ -116,6 +117,7 @@ class TranscriptNavigation(TranscriptRendering):
             self._set_cursor(self._last_offset(self._line_of(self._cursor)), select=select)
 
     def action_page_down(self, select: bool = False) -> None:
+        self._whole_layout()  # the scroll is bounded by the line count
         height = self._viewport_height()
         # scroll first so the cursor keeps its place on screen, as editors do
         self.scroll_to(
@@ -148,6 +150,12 @@ class TranscriptNavigation(TranscriptRendering):
             "turn": ("turn", "answer", "paragraph"),
             "paragraph": ("paragraph", "answer"),
         }[kind]
+        late = self._late_bounds
+        if late is not None:
+            # the first key that selects by unit waits for the worker's read, if need be
+            for kind, bounds in late.items():
+                self._unit_bounds.setdefault(kind, bounds)
+            self._late_bounds = None
         for candidate in fallbacks:
             if candidate in self._unit_bounds:
                 return self._unit_bounds[candidate]

@@ -27,6 +27,7 @@ API and the requests.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
@@ -40,6 +41,7 @@ from codage.tui.widgets.transcript_layout import (
     FAR,
     HEADER,
     MAX_TARGETED_INVALIDATION,
+    LateBounds,
     coverage,
 )
 from codage.tui.widgets.transcript_navigation import TranscriptNavigation
@@ -153,6 +155,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
     @property
     def line_count(self) -> int:
         """Number of visual lines at the current width (0 before the first layout)."""
+        self._whole_layout()
         return self._layout.count if self._layout else 0
 
     def load(
@@ -172,19 +175,44 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         order, for kinds the view only selects by (sentences: most of a transcript's
         units, cheaper to hand over as two arrays than as objects).
         """
+        # The indexes of a 50 MB transcript are millions of objects made at once: the
+        # collector's full sweeps among them took as long as making them. Nothing made
+        # here is garbage; the caller may freeze it afterwards (see the workbench).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._load(document, units, codings, codes, notes, bounds)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load(
+        self,
+        document: Document,
+        units: Sequence[Unit],
+        codings: Sequence[Coding],
+        codes: Iterable[Code],
+        notes: Mapping[int, str] | None,
+        bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None,
+    ) -> None:
         self._document = document
         text = self._text = document.text
         self._codes = {code.id: code for code in codes}
         self._index_paragraphs(text)
         self._index_units(units)
-        for kind, (starts, ends) in (bounds or {}).items():
-            self._unit_bounds.setdefault(kind, (starts, ends))
+        self._late_bounds = None
+        if isinstance(bounds, LateBounds) and not bounds.ready:
+            # read by a worker while the document shows: looked up when a key needs them
+            self._late_bounds = bounds
+        else:
+            for kind, (starts, ends) in (bounds or {}).items():
+                self._unit_bounds.setdefault(kind, (starts, ends))
         self._index_notes(notes or {})
         self._dimmed, self._dimmed_starts = [], []
         self._index_codings(codings)
         self._run_styles.clear()
         self._cursor, self._anchor, self._goal_column = 0, None, None
-        self._layout = None
+        self._layout, self._wrap_next = None, None
         self._strips.clear()
         self._relayout()
         self.scroll_to(0, 0, animate=False, force=True)
@@ -198,7 +226,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         layout = self._layout
         if layout is not None and layout.margin != self._margin_width(layout.width):
             # a longer name (or a shorter longest one) resizes the margin
-            self._layout = None
+            self._layout, self._wrap_next = None, None
             self._relayout()
         self.refresh()
 
