@@ -8,7 +8,10 @@ through one pooled connection:
 
 - BEGIN IMMEDIATE (the ordinary path's lane write takes the write lock at BEGIN too);
 - one read of the document's length and name, the passage, the code and a duplicate
-  (the ordinary path's very statement), then the code's path, parent by parent;
+  (the ordinary path's checks), then the code's path, parent by parent; the text of a
+  document read before is remembered, and checked unchanged (its name and SHA-256,
+  through their indexes) rather than read again: on a 10 MB transcript reading it cost
+  more than all the rest;
 - the coding inserted, the coder's undone steps dropped, the journal entry written;
 - COMMIT.
 
@@ -36,15 +39,33 @@ from codage.domain import Coding
 from codage.store import journal as _journal
 from codage.store.base import Conflict, NotFound, ProjectBase, _write_errors
 
-# The ordinary path's read (Codings.add_coding), in one statement.
+# The ordinary path's read (Codings.add_coding) in one statement, the document's text
+# whole, to be remembered (see _sqlite_remember).
 _ADD_READ = """
-SELECT d.length, d.name, substr(d.text, ?, ?),
+SELECT d.length, d.name, d.text, d.sha256,
        (SELECT c.id FROM codes c WHERE c.id = ?),
        (SELECT k.id FROM codings k
          WHERE k.document_id = ? AND k.code_id = ? AND k.coder_id = ?
            AND k.start = ? AND k."end" = ?)
   FROM documents d WHERE d.id = ?
 """
+# The same for a document this process remembers: whether its name and text are still
+# those remembered. The name comes before the text in the row and the text's SHA-256
+# is in its index: neither reads the text (10 MB read at each key, else), nor the
+# columns after it (reaching them walks the text's overflow pages).
+_ADD_CHECK = """
+SELECT d.name,
+       (SELECT 1 FROM documents s INDEXED BY ix_documents_sha256
+         WHERE s.sha256 = ? AND s.id = d.id),
+       (SELECT c.id FROM codes c WHERE c.id = ?),
+       (SELECT k.id FROM codings k
+         WHERE k.document_id = ? AND k.code_id = ? AND k.coder_id = ?
+           AND k.start = ? AND k."end" = ?)
+  FROM documents d WHERE d.id = ?
+"""
+# How many documents' texts are remembered: the one open in the interface (shared
+# with it: see Documents.document) and the one before.
+_REMEMBERED_DOCUMENTS = 2
 _CODE = "SELECT name, parent_id FROM codes WHERE id = ?"
 _INSERT = """
 INSERT INTO codings (document_id, code_id, coder_id, start, "end", text, memo,
@@ -114,6 +135,58 @@ class SQLiteLeanWrites(ProjectBase):
         self._coder_ids[name] = found[0]
         return int(found[0])
 
+    def _sqlite_remember(
+        self, document_id: int, sha256: str, name: str, length: int, text: str
+    ) -> None:
+        """Remember a document read (the latest few), for the next codings of it."""
+        if not self.is_sqlite:
+            return
+        memory = self._sqlite_memory()
+        memory.pop(document_id, None)
+        memory[document_id] = (sha256, name, length, text)
+        while len(memory) > _REMEMBERED_DOCUMENTS:
+            memory.pop(next(iter(memory)), None)
+
+    def _sqlite_memory(self) -> dict[int, tuple[str, str, int, str]]:
+        memory: dict[int, tuple[str, str, int, str]] | None = getattr(
+            self, "_sqlite_documents", None
+        )
+        if memory is None:
+            memory = self._sqlite_documents = {}
+        return memory
+
+    def _sqlite_read(
+        self, cur: sqlite3.Cursor, coder_id: int, document_id: int, code_id: int, start: int,
+        end: int,
+    ) -> tuple[int, str, str, int | None, int | None]:  # fmt: skip
+        """The document's length, name and text, the code's id (None: no such code) and
+        a duplicate's id, read under the transaction's lock; the text taken from memory
+        when the database still holds the one remembered."""
+        known = self._sqlite_memory().get(document_id)
+        if known is not None:
+            sha, name, length, whole = known
+            try:
+                found = cur.execute(
+                    _ADD_CHECK,
+                    (sha, code_id, document_id, code_id, coder_id, start, end, document_id),
+                ).fetchone()
+            except sqlite3.OperationalError as exc:
+                if "no such index" not in str(exc):
+                    raise
+                found = ()  # a project whose index is named otherwise: read the text
+            if found is None:
+                raise NotFound(f"no document with id {document_id}")
+            if found and found[0] == name and found[1] is not None:
+                return length, name, whole, found[2], found[3]
+        found = cur.execute(
+            _ADD_READ, (code_id, document_id, code_id, coder_id, start, end, document_id)
+        ).fetchone()
+        if found is None:
+            raise NotFound(f"no document with id {document_id}")
+        length, name, whole, sha, found_code, duplicate = found
+        self._sqlite_remember(document_id, sha, name, length, whole)
+        return length, name, whole, found_code, duplicate
+
     def _sqlite_add_coding(
         self, coder_id: int, document_id: int, code_id: int, start: int, end: int,
         coder: str, memo: str | None,
@@ -121,24 +194,9 @@ class SQLiteLeanWrites(ProjectBase):
         """add_coding on SQLite in plain SQL: the same checks, messages, rows and entry."""
         coder = coder.strip()
         with self._sqlite_tx() as cur:
-            found = cur.execute(
-                _ADD_READ,
-                (
-                    max(start, 0) + 1,
-                    max(end - start, 0),
-                    code_id,
-                    document_id,
-                    code_id,
-                    coder_id,
-                    start,
-                    end,
-                    document_id,
-                ),
-            ).fetchone()
-            if found is None:
-                raise NotFound(f"no document with id {document_id}")
-            length, doc_name, found_text, found_code, duplicate = found
-            text: str = found_text or ""
+            length, doc_name, whole, found_code, duplicate = self._sqlite_read(
+                cur, coder_id, document_id, code_id, start, end
+            )
             if found_code is None:
                 raise NotFound(f"no code with id {code_id}")
             if not (0 <= start < end <= length):
@@ -147,6 +205,8 @@ class SQLiteLeanWrites(ProjectBase):
                 )
             if duplicate is not None:
                 raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
+            # what SQLite's substr() gives the ordinary path: code points, as here
+            text = whole[start:end]
             now = _journal.now()
             stamp = stored_time(now)
             try:

@@ -304,3 +304,32 @@ def test_what_the_lean_path_remembers_never_outlives_a_change(backend_url: str) 
     assert entries[1].details["code"] == "Outils numériques/Intranet"
     assert entries[0].details["code"] == "Outils numériques/Intranet"
     assert "nouveau texte" in entries[0].summary
+
+
+def test_sqlite_passages_cut_from_a_remembered_text_are_sqlites_own(tmp_path: Path) -> None:
+    """On SQLite the lean path cuts passages from the text it remembers (a document the
+    interface opened, or one it read for a first coding), where the ordinary path asks
+    SQLite's substr(): on text beyond one byte per character (accents, emoji outside the
+    basic plane, combining marks) both give the same code points, and a document changed
+    by another program is read again, never cut stale."""
+    text = "Agent 👩🏽‍💻 : l'intranet a e\u0301te\u0301 refait 🎉 en 2023.\n\nENQ : Et après ? 日本語 ok."
+    stored = {}
+    for lean in (True, False):
+        with Project.open(f"sqlite:///{tmp_path / f'{lean}.db'}") as p:
+            p.lean_writes = lean
+            doc = p.add_document(sample_document(text=text))
+            code = p.create_code("Intranet", coder="lead")
+            p.coder("ana")
+            p.coder("ana")
+            p.document(doc.id)  # remembered, as when the interface opens it
+            spans = [(0, 12), (6, 11), (30, 47), (40, len(text)), (len(text) - 3, len(text))]
+            made = [p.add_coding(doc.id, code.id, a, b, coder="ana").text for a, b in spans]
+            with sqlite3.connect(tmp_path / f"{lean}.db") as conn:  # another program
+                conn.execute(
+                    "UPDATE documents SET text = ?, sha256 = 'other' WHERE id = ?",
+                    ("🎉" * 10 + "changé" + text, doc.id),
+                )
+            made.append(p.add_coding(doc.id, code.id, 10, 16, coder="ana").text)
+            stored[lean] = (made, _stored(p))
+    assert stored[True] == stored[False]
+    assert stored[True][0][1] == text[6:11] and stored[True][0][-1] == "changé"
