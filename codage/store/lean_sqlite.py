@@ -79,6 +79,15 @@ VALUES (?, ?, 'add_coding', ?, ?, ?, ?, 'done', NULL)
 """
 
 
+_JOURNAL_MARK = """
+SELECT coalesce(max(id), 0),
+       coalesce(sum(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN state = 'done' THEN id ELSE 0 END), 0)
+  FROM journal
+"""
+_DOCUMENTS_MARK = "SELECT count(id), coalesce(max(id), 0) FROM documents"
+
+
 def stored_time(value: datetime) -> str:
     """A time as SQLAlchemy's SQLite DATETIME stores it (microseconds always written)."""
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -134,6 +143,24 @@ class SQLiteLeanWrites(ProjectBase):
             return None
         self._coder_ids[name] = found[0]
         return int(found[0])
+
+    def _sqlite_journal_mark(self) -> tuple[int, ...]:
+        """History.journal_mark in plain SQL (the same two aggregates, one snapshot)."""
+        raw = self.engine.raw_connection()
+        try:
+            connection = raw.driver_connection
+            assert isinstance(connection, sqlite3.Connection)
+            cursor = connection.cursor()
+            try:
+                cursor.execute("BEGIN")
+                journal = cursor.execute(_JOURNAL_MARK).fetchone()
+                documents = cursor.execute(_DOCUMENTS_MARK).fetchone()
+                cursor.execute("COMMIT")
+            finally:
+                cursor.close()
+        finally:
+            raw.close()
+        return tuple(int(v) for v in (*journal, *documents))
 
     def _sqlite_remember(
         self, document_id: int, sha256: str, name: str, length: int, text: str

@@ -336,3 +336,29 @@ def test_sqlite_passages_cut_from_a_remembered_text_are_sqlites_own(tmp_path: Pa
             stored[lean] = (made, _stored(p))
     assert stored[True] == stored[False]
     assert stored[True][0][1] == text[6:11] and stored[True][0][-1] == "changé"
+
+
+def test_sqlite_journal_mark_in_plain_sql_is_the_orms(tmp_path: Path) -> None:
+    """What a window polls (and asks after each coding) on SQLite, read without the ORM,
+    is the ORM's reading of the same journal: it moves with an entry, an undo, a redo
+    and a document added, as before."""
+    with Project.open(f"sqlite:///{tmp_path / 'p.db'}") as p:
+        ids = _setup(p)
+        marks = []
+        for step in range(5):
+            if step == 1:
+                p.add_coding(ids["doc"], ids["child"], 0, 11, coder="ana")
+            elif step == 2:
+                p.undo(coder="ana")
+            elif step == 3:
+                p.redo(coder="ana")
+            elif step == 4:
+                p.add_document(sample_document(name="autre"))
+            lean = p.journal_mark()
+            with p.batch():  # inside a batch, the ORM's session reads it
+                ordinary = p.journal_mark()
+            assert lean == ordinary
+            marks.append(lean)
+    # each step moves it (a redo brings back the mark its undo left)
+    assert all(a != b for a, b in zip(marks, marks[1:], strict=False))
+    assert marks[3] == marks[1]
