@@ -5,6 +5,7 @@ keeps each coder in their own lane, the server's row-level security included."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
@@ -360,5 +361,5 @@ def test_sqlite_journal_mark_in_plain_sql_is_the_orms(tmp_path: Path) -> None:
             assert lean == ordinary
             marks.append(lean)
     # each step moves it (a redo brings back the mark its undo left)
-    assert all(a != b for a, b in zip(marks, marks[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(marks))
     assert marks[3] == marks[1]
