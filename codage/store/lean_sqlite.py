@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -66,6 +67,7 @@ SELECT d.name,
 # How many documents' texts are remembered: the one open in the interface (shared
 # with it: see Documents.document) and the one before.
 _REMEMBERED_DOCUMENTS = 2
+_MEMORY_LOCK = threading.Lock()
 _CODE = "SELECT name, parent_id FROM codes WHERE id = ?"
 _INSERT = """
 INSERT INTO codings (document_id, code_id, coder_id, start, "end", text, memo,
@@ -95,6 +97,9 @@ def stored_time(value: datetime) -> str:
 
 class SQLiteLeanWrites(ProjectBase):
     """``add_coding``'s lean twin on SQLite (see the module docstring)."""
+
+    # documents remembered: id -> (sha256, name, length, text), the latest last
+    _sqlite_documents: dict[int, tuple[str, str, int, str]] | None = None
 
     @contextmanager
     def _sqlite_tx(self) -> Iterator[sqlite3.Cursor]:
@@ -168,16 +173,15 @@ class SQLiteLeanWrites(ProjectBase):
         """Remember a document read (the latest few), for the next codings of it."""
         if not self.is_sqlite:
             return
-        memory = self._sqlite_memory()
-        memory.pop(document_id, None)
-        memory[document_id] = (sha256, name, length, text)
-        while len(memory) > _REMEMBERED_DOCUMENTS:
-            memory.pop(next(iter(memory)), None)
+        with _MEMORY_LOCK:  # the interface reads and writes in different threads
+            memory = self._sqlite_memory()
+            memory.pop(document_id, None)
+            memory[document_id] = (sha256, name, length, text)
+            while len(memory) > _REMEMBERED_DOCUMENTS:
+                memory.pop(next(iter(memory)), None)
 
     def _sqlite_memory(self) -> dict[int, tuple[str, str, int, str]]:
-        memory: dict[int, tuple[str, str, int, str]] | None = getattr(
-            self, "_sqlite_documents", None
-        )
+        memory = self._sqlite_documents
         if memory is None:
             memory = self._sqlite_documents = {}
         return memory
@@ -189,7 +193,8 @@ class SQLiteLeanWrites(ProjectBase):
         """The document's length, name and text, the code's id (None: no such code) and
         a duplicate's id, read under the transaction's lock; the text taken from memory
         when the database still holds the one remembered."""
-        known = self._sqlite_memory().get(document_id)
+        with _MEMORY_LOCK:
+            known = self._sqlite_memory().get(document_id)
         if known is not None:
             sha, name, length, whole = known
             try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 if TYPE_CHECKING:
@@ -173,7 +173,9 @@ class WorkbenchHost(Protocol):
 
     async def release_picker(self) -> None: ...
 
-    def refresh_codings(self) -> None: ...
+    def refresh_codings(
+        self, change: tuple[Sequence[Coding], Sequence[Coding]] | None = None
+    ) -> None: ...
 
     def _show_share(self, document_id: int) -> None: ...
 
@@ -196,6 +198,8 @@ class WorkbenchHost(Protocol):
     def current_pair(self) -> list[str]: ...
 
     def _layer_codings(self) -> list[Coding]: ...
+
+    def _layer_coder(self) -> str | None: ...
 
     def _set_pair(self) -> None: ...
 
