@@ -285,7 +285,7 @@ async def running_app(location: str, size: tuple[int, int]):  # type: ignore[no-
         TranscriptView.render_lines = original  # type: ignore[method-assign]
 
 
-async def _until_painted(pilot, clock: PaintClock, began, more_than: int = -1):  # type: ignore[no-untyped-def]
+async def _until_painted(pilot, clock: PaintClock, began, more_than: int = -1, limit: float = 10):  # type: ignore[no-untyped-def]
     """Wall and CPU seconds from ``began`` to the transcript's first paint after it that
     shows more than ``more_than`` codings: the first frame the researcher sees it in.
 
@@ -293,8 +293,10 @@ async def _until_painted(pilot, clock: PaintClock, began, more_than: int = -1): 
     timed the same way, to a repaint made as soon as its result is there, without the
     wait for Textual's frame timer (at most 1/60 s) that a terminal adds to each alike."""
     while (spent := clock.first(began, more_than)) is None:
-        if time.perf_counter() - began[0] > 10:
-            raise RuntimeError("nothing was painted within 10 s (a coding refused by the store?)")
+        if time.perf_counter() - began[0] > limit:
+            raise RuntimeError(
+                f"nothing was painted within {limit:g} s (a coding refused by the store?)"
+            )
         await pilot.pause(0.001)
     return spent
 
@@ -366,7 +368,8 @@ async def measure_app(
         figures: dict = {
             "document": document.name,
             "chars": document.length,
-            "open_s": (await _until_painted(pilot, clock, began))[0],
+            # a 10 MB transcript on a machine shared by many takes more than a key's 10 s
+            "open_s": (await _until_painted(pilot, clock, began, limit=120))[0],
         }
         tree = app.workbench.tree
         leaves = [c for c in tree.codes if c.parent_id is not None] or list(tree.codes)
