@@ -106,10 +106,11 @@ class Codings(LeanWrites):
         Few statements (what several coders at once on a server pay for in round
         trips): one reads the document, the code, the passage and any duplicate
         together, one inserts, one per level reads the code's path, two write
-        the journal. On PostgreSQL, two round trips (see :mod:`codage.store.lean`).
+        the journal. On PostgreSQL, two round trips (see :mod:`codage.store.lean`);
+        on SQLite, plain SQL without the ORM (see :mod:`codage.store.lean_sqlite`).
         """
         # a suggestion accepted is rare: it takes the ordinary path, which marks it
-        lean = None if suggested else self._lean_coder_id(coder)
+        lean = None if suggested else self._lean_coder_id(coder, sqlite=True)
         if lean is not None:
             return self._lean_add_coding(lean, document_id, code_id, start, end, coder, memo)
         journal = _Journal()

@@ -27,6 +27,7 @@ from codage.store.cases import Cases
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import now as _now
 from codage.store.journal import row_dict as _row_dict
+from codage.store.lean_sqlite import SQLiteLeanWrites
 from codage.store.schema import (
     CaseLinkRow,
     CaseRow,
@@ -65,7 +66,7 @@ class TextReplacement:
 _TEXT_COLUMNS = ("text", "sha256", "length", "words")
 
 
-class Documents(Cases, SearchIndex):
+class Documents(Cases, SQLiteLeanWrites, SearchIndex):
     """Documents and units of a project."""
 
     _INFO_COLUMNS = (
@@ -118,6 +119,9 @@ class Documents(Cases, SearchIndex):
         """A document with its text, by id or exact name."""
         with self._read() as s:
             row = self._document_row(s, ref)
+            # the text the interface shows is the one its codings are cut from: kept (not
+            # copied) for them, see lean_sqlite
+            self._sqlite_remember(row.id, row.sha256, row.name, row.length, row.text)
             return Document(
                 id=row.id,
                 name=row.name,

@@ -110,6 +110,11 @@ class History(LeanWrites, SearchIndex):
         entries are in force and the sum of their ids (an undo or a redo moves
         both), and the number and newest id of documents.
         """
+        plain = self.is_sqlite and not self.store.outdated
+        if plain and getattr(self._local, "session", None) is None:
+            # polled every second or two, and asked after each coding applied: the
+            # ORM's session cost ten times the query
+            return self._sqlite_journal_mark()
         done = JournalRow.state == "done"
         with self._read() as s:
             journal = s.execute(

@@ -31,9 +31,10 @@ from typing import Any
 
 from codage.domain import Coding, JournalEntry
 from codage.store import journal as _journal
-from codage.store.base import Conflict, NotFound, ProjectBase, lane_refusal
+from codage.store.base import Conflict, NotFound, lane_refusal
 from codage.store.engine import WRITER_LOCK_KEY, StoreError
 from codage.store.journal import UndoConflict
+from codage.store.lean_sqlite import SQLiteLeanWrites
 from codage.store.schema import CodingRow
 
 # SQLSTATEs the lean path turns into the ordinary path's errors.
@@ -165,22 +166,32 @@ class Ordinary(Exception):
     """This write is not one the lean path covers: the ordinary path runs it."""
 
 
-class LeanWrites(ProjectBase):
-    """Adding a coding and undoing or redoing one's own step, lean, on PostgreSQL."""
+class LeanWrites(SQLiteLeanWrites):
+    """Adding a coding and undoing or redoing one's own step, lean, on PostgreSQL;
+    adding a coding, lean, on SQLite too (see :mod:`codage.store.lean_sqlite`)."""
 
     # False makes every write take the ordinary path (what the tests compare with).
     lean_writes: bool = True
 
-    def _lean_coder_id(self, coder: str) -> int | None:
-        """The coder's id when the lean path may run, None when the ordinary path must."""
-        if not self.lean_writes or self.is_sqlite or self.engine.dialect.driver != "psycopg":
+    def _lean_coder_id(self, coder: str, *, sqlite: bool = False) -> int | None:
+        """The coder's id when the lean path may run, None when the ordinary path must;
+        ``sqlite`` for a write that has a lean twin on SQLite too (adding a coding)."""
+        if not self.lean_writes:
+            return None
+        if self.is_sqlite:
+            if not sqlite or self.engine.dialect.driver != "pysqlite":
+                return None
+        elif self.engine.dialect.driver != "psycopg":
             return None
         if getattr(self._local, "session", None) is not None:
             return None  # inside a batch: its transaction and savepoints are the ORM's
         if self.store.outdated or self.store.read_only:
             return None  # the ordinary path upgrades, or refuses in words
         self._own_name(coder)
-        return self._coder_ids.get(coder.strip())
+        known = self._coder_ids.get(coder.strip())
+        if known is None and self.is_sqlite:
+            known = self._sqlite_coder_id(coder.strip())
+        return known
 
     @contextmanager
     def _lean_tx(self) -> Iterator[tuple[Any, Any]]:
@@ -235,6 +246,8 @@ class LeanWrites(ProjectBase):
         One round trip when this process knows the document and the code (and the
         server finds them unchanged), two otherwise, and for every refusal.
         """
+        if self.is_sqlite:
+            return self._sqlite_add_coding(coder_id, document_id, code_id, start, end, coder, memo)
         coder = coder.strip()
         documents, paths = self._lean_known()
         known, path = documents.get(document_id), paths.get(code_id)

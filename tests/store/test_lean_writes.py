@@ -5,7 +5,10 @@ keeps each coder in their own lane, the server's row-level security included."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -114,6 +117,13 @@ def _work(p: Project, ids: dict[str, int]) -> list[Any]:
     c = p.add_coding(doc, child, 60, 70, coder="ana")
     seen.append(("add", c.id, c.text))
     seen.append(("nothing to redo", p.redo(coder="ana")))
+    # a coder new to the project: registered by the first coding, lean from the second
+    for start in (3, 20):
+        c = p.add_coding(doc, parent, start, start + 9, coder=" dora ", memo="« mémo »")
+        seen.append(("add", c.id, c.coder, c.text, c.memo, c.created_at == c.updated_at))
+    entry = p.undo(coder="dora")
+    assert entry is not None
+    seen.append(("undo", entry.id, entry.coder, entry.summary, entry.details, entry.state))
     return seen
 
 
@@ -143,6 +153,30 @@ def _rows(p: Project) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?")
+
+
+def _stored(p: Project) -> dict[str, list[tuple[Any, ...]]]:
+    """On SQLite, the codings and the journal as the file holds them, every column's
+    stored value and type (JSON as its very text, times in their stored format with
+    their digits masked): what must be the same byte for byte whichever path wrote."""
+    assert p.store.sqlite_file is not None
+    with sqlite3.connect(p.store.sqlite_file) as conn:
+        tables = {}
+        for table in ("codings", "journal"):
+            rows = conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            tables[table] = [
+                tuple(
+                    (type(v).__name__, _STAMP.sub(lambda m: re.sub(r"\d", "N", m[0]), v))
+                    if isinstance(v, str)
+                    else (type(v).__name__, v)
+                    for v in row
+                )
+                for row in rows
+            ]
+    return tables
+
+
 def test_the_lean_path_leaves_the_rows_the_ordinary_path_leaves(
     backend_url: str, twin_url: str
 ) -> None:
@@ -155,10 +189,13 @@ def test_the_lean_path_leaves_the_rows_the_ordinary_path_leaves(
             statements = Statements(p)
             seen = _work(p, ids)
             sent[lean] = statements.count
-            results[lean] = (seen, _rows(p))
             sqlite = p.is_sqlite
+            results[lean] = (seen, _rows(p), _stored(p) if sqlite else None)
     if sqlite:
-        assert sent[True] == sent[False]  # one path on SQLite: the ordinary one
+        # adding a coding is lean on SQLite too (plain SQL on the driver's connection,
+        # unseen by SQLAlchemy); the rest takes the ordinary path on both sides
+        assert sent[True] + 30 < sent[False]
+        assert results[True][2] == results[False][2]
     else:
         # what the memo and the removal of a coding with a memo take (the ordinary
         # way, both paths); every other add, removal, refusal, undo and redo was lean
@@ -268,3 +305,61 @@ def test_what_the_lean_path_remembers_never_outlives_a_change(backend_url: str) 
     assert entries[1].details["code"] == "Outils numériques/Intranet"
     assert entries[0].details["code"] == "Outils numériques/Intranet"
     assert "nouveau texte" in entries[0].summary
+
+
+def test_sqlite_passages_cut_from_a_remembered_text_are_sqlites_own(tmp_path: Path) -> None:
+    """On SQLite the lean path cuts passages from the text it remembers (a document the
+    interface opened, or one it read for a first coding), where the ordinary path asks
+    SQLite's substr(): on text beyond one byte per character (accents, emoji outside the
+    basic plane, combining marks) both give the same code points, and a document changed
+    by another program is read again, never cut stale."""
+    text = (
+        "Agent \U0001f469\U0001f3fd\u200d\U0001f4bb : l'intranet a e\u0301te\u0301 refait "
+        "\U0001f389 en 2023.\n\nENQ : Et après ? 日本語 ok."
+    )
+    stored = {}
+    for lean in (True, False):
+        with Project.open(f"sqlite:///{tmp_path / f'{lean}.db'}") as p:
+            p.lean_writes = lean
+            doc = p.add_document(sample_document(text=text))
+            code = p.create_code("Intranet", coder="lead")
+            p.coder("ana")
+            p.coder("ana")
+            p.document(doc.id)  # remembered, as when the interface opens it
+            spans = [(0, 12), (6, 11), (30, 47), (40, len(text)), (len(text) - 3, len(text))]
+            made = [p.add_coding(doc.id, code.id, a, b, coder="ana").text for a, b in spans]
+            with sqlite3.connect(tmp_path / f"{lean}.db") as conn:  # another program
+                conn.execute(
+                    "UPDATE documents SET text = ?, sha256 = 'other' WHERE id = ?",
+                    ("🎉" * 10 + "changé" + text, doc.id),
+                )
+            made.append(p.add_coding(doc.id, code.id, 10, 16, coder="ana").text)
+            stored[lean] = (made, _stored(p))
+    assert stored[True] == stored[False]
+    assert stored[True][0][1] == text[6:11] and stored[True][0][-1] == "changé"
+
+
+def test_sqlite_journal_mark_in_plain_sql_is_the_orms(tmp_path: Path) -> None:
+    """What a window polls (and asks after each coding) on SQLite, read without the ORM,
+    is the ORM's reading of the same journal: it moves with an entry, an undo, a redo
+    and a document added, as before."""
+    with Project.open(f"sqlite:///{tmp_path / 'p.db'}") as p:
+        ids = _setup(p)
+        marks = []
+        for step in range(5):
+            if step == 1:
+                p.add_coding(ids["doc"], ids["child"], 0, 11, coder="ana")
+            elif step == 2:
+                p.undo(coder="ana")
+            elif step == 3:
+                p.redo(coder="ana")
+            elif step == 4:
+                p.add_document(sample_document(name="autre"))
+            lean = p.journal_mark()
+            with p.batch():  # inside a batch, the ORM's session reads it
+                ordinary = p.journal_mark()
+            assert lean == ordinary
+            marks.append(lean)
+    # each step moves it (a redo brings back the mark its undo left)
+    assert all(a != b for a, b in itertools.pairwise(marks))
+    assert marks[3] == marks[1]

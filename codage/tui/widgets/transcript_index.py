@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
 
 from rich.cells import cell_len
@@ -261,10 +261,17 @@ class TranscriptIndexing(ScrollView):
         self._coding_triples = [(c.start, c.end, c.code_id) for c in self._codings]
         self._run_bounds, self._run_keys = coverage(self._coding_triples, 0, FAR)
 
-    def _splice_runs(self, low: int, high: int) -> None:
-        """Recompute coverage runs inside ``[low, high)`` only; outside it nothing changed."""
+    def _splice_runs(
+        self,
+        low: int,
+        high: int,
+        near: Callable[[int, int], Sequence[tuple[int, int, int]]] | None = None,
+    ) -> None:
+        """Recompute coverage runs inside ``[low, high)`` only; outside it nothing changed.
+        ``near`` gives the triples that may meet a span (all of them by default)."""
         bounds, keys = self._run_bounds, self._run_keys
-        middle_bounds, middle_keys = coverage(self._coding_triples, low, high)
+        triples = self._coding_triples if near is None else near(low, high)
+        middle_bounds, middle_keys = coverage(triples, low, high)
         before = bisect_left(bounds, low)
         after = bisect_right(bounds, high)
         key_at_high = keys[after - 1]  # coverage from ``high`` on is unchanged
