@@ -323,6 +323,9 @@ class CodingWriter:
         self._last: int | None = None
         self._codes: set[int] = set()
         self._coders: dict[str, int] = {}
+        # what the range of rows written touches, for its journal operation
+        self._documents: set[int] = set()
+        self._coder_ids: set[int] = set()
         self._stamp = self.now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def add(self, document_id: int, records: Sequence[CodingRecord]) -> list[tuple[int, bool]]:
@@ -400,6 +403,8 @@ class CodingWriter:
         return out
 
     def _insert(self, s: Session, rows: list[tuple[Any, ...]]) -> list[int]:
+        self._documents.update(row[0] for row in rows)
+        self._coder_ids.update(row[2] for row in rows)
         connection = s.connection()
         if connection.dialect.name != "sqlite":
             return self._insert_returning(s, rows)
@@ -451,7 +456,16 @@ class CodingWriter:
         added = len(journal.ops)
         if self._first is not None and self._last is not None:
             journal.ranges.append(
-                (len(journal.ops), CodingRange(self._first, self._last, self.now))
+                (
+                    len(journal.ops),
+                    CodingRange(
+                        self._first,
+                        self._last,
+                        self.now,
+                        frozenset(self._documents),
+                        frozenset(self._coder_ids),
+                    ),
+                )
             )
             added += self._last - self._first + 1
         with self.project._tx() as s:
