@@ -18,6 +18,7 @@ import pytest
 from benchmarks.scale import build
 from codage.analysis.merge import merge_projects
 from codage.services import Project
+from codage.store.copy import copy_project
 from codage.store.errors import UndoConflict
 from tests.analysis.test_merge_identity import dump
 
@@ -190,3 +191,27 @@ def test_rows_kept_for_a_redo_no_one_can_make_go_at_the_next_undo_of_a_range(
     with sqlite3.connect(target) as conn:
         owners = {r[0] for r in conn.execute("SELECT DISTINCT entry_id FROM journal_codings")}
     assert owners and not owners & first
+
+
+def test_a_merge_copied_to_postgresql_is_undone_and_redone_there(
+    tmp_path: Path, source: Path, pg_url: str
+) -> None:
+    """Merges into a project file journal ranges; a team that moves the file to a server
+    (``codage copy``) can still undo and redo them there."""
+    target = tmp_path / "team.db"
+    _merge(target, source)
+    copy_project(f"sqlite:///{target}", pg_url)
+
+    def codings(project: Project) -> list[Any]:
+        return [
+            (c.id, c.document_id, c.code_id, c.coder, c.start, c.end, c.text)
+            for c in project.codings()
+        ]
+
+    with Project.open(pg_url) as project:
+        merged = codings(project)
+        assert len(merged) == len(_rows(target))
+        project.undo(coder="lead")
+        assert codings(project) == []
+        project.redo(coder="lead")
+        assert codings(project) == merged
