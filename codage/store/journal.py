@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -400,7 +400,7 @@ def _highest_missing(s: Session, first: int, last: int) -> int:
     """The highest id from ``first`` to ``last`` that is not a coding (one is missing):
     the row an undo of each coding in turn, from the last, meets first."""
     expected = last
-    codings = CodingRow.__table__
+    codings = cast(Table, CodingRow.__table__)
     for (found,) in s.execute(
         select(codings.c.id).where(codings.c.id.between(first, last)).order_by(codings.c.id.desc())
     ):
@@ -413,7 +413,7 @@ def _highest_missing(s: Session, first: int, last: int) -> int:
 def _forget_dropped(s: Session) -> None:
     """Codings kept for entries no redo can reach any more (undone, then superseded
     by a new change) are of no use: cleared when a range is next undone."""
-    kept = JournalCodingRow.__table__
+    kept = cast(Table, JournalCodingRow.__table__)
     dropped = list(
         s.scalars(
             select(JournalRow.id).where(
@@ -431,8 +431,8 @@ def _apply_range(s: Session, op: dict[str, Any], entry_id: int, *, reverse: bool
     project for the entry's keeping, or comes back from it, as the operations of one
     insert each would (the same conflicts, named by the same row), in a few statements."""
     first, last, count = int(op["first"]), int(op["last"]), int(op["count"])
-    codings = CodingRow.__table__
-    kept = JournalCodingRow.__table__
+    codings = cast(Table, CodingRow.__table__)
+    kept = cast(Table, JournalCodingRow.__table__)
     in_codings = codings.c.id.between(first, last)
     in_kept = (kept.c.entry_id == entry_id) & kept.c.id.between(first, last)
     if reverse:
