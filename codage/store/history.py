@@ -67,7 +67,7 @@ class History(LeanWrites, SearchIndex):
                     raise _BeyondLane
                 names = _journal.coder_names(s)
                 target = _journal.entry(row, names)
-                _journal.apply_ops(s, row.ops, reverse=undo)
+                _journal.apply_ops(s, row.ops, reverse=undo, entry_id=row.id)
                 # a text and its units put back or taken again: so is their index
                 self._reindex_touched(s, row.ops)
                 if undo:

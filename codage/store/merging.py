@@ -130,7 +130,8 @@ class Merging(Aside, Documents):
                 .where(CodingRow.document_id == document_id)
                 .order_by(CodingRow.start, CodingRow.end, CodingRow.id)
             )
-            rows = s.execute(query)
+            # Core, not the ORM's loading: a merge reads millions of these rows.
+            rows = s.connection().execute(query)
             return [
                 (i, c, names[k], a, b, t, m, bool(auto), bool(sugg))
                 for i, c, k, a, b, t, m, auto, sugg in rows
@@ -323,6 +324,9 @@ class CodingWriter:
         self._last: int | None = None
         self._codes: set[int] = set()
         self._coders: dict[str, int] = {}
+        # what the range of rows written touches, for its journal operation
+        self._documents: set[int] = set()
+        self._coder_ids: set[int] = set()
         self._stamp = self.now.strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def add(self, document_id: int, records: Sequence[CodingRecord]) -> list[tuple[int, bool]]:
@@ -351,7 +355,7 @@ class CodingWriter:
             coder_ids = {coders[name] for name in {r[1] for r in records}}
             existing: dict[tuple[int, int, int, int], int] = {
                 (c, k, a, b): i
-                for c, k, a, b, i in s.execute(
+                for c, k, a, b, i in s.connection().execute(
                     select(
                         CodingRow.code_id,
                         CodingRow.coder_id,
@@ -377,7 +381,7 @@ class CodingWriter:
                     (document_id, c, k, a, b, text[a:b], r[4], r[5], r[6])
                     for (c, k, a, b), r in zip(keys, records, strict=True)
                 ]
-                ids = self._insert(s, rows)
+                ids = self._insert(s, rows, document_id, coder_ids)
                 return [(i, True) for i in ids]
             out, rows, fresh = [], [], []
             for key, r in zip(keys, records, strict=True):
@@ -391,7 +395,7 @@ class CodingWriter:
                 _, coder_id, start, end = key
                 rows.append((document_id, key[0], coder_id, start, end, text[start:end], *r[4:]))
             if rows:
-                ids = self._insert(s, rows)
+                ids = self._insert(s, rows, document_id, {row[2] for row in rows})
                 for place, new_id in zip(fresh, ids, strict=True):
                     out[place] = (new_id, True)
                 for i, (known, added) in enumerate(out):
@@ -399,7 +403,11 @@ class CodingWriter:
                         out[i] = (ids[-1 - known], False)
         return out
 
-    def _insert(self, s: Session, rows: list[tuple[Any, ...]]) -> list[int]:
+    def _insert(
+        self, s: Session, rows: list[tuple[Any, ...]], document_id: int, coder_ids: set[int]
+    ) -> list[int]:
+        self._documents.add(document_id)
+        self._coder_ids |= coder_ids
         connection = s.connection()
         if connection.dialect.name != "sqlite":
             return self._insert_returning(s, rows)
@@ -451,7 +459,16 @@ class CodingWriter:
         added = len(journal.ops)
         if self._first is not None and self._last is not None:
             journal.ranges.append(
-                (len(journal.ops), CodingRange(self._first, self._last, self.now))
+                (
+                    len(journal.ops),
+                    CodingRange(
+                        self._first,
+                        self._last,
+                        self.now,
+                        frozenset(self._documents),
+                        frozenset(self._coder_ids),
+                    ),
+                )
             )
             added += self._last - self._first + 1
         with self.project._tx() as s:

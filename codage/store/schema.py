@@ -190,6 +190,34 @@ class JournalRow(Base):
 # ---------------------------------------------------------------------------
 
 
+class JournalCodingRow(Base):
+    """A coding an undo took out of the project, kept for its redo (migration 0012).
+
+    A bulk insert (a merge) is journaled as a range of coding ids, not as one
+    operation per coding, so that the entry stays small; the rows themselves are the
+    record while they are in ``codings``, and here, under their entry, while it is
+    undone. No foreign keys but the entry's: like the journal's operations, a kept
+    row may name a code or a document that has gone since (its redo then conflicts).
+    """
+
+    __tablename__ = "journal_codings"
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document_id: Mapped[int] = mapped_column(Integer)
+    code_id: Mapped[int] = mapped_column(Integer)
+    coder_id: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    memo: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    suggested: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class CodingAsideRow(Base):
     """A coding a merge could not place on the target text, kept for a person to place.
 
