@@ -142,3 +142,12 @@ def test_rows_are_numbered_in_the_order_given() -> None:
         )
     ).decode()
     assert xml == expected
+
+
+def test_plain_paragraphs_are_written_as_the_general_path() -> None:
+    """The dossier's short way for a one-run paragraph gives paragraph_xml's characters."""
+    from codage.exchange.dossier_xml import paragraph_xml, plain_paragraph_xml
+
+    for text in [*HOSTILE, "", "plain text", "tab\tand\nline", "\x0b\x0c", "a\r\nb"]:
+        for style in (None, "Quote", 'a"b'):
+            assert plain_paragraph_xml(style, text) == paragraph_xml(style, [(text, None, False)])
