@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import time
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,13 +23,11 @@ from docx.document import Document as DocxDocument
 from lxml import etree
 
 from codage import i18n
-from codage.domain import Case, Code, format_attribute
+from codage.domain import Code, format_attribute
 from codage.exchange.atomic import atomic_path
+from codage.exchange.dossier_extracts import Tally, spill_extracts
 from codage.exchange.dossier_layout import (
-    ATTRIBUTION_STYLE,
-    CONTEXT_STYLE,
     DEFINITION_STYLE,
-    MEMO_STYLE,
     TOC_LEVELS,
     BodyWriter,
     TocEntry,
@@ -42,16 +40,11 @@ from codage.exchange.dossier_summary import BranchTally, write_summary
 from codage.exchange.dossier_xml import heading_xml, paragraph_xml
 from codage.exchange.package import splice_package
 from codage.exchange.spill import Spill
-from codage.exchange.tables import format_timestamp, xml_safe
-from codage.passages import place_label
+from codage.exchange.tables import xml_safe
 from codage.services.selection import (
-    CodingRecord,
-    DocumentBatch,
-    Memo,
     Progress,
     Selection,
     SelectionStream,
-    record_order,
 )
 
 GROUPS = ("code", "document", "case")
@@ -134,25 +127,6 @@ class DossierReport:
     seconds: float = 0.0  # writing the file (the selection is read before, by the caller)
 
 
-@dataclass
-class Extract:
-    """One passage of one code: identical spans of several coders are one extract."""
-
-    records: list[CodingRecord]
-    memos: list[Memo] = field(default_factory=list)  # (author, text)
-    overlapping: list[str] = field(default_factory=list)  # paths of other codes
-    before: str = ""
-    after: str = ""
-
-    @property
-    def first(self) -> CodingRecord:
-        return self.records[0]
-
-    @property
-    def coders(self) -> list[str]:
-        return sorted({r.coding.coder for r in self.records})
-
-
 # ---------------------------------------------------------------------------
 # Labels
 # ---------------------------------------------------------------------------
@@ -178,92 +152,6 @@ def _labeller(language: str | None) -> Callable[..., str]:
         return xml_safe(text.format(**values))
 
     return label
-
-
-# ---------------------------------------------------------------------------
-# Extracts
-# ---------------------------------------------------------------------------
-
-
-def build_extracts(records: Iterable[CodingRecord], codes: Sequence[Code]) -> list[Extract]:
-    """Group records (in :class:`Selection` order) into extracts with memos, overlapping
-    codes and context.
-
-    Identical spans of one code by several coders are one extract; its memos
-    and overlapping codes are those of all its records, its context that of
-    its first.
-    """
-    extracts: list[Extract] = []
-    last_key = None
-    for record in records:
-        c = record.coding
-        key = (record.code.id, c.document_id, c.start, c.end)
-        if key != last_key:
-            extracts.append(Extract([record]))
-            last_key = key
-        else:
-            extracts[-1].records.append(record)
-    paths = {code.id: code.path_str for code in codes}
-    order = {code.id: i for i, code in enumerate(codes)}
-    for extract in extracts:
-        for record in extract.records:
-            extract.memos.extend(record.memos)
-        others = frozenset().union(*(r.overlapping for r in extract.records))
-        extract.overlapping = [paths[i] for i in sorted(others, key=order.__getitem__)]
-        extract.before, extract.after = extract.first.before, extract.first.after
-    return extracts
-
-
-def _case_part(case: Case, word: str) -> str:
-    # a case is named the same on each of its extracts: its words made once per case
-    key = (id(case), word)
-    made = _CASE_PARTS.get(key)
-    if made is None or made[0] is not case:
-        attrs = ", ".join(
-            f"{k}: {format_attribute(v)}"
-            for k, v in sorted(case.attributes.items())
-            if v is not None
-        )
-        made = _CASE_PARTS[key] = (case, f"{word} {case.name}" + (f" ({attrs})" if attrs else ""))
-        if len(_CASE_PARTS) > 4096:
-            _CASE_PARTS.clear()
-            _CASE_PARTS[key] = made
-    return made[1]
-
-
-_CASE_PARTS: dict[tuple[int, str], tuple[Case, str]] = {}
-
-
-def attribution(extract: Extract, label: Callable[..., str]) -> str:
-    """The line under an extract: document, speaker, paragraph, time, case, coders, other codes."""
-    r = extract.first
-    parts = [r.document.name]
-    if r.speaker:
-        parts.append(r.speaker)
-    if r.place is not None:
-        parts.append(place_label(r.place, label))
-    if r.timestamp is not None:
-        parts.append(f"[{format_timestamp(r.timestamp)}]")
-    if r.case is not None:
-        parts.append(_case_part(r.case, label("dossier.case")))
-    coders = extract.coders
-    # codings made by auto-coding from a search are told apart from a coder's own
-    # and so are those a coder accepted from a code suggestion
-    marks: dict[str, list[str]] = {c: [] for c in coders}
-    for x in extract.records:
-        for flag, key in (
-            (x.coding.automatic, "dossier.automatic"),
-            (x.coding.suggested, "dossier.suggested"),
-        ):
-            if flag and x.coding.coder in marks and label(key) not in marks[x.coding.coder]:
-                marks[x.coding.coder].append(label(key))
-    parts.append(
-        f"{label('dossier.coders_label' if len(coders) > 1 else 'dossier.coder_label')}: "
-        + ", ".join(f"{c} ({', '.join(marks[c])})" if marks.get(c) else c for c in coders)
-    )
-    if extract.overlapping:
-        parts.append(f"{label('dossier.also')}: " + ", ".join(extract.overlapping))
-    return "— " + " · ".join(parts)
 
 
 # ---------------------------------------------------------------------------
@@ -294,99 +182,10 @@ def _headed(
     return [(c, min(c.depth - top + 1, 9)) for c in listed]
 
 
-@dataclass
-class _Tally:
-    """What the title page and the report count, added up as extracts are written."""
-
-    extracts: int = 0
-    codings: int = 0
-    documents: set[int] = field(default_factory=set)
-    coders: set[str] = field(default_factory=set)
-    codes: set[int] = field(default_factory=set)
-    cases: dict[str | None, Case | None] = field(default_factory=dict)  # first seen, by name
-
-
-def _group(extract: Extract, group_by: str) -> str | None:
-    first = extract.first
-    if group_by == "document":
-        return first.document.name
-    if group_by == "case":
-        return first.case.name if first.case is not None else None
-    return None
-
-
-def _extract_xml(extract: Extract, ids: Callable[[str], str], label: Callable[..., str]) -> str:
-    """The paragraphs of one extract: context, passage, attribution line, memos."""
-    parts = []
-    if extract.before:
-        parts.append(paragraph_xml(ids(CONTEXT_STYLE), [("… " + extract.before, None, False)]))
-    parts.append(
-        paragraph_xml(ids("Quote"), [(extract.first.coding.text.strip("\n"), None, False)])
-    )
-    if extract.after:
-        parts.append(paragraph_xml(ids(CONTEXT_STYLE), [(extract.after + " …", None, False)]))
-    parts.append(
-        paragraph_xml(ids(ATTRIBUTION_STYLE), [(attribution(extract, label), None, False)])
-    )
-    for author, text in extract.memos:
-        who = f" ({author})" if author else ""
-        memo = f"{label('dossier.memo')}{who}: {text.strip()}"
-        parts.append(paragraph_xml(ids(MEMO_STYLE), [(memo, None, False)]))
-    return "".join(parts)
-
-
-def _batches(source: Selection | SelectionStream) -> tuple[Iterable[DocumentBatch], bool]:
-    """The source's records by document, and whether they are already in order."""
-    if isinstance(source, Selection):
-        # a selection's records are in order already: one batch keeps that order
-        return [DocumentBatch("", source.records)], True
-    return source.batches, False
-
-
-def _spill_extracts(
-    source: Selection | SelectionStream,
-    spill: Spill,
-    group_by: str,
-    ids: Callable[[str], str],
-    label: Callable[..., str],
-    progress: Progress | None,
-) -> tuple[_Tally, BranchTally]:
-    """Read the source one document at a time; file each extract's paragraphs under its
-    group and code, sorted by document name; count what the front matter shows."""
-    tally = _Tally()
-    branches = BranchTally(source.codes, source.code_ids)
-    batches, in_order = _batches(source)
-    order = record_order(source.codes)
-    total = len(source.documents)
-    for n, batch in enumerate(batches, 1):
-        records = batch.records if in_order else sorted(batch.records, key=order)
-        pieces: dict[tuple[str | None, int], list[str]] = {}
-        for extract in build_extracts(records, source.codes):
-            first = extract.first
-            group = _group(extract, group_by)
-            if group_by == "case" and group not in tally.cases:
-                tally.cases[group] = first.case
-            tally.extracts += 1
-            tally.codings += len(extract.records)
-            tally.codes.add(first.code.id)
-            for r in extract.records:
-                tally.documents.add(r.document.id)
-                tally.coders.add(r.coding.coder)
-            branches.add(extract)
-            pieces.setdefault((group, first.code.id), []).append(_extract_xml(extract, ids, label))
-        for bucket, xml in pieces.items():
-            spill.add(bucket, batch.name, "".join(xml).encode("utf-8"))
-        if progress is not None and not in_order:
-            progress(min(n, total), total)
-    if progress is not None:
-        progress(total, total)
-    return tally, branches
-
-
 def _front_matter(
     source: Selection | SelectionStream,
     doc: DocxDocument,
-    tally: _Tally,
+    tally: Tally,
     branches: BranchTally,
     group_by: str,
     label: Callable[..., str],
@@ -437,7 +236,7 @@ def _body_plan(
     source: Selection | SelectionStream,
     spill: Spill,
     writer: BodyWriter,
-    tally: _Tally,
+    tally: Tally,
     group_by: str,
     label: Callable[..., str],
 ) -> list[str | Hashable]:
@@ -546,7 +345,7 @@ def export_dossier(
     add_styles(doc)
     writer = BodyWriter(doc)
     with atomic_path(out) as part, Spill(part.parent) as spill:
-        tally, branches = _spill_extracts(source, spill, group_by, writer.style_id, label, progress)
+        tally, branches = spill_extracts(source, spill, group_by, writer.style_id, label, progress)
         toc = _front_matter(source, doc, tally, branches, group_by, label)
         plan = _body_plan(source, spill, writer, tally, group_by, label)
         doc.add_paragraph(_MARKER)

@@ -95,6 +95,29 @@ class BranchTally:
             row.coders.update(coders)
             current = self._by_id[current].parent_id
 
+    def add_code(
+        self,
+        code_id: int,
+        extracts: int,
+        codings: int,
+        documents: set[int],
+        cases: set[str],
+        coders: set[str],
+    ) -> None:
+        """Count ``extracts`` of one code at once (what :meth:`add` counts one by one:
+        sums and sets, so that the order they are counted in does not matter)."""
+        current: int | None = code_id
+        if current in self._by_id:
+            self._row(current).own += extracts
+        while current is not None and current in self._by_id:
+            row = self._row(current)
+            row.extracts += extracts
+            row.codings += codings
+            row.documents.update(documents)
+            row.cases.update(cases)
+            row.coders.update(coders)
+            current = self._by_id[current].parent_id
+
     def rows(self) -> list[BranchCounts]:
         """Codes with extracts in tree order, each with the totals of its branch."""
         return [self._rows[c.id] for c in self._in_scope if c.id in self._rows]

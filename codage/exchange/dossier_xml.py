@@ -11,11 +11,16 @@ few seconds: an element tree of it weighed gigabytes.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 
 from codage.exchange.tables import escape_text, xml_safe
 
-__all__ = ["heading_xml", "paragraph_xml", "text_xml"]
+__all__ = ["heading_xml", "paragraph_xml", "plain_paragraph_xml", "text_xml"]
+
+# What keeps a text from being written as one plain run: characters XML refuses (taken
+# out by xml_safe), and lines and tabs (Word's own elements)
+_NOT_PLAIN = re.compile("[\x00-\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _attribute(value: str) -> str:
@@ -66,6 +71,21 @@ def run_xml(text: str, colour: str | None = None, italic: bool = False) -> str:
 def paragraph_xml(style_id: str | None, runs: Iterable[tuple[str, str | None, bool]]) -> str:
     """A paragraph of runs (text, colour, italic) in the style of that id (or none)."""
     return f"<w:p>{_ppr(style_id)}{''.join(run_xml(*run) for run in runs)}</w:p>"
+
+
+def plain_paragraph_xml(style_id: str | None, text: str) -> str:
+    """``paragraph_xml(style_id, [(text, None, False)])``, the same characters, written
+    the short way when the text is one plain run (as most of a dossier's are)."""
+    # printable text holds no control character (isprintable is much cheaper than a
+    # search); text that is not (a no-break space is not) is searched
+    if text.isprintable() or _NOT_PLAIN.search(text) is None:
+        return f"{_plain_open(style_id)}{escape_text(text)}</w:t></w:r></w:p>"
+    return paragraph_xml(style_id, [(text, None, False)])
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_open(style_id: str | None) -> str:
+    return f'<w:p>{_ppr(style_id)}<w:r><w:t xml:space="preserve">'
 
 
 @functools.lru_cache(maxsize=64)

@@ -18,28 +18,30 @@ from openpyxl.utils import get_column_letter
 
 from codage.exchange.tables import escape_text
 
-__all__ = ["rows_xml"]
+__all__ = ["MAX_TEXT", "cell_body", "rows_xml"]
 
-_MAX_TEXT = 32767  # Excel's longest cell text; openpyxl cuts there too
+MAX_TEXT = 32767  # Excel's longest cell text; openpyxl cuts there too
 
 
-def _cell(ref: str, value: Any) -> str:
+def cell_body(value: Any) -> str:
+    """A cell's XML after its opening ``<c r="..."``: its type, its value, its end. Values
+    are what an XLSX export writes (text already made safe, numbers, booleans)."""
     # text first: most cells of an export are text
     if type(value) is str:
-        text = value[:_MAX_TEXT] if len(value) > _MAX_TEXT else value
+        text = value[:MAX_TEXT] if len(value) > MAX_TEXT else value
     elif isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
     elif isinstance(value, int | float):
         number = "" if isinstance(value, float) and not math.isfinite(value) else f"{value:.16g}"
-        return f'<c r="{ref}" t="n"><v>{number}</v></c>'
+        return f' t="n"><v>{number}</v></c>'
     else:
-        text = str(value)[:_MAX_TEXT]
+        text = str(value)[:MAX_TEXT]
     if not text:
-        return f'<c r="{ref}" t="inlineStr"></c>'
+        return ' t="inlineStr"></c>'
     if text[0] == "#" and text in ERROR_CODES:
-        return f'<c r="{ref}" t="e"><v>{escape_text(text)}</v></c>'
+        return f' t="e"><v>{escape_text(text)}</v></c>'
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape_text(text)}</t></is></c>'
+    return f' t="inlineStr"><is><t{space}>{escape_text(text)}</t></is></c>'
 
 
 def rows_xml(rows: Iterable[Sequence[Any]], first: int) -> Iterator[bytes]:
@@ -51,7 +53,9 @@ def rows_xml(rows: Iterable[Sequence[Any]], first: int) -> Iterator[bytes]:
     for n, row in enumerate(rows, first):
         while len(letters) < len(row):
             letters.append(get_column_letter(len(letters) + 1))
-        cells = "".join(_cell(f"{letters[i]}{n}", v) for i, v in enumerate(row) if v is not None)
+        cells = "".join(
+            f'<c r="{letters[i]}{n}"{cell_body(v)}' for i, v in enumerate(row) if v is not None
+        )
         line = f'<row r="{n}">{cells}</row>'
         pending.append(line)
         size += len(line)

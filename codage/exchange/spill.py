@@ -33,6 +33,7 @@ class Spill:
         self._index: dict[Hashable, list[tuple[str, int, int, int]]] = defaultdict(list)
         self._size = 0
         self._n = 0
+        self._at_end = True  # where the file's position is: written pieces need no seek
 
     def __enter__(self) -> Spill:
         return self
@@ -48,7 +49,9 @@ class Spill:
         (pieces of equal keys keep the order they were added in)."""
         if not data:
             return
-        self._file.seek(self._size)  # reading a bucket back moved the file's position
+        if not self._at_end:
+            self._file.seek(self._size)  # reading a bucket back moved the file's position
+            self._at_end = True
         self._file.write(data)
         self._index[bucket].append((key, self._n, self._size, len(data)))
         self._size += len(data)
@@ -62,6 +65,7 @@ class Spill:
         """The bucket's pieces in key order, read back from the file in slices of at
         most about a megabyte, or each ``whole`` (as it was added)."""
         for _, _, offset, length in sorted(self._index.get(bucket, ())):
+            self._at_end = False
             self._file.seek(offset)
             if whole:
                 data = self._file.read(length)

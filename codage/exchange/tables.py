@@ -73,12 +73,12 @@ def escape_text(text: str) -> str:
 
 # A cell starting with one of these is run as a formula by spreadsheet programs
 # (formula injection): a passage reading "=HYPERLINK(...)" must stay text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell_safe(value: Any) -> Any:
     """A value for a CSV or XLSX cell: text that would start a formula gets a leading ``'``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
@@ -112,6 +112,14 @@ def coding_rows(
     """The header and one row per coding with every field, made as they are written
     (a million rows held as lists weighed as much again as the records). A stream's
     rows come in :func:`ordered_rows`' order, through a temporary file in ``folder``."""
+    header, depth = _header(selection)
+    if isinstance(selection, Selection):
+        return header, _rows(selection.records, selection.attributes, depth)
+    return header, ordered_rows(selection, depth, folder)
+
+
+def _header(selection: Selection | SelectionStream) -> tuple[list[str], int]:
+    """The header of the codings' table, and how many code levels it has."""
     depth = max((len(c.path) for c in selection.codes), default=1)
     header = [
         t("tables.document"),
@@ -132,9 +140,7 @@ def coding_rows(
         t("tables.case"),
         *selection.attributes,
     ]
-    if isinstance(selection, Selection):
-        return header, _rows(selection.records, selection.attributes, depth)
-    return header, ordered_rows(selection, depth, folder)
+    return header, depth
 
 
 def ordered_rows(
@@ -212,7 +218,7 @@ def _xlsx_value(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     value = xml_safe(value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def export_codings(
@@ -236,8 +242,8 @@ def export_codings(
     if fmt not in ("csv", "xlsx"):
         raise ValueError(t("tables.unknown_format", fmt=fmt))
     out = Path(out_path)
-    header, rows = _counted(selection, out.parent)
     if fmt == "csv":
+        header, rows = _counted(selection, out.parent)
         with (
             atomic_path(out) as part,
             part.open("w", encoding="utf-8-sig", newline="") as handle,
@@ -255,9 +261,11 @@ def export_codings(
     from lxml.etree import SerialisationError
     from openpyxl import Workbook  # imported here: only the xlsx path pays for it
 
+    from codage.exchange.coding_sheet import sheet_rows
     from codage.exchange.package import splice_package
-    from codage.exchange.sheet_xml import rows_xml
 
+    header, depth = _header(selection)
+    written = [0]
     try:
         book = Workbook(write_only=True)
         taken: set[str] = set()
@@ -274,7 +282,9 @@ def export_codings(
         template = io.BytesIO()
         book.save(template)
         with atomic_path(out) as part:
-            body = rows_xml(([_xlsx_value(v) for v in row] for row in rows), 2)
+            # the rows go straight from the records to the sheet's text (coding_sheet.py),
+            # the same cells as coding_rows' values written by openpyxl
+            body = sheet_rows(selection, depth, 2, written, out.parent)
             splice_package(part, template, _CODINGS_PART, _ROWS_MARKER_XML, body)
     except (OSError, SerialisationError) as exc:
         if isinstance(exc, ExportWriteError):
@@ -283,7 +293,7 @@ def export_codings(
             f"{out}: could not be written: the temporary folder or the disk refused "
             f"({getattr(exc, 'strerror', None) or exc}: full, or a file too large)"
         ) from None
-    return TableReport(out, fmt, rows.count, titles)
+    return TableReport(out, fmt, written[0], titles)
 
 
 class _Counting:
