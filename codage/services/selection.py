@@ -27,17 +27,26 @@ from codage.domain import (
     Coding,
     Document,
     DocumentInfo,
+    Span,
+    Unit,
     fold,
     format_attribute,
 )
 from codage.passages import case_locator
-from codage.places import Place, number_places
+from codage.places import PLACE_KINDS, Place, number_places
 from codage.services import NotFound, resolve_code, resolve_document
-from codage.services.passage_context import context_finder, locator, overlap_index
+from codage.services.passage_context import (
+    overlaps_in_order,
+    row_context_finder,
+    row_locator,
+    row_places,
+)
 from codage.services.pseudonyms import Pseudonymiser, load_pseudonymiser
 
 if TYPE_CHECKING:
+    from codage.store.lite import CodingTuple
     from codage.store.project import Project
+    from codage.store.streams import DocumentRows
 
 __all__ = [
     "CaseFilter",
@@ -282,7 +291,7 @@ def stream_codings(
         project,
         all_codes,
         all_docs,
-        {c.name: c for c in all_cases},
+        all_cases,
         code_ids=code_ids,
         filtered_documents=documents is not None,
         coders=coder_list,
@@ -314,7 +323,7 @@ def _batches(
     project: Project,
     all_codes: list[Code],
     all_docs: list[DocumentInfo],
-    cases_by_name: dict[str, Case],
+    all_cases: list[Case],
     *,
     code_ids: set[int] | None,
     filtered_documents: bool,
@@ -325,74 +334,165 @@ def _batches(
     context: int,
     progress: Progress | None,
 ) -> Iterator[DocumentBatch]:
-    # The codings are read once, as plain rows, one document at a time: a document's
-    # units, text and neighbouring codings are held only while its records are made.
+    # The codings are read once, in one ordered statement, as plain rows; of each
+    # document, what places its codings (its numbered units and turns, the units that
+    # belong to cases, its sentences and text only for context) is read as plain rows
+    # too, on the same read: no object per unit, no ORM row (issue 20).
     written = _coding_memos(project) if memos else {}
     code_by_id = {c.id: c for c in all_codes}
     docs_by_id = {d.id: d for d in all_docs}
-    stream = project.codings_by_document(
-        document_ids=list(docs_by_id) if filtered_documents else None,
-        code_ids=code_ids,
-        coders=coders,
-    )
-    for n, (doc_id, mine) in enumerate(stream, 1):
-        doc = docs_by_id.get(doc_id)
-        if doc is None:
-            continue
-        units = project.units(doc.id)
-        # a document without numbered units is numbered by its lines, as the interface does
-        places = number_places(units)
-        text = None
-        if context > 0 or not places:
-            text = project.document(doc.id).text
-        locate = locator(units, None if places else text, numbered=places)
-        around = context_finder(text, units, context) if text and context > 0 else None
-        overlapping = None
-        if overlaps:
-            # the other codes of a passage, as the same coders saw it, whatever the code
-            # filter: the codings just read when no code was filtered out, else those of
-            # this document, read as bare spans
-            if code_ids is None:
-                others = [(c.code_id, c.start, c.end) for c in mine]
-            else:
-                others = [
-                    (c.code_id, c.start, c.end)
-                    for c in project.stream_codings(
-                        document_ids=[doc.id], coders=coders, with_text=False
-                    )
-                ]
-            overlapping = overlap_index(others)
-        document_case = cases_by_name.get(doc.case) if doc.case is not None else None
-        find_case = case_locator(units, project.unit_cases(doc.id), document_case)
-        records: list[CodingRecord] = []
-        for c in mine:
-            case = find_case(c.span)
-            if matcher is not None and not matcher(case):
+    cases_by_name = {c.name: c for c in all_cases}
+    cases_by_id = {c.id: c for c in all_cases}
+    with project.selection_rows() as rows:
+        stream = rows.codings(
+            document_ids=list(docs_by_id) if filtered_documents else None,
+            code_ids=code_ids,
+            coders=coders,
+        )
+        for n, (doc_id, mine) in enumerate(stream, 1):
+            doc = docs_by_id.get(doc_id)
+            if doc is None:
                 continue
-            speaker, timestamp, place = locate(c.start)
-            before, after = around(c.span) if around is not None else ("", "")
-            records.append(
-                CodingRecord(
-                    c,
-                    code_by_id[c.code_id],
+            document_case = cases_by_name.get(doc.case) if doc.case is not None else None
+            find_case = _case_finder(rows.unit_cases(doc_id), cases_by_id, document_case)
+            if find_case is None and matcher is not None and not matcher(document_case):
+                # every coding of this document is the document's case's, not asked for
+                mine = []
+            records = (
+                _document_records(
+                    rows,
                     doc,
-                    speaker,
-                    timestamp,
-                    place.number if place else None,
-                    case,
-                    place,
-                    memos=_own_memos(c, written) if memos else (),
-                    overlapping=overlapping(c) if overlapping else frozenset(),
-                    before=before,
-                    after=after,
+                    mine,
+                    code_by_id,
+                    find_case,
+                    document_case,
+                    matcher=matcher,
+                    written=written if memos else None,
+                    overlaps=overlaps,
+                    code_filtered=code_ids is not None,
+                    coders=coders,
+                    context=context,
                 )
+                if mine
+                else []
             )
-        if records:
-            yield DocumentBatch(doc.name, records)
-        if progress is not None:
-            progress(min(n, len(all_docs)), len(all_docs))
+            if records:
+                yield DocumentBatch(doc.name, records)
+            if progress is not None:
+                progress(min(n, len(all_docs)), len(all_docs))
     if progress is not None:
         progress(len(all_docs), len(all_docs))
+
+
+def _case_finder(
+    links: Sequence[tuple[int, int, int, int, int]],
+    cases_by_id: Mapping[int, Case],
+    document_case: Case | None,
+) -> Callable[[Span], Case | None] | None:
+    """:func:`case_locator` of a document from its units' links to cases, as (unit id,
+    start, end, position, case id) in the order they were made; None when no unit of
+    it belongs to a case (every passage is then the document's case's)."""
+    if not links:
+        return None
+    held: dict[int, tuple[int, int, int, int]] = {}
+    for unit_id, start, end, position, case_id in links:
+        held[unit_id] = (start, end, position, case_id)  # linked twice: the last link
+    # units in the order of Project.units (start, longer first, position) as
+    # case_locator is given them, and only those that belong to a case
+    units = [
+        Unit("", start, end, id=unit_id, position=position)
+        for unit_id, (start, end, position, _) in sorted(
+            held.items(), key=lambda item: (item[1][0], -item[1][1], item[1][2])
+        )
+    ]
+    unit_cases = {unit_id: cases_by_id[found[3]] for unit_id, found in held.items()}
+    return case_locator(units, unit_cases, document_case)
+
+
+def _document_records(
+    rows: DocumentRows,
+    doc: DocumentInfo,
+    mine: list[CodingTuple],
+    code_by_id: Mapping[int, Code],
+    find_case: Callable[[Span], Case | None] | None,
+    document_case: Case | None,
+    *,
+    matcher: Callable[[Case | None], bool] | None,
+    written: Mapping[int, list[Memo]] | None,
+    overlaps: bool,
+    code_filtered: bool,
+    coders: list[str] | None,
+    context: int,
+) -> list[CodingRecord]:
+    """The records of one document's codings (plain rows, in text order)."""
+    units = rows.units(doc.id, PLACE_KINDS)
+    # a document without numbered units is numbered by its lines, as the interface does
+    places = row_places(units)
+    text = None
+    if context > 0 or not places:
+        text = rows.text(doc.id)
+        if not places:
+            places = row_places(units, text)
+    locate = row_locator(units, places)
+    around = (
+        row_context_finder(text, rows.sentences(doc.id), units, context)
+        if text and context > 0
+        else None
+    )
+    overlapping: Iterator[frozenset[int]] | None = None
+    if overlaps:
+        # the other codes of a passage, as the same coders saw it, whatever the code
+        # filter: the codings just read when no code was filtered out, else those of
+        # this document, read as bare spans
+        spans = rows.spans(doc.id, coders) if code_filtered else [(c[2], c[4], c[5]) for c in mine]
+        overlapping = overlaps_in_order(spans, [(c[2], c[4], c[5]) for c in mine])
+    records: list[CodingRecord] = []
+    append = records.append
+    nothing: frozenset[int] = frozenset()
+    for coding_id, doc_id, code_id, coder, start, end, text_, memo, automatic, suggested in mine:
+        others = next(overlapping) if overlapping is not None else nothing
+        if find_case is None:
+            case = document_case
+        else:
+            case = find_case(Span(start, end))
+            if matcher is not None and not matcher(case):
+                continue
+        coding = Coding(
+            coding_id,
+            doc_id,
+            code_id,
+            coder,
+            start,
+            end,
+            text_,
+            memo,
+            None,
+            None,
+            automatic,
+            suggested,
+        )
+        speaker, timestamp, place = locate(start)
+        before, after = around(start, end) if around is not None else ("", "")
+        own: tuple[Memo, ...] = ()
+        if written is not None and ((memo and memo.strip()) or coding_id in written):
+            own = _own_memos(coding, written)
+        append(
+            CodingRecord(
+                coding,
+                code_by_id[code_id],
+                doc,
+                speaker,
+                timestamp,
+                place.number if place else None,
+                case,
+                place,
+                own,
+                others,
+                before,
+                after,
+            )
+        )
+    return records
 
 
 def select_codings(
