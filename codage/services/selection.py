@@ -15,7 +15,6 @@ are turned into records.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -27,26 +26,24 @@ from codage.domain import (
     Coding,
     Document,
     DocumentInfo,
-    Span,
-    Unit,
     fold,
     format_attribute,
 )
-from codage.passages import case_locator
-from codage.places import PLACE_KINDS, Place, number_places
+from codage.places import Place, number_places
 from codage.services import NotFound, resolve_code, resolve_document
-from codage.services.passage_context import (
-    overlaps_in_order,
-    row_context_finder,
-    row_locator,
-    row_places,
-)
 from codage.services.pseudonyms import Pseudonymiser, load_pseudonymiser
+from codage.services.selection_rows import (
+    CodingRecord,
+    DocumentBatch,
+    Memo,
+    Progress,
+    read_batches,
+)
+from codage.services.selection_rows import coding_memos as _coding_memos
+from codage.services.selection_rows import own_memos as _own_memos
 
 if TYPE_CHECKING:
-    from codage.store.lite import CodingTuple
     from codage.store.project import Project
-    from codage.store.streams import DocumentRows
 
 __all__ = [
     "CaseFilter",
@@ -67,35 +64,9 @@ __all__ = [
     "stream_for_dossier",
 ]
 
-Progress = Callable[[int, int], None]
 CodeRef = int | str | Code
 DocumentRef = int | str | DocumentInfo
 CaseFilter = Mapping[str, str | Sequence[str]]
-Memo = tuple[str | None, str]  # (author, text) of a memo on a coding
-
-
-@dataclass(frozen=True, slots=True)
-class CodingRecord:
-    """A coding with where it sits: what every export row or extract shows."""
-
-    coding: Coding
-    code: Code
-    document: DocumentInfo
-    speaker: str | None = None
-    timestamp: float | None = None
-    # number of the turn, paragraph or answer holding it: the number the transcript
-    # view shows in its gutter (see places.Locator); ``place`` is that unit
-    paragraph: int | None = None
-    case: Case | None = None
-    place: Place | None = None
-    # filled only when asked for (see select_codings): the coding's own memo (by its
-    # coder) then the memos written on it; ids of the other codes whose codings (by the
-    # selected coders, whatever the code and case filters) overlap it; the sentences of
-    # context before and after it, spaces folded
-    memos: tuple[Memo, ...] = ()
-    overlapping: frozenset[int] = frozenset()
-    before: str = ""
-    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,36 +143,9 @@ def _case_matcher(
     return match, shown
 
 
-def _coding_memos(project: Project, coding_ids: set[int] | None = None) -> dict[int, list[Memo]]:
-    """Memos written on codings (those in ``coding_ids`` when given), blank ones left out."""
-    out: dict[int, list[Memo]] = defaultdict(list)
-    for memo in project.memos("coding"):
-        if memo.target_id is None or not memo.text.strip():
-            continue
-        if coding_ids is None or memo.target_id in coding_ids:
-            out[memo.target_id].append((memo.author, memo.text))
-    return out
-
-
-def _own_memos(coding: Coding, written: Mapping[int, list[Memo]]) -> tuple[Memo, ...]:
-    own: list[Memo] = []
-    if coding.memo and coding.memo.strip():
-        own.append((coding.coder, coding.memo))
-    own.extend(written.get(coding.id, ()))
-    return tuple(own)
-
-
 # ---------------------------------------------------------------------------
 # The query
 # ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentBatch:
-    """The records of one document, in the order the store gives them (start, end, id)."""
-
-    name: str  # the document's stored name: what orders documents, before pseudonymisation
-    records: list[CodingRecord]
 
 
 @dataclass(frozen=True)
@@ -287,7 +231,7 @@ def stream_codings(
     if cases:
         matcher, shown = _case_matcher(cases, attributes)
         filters["cases"] = shown
-    batches = _batches(
+    batches = read_batches(
         project,
         all_codes,
         all_docs,
@@ -317,182 +261,6 @@ def stream_codings(
     from codage.services.pseudonymised import pseudonymise_stream
 
     return pseudonymise_stream(stream, pseudonymiser)
-
-
-def _batches(
-    project: Project,
-    all_codes: list[Code],
-    all_docs: list[DocumentInfo],
-    all_cases: list[Case],
-    *,
-    code_ids: set[int] | None,
-    filtered_documents: bool,
-    coders: list[str] | None,
-    matcher: Callable[[Case | None], bool] | None,
-    memos: bool,
-    overlaps: bool,
-    context: int,
-    progress: Progress | None,
-) -> Iterator[DocumentBatch]:
-    # The codings are read once, in one ordered statement, as plain rows; of each
-    # document, what places its codings (its numbered units and turns, the units that
-    # belong to cases, its sentences and text only for context) is read as plain rows
-    # too, on the same read: no object per unit, no ORM row (issue 20).
-    written = _coding_memos(project) if memos else {}
-    code_by_id = {c.id: c for c in all_codes}
-    docs_by_id = {d.id: d for d in all_docs}
-    cases_by_name = {c.name: c for c in all_cases}
-    cases_by_id = {c.id: c for c in all_cases}
-    with project.selection_rows() as rows:
-        stream = rows.codings(
-            document_ids=list(docs_by_id) if filtered_documents else None,
-            code_ids=code_ids,
-            coders=coders,
-        )
-        for n, (doc_id, mine) in enumerate(stream, 1):
-            doc = docs_by_id.get(doc_id)
-            if doc is None:
-                continue
-            document_case = cases_by_name.get(doc.case) if doc.case is not None else None
-            find_case = _case_finder(rows.unit_cases(doc_id), cases_by_id, document_case)
-            if find_case is None and matcher is not None and not matcher(document_case):
-                # every coding of this document is the document's case's, not asked for
-                mine = []
-            records = (
-                _document_records(
-                    rows,
-                    doc,
-                    mine,
-                    code_by_id,
-                    find_case,
-                    document_case,
-                    matcher=matcher,
-                    written=written if memos else None,
-                    overlaps=overlaps,
-                    code_filtered=code_ids is not None,
-                    coders=coders,
-                    context=context,
-                )
-                if mine
-                else []
-            )
-            if records:
-                yield DocumentBatch(doc.name, records)
-            if progress is not None:
-                progress(min(n, len(all_docs)), len(all_docs))
-    if progress is not None:
-        progress(len(all_docs), len(all_docs))
-
-
-def _case_finder(
-    links: Sequence[tuple[int, int, int, int, int]],
-    cases_by_id: Mapping[int, Case],
-    document_case: Case | None,
-) -> Callable[[Span], Case | None] | None:
-    """:func:`case_locator` of a document from its units' links to cases, as (unit id,
-    start, end, position, case id) in the order they were made; None when no unit of
-    it belongs to a case (every passage is then the document's case's)."""
-    if not links:
-        return None
-    held: dict[int, tuple[int, int, int, int]] = {}
-    for unit_id, start, end, position, case_id in links:
-        held[unit_id] = (start, end, position, case_id)  # linked twice: the last link
-    # units in the order of Project.units (start, longer first, position) as
-    # case_locator is given them, and only those that belong to a case
-    units = [
-        Unit("", start, end, id=unit_id, position=position)
-        for unit_id, (start, end, position, _) in sorted(
-            held.items(), key=lambda item: (item[1][0], -item[1][1], item[1][2])
-        )
-    ]
-    unit_cases = {unit_id: cases_by_id[found[3]] for unit_id, found in held.items()}
-    return case_locator(units, unit_cases, document_case)
-
-
-def _document_records(
-    rows: DocumentRows,
-    doc: DocumentInfo,
-    mine: list[CodingTuple],
-    code_by_id: Mapping[int, Code],
-    find_case: Callable[[Span], Case | None] | None,
-    document_case: Case | None,
-    *,
-    matcher: Callable[[Case | None], bool] | None,
-    written: Mapping[int, list[Memo]] | None,
-    overlaps: bool,
-    code_filtered: bool,
-    coders: list[str] | None,
-    context: int,
-) -> list[CodingRecord]:
-    """The records of one document's codings (plain rows, in text order)."""
-    units = rows.units(doc.id, PLACE_KINDS)
-    # a document without numbered units is numbered by its lines, as the interface does
-    places = row_places(units)
-    text = None
-    if context > 0 or not places:
-        text = rows.text(doc.id)
-        if not places:
-            places = row_places(units, text)
-    locate = row_locator(units, places)
-    around = (
-        row_context_finder(text, rows.sentences(doc.id), units, context)
-        if text and context > 0
-        else None
-    )
-    overlapping: Iterator[frozenset[int]] | None = None
-    if overlaps:
-        # the other codes of a passage, as the same coders saw it, whatever the code
-        # filter: the codings just read when no code was filtered out, else those of
-        # this document, read as bare spans
-        spans = rows.spans(doc.id, coders) if code_filtered else [(c[2], c[4], c[5]) for c in mine]
-        overlapping = overlaps_in_order(spans, [(c[2], c[4], c[5]) for c in mine])
-    records: list[CodingRecord] = []
-    append = records.append
-    nothing: frozenset[int] = frozenset()
-    for coding_id, doc_id, code_id, coder, start, end, text_, memo, automatic, suggested in mine:
-        others = next(overlapping) if overlapping is not None else nothing
-        if find_case is None:
-            case = document_case
-        else:
-            case = find_case(Span(start, end))
-            if matcher is not None and not matcher(case):
-                continue
-        coding = Coding(
-            coding_id,
-            doc_id,
-            code_id,
-            coder,
-            start,
-            end,
-            text_,
-            memo,
-            None,
-            None,
-            automatic,
-            suggested,
-        )
-        speaker, timestamp, place = locate(start)
-        before, after = around(start, end) if around is not None else ("", "")
-        own: tuple[Memo, ...] = ()
-        if written is not None and ((memo and memo.strip()) or coding_id in written):
-            own = _own_memos(coding, written)
-        append(
-            CodingRecord(
-                coding,
-                code_by_id[code_id],
-                doc,
-                speaker,
-                timestamp,
-                place.number if place else None,
-                case,
-                place,
-                own,
-                others,
-                before,
-                after,
-            )
-        )
-    return records
 
 
 def select_codings(

@@ -9,6 +9,7 @@ time, so that a reader holds one document's codings while it works on them.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -338,10 +339,12 @@ class DocumentRows:
         document_ids: Iterable[int] | None = None,
         code_ids: Iterable[int] | None = None,
         coders: Iterable[str] | None = None,
-    ) -> Iterator[tuple[int, list[CodingTuple]]]:
-        """(document id, its codings as :data:`CodingTuple` in text order: start, end,
-        id), documents in id order; documents without codings are not named. What
-        :meth:`Streams.codings_by_document` gives as ``Coding`` objects."""
+    ) -> Iterator[tuple[int, list[Any]]]:
+        """(document id, its codings in text order: start, end, id), documents in id
+        order, those without codings not named; each coding a row of (document id, id,
+        code id, coder id, start, end, text, memo, automatic, suggested) as the driver
+        gives them (flags as stored, coders by id: see :attr:`coder_names`). What
+        :meth:`Streams.codings_by_document` gives, without an object per coding."""
         columns: list[Any] = [
             CodingRow.document_id,
             CodingRow.id,
@@ -353,8 +356,9 @@ class DocumentRows:
             CodingRow.memo,
             *self._streams._flags(),
         ]
-        names = self.coder_names
-        query = self._streams._coding_query(columns, names, document_ids, code_ids, coders)
+        query = self._streams._coding_query(
+            columns, self.coder_names, document_ids, code_ids, coders
+        )
         if self._conn.dialect.name == "sqlite":
             # the driver's rows as they come, in slices: SQLite's cursor reads lazily
             found: Iterator[Any] = _plain_rows(self._conn.execute(query))
@@ -363,16 +367,8 @@ class DocumentRows:
             found = self._conn.execute(
                 query.execution_options(stream_results=True, yield_per=_FETCH)
             )
-        current: int | None = None
-        batch: list[CodingTuple] = []
-        for d, i, c, k, a, b, t, m, auto, sugg in found:
-            if d != current:
-                if batch:
-                    yield current, batch  # type: ignore[misc]
-                current, batch = d, []
-            batch.append((i, d, c, names[k], a, b, t, m, bool(auto), bool(sugg)))
-        if batch:
-            yield current, batch  # type: ignore[misc]
+        for document_id, group in itertools.groupby(found, key=operator.itemgetter(0)):
+            yield document_id, list(group)
 
     def units(self, document_id: int, kinds: Sequence[str]) -> list[UnitTuple]:
         """The units of a document of these ``kinds`` or naming a speaker or a time, as
