@@ -218,11 +218,11 @@ def _row_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tupl
 
 
 def row_context_finder(
-    text: str, sentences: Sequence[tuple[int, int]], rows: Sequence[UnitTuple], n: int
+    text: str, rows: Sequence[UnitTuple], n: int
 ) -> Callable[[int, int], tuple[str, str]]:
-    """:func:`context_finder` from the (start, end) of a document's sentence units, in
-    (start, end) order, and its units as rows: context of the passage (start, end)."""
-    spans = _row_sentences(text, sentences)
+    """:func:`context_finder` from a document's units as rows, its sentence units among
+    them: context of the passage (start, end)."""
+    spans = _row_sentences(text, sorted((r[1], r[2]) for r in rows if r[0] == "sentence"))
     starts = [s for s, _ in spans]
     boxes = sorted(
         (
@@ -233,10 +233,14 @@ def row_context_finder(
         key=lambda b: (b[0], -b[1]),
     )
     box_starts = [b[0] for b in boxes]
+    memo: list[object] = [None, None]  # the last passage asked for and its context
 
     def around(start: int, end: int) -> tuple[str, str]:
         if not spans or n <= 0:
             return "", ""
+        if memo[0] == (start, end):
+            # one passage coded by several coders: their codings come one after another
+            return memo[1]  # type: ignore[return-value]
         lo, hi = 0, len(spans) - 1
         i = bisect.bisect_right(box_starts, start) - 1
         if i >= 0 and boxes[i][1] > start:
@@ -252,7 +256,9 @@ def row_context_finder(
         last = min(m + n, hi)
         stop = spans[last][1] if last >= m else end
         after = text[end:stop] if stop > end else ""
-        return " ".join(before.split()), " ".join(after.split())
+        found = (" ".join(before.split()), " ".join(after.split()))
+        memo[0], memo[1] = (start, end), found
+        return found
 
     return around
 

@@ -200,7 +200,8 @@ def _document_records(
 ) -> list[CodingRecord]:
     """The records of one document's codings, given as the store's plain rows (see
     ``DocumentRows.codings``) in text order."""
-    units = rows.units(doc.id, PLACE_KINDS)
+    # sentences too when context is asked for: it is made of whole sentences
+    units = rows.units(doc.id, (*PLACE_KINDS, "sentence") if asked.context > 0 else PLACE_KINDS)
     # a document without numbered units is numbered by its lines, as the interface does
     places = row_places(units)
     text = None
@@ -209,11 +210,7 @@ def _document_records(
         if not places:
             places = row_places(units, text)
     locate = row_locator(units, places)
-    around = (
-        row_context_finder(text, rows.sentences(doc.id), units, asked.context)
-        if text and asked.context > 0
-        else None
-    )
+    around = row_context_finder(text, units, asked.context) if text and asked.context > 0 else None
     overlapping: Iterator[frozenset[int]] | None = None
     if asked.overlaps:
         # the other codes of a passage, as the same coders saw it, whatever the code

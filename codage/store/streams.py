@@ -304,9 +304,9 @@ class Streams(Codings):
 
 class DocumentRows:
     """What the selection services read of a project, as plain rows: codings grouped by
-    document in one ordered statement, and, per document, its units that number places
-    or name a speaker or a time, its units' cases, its sentences, its text, the spans of
-    its codings. Made by :meth:`Streams.selection_rows`; valid inside its block."""
+    document in one ordered statement, and, per document, its units of given kinds or
+    naming a speaker or a time, its units' cases, its text, the spans of its codings.
+    Made by :meth:`Streams.selection_rows`; valid inside its block."""
 
     def __init__(self, streams: Streams, conn: Any, names: dict[int, str]) -> None:
         self._streams = streams
@@ -322,8 +322,6 @@ class DocumentRows:
             "case_links.case_id FROM case_links JOIN units ON units.id = case_links.unit_id "
             f"WHERE case_links.document_id = {mark} AND case_links.unit_id IS NOT NULL "
             "ORDER BY case_links.id",
-            "sentences": 'SELECT start, "end" FROM units '
-            f"WHERE document_id = {mark} AND kind = 'sentence' ORDER BY start, \"end\"",
             "units": 'SELECT kind, start, "end", speaker, timestamp FROM units '
             f"WHERE document_id = {mark} AND (kind IN ({{kinds}}) OR speaker IS NOT NULL "
             f"OR timestamp IS NOT NULL) {order}",
@@ -381,10 +379,6 @@ class DocumentRows:
         to a case, in the order the links were made (a unit linked twice: the last
         wins, as in :meth:`unit_cases`)."""
         return self._all(self._sql["cases"], (document_id,))
-
-    def sentences(self, document_id: int) -> list[tuple[int, int]]:
-        """(start, end) of a document's sentence units, in that order."""
-        return self._all(self._sql["sentences"], (document_id,))
 
     def text(self, document_id: int) -> str:
         """A document's text."""
