@@ -217,8 +217,8 @@ def _document_records(
         # filter: the codings just read when no code was filtered out, else those of
         # this document, read as bare spans
         spans = [(r[2], r[4], r[5]) for r in mine]
-        others = rows.spans(doc.id, asked.coders) if asked.code_filtered else spans
-        overlapping = overlaps_in_order(others, spans)
+        seen = rows.spans(doc.id, asked.coders) if asked.code_filtered else spans
+        overlapping = overlaps_in_order(seen, spans)
     codes, names, written, matcher = asked.codes, asked.coder_names, asked.written, asked.matcher
     records: list[CodingRecord] = []
     append = records.append

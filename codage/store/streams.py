@@ -329,7 +329,8 @@ class DocumentRows:
 
     def _all(self, sql: str, params: Sequence[object]) -> list[Any]:
         self._cursor.execute(sql, tuple(params))
-        return self._cursor.fetchall()
+        rows: list[Any] = self._cursor.fetchall()
+        return rows
 
     def codings(
         self,
