@@ -24,6 +24,7 @@ from codage.demo import build_demo
 from codage.domain import Pseudonym
 from codage.services import Project
 from codage.services.selection import CodingRecord, SelectionStream, stream_codings
+from codage.store.copy import copy_project
 from tests.conftest import ROOT
 from tests.exchange.corpus import Corpus, build_corpus
 from tests.services.selection_before import stream_before
@@ -289,3 +290,20 @@ def test_a_generated_project_pseudonymised_reads_as_before(generated: Project) -
     speakers = sorted({s for names in generated.speakers().values() for s in names})
     _pseudonymise(generated, speakers[:2], "ana")
     assert assert_same_records(generated, overlaps=True, context=1, pseudonymised=True) > 500
+
+
+# ---------------------------------------------------------------------------
+# On PostgreSQL (skipped without a server)
+# ---------------------------------------------------------------------------
+
+
+def test_a_project_on_postgresql_reads_as_before(tmp_path: Path, pg_url: str) -> None:
+    """The plain-row reads speak both back ends: the corpus copied to a server."""
+    built = build_corpus(tmp_path / "selection.db")
+    names = _names(built.project, "type", "Commune")
+    built.project.close()
+    copy_project(str(tmp_path / "selection.db"), pg_url)
+    with Project.open(pg_url, create=False) as project:
+        for _, asked in ASKED:
+            assert assert_same_records(project, **_fill(asked, names)) >= 0
+        assert assert_same_records(project, memos=True, overlaps=True, context=1) == 11
