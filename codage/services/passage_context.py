@@ -3,18 +3,35 @@ sentences of context around a passage, and the other codes overlapping it.
 
 Each helper is built once per document from its units (and text) and then asked for
 each of the document's codings; the selection services use them one document at a time.
+The ``row_`` helpers give the same answers from plain rows of units, (kind, start, end,
+speaker, timestamp), as the store's ``DocumentRows`` reads them: an export of a million
+codings made a ``Unit`` of every unit of every document, sentences included, and that
+was most of its reading (issue 20).
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from codage.domain import Coding, Span, Unit
-from codage.places import Locator, Place
+from codage.places import PLACE_KINDS, Locator, Place
 
-__all__ = ["context_finder", "locator", "overlap_index"]
+__all__ = [
+    "UnitTuple",
+    "context_finder",
+    "locator",
+    "overlap_index",
+    "overlaps_in_order",
+    "row_context_finder",
+    "row_locator",
+    "row_places",
+]
+
+# (kind, start, end, speaker, timestamp) of a unit, in the order of ``Project.units``
+UnitTuple = tuple[str, int, int, str | None, float | None]
 
 
 def locator(
@@ -123,3 +140,174 @@ def overlap_index(spans: Sequence[tuple[int, int, int]]) -> Callable[[Coding], f
         )
 
     return overlapping
+
+
+# ---------------------------------------------------------------------------
+# The same, from plain rows of units
+# ---------------------------------------------------------------------------
+
+
+def row_places(rows: Sequence[UnitTuple], text: str | None = None) -> list[Place]:
+    """:func:`codage.places.number_places` of units given as rows: the same places."""
+    boxes = sorted(
+        (
+            (start, end, kind)
+            for kind, start, end, _, _ in rows
+            if kind in PLACE_KINDS and end > start
+        ),
+        key=lambda b: (b[0], -b[1]),
+    )
+    if not boxes and text:
+        position = 0
+        for line in text.split("\n"):
+            if line:
+                boxes.append((position, position + len(line), "paragraph"))
+            position += len(line) + 1
+    places: list[Place] = []
+    last_end = -1
+    for start, end, kind in boxes:
+        if places and start < last_end:
+            continue  # nested in the one before (should not happen): counted once
+        places.append(Place(len(places) + 1, kind, start, end))
+        last_end = end
+    return places
+
+
+def row_locator(
+    rows: Sequence[UnitTuple], places: Sequence[Place]
+) -> Callable[[int], tuple[str | None, float | None, Place | None]]:
+    """:func:`locator` over units given as rows, ``places`` being :func:`row_places` of
+    them (with the text, for a document without numbered units)."""
+    at = Locator(places).at
+    # turns (or any unit naming a speaker or a time) in the order of the rows (by start)
+    voiced = [r for r in rows if r[3] is not None or r[4] is not None]
+    voiced_starts = [r[1] for r in voiced]
+    last: list[object] = [None, None]  # the last offset asked for and its answer
+
+    def locate(offset: int) -> tuple[str | None, float | None, Place | None]:
+        # several coders' codings of one passage start at one offset, one after another
+        if last[0] == offset:
+            return last[1]  # type: ignore[return-value]
+        speaker = timestamp = None
+        i = bisect.bisect_right(voiced_starts, offset) - 1
+        # turns do not nest; looking one unit further back covers a heading inside a turn
+        for j in (i, i - 1):
+            if j >= 0:
+                unit = voiced[j]
+                if unit[1] <= offset < unit[2]:
+                    speaker, timestamp = unit[3], unit[4]
+                    break
+        found = (speaker, timestamp, at(offset))
+        last[0], last[1] = offset, found
+        return found
+
+    return locate
+
+
+def _row_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    if sentences:
+        return list(sentences)
+    # no sentence units (spaCy was not run): cut after ., !, ? and … within lines
+    out, cursor = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        out.append((cursor, match.start()))
+        cursor = match.end()
+    if cursor < len(text):
+        out.append((cursor, len(text)))
+    return out
+
+
+def row_context_finder(
+    text: str, rows: Sequence[UnitTuple], n: int
+) -> Callable[[int, int], tuple[str, str]]:
+    """:func:`context_finder` from a document's units as rows, its sentence units among
+    them: context of the passage (start, end)."""
+    spans = _row_sentences(text, sorted((r[1], r[2]) for r in rows if r[0] == "sentence"))
+    starts = [s for s, _ in spans]
+    boxes = sorted(
+        (
+            (start, end)
+            for kind, start, end, _, _ in rows
+            if kind in ("turn", "paragraph", "answer")
+        ),
+        key=lambda b: (b[0], -b[1]),
+    )
+    box_starts = [b[0] for b in boxes]
+    memo: list[object] = [None, None]  # the last passage asked for and its context
+
+    def around(start: int, end: int) -> tuple[str, str]:
+        if not spans or n <= 0:
+            return "", ""
+        if memo[0] == (start, end):
+            # one passage coded by several coders: their codings come one after another
+            return memo[1]  # type: ignore[return-value]
+        lo, hi = 0, len(spans) - 1
+        i = bisect.bisect_right(box_starts, start) - 1
+        if i >= 0 and boxes[i][1] > start:
+            # the context stays inside the turn, paragraph or answer holding the start
+            b_start, b_end = boxes[i]
+            lo = bisect.bisect_left(starts, b_start)
+            hi = bisect.bisect_right(starts, max(b_end - 1, b_start)) - 1
+        # sentence holding the first character, and the one holding the last
+        k = bisect.bisect_right(starts, start) - 1
+        first = max(k - n, lo)
+        before = text[spans[first][0] : start] if k >= 0 and first <= k else ""
+        m = max(bisect.bisect_right(starts, max(end - 1, 0)) - 1, 0)
+        last = min(m + n, hi)
+        stop = spans[last][1] if last >= m else end
+        after = text[end:stop] if stop > end else ""
+        found = (" ".join(before.split()), " ".join(after.split()))
+        memo[0], memo[1] = (start, end), found
+        return found
+
+    return around
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+def overlaps_in_order(
+    spans: Sequence[tuple[int, int, int]], codings: Sequence[tuple[int, int, int]]
+) -> Iterator[frozenset[int]]:
+    """For each (code id, start, end) of ``codings``, given by start (never going back),
+    the code ids of the (code id, start, end) ``spans`` overlapping it, its own code
+    left out: what :func:`overlap_index` answers, found in one sweep over the document.
+
+    A window back by the longest span met every span of a long passage again for each
+    coding; the sweep holds the spans still open at a coding's start (by end, in a heap)
+    and looks only at those starting inside the coding.
+    """
+    ordered = sorted(spans, key=lambda s: s[1])
+    starts = [s[1] for s in ordered]
+    open_ends: list[tuple[int, int]] = []  # (end, code id) of spans started before
+    open_codes: dict[int, int] = {}  # code id -> number of its spans still open
+    taken = 0  # spans pushed so far: those starting before the current coding
+    previous: tuple[int, int, int] | None = None
+    answer = _NONE
+    for coding in codings:
+        if coding == previous:
+            yield answer  # the same passage of the same code, by another coder
+            continue
+        code_id, start, end = coding
+        if previous is not None and start < previous[1]:
+            raise ValueError("codings must come by start")
+        previous = coding
+        while taken < len(ordered) and ordered[taken][1] < start:
+            other = ordered[taken]
+            heapq.heappush(open_ends, (other[2], other[0]))
+            open_codes[other[0]] = open_codes.get(other[0], 0) + 1
+            taken += 1
+        while open_ends and open_ends[0][0] <= start:
+            _, closed = heapq.heappop(open_ends)
+            if open_codes[closed] == 1:
+                del open_codes[closed]
+            else:
+                open_codes[closed] -= 1
+        found = set(open_codes)
+        for j in range(taken, bisect.bisect_left(starts, end, taken)):
+            other = ordered[j]
+            if other[2] > start:
+                found.add(other[0])
+        found.discard(code_id)
+        answer = frozenset(found) if found else _NONE
+        yield answer

@@ -15,7 +15,6 @@ are turned into records.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -30,11 +29,18 @@ from codage.domain import (
     fold,
     format_attribute,
 )
-from codage.passages import case_locator
 from codage.places import Place, number_places
 from codage.services import NotFound, resolve_code, resolve_document
-from codage.services.passage_context import context_finder, locator, overlap_index
 from codage.services.pseudonyms import Pseudonymiser, load_pseudonymiser
+from codage.services.selection_rows import (
+    CodingRecord,
+    DocumentBatch,
+    Memo,
+    Progress,
+    read_batches,
+)
+from codage.services.selection_rows import coding_memos as _coding_memos
+from codage.services.selection_rows import own_memos as _own_memos
 
 if TYPE_CHECKING:
     from codage.store.project import Project
@@ -58,35 +64,9 @@ __all__ = [
     "stream_for_dossier",
 ]
 
-Progress = Callable[[int, int], None]
 CodeRef = int | str | Code
 DocumentRef = int | str | DocumentInfo
 CaseFilter = Mapping[str, str | Sequence[str]]
-Memo = tuple[str | None, str]  # (author, text) of a memo on a coding
-
-
-@dataclass(frozen=True, slots=True)
-class CodingRecord:
-    """A coding with where it sits: what every export row or extract shows."""
-
-    coding: Coding
-    code: Code
-    document: DocumentInfo
-    speaker: str | None = None
-    timestamp: float | None = None
-    # number of the turn, paragraph or answer holding it: the number the transcript
-    # view shows in its gutter (see places.Locator); ``place`` is that unit
-    paragraph: int | None = None
-    case: Case | None = None
-    place: Place | None = None
-    # filled only when asked for (see select_codings): the coding's own memo (by its
-    # coder) then the memos written on it; ids of the other codes whose codings (by the
-    # selected coders, whatever the code and case filters) overlap it; the sentences of
-    # context before and after it, spaces folded
-    memos: tuple[Memo, ...] = ()
-    overlapping: frozenset[int] = frozenset()
-    before: str = ""
-    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,36 +143,9 @@ def _case_matcher(
     return match, shown
 
 
-def _coding_memos(project: Project, coding_ids: set[int] | None = None) -> dict[int, list[Memo]]:
-    """Memos written on codings (those in ``coding_ids`` when given), blank ones left out."""
-    out: dict[int, list[Memo]] = defaultdict(list)
-    for memo in project.memos("coding"):
-        if memo.target_id is None or not memo.text.strip():
-            continue
-        if coding_ids is None or memo.target_id in coding_ids:
-            out[memo.target_id].append((memo.author, memo.text))
-    return out
-
-
-def _own_memos(coding: Coding, written: Mapping[int, list[Memo]]) -> tuple[Memo, ...]:
-    own: list[Memo] = []
-    if coding.memo and coding.memo.strip():
-        own.append((coding.coder, coding.memo))
-    own.extend(written.get(coding.id, ()))
-    return tuple(own)
-
-
 # ---------------------------------------------------------------------------
 # The query
 # ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentBatch:
-    """The records of one document, in the order the store gives them (start, end, id)."""
-
-    name: str  # the document's stored name: what orders documents, before pseudonymisation
-    records: list[CodingRecord]
 
 
 @dataclass(frozen=True)
@@ -278,11 +231,11 @@ def stream_codings(
     if cases:
         matcher, shown = _case_matcher(cases, attributes)
         filters["cases"] = shown
-    batches = _batches(
+    batches = read_batches(
         project,
         all_codes,
         all_docs,
-        {c.name: c for c in all_cases},
+        all_cases,
         code_ids=code_ids,
         filtered_documents=documents is not None,
         coders=coder_list,
@@ -308,91 +261,6 @@ def stream_codings(
     from codage.services.pseudonymised import pseudonymise_stream
 
     return pseudonymise_stream(stream, pseudonymiser)
-
-
-def _batches(
-    project: Project,
-    all_codes: list[Code],
-    all_docs: list[DocumentInfo],
-    cases_by_name: dict[str, Case],
-    *,
-    code_ids: set[int] | None,
-    filtered_documents: bool,
-    coders: list[str] | None,
-    matcher: Callable[[Case | None], bool] | None,
-    memos: bool,
-    overlaps: bool,
-    context: int,
-    progress: Progress | None,
-) -> Iterator[DocumentBatch]:
-    # The codings are read once, as plain rows, one document at a time: a document's
-    # units, text and neighbouring codings are held only while its records are made.
-    written = _coding_memos(project) if memos else {}
-    code_by_id = {c.id: c for c in all_codes}
-    docs_by_id = {d.id: d for d in all_docs}
-    stream = project.codings_by_document(
-        document_ids=list(docs_by_id) if filtered_documents else None,
-        code_ids=code_ids,
-        coders=coders,
-    )
-    for n, (doc_id, mine) in enumerate(stream, 1):
-        doc = docs_by_id.get(doc_id)
-        if doc is None:
-            continue
-        units = project.units(doc.id)
-        # a document without numbered units is numbered by its lines, as the interface does
-        places = number_places(units)
-        text = None
-        if context > 0 or not places:
-            text = project.document(doc.id).text
-        locate = locator(units, None if places else text, numbered=places)
-        around = context_finder(text, units, context) if text and context > 0 else None
-        overlapping = None
-        if overlaps:
-            # the other codes of a passage, as the same coders saw it, whatever the code
-            # filter: the codings just read when no code was filtered out, else those of
-            # this document, read as bare spans
-            if code_ids is None:
-                others = [(c.code_id, c.start, c.end) for c in mine]
-            else:
-                others = [
-                    (c.code_id, c.start, c.end)
-                    for c in project.stream_codings(
-                        document_ids=[doc.id], coders=coders, with_text=False
-                    )
-                ]
-            overlapping = overlap_index(others)
-        document_case = cases_by_name.get(doc.case) if doc.case is not None else None
-        find_case = case_locator(units, project.unit_cases(doc.id), document_case)
-        records: list[CodingRecord] = []
-        for c in mine:
-            case = find_case(c.span)
-            if matcher is not None and not matcher(case):
-                continue
-            speaker, timestamp, place = locate(c.start)
-            before, after = around(c.span) if around is not None else ("", "")
-            records.append(
-                CodingRecord(
-                    c,
-                    code_by_id[c.code_id],
-                    doc,
-                    speaker,
-                    timestamp,
-                    place.number if place else None,
-                    case,
-                    place,
-                    memos=_own_memos(c, written) if memos else (),
-                    overlapping=overlapping(c) if overlapping else frozenset(),
-                    before=before,
-                    after=after,
-                )
-            )
-        if records:
-            yield DocumentBatch(doc.name, records)
-        if progress is not None:
-            progress(min(n, len(all_docs)), len(all_docs))
-    if progress is not None:
-        progress(len(all_docs), len(all_docs))
 
 
 def select_codings(

@@ -1,0 +1,276 @@
+"""The records of a selection, read from plain rows one document at a time.
+
+:mod:`codage.services.selection` resolves what was asked; :func:`read_batches` reads
+it: the codings in one statement ordered by document, and of each document what
+places its codings (its numbered units and the units naming a speaker or a time, the
+units that belong to cases; its sentences and text only when context is asked for),
+all as plain rows on one open read. An export of a million codings made a ``Unit`` of
+every unit of every document, read its unit cases through the ORM and its codings as
+ORM rows: most of its time went there (issue 20).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from codage.domain import Case, Code, Coding, DocumentInfo, Span, Unit
+from codage.passages import case_locator
+from codage.places import PLACE_KINDS, Place
+from codage.services.passage_context import (
+    overlaps_in_order,
+    row_context_finder,
+    row_locator,
+    row_places,
+)
+
+if TYPE_CHECKING:
+    from codage.store.project import Project
+    from codage.store.streams import DocumentRows
+
+__all__ = ["CodingRecord", "DocumentBatch", "Memo", "Progress", "read_batches"]
+
+Progress = Callable[[int, int], None]
+Memo = tuple[str | None, str]  # (author, text) of a memo on a coding
+
+
+# Not frozen: an export makes one per coding, a million of them, and a frozen
+# dataclass's __init__ (a call of object.__setattr__ per field) took four times as long
+# as plain slot stores (issue 20). Hashed by value as before; treat it as read-only.
+@dataclass(slots=True, unsafe_hash=True)
+class CodingRecord:
+    """A coding with where it sits: what every export row or extract shows."""
+
+    coding: Coding
+    code: Code
+    document: DocumentInfo
+    speaker: str | None = None
+    timestamp: float | None = None
+    # number of the turn, paragraph or answer holding it: the number the transcript
+    # view shows in its gutter (see places.Locator); ``place`` is that unit
+    paragraph: int | None = None
+    case: Case | None = None
+    place: Place | None = None
+    # filled only when asked for (see select_codings): the coding's own memo (by its
+    # coder) then the memos written on it; ids of the other codes whose codings (by the
+    # selected coders, whatever the code and case filters) overlap it; the sentences of
+    # context before and after it, spaces folded
+    memos: tuple[Memo, ...] = ()
+    overlapping: frozenset[int] = frozenset()
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentBatch:
+    """The records of one document, in the order the store gives them (start, end, id)."""
+
+    name: str  # the document's stored name: what orders documents, before pseudonymisation
+    records: list[CodingRecord]
+
+
+def coding_memos(project: Project, coding_ids: set[int] | None = None) -> dict[int, list[Memo]]:
+    """Memos written on codings (those in ``coding_ids`` when given), blank ones left out."""
+    out: dict[int, list[Memo]] = defaultdict(list)
+    for memo in project.memos("coding"):
+        if memo.target_id is None or not memo.text.strip():
+            continue
+        if coding_ids is None or memo.target_id in coding_ids:
+            out[memo.target_id].append((memo.author, memo.text))
+    return out
+
+
+def own_memos(coding: Coding, written: Mapping[int, list[Memo]]) -> tuple[Memo, ...]:
+    """A coding's own memo (by its coder), then the memos written on it."""
+    own: list[Memo] = []
+    if coding.memo and coding.memo.strip():
+        own.append((coding.coder, coding.memo))
+    own.extend(written.get(coding.id, ()))
+    return tuple(own)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What every document's records are made with."""
+
+    codes: Mapping[int, Code]
+    coders: list[str] | None
+    coder_names: Mapping[int, str]
+    matcher: Callable[[Case | None], bool] | None
+    written: Mapping[int, list[Memo]] | None  # None: memos not asked for
+    overlaps: bool
+    code_filtered: bool
+    context: int
+
+
+def read_batches(
+    project: Project,
+    all_codes: list[Code],
+    all_docs: list[DocumentInfo],
+    all_cases: list[Case],
+    *,
+    code_ids: set[int] | None,
+    filtered_documents: bool,
+    coders: list[str] | None,
+    matcher: Callable[[Case | None], bool] | None,
+    memos: bool,
+    overlaps: bool,
+    context: int,
+    progress: Progress | None,
+) -> Iterator[DocumentBatch]:
+    """The records of the codings asked for, one batch per document with any, documents
+    in id order; ``progress(done, total)`` after each document read."""
+    written = coding_memos(project) if memos else None
+    docs_by_id = {d.id: d for d in all_docs}
+    cases_by_name = {c.name: c for c in all_cases}
+    cases_by_id = {c.id: c for c in all_cases}
+    with project.selection_rows() as rows:
+        asked = _Asked(
+            codes={c.id: c for c in all_codes},
+            coders=coders,
+            coder_names=rows.coder_names,
+            matcher=matcher,
+            written=written,
+            overlaps=overlaps,
+            code_filtered=code_ids is not None,
+            context=context,
+        )
+        stream = rows.codings(
+            document_ids=list(docs_by_id) if filtered_documents else None,
+            code_ids=code_ids,
+            coders=coders,
+        )
+        for n, (doc_id, mine) in enumerate(stream, 1):
+            doc = docs_by_id.get(doc_id)
+            if doc is None:
+                continue
+            document_case = cases_by_name.get(doc.case) if doc.case is not None else None
+            find_case = _case_finder(rows.unit_cases(doc_id), cases_by_id, document_case)
+            if find_case is None and matcher is not None and not matcher(document_case):
+                # every coding of this document is its case's, and that was not asked for
+                mine = []
+            if mine:
+                records = _document_records(rows, doc, mine, find_case, document_case, asked)
+                if records:
+                    yield DocumentBatch(doc.name, records)
+            if progress is not None:
+                progress(min(n, len(all_docs)), len(all_docs))
+    if progress is not None:
+        progress(len(all_docs), len(all_docs))
+
+
+def _case_finder(
+    links: Sequence[tuple[int, int, int, int, int]],
+    cases_by_id: Mapping[int, Case],
+    document_case: Case | None,
+) -> Callable[[Span], Case | None] | None:
+    """:func:`case_locator` of a document from its units' links to cases, as (unit id,
+    start, end, position, case id) in the order they were made; None when no unit of
+    it belongs to a case (every passage is then the document's case's)."""
+    if not links:
+        return None
+    held: dict[int, tuple[int, int, int, int]] = {}
+    for unit_id, start, end, position, case_id in links:
+        held[unit_id] = (start, end, position, case_id)  # linked twice: the last link
+    # units in the order of Project.units (start, longer first, position) as
+    # case_locator is given them, and only those that belong to a case
+    units = [
+        Unit("", start, end, id=unit_id, position=position)
+        for unit_id, (start, end, position, _) in sorted(
+            held.items(), key=lambda item: (item[1][0], -item[1][1], item[1][2])
+        )
+    ]
+    unit_cases = {unit_id: cases_by_id[found[3]] for unit_id, found in held.items()}
+    return case_locator(units, unit_cases, document_case)
+
+
+_NOTHING: frozenset[int] = frozenset()
+
+
+def _document_records(
+    rows: DocumentRows,
+    doc: DocumentInfo,
+    mine: list[Any],
+    find_case: Callable[[Span], Case | None] | None,
+    document_case: Case | None,
+    asked: _Asked,
+) -> list[CodingRecord]:
+    """The records of one document's codings, given as the store's plain rows (see
+    ``DocumentRows.codings``) in text order."""
+    # sentences too when context is asked for: it is made of whole sentences
+    units = rows.units(doc.id, (*PLACE_KINDS, "sentence") if asked.context > 0 else PLACE_KINDS)
+    # a document without numbered units is numbered by its lines, as the interface does
+    places = row_places(units)
+    text = None
+    if asked.context > 0 or not places:
+        text = rows.text(doc.id)
+        if not places:
+            places = row_places(units, text)
+    locate = row_locator(units, places)
+    around = row_context_finder(text, units, asked.context) if text and asked.context > 0 else None
+    overlapping: Iterator[frozenset[int]] | None = None
+    if asked.overlaps:
+        # the other codes of a passage, as the same coders saw it, whatever the code
+        # filter: the codings just read when no code was filtered out, else those of
+        # this document, read as bare spans
+        spans = [(r[2], r[4], r[5]) for r in mine]
+        seen = rows.spans(doc.id, asked.coders) if asked.code_filtered else spans
+        overlapping = overlaps_in_order(seen, spans)
+    codes, names, written, matcher = asked.codes, asked.coder_names, asked.written, asked.matcher
+    records: list[CodingRecord] = []
+    append = records.append
+    # The records hold no cycles: the collector, woken by every few hundred of them,
+    # would only walk the growing heap again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for _, coding_id, code_id, coder_id, start, end, passage, memo, auto, sugg in mine:
+            others = next(overlapping) if overlapping is not None else _NOTHING
+            if find_case is None:
+                case = document_case
+            else:
+                case = find_case(Span(start, end))
+                if matcher is not None and not matcher(case):
+                    continue
+            coding = Coding(
+                coding_id,
+                doc.id,
+                code_id,
+                names[coder_id],
+                start,
+                end,
+                passage,
+                memo,
+                None,
+                None,
+                bool(auto),
+                bool(sugg),
+            )
+            speaker, timestamp, place = locate(start)
+            before, after = around(start, end) if around is not None else ("", "")
+            own: tuple[Memo, ...] = ()
+            if written is not None and ((memo and memo.strip()) or coding_id in written):
+                own = own_memos(coding, written)
+            append(
+                CodingRecord(
+                    coding,
+                    codes[code_id],
+                    doc,
+                    speaker,
+                    timestamp,
+                    place.number if place else None,
+                    case,
+                    place,
+                    own,
+                    others,
+                    before,
+                    after,
+                )
+            )
+    finally:
+        if collecting:
+            gc.enable()
+    return records
