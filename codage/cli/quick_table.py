@@ -61,6 +61,8 @@ class QuickTable(Table):
         # (column index, markup) -> the column's cells as Text (header first), as
         # Measurement.get makes a string into one
         self._texts: dict[tuple[int, bool | None], list[Text | None]] = {}
+        # column index -> its texts' own measures (Text.__rich_measure__)
+        self._measures: dict[tuple[int, bool | None], list[Measurement]] = {}
 
     # -- measuring ---------------------------------------------------------------
 
@@ -102,11 +104,17 @@ class QuickTable(Table):
         texts = self._column_texts(console, options, column)
         if any(text is None for text in texts):
             return super()._measure_column(console, options, column)
+        raw = self._measures.get((column._index, options.markup))
+        if raw is None:
+            # a text's own measure does not depend on the width asked: Rich asks again
+            # at each width it tries when a table is too wide
+            raw = self._measures[column._index, options.markup] = [
+                text.__rich_measure__(console, options) for text in texts if text is not None
+            ]
         min_widths: list[int] = []
         max_widths: list[int] = []
-        for text in texts:
-            assert text is not None
-            low, high = _padded_measure(text.__rich_measure__(console, options), extra, max_width)
+        for measure in raw:
+            low, high = _padded_measure(measure, extra, max_width)
             min_widths.append(low)
             max_widths.append(high)
         padding_width = self._get_padding_width(column._index)

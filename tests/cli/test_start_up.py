@@ -559,8 +559,9 @@ def test_the_demo_listings_are_rich_s_bytes(
     """The demo's tables drawn by codage.cli.quick_table are those Rich's Table draws."""
     from tests.cli.test_quick_table import printed
 
-    for command in (["segments"], ["codebook", "show"]):
+    others = (["stats"], ["search", "intranet"]) if columns == 80 else ()
+    for command in (["segments"], ["codebook", "show"], *others):
         args = [*command, "-p", str(demo_project)]
         quick = printed(args, columns, False, tmp_path)
         assert quick == printed(args, columns, True, tmp_path), (command, columns)
-        assert len(quick.splitlines()) > 60
+        assert len(quick.splitlines()) > 40
