@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from rich._wrap import divide_line
 from rich.cells import cell_len, set_cell_size
 from rich.measure import Measurement
 from rich.padding import Padding
@@ -302,20 +304,57 @@ def _unstyled(text: Text, cell_style: Style) -> bool:
     return not text.spans and not text.style and not cell_style
 
 
+def _normal(low: int, high: int) -> tuple[int, int]:
+    """``Measurement.normalize``."""
+    low = min(max(0, low), high)
+    return max(0, low), max(0, max(low, high))
+
+
 def _padded_measure(raw: Measurement, extra: int, max_width: int) -> tuple[int, int]:
-    """``Measurement.get`` of ``Padding(text)`` whose text measures ``raw``."""
+    """``Measurement.get`` of ``Padding(text)`` whose text measures ``raw``, in plain
+    integers (the same steps, without making a Measurement at each)."""
     if max_width - extra < 1:
-        inner = Measurement(max_width, max_width)
+        low = high = max_width
     else:
-        low, high = raw.normalize().with_maximum(max_width)
-        text_measure = Measurement(0, 0) if high < 1 else Measurement(low, high).normalize()
-        inner = Measurement(text_measure.minimum + extra, text_measure.maximum + extra)
-        inner = inner.with_maximum(max_width)
-    outer = inner.normalize().with_maximum(max_width)
-    if outer.maximum < 1:
+        low, high = _normal(raw.minimum, raw.maximum)
+        low, high = min(low, max_width), min(high, max_width)
+        low, high = (0, 0) if high < 1 else _normal(low, high)
+        low, high = min(low + extra, max_width), min(high + extra, max_width)
+    low, high = _normal(low, high)
+    low, high = min(low, max_width), min(high, max_width)
+    if high < 1:
         return 0, 0
-    low, high = outer.normalize()
-    return low, high
+    return _normal(low, high)
+
+
+_TRAILING_SPACE = re.compile(r"\s+$")
+
+
+def _wrap_left(plain: str, width: int, overflow: str) -> list[str]:
+    """``Text(plain).wrap(console, width, justify="left", overflow=overflow)`` for one
+    line of plain text (no line break, no tab): Rich's own line breaking
+    (``divide_line``), then each piece as ``rstrip_end`` and ``truncate`` leave it."""
+    offsets = divide_line(plain, width, fold=overflow == "fold")
+    bounds = [0, *offsets, len(plain)]
+    lines = []
+    for start, end in pairwise(bounds):
+        line = plain[start:end]
+        excess = len(line) - width
+        if excess > 0:
+            trailing = _TRAILING_SPACE.search(line)
+            if trailing is not None:
+                line = line[: len(line) - min(len(trailing.group(0)), excess)]
+        size = cell_len(line)
+        if size > width:
+            line = (
+                set_cell_size(line, width - 1) + "…"
+                if overflow == "ellipsis"
+                else set_cell_size(line, width)
+            )
+        elif size < width:
+            line += " " * (width - size)
+        lines.append(line)
+    return lines
 
 
 def _lay_out(console: Console, text: Text, column: Column, width: int) -> list[str] | None:
@@ -345,6 +384,8 @@ def _lay_out(console: Console, text: Text, column: Column, width: int) -> list[s
                 return [" " * (width - size) + kept]
             before = (width - size) // 2
             return [" " * before + kept + " " * (width - size - before)]
+    if "\n" not in plain and justify == "left" and not column.no_wrap:
+        return [set_cell_size(line, width) for line in _wrap_left(plain, width, column.overflow)]
     lines = Text(plain).wrap(
         console, width, justify=justify, overflow=column.overflow, no_wrap=column.no_wrap
     )
