@@ -29,12 +29,13 @@ from codage.cli.common import (
 from codage.display import plain
 from codage.i18n import register, t
 from codage.services import resolve_code, resolve_document
-from codage.services.passages import passage_span
 
 # The assist wing (numpy, the vectors) loads when one of its commands runs, not for
 # `--help` or the other commands (tests/cli/test_start_up.py).
 if TYPE_CHECKING:
+    from codage.domain import Document
     from codage.services import Project, assist
+    from codage.services.passages import NamedSpan
 register_expected("codage.services.assist.vectors:AssistError")
 
 register(
@@ -80,6 +81,21 @@ MethodOption = Annotated[
 StartOption = Annotated[int | None, typer.Option(help="Start offset (code points).")]
 EndOption = Annotated[int | None, typer.Option(help="End offset, exclusive.")]
 TopOption = Annotated[int, typer.Option("--top", help="How many to show.", min=1, max=1000)]
+
+
+def passage_span(
+    project: Project,
+    document: Document,
+    *,
+    text: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> NamedSpan | None:
+    """:func:`codage.services.passages.passage_span`, its module (and regex) loaded when
+    a passage is named rather than for `--help`."""
+    from codage.services.passages import passage_span as find
+
+    return find(project, document, text=text, start=start, end=end)
 
 
 def _method(method: str) -> str:

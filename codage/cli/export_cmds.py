@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from codage import i18n
@@ -30,6 +29,7 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
+from codage.cli.quick_table import QuickTable as Table
 from codage.display import plain
 from codage.i18n import t
 from codage.services import resolve_document

@@ -24,13 +24,9 @@ from codage.cli.common import (
 )
 from codage.display import markup_safe, plain
 from codage.i18n import register, t
-from codage.ingest.errors import IngestError
-from codage.ingest.reader import walk_paths
-from codage.ingest.service import import_files
-from codage.ingest.speakers import compile_speaker_pattern
-from codage.services import project_exists, sqlite_path
 
-register_expected(IngestError)
+# by name: the ingest wing (readers, lxml, the model) loads only when an import runs
+register_expected("codage.ingest.errors:IngestError")
 
 register(
     {
@@ -92,6 +88,13 @@ def import_(
 ) -> None:
     """Import transcripts and tables of open answers as documents, and REFI-QDA
     projects (.qdpx) with their codebook, codings, memos and cases."""
+    # the ingest wing here, not at the top: `codage import --help` stays light
+    from codage.ingest.errors import IngestError
+    from codage.ingest.reader import walk_paths
+    from codage.ingest.service import import_files
+    from codage.ingest.speakers import compile_speaker_pattern
+    from codage.services import project_exists, sqlite_path
+
     for path in paths:
         if not path.exists():
             raise fail(f"{path}: no such file or folder")
@@ -217,4 +220,6 @@ def import_(
 
 def _only_projects(path: Path, qdpx: list[Path]) -> bool:
     """Whether ``path`` is a folder whose importable files are all .qdpx projects."""
+    from codage.ingest.reader import walk_paths
+
     return path.is_dir() and any(path in q.parents for q in qdpx) and not walk_paths([path])

@@ -65,8 +65,7 @@ def list_documents(project: str | None = None, json_: bool = False) -> None:
     if json_:
         emit_json(rows)
         return
-    from rich.table import Table
-
+    from codage.cli.quick_table import QuickTable as Table
     from codage.display import plain
 
     table = Table(title=t("title.documents"))
@@ -105,7 +104,8 @@ def list_history(
         emit_json([change_record(e) for e in entries])
         return
     from rich.markup import escape
-    from rich.table import Table
+
+    from codage.cli.quick_table import QuickTable as Table
 
     table = Table(title=f"{t('title.history')} ({len(entries)})")
     for col in ("#", t("col.when"), t("col.by"), t("col.change"), t("col.state")):
@@ -197,8 +197,7 @@ def list_segments(
             emit_json_list(rows_of())
             return
         rows = list(rows_of())
-    from rich.table import Table
-
+    from codage.cli.quick_table import QuickTable as Table
     from codage.display import plain
 
     table = Table(title=f"{t('title.segments')} ({len(rows)})")
@@ -239,8 +238,7 @@ def show_codebook(project: str | None = None, json_: bool = False) -> None:
             ]
         )
         return
-    from rich.table import Table
-
+    from codage.cli.quick_table import QuickTable as Table
     from codage.display import markup_safe, plain
 
     table = Table(title=t("title.codebook"))

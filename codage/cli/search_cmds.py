@@ -169,9 +169,9 @@ def search(
     json_: JsonOption = False,
 ) -> None:
     """Search the corpus: hits ranked, with their document, speaker and case."""
-    from rich.table import Table
     from rich.text import Text
 
+    from codage.cli.quick_table import QuickTable as Table
     from codage.display import plain
     from codage.services.search import SearchFilters, search_corpus
 
@@ -232,8 +232,7 @@ def autocode(
     json_: JsonOption = False,
 ) -> None:
     """Code every hit of a search (or its unit) as one step, marked automatic."""
-    from rich.table import Table
-
+    from codage.cli.quick_table import QuickTable as Table
     from codage.display import plain
     from codage.services.search import (
         SCOPES,

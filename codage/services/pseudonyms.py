@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from codage.domain import PSEUDONYM_KINDS, Pseudonym, fold
 from codage.store.lite import ProjectReader
 
@@ -286,6 +284,8 @@ _HEADER = """\
 
 def write_map(pseudonyms: Iterable[Pseudonym], path: Path) -> int:
     """Write ``pseudonyms`` as a YAML map for review; returns the number of names."""
+    import yaml  # here: every export command imports this module, few write a map
+
     data = {
         p.name: {"replacement": p.replacement, "kind": p.kind, "count": p.count, "keep": p.keep}
         for p in pseudonyms
@@ -299,6 +299,8 @@ def write_map(pseudonyms: Iterable[Pseudonym], path: Path) -> int:
 
 def read_map(path: Path) -> list[Pseudonym]:
     """The reviewed map of a YAML file; :class:`PseudonymMapError` names what is wrong."""
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

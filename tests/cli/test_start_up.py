@@ -550,3 +550,18 @@ def test_the_search_help_shows_the_service_s_threshold() -> None:
     from codage.services.search import DEFAULT_THRESHOLD
 
     assert search_cmds.DEFAULT_THRESHOLD == DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120, 200])
+def test_the_demo_listings_are_rich_s_bytes(
+    demo_project: Path, columns: int, tmp_path: Path
+) -> None:
+    """The demo's tables drawn by codage.cli.quick_table are those Rich's Table draws."""
+    from tests.cli.test_quick_table import printed
+
+    others = (["stats"], ["search", "intranet"]) if columns == 80 else ()
+    for command in (["segments"], ["codebook", "show"], *others):
+        args = [*command, "-p", str(demo_project)]
+        quick = printed(args, columns, False, tmp_path)
+        assert quick == printed(args, columns, True, tmp_path), (command, columns)
+        assert len(quick.splitlines()) > 40
