@@ -215,7 +215,7 @@ class Documents(Cases, SearchIndex):
                         select(UnitRow.position, UnitRow.id).where(UnitRow.document_id == row.id)
                     ).all()
                 )
-                case_ids = {name: self._case_id(s, name) for name in set(unit_cases.values())}
+                case_ids = self._case_ids(s, set(unit_cases.values()))
                 s.execute(
                     insert(CaseLinkRow),
                     [
