@@ -63,6 +63,20 @@ class Cases(ProjectBase):
             case_id = row.id
         return case_id
 
+    def _case_ids(self, s: Session, names: Iterable[str]) -> dict[str, int]:
+        """The ids of these cases, those missing created (in the order given): one
+        query per 500 names rather than one per name (a survey's 1,300 respondents)."""
+        wanted = list(names)
+        ids: dict[str, int] = {}
+        for chunk in _chunks(wanted, 500):
+            ids.update(
+                s.execute(select(CaseRow.name, CaseRow.id).where(CaseRow.name.in_(chunk))).all()
+            )
+        for name in wanted:
+            if name not in ids:
+                ids[name] = self._case_id(s, name)
+        return ids
+
     def _set_cases(self, s: Session, cases: dict[str, dict[str, AttributeValue]]) -> None:
         """Create or update many cases with a handful of statements, not one per attribute.
 

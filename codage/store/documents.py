@@ -8,9 +8,9 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import Table, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from codage.domain import (
@@ -41,6 +41,7 @@ from codage.store.search_index import SearchIndex
 
 # Units written per statement when a document is added.
 _UNIT_SLICE = 5_000
+_UNIT_INSERT = insert(cast(Table, UnitRow.__table__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,10 @@ class Documents(Cases, SQLiteLeanWrites, SearchIndex):
                             "lemmas": u.lemmas,
                         }
                     )
-                s.execute(insert(UnitRow), values)
+                # Core, not the ORM's bulk insert: that one leaves out the None values
+                # and starts a new statement each time the set of columns changes,
+                # which a turn (no lemmas) followed by its sentences did at every unit.
+                s.execute(_UNIT_INSERT, values)
             if self.has_search_index:
                 self._index_document(s, row.id, text, new=True)
             self._set_cases(s, doc.cases)
@@ -215,7 +219,7 @@ class Documents(Cases, SQLiteLeanWrites, SearchIndex):
                         select(UnitRow.position, UnitRow.id).where(UnitRow.document_id == row.id)
                     ).all()
                 )
-                case_ids = {name: self._case_id(s, name) for name in set(unit_cases.values())}
+                case_ids = self._case_ids(s, set(unit_cases.values()))
                 s.execute(
                     insert(CaseLinkRow),
                     [
