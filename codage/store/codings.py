@@ -150,19 +150,9 @@ class Codings(LeanWrites):
             if found_duplicate is not None:
                 raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
             now = _now()
-            values = {
-                "document_id": document_id,
-                "code_id": code_id,
-                "coder_id": coder_id,
-                "start": start,
-                "end": end,
-                "text": text,
-                "memo": memo,
-                "created_at": now,
-                "updated_at": now,
-                "automatic": False,
-                "suggested": suggested,
-            }
+            values = _journal.coding_row(
+                document_id, code_id, coder_id, start, end, text, memo, now, suggested=suggested
+            )
             try:
                 new_id = s.execute(
                     insert(CodingRow).values(**values).returning(CodingRow.id)

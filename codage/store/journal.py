@@ -138,6 +138,29 @@ class Journal:
             )
 
 
+def coding_row(
+    document_id: int, code_id: int, coder_id: int, start: int, end: int, text: str,
+    memo: str | None, at: datetime, *, row_id: int | None = None, suggested: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """The columns of a coding made by hand, as every write path stores it and journals
+    it (with ``row_id``, the ``id`` first, as the journal's row holds it)."""
+    row: dict[str, Any] = {} if row_id is None else {"id": row_id}
+    row.update(
+        document_id=document_id,
+        code_id=code_id,
+        coder_id=coder_id,
+        start=start,
+        end=end,
+        text=text,
+        memo=memo,
+        created_at=at,
+        updated_at=at,
+        automatic=False,
+        suggested=suggested,
+    )
+    return row
+
+
 def passage_head(text: str, words: int = PASSAGE_WORDS) -> str:
     """The first words of a passage, with an ellipsis when there are more."""
     split = text.split()

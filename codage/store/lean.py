@@ -283,20 +283,9 @@ class LeanWrites(SQLiteLeanWrites):
                 else:
                     sha, doc_name, text, path = known
                 now = _journal.now()
-                row = {
-                    "id": _ID_HOLE,
-                    "document_id": document_id,
-                    "code_id": code_id,
-                    "coder_id": coder_id,
-                    "start": start,
-                    "end": end,
-                    "text": text,
-                    "memo": memo,
-                    "created_at": now,
-                    "updated_at": now,
-                    "automatic": False,
-                    "suggested": False,
-                }
+                row = _journal.coding_row(
+                    document_id, code_id, coder_id, start, end, text, memo, now, row_id=_ID_HOLE
+                )
                 entry = _journal.Journal()
                 entry.inserted("codings", row)
                 given = {"document": doc_name, "code": path, "owner": coder}

@@ -251,20 +251,9 @@ class SQLiteLeanWrites(ProjectBase):
                 raise Conflict(
                     f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
                 ) from None
-            row = {
-                "id": new_id,
-                "document_id": document_id,
-                "code_id": code_id,
-                "coder_id": coder_id,
-                "start": start,
-                "end": end,
-                "text": text,
-                "memo": memo,
-                "created_at": now,
-                "updated_at": now,
-                "automatic": False,
-                "suggested": False,
-            }
+            row = _journal.coding_row(
+                document_id, code_id, coder_id, start, end, text, memo, now, row_id=new_id
+            )
             entry = _journal.Journal()
             entry.inserted("codings", row)
             path = _code_path(cur, code_id)

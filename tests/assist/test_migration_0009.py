@@ -8,7 +8,7 @@ from pathlib import Path
 
 from codage.services import Project
 from codage.services.assist import build_index
-from codage.store.engine import current_revision
+from codage.store.engine import SCHEMA_HEAD, current_revision
 from tests.store.test_migration_0003 import make_0002_project
 
 
@@ -24,7 +24,7 @@ def test_an_older_project_is_read_then_upgraded(tmp_path: Path) -> None:
         assert project.coding(codings[0].id) == codings[0]
         assert current_revision(project.engine) == "0002"
     with Project.open(str(path), create=True) as project:
-        assert current_revision(project.engine) == "0009"
+        assert current_revision(project.engine) == SCHEMA_HEAD
         assert not any(c.suggested for c in project.codings())
         index = build_index(project, "tfidf")
         assert index.embedded == len(index) == len(project.unit_vectors("tfidf:1"))

@@ -30,6 +30,12 @@ def test_the_demo_import_stores_the_rows_it_stored(demo_import) -> None:
     project, _ = demo_import
     expected = json.loads((DATA / "demo-import-tables.json").read_text(encoding="utf-8"))
     found = table_digests(project)
+    # The oracle was written at schema 0009: the schema's version row differs since, and
+    # the tables later migrations add (0012's journal_codings) hold nothing after an import.
+    for name in set(found) - set(expected["tables"]):
+        assert found.pop(name)["rows"] == 0, f"{name} written by an import"
+    for tables in (found, expected["tables"]):
+        assert tables.pop("alembic_version")["rows"] == 1
     assert sorted(found) == sorted(expected["tables"])
     differing = [name for name in found if found[name] != expected["tables"][name]]
     assert differing == [], f"tables whose rows changed: {differing}"

@@ -198,8 +198,10 @@ def test_the_lean_path_leaves_the_rows_the_ordinary_path_leaves(
         assert results[True][2] == results[False][2]
     else:
         # what the memo and the removal of a coding with a memo take (the ordinary
-        # way, both paths); every other add, removal, refusal, undo and redo was lean
-        assert sent[True] <= 70 and 2 * sent[True] < sent[False]
+        # way, both paths), and the new coder's first coding, which registers them;
+        # every other add, removal, refusal, undo and redo was lean (82 statements
+        # against 190 when measured; 64 against 166 before the new coder's steps)
+        assert sent[True] <= 90 and 2 * sent[True] < sent[False]
     assert results[True][0] == results[False][0]
     assert results[True][1] == results[False][1]
     journal = results[True][1]["journal"]
