@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ if str(ROOT) not in sys.path:
 
 import docx  # noqa: E402
 
-from benchmarks.report import Figure  # noqa: E402
+from benchmarks.report import Figure, own_peak_mb  # noqa: E402
 from codage.domain import NewDocument, Unit  # noqa: E402
 from codage.services import Project  # noqa: E402
 
@@ -108,7 +107,7 @@ def child(location: Path, out: Path) -> dict[str, float]:
     began, cpu = time.perf_counter(), time.process_time()
     report = export_dossier(stream_for_dossier(project, context=1), out)
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = own_peak_mb()  # not the parent's, which built the project
     # the writer alone: the same records read first into lists, then written (what the
     # writers in exchange/ cost, apart from the reads in services/selection.py)
     stream = stream_for_dossier(project, context=1)

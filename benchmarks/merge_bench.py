@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import Figure  # noqa: E402
+from benchmarks.report import Figure, measured_argv, read_measured  # noqa: E402
 from codage.domain import CodingImport, NewDocument, Unit  # noqa: E402
 from codage.store.project import Project  # noqa: E402
 
@@ -128,22 +128,31 @@ def build(path: Path, coder: str, texts: list[str], n_codings: int, seed: int) -
 
 def _merge_child(target: Path, sources: list[Path]) -> tuple[float, float, float, dict]:
     """``codage merge --json`` in a process of its own, as a person runs it: wall seconds,
-    processor seconds (user + system), peak memory in MB (the child's own ``ru_maxrss``)
-    and the report."""
+    processor seconds (user + system), peak memory in MB (the merge's own ``ru_maxrss``,
+    measured by a small intermediate process) and the report."""
     env = {**os.environ, "CODAGE_LANG": "en", "PYTHONPATH": str(ROOT)}
     argv = [sys.executable, "-m", "codage", "merge", str(target), *map(str, sources)]
     argv += ["--coder", "lead", "--json"]
     began = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        # through a small process: the merge's own peak, not this builder's (own_peak_mb)
+        usage_file = str(Path(tmp) / "usage")
+        proc = subprocess.Popen(
+            measured_argv(argv, usage_file), stdout=out, stderr=err, env=env, cwd=ROOT
+        )
+        status = proc.wait()
         elapsed = time.perf_counter() - began
         out.seek(0)
         err.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0:
+        if status != 0:
             raise SystemExit(f"merge failed: {err.read().decode('utf-8', 'replace')[-2000:]}")
         report = json.loads(out.read().decode("utf-8"))
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, report
+        cpu, peak = read_measured(usage_file)
+    return elapsed, cpu, peak, report
 
 
 def measure(codings: int, keep: Path | None = None) -> dict[str, Any]:

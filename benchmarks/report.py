@@ -99,6 +99,52 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if platform.system() == "Darwin" else peak / 1024
 
 
+def own_peak_mb() -> float:
+    """Peak resident memory of this process's own program, in MB.
+
+    Linux carries a process's ``ru_maxrss`` across ``exec``: a child started by a
+    benchmark that has built a project of hundreds of MB reports the builder's size
+    as its own peak. ``VmHWM`` is the high-water mark of the memory the program
+    mapped since its ``exec``; ``ru_maxrss`` where there is no ``/proc``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
+# Runs a command as its own child and writes the command's rusage (processor seconds,
+# peak memory in KB) to the file named first: a child of this small process inherits
+# none of a large benchmark's peak memory (see own_peak_mb).
+_MEASURED = (
+    "import os, subprocess, sys\n"
+    "proc = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(proc.pid, 0)\n"
+    "with open(sys.argv[1], 'w') as out:\n"
+    "    out.write(f'{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}')\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def measured_argv(argv: list[str], usage_file: str) -> list[str]:
+    """``argv`` run through a small intermediate process that writes the command's own
+    processor seconds and peak memory to ``usage_file`` (read it with
+    :func:`read_measured`); the intermediate's exit code is the command's."""
+    import sys
+
+    return [sys.executable, "-c", _MEASURED, usage_file, *argv]
+
+
+def read_measured(usage_file: str) -> tuple[float, float]:
+    """Processor seconds and peak memory (MB) that :func:`measured_argv` wrote."""
+    with open(usage_file, encoding="ascii") as handle:
+        cpu, peak = handle.read().split()
+    return float(cpu), int(peak) / 1024
+
+
 def timed(fn: object) -> float:
     """Wall seconds of one call of ``fn()``."""
     began = time.perf_counter()

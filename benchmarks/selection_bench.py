@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import Figure  # noqa: E402
+from benchmarks.report import Figure, own_peak_mb  # noqa: E402
 
 # what is read: (name, arguments of the stream)
 READS = {
@@ -52,7 +51,7 @@ def child(location: str, read: str, before: bool) -> dict[str, float]:
         cpu = time.process_time()
         records = sum(len(b.records) for b in stream(project, **READS[read]).batches)
         cpu = time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = own_peak_mb()  # not the parent's, which built the project
     return {"cpu": cpu, "records": records, "peak_mb": peak}
 
 
