@@ -31,8 +31,13 @@ def number_places(units: Iterable[Unit], text: str | None = None) -> list[Place]
     is numbered by its non-empty lines, given its ``text``, as the transcript
     view shows them.
     """
+    return number_spans(((u.kind, u.start, u.end) for u in units), text)
+
+
+def number_spans(spans: Iterable[tuple[str, int, int]], text: str | None = None) -> list[Place]:
+    """:func:`number_places` of units given as (kind, start, end): the same places."""
     boxes = sorted(
-        ((u.start, u.end, u.kind) for u in units if u.kind in PLACE_KINDS and u.end > u.start),
+        ((start, end, kind) for kind, start, end in spans if kind in PLACE_KINDS and end > start),
         key=lambda b: (b[0], -b[1]),
     )
     if not boxes and text:

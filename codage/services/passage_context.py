@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 from codage.domain import Coding, Span, Unit
-from codage.places import PLACE_KINDS, Locator, Place
+from codage.places import Locator, Place, number_spans
 
 __all__ = [
     "UnitTuple",
@@ -149,28 +149,7 @@ def overlap_index(spans: Sequence[tuple[int, int, int]]) -> Callable[[Coding], f
 
 def row_places(rows: Sequence[UnitTuple], text: str | None = None) -> list[Place]:
     """:func:`codage.places.number_places` of units given as rows: the same places."""
-    boxes = sorted(
-        (
-            (start, end, kind)
-            for kind, start, end, _, _ in rows
-            if kind in PLACE_KINDS and end > start
-        ),
-        key=lambda b: (b[0], -b[1]),
-    )
-    if not boxes and text:
-        position = 0
-        for line in text.split("\n"):
-            if line:
-                boxes.append((position, position + len(line), "paragraph"))
-            position += len(line) + 1
-    places: list[Place] = []
-    last_end = -1
-    for start, end, kind in boxes:
-        if places and start < last_end:
-            continue  # nested in the one before (should not happen): counted once
-        places.append(Place(len(places) + 1, kind, start, end))
-        last_end = end
-    return places
+    return number_spans(((kind, start, end) for kind, start, end, _, _ in rows), text)
 
 
 def row_locator(
