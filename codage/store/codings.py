@@ -16,6 +16,7 @@ from codage.domain import (
 )
 from codage.store import journal as _journal
 from codage.store.base import Conflict, NotFound
+from codage.store.errors import already_coded, check_new_coding
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import now as _now
 from codage.store.journal import passage_head as _passage_head
@@ -141,14 +142,9 @@ class Codings(LeanWrites):
                 raise NotFound(f"no document with id {document_id}")
             length, doc_name, found_text, found_code, found_duplicate = doc
             text: str = found_text or ""
-            if found_code is None:
-                raise NotFound(f"no code with id {code_id}")
-            if not (0 <= start < end <= length):
-                raise Conflict(
-                    f"{doc_name}: span [{start}, {end}) is empty or outside the text (0..{length})"
-                )
-            if found_duplicate is not None:
-                raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
+            check_new_coding(
+                doc_name, length, start, end, coder, found_code, found_duplicate, code_id
+            )
             now = _now()
             values = _journal.coding_row(
                 document_id, code_id, coder_id, start, end, text, memo, now, suggested=suggested
@@ -159,9 +155,7 @@ class Codings(LeanWrites):
                 ).scalar_one()
             except IntegrityError:
                 # the same coder, from another window, coded this very span just now
-                raise Conflict(
-                    f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
-                ) from None
+                raise already_coded(doc_name, coder, start, end) from None
             row = {"id": new_id, **values}
             journal.inserted("codings", row)
             path = _journal.code_path(s, code_id)
@@ -173,19 +167,7 @@ class Codings(LeanWrites):
                 f'coded "{path}" on {doc_name} « {_passage_head(text)} »',
                 journal,
             )
-            return Coding(
-                id=new_id,
-                document_id=document_id,
-                code_id=code_id,
-                coder=coder.strip(),
-                start=start,
-                end=end,
-                text=text,
-                memo=memo,
-                created_at=now,
-                updated_at=now,
-                suggested=suggested,
-            )
+            return _journal.made_coding(values, new_id, coder.strip())
 
     def add_codings(
         self,

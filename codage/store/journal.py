@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from codage.domain import JournalEntry
+from codage.domain import Coding, JournalEntry
 from codage.store.errors import UndoConflict
 from codage.store.schema import (
     CaseLinkRow,
@@ -159,6 +159,23 @@ def coding_row(
         suggested=suggested,
     )
     return row
+
+
+def made_coding(row: dict[str, Any], row_id: int, coder: str) -> Coding:
+    """The coding a write path returns, from the row :func:`coding_row` gave it."""
+    return Coding(
+        id=row_id,
+        document_id=row["document_id"],
+        code_id=row["code_id"],
+        coder=coder,
+        start=row["start"],
+        end=row["end"],
+        text=row["text"],
+        memo=row["memo"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        suggested=row["suggested"],
+    )
 
 
 def passage_head(text: str, words: int = PASSAGE_WORDS) -> str:

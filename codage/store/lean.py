@@ -33,6 +33,7 @@ from codage.domain import Coding, JournalEntry
 from codage.store import journal as _journal
 from codage.store.base import Conflict, NotFound, lane_refusal
 from codage.store.engine import WRITER_LOCK_KEY, StoreError
+from codage.store.errors import already_coded, check_new_coding
 from codage.store.journal import UndoConflict
 from codage.store.lean_sqlite import SQLiteLeanWrites
 from codage.store.schema import CodingRow
@@ -319,27 +320,14 @@ class LeanWrites(SQLiteLeanWrites):
         except Exception as exc:
             if getattr(exc, "sqlstate", None) == _UNIQUE:
                 # the same coder, from another window, coded this very span just now
-                raise Conflict(
-                    f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
-                ) from None
+                raise already_coded(doc_name, coder, start, end) from None
             raise
         if found is None:
             if known is not None:
                 return None
             # read under the lock a moment ago: only a change outside codage gets here
             raise Conflict(f"{doc_name}: changed while coding it; nothing was changed")
-        return Coding(
-            id=found[0],
-            document_id=document_id,
-            code_id=code_id,
-            coder=coder,
-            start=start,
-            end=end,
-            text=text,
-            memo=memo,
-            created_at=now,
-            updated_at=now,
-        )
+        return _journal.made_coding(row, found[0], coder)
 
     def _lean_read(
         self, cur: Any, coder_id: int, document_id: int, code_id: int, start: int, end: int,
@@ -371,12 +359,7 @@ class LeanWrites(SQLiteLeanWrites):
                 documents.clear()
             documents[document_id] = (sha, doc_name, whole)
         paths[code_id] = path or ""
-        if not (0 <= start < end <= length):
-            raise Conflict(
-                f"{doc_name}: span [{start}, {end}) is empty or outside the text (0..{length})"
-            )
-        if duplicate is not None:
-            raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
+        check_new_coding(doc_name, length, start, end, coder, found_code, duplicate, code_id)
         return sha, doc_name, found_text or "", path or ""
 
     def _lean_remove_coding(self, coder_id: int, coding_id: int, coder: str) -> None:

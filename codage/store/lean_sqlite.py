@@ -38,7 +38,8 @@ import sqlalchemy.exc as sa_exc
 
 from codage.domain import Coding
 from codage.store import journal as _journal
-from codage.store.base import Conflict, NotFound, ProjectBase, _write_errors
+from codage.store.base import NotFound, ProjectBase, _write_errors
+from codage.store.errors import already_coded, check_new_coding
 
 # The ordinary path's read (Codings.add_coding) in one statement, the document's text
 # whole, to be remembered (see _sqlite_remember).
@@ -229,14 +230,7 @@ class SQLiteLeanWrites(ProjectBase):
             length, doc_name, whole, found_code, duplicate = self._sqlite_read(
                 cur, coder_id, document_id, code_id, start, end
             )
-            if found_code is None:
-                raise NotFound(f"no code with id {code_id}")
-            if not (0 <= start < end <= length):
-                raise Conflict(
-                    f"{doc_name}: span [{start}, {end}) is empty or outside the text (0..{length})"
-                )
-            if duplicate is not None:
-                raise Conflict(f"{doc_name}: {coder} already coded [{start}, {end}) with this code")
+            check_new_coding(doc_name, length, start, end, coder, found_code, duplicate, code_id)
             # what SQLite's substr() gives the ordinary path: code points, as here
             text = whole[start:end]
             now = _journal.now()
@@ -248,9 +242,7 @@ class SQLiteLeanWrites(ProjectBase):
                 ).fetchone()
             except sqlite3.IntegrityError:
                 # the same coder, from another window, coded this very span just now
-                raise Conflict(
-                    f"{doc_name}: {coder} already coded [{start}, {end}) with this code"
-                ) from None
+                raise already_coded(doc_name, coder, start, end) from None
             row = _journal.coding_row(
                 document_id, code_id, coder_id, start, end, text, memo, now, row_id=new_id
             )
@@ -271,18 +263,7 @@ class SQLiteLeanWrites(ProjectBase):
                     json.dumps(entry.ops),
                 ),
             )
-        return Coding(
-            id=new_id,
-            document_id=document_id,
-            code_id=code_id,
-            coder=coder,
-            start=start,
-            end=end,
-            text=text,
-            memo=memo,
-            created_at=now,
-            updated_at=now,
-        )
+        return _journal.made_coding(row, new_id, coder)
 
 
 def _code_path(cur: sqlite3.Cursor, code_id: int | None) -> str:
