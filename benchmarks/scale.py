@@ -41,6 +41,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.import_bench import make_corpus  # noqa: E402
+from benchmarks.report import measured_argv, read_measured  # noqa: E402
 from codage.codebook import load_codebook  # noqa: E402
 from codage.domain import CodingImport, NewDocument, Unit, encode_lemmas  # noqa: E402
 from codage.ingest import read_file  # noqa: E402
@@ -257,12 +259,30 @@ def _limit_memory() -> None:
 
 
 def _child(argv: list[str], env: dict[str, str], out: Path) -> tuple[float, float, float, int, str]:
+    """Run ``argv``; wall, processor seconds and peak MB of the command's own program.
+
+    The command runs under :func:`benchmarks.report.measured_argv`'s small intermediate:
+    Linux carries ``ru_maxrss`` across ``exec``, so a command started straight from this
+    process (which may have built a project of hundreds of MB) would report this
+    process's size as its own peak. The limits are inherited by the command; a command
+    past the wall limit is stopped with its intermediate (one process group)."""
     began = time.perf_counter()
-    with out.open("wb") as sink, tempfile.TemporaryFile() as err:
+    with (
+        out.open("wb") as sink,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        usage_file = str(Path(scratch) / "usage")
         proc = subprocess.Popen(
-            argv, stdout=sink, stderr=err, env=env, cwd=ROOT, preexec_fn=_limit_memory
+            measured_argv(argv, usage_file),
+            stdout=sink,
+            stderr=err,
+            env=env,
+            cwd=ROOT,
+            preexec_fn=_limit_memory,
+            start_new_session=True,
         )
-        timer = threading.Timer(LIMIT_SECONDS, proc.kill)
+        timer = threading.Timer(LIMIT_SECONDS, lambda: os.killpg(proc.pid, signal.SIGKILL))
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
@@ -270,15 +290,19 @@ def _child(argv: list[str], env: dict[str, str], out: Path) -> tuple[float, floa
             timer.cancel()
         elapsed = time.perf_counter() - began
         proc.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            cpu, peak = read_measured(usage_file)
+        except (OSError, ValueError):
+            # the intermediate was stopped before it could write: its own figures
+            cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
         err.seek(0)
         lines = err.read().decode("utf-8", "replace").strip().splitlines()
     last = lines[-1] if lines else ""
     if elapsed >= LIMIT_SECONDS:
         last = f"stopped after {LIMIT_SECONDS} s"
-    elif usage.ru_utime + usage.ru_stime >= LIMIT_CPU_SECONDS:
+    elif cpu >= LIMIT_CPU_SECONDS:
         last = f"stopped after {LIMIT_CPU_SECONDS} s of processor time"
-    cpu = usage.ru_utime + usage.ru_stime
-    return elapsed, cpu, usage.ru_maxrss / 1024, proc.returncode, last
+    return elapsed, cpu, peak, proc.returncode, last
 
 
 def _argv(command: str, project: Path, work: Path, largest: int) -> list[str]:
