@@ -19,7 +19,7 @@ from docx.shared import Inches, Pt, RGBColor
 from lxml import etree
 
 from codage.domain import Code
-from codage.exchange.dossier_layout import usable_width
+from codage.exchange.dossier_layout import BodyWriter, usable_width
 from codage.exchange.tables import xml_safe
 
 __all__ = ["BranchCounts", "BranchTally", "write_summary"]
@@ -288,12 +288,17 @@ def _largest(rows: Sequence[BranchCounts]) -> tuple[int, int, int, int, int]:
 
 
 def write_summary(
-    doc: DocxDocument, rows: list[BranchCounts], label: Callable[..., str]
+    doc: DocxDocument,
+    rows: list[BranchCounts],
+    label: Callable[..., str],
+    style_id: Callable[[str], str] | None = None,
 ) -> list[BranchCounts]:
     """Append the summary table and the bar chart of ``rows`` (from :class:`BranchTally`);
-    returns the rows shown."""
+    returns the rows shown. ``style_id`` turns a style's name into its id (by default
+    a :class:`BodyWriter`'s, which reads the styles once)."""
     if not rows:
         return rows
+    ids = style_id or BodyWriter(doc).style_id
     usable = usable_width(doc)
     heads = [label(f"dossier.col.{key}") for key in HEADS]
     # each count column as wide as its own heading (or its largest number), the
@@ -309,7 +314,7 @@ def write_summary(
         doc,
         [code_width, *number_widths],
         ("0", "1", "0", "0", "0", "1", "0420"),  # as a bit mask: first row, no vertical bands
-        style_id=doc.styles["Light List Accent 1"].style_id,
+        style_id=ids("Light List Accent 1"),
     )
     tr = _row(tbl, header=True)
     for i, (head, width) in enumerate(zip(heads, twips, strict=True)):
@@ -325,17 +330,23 @@ def write_summary(
         _run(p, xml_safe(row.code.name), small, bold=bold)
         for value, width in zip((row.extracts, row.codings, *values), twips[1:], strict=True):
             _run(_cell(tr, width, right=True), str(value), small)
-    _write_chart(doc, rows, label, usable)
+    _write_chart(doc, rows, label, usable, ids)
     return rows
 
 
 def _write_chart(
-    doc: DocxDocument, rows: list[BranchCounts], label: Callable[..., str], usable: float
+    doc: DocxDocument,
+    rows: list[BranchCounts],
+    label: Callable[..., str],
+    usable: float,
+    style_id: Callable[[str], str],
 ) -> None:
     """Bars of the codes that hold extracts themselves, most first (ties in tree order)."""
     order = {r.code.id: i for i, r in enumerate(rows)}
     bars = sorted((r for r in rows if r.own), key=lambda r: (-r.own, order[r.code.id]))
-    title = doc.add_paragraph(label("dossier.chart_title"), style="Caption")
+    caption = style_id("Caption")
+    title = doc.add_paragraph(label("dossier.chart_title"))
+    title._p.style = caption
     title.paragraph_format.keep_with_next = True
     title.paragraph_format.space_before = Pt(14)
     labels = [_label(r.code) for r in bars]
@@ -364,4 +375,4 @@ def _write_chart(
         colour = str(_printable(row.code.colour))
         _run(_cell(tr, twips[1]), _BAR * blocks, bar_size, colour=colour, font="Courier New")
         _run(_cell(tr, twips[2], right=True), str(row.own), small)
-    doc.add_paragraph(label("dossier.chart_caption"), style="Caption")
+    doc.add_paragraph(label("dossier.chart_caption"))._p.style = caption

@@ -1,24 +1,31 @@
-"""The dossier's summary table and bar chart, written with lxml, against the python-docx
-writer they replace (``tests/exchange/legacy/summary.py``): the same bytes in the body
-and in the saved document, for the rows of real projects and for hostile code names
-and colours."""
+"""The dossier's front matter against the python-docx calls it replaces, byte for byte.
+
+The summary table and bar chart, written with lxml, against the python-docx writer
+(``tests/exchange/legacy/summary.py``), for the rows of real projects and for hostile
+code names and colours; the styles, added without python-docx's name scans, against
+``tests/exchange/legacy/styles.py``; and the whole front matter of an export (title
+page, contents, summary) against the dossier writer as it was (``legacy/dossier.py``).
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
 from lxml import etree
 
 from codage.domain import Code
-from codage.exchange.docx_report import _labeller
+from codage.exchange.docx_report import _labeller, export_dossier
 from codage.exchange.dossier_layout import add_styles
 from codage.exchange.dossier_summary import BranchCounts, BranchTally, write_summary
-from codage.services.selection import select_for_dossier
+from codage.services.selection import select_for_dossier, stream_for_dossier
 from tests.exchange.legacy.dossier import build_extracts
+from tests.exchange.legacy.dossier import export_dossier as legacy_export
+from tests.exchange.legacy.styles import add_styles as legacy_add_styles
 from tests.exchange.legacy.summary import write_rows
 
 from .corpus import Corpus
@@ -91,3 +98,43 @@ def test_hostile_names_colours_and_counts() -> None:
 def test_no_rows_writes_nothing() -> None:
     body, part = _written(write_summary, [], "en")
     assert b"<w:tbl>" not in part and b"<w:tbl" not in body
+
+
+def _parts(source: Path | io.BytesIO) -> dict[str, bytes]:
+    with zipfile.ZipFile(source) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def test_styles_as_python_docx_added_them() -> None:
+    saved = []
+    for add in (legacy_add_styles, add_styles):
+        doc = new_docx()
+        add(doc)
+        out = io.BytesIO()
+        doc.save(out)
+        saved.append(_parts(out))
+    old, new = saved
+    assert b"ExtractContext" in new["word/styles.xml"]
+    assert b"toc3" in new["word/styles.xml"]
+    assert new == old
+
+
+def _front(part: bytes) -> bytes:
+    """document.xml up to the body's first heading: the title page, contents and summary."""
+    head, found, _ = part.partition(b'<w:p><w:pPr><w:pStyle w:val="Heading')
+    assert found
+    return head
+
+
+def test_front_matter_of_an_export(corpus: Corpus, tmp_path: Path) -> None:
+    for language, filters in (("en", {}), ("fr", {"context": 1}), ("en", {"codes": ["Outils"]})):
+        old, new = tmp_path / "old.docx", tmp_path / "new.docx"
+        selection = select_for_dossier(corpus.project, **filters)
+        legacy_export(selection, old, language=language)
+        export_dossier(stream_for_dossier(corpus.project, **filters), new, language=language)
+        old_parts, new_parts = _parts(old), _parts(new)
+        front = _front(new_parts["word/document.xml"])
+        assert b"<w:tbl>" in front and b"TOCHeading" in front
+        assert front == _front(old_parts["word/document.xml"])
+        for name in ("word/styles.xml", "word/settings.xml", "word/numbering.xml"):
+            assert new_parts[name] == old_parts[name], name
