@@ -38,6 +38,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from codage.analysis.alpha_pairs import pairwise_nominal_alpha
+
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 
@@ -296,6 +298,15 @@ def krippendorff_alpha(data: Any, level: str = "nominal") -> float:
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: choose one of {', '.join(LEVELS)}")
+    if (
+        level == "nominal"
+        and isinstance(data, np.ndarray)
+        and data.ndim == 2
+        and data.shape[0] in (2, 3)
+        and data.dtype.kind in "biuf"
+    ):
+        # Two or three coders: counted by pairs, without encoding (same value to the bit).
+        return pairwise_nominal_alpha(data)
     codes, values = _encode_rows(data)
     if codes.shape[0] < 2:
         raise ValueError(

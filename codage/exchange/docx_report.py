@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import cast
 
 from docx import Document as new_docx
-from docx.document import Document as DocxDocument
 from lxml import etree
 
 from codage import i18n
@@ -184,7 +183,7 @@ def _headed(
 
 def _front_matter(
     source: Selection | SelectionStream,
-    doc: DocxDocument,
+    writer: BodyWriter,
     tally: Tally,
     branches: BranchTally,
     group_by: str,
@@ -192,25 +191,24 @@ def _front_matter(
 ) -> etree._Element:
     """Title page, contents (an empty field: see :func:`fill_toc`) and summary, through
     python-docx; returns the contents' paragraph."""
+    doc = writer.doc
+    styled = writer.styled
     project_name = xml_safe(source.project)
     coders = sorted(tally.coders)
     doc.core_properties.title = f"{label('dossier.title')}: {project_name}"
     doc.core_properties.author = xml_safe(", ".join(coders))
 
     # -- title page
-    doc.add_paragraph(label("dossier.title"), style="Title")
-    doc.add_paragraph(project_name, style="Subtitle")
+    styled(label("dossier.title"), "Title")
+    styled(project_name, "Subtitle")
     doc.add_paragraph(label("dossier.date", date=date.today().isoformat()))
     doc.add_paragraph(label("dossier.group_by", group=label(f"dossier.group.{group_by}")))
     doc.add_paragraph().add_run(label("dossier.filters")).bold = True
     if not source.filters:
-        doc.add_paragraph(label("dossier.no_filter"), style="List Bullet")
+        styled(label("dossier.no_filter"), "List Bullet")
     for key, values in source.filters.items():
         name = "codes_only" if key == "codes" and not source.include_subcodes else key
-        doc.add_paragraph(
-            xml_safe(f"{label(f'dossier.filter.{name}')}: {', '.join(values)}"),
-            style="List Bullet",
-        )
+        styled(xml_safe(f"{label(f'dossier.filter.{name}')}: {', '.join(values)}"), "List Bullet")
     doc.add_paragraph(label("dossier.coders", coders=", ".join(coders) or "—"))
     doc.add_paragraph(
         label(
@@ -223,11 +221,11 @@ def _front_matter(
     page_break(doc)
 
     # -- contents and summary
-    doc.add_paragraph(label("dossier.contents"), style="TOC Heading")
+    styled(label("dossier.contents"), "TOC Heading")
     toc = toc_field(doc, label("dossier.toc_placeholder"))
     page_break(doc)
-    doc.add_paragraph(label("dossier.summary"), style="TOC Heading")
-    write_summary(doc, branches.rows(), label)
+    styled(label("dossier.summary"), "TOC Heading")
+    write_summary(doc, branches.rows(), label, writer.style_id)
     page_break(doc)
     return toc
 
@@ -346,7 +344,7 @@ def export_dossier(
     writer = BodyWriter(doc)
     with atomic_path(out) as part, Spill(part.parent) as spill:
         tally, branches = spill_extracts(source, spill, group_by, writer.style_id, label, progress)
-        toc = _front_matter(source, doc, tally, branches, group_by, label)
+        toc = _front_matter(source, writer, tally, branches, group_by, label)
         plan = _body_plan(source, spill, writer, tally, group_by, label)
         doc.add_paragraph(_MARKER)
         fill_toc(writer, toc)

@@ -166,7 +166,14 @@ def write_summary(
     label: Callable[..., str],
 ) -> list[BranchCounts]:
     """Append the summary table and the bar chart; returns the rows shown."""
-    rows = branch_counts(selection, extracts)
+    return write_rows(doc, branch_counts(selection, extracts), label)
+
+
+def write_rows(
+    doc: DocxDocument, rows: list[BranchCounts], label: Callable[..., str]
+) -> list[BranchCounts]:
+    """The summary of rows already counted, through python-docx: the reference of the
+    writer in ``codage/exchange/dossier_summary.py``, compared with it byte for byte."""
     if not rows:
         return rows
     usable = usable_width(doc)
