@@ -283,7 +283,7 @@ def _merge_codings(
     paths = {c.id: c.path_str for c in target.codes()}
     counts = source.coded_documents()
     total = sum(counts.values())
-    writer = target.coding_writer(actor=coder)
+    writer = target.coding_writer(actor=coder, expected=total)
     result: dict[int, int | None] = {}
     aside: list[tuple[CodingTuple, _DocPlan, str]] = []  # (coding, plan, reason)
     done = 0

@@ -48,6 +48,14 @@ _CACHE_KIB = 64 * 1024
 # Rows written per statement, and fetched from the source per round.
 _SLICE = 5_000
 
+# A bulk writing of codings drops the table's secondary indexes and makes them again at
+# its end when it writes at least ``_REBUILD_RATIO`` times the rows the table holds (and
+# at least ``_REBUILD_MIN``): measured on SQLite, making the three indexes anew from
+# sorted rows saves a quarter of the writing into an empty table, breaks even near a
+# third of the rows already there and costs more beyond.
+_REBUILD_RATIO = 4
+_REBUILD_MIN = 50_000
+
 # (source coding id, code id, coder name, start, end, anchor text, memo, automatic,
 # suggested): a coding as a merge reads it.
 CodingTuple = tuple[int, int, str, int, int, str, str | None, bool, bool]
@@ -130,8 +138,22 @@ class Merging(Aside, Documents):
                 .where(CodingRow.document_id == document_id)
                 .order_by(CodingRow.start, CodingRow.end, CodingRow.id)
             )
-            # Core, not the ORM's loading: a merge reads millions of these rows.
-            rows = s.connection().execute(query)
+            connection = s.connection()
+            rows: Any
+            if connection.dialect.name == "sqlite":
+                # Straight from the driver, all at once: a merge reads millions of these
+                # rows, and SQLAlchemy's fetching them one by one as Row objects cost
+                # more than SQLite's reading them.
+                cursor = connection.connection.cursor()
+                try:
+                    cursor.execute(
+                        str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+                    )
+                    rows = cursor.fetchall()
+                finally:
+                    cursor.close()
+            else:
+                rows = connection.execute(query)
             return [
                 (i, c, names[k], a, b, t, m, bool(auto), bool(sugg))
                 for i, c, k, a, b, t, m, auto, sugg in rows
@@ -302,11 +324,23 @@ class Merging(Aside, Documents):
                 _insert_many(connection, table, keys, [(target_id, a, b) for a, b in piece])
         return True
 
-    def coding_writer(self, *, actor: str) -> CodingWriter:
+    def coding_writer(self, *, actor: str, expected: int = 0) -> CodingWriter:
         """A writer of codings in bulk, one document at a time, for use inside one
         :meth:`batch` (or one transaction of its own per document outside one); see
-        :class:`CodingWriter`."""
-        return CodingWriter(self, actor)
+        :class:`CodingWriter`. ``expected``: about how many codings it will write (the
+        writer rebuilds the codings' indexes at the end instead of maintaining them
+        row by row when that is many more than the table holds)."""
+        return CodingWriter(self, actor, expected)
+
+    def _codings_indexes(self, s: Session) -> list[tuple[str, str]]:
+        """The secondary indexes of ``codings`` that can be dropped and made again:
+        (name, the statement that made it), as SQLite keeps them (the unique
+        constraint's own index cannot be dropped and is not listed)."""
+        rows = s.connection().exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'codings' AND sql IS NOT NULL ORDER BY name"
+        )
+        return [(str(name), str(sql)) for name, sql in rows]
 
 
 class CodingWriter:
@@ -315,8 +349,11 @@ class CodingWriter:
     order, in one journal entry per :meth:`close` (inside a batch with a coder, the
     batch's entry). Holds one document's codings at a time."""
 
-    def __init__(self, project: Merging, actor: str) -> None:
+    def __init__(self, project: Merging, actor: str, expected: int = 0) -> None:
         self.project = project
+        self.expected = expected
+        # indexes of ``codings`` dropped for the writing, made again by ``close``
+        self._dropped: list[tuple[str, str]] | None = None
         self.actor = actor
         self.now: datetime = _now()
         self.journal = _Journal()
@@ -337,6 +374,8 @@ class CodingWriter:
         if not records:
             return []
         project = self.project
+        if self._dropped is None:
+            self._dropped = self._drop_indexes()
         with project._tx() as s:
             text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
             if text is None:
@@ -377,8 +416,10 @@ class CodingWriter:
             fresh: list[int]  # places in ``out`` of the rows inserted
             if existing.keys().isdisjoint(keys) and len(set(keys)) == len(keys):
                 # nothing to skip (the common case): every record is a new row
+                # the rows as the statement takes them, stamped (one pass, no copies)
+                stamp = self._stamp
                 rows = [
-                    (document_id, c, k, a, b, text[a:b], r[4], r[5], r[6])
+                    (document_id, c, k, a, b, text[a:b], r[4], r[5], r[6], stamp, stamp)
                     for (c, k, a, b), r in zip(keys, records, strict=True)
                 ]
                 ids = self._insert(s, rows, document_id, coder_ids)
@@ -393,7 +434,20 @@ class CodingWriter:
                 fresh.append(len(out))
                 out.append((0, True))
                 _, coder_id, start, end = key
-                rows.append((document_id, key[0], coder_id, start, end, text[start:end], *r[4:]))
+                stamp = self._stamp
+                rows.append(
+                    (
+                        document_id,
+                        key[0],
+                        coder_id,
+                        start,
+                        end,
+                        text[start:end],
+                        *r[4:],
+                        stamp,
+                        stamp,
+                    )
+                )
             if rows:
                 ids = self._insert(s, rows, document_id, {row[2] for row in rows})
                 for place, new_id in zip(fresh, ids, strict=True):
@@ -403,6 +457,38 @@ class CodingWriter:
                         out[i] = (ids[-1 - known], False)
         return out
 
+    def _drop_indexes(self) -> list[tuple[str, str]]:
+        """Drop the secondary indexes of ``codings`` when the writing is large next to
+        the table (see ``_REBUILD_RATIO``), inside the batch's one transaction, so that
+        ``close`` makes them again from the sorted rows in one pass each; returns what
+        was dropped. SQLite's schema changes are part of the transaction: a failure or a
+        kill before the commit rolls the drop back with the rows, and the project keeps
+        its indexes whatever happens. Outside a batch (each document its own
+        transaction) or on a server, nothing is dropped."""
+        project = self.project
+        if (
+            not project.is_sqlite
+            or getattr(project._local, "session", None) is None
+            or self.expected < _REBUILD_MIN
+        ):
+            return []
+        with project._tx() as s:
+            held = int(s.connection().exec_driver_sql("SELECT count(*) FROM codings").scalar_one())
+            if held * _REBUILD_RATIO > self.expected:
+                return []
+            indexes = project._codings_indexes(s)
+            for name, _ in indexes:
+                s.connection().exec_driver_sql(f'DROP INDEX "{name}"')
+        return indexes
+
+    def _restore_indexes(self) -> None:
+        if not self._dropped:
+            return
+        with self.project._tx() as s:
+            for _, sql in self._dropped:
+                s.connection().exec_driver_sql(sql)
+        self._dropped = []
+
     def _insert(
         self, s: Session, rows: list[tuple[Any, ...]], document_id: int, coder_ids: set[int]
     ) -> list[int]:
@@ -411,11 +497,7 @@ class CodingWriter:
         connection = s.connection()
         if connection.dialect.name != "sqlite":
             return self._insert_returning(s, rows)
-        stamp = self._stamp
-        connection.exec_driver_sql(
-            _INSERT_CODING,
-            [(*row, stamp, stamp) for row in rows],
-        )
+        connection.exec_driver_sql(_INSERT_CODING, rows)
         # The writer holds the database's only write lock and the table hands out ids
         # in order (AUTOINCREMENT): the rows took the ids that end at the largest.
         last = int(connection.exec_driver_sql("SELECT max(id) FROM codings").scalar_one())
@@ -431,7 +513,11 @@ class CodingWriter:
         keys: tuple[str, ...] = ("document_id", "code_id", "coder_id", "start", "end")
         keys += ("text", "memo", "automatic", "suggested")
         values = [
-            {**dict(zip(keys, row, strict=True)), "created_at": self.now, "updated_at": self.now}
+            {
+                **dict(zip(keys, row[:9], strict=True)),
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
             for row in rows
         ]
         statement = insert(CodingRow).returning(CodingRow.id, sort_by_parameter_order=True)
@@ -455,6 +541,7 @@ class CodingWriter:
     def close(self) -> int:
         """Journal what was written (the actor's entry, or the batch's); returns how
         many codings were added."""
+        self._restore_indexes()
         journal = self.journal
         added = len(journal.ops)
         if self._first is not None and self._last is not None:
