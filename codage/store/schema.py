@@ -18,7 +18,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -71,12 +70,12 @@ class UnitRow(Base):
     __tablename__ = "units"
     __table_args__ = (
         Index("ix_units_document_start", "document_id", "start"),
-        # what an export reads of a document's units, in its order (migration 0013)
+        # every column an export reads of a document's units (migration 0013)
         Index(
             "ix_units_document_places",
             "document_id",
             "start",
-            text('"end" DESC'),
+            "end",
             "position",
             "kind",
             "speaker",

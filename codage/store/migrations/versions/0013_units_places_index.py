@@ -6,14 +6,15 @@ Create Date: 2026-11-30 04:50:00
 
 An export reads, per document, the units that number places or name a speaker or a
 time, ordered by (start, end descending, position). Through ``ix_units_document_start``
-each row was a lookup in the table and the order a sort; this index holds every column
-that read needs, in its order, so the read walks the index alone (about 40 % less
-processor time for the unit reads at 2M words, a few megabytes more on disk).
+each row was a lookup in the table; this index holds every column that read needs, so
+the read walks the index alone (some 25 % less processor time for the unit reads at 2M
+words, a few megabytes more on disk). Its columns are plain, ascending: Alembic's
+comparison of the models with the migrated schema cannot see an ``"end" DESC``
+expression (which would also spare the small sort of equal starts, another 15 %).
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
@@ -29,7 +30,7 @@ def upgrade() -> None:
         [
             "document_id",
             "start",
-            sa.text('"end" DESC'),
+            "end",
             "position",
             "kind",
             "speaker",
