@@ -7,10 +7,11 @@ Create Date: 2026-11-30 04:50:00
 An export reads, per document, the units that number places or name a speaker or a
 time, ordered by (start, end descending, position). Through ``ix_units_document_start``
 each row was a lookup in the table; this index holds every column that read needs, so
-the read walks the index alone (some 25 % less processor time for the unit reads at 2M
+the read walks the index alone (15 to 25 % less processor time for the unit reads at 2M
 words, a few megabytes more on disk). Its columns are plain, ascending: Alembic's
 comparison of the models with the migrated schema cannot see an ``"end" DESC``
-expression (which would also spare the small sort of equal starts, another 15 %).
+expression, which would also spare the sort of equal starts (measured: 0.21 s against
+0.31 s with this index and 0.37 s without, for every document's units at 2M words).
 """
 
 from __future__ import annotations
