@@ -332,6 +332,63 @@ def compute_stats(
     return tally.stats(documents)
 
 
+class StatsCollector:
+    """:func:`compute_stats`'s tables, added up from a pass over the codings another
+    reader makes (the workbook's export): the codings are read once, not a second time
+    for its statistics sheets (issue 20). Given to the selection stream as its
+    ``observer`` (see :class:`codage.services.selection_rows.DocumentObserver`), which
+    hands it each document's codings in scope and the units of :meth:`unit_kind`;
+    :meth:`stats` then equals :func:`compute_stats` with the same filters."""
+
+    def __init__(
+        self,
+        project: Project,
+        codes: Sequence[Code],
+        documents: Sequence[DocumentInfo],
+        code_ids: Iterable[int] | None,
+        unit_preference: Sequence[str] = UNIT_PREFERENCE,
+    ) -> None:
+        if code_ids is not None:
+            wanted = set(code_ids)
+            codes = [c for c in codes if c.id in wanted]
+        self._documents = list(documents)
+        self._kinds = project.unit_kinds()
+        self._with_cases = project.documents_with_cases()
+        self._preference = tuple(unit_preference)
+        self._tally = _Tally(codes)
+
+    def unit_kind(self, document: DocumentInfo) -> str | None:
+        """The kind of unit co-occurrence is counted in for this document."""
+        kinds = self._kinds.get(document.id, ())
+        return next((k for k in self._preference if k in kinds), None)
+
+    def add(
+        self,
+        document: DocumentInfo,
+        rows: Sequence[tuple[int, str, int, int]],
+        grain: Sequence[tuple[int, int, int]],
+        find_case: Callable[[Span], Case | None] | None,
+        document_case: Case | None,
+    ) -> None:
+        """Count one document's codings (code id, coder, start, end) in text order, with
+        ``grain`` its units of :meth:`unit_kind` (id, start, end) in the order of
+        ``Project.units``, ``find_case`` the case of a passage when some of its units
+        have one (else None, the passages being ``document_case``'s)."""
+        if not rows:
+            return
+        finder: Callable[[Span], Case | None] | None = None
+        if document.id in self._with_cases:
+            finder = find_case if find_case is not None else (lambda _span: document_case)
+        kind = self.unit_kind(document)
+        if kind:
+            self._tally.kinds[document.name] = kind
+        self._tally.add(document.name, rows, grain, finder)
+
+    def stats(self) -> Stats:
+        """The tables of every document added."""
+        return self._tally.stats(self._documents)
+
+
 def _case_of(project: Project, document_id: int) -> Callable[[Span], Case | None]:
     """What :func:`case_finder` finds, reading a document's units only if some of them
     have a case of their own (survey answers); an interview has at most its own case."""

@@ -49,6 +49,7 @@ from codage.services.selection import (
 )
 
 if TYPE_CHECKING:
+    from codage.domain import Code, DocumentInfo
     from codage.exchange.refi_write import RefiReport
 
 export_app = typer.Typer(
@@ -363,7 +364,7 @@ def _export_table(
     json_: bool,
     pseudonymised: bool = False,
 ) -> None:
-    from codage.analysis.stats import compute_stats
+    from codage.analysis.stats import StatsCollector
     from codage.exchange.tables import export_codings
 
     filters = _filters(code, no_subcodes, document, coder, case)
@@ -372,24 +373,34 @@ def _export_table(
         project_from(project) as proj,
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
-        sheets: list[tuple[str, list[list[Any]]]] = []
-        # read one document at a time as the file is written, in order through a
-        # temporary file: a million codings are never held at once
-        chosen = stream_codings(proj, **filters, progress=progress, pseudonymised=pseudonymised)
-        if fmt == "xlsx":
-            # the stats sheets cover the same codings as the rows
-            stats = compute_stats(
-                proj,
-                code_ids=chosen.code_ids,
-                document_ids=[d.id for d in chosen.documents],
-                coders=filters["coders"],
-            )
-            sheets = stats.sheets(_sheet_labels())
+        collected: list[StatsCollector] = []
+
+        def observe(
+            codes: list[Code], documents: list[DocumentInfo], code_ids: set[int] | None
+        ) -> StatsCollector:
+            # the stats sheets cover the same codings as the rows (before any case
+            # filter, as compute_stats counts them), counted as the rows are read
+            collected.append(StatsCollector(proj, codes, documents, code_ids))
+            return collected[0]
+
+        def sheets() -> list[tuple[str, list[list[Any]]]]:
+            made = collected[0].stats().sheets(_sheet_labels())
             if pseudonymised:
                 # the stats name documents and attribute values: through the map too
                 mapper = load_pseudonymiser(proj)
-                sheets = [(title, mapper.value(rows)) for title, rows in sheets]
-        report = export_codings(chosen, out, fmt, sheets=sheets)
+                made = [(title, mapper.value(rows)) for title, rows in made]
+            return made
+
+        # read one document at a time as the file is written, in order through a
+        # temporary file: a million codings are never held at once
+        chosen = stream_codings(
+            proj,
+            **filters,
+            progress=progress,
+            pseudonymised=pseudonymised,
+            observe=observe if fmt == "xlsx" else None,
+        )
+        report = export_codings(chosen, out, fmt, sheets=sheets if fmt == "xlsx" else ())
     if json_:
         emit_json(
             {

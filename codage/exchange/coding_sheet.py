@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -26,7 +27,7 @@ from codage.exchange.spill import Spill
 from codage.exchange.tables import FORMULA_START, format_timestamp, xml_safe
 from codage.services.selection import CodingRecord, Selection, SelectionStream, record_order
 
-__all__ = ["CodingRows", "sheet_rows"]
+__all__ = ["CodingRows", "read_sheet_rows", "sheet_rows"]
 
 _NUMBER = "\x00"  # the row number, until the row's place in the sheet is known
 _ROW_END = "\x01"  # between the rows of a spilled piece
@@ -192,8 +193,8 @@ def _in_order(selection: Selection, render: CodingRows) -> Iterator[bytes]:
         yield _ROW_END.join(rows).encode("utf-8")
 
 
-def _spilled(stream: SelectionStream, render: CodingRows, spill: Spill) -> Iterator[bytes]:
-    # each document's rows filed by code, then read back code by code, documents by name
+def _spill_all(stream: SelectionStream, render: CodingRows, spill: Spill) -> None:
+    # each document's rows filed by code
     order = record_order(stream.codes)
     for batch in stream.batches:
         by_code: dict[int, list[str]] = {}
@@ -201,8 +202,33 @@ def _spilled(stream: SelectionStream, render: CodingRows, spill: Spill) -> Itera
             by_code.setdefault(record.code.id, []).append(render.row(record))
         for code_id, rows in by_code.items():
             spill.add(code_id, batch.name, _ROW_END.join(rows).encode("utf-8"))
+
+
+def _read_back(stream: SelectionStream, spill: Spill) -> Iterator[bytes]:
+    # code by code, documents by name
     for code in stream.codes:
         yield from spill.pieces(code.id, whole=True)
+
+
+@contextmanager
+def read_sheet_rows(
+    source: Selection | SelectionStream,
+    depth: int,
+    first: int,
+    counted: list[int],
+    folder: Path | None = None,
+) -> Iterator[Iterator[bytes]]:
+    """:func:`sheet_rows`, with a stream read whole on entering the block (its rows
+    filed in a temporary file in ``folder``, kept until the block ends): what the
+    workbook writes after the rows, its statistics counted on the same pass, is then
+    known before the first part of the package is written."""
+    render = CodingRows(source.attributes, depth)
+    if isinstance(source, Selection):
+        yield number_rows(_in_order(source, render), first, counted)
+        return
+    with Spill(folder) as spill:
+        _spill_all(source, render, spill)
+        yield number_rows(_read_back(source, spill), first, counted)
 
 
 def sheet_rows(
@@ -215,9 +241,5 @@ def sheet_rows(
     """The Codings sheet's ``<row>`` elements from ``first`` on, in the sheet's order,
     in slices of about a megabyte; ``counted[0]`` is the number of rows written. A
     stream is read one document at a time, through a temporary file in ``folder``."""
-    render = CodingRows(source.attributes, depth)
-    if isinstance(source, Selection):
-        yield from number_rows(_in_order(source, render), first, counted)
-        return
-    with Spill(folder) as spill:
-        yield from number_rows(_spilled(source, render, spill), first, counted)
+    with read_sheet_rows(source, depth, first, counted, folder) as rows:
+        yield from rows

@@ -11,7 +11,7 @@ import csv
 import io
 import pickle
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,6 +208,9 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return candidate
 
 
+# Extra sheets of a workbook: (title, rows)
+Sheets = Sequence[tuple[str, Sequence[Sequence[Any]]]]
+
 # The row that stands where the codings go in the sheet openpyxl writes (its first sheet).
 _ROWS_MARKER = "codage-rows-4b9e2d71"
 _ROWS_MARKER_XML = f'<row r="2"><c r="A2" t="inlineStr"><is><t>{_ROWS_MARKER}</t></is></c></row>'
@@ -226,7 +229,7 @@ def export_codings(
     out_path: str | Path,
     fmt: str = "csv",
     *,
-    sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+    sheets: Sheets | Callable[[], Sheets] = (),
     delimiter: str = ",",
 ) -> TableReport:
     """Write one row per coding of ``selection`` (CSV in UTF-8 with a BOM for Excel, or XLSX).
@@ -236,7 +239,8 @@ def export_codings(
     ``out_path``; a :class:`Selection` is written as it is.
 
     ``sheets`` are extra (title, rows) tables for the XLSX workbook, such as
-    :meth:`codage.analysis.stats.Stats.sheets`; the CSV ignores them.
+    :meth:`codage.analysis.stats.Stats.sheets`, or a function giving them, called once
+    the rows are read (tables counted on the same pass); the CSV ignores them.
     """
     fmt = fmt.lower()
     if fmt not in ("csv", "xlsx"):
@@ -261,30 +265,34 @@ def export_codings(
     from lxml.etree import SerialisationError
     from openpyxl import Workbook  # imported here: only the xlsx path pays for it
 
-    from codage.exchange.coding_sheet import sheet_rows
+    from codage.exchange.coding_sheet import read_sheet_rows
     from codage.exchange.package import splice_package
 
     header, depth = _header(selection)
     written = [0]
+    titles: list[str] = []
     try:
-        book = Workbook(write_only=True)
-        taken: set[str] = set()
-        titles = [_sheet_title(t("tables.codings"), taken)]
-        sheet = book.create_sheet(titles[0])
-        sheet.append([_xlsx_value(v) for v in header])
-        sheet.append([_ROWS_MARKER])
-        for title, table in sheets:
-            name = _sheet_title(title, taken)
-            titles.append(name)
-            extra = book.create_sheet(name)
-            for line in table:
-                extra.append([_xlsx_value(v) for v in line])
-        template = io.BytesIO()
-        book.save(template)
-        with atomic_path(out) as part:
-            # the rows go straight from the records to the sheet's text (coding_sheet.py),
-            # the same cells as coding_rows' values written by openpyxl
-            body = sheet_rows(selection, depth, 2, written, out.parent)
+        # the rows go straight from the records to the sheet's text (coding_sheet.py),
+        # the same cells as coding_rows' values written by openpyxl; a stream is read
+        # whole first, so that sheets counted on its pass are known for the template
+        with (
+            atomic_path(out) as part,
+            read_sheet_rows(selection, depth, 2, written, out.parent) as body,
+        ):
+            book = Workbook(write_only=True)
+            taken: set[str] = set()
+            titles.append(_sheet_title(t("tables.codings"), taken))
+            sheet = book.create_sheet(titles[0])
+            sheet.append([_xlsx_value(v) for v in header])
+            sheet.append([_ROWS_MARKER])
+            for title, table in sheets() if callable(sheets) else sheets:
+                name = _sheet_title(title, taken)
+                titles.append(name)
+                extra = book.create_sheet(name)
+                for line in table:
+                    extra.append([_xlsx_value(v) for v in line])
+            template = io.BytesIO()
+            book.save(template)
             splice_package(part, template, _CODINGS_PART, _ROWS_MARKER_XML, body)
     except (OSError, SerialisationError) as exc:
         if isinstance(exc, ExportWriteError):

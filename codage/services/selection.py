@@ -35,6 +35,7 @@ from codage.services.pseudonyms import Pseudonymiser, load_pseudonymiser
 from codage.services.selection_rows import (
     CodingRecord,
     DocumentBatch,
+    DocumentObserver,
     Memo,
     Progress,
     read_batches,
@@ -50,8 +51,10 @@ __all__ = [
     "CodeRef",
     "CodingRecord",
     "DocumentBatch",
+    "DocumentObserver",
     "DocumentRef",
     "Memo",
+    "ObserverFactory",
     "Progress",
     "Selection",
     "SelectionStream",
@@ -67,6 +70,9 @@ __all__ = [
 CodeRef = int | str | Code
 DocumentRef = int | str | DocumentInfo
 CaseFilter = Mapping[str, str | Sequence[str]]
+# what stream_codings calls once the selection is resolved: (every code, the documents in
+# scope, the code ids kept or None) -> the observer told of each document read
+ObserverFactory = Callable[[list[Code], list[DocumentInfo], set[int] | None], DocumentObserver]
 
 
 @dataclass(frozen=True)
@@ -190,9 +196,15 @@ def stream_codings(
     context: int = 0,
     progress: Progress | None = None,
     pseudonymised: bool = False,
+    observe: ObserverFactory | None = None,
 ) -> SelectionStream:
     """:func:`select_codings`'s records, read one document at a time (see
     :class:`SelectionStream`) so that no more than one document's are held.
+
+    ``observe(codes, documents, code_ids)``, called once what was asked is resolved
+    (every code, the documents in scope, the code ids kept or None), returns a
+    :class:`DocumentObserver` told of each document's codings as they are read (the
+    workbook's statistics, counted on the same pass).
 
     What was asked is resolved and checked at once (raising :class:`NotFound` as
     :func:`select_codings` does); the codings are read as the batches are consumed.
@@ -244,6 +256,7 @@ def stream_codings(
         overlaps=overlaps,
         context=context,
         progress=progress,
+        observer=None if observe is None else observe(all_codes, all_docs, code_ids),
     )
     stream = SelectionStream(
         project=project.name,

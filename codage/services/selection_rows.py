@@ -14,8 +14,8 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, Protocol
 
 from codage.domain import Case, Code, Coding, DocumentInfo, Span, Unit
 from codage.passages import case_locator
@@ -31,7 +31,14 @@ if TYPE_CHECKING:
     from codage.store.project import Project
     from codage.store.streams import DocumentRows
 
-__all__ = ["CodingRecord", "DocumentBatch", "Memo", "Progress", "read_batches"]
+__all__ = [
+    "CodingRecord",
+    "DocumentBatch",
+    "DocumentObserver",
+    "Memo",
+    "Progress",
+    "read_batches",
+]
 
 Progress = Callable[[int, int], None]
 Memo = tuple[str | None, str]  # (author, text) of a memo on a coding
@@ -62,6 +69,27 @@ class CodingRecord:
     overlapping: frozenset[int] = frozenset()
     before: str = ""
     after: str = ""
+
+
+class DocumentObserver(Protocol):
+    """Told of each document's codings as the selection reads them, before any case
+    filter (what the workbook's statistics sheets count: see
+    ``codage.analysis.stats.StatsCollector``), so that they are not read twice."""
+
+    def unit_kind(self, document: DocumentInfo) -> str | None:
+        """The kind of unit whose (id, start, end) :meth:`add` is to be given."""
+        ...
+
+    def add(
+        self,
+        document: DocumentInfo,
+        rows: Sequence[tuple[int, str, int, int]],
+        grain: Sequence[tuple[int, int, int]],
+        find_case: Callable[[Span], Case | None] | None,
+        document_case: Case | None,
+    ) -> None:
+        """A document's codings as (code id, coder, start, end) in text order."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +148,11 @@ def read_batches(
     overlaps: bool,
     context: int,
     progress: Progress | None,
+    observer: DocumentObserver | None = None,
 ) -> Iterator[DocumentBatch]:
     """The records of the codings asked for, one batch per document with any, documents
-    in id order; ``progress(done, total)`` after each document read."""
+    in id order; ``progress(done, total)`` after each document read; ``observer`` told
+    of each document's codings (see :class:`DocumentObserver`)."""
     written = coding_memos(project) if memos else None
     docs_by_id = {d.id: d for d in all_docs}
     cases_by_name = {c.name: c for c in all_cases}
@@ -149,6 +179,16 @@ def read_batches(
                 continue
             document_case = cases_by_name.get(doc.case) if doc.case is not None else None
             find_case = _case_finder(rows.unit_cases(doc_id), cases_by_id, document_case)
+            if observer is not None:
+                kind = observer.unit_kind(doc)
+                names = rows.coder_names
+                observer.add(
+                    doc,
+                    [(r[2], names[r[3]], r[4], r[5]) for r in mine],
+                    rows.grain(doc_id, kind) if kind else [],
+                    find_case,
+                    document_case,
+                )
             if find_case is None and matcher is not None and not matcher(document_case):
                 # every coding of this document is its case's, and that was not asked for
                 mine = []
@@ -188,6 +228,71 @@ def _case_finder(
 
 
 _NOTHING: frozenset[int] = frozenset()
+
+# A Coding made field by field through its slots: a frozen dataclass's __init__ stores
+# each field with object.__setattr__, twice the time of these stores, for a million
+# codings (issue 20). The fields in their order; a Coding that gains one fails here,
+# at import, rather than leave it unset.
+_CODING_FIELDS = (
+    "id",
+    "document_id",
+    "code_id",
+    "coder",
+    "start",
+    "end",
+    "text",
+    "memo",
+    "created_at",
+    "updated_at",
+    "automatic",
+    "suggested",
+)
+if tuple(f.name for f in fields(Coding)) != _CODING_FIELDS:
+    raise RuntimeError("codage.domain.Coding's fields changed: update selection_rows")
+(
+    _set_id,
+    _set_document,
+    _set_code,
+    _set_coder,
+    _set_start,
+    _set_end,
+    _set_text,
+    _set_memo,
+    _set_created,
+    _set_updated,
+    _set_automatic,
+    _set_suggested,
+) = (Coding.__dict__[name].__set__ for name in _CODING_FIELDS)
+_new = object.__new__
+
+
+def _coding(
+    coding_id: int,
+    document_id: int,
+    code_id: int,
+    coder: str,
+    start: int,
+    end: int,
+    text: str,
+    memo: str | None,
+    automatic: bool,
+    suggested: bool,
+) -> Coding:
+    """``Coding(...)`` without timestamps (equal to it, field for field)."""
+    coding: Coding = _new(Coding)
+    _set_id(coding, coding_id)
+    _set_document(coding, document_id)
+    _set_code(coding, code_id)
+    _set_coder(coding, coder)
+    _set_start(coding, start)
+    _set_end(coding, end)
+    _set_text(coding, text)
+    _set_memo(coding, memo)
+    _set_created(coding, None)
+    _set_updated(coding, None)
+    _set_automatic(coding, automatic)
+    _set_suggested(coding, suggested)
+    return coding
 
 
 def _document_records(
@@ -235,7 +340,7 @@ def _document_records(
                 case = find_case(Span(start, end))
                 if matcher is not None and not matcher(case):
                     continue
-            coding = Coding(
+            coding = _coding(
                 coding_id,
                 doc.id,
                 code_id,
@@ -244,8 +349,6 @@ def _document_records(
                 end,
                 passage,
                 memo,
-                None,
-                None,
                 bool(auto),
                 bool(sugg),
             )

@@ -68,7 +68,20 @@ class DocumentRow(Base):
 
 class UnitRow(Base):
     __tablename__ = "units"
-    __table_args__ = (Index("ix_units_document_start", "document_id", "start"),)
+    __table_args__ = (
+        Index("ix_units_document_start", "document_id", "start"),
+        # every column an export reads of a document's units (migration 0013)
+        Index(
+            "ix_units_document_places",
+            "document_id",
+            "start",
+            "end",
+            "position",
+            "kind",
+            "speaker",
+            "timestamp",
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))

@@ -322,6 +322,8 @@ class DocumentRows:
             "case_links.case_id FROM case_links JOIN units ON units.id = case_links.unit_id "
             f"WHERE case_links.document_id = {mark} AND case_links.unit_id IS NOT NULL "
             "ORDER BY case_links.id",
+            "grain": 'SELECT id, start, "end" FROM units '
+            f"WHERE document_id = {mark} AND kind = {mark} {order}",
             "units": 'SELECT kind, start, "end", speaker, timestamp FROM units '
             f"WHERE document_id = {mark} AND (kind IN ({{kinds}}) OR speaker IS NOT NULL "
             f"OR timestamp IS NOT NULL) {order}",
@@ -374,6 +376,11 @@ class DocumentRows:
         (kind, start, end, speaker, timestamp) in the order of :meth:`units`."""
         sql = self._sql["units"].replace("{kinds}", ", ".join([self._mark] * len(kinds)))
         return self._all(sql, (document_id, *kinds))
+
+    def grain(self, document_id: int, kind: str) -> list[tuple[int, int, int]]:
+        """(id, start, end) of a document's units of one kind, in the order of
+        :meth:`units`: what :meth:`Streams.spans_by_document` gives with its codings."""
+        return self._all(self._sql["grain"], (document_id, kind))
 
     def unit_cases(self, document_id: int) -> list[UnitCaseTuple]:
         """(unit id, start, end, position, case id) of each link of a unit of a document
