@@ -55,7 +55,7 @@ from codage.display import plain
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
-__all__ = ["NARROW_RANGES", "QuickTable", "plain_cell", "print_table"]
+__all__ = ["NARROW_RANGES", "RICH_COUNTED_RANGES", "QuickTable", "plain_cell", "print_table"]
 
 # What Text.wrap and Text.__rich_measure__ split lines on differently (splitlines
 # knows more line breaks than "\n"), tabs, and the controls a terminal acts on: a cell
@@ -482,9 +482,11 @@ class QuickTable(Table):
                 lines = Segment.align_middle(lines, width, height, style)
             else:
                 lines = Segment.align_bottom(lines, width, height, style)
-            shaped.append(Segment.set_shape(lines, width, height))
+            # a row is a line high even when no cell gives a line (a column too
+            # narrow for its padding): Table shapes to at least one line, unstyled
+            shaped.append(Segment.set_shape(lines, width, max(1, height)))
         left, right, divider = (Segment(edge, border_style) for edge in edges)
-        for line_no in range(height):
+        for line_no in range(max(1, height)):
             yield left
             for n, cell_lines in enumerate(shaped):
                 yield from cell_lines[line_no]
