@@ -98,8 +98,14 @@ def print_table(console: Console, table: Table) -> None:
     character for most text that is not ASCII, to crop it to the console; a
     :class:`QuickTable` whose lines are all within the console is printed without
     cropping (the same bytes: a line within the console is not cropped)."""
-    fits = getattr(table, "fits", None)
-    console.print(table, crop=not (fits is not None and fits(console)))
+    if not isinstance(table, _Quick) or not table.fits(console):
+        console.print(table)
+        return
+    table._uncropped = True
+    try:
+        console.print(table, crop=False)
+    finally:
+        table._uncropped = False
 
 
 def plain_cell(value: str) -> Text:
@@ -132,6 +138,8 @@ class QuickTable(Table):
         super().__init__(*args, **kwargs)
         # (column index, markup) -> the column's cells, measured
         self._cells: dict[tuple[int, bool | None], _Cells] = {}
+        # printed by print_table without cropping: no line is measured again
+        self._uncropped = False
 
     # -- measuring ---------------------------------------------------------------
 
@@ -304,7 +312,13 @@ class QuickTable(Table):
         # console.print measures every line it is given to crop it to the console; a
         # line within the console is not cropped, and is given in pieces Rich
         # measures quickly
-        segments = _quickly_measured if sum(widths) + len(widths) + 1 <= console.width else _whole
+        segments = (
+            _ended
+            if self._uncropped
+            else _quickly_measured
+            if sum(widths) + len(widths) + 1 <= console.width
+            else _whole
+        )
         row_count = len(self.rows) + (1 if self.show_header else 0)
         for index in range(row_count):
             header_row = self.show_header and index == 0
@@ -322,7 +336,6 @@ class QuickTable(Table):
             if quick_row and height == 1:
                 # the common row: one line of plain text in every cell
                 yield from segments(left + divider.join([cell[0] for cell in row if cell]) + right)
-                yield new_line
             elif quick_row and (header_row or all_top):
                 # lines of plain text: blank lines below a cell (above, in the
                 # header), as Rich aligns them
@@ -333,7 +346,6 @@ class QuickTable(Table):
                 ]
                 for parts in zip(*shaped, strict=True):
                     yield from segments(left + divider.join(parts) + right)
-                    yield new_line
             else:
                 yield from self._drawn_row(console, options, row, widths, styles, texts, index, box)
             if first and self.show_header:
@@ -496,6 +508,10 @@ class QuickTable(Table):
             yield Segment.line()
 
 
+# the class print_table knows, whatever a test puts in QuickTable's place
+_Quick = QuickTable
+
+
 def _pick(*values: bool | None) -> bool:
     return next((v for v in values if v is not None), False)
 
@@ -504,8 +520,13 @@ def _unstyled(text: Text, cell_style: Style) -> bool:
     return not text.spans and not text.style and not cell_style
 
 
+def _ended(line: str) -> list[Segment]:
+    # uncropped, a line and its end are written as they are
+    return [Segment(line + "\n")]
+
+
 def _whole(line: str) -> list[Segment]:
-    return [Segment(line)]
+    return [Segment(line), Segment.line()]
 
 
 def _quickly_measured(line: str) -> list[Segment]:
@@ -515,8 +536,8 @@ def _quickly_measured(line: str) -> list[Segment]:
     Cell lengths add up when no zero-width joiner or variation selector (which Rich
     measures with the character before it) is in the line."""
     if _RICH_COUNTED.fullmatch(line) or "\u200d" in line or "\ufe0f" in line:
-        return [Segment(line)]
-    return [Segment(piece) for piece in _RICH_LOOKED_UP.split(line) if piece]
+        return [Segment(line), Segment.line()]
+    return [*(Segment(piece) for piece in _RICH_LOOKED_UP.split(line) if piece), Segment.line()]
 
 
 def _aligned(lines: list[str], height: int, width: int, bottom: bool) -> list[str]:
@@ -623,6 +644,12 @@ def _fits(width: int) -> re.Pattern[str]:
     return pattern
 
 
+def _after_space(text: str, at: int) -> int:
+    """Where the space from ``at`` on ends."""
+    space = _SPACE.match(text, at)
+    return at if space is None else space.end()
+
+
 def _narrow_breaks(plain: str, width: int, fold: bool) -> list[int]:
     """``divide_line(plain, width, fold)`` for one line of text whose every character
     is one cell wide, a line at a time rather than a word at a time.
@@ -635,7 +662,6 @@ def _narrow_breaks(plain: str, width: int, fold: bool) -> list[int]:
     space before it. With lengths for cells, where each line ends is one search."""
     size = len(plain)
     fits = _fits(width).match
-    skip_space = _SPACE.match
     breaks: list[int] = []
     start = 0  # where the current line starts
     word: int | None = None  # where a word that does not fit on this line starts
@@ -643,11 +669,11 @@ def _narrow_breaks(plain: str, width: int, fold: bool) -> list[int]:
         if word is None:
             found = fits(plain, start)
             if found is not None:
-                word = skip_space(plain, found.end()).end()
+                word = _after_space(plain, found.end())
             else:
                 # the first word is longer than a line, or the line starts in the
                 # space after a folded word and the next word does not fit
-                word = 0 if start == 0 else skip_space(plain, start).end()
+                word = 0 if start == 0 else _after_space(plain, start)
             if word >= size:
                 return breaks
         match = _WORD.match(plain, word)
