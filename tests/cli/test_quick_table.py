@@ -26,16 +26,10 @@ from rich.cells import cell_len, get_character_cell_size
 from rich.table import Table
 from rich.text import Text
 
-from codage.cli import quick_table
+from codage.cli import cell_lines
+from codage.cli.cell_lines import NARROW_RANGES, narrow_pieces
 from codage.cli.output import SafeConsole
-from codage.cli.quick_table import (
-    NARROW_RANGES,
-    RICH_COUNTED_RANGES,
-    QuickTable,
-    _narrow_pieces,
-    plain_cell,
-    print_table,
-)
+from codage.cli.quick_table import RICH_COUNTED_RANGES, QuickTable, plain_cell, print_table
 from codage.display import plain
 from codage.services import Project
 from tests.conftest import sample_document
@@ -293,7 +287,7 @@ def test_a_cell_exactly_its_column_s_width_and_a_squeezed_column(width: int) -> 
 def test_cells_on_the_fast_path_are_not_laid_out_by_rich(monkeypatch: pytest.MonkeyPatch) -> None:
     # narrow text never reaches Rich's wrapping; a wide character sends its cell there
     calls: list[str] = []
-    wrap, divide = Text.wrap, quick_table.divide_line
+    wrap, divide = Text.wrap, cell_lines.divide_line
 
     def wrapped(self: Text, *args: Any, **kwargs: Any) -> Any:
         calls.append(self.plain)
@@ -304,7 +298,7 @@ def test_cells_on_the_fast_path_are_not_laid_out_by_rich(monkeypatch: pytest.Mon
         return divide(text, *args, **kwargs)
 
     monkeypatch.setattr(Text, "wrap", wrapped)
-    monkeypatch.setattr(quick_table, "divide_line", divided)
+    monkeypatch.setattr(cell_lines, "divide_line", divided)
     table = QuickTable()
     table.add_column("a", overflow="fold")
     table.add_row(Text("l’intranet des collectivités — « jamais » en panne… " * 3))
@@ -381,7 +375,7 @@ def test_narrow_wrapping_is_rich_s() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
         width = rng.randint(1, 20)
         fold = rng.random() < 0.6
-        assert _narrow_pieces(text, width, fold) == _rich_pieces(text, width, fold), (
+        assert narrow_pieces(text, width, fold) == _rich_pieces(text, width, fold), (
             text,
             width,
             fold,
