@@ -140,8 +140,10 @@ def _small_project(path: Path, env: dict[str, str]) -> None:
 def run(quick: bool) -> list[object]:
     """Figures for ``python -m benchmarks`` (see benchmarks/report.py): each command's
     wall time beyond ``python -c pass`` against the 0.3 s goal. Quick: 3 pairs of runs
-    each on a project of one interview; otherwise 7 on the demo study, with every
-    command's --help."""
+    each on a project of one interview, ``segments`` on the smallest scale project
+    (1,000 codings by three coders: the one-interview project holds none, and a table
+    of no rows times nothing of its drawing); otherwise 7 on the demo study (1,373
+    codings), with every command's --help."""
     from benchmarks.report import Figure
 
     repeat = 3 if quick else 7
@@ -150,12 +152,23 @@ def run(quick: bool) -> list[object]:
     with tempfile.TemporaryDirectory() as tmp:
         project = (Path(tmp) / "demo.db").resolve()
         env = _environment(project, ROOT, Path(tmp) / "pycache")
+        coded_env, coded_note = env, ""
         if quick:
             _small_project(project, env)
+            from benchmarks.scale import build
+
+            coded = build("20k", Path(tmp) / "scale").resolve()
+            coded_env = _environment(coded, ROOT, Path(tmp) / "pycache")
+            coded_note = " on the 20k scale project (1,000 codings)"
         else:
             build_demo(project, env)
         for command in commands:
-            took, extra, cpu = timed([sys.executable, "-m", "codage", *command], env, repeat)
+            segments = command[0] == "segments"
+            took, extra, cpu = timed(
+                [sys.executable, "-m", "codage", *command],
+                coded_env if segments else env,
+                repeat,
+            )
             figures.append(
                 Figure(
                     "codage " + " ".join(command),
@@ -163,7 +176,8 @@ def run(quick: bool) -> list[object]:
                     "s",
                     goal=GOAL,
                     issue_goal="start-up",
-                    note=f"beyond python -c pass (median of {repeat} alternate pairs); "
+                    note=f"beyond python -c pass (median of {repeat} alternate pairs)"
+                    f"{coded_note if segments else ''}; "
                     f"wall {took:.3f} s, CPU {cpu:.3f} s beyond",
                 )
             )

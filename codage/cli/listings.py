@@ -198,7 +198,7 @@ def list_segments(
             return
         rows = list(rows_of())
     from codage.cli.quick_table import QuickTable as Table
-    from codage.display import plain
+    from codage.cli.quick_table import plain_cell, print_table
 
     table = Table(title=f"{t('title.segments')} ({len(rows)})")
     for col in ("col.document", "col.path", "col.coder", "col.span", "col.text"):
@@ -206,13 +206,13 @@ def list_segments(
     for r in rows:
         excerpt = " ".join(r["text"].split())
         table.add_row(
-            plain(r["document"]),
-            plain(r["code"]),
-            plain(r["coder"]),
-            f"{r['start']}–{r['end']}",
-            plain(excerpt if len(excerpt) < 160 else excerpt[:157] + "…"),
+            plain_cell(r["document"]),
+            plain_cell(r["code"]),
+            plain_cell(r["coder"]),
+            plain_cell(f"{r['start']}–{r['end']}"),
+            plain_cell(excerpt if len(excerpt) < 160 else excerpt[:157] + "…"),
         )
-    reporting.console.print(table)
+    print_table(reporting.console, table)
 
 
 def show_codebook(project: str | None = None, json_: bool = False) -> None:
