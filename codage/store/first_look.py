@@ -9,6 +9,8 @@ connection on a SQLite file at the schema this codage writes, with the same reco
 the same order as :class:`codage.store.project.Project`; the interface opens the full
 store once the list is drawn. Anything else (a server, an older schema, a file refused)
 gets None, and the caller opens the full store at once, as before, with its words.
+A project one schema behind whose upgrade changed nothing the first look reads
+(``SAME_FIRST_SCREEN``) is read too.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ SELECT coalesce(max(id), 0),
   FROM journal
 """
 _DOCUMENTS_MARK = "SELECT count(id), coalesce(max(id), 0) FROM documents"
+
+# Older schemas whose tables the first look reads are the head's: 0012 only added
+# journal_codings (a merge's undone codings), which the first screen does not read. The
+# full store opens such a project as it is and upgrades it before its first write.
+SAME_FIRST_SCREEN = frozenset({"0009"})
 
 
 def decode_attribute(type_: str, value: str | None) -> AttributeValue:
@@ -63,7 +70,9 @@ def open_first_look(location: str) -> FirstLook | None:
         found = inspect_file(path, check=False)
     except FileRefused:
         return None
-    if not found.tables >= CODAGE_TABLES or found.versions != (schema_head(),):
+    if not found.tables >= CODAGE_TABLES or len(found.versions) != 1:
+        return None
+    if found.versions[0] not in {schema_head(), *SAME_FIRST_SCREEN}:
         return None
     try:
         # read by the interface's loading worker, not the thread that opened it

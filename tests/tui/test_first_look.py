@@ -81,14 +81,36 @@ def test_the_first_look_follows_changes(workbench: Path, tmp_path: Path) -> None
             assert look.coding_counts() == project.coding_counts()
 
 
+def test_a_project_one_schema_behind_is_read_as_the_full_store_reads_it(
+    generated: Path, tmp_path: Path
+) -> None:
+    """0012 only added a table the first look does not read: a 0009 project (the scale
+    benchmark's cache) shows its first screen without the full store too."""
+    older = tmp_path / "0009.db"
+    with sqlite3.connect(generated) as source, sqlite3.connect(older) as copy:
+        source.backup(copy)
+        copy.execute("DROP TABLE journal_codings")
+        copy.execute("UPDATE alembic_version SET version_num = '0009'")
+    look = open_first_look(str(older))
+    assert look is not None
+    with look, Project.open(str(older), create=False) as project:
+        assert asdict(first_state(look, "bruno")) == asdict(first_state(project, "bruno"))
+        assert look.journal_mark() == project.journal_mark()
+
+
 def test_projects_the_first_look_cannot_read_go_to_the_full_store(
     generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     older = tmp_path / "older.db"
     with sqlite3.connect(generated) as source, sqlite3.connect(older) as copy:
         source.backup(copy)
-        copy.execute("UPDATE alembic_version SET version_num = '0009'")
+        copy.execute("UPDATE alembic_version SET version_num = '0006'")
     assert open_first_look(str(older)) is None
+    newer = tmp_path / "newer.db"
+    with sqlite3.connect(generated) as source, sqlite3.connect(newer) as copy:
+        source.backup(copy)
+        copy.execute("UPDATE alembic_version SET version_num = '9999'")
+    assert open_first_look(str(newer)) is None
     not_ours = tmp_path / "other.db"
     with sqlite3.connect(not_ours) as other:
         other.execute("CREATE TABLE t (x)")
