@@ -34,7 +34,6 @@ on a busy machine). Figures, not a pass/fail test.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -307,7 +306,7 @@ def _child(argv: list[str], env: dict[str, str], out: Path) -> tuple[float, floa
 
 def _argv(command: str, project: Path, work: Path, largest: int) -> list[str]:
     codage = [sys.executable, "-m", "codage"]
-    here = [sys.executable, "-m", "benchmarks.scale"]
+    tui = [sys.executable, "-m", "benchmarks._scale_tui"]
     p = ["--project", str(project)]
     return {
         "segments": [*codage, "segments", "--json", *p],
@@ -317,8 +316,10 @@ def _argv(command: str, project: Path, work: Path, largest: int) -> list[str]:
         "export-docx": [*codage, "export", "docx", str(work / "out.docx"), *p],
         "export-xlsx": [*codage, "export", "xlsx", str(work / "out.xlsx"), *p],
         "merge": [*codage, "merge", str(work / "merged.db"), str(project)],
-        "tui-open": [*here, "--tui", "open", str(project)],
-        "tui-retrieval": [*here, "--tui", "retrieval", str(project), str(largest)],
+        # the interface's runs in a module of their own: this one loads the full store
+        # to build projects, which the interface no longer loads before its first screen
+        "tui-open": [*tui, "open", str(project), CODERS[0]],
+        "tui-retrieval": [*tui, "retrieval", str(project), CODERS[0], str(largest)],
     }[command]
 
 
@@ -404,70 +405,6 @@ def growth(measures: Sequence[Measure], sizes: Sequence[str]) -> list[str]:
 # ---------------------------------------------------------------- the interface
 
 
-def since_process_start() -> float | None:
-    """Seconds since this process started (Linux: /proc), None where unknown."""
-    try:
-        with open("/proc/self/stat", encoding="ascii") as f:
-            # the fields after the command's name; the 22nd field is the start time
-            fields = f.read().rsplit(")", 1)[1].split()
-        with open("/proc/uptime", encoding="ascii") as f:
-            up = float(f.read().split()[0])
-    except (OSError, IndexError, ValueError):
-        return None
-    return up - int(fields[19]) / os.sysconf("SC_CLK_TCK")
-
-
-async def _tui(what: str, location: str, code_id: int | None) -> float:
-    from textual.widgets import OptionList
-
-    from codage.tui.app import CodageApp
-
-    began = time.perf_counter()
-    # what the person waits for: from the process's start, not from the app's creation
-    started = since_process_start()
-    if started is not None:
-        began -= started
-    app = CodageApp(location, CODERS[0], language="en")
-    async with app.run_test(size=(160, 50)) as pilot:
-        if what == "open":
-            while True:
-                try:
-                    options = app.screen.query_one("#documents", OptionList)
-                except Exception:
-                    options = None
-                if options is not None and options.option_count:
-                    shown = time.perf_counter() - began
-                    cpu = time.process_time()
-                    print(f"list shown: {shown:.3f} s, {cpu:.2f} s cpu", file=sys.stderr)
-                    listed = f"list shown at {cpu:.2f} s cpu"
-                    # the shares and latest codes follow the list: wait for them too, so
-                    # that the processor time covers the whole opening
-                    # (slept on, not Pilot's pause: its forced repaints, a hundred a
-                    # second, were billed to the opening's processor time)
-                    while not getattr(app.screen, "_shares_known", True):
-                        await asyncio.sleep(0.01)
-                    complete = time.perf_counter() - began
-                    cpu = time.process_time()
-                    print(f"complete: {complete:.3f} s, {cpu:.2f} s cpu", file=sys.stderr)
-                    print(f"{listed}; shares shown at {complete:.2f} s, {cpu:.2f} s cpu")
-                    return shown
-                await asyncio.sleep(0.01)
-        from codage.tui.screens.retrieval import RetrievalScreen
-
-        screen = RetrievalScreen(code_id)
-        began = time.perf_counter()
-        await app.push_screen(screen)
-        while not screen.passages:
-            await pilot.pause(0.01)
-        return time.perf_counter() - began
-    return 0.0
-
-
-def tui_main(what: str, location: str, code: str | None) -> None:
-    seconds = asyncio.run(_tui(what, location, int(code) if code else None))
-    print(f"{what}: {seconds:.3f} s")
-
-
 # ---------------------------------------------------------------- entry points
 
 
@@ -497,11 +434,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--commands", default=",".join(COMMANDS))
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--tui", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.tui:
-        tui_main(args.tui[0], args.tui[1], args.tui[2] if len(args.tui) > 2 else None)
-        return
     if args.cache is None:
         parser.error("--cache FOLDER is needed (the projects are built there once)")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
