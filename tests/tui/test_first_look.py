@@ -128,24 +128,29 @@ _SHOW = textwrap.dedent(
     import asyncio, json, sys
     from textual.widgets import OptionList
     from codage.tui.app import CodageApp
+    from codage.tui.screens.workbench import WorkbenchScreen
+
+    # what is loaded when the list has been drawn: the workbench hears it after the
+    # refresh that painted the list, before it asks for the full store
+    loaded = []
+    drawn = WorkbenchScreen.first_state_drawn
+
+    def noted(screen):
+        if not loaded:
+            heavy = ("sqlalchemy", "alembic", "numpy")
+            loaded.append(sorted(m for m in heavy if m in sys.modules))
+            options = screen.query_one("#documents", OptionList)
+            assert options.option_count, "the list is drawn with its documents"
+        drawn(screen)
+
+    WorkbenchScreen.first_state_drawn = noted
 
     async def main(location, coder):
         app = CodageApp(location, coder, language="en")
-        loaded_at_list = None
         async with app.run_test(size=(160, 50)) as pilot:
-            while True:
-                try:
-                    options = app.screen.query_one("#documents", OptionList)
-                except Exception:
-                    options = None
-                if options is not None and options.option_count:
-                    if loaded_at_list is None:
-                        loaded_at_list = sorted(
-                            m for m in ("sqlalchemy", "alembic", "numpy") if m in sys.modules
-                        )
-                    if app.screen._shares_known:
-                        break
+            while not (loaded and app.screen._shares_known):
                 await asyncio.sleep(0.01)
+            loaded_at_list = loaded[0]
             await app.workers.wait_for_complete()
             await pilot.pause()
             screen = app.workbench
