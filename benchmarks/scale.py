@@ -34,7 +34,6 @@ on a busy machine). Figures, not a pass/fail test.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -307,7 +306,7 @@ def _child(argv: list[str], env: dict[str, str], out: Path) -> tuple[float, floa
 
 def _argv(command: str, project: Path, work: Path, largest: int) -> list[str]:
     codage = [sys.executable, "-m", "codage"]
-    here = [sys.executable, "-m", "benchmarks.scale"]
+    tui = [sys.executable, "-m", "benchmarks._scale_tui"]
     p = ["--project", str(project)]
     return {
         "segments": [*codage, "segments", "--json", *p],
@@ -317,8 +316,10 @@ def _argv(command: str, project: Path, work: Path, largest: int) -> list[str]:
         "export-docx": [*codage, "export", "docx", str(work / "out.docx"), *p],
         "export-xlsx": [*codage, "export", "xlsx", str(work / "out.xlsx"), *p],
         "merge": [*codage, "merge", str(work / "merged.db"), str(project)],
-        "tui-open": [*here, "--tui", "open", str(project)],
-        "tui-retrieval": [*here, "--tui", "retrieval", str(project), str(largest)],
+        # the interface's runs in a module of their own: this one loads the full store
+        # to build projects, which the interface no longer loads before its first screen
+        "tui-open": [*tui, "open", str(project), CODERS[0]],
+        "tui-retrieval": [*tui, "retrieval", str(project), CODERS[0], str(largest)],
     }[command]
 
 
@@ -355,15 +356,23 @@ def measure(size: str, project: Path, commands: Sequence[str]) -> list[Measure]:
             # here, counted in the peak of every command measured after it.
             said: list[str] = []
             if command.startswith("tui-"):
-                said = (work / "stdout").read_text(encoding="utf-8", errors="replace").split()
+                told = (work / "stdout").read_text(encoding="utf-8", errors="replace")
+                kept = [line for line in told.splitlines() if line.strip()]
+                # the last line is the figure ("open: 1.234 s"); the opening's steps before
+                said = kept[-1].split() if kept else []
             if code == 0 and said:
-                # the interface's own time, from the app's creation (or the screen's
-                # push) to the list shown, without Python's and Textual's start-up
+                # opening: from the process's start (Python's, the imports', Textual's
+                # start-up included) to the document list shown; retrieval: from the
+                # screen's push to its list
                 seconds = float(said[1])
             out.append(
                 Measure(size, command, seconds, peak, code == 0, "" if code == 0 else last, cpu)
             )
             shown = f"{seconds:8.2f} s {cpu:8.2f} s cpu {peak:8.0f} MB"
+            if command == "tui-open" and code == 0:
+                # the opening's steps, as the child saw them (see _tui)
+                steps = (work / "stdout").read_text(encoding="utf-8", errors="replace")
+                shown += "  (" + steps.strip().splitlines()[0] + ")"
             print(f"  {size:>5} {command:<20} {shown}{'' if code == 0 else '  FAILED: ' + last}")
             sys.stdout.flush()
     return out
@@ -396,47 +405,6 @@ def growth(measures: Sequence[Measure], sizes: Sequence[str]) -> list[str]:
 # ---------------------------------------------------------------- the interface
 
 
-async def _tui(what: str, location: str, code_id: int | None) -> float:
-    from textual.widgets import OptionList
-
-    from codage.tui.app import CodageApp
-
-    began = time.perf_counter()
-    app = CodageApp(location, CODERS[0], language="en")
-    async with app.run_test(size=(160, 50)) as pilot:
-        if what == "open":
-            while True:
-                try:
-                    options = app.screen.query_one("#documents", OptionList)
-                except Exception:
-                    options = None
-                if options is not None and options.option_count:
-                    shown = time.perf_counter() - began
-                    # the shares and latest codes follow the list: wait for them too, so
-                    # that the processor time covers the whole opening
-                    # (slept on, not Pilot's pause: its forced repaints, a hundred a
-                    # second, were billed to the opening's processor time)
-                    while not getattr(app.screen, "_shares_known", True):
-                        await asyncio.sleep(0.01)
-                    print(f"complete: {time.perf_counter() - began:.3f} s", file=sys.stderr)
-                    return shown
-                await pilot.pause(0.01)
-        from codage.tui.screens.retrieval import RetrievalScreen
-
-        screen = RetrievalScreen(code_id)
-        began = time.perf_counter()
-        await app.push_screen(screen)
-        while not screen.passages:
-            await pilot.pause(0.01)
-        return time.perf_counter() - began
-    return 0.0
-
-
-def tui_main(what: str, location: str, code: str | None) -> None:
-    seconds = asyncio.run(_tui(what, location, int(code) if code else None))
-    print(f"{what}: {seconds:.3f} s")
-
-
 # ---------------------------------------------------------------- entry points
 
 
@@ -466,11 +434,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--commands", default=",".join(COMMANDS))
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--tui", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.tui:
-        tui_main(args.tui[0], args.tui[1], args.tui[2] if len(args.tui) > 2 else None)
-        return
     if args.cache is None:
         parser.error("--cache FOLDER is needed (the projects are built there once)")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]

@@ -13,9 +13,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from codage.services import default_project_location, open_project
+from codage.store.first_look import FirstLook, open_first_look
 from codage.store.lite import ProjectReader, open_lite
 
-__all__ = ["ProjectReader", "file_damage", "open_reader", "reading"]
+__all__ = [
+    "FirstLook",
+    "ProjectReader",
+    "file_damage",
+    "open_first_look",
+    "open_reader",
+    "reading",
+]
 
 
 def open_reader(location: str | None = None) -> ProjectReader:

@@ -17,6 +17,7 @@ from codage.domain import (
     infer_attribute_type,
 )
 from codage.store.base import NotFound, ProjectBase
+from codage.store.first_look import decode_attribute as _decode_attribute
 from codage.store.schema import (
     CaseAttributeRow,
     CaseLinkRow,
@@ -27,17 +28,6 @@ from codage.store.schema import (
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _decode_attribute(type_: str, value: str | None) -> AttributeValue:
-    if value is None:
-        return None
-    if type_ == "number":
-        number = float(value)
-        return int(number) if number.is_integer() else number
-    if type_ == "boolean":
-        return value == "true"
-    return value
 
 
 def _encode_attribute(value: AttributeValue) -> tuple[str, str | None]:

@@ -8,7 +8,8 @@ keys) through Textual's keymap; the language from the settings, else the locale.
 from __future__ import annotations
 
 import logging
-from typing import ClassVar
+import threading
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -25,13 +26,16 @@ from codage.config import (
 )
 from codage.display import visible
 from codage.domain import Span
-from codage.services import Project, open_project, sqlite_path
-from codage.services.reading import file_damage
+from codage.services import open_project, sqlite_path
+from codage.services.reading import FirstLook, file_damage, open_first_look
 from codage.tui.bindings import localize
 from codage.tui.screens.help import HelpScreen, Section
 from codage.tui.screens.workbench import WorkbenchScreen
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.transcript_view import TranscriptView
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 i18n.register(
     {
@@ -103,7 +107,15 @@ class CodageApp(App[None]):
         # The file's pages are verified once the window shows (see on_mount): on a
         # project of a million codings the check reads a gigabyte, seconds of a blank
         # terminal. Everything else that refuses a file (not ours, newer) runs now.
-        self.project: Project = open_project(location, create=False, check=False)
+        # A SQLite file at this codage's schema is first read through sqlite3 alone
+        # (what the first screen shows); the full store, whose SQLAlchemy took most of
+        # the time before the list showed, opens once the list is drawn (issue 20).
+        self._first_look: FirstLook | None = open_first_look(location)
+        self._project: Project | None = None
+        self._project_lock = threading.Lock()
+        if self._first_look is None:
+            self._project = open_project(location, create=False, check=False)
+        self._read_only_at_open = self._first_look is not None and self._first_look.read_only
         # codes applied lately, most recent first: the code picker lists them first
         self.recent_codes: list[int] = []
         self.title = f"codage — {self.project_name()}"
@@ -135,7 +147,51 @@ class CodageApp(App[None]):
             markup=False,
         )
 
+    @property
+    def project(self) -> Project:
+        """The project's full store, opened by whichever thread first needs it."""
+        project = self._project
+        if project is None:
+            with self._project_lock:
+                if self._project is None:
+                    self._project = open_project(self.location, create=False, check=False)
+                project = self._project
+        return project
+
+    @property
+    def project_read_only(self) -> bool:
+        """Whether the project can only be read, without opening the full store."""
+        project = self._project
+        return self._read_only_at_open if project is None else project.read_only
+
+    def first_look(self) -> FirstLook | None:
+        """What reads the first screen without the full store, handed over once (None
+        after, or when the full store opened the project at once)."""
+        look, self._first_look = self._first_look, None
+        return look
+
+    def open_store(self) -> None:
+        """Open the full store in a worker (the workbench asks once its list shows),
+        so that the first key that needs it does not wait for SQLAlchemy to load."""
+        if self._project is None:
+            self.run_worker(self._open_store, thread=True, group="open-store")
+
+    def _open_store(self) -> None:
+        from codage.services import StoreError
+
+        try:
+            _ = self.project  # opened here, in this worker
+        except StoreError as exc:
+            # the file changed between the first look and now: said as at opening
+            self.call_from_thread(self.exit, None, 2, str(exc))
+
     def project_name(self) -> str:
+        look = self._first_look
+        if look is not None and self._project is None:
+            try:
+                return look.name
+            except Exception:  # a name is decoration: never fail to open for it
+                return self.location
         try:
             return self.project.name
         except Exception:  # a name is decoration: never fail to open for it
@@ -147,7 +203,7 @@ class CodageApp(App[None]):
         self.push_screen(WorkbenchScreen())
         self._notices = _StoreNotices(self)
         logging.getLogger("codage.store").addHandler(self._notices)
-        if self.project.read_only:
+        if self.project_read_only:
             self.notify(i18n.t("tui.read_only_note"), severity="warning", timeout=10)
 
     def verify_file(self) -> None:
@@ -164,7 +220,12 @@ class CodageApp(App[None]):
 
     def on_unmount(self) -> None:
         logging.getLogger("codage.store").removeHandler(self._notices)
-        self.project.close()
+        look = self.first_look()
+        if look is not None:
+            look.close()
+        with self._project_lock:
+            if self._project is not None:
+                self._project.close()
 
     @property
     def workbench(self) -> WorkbenchScreen:

@@ -20,7 +20,7 @@ import gc
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -34,7 +34,6 @@ from textual.widgets.option_list import Option
 from codage.display import visible
 from codage.domain import Case, Code, Coding, Document, DocumentInfo, Memo, Span, Unit, fold
 from codage.i18n import t
-from codage.services import Project
 from codage.tui.bindings import localize
 from codage.tui.commands import WorkbenchCommands
 from codage.tui.messages import (
@@ -66,6 +65,9 @@ from codage.tui.widgets.document_filter import DocumentFilter
 from codage.tui.widgets.steady_footer import SteadyFooter
 from codage.tui.widgets.transcript_layout import LateBounds
 from codage.tui.widgets.transcript_view import TranscriptView
+
+if TYPE_CHECKING:
+    from codage.services import Project
 
 
 class WorkbenchScreen(
@@ -222,7 +224,10 @@ class WorkbenchScreen(
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:
         self.app.title = f"codage — {message.name}"
-        read_only = self.project.read_only
+        # known without the full store while the first screen is drawn (see CodageApp)
+        read_only = getattr(self.app, "project_read_only", None)
+        if read_only is None:
+            read_only = self.project.read_only
         self.app.sub_title = t("tui.read_only", coder=self.coder) if read_only else self.coder
         self._documents = message.documents
         self.call_after_refresh(self.first_state_drawn)

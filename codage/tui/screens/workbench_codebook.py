@@ -12,7 +12,6 @@ from codage.domain import (
     Code,
 )
 from codage.i18n import t
-from codage.services import Project
 from codage.tui.messages import ApplyCodeRequested, CodebookEdit, EditCodeRequested
 from codage.tui.screens.dialogs import Confirm, TextPrompt
 from codage.tui.screens.workbench_support import (
@@ -21,6 +20,7 @@ from codage.tui.screens.workbench_support import (
 from codage.tui.widgets.codebook_tree import move_target
 
 if TYPE_CHECKING:
+    from codage.services import Project
     from codage.tui.screens.workbench_host import WorkbenchHost
 
 

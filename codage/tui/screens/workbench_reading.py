@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from textual.widgets import Input
 
 from codage.i18n import t
-from codage.services.search import find_spans
 from codage.tui.screens.dialogs import TextPrompt
 from codage.tui.screens.workbench_support import (
     STEP_KINDS,
@@ -48,6 +47,9 @@ class ReadingActions:
             if not self._query:
                 self._hits = []
                 return
+            # the search services load the full store: not before the first screen
+            from codage.services.search import find_spans
+
             self._hits = find_spans(self._document.text, self._query)
             if not self._hits:
                 self.notify(t("tui.search_none", query=self._query))

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from textual import work
 
 from codage.domain import (
+    Case,
+    Code,
     Coding,
+    DocumentInfo,
     Memo,
     Span,
 )
 from codage.i18n import t
 from codage.journal_text import describe_change
-from codage.services import Project
 from codage.tui.messages import (
     ActionFailed,
     CodingsChanged,
@@ -33,6 +36,7 @@ from codage.tui.widgets.code_picker import NewCode
 from codage.tui.widgets.transcript_layout import LateBounds
 
 if TYPE_CHECKING:
+    from codage.services import Project
     from codage.tui.screens.workbench import WorkbenchScreen
     from codage.tui.screens.workbench_host import WorkbenchHost
 
@@ -111,7 +115,25 @@ def project_state(
     return complete_state(project, first_state(project, coder), coder, coverage, with_recent)
 
 
-def first_state(project: Project, coder: str) -> ProjectLoaded:
+class FirstReader(Protocol):
+    """What the first state reads: the full store, or the first look through sqlite3
+    (:func:`codage.services.reading.open_first_look`), which give the same records."""
+
+    @property
+    def name(self) -> str: ...
+
+    def documents(self) -> list[DocumentInfo]: ...
+
+    def cases(self) -> list[Case]: ...
+
+    def codes(self) -> list[Code]: ...
+
+    def coding_counts(self, document_id: int | None = None) -> dict[int, int]: ...
+
+    def coders_with_codings(self) -> list[str]: ...
+
+
+def first_state(project: FirstReader, coder: str) -> ProjectLoaded:
     """What the workbench needs to show a project at once: documents, cases, codebook,
     counts by code, coders, and whether ``coder`` holds codings. Shares and latest
     codes, which read every coding, are left for :func:`complete_state`."""
@@ -186,13 +208,15 @@ class WorkbenchWorkers:
         the last reload (see :class:`Coverage`); on opening, all are read.
         """
         coverage = self._coverage_cache()
-        # Marked before reading: whatever others change from here on, a poll sees.
-        self._journal_mark = self.project.journal_mark()
         # The screen takes the latest codes from a reload only while it has none
         # and has not chosen its layer (both change once, for good): past that,
         # the query (the costliest here on a large project) would go unused.
         with_recent = not (self._layer_chosen and self.recent)
-        first = first_state(self.project, self.coder)
+        first = self._first_look_state() if not self._documents else None
+        if first is None:
+            # Marked before reading: whatever others change from here on, a poll sees.
+            self._journal_mark = self.project.journal_mark()
+            first = first_state(self.project, self.coder)
         if not self._documents:
             # Opening: the list, the codebook and its counts show now; the shares and
             # the latest codes (which read every coding) follow with the complete state,
@@ -206,6 +230,22 @@ class WorkbenchWorkers:
             self.app.call_from_thread(self.notify, note)
         if select_code is not None:
             self.app.call_from_thread(self.tree.select_code, select_code)
+
+    def _first_look_state(self: WorkbenchHost) -> ProjectLoaded | None:
+        """The first state read without the full store, when the app opened the project
+        with a first look (see CodageApp): None otherwise, or when the look failed (the
+        full store then reads, and says what is wrong, as it always did)."""
+        take = getattr(self.app, "first_look", None)
+        look = take() if take is not None else None
+        if look is None:
+            return None
+        try:
+            self._journal_mark = look.journal_mark()
+            return first_state(look, self.coder)
+        except sqlite3.Error:
+            return None
+        finally:
+            look.close()
 
     def _first_drawn(self: WorkbenchHost) -> threading.Event:
         """Set once the project's first, quick state is on screen."""
@@ -221,6 +261,10 @@ class WorkbenchWorkers:
         event = self._first_drawn()
         if not event.is_set():
             event.set()
+            # the full store loads while the person looks at the list
+            open_store = getattr(self.app, "open_store", None)
+            if open_store is not None:
+                open_store()
             verify = getattr(self.app, "verify_file", None)
             if verify is not None:  # a test's host app may not be codage's
                 verify()
@@ -252,6 +296,10 @@ class WorkbenchWorkers:
         Run by a timer of the screen. A poll still waiting on a busy server makes
         the next ones skip their turn rather than pile up.
         """
+        if not self._first_drawn().is_set():
+            # still opening: the mark is being read, and asking the full store now
+            # would load it before the list shows
+            return
         if not self._polling.acquire(blocking=False):
             return
         try:

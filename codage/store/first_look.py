@@ -1,0 +1,138 @@
+"""What the interface shows first of a SQLite project, read through ``sqlite3`` (issue 20).
+
+Opening the interface on a project of a million codings used to load SQLAlchemy, the
+ORM's tables and the migrations before anything was drawn: two thirds of the seconds
+before the document list showed. The first screen needs little: the project's name,
+its documents, cases, codebook and counts by code, the coders holding codings and the
+journal's mark. :func:`open_first_look` reads those through a read-only ``sqlite3``
+connection on a SQLite file at the schema this codage writes, with the same records in
+the same order as :class:`codage.store.project.Project`; the interface opens the full
+store once the list is drawn. Anything else (a server, an older schema, a file refused)
+gets None, and the caller opens the full store at once, as before, with its words.
+A project one schema behind whose upgrade changed nothing the first look reads
+(``SAME_FIRST_SCREEN``) is read too.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+from codage.domain import AttributeValue, Case
+from codage.store.lite import LiteProject, schema_head
+from codage.store.location import sqlite_file_of
+from codage.store.sqlite_file import CODAGE_TABLES, FileRefused, inspect_file, read_only_uri
+
+__all__ = ["FirstLook", "decode_attribute", "open_first_look"]
+
+# the same aggregates as History.journal_mark and the lean SQLite path, one snapshot
+_JOURNAL_MARK = """
+SELECT coalesce(max(id), 0),
+       coalesce(sum(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN state = 'done' THEN id ELSE 0 END), 0)
+  FROM journal
+"""
+_DOCUMENTS_MARK = "SELECT count(id), coalesce(max(id), 0) FROM documents"
+
+# Older schemas whose tables the first look reads are the head's: 0012 only added
+# journal_codings (a merge's undone codings), which the first screen does not read, and
+# 0013 an index on units (what it holds is the table's). The full store opens such a
+# project as it is and upgrades it before its first write.
+SAME_FIRST_SCREEN = frozenset({"0009", "0012"})
+
+
+def decode_attribute(type_: str, value: str | None) -> AttributeValue:
+    """A case attribute's stored text as its value (the full store reads it the same way)."""
+    if value is None:
+        return None
+    if type_ == "number":
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if type_ == "boolean":
+        return value == "true"
+    return value
+
+
+def open_first_look(location: str) -> FirstLook | None:
+    """The project at ``location`` read through ``sqlite3`` for the interface's first
+    screen, or None when the full store must open it (see the module's docstring).
+
+    The file's pages are not verified here (``PRAGMA quick_check`` reads all of it):
+    the interface verifies them in a worker once the list shows.
+    """
+    if os.environ.get("CODAGE_FULL_STORE"):
+        return None
+    path = sqlite_file_of(location)
+    if path is None or not path.is_file():
+        return None
+    try:
+        found = inspect_file(path, check=False)
+    except FileRefused:
+        return None
+    if not found.tables >= CODAGE_TABLES or len(found.versions) != 1:
+        return None
+    if found.versions[0] not in {schema_head(), *SAME_FIRST_SCREEN}:
+        return None
+    try:
+        # read by the interface's loading worker, not the thread that opened it
+        conn = sqlite3.connect(
+            read_only_uri(path, immutable=found.immutable), uri=True, check_same_thread=False
+        )
+    except sqlite3.Error:
+        return None
+    return FirstLook(conn, path, read_only=not found.writable)
+
+
+class FirstLook(LiteProject):
+    """A SQLite project's first screen read (only) through ``sqlite3``."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool) -> None:
+        super().__init__(conn)
+        self.path = path
+        # as the full store judges a file it opens (it may learn more on a first write)
+        self.read_only = read_only
+
+    @property
+    def name(self) -> str:
+        """The project's name, else its file's stem (as ``Project.name``)."""
+        rows = self._rows("SELECT value FROM project_info WHERE key = 'name'")
+        return str(rows[0][0]) if rows else self.path.stem
+
+    def cases(self) -> list[Case]:
+        """Every case with its attributes, by name (as ``Project.cases``)."""
+        attributes: dict[int, dict[str, AttributeValue]] = defaultdict(dict)
+        for case_id, name, type_, value in self._rows(
+            "SELECT case_id, name, type, value FROM case_attributes ORDER BY case_id"
+        ):
+            attributes[case_id][name] = decode_attribute(type_, value)
+        found = [
+            Case(case_id, name, dict(attributes[case_id]))
+            for case_id, name in self._rows("SELECT id, name FROM cases")
+        ]
+        return sorted(found, key=lambda c: c.name)
+
+    def coders_with_codings(self) -> list[str]:
+        """Names of the coders holding at least one coding, by name: one probe of the
+        coder index each (as ``Project.coders_with_codings``)."""
+        return [
+            name
+            for (name,) in self._rows(
+                "SELECT name FROM coders WHERE EXISTS "
+                "(SELECT 1 FROM codings WHERE codings.coder_id = coders.id) ORDER BY name"
+            )
+        ]
+
+    def journal_mark(self) -> tuple[int, ...]:
+        """The journal's and documents' fingerprint (as ``Project.journal_mark``)."""
+        cursor = self._conn.cursor()
+        try:
+            # one snapshot for both aggregates, as the full store reads them
+            cursor.execute("BEGIN")
+            journal = cursor.execute(_JOURNAL_MARK).fetchone()
+            documents = cursor.execute(_DOCUMENTS_MARK).fetchone()
+            cursor.execute("COMMIT")
+        finally:
+            cursor.close()
+        return tuple(int(v) for v in (*journal, *documents))
