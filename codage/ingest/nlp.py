@@ -219,7 +219,8 @@ class _LemmaColumn:
                     if known is None:
                         known = hashes[(orth, pos)] = strings.add(lemmatize(doc[i])[0])
                     column[i] = known
-                doc.from_array([LEMMA], column)
+                # to_array gives uint64 (spaCy's stub says floats)
+                doc.from_array([LEMMA], column)  # type: ignore[arg-type]
             yield doc
 
 
