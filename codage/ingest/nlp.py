@@ -35,6 +35,7 @@ from codage.limits import MAX_ANALYSIS_CHUNK
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 K = TypeVar("K")
 
@@ -126,6 +127,9 @@ def load_nlp() -> Language:
         if getattr(lemmatizer, "mode", None) == "rule":
             _index_as_sets(lemmatizer)
             lemmatizer.lemmatize = _CachedLemmas(lemmatizer.rule_lemmatize)  # type: ignore[attr-defined]
+            # nlp.pipe takes a component's own ``pipe`` when it has one: this one
+            # reads and writes the lemma column as an array (nlp(text) is unchanged)
+            lemmatizer.pipe = _LemmaColumn(lemmatizer)  # type: ignore[attr-defined]
     return nlp
 
 
@@ -170,6 +174,54 @@ class _CachedLemmas:
             forms = self._lemmatize(token)  # type: ignore[operator]
             self._cache[key] = forms
         return forms
+
+
+class _LemmaColumn:
+    """The lemmatizer's ``pipe``: each Doc's lemmas set from columns of its arrays.
+
+    spaCy's lemmatizer walks a Doc token by token (a Token object each, an attribute
+    read and a lemma written through it) although the lemma depends on the word and
+    its part of speech alone (see :class:`_CachedLemmas`). Here the (word, part of
+    speech) columns are read at once, each pair's lemma is looked up once per process,
+    and the column is written back; a token that already has a lemma keeps it, as with
+    spaCy (``overwrite`` is off in the French model), and the rule lemmatizer still
+    decides every pair met for the first time, on that token.
+    """
+
+    def __init__(self, lemmatizer: object) -> None:
+        self._lemmatizer = lemmatizer
+        self._hashes: dict[tuple[int, int], int] = {}
+
+    def __call__(self, docs: Iterable[Doc], **_: object) -> Iterator[Doc]:
+        from spacy.attrs import LEMMA, ORTH, POS
+
+        lemmatizer = self._lemmatizer
+        if getattr(lemmatizer, "overwrite", False):
+            # not the French model's setting: spaCy's own walk, as configured
+            for doc in docs:
+                yield lemmatizer(doc)  # type: ignore[operator]
+            return
+        if not lemmatizer._validated:  # type: ignore[attr-defined]
+            from spacy.errors import Errors
+
+            lemmatizer._validate_tables(Errors.E1004)  # type: ignore[attr-defined]
+        lemmatize = lemmatizer.lemmatize  # type: ignore[attr-defined]
+        hashes = self._hashes
+        for doc in docs:
+            if len(doc):
+                table = doc.to_array([ORTH, POS, LEMMA])
+                column = table[:, 2]
+                strings = doc.vocab.strings
+                for i, (orth, pos, lemma) in enumerate(table.tolist()):
+                    if lemma:
+                        continue
+                    known = hashes.get((orth, pos))
+                    if known is None:
+                        known = hashes[(orth, pos)] = strings.add(lemmatize(doc[i])[0])
+                    column[i] = known
+                # to_array gives uint64 (spaCy's stub says floats)
+                doc.from_array([LEMMA], column)  # type: ignore[arg-type]
+            yield doc
 
 
 def chunks(document: NewDocument) -> list[tuple[int, int, Unit]]:
@@ -557,16 +609,30 @@ def _sentence_units(rows: list[Row], base: int, container: Unit, text: str) -> l
             continue
         start = base + begin + len(piece) - len(piece.lstrip())
         end = start + len(stripped)
-        tokens = []
+        # encode_lemmas' triples written out here, each lemma's spelling looked up
+        # once per process: this loop runs for every token of an import
+        parts = []
         for idx, length, lemma, is_punct, is_space, _ in rows[first:stop]:
             if is_punct or is_space:
                 continue
-            tokens.append(
-                (base + idx, base + idx + length, (lemma or text[idx : idx + length]).lower())
-            )
-        lemmas = encode_lemmas(tokens)
+            if not lemma:
+                lemma = text[idx : idx + length]
+            spelt = _SPELT.get(lemma)
+            if spelt is None:
+                spelt = _SPELT[lemma] = _spell(lemma.lower())
+            parts.append(f"{base + idx},{base + idx + length},{spelt}")
+        lemmas = " ".join(parts)
         units.append(Unit("sentence", start, end, speaker=container.speaker, lemmas=lemmas or None))
     return units
+
+
+# A lemma (or a word without one) as encode_lemmas spells it, by what the model gave.
+_SPELT: dict[str, str] = {}
+
+
+def _spell(lemma: str) -> str:
+    """``lemma`` as :func:`codage.domain.encode_lemmas` writes it in a unit's lemmas."""
+    return encode_lemmas([(0, 0, lemma)]).split(",", 2)[2]
 
 
 def query_lemmas(text: str) -> list[str]:

@@ -182,6 +182,9 @@ class Documents(Cases, SQLiteLeanWrites, SearchIndex):
             # In slices: a 50 MB transcript has hundreds of thousands of units, and
             # their parameters built all at once doubled the import's peak memory.
             unit_cases: dict[int, str] = {}
+            # the sentences as written, for the search index: built from them here rather
+            # than from the rows read back (start, -end, position: the index's order)
+            sentences: list[tuple[int, int, int, str | None]] = []
             numbered = enumerate(units)
             while piece := list(itertools.islice(numbered, _UNIT_SLICE)):
                 values = []
@@ -192,6 +195,8 @@ class Documents(Cases, SQLiteLeanWrites, SearchIndex):
                         )
                     if case is not None:
                         unit_cases[i] = case
+                    if u.kind == "sentence":
+                        sentences.append((u.start, -u.end, i, u.lemmas))
                     values.append(
                         {
                             "document_id": row.id,
@@ -209,7 +214,15 @@ class Documents(Cases, SQLiteLeanWrites, SearchIndex):
                 # which a turn (no lemmas) followed by its sentences did at every unit.
                 s.execute(_UNIT_INSERT, values)
             if self.has_search_index:
-                self._index_document(s, row.id, text, new=True)
+                sentences.sort()
+                self._index_document(
+                    s,
+                    row.id,
+                    text,
+                    new=True,
+                    sha=row.sha256,
+                    sentences=[(a, -b, lemmas) for a, b, _, lemmas in sentences],
+                )
             self._set_cases(s, doc.cases)
             if doc.case:
                 self._link_case(s, doc.case, row.id, None)

@@ -26,7 +26,7 @@ from sqlalchemy import Table, delete, insert, literal, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from codage.domain import Unit, decode_lemmas
+from codage.domain import Unit
 from codage.folding import FoldedText, fold_text
 from codage.store.base import ProjectBase
 from codage.store.engine import StoreError
@@ -161,26 +161,49 @@ def build_entry(text: str, sentences: Iterable[tuple[int, int, str | None]]) -> 
     that follow one another.
     """
     entry = IndexEntry(folded=fold_text(text), sentences=array("i"))
-    tokens: list[tuple[int, int, int, str]] = []
+    bounds = entry.sentences
+    folded = entry.folded.text
+    plain = entry.folded.back is None
+    # per lemma as the model gave it, in order of first occurrence: its (ordinal, start,
+    # end) triples and its forms; folded once each at the end. The packed lemmas are
+    # read here rather than through decode_lemmas: this runs for every token of an import.
+    postings_of: dict[str, list[int]] = {}
+    forms_of: dict[str, set[str]] = {}
     ordinal = 0
     for start, end, packed in sentences:
-        entry.sentences.extend((start, end))
-        for s, e, lemma in decode_lemmas(packed):
-            tokens.append((ordinal, s, e, lemma))
-            ordinal += 1
+        bounds.append(start)
+        bounds.append(end)
+        if packed:
+            for item in packed.split(" "):
+                a, b, lemma = item.split(",", 2)
+                s, e = int(a), int(b)
+                postings = postings_of.get(lemma)
+                if postings is None:
+                    postings = postings_of[lemma] = []
+                    forms_of[lemma] = set()
+                postings += (ordinal, s, e)
+                # folding is per character: a span of the folded text is its word folded
+                forms_of[lemma].add(folded[s:e] if plain else text[s:e])
+                ordinal += 1
         ordinal += 1
-    lemmas = _fold_all({t[3] for t in tokens})
-    folded = entry.folded
-    words = None if folded.back is None else _fold_all({text[t[1] : t[2]] for t in tokens})
-    for ordinal, s, e, lemma in tokens:
-        key = lemmas[lemma]
-        postings = entry.lemmas.get(key)
-        if postings is None:
-            postings = entry.lemmas[key] = array("i")
-        postings.extend((ordinal, s, e))
-        # folding is per character: a span of the folded text is its words folded
-        form = folded.text[s:e] if words is None else words[text[s:e]]
-        entry.forms.add((form, key))
+    keys = _fold_all(set(postings_of))
+    words = None if plain else _fold_all({w for ws in forms_of.values() for w in ws})
+    merged: set[str] = set()
+    for lemma, postings in postings_of.items():
+        key = keys[lemma]
+        found = entry.lemmas.get(key)
+        if found is None:
+            entry.lemmas[key] = array("i", postings)
+        else:
+            found.extend(postings)
+            merged.add(key)
+        for form in forms_of[lemma]:
+            entry.forms.add((form if words is None else words[form], key))
+    # lemmas the model spelt apart that fold alike: their triples back in token order
+    for key in merged:
+        triples = entry.lemmas[key]
+        ordered = sorted(zip(triples[0::3], triples[1::3], triples[2::3], strict=True))
+        entry.lemmas[key] = array("i", [v for triple in ordered for v in triple])
     return entry
 
 
@@ -373,10 +396,20 @@ class SearchIndex(ProjectBase):
         return True
 
     def _index_document(
-        self, s: Session, document_id: int, text: str | None = None, *, new: bool = False
+        self,
+        s: Session,
+        document_id: int,
+        text: str | None = None,
+        *,
+        new: bool = False,
+        sha: str | None = None,
+        sentences: Iterable[tuple[int, int, str | None]] | None = None,
     ) -> None:
         """Rewrite one document's index from its text and sentences, in session ``s``
         (nothing when the document no longer exists); ``new``: it has none (any more).
+        A writer that has just written the text and its sentence units may give the
+        text's ``sha`` and the ``sentences`` (start, end, packed lemmas, in the order of
+        start, end descending, position), which are then not read back.
 
         The lemma and form tables are keyed by lemma and form, with no index by
         document (it would add a sixth to the index's size): deleting a document's
@@ -385,13 +418,15 @@ class SearchIndex(ProjectBase):
             text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
             if text is None:
                 return
-        sha = s.scalar(select(DocumentRow.sha256).where(DocumentRow.id == document_id))
-        sentences = s.execute(
-            select(UnitRow.start, UnitRow.end, UnitRow.lemmas)
-            .where(UnitRow.document_id == document_id, UnitRow.kind == "sentence")
-            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
-        )
-        entry = build_entry(text, ((a, b, lemmas) for a, b, lemmas in sentences))
+        if sha is None:
+            sha = s.scalar(select(DocumentRow.sha256).where(DocumentRow.id == document_id))
+        if sentences is None:
+            sentences = s.execute(
+                select(UnitRow.start, UnitRow.end, UnitRow.lemmas)
+                .where(UnitRow.document_id == document_id, UnitRow.kind == "sentence")
+                .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
+            ).tuples()
+        entry = build_entry(text, sentences)
         containers = array("i")
         for row in s.execute(
             select(UnitRow.start, UnitRow.end, UnitRow.id)
