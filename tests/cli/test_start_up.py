@@ -129,19 +129,6 @@ def full_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    location = tmp_path_factory.mktemp("demo") / "demo.db"
-    done = subprocess.run(
-        [sys.executable, "-m", "codage", "demo", "--no-tui", "-p", str(location)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr.decode()
-    return location
-
-
 def test_the_light_read_model_knows_the_schema_head() -> None:
     assert schema_head() == SCHEMA_HEAD
 
@@ -336,15 +323,16 @@ def run_through_typer(
 def test_the_light_options_are_the_typer_commands_options() -> None:
     """codage.cli.light reads exactly the options of the Typer commands, with their
     defaults, and hands them to the function the Typer command runs."""
+    import importlib
     import inspect
 
     from typer.main import get_command
 
-    from codage.cli import listings, load_commands
+    from codage.cli import load_commands
     from codage.cli.light import LIGHT
 
     group = get_command(load_commands())
-    for words, (function, flags, texts, counts) in LIGHT.items():
+    for words, (function, flags, texts, counts, lists) in LIGHT.items():
         command: Any = group
         for word in words:
             command = command.commands[word]
@@ -354,18 +342,23 @@ def test_the_light_options_are_the_typer_commands_options() -> None:
         found_flags = {o: p.name for p in options if p.is_flag for o in p.opts}
         assert found_flags == flags, words
         valued = [p for p in options if not p.is_flag]
-        textual = [p for p in valued if kind[p.name] in (str, str | None)]
+        textual = [p for p in valued if kind[p.name] in (str, str | None) and not p.multiple]
         found_texts = {o: p.name for p in textual for o in p.opts}
         assert found_texts == texts, words
         found_counts = {o: (p.name, p.min) for p in valued if kind[p.name] is int for o in p.opts}
         assert found_counts == counts, words
+        repeated = [p for p in valued if p.multiple]
+        assert all(kind[p.name] == list[str] for p in repeated), words
+        assert {o: p.name for p in repeated for o in p.opts} == lists, words
         for p in options:
-            assert not p.multiple and not p.envvar and not p.secondary_opts, (words, p.name)
+            assert not p.envvar and not p.secondary_opts, (words, p.name)
             # the one callback, --project's, only notes the project (coder_from reads it)
             assert p.callback is None or p.name == "project", (words, p.name)
             assert p.max is None, (words, p.name)
         # the defaults Typer gives are the function's own
-        signature = inspect.signature(getattr(listings, function)).parameters
+        module, _, name = function.rpartition(".")
+        body = getattr(importlib.import_module(f"codage.cli.{module or 'listings'}"), name)
+        signature = inspect.signature(body).parameters
         for p in options:
             assert signature[p.name].default == p.default, (words, p.name)
 
@@ -392,7 +385,11 @@ def test_the_light_options_are_the_typer_commands_options() -> None:
         ["codebook"],
         ["codebook", "show", "extra"],
         ["codebook", "import", "book.yaml"],
-        ["stats"],
+        ["stats", "--json", "--csv"],
+        ["stats", "--code"],
+        ["stats", "--csv", "--csv"],
+        ["stats", "--case", "type=Commune"],
+        ["search", "intranet"],
         ["-p", "x.db", "documents"],
         [],
     ],
