@@ -58,7 +58,18 @@ LIGHT: dict[
         {},
         {"--code": "code", "--document": "document", "--coder": "coder"},
     ),
+    ("search",): (
+        "search_view.show_search",
+        {**_JSON, "--accents": "accents", "--no-accents": "accents"},
+        {"--mode": "mode", "-m": "mode", "--code": "code", **_PROJECT},
+        {"--limit": ("limit", 0)},
+        {"--document": "document", "--case": "case"},
+    ),
 }
+# A command's one argument (a word not starting with "-", given once) -> its parameter.
+ARGUMENT: dict[tuple[str, ...], str] = {("search",): "query"}
+# Flags that set their parameter False.
+NEGATIVE = {"--no-accents"}
 # Parameters a command refuses together (`stats --json --csv`): Typer says so.
 _EXCLUSIVE = (frozenset({"json_", "csv_"}),)
 
@@ -75,14 +86,17 @@ def parse_light(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
     function, flags, texts, counts, lists = LIGHT[words]
     rest = argv[len(words) :]
     values: dict[str, Any] = {}
+    argument = ARGUMENT.get(words)
     i = 0
     while i < len(rest):
         token = rest[i]
         i += 1
         name, equals, given = token.partition("=") if token.startswith("--") else (token, "", "")
         value: Any
-        if name in flags and not equals:
-            param, value = flags[name], True
+        if argument is not None and not token.startswith("-"):
+            param, value = argument, token
+        elif name in flags and not equals:
+            param, value = flags[name], name not in NEGATIVE
         elif name in texts or name in counts or name in lists:
             if not equals:
                 if i >= len(rest) or rest[i].startswith("-"):
@@ -107,6 +121,8 @@ def parse_light(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
             return None
         values[param] = value
     if any(both <= values.keys() for both in _EXCLUSIVE):
+        return None
+    if argument is not None and argument not in values:
         return None
     return function, values
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from codage import codebook
 from codage.cli import reporting
@@ -23,6 +23,7 @@ from codage.services.reading import reading
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from codage.analysis.stats import StatsSource
     from codage.services import ProjectReader
 
 __all__ = ["chosen_scope", "sheet_labels", "show_stats"]
@@ -124,8 +125,12 @@ def show_stats(
         code_ids, document_ids = chosen_scope(
             proj, code or None, not no_subcodes, document or None, coder or None
         )
+        # reading() opens one of the two kinds of project statistics read
         result = compute_stats(
-            proj, code_ids=code_ids, document_ids=document_ids, coders=coder or None
+            cast("StatsSource", proj),
+            code_ids=code_ids,
+            document_ids=document_ids,
+            coders=coder or None,
         )
     if json_:
         emit_json(result.to_json())

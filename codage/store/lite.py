@@ -40,6 +40,7 @@ from codage.domain import (
     Pseudonym,
     Unit,
 )
+from codage.store.lite_search import LiteSearch
 from codage.store.location import sqlite_file_of
 from codage.store.sqlite_file import CODAGE_TABLES, FileRefused, inspect_file, read_only_uri
 
@@ -61,6 +62,7 @@ class ProjectReader(Protocol):
     def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]: ...
     def speakers(self, document_id: int | None = None) -> dict[int, list[str]]: ...
     def codes(self) -> list[Code]: ...
+    def coders(self) -> list[Coder]: ...
     def coding_counts(self, document_id: int | None = None) -> dict[int, int]: ...
     def codings(
         self,
@@ -123,7 +125,7 @@ def open_lite(location: str) -> LiteProject | None:
         conn = sqlite3.connect(read_only_uri(path, immutable=found.immutable), uri=True)
     except sqlite3.Error:
         return None
-    return LiteProject(conn)
+    return LiteProject(conn, str(path))
 
 
 def _when(value: str | None) -> datetime | None:
@@ -151,11 +153,13 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-class LiteProject:
-    """A SQLite project read (only) through ``sqlite3``: see the module's docstring."""
+class LiteProject(LiteSearch):
+    """A SQLite project read (only) through ``sqlite3``: see the module's docstring (the
+    corpus search's reads: :class:`codage.store.lite_search.LiteSearch`)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, location: str = "") -> None:
         self._conn = conn
+        self.location = location  # the file, as opened
 
     def close(self) -> None:
         self._conn.close()
@@ -165,9 +169,6 @@ class LiteProject:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        return self._conn.execute(sql, tuple(params)).fetchall()
 
     def _coder_names(self) -> dict[int, str]:
         return {i: n for i, n in self._rows("SELECT id, name FROM coders")}
@@ -350,6 +351,15 @@ class LiteProject:
         )
         for i, d, c, k, a, b, t, m, auto, sugg in cursor:
             yield (i, d, c, names[k], a, b, t, m, bool(auto), bool(sugg))
+
+    def codings_bulk(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> list[Coding]:
+        """Codings in document and text order, without timestamps (as the full store's)."""
+        return list(self.stream_codings(document_ids=document_ids, coders=coders))
 
     def coders(self) -> list[Coder]:
         """Every coder, by name."""

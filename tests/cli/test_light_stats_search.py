@@ -81,7 +81,7 @@ def test_the_generated_project_has_what_stats_shows(generated: Path, tmp_path: P
     done, _ = run(["stats", "--json", "-p", str(generated)], tmp_path)
     found = json.loads(done.stdout)
     assert sum(f["codings"] for f in found["frequencies"]) > 500
-    assert found["code_by_attribute"] and found["cooccurrence_passage"]
+    assert found["cooccurrence_passage"] and found["cooccurrence_unit"]
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,58 @@ def test_an_older_schema_and_a_missing_project_take_the_full_path(
     assert missing.returncode == typer_run.returncode == 2
     assert missing.stderr == typer_run.stderr and b"absent.db" in missing.stderr
     assert not (tmp_path / "absent.db").exists()
+
+
+SEARCH = [
+    ("search", "intranet"),
+    ("search", "--json", "logiciel", "--limit", "0"),
+    ("search", "-m", "words", "logiciel communes", "--no-accents"),
+    ("search", "--mode=lemma", "regrouper", "--json"),
+    ("search", "-m", "regex", r"d[ée]mat\w+", "--limit", "3"),
+    ("search", "--accents", "dématérialisation", "--document", "entretien-0001"),
+    ("search", "-m", "fuzzy", "logicel", "--code", "Partie 1"),
+    ("search", "logiciel", "--code", "Nulle part"),
+    ("search", "-m", "bogus", "x"),
+    ("search", "logiciel", "--case", "type"),
+]
+
+
+@pytest.mark.parametrize("command", SEARCH)
+def test_search_on_a_generated_project(
+    generated: Path, command: tuple[str, ...], tmp_path: Path
+) -> None:
+    light_and_full(generated, command, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("search", "intranet"),
+        ("search", "intranet", "--json", "--case", "type_collectivite=Région"),
+        ("search", "-m", "fuzzy", "rançongicel"),
+        ("search", "--mode", "words", "intranet agents", "--limit", "0"),
+    ],
+)
+def test_search_on_the_demo(demo_project: Path, command: tuple[str, ...], tmp_path: Path) -> None:
+    printed = light_and_full(demo_project, command, tmp_path)
+    assert b"intranet" in printed.lower() or b"ran" in printed
+
+
+def test_a_stale_index_is_written_by_the_full_store(generated: Path, tmp_path: Path) -> None:
+    """Where the full store would bring the search index up to date before searching,
+    the light read does not write: the search runs on the full store, which does."""
+    import sqlite3
+
+    stale = tmp_path / "stale.db"
+    with sqlite3.connect(generated) as source, sqlite3.connect(stale) as target:
+        source.backup(target)
+    with sqlite3.connect(stale) as conn:
+        conn.execute("DELETE FROM search_texts WHERE document_id = (SELECT min(id) FROM documents)")
+    fresh, _ = run(["search", "logiciel", "-p", str(generated)], tmp_path)
+    done, modules = run(["search", "logiciel", "-p", str(stale)], tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, fresh.stdout, b"")
+    assert "sqlalchemy" in modules
+    with sqlite3.connect(stale) as conn:
+        assert conn.execute("SELECT count(*) FROM search_texts").fetchone()[0] == 3
+    again, modules = run(["search", "logiciel", "-p", str(stale)], tmp_path)
+    assert again.stdout == fresh.stdout and "sqlalchemy" not in modules

@@ -329,7 +329,7 @@ def test_the_light_options_are_the_typer_commands_options() -> None:
     from typer.main import get_command
 
     from codage.cli import load_commands
-    from codage.cli.light import LIGHT
+    from codage.cli.light import ARGUMENT, LIGHT, NEGATIVE
 
     group = get_command(load_commands())
     for words, (function, flags, texts, counts, lists) in LIGHT.items():
@@ -337,9 +337,13 @@ def test_the_light_options_are_the_typer_commands_options() -> None:
         for word in words:
             command = command.commands[word]
         options = [p for p in command.params if p.param_type_name == "option"]
-        assert not [p for p in command.params if p.param_type_name == "argument"], words
+        arguments = [p.name for p in command.params if p.param_type_name == "argument"]
+        assert arguments == ([ARGUMENT[words]] if words in ARGUMENT else []), words
+        assert {o for p in options for o in p.secondary_opts} <= NEGATIVE, words
         kind = {p.name: p.type_descriptor.annotation for p in options}
-        found_flags = {o: p.name for p in options if p.is_flag for o in p.opts}
+        found_flags = {
+            o: p.name for p in options if p.is_flag for o in (*p.opts, *p.secondary_opts)
+        }
         assert found_flags == flags, words
         valued = [p for p in options if not p.is_flag]
         textual = [p for p in valued if kind[p.name] in (str, str | None) and not p.multiple]
@@ -351,7 +355,7 @@ def test_the_light_options_are_the_typer_commands_options() -> None:
         assert all(kind[p.name] == list[str] for p in repeated), words
         assert {o: p.name for p in repeated for o in p.opts} == lists, words
         for p in options:
-            assert not p.envvar and not p.secondary_opts, (words, p.name)
+            assert not p.envvar, (words, p.name)
             # the one callback, --project's, only notes the project (coder_from reads it)
             assert p.callback is None or p.name == "project", (words, p.name)
             assert p.max is None, (words, p.name)
@@ -389,7 +393,10 @@ def test_the_light_options_are_the_typer_commands_options() -> None:
         ["stats", "--code"],
         ["stats", "--csv", "--csv"],
         ["stats", "--case", "type=Commune"],
-        ["search", "intranet"],
+        ["search"],
+        ["search", "a", "b"],
+        ["search", "intranet", "--threshold", "50"],
+        ["search", "-x"],
         ["-p", "x.db", "documents"],
         [],
     ],
@@ -411,6 +418,10 @@ def test_what_the_light_start_reads() -> None:
     assert parse_light(["segments", "--code=Partie 1/Intranet", "--no-subcodes", "--json"]) == (
         "list_segments",
         {"code_path": "Partie 1/Intranet", "no_subcodes": True, "json_": True},
+    )
+    assert parse_light(["search", "--no-accents", "-m", "words", "a b", "--case=k=v"]) == (
+        "search_view.show_search",
+        {"accents": False, "mode": "words", "query": "a b", "case": ["k=v"]},
     )
     assert parse_light(["codebook", "show", "--project", "a.db"]) == (
         "show_codebook",
