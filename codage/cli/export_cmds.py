@@ -25,13 +25,6 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import t
-from codage.services import resolve_document
-from codage.services.output import (
-    CaseFilterError,
-    OutputPathError,
-    check_output_path,
-    parse_case_filters,
-)
 
 if TYPE_CHECKING:
     from codage.exchange.refi_write import RefiReport
@@ -135,6 +128,8 @@ CaseOption = Annotated[
 
 def parse_cases(items: list[str] | None) -> dict[str, list[str]] | None:
     """``KEY=VALUE`` options grouped by key; a bad one ends the command with one line."""
+    from codage.services.output import CaseFilterError, parse_case_filters
+
     try:
         return parse_case_filters(items or [])
     except CaseFilterError as exc:
@@ -143,6 +138,8 @@ def parse_cases(items: list[str] | None) -> dict[str, list[str]] | None:
 
 def _check_writable(path: Path, suffix: str | None = None) -> Path:
     """Refuse at once a path that cannot be written, before any work is done."""
+    from codage.services.output import OutputPathError, check_output_path
+
     try:
         return check_output_path(path, suffix)
     except OutputPathError as exc:
@@ -314,6 +311,7 @@ def export_txt(
     """Write a document's current text as UTF-8, to correct it and give it back with
     codage document replace."""
     from codage.exchange.plain_text import export_text
+    from codage.services import resolve_document
 
     _check_writable(out, ".txt")
     with project_from(project) as proj:
