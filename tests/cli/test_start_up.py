@@ -161,6 +161,8 @@ def test_a_command_help_loads_nothing_heavy(command: str, tmp_path: Path) -> Non
     # Typer's help renderer without Markdown and Pygments (codage.cli.help_render)
     assert "typer.rich_utils" in modules
     assert not {"rich.markdown", "markdown_it", "pygments"} & modules
+    # the command modules load their services inside the commands (issue 19)
+    assert not {"codage.domain", "codage.codebook", "codage.services", "rich.progress"} & modules
 
 
 def both_ways(path: Path, command: Sequence[str], tmp_path: Path) -> None:
