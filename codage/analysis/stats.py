@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codage.analysis.stats_tables import CodeFrequency, Stats
 from codage.domain import (
@@ -29,7 +29,13 @@ from codage.domain import (
 )
 from codage.passages import case_locator
 from codage.services import case_finder
-from codage.store.project import Project
+
+if TYPE_CHECKING:
+    from codage.store.lite import LiteProject
+    from codage.store.project import Project
+
+    # what statistics read: the full store, or a SQLite project read through sqlite3
+    StatsSource = Project | LiteProject
 
 # Units whose co-occurrence we count, finest natural grain first for each kind
 # of document: a survey answer, a speaker turn, a paragraph, else a sentence.
@@ -282,7 +288,7 @@ def gather_facts(
 
 
 def compute_stats(
-    project: Project,
+    project: StatsSource,
     *,
     code_ids: Iterable[int] | None = None,
     document_ids: Iterable[int] | None = None,
@@ -389,7 +395,7 @@ class StatsCollector:
         return self._tally.stats(self._documents)
 
 
-def _case_of(project: Project, document_id: int) -> Callable[[Span], Case | None]:
+def _case_of(project: StatsSource, document_id: int) -> Callable[[Span], Case | None]:
     """What :func:`case_finder` finds, reading a document's units only if some of them
     have a case of their own (survey answers); an interview has at most its own case."""
     unit_cases = project.unit_cases(document_id)

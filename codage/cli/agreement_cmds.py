@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
-from codage import codebook
 from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
@@ -27,7 +26,6 @@ from codage.cli.common import (
 )
 from codage.display import check_plain_name, plain
 from codage.i18n import register, t
-from codage.services import resolve_code, resolve_document
 
 if TYPE_CHECKING:
     from codage.analysis.agreement_service import AgreementReport, Figures
@@ -91,6 +89,9 @@ def _split_names(value: str | None) -> list[str] | None:
 
 def _code_ids(project: Project, typed: list[str] | None) -> list[int] | None:
     """The codes typed and their sub-codes."""
+    from codage import codebook
+    from codage.services import resolve_code
+
     if not typed:
         return None
     codes = project.codes()
@@ -102,6 +103,8 @@ def _code_ids(project: Project, typed: list[str] | None) -> list[int] | None:
 
 
 def _document_ids(project: Project, typed: list[str] | None) -> list[int] | None:
+    from codage.services import resolve_document
+
     if not typed:
         return None
     return list(dict.fromkeys(resolve_document(project, name).id for name in typed))

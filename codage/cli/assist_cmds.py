@@ -28,7 +28,6 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import register, t
-from codage.services import resolve_code, resolve_document
 
 # The assist wing (numpy, the vectors) loads when one of its commands runs, not for
 # `--help` or the other commands (tests/cli/test_start_up.py).
@@ -140,7 +139,7 @@ def similar(
     json_: JsonOption = False,
 ) -> None:
     """The units most like a passage across the corpus, with a similarity score."""
-    from codage.services import assist
+    from codage.services import assist, resolve_document
 
     if document is None and text is None:
         raise fail("give DOC with --start and --end (or --text), or --text alone")
@@ -242,7 +241,7 @@ def suggest(
 ) -> None:
     """Codes suggested for every uncoded passage of a document (or for one passage,
     with --start/--end or --text), with the coded passages that support them."""
-    from codage.services import assist
+    from codage.services import assist, resolve_code, resolve_document
 
     one = text is not None or start is not None or end is not None
     if one and (text is None) == (start is None or end is None):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -20,13 +20,9 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import register, t
-from codage.services import default_project_location, display_location
-from codage.services.backups import (
-    Backup,
-    project_backups,
-    restore_backup,
-    server_backups_note,
-)
+
+if TYPE_CHECKING:
+    from codage.services.backups import Backup
 
 register(
     {
@@ -85,6 +81,9 @@ def _row(backup: Backup) -> dict[str, object]:
 @handle_errors
 def backups(project: ProjectOption = None, json_: JsonOption = False) -> None:
     """List the backups codage made of the project before risky changes, newest first."""
+    from codage.services import default_project_location, display_location
+    from codage.services.backups import project_backups, server_backups_note
+
     where = project or default_project_location()
     if _on_server(where):
         # not a mistake: the server's own tools keep these copies
@@ -124,6 +123,9 @@ def restore(
     json_: JsonOption = False,
 ) -> None:
     """Bring a backup back over the project; the project as it was is backed up first."""
+    from codage.services import default_project_location, display_location
+    from codage.services.backups import project_backups, restore_backup, server_backups_note
+
     where = project or default_project_location()
     if _on_server(where):
         raise fail(server_backups_note(where), code=1)

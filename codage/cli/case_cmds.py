@@ -19,7 +19,6 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import register, t
-from codage.services import cases as case_service
 
 case_app = typer.Typer(help="Set the attributes of a case.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
@@ -43,6 +42,8 @@ def _attributes(values: Mapping[str, object]) -> str:
 @handle_errors
 def cases(project: ProjectOption = None, json_: JsonOption = False) -> None:
     """List the cases with their attributes and the documents they hold."""
+    from codage.services import cases as case_service
+
     with project_from(project) as proj:
         found = case_service.list_cases(proj)
     if json_:
@@ -75,6 +76,8 @@ def case_set(
     json_: JsonOption = False,
 ) -> None:
     """Set attributes of a case; the others it has are kept."""
+    from codage.services import cases as case_service
+
     attributes = case_service.parse_attributes(assignments)
     with project_from(project) as proj:
         case = case_service.set_case_attributes(proj, name, attributes, create=create)

@@ -5,11 +5,10 @@ so that ``codage undo`` takes it back."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from codage import codebook
 from codage.cli.app import codebook_app
 from codage.cli.common import (
     CoderOption,
@@ -22,13 +21,11 @@ from codage.cli.common import (
     handle_errors,
     project_from,
 )
-from codage.cli.listings import show_codebook
 from codage.display import markup_safe, plain
-from codage.domain import Code
 from codage.i18n import register, t
-from codage.services import codebook_edits as edits
-from codage.services import export_codebook, import_codebook
-from codage.services.output import OutputPathError, check_output_path
+
+if TYPE_CHECKING:
+    from codage.domain import Code
 
 register(
     {
@@ -83,6 +80,8 @@ def _done(json_: bool, data: dict[str, object], line: str) -> None:
 @handle_errors
 def codebook_show(project: ProjectOption = None, json_: JsonOption = False) -> None:
     """Show the codebook as a tree, with counts of codings."""
+    from codage.cli.listings import show_codebook
+
     show_codebook(project, json_)
 
 
@@ -101,6 +100,9 @@ def codebook_import(
 ) -> None:
     """Merge a codebook (YAML or REFI-QDA .qdc) into the project by code path; nothing is
     deleted."""
+    from codage import codebook
+    from codage.services import import_codebook
+
     if file.suffix.lower() == ".qdc":
         # the REFI-QDA reader (lxml) is loaded only for a .qdc
         from codage.ingest.refi.parse import read_qdc
@@ -144,6 +146,9 @@ def codebook_export(
     project: ProjectOption = None,
 ) -> None:
     """Write the project's codebook as YAML (or as a REFI-QDA codebook: FILE.qdc)."""
+    from codage.services import export_codebook
+    from codage.services.output import OutputPathError, check_output_path
+
     if file.suffix.lower() == ".qdc":
         try:
             check_output_path(file, ".qdc")
@@ -174,6 +179,8 @@ def codebook_add(
     json_: JsonOption = False,
 ) -> None:
     """Add a code under an existing parent (or at the top)."""
+    from codage.services import codebook_edits as edits
+
     with project_from(project) as proj:
         made = edits.add_code(
             proj, path, coder=coder_from(coder), colour=colour, description=description
@@ -191,6 +198,8 @@ def codebook_rename(
     json_: JsonOption = False,
 ) -> None:
     """Rename a code; its codings and sub-codes stay with it."""
+    from codage.services import codebook_edits as edits
+
     with project_from(project) as proj:
         was = edits.resolve_code(proj, code).path_str
         made = edits.rename_code(proj, code, new_name, coder=coder_from(coder))
@@ -216,6 +225,8 @@ def codebook_move(
     json_: JsonOption = False,
 ) -> None:
     """Move a code with its sub-codes under another code, or to the top."""
+    from codage.services import codebook_edits as edits
+
     with project_from(project) as proj:
         was = edits.resolve_code(proj, code).path_str
         made = edits.move_code(proj, code, under, coder=coder_from(coder), position=position)
@@ -232,6 +243,8 @@ def codebook_merge(
     json_: JsonOption = False,
 ) -> None:
     """Merge a code into another: its codings, sub-codes and memos follow, whoever coded."""
+    from codage.services import codebook_edits as edits
+
     with project_from(project) as proj:
         done = edits.merge_codes(proj, source, target, coder=coder_from(coder))
     _done(
@@ -251,6 +264,8 @@ def codebook_delete(
 ) -> None:
     """Delete a code, its sub-codes and their codings (everyone's); `codage undo` restores
     them."""
+    from codage.services import codebook_edits as edits
+
     with project_from(project) as proj:
         gone = edits.delete_code(proj, code, coder=coder_from(coder))
     _done(
@@ -270,6 +285,8 @@ def codebook_recolour(
     json_: JsonOption = False,
 ) -> None:
     """Give a code another colour."""
+    from codage.services import codebook_edits as edits
+
     with project_from(project) as proj:
         made = edits.recolour_code(proj, code, colour, coder=coder_from(coder))
     _done(json_, _code_json(made), t("codebook.recoloured", code=made.path_str, colour=made.colour))
@@ -285,6 +302,8 @@ def codebook_describe(
     json_: JsonOption = False,
 ) -> None:
     """Write the definition of a code."""
+    from codage.services import codebook_edits as edits
+
     text = typer.get_text_stream("stdin").read() if description == "-" else description
     with project_from(project) as proj:
         made = edits.describe_code(proj, code, text, coder=coder_from(coder))

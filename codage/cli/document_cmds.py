@@ -25,8 +25,6 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import register, t
-from codage.services import documents as docs
-from codage.services import resolve_document
 
 if TYPE_CHECKING:
     from codage.analysis.reanchor import CodingChange, ReplacementReport
@@ -103,6 +101,8 @@ def document_show(
     json_: JsonOption = False,
 ) -> None:
     """Print a document's units in text order: kind, place, speaker and text."""
+    from codage.services import documents as docs
+
     with project_from(project) as proj:
         view = docs.show_document(proj, document)
     units = [u for u in view.units if not kind or u.kind in kind]
@@ -141,6 +141,8 @@ def document_rename(
     json_: JsonOption = False,
 ) -> None:
     """Rename a document (its codings stay)."""
+    from codage.services import documents as docs
+
     with project_from(project) as proj:
         was, name = docs.rename_document(proj, document, new_name)
     if json_:
@@ -158,6 +160,8 @@ def document_delete(
     json_: JsonOption = False,
 ) -> None:
     """Delete a document with its units and everyone's codings of it (cannot be undone)."""
+    from codage.services import documents as docs
+
     with project_from(project) as proj:
         name, codings = docs.document_usage(proj, document)
         if not yes:
@@ -226,6 +230,7 @@ def document_replace(
     text, those whose passage is gone are kept aside (never dropped). Undoable."""
     from codage.analysis.reanchor import replace_document_text
     from codage.ingest.replacement import read_replacement
+    from codage.services import resolve_document
 
     with project_from(project) as proj:
         target = resolve_document(proj, document)

@@ -3,24 +3,18 @@ REFI-QDA project and codebook."""
 
 from __future__ import annotations
 
-import csv
-import io
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from codage import i18n
 from codage.cli.app import app
 from codage.cli.common import (
     JsonOption,
     ProjectOption,
-    code_label,
     console,
     emit_json,
     err_console,
@@ -29,24 +23,8 @@ from codage.cli.common import (
     project_from,
     register_expected,
 )
-from codage.cli.quick_table import QuickTable as Table
 from codage.display import plain
 from codage.i18n import t
-from codage.services import resolve_document
-from codage.services.output import (
-    CaseFilterError,
-    OutputPathError,
-    check_output_path,
-    parse_case_filters,
-)
-from codage.services.project_records import select_codebook_records, select_project_records
-from codage.services.pseudonyms import NoPseudonymMap, load_pseudonymiser
-from codage.services.selection import (
-    select_codings,
-    select_transcript,
-    stream_codings,
-    stream_for_dossier,
-)
 
 if TYPE_CHECKING:
     from codage.domain import Code, DocumentInfo
@@ -63,7 +41,7 @@ app.add_typer(export_app, name="export")
 register_expected(
     "codage.exchange.atomic:ExportWriteError",
     "codage.exchange.refi_write:EmptyCodebook",
-    NoPseudonymMap,
+    "codage.services.pseudonyms:NoPseudonymMap",
 )
 
 i18n.register(
@@ -112,22 +90,6 @@ i18n.register(
             "fr": "{count} mémo(s) dont la cible n'existe plus ont été écrits comme notes "
             "sans rattachement",
         },
-        "stats.frequencies": {"en": "Frequencies", "fr": "Fréquences"},
-        "stats.by_document": {"en": "Codings per document", "fr": "Codages par document"},
-        "stats.by_attribute": {"en": "Codings by {attribute}", "fr": "Codages selon {attribute}"},
-        "stats.cooccurrence": {"en": "Co-occurrence", "fr": "Cooccurrences"},
-        "stats.col.code": {"en": "Code", "fr": "Code"},
-        "stats.col.codings": {"en": "Codings", "fr": "Codages"},
-        "stats.col.documents": {"en": "Documents", "fr": "Documents"},
-        "stats.col.cases": {"en": "Cases", "fr": "Cas"},
-        "stats.col.coders": {"en": "Coders", "fr": "Codeurs"},
-        "stats.col.characters": {"en": "Characters", "fr": "Caractères"},
-        "stats.col.share": {"en": "Share of text", "fr": "Part du texte"},
-        "stats.col.code_a": {"en": "Code A", "fr": "Code A"},
-        "stats.col.code_b": {"en": "Code B", "fr": "Code B"},
-        "stats.col.passage": {"en": "Same passage", "fr": "Même passage"},
-        "stats.col.unit": {"en": "Same unit", "fr": "Même unité"},
-        "stats.none": {"en": "No codings yet.", "fr": "Aucun codage pour l'instant."},
     }
 )
 
@@ -167,6 +129,8 @@ CaseOption = Annotated[
 
 def parse_cases(items: list[str] | None) -> dict[str, list[str]] | None:
     """``KEY=VALUE`` options grouped by key; a bad one ends the command with one line."""
+    from codage.services.output import CaseFilterError, parse_case_filters
+
     try:
         return parse_case_filters(items or [])
     except CaseFilterError as exc:
@@ -175,6 +139,8 @@ def parse_cases(items: list[str] | None) -> dict[str, list[str]] | None:
 
 def _check_writable(path: Path, suffix: str | None = None) -> Path:
     """Refuse at once a path that cannot be written, before any work is done."""
+    from codage.services.output import OutputPathError, check_output_path
+
     try:
         return check_output_path(path, suffix)
     except OutputPathError as exc:
@@ -185,6 +151,14 @@ def _check_writable(path: Path, suffix: str | None = None) -> Path:
 def _progress(what: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
     """A Rich progress bar on stderr, fed by a service's ``progress(done, total)``;
     ``quiet`` (``--json``) keeps it off so that scripts read nothing but the JSON."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -242,6 +216,7 @@ def export_docx(
 ) -> None:
     """Write a quotation dossier: every extract of the codes asked for, code by code."""
     from codage.exchange.docx_report import export_dossier
+    from codage.services.selection import stream_for_dossier
 
     if lang is not None and lang not in ("fr", "en"):
         raise fail(f"--lang {lang!r}: use fr or en")
@@ -296,6 +271,7 @@ def export_transcript_cmd(
 ) -> None:
     """Write a document to Word with every coding as a comment on its passage."""
     from codage.exchange.transcript_docx import export_transcript
+    from codage.services.selection import select_transcript
 
     _check_writable(out, ".docx")
     with (
@@ -336,6 +312,7 @@ def export_txt(
     """Write a document's current text as UTF-8, to correct it and give it back with
     codage document replace."""
     from codage.exchange.plain_text import export_text
+    from codage.services import resolve_document
 
     _check_writable(out, ".txt")
     with project_from(project) as proj:
@@ -366,6 +343,8 @@ def _export_table(
 ) -> None:
     from codage.analysis.stats import StatsCollector
     from codage.exchange.tables import export_codings
+    from codage.services.pseudonyms import load_pseudonymiser
+    from codage.services.selection import stream_codings
 
     filters = _filters(code, no_subcodes, document, coder, case)
     _check_writable(out)
@@ -477,6 +456,7 @@ def export_qdpx(
 ) -> None:
     """Write the whole project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
     from codage.exchange.refi_write import write_qdpx
+    from codage.services.project_records import select_project_records
 
     _check_writable(out, ".qdpx")
     with (
@@ -497,6 +477,7 @@ def export_qdc(
 ) -> None:
     """Write the codebook alone as a REFI-QDA codebook (.qdc)."""
     from codage.exchange.refi_write import write_qdc
+    from codage.services.project_records import select_codebook_records
 
     _check_writable(out, ".qdc")
     with project_from(project) as proj:
@@ -505,28 +486,9 @@ def export_qdc(
 
 
 def _sheet_labels() -> dict[str, str]:
-    return {
-        "frequencies": t("stats.frequencies"),
-        "by_document": t("stats.by_document"),
-        "by_attribute": t("stats.by_attribute", attribute="{attribute}"),
-        "cooccurrence": t("stats.cooccurrence"),
-        **{
-            key: t(f"stats.col.{key}")
-            for key in (
-                "code",
-                "codings",
-                "documents",
-                "cases",
-                "coders",
-                "characters",
-                "share",
-                "code_a",
-                "code_b",
-                "passage",
-                "unit",
-            )
-        },
-    }
+    from codage.cli.stats_view import sheet_labels
+
+    return sheet_labels()
 
 
 @app.command()
@@ -543,65 +505,9 @@ def stats(
     ] = False,
 ) -> None:
     """Frequencies per code, code x document and code x attribute crosstabs, co-occurrence."""
-    from codage.analysis.stats import compute_stats
-    from codage.exchange.tables import cell_safe
+    # The body is shared with the light start (codage.cli.light), which runs it without Typer.
+    from codage.cli.stats_view import show_stats
 
     if json_ and csv_:
         raise fail("give --json or --csv, not both")
-    with project_from(project) as proj:
-        chosen = select_codings(
-            proj,
-            codes=code or None,
-            include_subcodes=not no_subcodes,
-            documents=document or None,
-            coders=coder or None,
-            with_records=False,
-        )
-        result = compute_stats(
-            proj,
-            code_ids=chosen.code_ids,
-            document_ids=[d.id for d in chosen.documents],
-            coders=coder or None,
-        )
-    if json_:
-        emit_json(result.to_json())
-        return
-    sheets = result.sheets(_sheet_labels())
-    if csv_:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for i, (title, rows) in enumerate(sheets):
-            if i:
-                writer.writerow([])
-            writer.writerow([f"# {title}"])
-            writer.writerows([cell_safe(v) for v in row] for row in rows)
-        sys.stdout.write(buffer.getvalue())
-        return
-    if not any(f.codings for f in result.frequencies):
-        console.print(t("stats.none"))
-        return
-    for n, (title, rows) in enumerate(sheets):
-        if len(rows) < 2:
-            continue
-        table = Table(title=plain(title))
-        # Code columns hold paths (the co-occurrence table has two of them).
-        code_columns = {i for i, v in enumerate(rows[1]) if isinstance(v, str)}
-        for i, head in enumerate(rows[0]):
-            justify: Literal["left", "right"] = "left" if i in code_columns else "right"
-            table.add_column(plain(str(head)), justify=justify, overflow="fold")
-        for row in rows[1:]:
-            # Full paths fold over many lines in a terminal: the frequency table lists the
-            # whole tree, so indentation says where a code sits; others name the parent.
-            table.add_row(
-                *(
-                    code_label(v, indent=n == 0) if i in code_columns else _show(v)
-                    for i, v in enumerate(row)
-                )
-            )
-        console.print(table)
-
-
-def _show(value: Any) -> Text:
-    if isinstance(value, float):
-        return Text(f"{value:.1%}")
-    return plain(str(value))
+    show_stats(code, no_subcodes, document, coder, project, json_, csv_)

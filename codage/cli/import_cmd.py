@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from codage.cli.app import app
@@ -122,6 +121,14 @@ def import_(
             pattern = compile_speaker_pattern(speaker_pattern)
         except IngestError as exc:
             raise fail(str(exc)) from None
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     # a project file this import creates is removed again if nothing goes into it
     created = None if project_exists(project) else sqlite_path(project)
     with (

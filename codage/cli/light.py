@@ -1,14 +1,16 @@
-"""The listing commands run without Typer, when their command line is a plain one.
+"""The listing commands and ``stats`` run without Typer, when their command line is a plain one.
 
-``codage documents``, ``segments``, ``history`` and ``codebook show`` are what a person
-runs most, and building the Typer application (Typer, Click, the command modules and
+``codage documents``, ``segments``, ``history``, ``codebook show`` and ``stats`` are what
+a person runs most, and building the Typer application (Typer, Click, the command modules and
 their options) was a third of their start (issues 13 and 19). :func:`run_light` reads
 such a command line itself and runs the very function the Typer command runs
-(:mod:`codage.cli.listings`), guarded as ``handle_errors`` guards it.
+(:mod:`codage.cli.listings`, :mod:`codage.cli.stats_view`), guarded as ``handle_errors``
+guards it.
 
 It takes only what it is sure to read as Click would: the command's own options, each
-at most once, as ``--name value``, ``--name=value`` or ``-p value``, with a value that
-does not start with ``-``, and counts as ASCII digits within their bounds. Anything
+at most once (a repeatable one as often as given), as ``--name value``, ``--name=value``
+or ``-p value``, with a value that does not start with ``-``, and counts as ASCII digits
+within their bounds; never two options Typer's command refuses together. Anything
 else (``--help``, an unknown option, an argument, a value Typer must check or refuse,
 ``CODAGE_DEBUG``, shell completion) returns None and goes through Typer, which gives
 its own output, messages and exit codes. ``tests/cli/test_start_up.py`` checks that
@@ -26,16 +28,19 @@ from typing import Any
 _PROJECT = {"--project": "project", "-p": "project"}
 _JSON = {"--json": "json_"}
 
-# command words -> (function of codage.cli.listings, flags, text options, count options
-# with their minimum); each option -> the name of the parameter it sets.
+# command words -> (function of codage.cli.listings, or module.function of codage.cli;
+# flags, text options, count options with their minimum, repeatable text options);
+# each option -> the name of the parameter it sets.
 LIGHT: dict[
-    tuple[str, ...], tuple[str, dict[str, str], dict[str, str], dict[str, tuple[str, int]]]
+    tuple[str, ...],
+    tuple[str, dict[str, str], dict[str, str], dict[str, tuple[str, int]], dict[str, str]],
 ] = {
-    ("documents",): ("list_documents", _JSON, _PROJECT, {}),
+    ("documents",): ("list_documents", _JSON, _PROJECT, {}, {}),
     ("segments",): (
         "list_segments",
         {**_JSON, "--no-subcodes": "no_subcodes", "--pseudonymised": "pseudonymised"},
         {"--code": "code_path", "--document": "document", "--coder": "coder_name", **_PROJECT},
+        {},
         {},
     ),
     ("history",): (
@@ -43,9 +48,30 @@ LIGHT: dict[
         {**_JSON, "--all": "all_"},
         {"--coder": "by", **_PROJECT},
         {"--limit": ("limit", 1), "-n": ("limit", 1)},
+        {},
     ),
-    ("codebook", "show"): ("show_codebook", _JSON, _PROJECT, {}),
+    ("codebook", "show"): ("show_codebook", _JSON, _PROJECT, {}, {}),
+    ("stats",): (
+        "stats_view.show_stats",
+        {**_JSON, "--csv": "csv_", "--no-subcodes": "no_subcodes"},
+        _PROJECT,
+        {},
+        {"--code": "code", "--document": "document", "--coder": "coder"},
+    ),
+    ("search",): (
+        "search_view.show_search",
+        {**_JSON, "--accents": "accents", "--no-accents": "accents"},
+        {"--mode": "mode", "-m": "mode", "--code": "code", **_PROJECT},
+        {"--limit": ("limit", 0)},
+        {"--document": "document", "--case": "case"},
+    ),
 }
+# A command's one argument (a word not starting with "-", given once) -> its parameter.
+ARGUMENT: dict[tuple[str, ...], str] = {("search",): "query"}
+# Flags that set their parameter False.
+NEGATIVE = {"--no-accents"}
+# Parameters a command refuses together (`stats --json --csv`): Typer says so.
+_EXCLUSIVE = (frozenset({"json_", "csv_"}),)
 
 # A count typed on the command line, short enough to be exact (see plain_values).
 _MAX_DIGITS = 18
@@ -57,23 +83,29 @@ def parse_light(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
     words = next((w for w in LIGHT if tuple(argv[: len(w)]) == w), None)
     if words is None:
         return None
-    function, flags, texts, counts = LIGHT[words]
+    function, flags, texts, counts, lists = LIGHT[words]
     rest = argv[len(words) :]
     values: dict[str, Any] = {}
+    argument = ARGUMENT.get(words)
     i = 0
     while i < len(rest):
         token = rest[i]
         i += 1
         name, equals, given = token.partition("=") if token.startswith("--") else (token, "", "")
         value: Any
-        if name in flags and not equals:
-            param, value = flags[name], True
-        elif name in texts or name in counts:
+        if argument is not None and not token.startswith("-"):
+            param, value = argument, token
+        elif name in flags and not equals:
+            param, value = flags[name], name not in NEGATIVE
+        elif name in texts or name in counts or name in lists:
             if not equals:
                 if i >= len(rest) or rest[i].startswith("-"):
                     return None
                 given = rest[i]
                 i += 1
+            if name in lists:
+                values.setdefault(lists[name], []).append(given)
+                continue
             if name in texts:
                 param, value = texts[name], given
             else:
@@ -88,6 +120,10 @@ def parse_light(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
         if param in values:
             return None
         values[param] = value
+    if any(both <= values.keys() for both in _EXCLUSIVE):
+        return None
+    if argument is not None and argument not in values:
+        return None
     return function, values
 
 
@@ -100,11 +136,14 @@ def run_light(argv: list[str]) -> int | None:
     if parsed is None:
         return None
     function, values = parsed
-    from codage.cli import listings
+    import importlib
+
     from codage.cli.reporting import guarded
 
+    module, _, name = function.rpartition(".")
+    body = getattr(importlib.import_module(f"codage.cli.{module or 'listings'}"), name)
     try:
-        return guarded(getattr(listings, function), **values)
+        return guarded(body, **values)
     except KeyboardInterrupt:
         return 130  # as Typer ends an interrupted command
     except BrokenPipeError as exc:

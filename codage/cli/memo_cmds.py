@@ -3,7 +3,7 @@ coding, journaled like the interface's (``codage undo`` takes them back)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,7 +22,9 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import register, t
-from codage.services import memos as memo_service
+
+if TYPE_CHECKING:
+    from codage.services import memos as memo_service
 
 memo_app = typer.Typer(
     help="Memos on the project, a document, a code or a coding.", no_args_is_help=True
@@ -89,6 +91,8 @@ def memo_add(
     json_: JsonOption = False,
 ) -> None:
     """Write a memo on a document, a code, one of your codings, or (none given) the project."""
+    from codage.services import memos as memo_service
+
     body = _text(text)
     with project_from(project) as proj:
         target = memo_service.memo_target(proj, document=document, code=code, coding=coding)
@@ -106,6 +110,8 @@ def memo_list(
     json_: JsonOption = False,
 ) -> None:
     """List memos (all, or those on one document, code or coding)."""
+    from codage.services import memos as memo_service
+
     with project_from(project) as proj:
         target = None
         if document is not None or code is not None or coding is not None:
@@ -143,6 +149,8 @@ def memo_edit(
     json_: JsonOption = False,
 ) -> None:
     """Rewrite a memo (by id), or the memo of one of your codings (--coding)."""
+    from codage.services import memos as memo_service
+
     _memo_id(memo_id, coding)
     if text is None:
         raise fail("give the new text with --text")
@@ -162,6 +170,8 @@ def memo_delete(
     json_: JsonOption = False,
 ) -> None:
     """Delete a memo (by id), or the memo of one of your codings (--coding)."""
+    from codage.services import memos as memo_service
+
     _memo_id(memo_id, coding)
     with project_from(project) as proj:
         record = memo_service.delete_memo(proj, memo_id, coder=coder_from(coder), coding=coding)

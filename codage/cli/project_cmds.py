@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from codage import codebook
 from codage.cli.app import app
 from codage.cli.common import (
     CoderOption,
@@ -23,23 +22,13 @@ from codage.cli.common import (
     project_from,
     remember_project,
 )
-from codage.cli.listings import list_documents, list_history, list_segments, segment_record
 from codage.display import plain
-from codage.domain import Document
 from codage.i18n import register, t
-from codage.journal_text import change_record, describe_change
-from codage.services import (
-    UndoConflict,
-    default_project_location,
-    display_location,
-    import_codebook,
-    open_project,
-    project_exists,
-    resolve_code,
-    resolve_document,
-)
 
+# The services, the codebook and the listings load when a command runs, not when its
+# --help is asked (issue 19).
 if TYPE_CHECKING:
+    from codage.domain import Document
     from codage.services import Project
     from codage.services.passages import NamedSpan
 
@@ -81,6 +70,15 @@ def init(
     coder: CoderOption = None,
 ) -> None:
     """Create a new project (a SQLite file by default)."""
+    from codage import codebook
+    from codage.services import (
+        default_project_location,
+        display_location,
+        import_codebook,
+        open_project,
+        project_exists,
+    )
+
     if where and project and where != project:
         raise fail(f"give the project once: {where} or -p {project}")
     location = where or project or default_project_location()
@@ -111,6 +109,8 @@ def init(
 @handle_errors
 def documents(project: ProjectOption = None, json_: JsonOption = False) -> None:
     """List the documents of the project."""
+    from codage.cli.listings import list_documents
+
     list_documents(project, json_)
 
 
@@ -156,6 +156,9 @@ def code(
     json_: JsonOption = False,
 ) -> None:
     """Code a passage of a document (scriptable)."""
+    from codage.cli.listings import segment_record
+    from codage.services import resolve_code, resolve_document
+
     if (text is None) == (start is None or end is None):
         raise fail("give either --start and --end, or --text")
     who = coder_from(coder)
@@ -192,6 +195,10 @@ def uncode(
     json_: JsonOption = False,
 ) -> None:
     """Remove the current coder's coding(s) of a code in a document."""
+    from codage.cli.listings import segment_record
+    from codage.journal_text import change_record
+    from codage.services import resolve_code, resolve_document
+
     who = coder_from(coder)
     with project_from(project) as proj:
         doc = proj.document(resolve_document(proj, document).id)
@@ -223,6 +230,9 @@ def uncode(
 
 def _journal_step(step: str, project: str | None, coder: str | None, json_: bool) -> None:
     """Undo or redo the last change the coder made, from the journal."""
+    from codage.journal_text import change_record, describe_change
+    from codage.services import UndoConflict
+
     who = coder_from(coder)
     with project_from(project) as proj:
         try:
@@ -281,6 +291,8 @@ def history(
 ) -> None:
     """List the journal, newest first: who made each change, when, what, and whether
     it was undone. Everyone's changes unless --coder is given."""
+    from codage.cli.listings import list_history
+
     list_history(limit, all_, by, project, json_)
 
 
@@ -303,4 +315,6 @@ def segments(
     json_: JsonOption = False,
 ) -> None:
     """List coded segments."""
+    from codage.cli.listings import list_segments
+
     list_segments(code_path, document, coder_name, no_subcodes, pseudonymised, project, json_)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,17 +26,10 @@ from codage.cli.common import (
     register_expected,
 )
 from codage.display import plain
-from codage.domain import Pseudonym
 from codage.i18n import t
-from codage.services.project_records import select_project_records
-from codage.services.pseudonyms import (
-    NoPseudonymMap,
-    PseudonymMapError,
-    apply_map,
-    read_map,
-    read_name_list,
-    write_map,
-)
+
+if TYPE_CHECKING:
+    from codage.domain import Pseudonym
 
 pseudonymise_app = typer.Typer(
     help="Pseudonymise: propose the names of people, places and organisations, store the "
@@ -44,7 +37,9 @@ pseudonymise_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(pseudonymise_app, name="pseudonymise")
-register_expected(PseudonymMapError, NoPseudonymMap)
+register_expected(
+    "codage.services.pseudonyms:PseudonymMapError", "codage.services.pseudonyms:NoPseudonymMap"
+)
 
 i18n.register(
     {
@@ -98,6 +93,7 @@ def propose(
 ) -> None:
     """Find the names of people, places and organisations and write a map to review."""
     from codage.ingest.names import propose_pseudonyms
+    from codage.services.pseudonyms import read_name_list, write_map
 
     if out.is_dir():
         raise fail(f"{out}: is a folder, give a .yaml file to write")
@@ -133,6 +129,8 @@ def apply(
     json_: JsonOption = False,
 ) -> None:
     """Store a reviewed map in the project (one change, undoable with codage undo)."""
+    from codage.services.pseudonyms import apply_map, read_map
+
     entries = read_map(map_file)
     with project_from(project) as proj:
         changed = apply_map(proj, entries, coder=coder_from(coder))
@@ -177,6 +175,7 @@ def copy(
     cases, memos; codings re-anchored on the new texts). The project itself is unchanged."""
     from codage.cli.refi_report import import_qdpx_files
     from codage.exchange.refi_write import write_qdpx
+    from codage.services.project_records import select_project_records
 
     if dest.exists():
         raise fail(f"{dest}: already exists, give a new project file")

@@ -3,7 +3,7 @@ journal step (``codage undo`` takes them all back)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -17,36 +17,17 @@ from codage.cli.common import (
     emit_json,
     handle_errors,
     project_from,
-    register_expected,
 )
+from codage.cli.search_view import DEFAULT_THRESHOLD, check_mode, lemmatizer, show_search
 from codage.i18n import register, t
 
 # The search wing (rapidfuzz, regex and the full store) loads when a search runs, not
-# when `codage search --help` is asked.
-if TYPE_CHECKING:
-    from rich.text import Text
-
-    from codage.services.search import Lemmatizer, SearchHit
-
-# codage.services.search.DEFAULT_THRESHOLD, which the help shows as the default
-# (tests/cli/test_start_up.py checks that the two agree)
-DEFAULT_THRESHOLD = 85.0
-
-register_expected("codage.services.search.text:SearchError")
+# when `codage search --help` is asked; the search's own strings and errors are
+# registered by codage.cli.search_view.
+__all__ = ["DEFAULT_THRESHOLD", "autocode", "search"]
 
 register(
     {
-        "search.title": {
-            "en": "{total} hit(s) for {query} ({mode})",
-            "fr": "{total} résultat(s) pour {query} ({mode})",
-        },
-        "search.more": {
-            "en": "{shown} shown of {total}; --limit 0 shows them all",
-            "fr": "{shown} affichés sur {total} ; --limit 0 les affiche tous",
-        },
-        "search.col.where": {"en": "Where", "fr": "Où"},
-        "search.col.hit": {"en": "Hit in context", "fr": "Résultat en contexte"},
-        "search.col.score": {"en": "Score", "fr": "Score"},
         "autocode.preview": {
             "en": 'Would code {n} passage(s) with "{code}" ({scope}); nothing written (--dry-run)',
             "fr": "Coderait {n} passage(s) avec « {code} » ({scope}) ; rien n'est écrit "
@@ -110,48 +91,6 @@ AccentsOption = Annotated[
 ]
 
 
-def _check_mode(mode: str) -> str:
-    from codage.services.search import MODES, SearchError
-
-    if mode not in MODES:
-        raise SearchError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
-    return mode
-
-
-def _lemmatizer(mode: str) -> Lemmatizer | None:
-    if mode != "lemma":
-        return None
-    # Only the lemma mode needs the language model: the other modes start without it.
-    from codage.ingest.nlp import query_lemmas
-
-    return query_lemmas
-
-
-def _hit_text(hit: SearchHit) -> Text:
-    from rich.text import Text
-
-    from codage.display import plain
-
-    line = Text()
-    if hit.before:
-        line.append_text(plain("…" + hit.before, "dim"))
-    line.append_text(plain(" ".join(hit.text.split()), "bold reverse"))
-    if hit.after:
-        line.append_text(plain(hit.after + "…", "dim"))
-    return line
-
-
-def _where(hit: SearchHit) -> Text:
-    from codage.display import plain
-
-    parts = [hit.document, f"{hit.start}–{hit.end}"]
-    if hit.speaker:
-        parts.append(hit.speaker)
-    if hit.case is not None:
-        parts.append(hit.case.name)
-    return plain(" · ".join(parts))
-
-
 @app.command()
 @handle_errors
 def search(
@@ -169,40 +108,8 @@ def search(
     json_: JsonOption = False,
 ) -> None:
     """Search the corpus: hits ranked, with their document, speaker and case."""
-    from rich.text import Text
-
-    from codage.cli.quick_table import QuickTable as Table
-    from codage.display import plain
-    from codage.services.search import SearchFilters, search_corpus
-
-    _check_mode(mode)
-    with project_from(project) as proj:
-        result = search_corpus(
-            proj,
-            query,
-            mode,
-            filters=SearchFilters(code, tuple(document or ()), tuple(case or ())),
-            limit=limit or None,
-            threshold=threshold,
-            accent_blind=not accents,
-            lemmatize=_lemmatizer(mode),
-        )
-    if json_:
-        emit_json(result.to_json())
-        return
-    table = Table(title=plain(t("search.title", total=result.total, query=repr(query), mode=mode)))
-    table.add_column(t("search.col.where"), overflow="fold", ratio=1)
-    table.add_column(t("search.col.hit"), overflow="fold", ratio=3)
-    if mode in ("fuzzy", "words"):
-        table.add_column(t("search.col.score"), justify="right")
-    for hit in result.hits:
-        cells = [_where(hit), _hit_text(hit)]
-        if mode in ("fuzzy", "words"):
-            cells.append(Text(f"{hit.score:.0f}"))
-        table.add_row(*cells)
-    console.print(table)
-    if len(result.hits) < result.total:
-        console.print(plain(t("search.more", shown=len(result.hits), total=result.total)))
+    # The body is shared with the light start (codage.cli.light), which runs it without Typer.
+    show_search(query, mode, code, document, case, limit, threshold, accents, project, json_)
 
 
 @app.command()
@@ -243,7 +150,7 @@ def autocode(
         search_corpus,
     )
 
-    _check_mode(mode)
+    check_mode(mode)
     if scope not in SCOPES:
         raise SearchError(f"unknown scope {scope!r}: one of {', '.join(SCOPES)}")
     who = coder_from(coder)
@@ -255,7 +162,7 @@ def autocode(
             filters=SearchFilters(code, tuple(document or ()), tuple(case or ())),
             threshold=threshold,
             accent_blind=not accents,
-            lemmatize=_lemmatizer(mode),
+            lemmatize=lemmatizer(mode),
         )
         plan = plan_autocode(proj, result, code_path, coder=who, scope=scope)
         if not dry_run:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from codage.cli.app import app
 from codage.cli.common import (
@@ -20,7 +19,6 @@ from codage.cli.common import (
 )
 from codage.display import plain
 from codage.i18n import register, t
-from codage.services import display_location
 
 if TYPE_CHECKING:
     from codage.services.team import CopyReport
@@ -67,6 +65,9 @@ def copy(
     json_: JsonOption = False,
 ) -> None:
     """Copy a whole project between SQLite and PostgreSQL, ids and journal included."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+    from codage.services import display_location
     from codage.services.team import copy_project
 
     with Progress(
@@ -128,6 +129,8 @@ def add_coder(
     json_: JsonOption = False,
 ) -> None:
     """Add a coder to a PostgreSQL project: a database role of their own (run by the owner)."""
+    from codage.services import display_location
+
     with project_from(project) as proj:
         if proj.server_role() is None:
             # before any prompt: a file has no roles to give passwords to

@@ -22,12 +22,11 @@ from codage.cli.common import (
     project_from,
 )
 from codage.display import markup_safe, plain
-from codage.domain import AsideCoding
 from codage.i18n import register, t
-from codage.services import open_project
 
 if TYPE_CHECKING:
     from codage.analysis.merge import MergeReport
+    from codage.domain import AsideCoding
     from codage.services import Project
 
 register(
@@ -109,6 +108,7 @@ def merge(
 ) -> None:
     """Merge coders' projects into one: documents, codebook, cases, memos and codings."""
     from codage.analysis.merge import merge_projects
+    from codage.services import open_project
 
     who = coder_from(coder)
     opened: list[Project] = []

@@ -13,10 +13,10 @@ from codage import codebook
 from codage.codebook import CodebookError, CodebookSpec, PathError
 from codage.domain import Case, Code, Document, DocumentInfo, Span, Unit, fold
 from codage.store.errors import Conflict, NotFound, ReadOnlyProject, StoreError, UndoConflict
-from codage.store.lite import ProjectReader
 from codage.store.location import display_location, is_memory_location, login_role, project_url
 
 if TYPE_CHECKING:
+    from codage.store.lite import ProjectReader
     from codage.store.project import NotYours, Project
 
 __all__ = [
@@ -54,6 +54,12 @@ def __getattr__(name: str) -> Any:
         from codage.store import project
 
         return getattr(project, name)
+    if name == "ProjectReader":
+        # the light read model (sqlite3) loads when a reader is opened, not with the
+        # services: every command module imports them, and its --help needs neither
+        from codage.store.lite import ProjectReader
+
+        return ProjectReader
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

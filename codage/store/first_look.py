@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from codage.domain import AttributeValue, Case
-from codage.store.lite import LiteProject, schema_head
+from codage.store.lite import SAME_TABLES, LiteProject, schema_head
 from codage.store.location import sqlite_file_of
 from codage.store.sqlite_file import CODAGE_TABLES, FileRefused, inspect_file, read_only_uri
 
@@ -40,7 +40,7 @@ _DOCUMENTS_MARK = "SELECT count(id), coalesce(max(id), 0) FROM documents"
 # journal_codings (a merge's undone codings), which the first screen does not read, and
 # 0013 an index on units (what it holds is the table's). The full store opens such a
 # project as it is and upgrades it before its first write.
-SAME_FIRST_SCREEN = frozenset({"0009", "0012"})
+SAME_FIRST_SCREEN = frozenset({"0009", *SAME_TABLES})
 
 
 def decode_attribute(type_: str, value: str | None) -> AttributeValue:

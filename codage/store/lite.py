@@ -29,7 +29,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from codage import codebook
-from codage.domain import Code, Coding, DocumentInfo, JournalEntry, Pseudonym
+from codage.domain import (
+    AttributeValue,
+    Case,
+    Code,
+    Coder,
+    Coding,
+    DocumentInfo,
+    JournalEntry,
+    Pseudonym,
+    Unit,
+)
+from codage.store.lite_search import LiteSearch
 from codage.store.location import sqlite_file_of
 from codage.store.sqlite_file import CODAGE_TABLES, FileRefused, inspect_file, read_only_uri
 
@@ -51,6 +62,7 @@ class ProjectReader(Protocol):
     def unit_counts(self, document_id: int | None = None) -> dict[int, dict[str, int]]: ...
     def speakers(self, document_id: int | None = None) -> dict[int, list[str]]: ...
     def codes(self) -> list[Code]: ...
+    def coders(self) -> list[Coder]: ...
     def coding_counts(self, document_id: int | None = None) -> dict[int, int]: ...
     def codings(
         self,
@@ -82,6 +94,12 @@ class ProjectReader(Protocol):
     def close(self) -> None: ...
 
 
+# Schemas behind the head by an index only: their tables and what they hold read as the
+# head's (0013 added a covering index on units), so a project at one of them is read
+# here too, as the full store reads it without upgrading it.
+SAME_TABLES = frozenset({"0012"})
+
+
 def schema_head() -> str:
     """The schema version this codage writes, read from its migration scripts' names.
 
@@ -107,13 +125,15 @@ def open_lite(location: str) -> LiteProject | None:
         found = inspect_file(path)
     except FileRefused:
         return None
-    if not found.tables >= CODAGE_TABLES or found.versions != (schema_head(),):
+    if not found.tables >= CODAGE_TABLES or len(found.versions) != 1:
+        return None
+    if found.versions[0] not in {schema_head(), *SAME_TABLES}:
         return None
     try:
         conn = sqlite3.connect(read_only_uri(path, immutable=found.immutable), uri=True)
     except sqlite3.Error:
         return None
-    return LiteProject(conn)
+    return LiteProject(conn, str(path))
 
 
 def _when(value: str | None) -> datetime | None:
@@ -125,15 +145,29 @@ def _json(value: str | None) -> Any:
     return None if value is None else json.loads(value)
 
 
+def _attribute(type_: str, value: str | None) -> AttributeValue:
+    # as codage.store.cases decodes a stored attribute
+    if value is None:
+        return None
+    if type_ == "number":
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if type_ == "boolean":
+        return value == "true"
+    return value
+
+
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-class LiteProject:
-    """A SQLite project read (only) through ``sqlite3``: see the module's docstring."""
+class LiteProject(LiteSearch):
+    """A SQLite project read (only) through ``sqlite3``: see the module's docstring (the
+    corpus search's reads: :class:`codage.store.lite_search.LiteSearch`)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, location: str = "") -> None:
         self._conn = conn
+        self.location = location  # the file, as opened
 
     def close(self) -> None:
         self._conn.close()
@@ -143,9 +177,6 @@ class LiteProject:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        return self._conn.execute(sql, tuple(params)).fetchall()
 
     def _coder_names(self) -> dict[int, str]:
         return {i: n for i, n in self._rows("SELECT id, name FROM coders")}
@@ -328,6 +359,131 @@ class LiteProject:
         )
         for i, d, c, k, a, b, t, m, auto, sugg in cursor:
             yield (i, d, c, names[k], a, b, t, m, bool(auto), bool(sugg))
+
+    def codings_bulk(
+        self,
+        *,
+        document_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> list[Coding]:
+        """Codings in document and text order, without timestamps (as the full store's)."""
+        return list(self.stream_codings(document_ids=document_ids, coders=coders))
+
+    def coders(self) -> list[Coder]:
+        """Every coder, by name."""
+        return [Coder(i, n) for i, n in self._rows("SELECT id, name FROM coders ORDER BY name")]
+
+    def units(
+        self, document_id: int, kinds: Iterable[str] | None = None, *, with_lemmas: bool = False
+    ) -> list[Unit]:
+        """The units of a document in text order (longer units first at equal starts)."""
+        lemmas = "lemmas" if with_lemmas else "NULL"
+        params: list[object] = [document_id]
+        extra = ""
+        if kinds is not None:
+            wanted = list(kinds)
+            extra = f" AND kind IN ({_marks(wanted)})"
+            params.extend(wanted)
+        rows = self._rows(
+            f'SELECT kind, start, "end", speaker, timestamp, {lemmas}, id, document_id, '
+            f"position FROM units WHERE document_id = ?{extra} "
+            'ORDER BY start, "end" DESC, position',
+            params,
+        )
+        return [Unit(*row) for row in rows]
+
+    def unit_kinds(self) -> dict[int, set[str]]:
+        """The kinds of unit each document has (documents without units are absent)."""
+        out: dict[int, set[str]] = {}
+        for doc_id, kind in self._rows("SELECT DISTINCT document_id, kind FROM units"):
+            out.setdefault(doc_id, set()).add(kind)
+        return out
+
+    def documents_with_cases(self) -> set[int]:
+        """Documents that have a case link (of the document or of one of its units)."""
+        return {r[0] for r in self._rows("SELECT DISTINCT document_id FROM case_links")}
+
+    def spans_by_document(
+        self,
+        documents: Iterable[tuple[int, str | None]],
+        *,
+        code_ids: Iterable[int] | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> Iterator[tuple[list[tuple[int, str, int, int]], list[tuple[int, int, int]]]]:
+        """The full store's ``spans_by_document``: per (document id, unit kind), the
+        (code id, coder, start, end) of its codings in text order and, if it has any,
+        the (id, start, end) of its units of that kind in the order of :meth:`units`."""
+        names = self._coder_names()
+        clauses: list[str] = []
+        params: list[object] = []
+        if code_ids is not None:
+            wanted_codes = list(code_ids)
+            clauses.append(f"code_id IN ({_marks(wanted_codes)})")
+            params.extend(wanted_codes)
+        if coders is not None:
+            chosen = set(coders)
+            wanted = [cid for cid, name in names.items() if name in chosen]
+            clauses.append(f"coder_id IN ({_marks(wanted)})")
+            params.extend(wanted)
+        where = "".join(f" AND {c}" for c in clauses)
+        codings = (
+            'SELECT code_id, coder_id, start, "end" FROM codings '
+            f'WHERE document_id = ?{where} ORDER BY document_id, start, "end", id'
+        )
+        units = (
+            'SELECT id, start, "end" FROM units WHERE document_id = ? AND kind = ? '
+            'ORDER BY start, "end" DESC, position'
+        )
+        for document_id, kind in documents:
+            rows = [
+                (c, names[k], a, b)
+                for c, k, a, b in self._conn.execute(codings, (document_id, *params))
+            ]
+            grain: list[tuple[int, int, int]] = []
+            if rows and kind is not None:
+                grain = self._rows(units, (document_id, kind))
+            yield rows, grain
+
+    # -- cases ---------------------------------------------------------------------
+
+    def _cases(self, ids: Iterable[int] | None = None) -> dict[int, Case]:
+        # as the full store's: attributes in the order of their rows, by case
+        query = "SELECT id, name FROM cases"
+        attr_query = "SELECT case_id, name, type, value FROM case_attributes"
+        params: list[object] = []
+        if ids is not None:
+            params = list(ids)
+            query += f" WHERE id IN ({_marks(params)})"
+            attr_query += f" WHERE case_id IN ({_marks(params)})"
+        attrs: dict[int, dict[str, AttributeValue]] = defaultdict(dict)
+        for case_id, name, type_, value in self._rows(f"{attr_query} ORDER BY case_id", params):
+            attrs[case_id][name] = _attribute(type_, value)
+        return {
+            case_id: Case(case_id, name, dict(attrs[case_id]))
+            for case_id, name in self._rows(query, params)
+        }
+
+    def cases(self) -> list[Case]:
+        """Every case with its attributes, by name."""
+        return sorted(self._cases().values(), key=lambda c: c.name)
+
+    def document_case(self, document_id: int) -> Case | None:
+        """The case the whole document belongs to, if any."""
+        found = self._rows(
+            "SELECT case_id FROM case_links WHERE document_id = ? AND unit_id IS NULL "
+            "ORDER BY id LIMIT 1",
+            (document_id,),
+        )
+        return None if not found else self._cases([found[0][0]])[found[0][0]]
+
+    def unit_cases(self, document_id: int) -> dict[int, Case]:
+        """Cases linked to units of a document: unit id -> case."""
+        links = self._rows(
+            "SELECT unit_id, case_id FROM case_links WHERE document_id = ? AND unit_id IS NOT NULL",
+            (document_id,),
+        )
+        cases = self._cases({case_id for _, case_id in links})
+        return {unit_id: cases[case_id] for unit_id, case_id in links if unit_id is not None}
 
     # -- journal and pseudonyms ----------------------------------------------------
 

@@ -13,13 +13,9 @@ upgraded from before migration 0008) and have it rebuilt with :meth:`index_docum
 
 from __future__ import annotations
 
-import sys
-import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import sub
 from typing import cast
 
 from sqlalchemy import Table, delete, insert, literal, select
@@ -30,6 +26,16 @@ from codage.domain import Unit
 from codage.folding import FoldedText, fold_text
 from codage.store.base import ProjectBase
 from codage.store.engine import StoreError
+from codage.store.index_format import (
+    CONTAINER_KINDS,
+    INDEX_VERSION,
+    StoredText,
+    _pack,
+    fold_lemma,
+    pack_postings,
+    unpack,
+    unpack_postings,
+)
 from codage.store.schema import (
     CaseLinkRow,
     CaseRow,
@@ -51,12 +57,6 @@ __all__ = [
     "fold_lemma",
 ]
 
-# The units a hit belongs to (and that the ``words`` search searches within).
-CONTAINER_KINDS = ("answer", "turn", "paragraph", "heading")
-
-# The format of the rows; an entry of another version is rebuilt on its next search.
-INDEX_VERSION = 1
-
 # Rows written per statement.
 _SLICE = 5_000
 
@@ -74,64 +74,6 @@ _UNIT_COLUMNS = (
 )
 
 
-def _pack(values: array[int]) -> bytes:
-    # little-endian on disk, whatever the machine: a project file travels
-    if sys.byteorder == "big":
-        values = array("i", values)
-        values.byteswap()
-    return values.tobytes()
-
-
-def unpack(data: bytes | None) -> array[int]:
-    """Little-endian int32 values as an array."""
-    values = array("i")
-    if data:
-        values.frombytes(data)
-        if sys.byteorder == "big":
-            values.byteswap()
-    return values
-
-
-def pack_postings(postings: array[int]) -> bytes:
-    """(ordinal, start, end) triples as the index stores them: ordinals and starts as
-    the step from the previous one, ends as lengths, compressed (a third of the size)."""
-    steps = array("i", postings)
-    if postings:
-        # map over slices: the loop runs in C (an import steps through a million tokens)
-        ordinals, starts, ends = postings[0::3], postings[1::3], postings[2::3]
-        steps[3::3] = array("i", map(sub, ordinals[1:], ordinals[:-1]))
-        steps[4::3] = array("i", map(sub, starts[1:], starts[:-1]))
-        steps[2::3] = array("i", map(sub, ends, starts))
-    raw = _pack(steps)
-    # most lemmas occur a few times in a document: too short for zlib to save anything
-    packed = zlib.compress(raw, 1) if len(raw) > 48 else raw
-    return b"z" + packed if len(packed) < len(raw) else b"r" + raw
-
-
-def unpack_postings(data: bytes) -> array[int]:
-    """The (ordinal, start, end) triples :func:`pack_postings` stored."""
-    body = data[1:]
-    values = unpack(zlib.decompress(body) if data[:1] == b"z" else body)
-    ordinals = list(accumulate(values[0::3]))
-    starts = list(accumulate(values[1::3]))
-    ends = [s + n for s, n in zip(starts, values[2::3], strict=True)]
-    out = array("i", bytes(4 * len(values)))
-    out[0::3] = array("i", ordinals)
-    out[1::3] = array("i", starts)
-    out[2::3] = array("i", ends)
-    return out
-
-
-def fold_lemma(lemma: str, cache: dict[str, str] | None = None) -> str:
-    """A lemma as the index keys it: folded as the search folds texts."""
-    if cache is not None:
-        known = cache.get(lemma)
-        if known is None:
-            known = cache[lemma] = fold_text(lemma).text
-        return known
-    return fold_text(lemma).text
-
-
 @dataclass
 class IndexEntry:
     """One document's index, as built from its text and its sentences' lemmas."""
@@ -140,17 +82,6 @@ class IndexEntry:
     sentences: array[int]  # start, end, start, end, ...
     lemmas: dict[str, array[int]] = field(default_factory=dict)  # ordinal, start, end, ...
     forms: set[tuple[str, str]] = field(default_factory=set)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredText:
-    """A document's folded text as the index holds it."""
-
-    document_id: int
-    sha256: str
-    folded: FoldedText
-    sentences: array[int]
-    containers: array[int]
 
 
 def build_entry(text: str, sentences: Iterable[tuple[int, int, str | None]]) -> IndexEntry:

@@ -5,12 +5,15 @@ marked automatic."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codage import codebook
 from codage.domain import Code
 from codage.services.search.corpus import SearchHit, SearchResult
 from codage.services.search.index import corpus_index
-from codage.store.project import Project
+
+if TYPE_CHECKING:
+    from codage.store.project import Project
 
 __all__ = [
     "SCOPES",

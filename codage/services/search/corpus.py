@@ -13,9 +13,9 @@ import bisect
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import regex
-from rapidfuzz import fuzz, process
 
 from codage import codebook
 from codage.domain import Case, Span, Unit, fold
@@ -31,8 +31,10 @@ from codage.services.search.text import (
     fold_text,
     regex_spans,
 )
-from codage.store.project import Project
-from codage.store.search_index import fold_lemma
+from codage.store.index_format import fold_lemma
+
+if TYPE_CHECKING:
+    from codage.services.search.index import SearchSource
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -130,7 +132,7 @@ class SearchResult:
 _Raw = tuple[float, int, int, int]
 
 
-def _exact(project: Project, index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
+def _exact(project: SearchSource, index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
     needle = fold_query(query, accents=accents)
     if not accents:
         # folded from the stored texts (the index keeps them folded blind to accents)
@@ -141,7 +143,7 @@ def _exact(project: Project, index: CorpusIndex, query: str, accents: bool) -> l
     return out
 
 
-def _words(project: Project, index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
+def _words(project: SearchSource, index: CorpusIndex, query: str, accents: bool) -> list[_Raw]:
     words = list(dict.fromkeys(regex.findall(r"\w+", fold_query(query, accents=accents))))
     if not words:
         raise SearchError(f"no word to search in {query!r}")
@@ -184,7 +186,7 @@ _WORD = regex.compile(r"\w+")
 
 
 def query_lemmas(
-    project: Project, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
+    project: SearchSource, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
 ) -> list[str]:
     """The (folded) lemmas of a query, from the corpus when it knows every word: a word
     the corpus holds with one lemma (``intranets``) stands for that lemma, a word it
@@ -209,7 +211,7 @@ def query_lemmas(
 
 
 def _lemma(
-    project: Project, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
+    project: SearchSource, index: CorpusIndex, query: str, lemmatize: Lemmatizer | None
 ) -> list[_Raw]:
     lemmas = query_lemmas(project, index, query, lemmatize)
     if not lemmas:
@@ -218,7 +220,7 @@ def _lemma(
     return [(100.0, d, start, end) for d, start, end in index.lemma_spans(project, lemmas)]
 
 
-def _regex(project: Project, index: CorpusIndex, query: str, timeout: float) -> list[_Raw]:
+def _regex(project: SearchSource, index: CorpusIndex, query: str, timeout: float) -> list[_Raw]:
     pattern = compile_regex(query)
     # a regular expression runs on the stored texts: every one, read at once
     index.prefetch(project, range(len(index.documents)), containers=False)
@@ -235,7 +237,10 @@ def _regex(project: Project, index: CorpusIndex, query: str, timeout: float) -> 
     return out
 
 
-def _fuzzy(project: Project, index: CorpusIndex, query: str, threshold: float) -> list[_Raw]:
+def _fuzzy(project: SearchSource, index: CorpusIndex, query: str, threshold: float) -> list[_Raw]:
+    # rapidfuzz loads for this mode only: the others start without it
+    from rapidfuzz import fuzz, process
+
     needle = fold_query(" ".join(query.split()))
     if not needle:
         raise SearchError("the query is empty")
@@ -267,7 +272,7 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _code_spans(project: Project, code_path: str) -> dict[int, list[tuple[int, int]]]:
+def _code_spans(project: SearchSource, code_path: str) -> dict[int, list[tuple[int, int]]]:
     codes = project.codes()
     code = codebook.resolve_path(codes, code_path)
     ids = {c.id for c in codes if c.path[: len(code.path)] == code.path}
@@ -320,7 +325,7 @@ def _context(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 def search_corpus(
-    project: Project,
+    project: SearchSource,
     query: str,
     mode: str = "exact",
     *,
@@ -399,7 +404,7 @@ class _Cases:
     """The case of a passage, per document, for one search: the links read once per
     process (see CorpusIndex.unit_case_names), the cases and attributes read now."""
 
-    def __init__(self, project: Project, index: CorpusIndex) -> None:
+    def __init__(self, project: SearchSource, index: CorpusIndex) -> None:
         self.project = project
         self.index = index
         self._by_name: dict[str, Case] | None = None

@@ -22,11 +22,18 @@ import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from codage.domain import DocumentInfo, Unit
 from codage.folding import FoldedText, fold_text
-from codage.store.project import Project
-from codage.store.search_index import CONTAINER_KINDS, document_forms
+from codage.store.index_format import CONTAINER_KINDS
+
+if TYPE_CHECKING:
+    from codage.store.lite import LiteProject
+    from codage.store.project import Project
+
+    # what a search reads: the full store, or a SQLite project read through sqlite3
+    SearchSource = Project | LiteProject
 
 __all__ = [
     "CONTAINER_KINDS",
@@ -45,7 +52,7 @@ class DocumentIndex:
     info: DocumentInfo
     position: int
     folded: FoldedText
-    project: Project
+    project: SearchSource
     # the sentences' bounds (start, end, start, end, ...), when known without reading
     # the units (from the stored index)
     sentence_bounds: array[int] | None = None
@@ -180,7 +187,7 @@ class CorpusIndex:
 
     def prefetch(
         self,
-        project: Project,
+        project: SearchSource,
         positions: Iterable[int],
         *,
         texts: bool = True,
@@ -223,7 +230,7 @@ class CorpusIndex:
             for doc_id, names in project.unit_case_names(missing).items():
                 self.unit_case_names[missing[doc_id].position] = names
 
-    def load_sentences(self, project: Project) -> None:
+    def load_sentences(self, project: SearchSource) -> None:
         """Read the sentences (with their lemmas) of every document, once."""
         with self._lock:
             for doc in self.documents:
@@ -233,7 +240,7 @@ class CorpusIndex:
                         doc.packed_lemmas = [u.lemmas for u in units if u.lemmas]
                     doc.sentences = [replace(u, lemmas=None) for u in units]
 
-    def lemma_texts(self, project: Project) -> list[str]:
+    def lemma_texts(self, project: SearchSource) -> list[str]:
         """Per document, the stored lemmas of its sentences folded, one sentence a line
         (see :func:`find_lemmas`); for the search without a stored index."""
         self.load_sentences(project)
@@ -244,10 +251,13 @@ class CorpusIndex:
                 ]
             return self._lemma_texts
 
-    def form_lemmas(self, project: Project, forms: Sequence[str]) -> dict[str, set[str]]:
+    def form_lemmas(self, project: SearchSource, forms: Sequence[str]) -> dict[str, set[str]]:
         """The (folded) lemmas the corpus gave each of these folded word forms."""
         if self.stored:
             return project.form_lemmas(forms)
+        # the stored index's builder, which loads the full store: only without that index
+        from codage.store.search_index import document_forms
+
         self.load_sentences(project)
         with self._lock:
             if self._forms is None:
@@ -258,7 +268,7 @@ class CorpusIndex:
                 self._forms = known
         return {f: self._forms[f] for f in forms if f in self._forms}
 
-    def known_lemmas(self, project: Project, lemmas: Sequence[str]) -> set[str]:
+    def known_lemmas(self, project: SearchSource, lemmas: Sequence[str]) -> set[str]:
         """Which of these (folded) lemmas the corpus holds."""
         if self.stored:
             return project.known_lemmas(lemmas)
@@ -267,7 +277,9 @@ class CorpusIndex:
         held = {lemma for found in self._forms.values() for lemma in found}
         return held & set(lemmas)
 
-    def lemma_spans(self, project: Project, lemmas: Sequence[str]) -> list[tuple[int, int, int]]:
+    def lemma_spans(
+        self, project: SearchSource, lemmas: Sequence[str]
+    ) -> list[tuple[int, int, int]]:
         """(document position, start, end) of each place where ``lemmas`` (folded, as
         :func:`codage.store.search_index.fold_lemma` folds them) follow one another
         within a sentence."""
@@ -283,7 +295,7 @@ class CorpusIndex:
                 out.extend((d, start, end) for start, end in find_lemmas(packed, lemmas))
         return out
 
-    def fuzzy_choices(self, project: Project) -> tuple[list[str], list[tuple[int, int, int]]]:
+    def fuzzy_choices(self, project: SearchSource) -> tuple[list[str], list[tuple[int, int, int]]]:
         """The folded text of every sentence (or container, in a document without
         sentences), with where each comes from: (document position, start, end)."""
         if not self.stored:
@@ -376,7 +388,7 @@ _CACHE: dict[tuple[str, bool], CorpusIndex] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def corpus_index(project: Project, *, stored: bool = True) -> CorpusIndex:
+def corpus_index(project: SearchSource, *, stored: bool = True) -> CorpusIndex:
     """The index of a project's documents, read again only when they changed.
 
     With ``stored`` (the default) it is read from the store's search index, which is
@@ -386,7 +398,7 @@ def corpus_index(project: Project, *, stored: bool = True) -> CorpusIndex:
     """
     documents = project.documents()
     key = tuple((d.id, d.sha256) for d in documents)
-    location = (str(project.engine.url), stored)
+    location = (_location(project), stored)
     with _CACHE_LOCK:
         cached = _CACHE.get(location)
     if cached is not None and cached.key == key:
@@ -407,8 +419,14 @@ def corpus_index(project: Project, *, stored: bool = True) -> CorpusIndex:
     return index
 
 
+def _location(project: SearchSource) -> str:
+    # The key of the cache: the full store's URL, or the file a light read opened.
+    engine = getattr(project, "engine", None)
+    return str(engine.url) if engine is not None else str(getattr(project, "location", ""))
+
+
 def _stored_index(
-    project: Project, documents: list[DocumentInfo], key: tuple[tuple[int, str], ...]
+    project: SearchSource, documents: list[DocumentInfo], key: tuple[tuple[int, str], ...]
 ) -> CorpusIndex | None:
     if not project.has_search_index:
         return None
@@ -435,7 +453,7 @@ def _stored_index(
     return CorpusIndex(key=key, documents=out, stored=True)
 
 
-def _document_index(project: Project, info: DocumentInfo, position: int) -> DocumentIndex:
+def _document_index(project: SearchSource, info: DocumentInfo, position: int) -> DocumentIndex:
     text = project.document(info.id).text
     return DocumentIndex(
         info=info, position=position, folded=fold_text(text), project=project, _text=text
