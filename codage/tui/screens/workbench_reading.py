@@ -69,6 +69,7 @@ class ReadingActions:
     def action_step(self: WorkbenchHost, step: int) -> None:
         """Select the next (or previous) answer, turn or paragraph; only matching answers
         when a filter is set."""
+        self.take_units()  # the steps come with every unit
         if not self._steps:
             if self._answer_filter:
                 self.notify(t("tui.no_answer_match", filter=self._answer_filter))
@@ -88,6 +89,7 @@ class ReadingActions:
         self.view.focus()
 
     def action_filter_answers(self: WorkbenchHost) -> None:
+        self.take_units()
         if not any(u.kind == "answer" for u in self._units):
             self.notify(t("tui.not_survey"))
             return

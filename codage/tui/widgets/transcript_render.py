@@ -75,7 +75,7 @@ class TranscriptRendering(TranscriptIndexing):
         start, end, kind = layout.starts[y], layout.ends[y], layout.kinds[y]
         gutter_style = self.get_component_rich_style("transcript-view--gutter")
         segments: list[Segment] = []
-        number = self._para_numbers[layout.paras[y]] if kind == FIRST else 0
+        number = self._number_of(layout.paras[y]) if kind == FIRST else 0
         label = f"{number} " if number else ""
         segments.append(Segment(label.rjust(layout.gutter), gutter_style))
         if kind == HEADER:
