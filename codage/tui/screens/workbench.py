@@ -322,23 +322,6 @@ class WorkbenchScreen(
         if message.late_units is self._late_units:
             self.take_units()
 
-    def take_units(self) -> None:
-        """Take in the open document's units past its first part (waiting for the
-        worker if it has not read them yet): what needs every unit calls this first."""
-        late = self._late_units
-        if late is None:
-            return
-        self._late_units = None
-        rest = late.take()
-        gc.unfreeze()
-        self._units = rest.units
-        self._answer_count = sum(1 for u in self._units if u.kind == "answer")
-        for view in (self.view, self.other_view):
-            view.take_units(late)
-        gc.freeze()
-        self._apply_answer_filter()
-        self._show_title()
-
     @on(CodingsChanged)
     async def _codings_changed(self, message: CodingsChanged) -> None:
         await self.codings_changed(message)

@@ -40,6 +40,7 @@ class WorkbenchHost(Protocol):
     _document: Document | None
     _units: list[Unit]
     _late_units: LateUnits | None
+    _answer_count: int
     _unit_cases: dict[int, Case]
     _unit_bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]]
     _codings: list[Coding]

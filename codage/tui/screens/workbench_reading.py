@@ -3,6 +3,7 @@ panes, and the screens it opens (retrieval, export, statistics)."""
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from textual.widgets import Input
@@ -18,8 +19,9 @@ from codage.tui.screens.workbench_support import (
 )
 
 if TYPE_CHECKING:
-    from codage.domain import Span
+    from codage.domain import Span, Unit
     from codage.tui.screens.workbench_host import WorkbenchHost
+    from codage.tui.widgets.transcript_layout import LateUnits
     from codage.tui.widgets.transcript_view import TranscriptView
 
 
@@ -35,6 +37,26 @@ class ReadingActions:
     _answer_filter: str
     _show_documents: bool | None
     _show_codebook: bool | None
+    _late_units: LateUnits | None
+    _units: list[Unit]
+    _answer_count: int
+
+    def take_units(self: WorkbenchHost) -> None:
+        """Take in the open document's units past its first part (waiting for the
+        worker if it has not read them yet): what needs every unit calls this first."""
+        late = self._late_units
+        if late is None:
+            return
+        self._late_units = None
+        rest = late.take()
+        gc.unfreeze()
+        self._units = rest.units
+        self._answer_count = sum(1 for u in self._units if u.kind == "answer")
+        for view in (self.view, self.other_view):
+            view.take_units(late)
+        gc.freeze()
+        self._apply_answer_filter()
+        self._show_title()
 
     def action_search(self: WorkbenchHost) -> None:
         if self._document is None:

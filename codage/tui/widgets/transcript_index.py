@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from operator import add
 
@@ -30,7 +30,6 @@ from codage.tui.widgets.transcript_layout import (
     HEADER,
     LABEL_END,
     LABEL_WINDOW,
-    MAX_TARGETED_INVALIDATION,
     NOT_SIMPLE,
     SIMPLE_BYTES,
     SIMPLE_ENCODING,
@@ -42,7 +41,6 @@ from codage.tui.widgets.transcript_layout import (
     Layout,
     RunKey,
     cell_width,
-    coverage,
     index_units,
     wrap_cells,
 )
@@ -326,56 +324,6 @@ class TranscriptIndexing(ScrollView):
         shown_stamp = unit.timestamp if unit.timestamp is not None and stamp is None else None
         if shown_stamp is not None or shown_speaker:
             self._headers[start] = (shown_stamp, shown_speaker)
-
-    def _index_codings(self, codings: Sequence[Coding]) -> None:
-        self._codings = list(codings)
-        self._coding_keys = {(c.id, c.code_id, c.start, c.end) for c in self._codings}
-        self._coding_triples = [(c.start, c.end, c.code_id) for c in self._codings]
-        self._run_bounds, self._run_keys = coverage(self._coding_triples, 0, FAR)
-
-    def _splice_runs(
-        self,
-        low: int,
-        high: int,
-        near: Callable[[int, int], Sequence[tuple[int, int, int]]] | None = None,
-    ) -> None:
-        """Recompute coverage runs inside ``[low, high)`` only; outside it nothing changed.
-        ``near`` gives the triples that may meet a span (all of them by default)."""
-        bounds, keys = self._run_bounds, self._run_keys
-        triples = self._coding_triples if near is None else near(low, high)
-        middle_bounds, middle_keys = coverage(triples, low, high)
-        before = bisect_left(bounds, low)
-        after = bisect_right(bounds, high)
-        key_at_high = keys[after - 1]  # coverage from ``high`` on is unchanged
-        new_bounds = bounds[:before] + middle_bounds
-        new_keys = keys[:before] + middle_keys
-        if high < FAR:
-            new_bounds.append(high)
-            new_keys.append(key_at_high)
-        new_bounds += bounds[after:]
-        new_keys += keys[after:]
-        # runs of equal coverage meeting at the seams become one
-        for seam in (len(new_bounds) - len(bounds) + after, before + len(middle_bounds), before):
-            if 0 < seam < len(new_bounds) and new_keys[seam] == new_keys[seam - 1]:
-                del new_bounds[seam]
-                del new_keys[seam]
-        self._run_bounds, self._run_keys = new_bounds, new_keys
-
-    def _invalidate_spans(self, spans: list[Span]) -> None:
-        """Drop cached strips of the visual lines that intersect ``spans``."""
-        layout = self._layout
-        if layout is None:
-            return
-        if len(spans) > MAX_TARGETED_INVALIDATION:
-            self._strips.clear()
-            return
-        span_starts = [s.start for s in spans]
-        for y in list(self._strips.keys()):
-            # a line covers its newline too: a coding may end there
-            start, end = layout.starts[y], layout.ends[y] + 1
-            index = bisect_left(span_starts, end) - 1
-            if index >= 0 and spans[index].end > start:
-                self._strips.discard(y)
 
     # ------------------------------------------------------------------ layout
 
