@@ -532,6 +532,50 @@ def main_app(sizes: dict[int, float | None]) -> None:
         _print_keys(f)
 
 
+def main_open(sizes: list[int], repeat: int) -> None:
+    """The full app's open alone: each size's project built once, then opened ``repeat``
+    times in a fresh app; wall and CPU seconds (every thread) of each, their medians,
+    and the load average beside them (wall time means little on a shared machine)."""
+    import os
+
+    print("Full app, open_document() to the first paint (database reads included);")
+    print("5,000 codings. Goals (issue 19): 1 MB <= 0.5 s, 10 MB 0.5 s, 50 MB 2 s.")
+    goals = {1_000_000: 0.5, 10_000_000: 0.5, 50_000_000: 2.0}
+    for size in sizes:
+        corpus = make_corpus(size)
+        with tempfile.TemporaryDirectory(prefix="codage-tui-bench-") as folder:
+            location, document_id = build_project(corpus, Path(folder))
+            del corpus
+            walls, cpus = [], []
+            for _ in range(repeat):
+                f = asyncio.run(measure_app(location, document_id, repeats=0))
+                walls.append(f["open_s"])
+                cpus.append(f["open_cpu_s"])
+                load = os.getloadavg()[0]
+                print(
+                    f"  {size / 1e6:g} MB: wall {f['open_s']:.3f} s, cpu {f['open_cpu_s']:.3f} s"
+                    f" (load {load:.1f})",
+                    flush=True,
+                )
+        goal = goals.get(size)
+        verdict = "" if goal is None else f" against {goal:g} s"
+        print(
+            f"{size / 1e6:g} MB: median wall {statistics.median(walls):.3f} s, "
+            f"cpu {statistics.median(cpus):.3f} s{verdict}",
+            flush=True,
+        )
+
+
+USAGE = """usage: python benchmarks/tui_bench.py
+         [--imported [--project PATH] | --app [--sizes MB,..] | --open [--sizes MB,..] [--repeat N]]
+
+  (none)      the view alone on 0.1, 1 and 10 MB, then the full app's keys and open
+  --imported  keys on the demo imported by codage import (or on a copy of PATH)
+  --app       the full app on synthetic documents: open and keys (--sizes 1,10: MB)
+  --open      the full app's open only, each size built once and opened --repeat times
+              (default 1,10,50 MB, 3 times): wall, CPU and load of each, medians"""
+
+
 def main() -> None:
     print("open: load() to end of first paint. page, add: Pilot round trip minus the no-op")
     print("key's (page) or an empty step's (add). cpu: the view's own work, render included.")
@@ -554,8 +598,19 @@ def main() -> None:
     main_app({100_000: None, 1_000_000: 0.5, 10_000_000: 0.5})
 
 
+def _option(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
 if __name__ == "__main__":
-    if "--imported" in sys.argv:
+    if "--help" in sys.argv or "-h" in sys.argv:
+        print(USAGE)
+    elif "--open" in sys.argv:
+        main_open(
+            [int(float(mb) * 1_000_000) for mb in _option("--sizes", "1,10,50").split(",")],
+            int(_option("--repeat", "3")),
+        )
+    elif "--imported" in sys.argv:
         given = sys.argv.index("--project") + 1 if "--project" in sys.argv else 0
         main_keys(sys.argv[given] if given else None)
     elif "--app" in sys.argv:

@@ -21,6 +21,7 @@ from codage.store.assist import Assist
 from codage.store.base import Conflict, NotFound, ProjectBase
 from codage.store.codes import Codebook
 from codage.store.codings import NotYours
+from codage.store.document_parts import DocumentParts
 from codage.store.engine import StoreError, open_store
 from codage.store.history import History
 from codage.store.journal import UndoConflict
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 
-class Project(Merging, Codebook, Streams, Memos, Pseudonyms, Assist, History):
+class Project(Merging, Codebook, Streams, Memos, Pseudonyms, Assist, History, DocumentParts):
     """A codage project: one database, by path or SQLAlchemy URL."""
 
     @classmethod

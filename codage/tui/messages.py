@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from codage.domain import Case, Code, Coding, Document, DocumentInfo, Memo, Span, Unit
+
+if TYPE_CHECKING:
+    from codage.tui.widgets.transcript_layout import LateUnits
 
 
 @dataclass
@@ -49,6 +53,17 @@ class DocumentOpened(Message):
     # units the view only selects by (sentences), as (starts, ends) per kind
     # (a mapping that a worker may fill after posting: see transcript_layout.LateBounds)
     bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] = field(default_factory=dict)
+    # the units past the first screen's, read once it shows (``units`` are the first
+    # part's only): see transcript_layout.LateUnits
+    late_units: LateUnits | None = None
+
+
+@dataclass
+class DocumentUnitsRead(Message):
+    """The rest of an open document's units was read (see ``DocumentOpened.late_units``)."""
+
+    document_id: int
+    late_units: LateUnits
 
 
 @dataclass

@@ -43,6 +43,7 @@ from codage.tui.messages import (
     CodingsLoaded,
     DocumentMemoSaved,
     DocumentOpened,
+    DocumentUnitsRead,
     EditCodeRequested,
     ProjectChanged,
     ProjectLoaded,
@@ -63,7 +64,7 @@ from codage.tui.screens.workbench_workers import WorkbenchWorkers
 from codage.tui.widgets.codebook_tree import CodebookTree
 from codage.tui.widgets.document_filter import DocumentFilter
 from codage.tui.widgets.steady_footer import SteadyFooter
-from codage.tui.widgets.transcript_layout import LateBounds
+from codage.tui.widgets.transcript_layout import LateBounds, LateUnits
 from codage.tui.widgets.transcript_view import TranscriptView
 
 if TYPE_CHECKING:
@@ -119,6 +120,8 @@ class WorkbenchScreen(
         self._coders: list[str] = []
         self._document: Document | None = None
         self._units: list[Unit] = []
+        # the rest of the open document's units, while a worker reads them: see take_units
+        self._late_units: LateUnits | None = None
         self._unit_bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] = {}
         # answers of the open document: the title counts them on every coding change
         self._answer_count = 0
@@ -256,14 +259,10 @@ class WorkbenchScreen(
     @on(DocumentOpened)
     def _document_opened(self, message: DocumentOpened) -> None:
         document = message.document
+        late = message.late_units
+        units = message.units
         self._document = document
-        self._units = message.units
-        self._unit_bounds = message.bounds
-        self._answer_count = sum(1 for u in self._units if u.kind == "answer")
         self._unit_cases = message.unit_cases
-        self._doc_memo = message.memo
-        self._codings = message.codings
-        self._hits, self._hit = [], -1
         _, attributes = parse_filter(self.query_one("#document-filter", Input).value)
         if attributes and self._unit_cases:
             # the document list's attribute filter carries over to a survey's answers
@@ -271,16 +270,32 @@ class WorkbenchScreen(
         elif not self._unit_cases:
             self._answer_filter = ""
         notes = {
-            u.start: answer_note(self._unit_cases[u.id])
-            for u in self._units
-            if u.id in self._unit_cases
+            u.start: answer_note(self._unit_cases[u.id]) for u in units if u.id in self._unit_cases
         }
+        if late is not None and self._answer_filter:
+            # a filter dims answers and counts them in the title: every unit, now
+            rest = late.take()
+            units, late = rest.units, None
+            notes.update(rest.notes)
+        self._late_units = late
+        self._units = units
+        self._unit_bounds = message.bounds
+        self._answer_count = sum(1 for u in self._units if u.kind == "answer")
+        self._doc_memo = message.memo
+        self._codings = message.codings
+        self._hits, self._hit = [], -1
         if self._layer == "side":
             self._set_pair()
         # The previous document's objects may go now; the new one's are frozen below.
         gc.unfreeze()
         self.view.load(
-            document, self._units, self._layer_codings(), self._codes, notes, self._unit_bounds
+            document,
+            self._units,
+            self._layer_codings(),
+            self._codes,
+            notes,
+            self._unit_bounds,
+            late_units=late,
         )
         # A 10 MB transcript leaves hundreds of thousands of long-lived objects
         # (units, wrap index, strips): keeping them out of the collector's sweeps
@@ -288,7 +303,13 @@ class WorkbenchScreen(
         gc.freeze()
         if self._layer == "side":
             self._load_other(notes)
-        self._apply_answer_filter()
+        if late is None:
+            self._apply_answer_filter()
+        else:
+            # no filter: nothing dimmed; the steps of ] and [ come with every unit
+            self._steps = []
+            for view in (self.view, self.other_view):
+                view.set_dimmed([])
         self._apply_panes()
         self.view.focus()
         if message.jump is not None:
@@ -300,6 +321,11 @@ class WorkbenchScreen(
         if isinstance(message.bounds, LateBounds):
             # the sentences are read once the document is painted
             self.call_after_refresh(message.bounds.shown)
+
+    @on(DocumentUnitsRead)
+    def _document_units_read(self, message: DocumentUnitsRead) -> None:
+        if message.late_units is self._late_units:
+            self.take_units()
 
     @on(CodingsChanged)
     async def _codings_changed(self, message: CodingsChanged) -> None:

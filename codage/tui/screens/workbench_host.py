@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from codage.tui.screens.workbench_workers import Coverage
     from codage.tui.widgets.code_picker import CodePicker, NewCode
     from codage.tui.widgets.codebook_tree import CodebookTree
+    from codage.tui.widgets.transcript_layout import LateUnits
     from codage.tui.widgets.transcript_view import TranscriptView
 
 W = TypeVar("W", bound="Widget")
@@ -38,6 +39,8 @@ class WorkbenchHost(Protocol):
     # the open document and what the screen holds about it
     _document: Document | None
     _units: list[Unit]
+    _late_units: LateUnits | None
+    _answer_count: int
     _unit_cases: dict[int, Case]
     _unit_bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]]
     _codings: list[Coding]
@@ -123,6 +126,8 @@ class WorkbenchHost(Protocol):
     def _apply_panes(self) -> None: ...
 
     def _show_title(self) -> None: ...
+
+    def take_units(self) -> None: ...
 
     def _show_cursor(self) -> None: ...
 

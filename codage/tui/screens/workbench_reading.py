@@ -3,6 +3,7 @@ panes, and the screens it opens (retrieval, export, statistics)."""
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from textual.widgets import Input
@@ -17,8 +18,9 @@ from codage.tui.screens.workbench_support import (
 )
 
 if TYPE_CHECKING:
-    from codage.domain import Span
+    from codage.domain import Span, Unit
     from codage.tui.screens.workbench_host import WorkbenchHost
+    from codage.tui.widgets.transcript_layout import LateUnits
     from codage.tui.widgets.transcript_view import TranscriptView
 
 
@@ -34,6 +36,26 @@ class ReadingActions:
     _answer_filter: str
     _show_documents: bool | None
     _show_codebook: bool | None
+    _late_units: LateUnits | None
+    _units: list[Unit]
+    _answer_count: int
+
+    def take_units(self: WorkbenchHost) -> None:
+        """Take in the open document's units past its first part (waiting for the
+        worker if it has not read them yet): what needs every unit calls this first."""
+        late = self._late_units
+        if late is None:
+            return
+        self._late_units = None
+        rest = late.take()
+        gc.unfreeze()
+        self._units = rest.units
+        self._answer_count = sum(1 for u in self._units if u.kind == "answer")
+        for view in (self.view, self.other_view):
+            view.take_units(late)
+        gc.freeze()
+        self._apply_answer_filter()
+        self._show_title()
 
     def action_search(self: WorkbenchHost) -> None:
         if self._document is None:
@@ -71,6 +93,7 @@ class ReadingActions:
     def action_step(self: WorkbenchHost, step: int) -> None:
         """Select the next (or previous) answer, turn or paragraph; only matching answers
         when a filter is set."""
+        self.take_units()  # the steps come with every unit
         if not self._steps:
             if self._answer_filter:
                 self.notify(t("tui.no_answer_match", filter=self._answer_filter))
@@ -90,6 +113,7 @@ class ReadingActions:
         self.view.focus()
 
     def action_filter_answers(self: WorkbenchHost) -> None:
+        self.take_units()
         if not any(u.kind == "answer" for u in self._units):
             self.notify(t("tui.not_survey"))
             return

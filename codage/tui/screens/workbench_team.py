@@ -144,7 +144,13 @@ class TeamActions:
         self._set_pair()
         codings = [c for c in self._codings if c.coder == self._other_coder]
         self.other_view.load(
-            self._document, self._units, codings, self._codes, notes, self._unit_bounds
+            self._document,
+            self._units,
+            codings,
+            self._codes,
+            notes,
+            self._unit_bounds,
+            late_units=self._late_units,
         )
         self.other_view.set_dimmed(self.view._dimmed)
 

@@ -18,6 +18,7 @@ from codage.domain import (
     DocumentInfo,
     Memo,
     Span,
+    Unit,
 )
 from codage.i18n import t
 from codage.journal_text import describe_change
@@ -27,13 +28,14 @@ from codage.tui.messages import (
     CodingsLoaded,
     DocumentMemoSaved,
     DocumentOpened,
+    DocumentUnitsRead,
     JournalMoved,
     ProjectChanged,
     ProjectLoaded,
 )
-from codage.tui.screens.workbench_support import EXPECTED_ERRORS
+from codage.tui.screens.workbench_support import EXPECTED_ERRORS, answer_note
 from codage.tui.widgets.code_picker import NewCode
-from codage.tui.widgets.transcript_layout import LateBounds
+from codage.tui.widgets.transcript_layout import LateBounds, LateUnits, UnitsRest
 
 if TYPE_CHECKING:
     from codage.services import Project
@@ -47,6 +49,9 @@ RECENT_CODES = 12
 # How often an open workbench asks whether others changed the project: one cheap
 # aggregate query (see Project.journal_mark), in a worker.
 POLL_SECONDS = 1.5
+# How much of a document's text is read with its units before it first shows (more
+# when it opens on a passage further in): some ten screens; the rest is read after.
+HEAD_CHARACTERS = 64_000
 _COVERAGE_MADE = threading.Lock()
 
 
@@ -340,7 +345,11 @@ class WorkbenchWorkers:
 
     @work(thread=True, exclusive=True, group="document")
     def load_document(self: WorkbenchScreen, document_id: int, jump: Span | None = None) -> None:
-        """Read a document with its units, codings, respondents and memo."""
+        """Read a document with its units, codings, respondents and memo.
+
+        A long document is read in two parts: the units of its first screen (and of
+        the place ``jump`` shows), posted with the text and codings, then, once they
+        show, the rest of its units and its sentences."""
         project = self.project
         try:
             document = project.document(document_id)
@@ -348,27 +357,49 @@ class WorkbenchWorkers:
             self._fail(exc)
             return
         memos = project.memos("document", document_id)
-        # Codings as plain rows, sentences as bounds read once the document is posted:
-        # a 50 MB transcript's 400,000 sentences would hold its first paint a second.
-        units, _ = _uncollected(partial(project.units_and_bounds, document_id, with_bounds=False))
+        text = document.text
+        # the first part ends where a paragraph starts: its paragraphs are whole in it
+        reach = HEAD_CHARACTERS + (jump.end if jump is not None else 0)
+        head_end = text.find("\n", reach) + 1 if reach < len(text) else 0
         bounds = LateBounds()
+        late = LateUnits(head_end, bounds) if head_end > 0 else None
+        # Codings as plain rows, sentences as bounds read once the document is posted:
+        # a 50 MB transcript's 400,000 sentences would hold its first paint a second,
+        # and its 200,000 other units most of one.
+        if late is None:
+            units = _uncollected(partial(project.units_between, document_id))
+        else:
+            units = project.units_between(document_id, before=head_end)
+        unit_cases = project.unit_cases(document_id)
         self.post_message(
             DocumentOpened(
                 document=document,
                 units=units,
-                codings=project.codings_bulk(document_ids=[document_id]),
-                unit_cases=project.unit_cases(document_id),
+                codings=project.document_codings(document_id),
+                unit_cases=unit_cases,
                 # one's own memo first: another coder's is shown but not theirs to edit
                 memo=next(
                     (m for m in memos if m.author == self.coder), memos[0] if memos else None
                 ),
                 jump=jump,
                 bounds=bounds,
+                late_units=late,
             )
         )
         read: dict[str, tuple[list[int], list[int]]] = {}
         try:
             bounds.wait_shown(timeout=5)
+            if late is not None:
+                rest: list[Unit] = []
+                try:
+                    rest = _uncollected(partial(project.units_between, document_id, start=head_end))
+                finally:
+                    # delivered whatever happens: the view waits for it past the first part
+                    notes = {
+                        u.start: answer_note(unit_cases[u.id]) for u in rest if u.id in unit_cases
+                    }
+                    late.deliver(_uncollected(partial(UnitsRest.of, units, rest, text, notes)))
+                    self.post_message(DocumentUnitsRead(document_id, late))
             read = _uncollected(partial(project.document_unit_bounds, document_id))
         except EXPECTED_ERRORS as exc:
             self._fail(exc)

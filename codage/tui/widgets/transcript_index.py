@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping, Sequence
-from operator import attrgetter
+from collections.abc import Mapping, Sequence
+from itertools import accumulate
+from operator import add
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -19,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from codage.domain import Code, Coding, Document, Span, Unit
-from codage.places import Locator
+from codage.places import Locator, number_places
 from codage.tui.bindings import localize
 from codage.tui.widgets.transcript_layout import (
     CONTINUATION,
@@ -29,7 +30,6 @@ from codage.tui.widgets.transcript_layout import (
     HEADER,
     LABEL_END,
     LABEL_WINDOW,
-    MAX_TARGETED_INVALIDATION,
     NOT_SIMPLE,
     SIMPLE_BYTES,
     SIMPLE_ENCODING,
@@ -37,10 +37,11 @@ from codage.tui.widgets.transcript_layout import (
     STAMP_IN_TEXT,
     WRAP_STEP,
     LateBounds,
+    LateUnits,
     Layout,
     RunKey,
     cell_width,
-    coverage,
+    index_units,
     wrap_cells,
 )
 
@@ -97,16 +98,27 @@ class TranscriptIndexing(ScrollView):
         # paragraphs are the text's lines; width-independent, computed at load
         self._para_starts = array("q")
         self._para_ends = array("q")
-        # gutter numbers: the numbered unit (see places.Locator) starting on each line
-        self._para_numbers = array("l")
+        # gutter numbers: the numbered units (see places.Locator), looked up by line
         self._locator = Locator([])
+        self._place_starts: list[int] = []
+        # paragraphs holding wide or zero-width characters, among the first
+        # _complex_to (looked for as the wrap reaches them)
         self._complex_paras: set[int] = set()
+        self._complex_to = 0
         self._line_bounds: tuple[list[int], list[int]] | None = None
         # units by kind, sorted by start, with their bounds for bisection
         # a reader's bounds are kept as handed over (sequences), those built here as lists
         self._unit_bounds: dict[str, tuple[Sequence[int], Sequence[int]]] = {}
         # kinds a worker still reads while the document shows (sentences): see LateBounds
         self._late_bounds: LateBounds | None = None
+        # the units past the first part, read by a worker while it shows: see LateUnits;
+        # until taken, only the first _head_paras paragraphs may be wrapped
+        self._late_units: LateUnits | None = None
+        self._head_paras = 0
+        # units to decorate, by start, and how many of them are decorated: a paragraph
+        # is decorated as the wrap reaches it (see _prepare)
+        self._decorated: list[Unit] = []
+        self._decorated_to = 0
         # turn header lines: timestamp and speaker the text itself does not show
         self._headers: dict[int, tuple[float | None, str | None]] = {}
         # labels written at paragraph starts: (start, end, speaker or None for a timestamp)
@@ -126,6 +138,8 @@ class TranscriptIndexing(ScrollView):
         # the first paragraph not wrapped yet while a long document is wrapped in steps
         # (see _relayout); None once the layout holds the whole text
         self._wrap_next: int | None = None
+        # the layout whose next wrap step is queued (None when no step is)
+        self._stepping: Layout | None = None
         self._strips: LRUCache[int, Strip] = LRUCache(2048)
         # cursor and selection
         self._cursor = 0
@@ -148,74 +162,130 @@ class TranscriptIndexing(ScrollView):
     # ------------------------------------------------------------------ indexing
 
     def _index_paragraphs(self, text: str) -> None:
-        starts, ends = array("q"), array("q")
-        position = 0
-        for paragraph in text.split("\n"):
-            end = position + len(paragraph)
-            starts.append(position)
-            ends.append(end)
-            position = end + 1
-        self._para_starts, self._para_ends = starts, ends
-        complex_paras: set[int] = set()
-        position = 0
-        try:
-            if not text.encode(SIMPLE_ENCODING).translate(None, SIMPLE_BYTES):
-                position = len(text)  # no complex character: nothing to search
-        except UnicodeEncodeError:
-            pass  # beyond the encoding: the expression finds them
-        while (match := NOT_SIMPLE.search(text, position)) is not None:
-            index = bisect_right(starts, match.start()) - 1
-            complex_paras.add(index)
-            position = ends[index] + 1
-        self._complex_paras = complex_paras
+        # lengths, then starts and ends by running sums: every loop in C (the Python loop
+        # over 400,000 lines of a 50 MB transcript was a fifth of a second)
+        lengths = list(map(len, text.split("\n")))
+        starts = array("q", accumulate(map((1).__add__, lengths), initial=0))
+        starts.pop()
+        self._para_starts, self._para_ends = starts, array("q", map(add, starts, lengths))
+        self._complex_paras, self._complex_to = set(), 0
         self._line_bounds = None
 
-    def _index_units(self, units: Sequence[Unit]) -> None:
-        by_kind: dict[str, list[Unit]] = {}
-        for unit in units:
-            by_kind.setdefault(unit.kind, []).append(unit)
-        self._unit_bounds = {}
-        for kind, group in by_kind.items():
-            starts = [u.start for u in group]
-            if starts != sorted(starts):  # readers emit units in order: usually no sort
-                group.sort(key=attrgetter("start", "end"))
-                starts = [u.start for u in group]
-            self._unit_bounds[kind] = (starts, [u.end for u in group])
+    def _find_complex(self, last: int) -> None:
+        """Find the complex paragraphs among the first ``last`` (those not looked at)."""
+        first = self._complex_to
+        if last <= first:
+            return
+        self._complex_to = last
+        text, starts, ends = self._text, self._para_starts, self._para_ends
+        position, end = starts[first], ends[last - 1]
+        try:
+            if not text[position:end].encode(SIMPLE_ENCODING).translate(None, SIMPLE_BYTES):
+                return  # no complex character: nothing to search
+        except UnicodeEncodeError:
+            pass  # beyond the encoding: the expression finds them
+        while (match := NOT_SIMPLE.search(text, position, end)) is not None:
+            index = bisect_right(starts, match.start()) - 1
+            self._complex_paras.add(index)
+            position = ends[index] + 1
+
+    def _index_units(self, units: Sequence[Unit], late: LateUnits | None = None) -> None:
+        self._unit_bounds, self._decorated = index_units(units)
+        self._decorated_to = 0
         self._headers, self._labels, self._speaker_colours = {}, {}, {}
-        para_starts = self._para_starts
-        for unit in [*by_kind.get("turn", []), *by_kind.get("paragraph", [])]:
-            if unit.speaker is None and unit.timestamp is None:
-                continue
-            index = bisect_left(para_starts, unit.start)
-            if index >= len(para_starts) or para_starts[index] != unit.start:
-                continue  # decorations are drawn at paragraph starts only
+        self._late_units = late
+        self._head_paras = 0 if late is None else bisect_left(self._para_starts, late.head_end)
+        # without the rest, a first part with no numbered unit is not numbered by lines:
+        # the document may have numbered units further on
+        places = number_places(units, self._text if late is None else None)
+        self._locator, self._place_starts = Locator(places), [p.start for p in places]
+
+    def _prepare(self, last: int) -> None:
+        """Ready the first ``last`` paragraphs for wrapping: complex characters found,
+        turns decorated. Done as the wrap reaches them, so that opening a long document
+        does not wait for the whole of it; the order of the units decorated is the
+        text's, as the whole document decorated at once."""
+        self._find_complex(last)
+        decorated, index = self._decorated, self._decorated_to
+        if index >= len(decorated):
+            return
+        para_starts, para_ends = self._para_starts, self._para_ends
+        limit = para_starts[last] if last < len(para_starts) else FAR
+        while index < len(decorated) and decorated[index].start < limit:
+            unit = decorated[index]
+            index += 1
             if unit.start in self._labels or unit.start in self._headers:
                 continue  # a turn and its first paragraph: decorate once
-            self._decorate(unit, self._para_ends[index])
-        self._number_lines(units)
+            at = bisect_left(para_starts, unit.start)
+            if at >= len(para_starts) or para_starts[at] != unit.start:
+                continue  # decorations are drawn at paragraph starts only
+            self._decorate(unit, para_ends[at])
+        self._decorated_to = index
 
-    def _number_lines(self, units: Sequence[Unit]) -> None:
-        """Gutter numbers: each numbered unit's number on the line where it starts, so
-        that "turn 12" in a dossier is the line marked 12 here."""
-        self._locator = Locator.of(units, self._text)
-        para_starts = self._para_starts
-        numbers = array("l", bytes(len(para_starts) * array("l").itemsize))
-        for place in self._locator.places:
-            index = bisect_right(para_starts, place.start) - 1
-            if index >= 0 and not numbers[index]:
-                numbers[index] = place.number
-        self._para_numbers = numbers
+    def _number_of(self, para: int) -> int:
+        """The gutter number of paragraph ``para``: the first numbered unit starting on
+        it, so that "turn 12" in a dossier is the line marked 12 here (0: none)."""
+        starts, para_starts = self._place_starts, self._para_starts
+        index = bisect_left(starts, para_starts[para])
+        if index < len(starts) and (
+            para + 1 >= len(para_starts) or starts[index] < para_starts[para + 1]
+        ):
+            return self._locator.places[index].number
+        return 0
+
+    def _place_count(self) -> int:
+        """How many numbered units the document holds (sizes the gutter); while the rest
+        of the units is read, an estimate from the first part's share of the text."""
+        count = len(self._locator.places)
+        late = self._late_units
+        if late is None:
+            return count
+        if not count:
+            return len(self._para_starts)
+        return count * len(self._text) // max(1, late.head_end)
+
+    def _take_units(self) -> None:
+        """Take in the units past the first part (waiting for the worker if need be)."""
+        late = self._late_units
+        if late is None:
+            return
+        rest = late.take()
+        digits = self._gutter_digits()
+        before = self._locator.places
+        self._late_units = None
+        # the units' own kinds win over bounds handed over for the same kind
+        self._unit_bounds.update(rest.bounds)
+        self._decorated.extend(rest.decorated)
+        self._locator, self._place_starts = rest.locator, rest.place_starts
+        self._add_notes(rest.notes)
+        layout = self._layout
+        if layout is None:
+            return
+        if self._gutter_digits() != digits:
+            # the estimate missed by a digit: the gutter is wider or narrower
+            self._rewrap(layout)
+        elif rest.locator.places[: len(before)] != before:
+            self._strips.clear()  # numbered by lines after all
+        self._step_on(layout)
+        self.refresh()
+
+    def take_units(self, late: LateUnits) -> None:
+        """The worker delivered ``late``: take it in, if this view still waits for it."""
+        if self._late_units is late:
+            self._take_units()
 
     def _index_notes(self, notes: Mapping[int, str]) -> None:
         """Header lines carrying the screen's notes, above the paragraphs they name."""
         self._notes = {}
+        self._add_notes(notes)
+
+    def _add_notes(self, notes: Mapping[int, str]) -> None:
         para_starts = self._para_starts
         for start, note in notes.items():
             index = bisect_left(para_starts, start)
             if index >= len(para_starts) or para_starts[index] != start or not note:
                 continue
             self._notes[start] = " ".join(note.split())
-            self._headers.setdefault(start, (None, None))
 
     def _is_dimmed(self, offset: int) -> bool:
         index = bisect_right(self._dimmed_starts, offset) - 1
@@ -255,56 +325,6 @@ class TranscriptIndexing(ScrollView):
         if shown_stamp is not None or shown_speaker:
             self._headers[start] = (shown_stamp, shown_speaker)
 
-    def _index_codings(self, codings: Sequence[Coding]) -> None:
-        self._codings = list(codings)
-        self._coding_keys = {(c.id, c.code_id, c.start, c.end) for c in self._codings}
-        self._coding_triples = [(c.start, c.end, c.code_id) for c in self._codings]
-        self._run_bounds, self._run_keys = coverage(self._coding_triples, 0, FAR)
-
-    def _splice_runs(
-        self,
-        low: int,
-        high: int,
-        near: Callable[[int, int], Sequence[tuple[int, int, int]]] | None = None,
-    ) -> None:
-        """Recompute coverage runs inside ``[low, high)`` only; outside it nothing changed.
-        ``near`` gives the triples that may meet a span (all of them by default)."""
-        bounds, keys = self._run_bounds, self._run_keys
-        triples = self._coding_triples if near is None else near(low, high)
-        middle_bounds, middle_keys = coverage(triples, low, high)
-        before = bisect_left(bounds, low)
-        after = bisect_right(bounds, high)
-        key_at_high = keys[after - 1]  # coverage from ``high`` on is unchanged
-        new_bounds = bounds[:before] + middle_bounds
-        new_keys = keys[:before] + middle_keys
-        if high < FAR:
-            new_bounds.append(high)
-            new_keys.append(key_at_high)
-        new_bounds += bounds[after:]
-        new_keys += keys[after:]
-        # runs of equal coverage meeting at the seams become one
-        for seam in (len(new_bounds) - len(bounds) + after, before + len(middle_bounds), before):
-            if 0 < seam < len(new_bounds) and new_keys[seam] == new_keys[seam - 1]:
-                del new_bounds[seam]
-                del new_keys[seam]
-        self._run_bounds, self._run_keys = new_bounds, new_keys
-
-    def _invalidate_spans(self, spans: list[Span]) -> None:
-        """Drop cached strips of the visual lines that intersect ``spans``."""
-        layout = self._layout
-        if layout is None:
-            return
-        if len(spans) > MAX_TARGETED_INVALIDATION:
-            self._strips.clear()
-            return
-        span_starts = [s.start for s in spans]
-        for y in list(self._strips.keys()):
-            # a line covers its newline too: a coding may end there
-            start, end = layout.starts[y], layout.ends[y] + 1
-            index = bisect_left(span_starts, end) - 1
-            if index >= 0 and spans[index].end > start:
-                self._strips.discard(y)
-
     # ------------------------------------------------------------------ layout
 
     def _viewport_height(self) -> int:
@@ -321,17 +341,32 @@ class TranscriptIndexing(ScrollView):
         top_offset = old.starts[int(self.scroll_offset.y)] if old and old.count else 0
         # A long document is wrapped in steps: what the first paint shows now, the rest
         # between events (see _wrap_step); whatever needs a line beyond the part wrapped
-        # (an offset past it, a move by lines, the line count) finishes it first.
+        # (an offset past it, a move by lines, the line count) wraps on to it first.
         layout = self._layout = self._wrap_start(width)
         self._wrap_next = 0
         self._wrap_more(WRAP_STEP)
         self._strips.clear()
         self._sized(layout)
-        if self._wrap_next is not None:
-            # after the paint: queued at once, the steps would all run before it
-            self.call_after_refresh(self._wrap_step, layout)
+        self._step_on(layout)
         if old is not None:
             self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
+
+    def _rewrap(self, layout: Layout) -> None:
+        """Wrap ``layout`` again from the start, in place, for a gutter of another width
+        (the document's numbered units outnumbered the estimate), keeping the top line."""
+        top_offset = layout.starts[int(self.scroll_offset.y)] if layout.count else 0
+        fresh = self._wrap_start(layout.width)
+        layout.gutter, layout.text_width, layout.margin = (
+            fresh.gutter,
+            fresh.text_width,
+            fresh.margin,
+        )
+        del layout.starts[:], layout.ends[:], layout.kinds[:], layout.paras[:]
+        self._wrap_next = 0
+        self._strips.clear()
+        self._wrap_more(WRAP_STEP)
+        self._sized(layout)
+        self.scroll_to(y=self._line_of(top_offset), animate=False, force=True)
 
     def _sized(self, layout: Layout) -> None:
         """The scrollable height follows the lines wrapped so far."""
@@ -340,36 +375,85 @@ class TranscriptIndexing(ScrollView):
         # until then Textual refuses to scroll
         self._refresh_scrollbars()
 
+    def _step_on(self, layout: Layout) -> None:
+        """Queue the next wrap step of ``layout``, if it has one and none is queued:
+        after the paint (queued at once, the steps would all run before it)."""
+        if self._wrap_next is None or self._stepping is layout or self._held(self._wrap_next):
+            return
+        self._stepping = layout
+        self.call_after_refresh(self._wrap_step, layout)
+
+    def _held(self, paragraph: int) -> bool:
+        """Whether wrapping ``paragraph`` waits for units still being read."""
+        return self._late_units is not None and paragraph >= self._head_paras
+
     def _wrap_step(self, layout: Layout) -> None:
         """Wrap the next paragraphs of ``layout`` unless another replaced it."""
+        if self._stepping is layout:
+            self._stepping = None
         if layout is not self._layout or self._wrap_next is None:
             return
         self._wrap_more(WRAP_STEP)
         self._sized(layout)
-        if self._wrap_next is not None:
-            self.call_after_refresh(self._wrap_step, layout)
+        self._step_on(layout)
 
     def _wrap_more(self, paragraphs: int) -> None:
-        """Extend the layout, in place, by up to ``paragraphs`` paragraphs."""
+        """Extend the layout, in place, by up to ``paragraphs`` paragraphs (not past the
+        first part while the rest of the units is read)."""
         layout, first = self._layout, self._wrap_next
         if layout is None or first is None:
             return
-        last = min(len(self._para_starts), first + paragraphs)
+        count = len(self._para_starts)
+        last = min(count, first + paragraphs)
+        if self._late_units is not None:
+            last = min(last, self._head_paras)
+        if last <= first:
+            return
+        self._prepare(last)
         self._wrap_paragraphs(layout, first, last)
-        self._wrap_next = last if last < len(self._para_starts) else None
+        self._wrap_next = last if last < count else None
 
     def _whole_layout(self) -> None:
         """Finish wrapping the document now (a move needs lines not wrapped yet)."""
+        self._take_units()
         layout = self._layout
         if layout is not None and self._wrap_next is not None:
             self._wrap_more(len(self._para_starts))
             self._sized(layout)
+
+    def _wrap_through(self, offset: int) -> None:
+        """Wrap on to the paragraph holding ``offset`` (the lines before it are those of
+        the whole wrap: a line's place does not depend on what comes after it)."""
+        paragraph = max(0, bisect_right(self._para_starts, offset) - 1)
+        if self._held(paragraph):
+            self._take_units()
+        layout = self._layout
+        if layout is None or self._wrap_next is None or paragraph < self._wrap_next:
+            return
+        self._wrap_more(paragraph + 1 - self._wrap_next)
+        self._sized(layout)
+        self._step_on(layout)
+
+    def _wrap_lines(self, count: int) -> None:
+        """Wrap on until more than ``count`` lines are wrapped, or every line is."""
+        layout = self._layout
+        if layout is None or self._wrap_next is None or layout.count > count:
+            return
+        while self._wrap_next is not None and layout.count <= count:
+            if self._held(self._wrap_next):
+                self._take_units()
+            self._wrap_more(WRAP_STEP)
+        self._sized(layout)
+        self._step_on(layout)
 
     def _wrapped_to(self) -> int:
         """The last offset the wrapped lines reach (the whole text's end once done)."""
         if self._wrap_next is None:
             return len(self._text)
         return int(self._para_ends[self._wrap_next - 1]) if self._wrap_next else -1
+
+    def _gutter_digits(self) -> int:
+        return len(str(max(1, self._place_count())))
 
     def _margin_width(self, width: int) -> int:
         """Columns of the code margin (with its separator) for a view ``width`` wide.
@@ -388,14 +472,15 @@ class TranscriptIndexing(ScrollView):
 
     def _wrap(self, width: int) -> Layout:
         """The whole document wrapped for ``width``."""
+        self._take_units()
+        self._prepare(len(self._para_starts))
         layout = self._wrap_start(width)
         self._wrap_paragraphs(layout, 0, len(self._para_starts))
         return layout
 
     def _wrap_start(self, width: int) -> Layout:
         """An empty layout for ``width``: gutter, margin and text width."""
-        digits = len(str(max(1, len(self._locator.places))))
-        gutter = max(4, digits + 2)
+        gutter = max(4, self._gutter_digits() + 2)
         margin = self._margin_width(width)
         text_width = max(8, width - gutter - margin - 1)
         empty = array("q"), array("q"), bytearray(), array("l")
@@ -413,10 +498,10 @@ class TranscriptIndexing(ScrollView):
         )
         text = self._text
         rfind = text.rfind
-        headers, complex_paras = self._headers, self._complex_paras
+        headers, notes, complex_paras = self._headers, self._notes, self._complex_paras
         para_starts, para_ends = self._para_starts[first:last], self._para_ends[first:last]
         for index, (start, end) in enumerate(zip(para_starts, para_ends, strict=True), first):
-            if start in headers:
+            if start in headers or start in notes:
                 add_start(start)
                 add_end(start)
                 add_kind(HEADER)
@@ -452,10 +537,10 @@ class TranscriptIndexing(ScrollView):
     def _line_of(self, offset: int) -> int:
         """The visual line holding ``offset`` (a header shares its start with the text
         line after it; bisecting to the right lands on the text line)."""
+        if offset > self._wrapped_to():
+            self._wrap_through(offset)
         layout = self._layout
         assert layout is not None
-        if offset > self._wrapped_to():
-            self._whole_layout()
         return max(0, bisect_right(layout.starts, offset) - 1)
 
     def _text_line(self, y: int, forward: bool) -> int:

@@ -9,12 +9,16 @@ import threading
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
 from textual.strip import Strip
+
+from codage.domain import Unit
+from codage.places import Locator, number_places
 
 # Characters that certainly take one cell. Anything else (CJK, emoji, combining marks, soft
 # hyphen, other controls) sends its paragraph down the cell-by-cell path.
@@ -228,6 +232,8 @@ class LateBounds(Mapping[str, Bounds]):
         return self._ready.is_set()
 
     def _read(self) -> dict[str, Bounds]:
+        # a key pressed before the first paint: the worker need wait for it no longer
+        self._shown.set()
         self._ready.wait()
         return self._bounds
 
@@ -239,3 +245,99 @@ class LateBounds(Mapping[str, Bounds]):
 
     def __len__(self) -> int:
         return len(self._read())
+
+
+# Units the view decorates (a speaker or a time at the start of a paragraph), and the
+# kinds among them, in the order a start is claimed: a turn before its first paragraph.
+DECORATED_KINDS = ("turn", "paragraph")
+
+
+def index_units(units: Sequence[Unit]) -> tuple[dict[str, Bounds], list[Unit]]:
+    """Units' ``(starts, ends)`` per kind, in text order (as readers give them; sorted
+    by start and end when not), and the units to decorate, by start, turns first at one
+    start (each kind keeping that order within a start)."""
+    by_kind: dict[str, list[Unit]] = {}
+    for unit in units:
+        by_kind.setdefault(unit.kind, []).append(unit)
+    bounds: dict[str, Bounds] = {}
+    for kind, group in by_kind.items():
+        starts = [u.start for u in group]
+        if starts != sorted(starts):  # readers emit units in order: usually no sort
+            group.sort(key=attrgetter("start", "end"))
+            starts = [u.start for u in group]
+        bounds[kind] = (starts, [u.end for u in group])
+    decorated = [
+        u
+        for kind in DECORATED_KINDS
+        for u in by_kind.get(kind, ())
+        if u.speaker is not None or u.timestamp is not None
+    ]
+    # stable: within one start, each kind's units keep their order
+    decorated.sort(key=lambda u: (u.start, u.kind != "turn"))
+    return bounds, decorated
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsRest:
+    """The units of a document from an offset on, with what the view derives from every
+    unit, worked out by the worker that read them rather than between two keystrokes."""
+
+    units: list[Unit]  # every unit of the document (the first part's, then these)
+    rest: list[Unit]  # the units from the offset on
+    notes: dict[int, str]  # header notes of the rest (a survey answer's respondent)
+    bounds: dict[str, Bounds]  # every unit's, per kind (see index_units)
+    decorated: list[Unit]  # the rest's units to decorate (see index_units)
+    locator: Locator  # numbered places of the whole document
+    place_starts: list[int]
+
+    @classmethod
+    def of(
+        cls, head: Sequence[Unit], rest: Sequence[Unit], text: str, notes: Mapping[int, str]
+    ) -> UnitsRest:
+        """``rest`` (units starting at or after every unit of ``head``) with ``head``."""
+        units = [*head, *rest]
+        bounds, _ = index_units(units)
+        _, decorated = index_units(rest)
+        places = number_places(units, text)
+        return cls(
+            units=units,
+            rest=list(rest),
+            notes=dict(notes),
+            bounds=bounds,
+            decorated=decorated,
+            locator=Locator(places),
+            place_starts=[p.start for p in places],
+        )
+
+
+class LateUnits:
+    """The units of a document from ``head_end`` on, read by a worker once the first part
+    shows (the first part's units are given to the view at once).
+
+    ``head_end`` starts a paragraph: the paragraphs before it are whole in the first part.
+    Whatever needs a unit beyond it (a line past it, a turn key, the place of an offset)
+    takes the rest, waiting for the worker if it has not delivered yet. Shares the
+    "shown" signal of the sentences' :class:`LateBounds`: one read follows the other.
+    """
+
+    def __init__(self, head_end: int, bounds: LateBounds) -> None:
+        self.head_end = head_end
+        self._bounds = bounds
+        self._ready = threading.Event()
+        self._rest: UnitsRest | None = None
+
+    def deliver(self, rest: UnitsRest) -> None:
+        """Hand over what was read (called once, from the worker)."""
+        self._rest = rest
+        self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def take(self) -> UnitsRest:
+        """The rest, waited for if need be (the worker is told to read it now)."""
+        self._bounds.shown()
+        self._ready.wait()
+        assert self._rest is not None
+        return self._rest

@@ -74,11 +74,13 @@ class TranscriptNavigation(TranscriptRendering):
             self.scroll_to(y=y - height + 1, animate=False, force=True)
 
     def _vertical(self, lines: int, select: bool) -> None:
-        self._whole_layout()  # the line count bounds the move
+        if self._layout is None:
+            return
+        y = self._line_of(self._cursor)
+        self._wrap_lines(y + lines + 1)  # the line count bounds the move
         layout = self._layout
         if layout is None or layout.count == 0:
             return
-        y = self._line_of(self._cursor)
         if self._goal_column is None:
             self._goal_column = self._column_of(y, self._cursor)
         target = max(0, min(layout.count - 1, y + lines))
@@ -117,8 +119,9 @@ class TranscriptNavigation(TranscriptRendering):
             self._set_cursor(self._last_offset(self._line_of(self._cursor)), select=select)
 
     def action_page_down(self, select: bool = False) -> None:
-        self._whole_layout()  # the scroll is bounded by the line count
         height = self._viewport_height()
+        # the scroll is bounded by the line count
+        self._wrap_lines(int(self.scroll_offset.y) + 2 * height + 1)
         # scroll first so the cursor keeps its place on screen, as editors do
         self.scroll_to(
             y=min(self.max_scroll_y, int(self.scroll_offset.y) + height), animate=False, force=True
@@ -153,9 +156,11 @@ class TranscriptNavigation(TranscriptRendering):
         late = self._late_bounds
         if late is not None:
             # the first key that selects by unit waits for the worker's read, if need be
-            for kind, bounds in late.items():
-                self._unit_bounds.setdefault(kind, bounds)
+            for late_kind, bounds in late.items():
+                self._unit_bounds.setdefault(late_kind, bounds)
             self._late_bounds = None
+        if kind != "sentence" or "sentence" not in self._unit_bounds:
+            self._take_units()  # a turn or paragraph key needs every unit
         for candidate in fallbacks:
             if candidate in self._unit_bounds:
                 return self._unit_bounds[candidate]

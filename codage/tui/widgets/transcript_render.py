@@ -1,10 +1,12 @@
 """Drawing the transcript view: one visual line as a strip (gutter, styled text, margin of code
-names), cached, with the cursor and selection painted over it at paint time. Builds on
+names), cached, with the cursor and selection painted over it at paint time; the runs of
+coding coverage it tints the text by. Builds on
 :class:`~codage.tui.widgets.transcript_index.TranscriptIndexing`."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -13,20 +15,21 @@ from textual.color import Color
 from textual.strip import Strip
 
 from codage.display import visible
-from codage.domain import (
-    Code,
-)
+from codage.domain import Code, Coding, Span
 from codage.tui.widgets.transcript_index import TranscriptIndexing
 from codage.tui.widgets.transcript_layout import (
     DISPLAY,
+    FAR,
     FIRST,
     GREY,
     HEADER,
+    MAX_TARGETED_INVALIDATION,
     OVERLAP_TINT,
     TINT,
     Layout,
     RunKey,
     cell_width,
+    coverage,
     ellipsis,
     format_timestamp,
     parse_colour,
@@ -35,6 +38,58 @@ from codage.tui.widgets.transcript_layout import (
 
 class TranscriptRendering(TranscriptIndexing):
     """Drawing lines of a transcript view (see the module's docstring)."""
+
+    # ------------------------------------------------------------------ coding runs
+
+    def _index_codings(self, codings: Sequence[Coding]) -> None:
+        self._codings = list(codings)
+        self._coding_keys = {(c.id, c.code_id, c.start, c.end) for c in self._codings}
+        self._coding_triples = [(c.start, c.end, c.code_id) for c in self._codings]
+        self._run_bounds, self._run_keys = coverage(self._coding_triples, 0, FAR)
+
+    def _splice_runs(
+        self,
+        low: int,
+        high: int,
+        near: Callable[[int, int], Sequence[tuple[int, int, int]]] | None = None,
+    ) -> None:
+        """Recompute coverage runs inside ``[low, high)`` only; outside it nothing changed.
+        ``near`` gives the triples that may meet a span (all of them by default)."""
+        bounds, keys = self._run_bounds, self._run_keys
+        triples = self._coding_triples if near is None else near(low, high)
+        middle_bounds, middle_keys = coverage(triples, low, high)
+        before = bisect_left(bounds, low)
+        after = bisect_right(bounds, high)
+        key_at_high = keys[after - 1]  # coverage from ``high`` on is unchanged
+        new_bounds = bounds[:before] + middle_bounds
+        new_keys = keys[:before] + middle_keys
+        if high < FAR:
+            new_bounds.append(high)
+            new_keys.append(key_at_high)
+        new_bounds += bounds[after:]
+        new_keys += keys[after:]
+        # runs of equal coverage meeting at the seams become one
+        for seam in (len(new_bounds) - len(bounds) + after, before + len(middle_bounds), before):
+            if 0 < seam < len(new_bounds) and new_keys[seam] == new_keys[seam - 1]:
+                del new_bounds[seam]
+                del new_keys[seam]
+        self._run_bounds, self._run_keys = new_bounds, new_keys
+
+    def _invalidate_spans(self, spans: list[Span]) -> None:
+        """Drop cached strips of the visual lines that intersect ``spans``."""
+        layout = self._layout
+        if layout is None:
+            return
+        if len(spans) > MAX_TARGETED_INVALIDATION:
+            self._strips.clear()
+            return
+        span_starts = [s.start for s in spans]
+        for y in list(self._strips.keys()):
+            # a line covers its newline too: a coding may end there
+            start, end = layout.starts[y], layout.ends[y] + 1
+            index = bisect_left(span_starts, end) - 1
+            if index >= 0 and spans[index].end > start:
+                self._strips.discard(y)
 
     # ------------------------------------------------------------------ rendering
 
@@ -75,7 +130,7 @@ class TranscriptRendering(TranscriptIndexing):
         start, end, kind = layout.starts[y], layout.ends[y], layout.kinds[y]
         gutter_style = self.get_component_rich_style("transcript-view--gutter")
         segments: list[Segment] = []
-        number = self._para_numbers[layout.paras[y]] if kind == FIRST else 0
+        number = self._number_of(layout.paras[y]) if kind == FIRST else 0
         label = f"{number} " if number else ""
         segments.append(Segment(label.rjust(layout.gutter), gutter_style))
         if kind == HEADER:

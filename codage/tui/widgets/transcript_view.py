@@ -43,6 +43,7 @@ from codage.tui.widgets.transcript_layout import (
     HEADER,
     MAX_TARGETED_INVALIDATION,
     LateBounds,
+    LateUnits,
     coverage,
 )
 from codage.tui.widgets.transcript_navigation import TranscriptNavigation
@@ -172,6 +173,8 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         codes: Iterable[Code] = (),
         notes: Mapping[int, str] | None = None,
         bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None = None,
+        *,
+        late_units: LateUnits | None = None,
     ) -> None:
         """Show ``document`` with its units, codings and the codes they refer to.
 
@@ -180,6 +183,10 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         is ignored. ``bounds`` gives units of further kinds as ``(starts, ends)`` in text
         order, for kinds the view only selects by (sentences: most of a transcript's
         units, cheaper to hand over as two arrays than as objects).
+
+        With ``late_units``, ``units`` (and ``notes``) are those of the first part of
+        the document only, up to ``late_units.head_end``; the rest comes from a worker
+        (see :class:`LateUnits`), taken by :meth:`take_units` or when first needed.
         """
         # The indexes of a 50 MB transcript are millions of objects made at once: the
         # collector's full sweeps among them took as long as making them. Nothing made
@@ -187,7 +194,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._load(document, units, codings, codes, notes, bounds)
+            self._load(document, units, codings, codes, notes, bounds, late_units)
         finally:
             if collecting:
                 gc.enable()
@@ -200,12 +207,13 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         codes: Iterable[Code],
         notes: Mapping[int, str] | None,
         bounds: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None,
+        late_units: LateUnits | None,
     ) -> None:
         self._document = document
         text = self._text = document.text
         self._codes = {code.id: code for code in codes}
         self._index_paragraphs(text)
-        self._index_units(units)
+        self._index_units(units, late_units)
         self._late_bounds = None
         if isinstance(bounds, LateBounds) and not bounds.ready:
             # read by a worker while the document shows: looked up when a key needs them
@@ -218,7 +226,7 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
         self._index_codings(codings)
         self._run_styles.clear()
         self._cursor, self._anchor, self._goal_column = 0, None, None
-        self._layout, self._wrap_next = None, None
+        self._layout, self._wrap_next, self._stepping = None, None, None
         self._strips.clear()
         self._relayout()
         self.scroll_to(0, 0, animate=False, force=True)
@@ -325,7 +333,14 @@ class TranscriptView(TranscriptNavigation, can_focus=True):
     def place_at(self, offset: int) -> Place | None:
         """The numbered turn, paragraph or answer holding ``offset``: the number the
         gutter shows, and dossiers and tables print."""
-        return self._locator.at(offset)
+        place = self._locator.at(offset)
+        if self._late_units is not None and (
+            place is None or not place.start <= offset < place.end
+        ):
+            # beyond the first part's places: the next one may be among the rest
+            self._take_units()
+            place = self._locator.at(offset)
+        return place
 
     def codings_at(self, offset: int) -> list[Coding]:
         """The codings covering ``offset``."""
