@@ -163,19 +163,11 @@ def coding_row(
 
 def made_coding(row: dict[str, Any], row_id: int, coder: str) -> Coding:
     """The coding a write path returns, from the row :func:`coding_row` gave it."""
-    return Coding(
-        id=row_id,
-        document_id=row["document_id"],
-        code_id=row["code_id"],
-        coder=coder,
-        start=row["start"],
-        end=row["end"],
-        text=row["text"],
-        memo=row["memo"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        suggested=row["suggested"],
-    )
+    return Coding(id=row_id, coder=coder, **{k: row[k] for k in _MADE_FIELDS})
+
+
+_MADE_FIELDS: tuple[str, ...] = ("document_id", "code_id", "start", "end", "text", "memo")
+_MADE_FIELDS += ("created_at", "updated_at", "suggested")
 
 
 def passage_head(text: str, words: int = PASSAGE_WORDS) -> str:

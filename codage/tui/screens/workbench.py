@@ -259,8 +259,7 @@ class WorkbenchScreen(
     @on(DocumentOpened)
     def _document_opened(self, message: DocumentOpened) -> None:
         document = message.document
-        late = message.late_units
-        units = message.units
+        late, units = message.late_units, message.units
         self._document = document
         self._unit_cases = message.unit_cases
         _, attributes = parse_filter(self.query_one("#document-filter", Input).value)
