@@ -72,14 +72,18 @@ def print_table(console: Console, table: Table) -> None:
     character for most text that is not ASCII, to crop it to the console; a
     :class:`QuickTable` whose lines are all within the console is printed without
     cropping (the same bytes: a line within the console is not cropped)."""
-    if not isinstance(table, _Quick) or not table.fits(console):
+    if not isinstance(table, _Quick):
         console.print(table)
         return
-    table._uncropped = True
     try:
+        if not table.fits(console):
+            console.print(table)
+            return
+        table._uncropped = True
         console.print(table, crop=False)
     finally:
         table._uncropped = False
+        table._widths = None
 
 
 def plain_cell(value: str) -> Text:
@@ -114,6 +118,8 @@ class QuickTable(Table):
         self._cells: dict[tuple[int, bool | None], _Cells] = {}
         # printed by print_table without cropping: no line is measured again
         self._uncropped = False
+        # (console, options, widths) print_table measured the table with
+        self._widths: tuple[Console, ConsoleOptions, list[int]] | None = None
 
     # -- measuring ---------------------------------------------------------------
 
@@ -195,11 +201,9 @@ class QuickTable(Table):
         max_width = options.max_width
         if max_width < 1 or column.width is not None:
             return super()._measure_column(console, options, column)
-        cells = self._get_cells(console, column._index, column)
-        first = next(iter(cells), None)
-        if first is None or not isinstance(first.renderable, Padding):
+        extra = self._cell_padding(console, column)
+        if extra is None:
             return super()._measure_column(console, options, column)
-        extra = first.renderable.left + first.renderable.right
         found = self._column_cells(console, options, column)
         if any(text is None for text in found.texts):
             return super()._measure_column(console, options, column)
@@ -214,6 +218,27 @@ class QuickTable(Table):
             None if column.max_width is None else column.max_width + padding_width,
         )
 
+    def _cell_padding(self, console: Console, column: Column) -> int | None:
+        """The left and right padding of the column's cells (each a ``Padding``), or
+        None when its cells are not padded alike or it has none."""
+        if not self._raw_cells(column):
+            return None
+        _, right, _, left = self.padding
+        if not self.collapse_padding and self.pad_edge:
+            # _get_cells pads every cell with the table's padding
+            return right + left if any(self.padding) else None
+        first = next(iter(self._get_cells(console, column._index, column)))
+        if not isinstance(first.renderable, Padding):
+            return None
+        return int(first.renderable.left + first.renderable.right)
+
+    def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
+        # print_table has just measured the table with these options to know it fits
+        known = self._widths
+        if known is not None and known[0] is console and known[1] == options:
+            return list(known[2])
+        return super()._calculate_column_widths(console, options)
+
     def fits(self, console: Console) -> bool:
         """Whether every line ``console.print(self)`` prints is within the console's
         width: each line of a table is as wide as the table (a title is wrapped to
@@ -226,10 +251,12 @@ class QuickTable(Table):
         )
         max_width = options.max_width if self.width is None else self.width
         extra = self._extra_width
+        measured = options.update_width(max_width - extra)
         try:
-            widths = self._calculate_column_widths(console, options.update_width(max_width - extra))
+            widths = self._calculate_column_widths(console, measured)
         except PRINT_ERRORS:
             return False  # console.print meets it again, and says what it is
+        self._widths = (console, measured, widths)
         return 2 <= sum(widths) + extra <= console.width
 
     # -- drawing -----------------------------------------------------------------
@@ -344,6 +371,7 @@ class QuickTable(Table):
         # a shape Text.wrap follows with lengths when every character is one cell wide
         narrow_column = inner >= 1 and justify in JUSTIFIED and overflow != "ignore"
         quick_left = narrow_column and justify == "left"
+        quick_right = narrow_column and justify == "right"
         header_style, body_style = column_styles
         styled_ok = plain_mode or not column.highlight
         laid: list[list[str] | None] = []
@@ -361,8 +389,11 @@ class QuickTable(Table):
             )
             if narrow is not None and own and narrow_column:
                 size = len(narrow)
-                if quick_left and size <= inner:
-                    append([f" {narrow}{' ' * (inner - size)} "])
+                # one line; a right-justified one has no trailing space to strip
+                right = quick_right and not narrow[-1:].isspace()
+                if size <= inner and (quick_left or right):
+                    gap = " " * (inner - size)
+                    append([f" {narrow}{gap} " if quick_left else f" {gap}{narrow} "])
                 else:
                     lines = narrow_lines(narrow, inner, justify, overflow, no_wrap)
                     append([f" {line} " for line in lines])
