@@ -169,7 +169,13 @@ def print_sheets(console: Console, sheets: Sequence[tuple[str, list[list[Any]]]]
     markup and :func:`codage.display.plain` cells printed with ``console.print``
     (``tests/cli/stats_before.py`` keeps that drawing), made without reading markup or
     measuring a line twice: the tables run to hundreds of rows."""
-    from codage.cli.quick_table import QuickTable, plain_cell, print_table
+    from codage.cli.quick_table import (
+        QuickTable,
+        add_text_rows,
+        plain_cell,
+        print_table,
+        text_of,
+    )
     from codage.display import plain
 
     for n, (title, rows) in enumerate(sheets):
@@ -184,13 +190,20 @@ def print_sheets(console: Console, sheets: Sequence[tuple[str, list[list[Any]]]]
         # Full paths fold over many lines in a terminal: the frequency table lists the
         # whole tree, so indentation says where a code sits; others name the parent.
         indent = n == 0
+        labels: dict[str, Text | str] = {}
+        cells: list[list[Any]] = []
         for row in rows[1:]:
-            table.add_row(
-                *(
-                    _code_cell(v, indent) if i in code_columns else _show(v)
+            cells.append(
+                [
+                    (labels.get(v) or labels.setdefault(v, _code_cell(v, indent)))
+                    if i in code_columns
+                    else text_of(f"{v:.1%}" if isinstance(v, float) else str(v))
+                    if isinstance(v, int | float)
+                    else plain_cell(str(v))
                     for i, v in enumerate(row)
-                )
+                ]
             )
+        add_text_rows(table, cells)
         print_table(console, table)
 
 
@@ -203,8 +216,9 @@ def _code_cell(path: str, indent: bool) -> Text | str:
     """The cell ``code_label(path, indent=indent)`` gives as markup, as the console
     reads it (the parent dimmed), made directly when reading it could change nothing
     but the dimmed span; otherwise the markup itself, for the console to read."""
-    from rich.text import Span, Text
+    from rich.text import Span
 
+    from codage.cli.quick_table import text_of
     from codage.domain import code_label as domain_code_label
 
     label = domain_code_label(path, indent=indent)
@@ -212,21 +226,8 @@ def _code_cell(path: str, indent: bool) -> Text | str:
     parent = label.parent
     if _MARKED.search(head) is not None or (parent and _MARKED.search(parent) is not None):
         return code_label(path, indent=indent)
-    text = Text()
-    if parent:
-        whole = f"{head} ({parent})"
-        # markup's "[dim](parent)[/]": one span of the style's name
-        text._spans = [Span(len(head) + 1, len(whole), "dim")]
-    else:
-        whole = head
-    text._text = [whole]
-    text._length = len(whole)
-    return text
-
-
-def _show(value: Any) -> Text:
-    from codage.cli.quick_table import plain_cell
-
-    if isinstance(value, float):
-        return plain_cell(f"{value:.1%}")
-    return plain_cell(str(value))
+    if not parent:
+        return text_of(head)
+    whole = f"{head} ({parent})"
+    # markup's "[dim](parent)[/]": one span of the style's name
+    return text_of(whole, [Span(len(head) + 1, len(whole), "dim")])
