@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Mapping, Sequence
-
-import regex
+from typing import TYPE_CHECKING
 
 from codage.domain import Case, Span, Unit, normalise_text
 from codage.i18n import register, t
 from codage.places import Locator, Place
 from codage.store.errors import NotFound
+
+if TYPE_CHECKING:
+    import regex
 
 __all__ = [
     "AmbiguousPassage",
@@ -103,11 +105,9 @@ def fold_passage(text: str) -> str:
 
 
 def _class(chars: frozenset[str]) -> str:
+    import regex
+
     return "[" + "".join(regex.escape(c) for c in sorted(chars)) + "]"
-
-
-_INVISIBLE_RUN = _class(_INVISIBLE) + "*"
-_TOKENS = regex.compile(r"\.\.\.|.", regex.DOTALL)
 
 
 def passage_pattern(typed: str, *, invisible: bool = True) -> regex.Pattern[str] | None:
@@ -118,11 +118,15 @@ def passage_pattern(typed: str, *, invisible: bool = True) -> regex.Pattern[str]
     document may hold between any two letters: a simpler, faster pattern for
     the texts (most of them) that hold none.
     """
+    # imported here: importing ``regex`` is a large part of a light command's start
+    # (``codage stats`` reads this module for its case locator)
+    import regex
+
     folded = fold_passage(typed)
     if not folded:
         return None
     pieces: list[str] = []
-    for token in _TOKENS.findall(folded):
+    for token in regex.findall(r"\.\.\.|.", folded, regex.DOTALL):
         if token == " ":
             piece = r"\s+"
         elif token == '"':
@@ -138,7 +142,7 @@ def passage_pattern(typed: str, *, invisible: bool = True) -> regex.Pattern[str]
         else:
             piece = regex.escape(token)
         pieces.append(piece)
-    body = (_INVISIBLE_RUN if invisible else "").join(pieces)
+    body = (_class(_INVISIBLE) + "*" if invisible else "").join(pieces)
     # spaces beside a quote at either end belong to the text around, not to the passage
     if body.startswith(r"\s*"):
         body = body[3:]

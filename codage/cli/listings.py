@@ -66,7 +66,7 @@ def list_documents(project: str | None = None, json_: bool = False) -> None:
         emit_json(rows)
         return
     from codage.cli.quick_table import QuickTable as Table
-    from codage.display import plain
+    from codage.cli.quick_table import plain_cell, print_table
 
     table = Table(title=t("title.documents"))
     for col in ("col.name", "col.kind", "col.words", "col.units", "col.speakers", "col.case"):
@@ -76,14 +76,14 @@ def list_documents(project: str | None = None, json_: bool = False) -> None:
         doc_units = units.get(d.id, {})
         doc_speakers = speakers.get(d.id, [])
         table.add_row(
-            plain(d.name),
-            plain(d.kind),
-            str(d.words),
-            plain(", ".join(f"{k} {v}" for k, v in sorted(doc_units.items()))),
-            plain(", ".join(doc_speakers[:4]) + (" …" if len(doc_speakers) > 4 else "")),
-            plain(d.case or ""),
+            plain_cell(d.name),
+            plain_cell(d.kind),
+            plain_cell(str(d.words)),
+            plain_cell(", ".join(f"{k} {v}" for k, v in sorted(doc_units.items()))),
+            plain_cell(", ".join(doc_speakers[:4]) + (" …" if len(doc_speakers) > 4 else "")),
+            plain_cell(d.case or ""),
         )
-    reporting.console.print(table)
+    print_table(reporting.console, table)
 
 
 def _when(entry: JournalEntry) -> str:
@@ -106,6 +106,7 @@ def list_history(
     from rich.markup import escape
 
     from codage.cli.quick_table import QuickTable as Table
+    from codage.cli.quick_table import print_table
 
     table = Table(title=f"{t('title.history')} ({len(entries)})")
     for col in ("#", t("col.when"), t("col.by"), t("col.change"), t("col.state")):
@@ -118,7 +119,7 @@ def list_history(
             escape(describe_change(e)),
             t(f"change.state.{e.state}"),
         )
-    reporting.console.print(table)
+    print_table(reporting.console, table)
 
 
 def segment_record(coding: Any, document: str, path: str) -> dict[str, Any]:
@@ -239,7 +240,8 @@ def show_codebook(project: str | None = None, json_: bool = False) -> None:
         )
         return
     from codage.cli.quick_table import QuickTable as Table
-    from codage.display import markup_safe, plain
+    from codage.cli.quick_table import plain_cell, print_table
+    from codage.display import markup_safe
 
     table = Table(title=t("title.codebook"))
     table.add_column(t("col.path"))
@@ -249,9 +251,9 @@ def show_codebook(project: str | None = None, json_: bool = False) -> None:
         table.add_row(
             f"{'  ' * c.depth}[{c.colour}]■[/] {markup_safe(c.name)}",
             str(counts.get(c.id, 0)),
-            plain(c.description.split("\n")[0][:120]),
+            plain_cell(c.description.split("\n")[0][:120]),
         )
-    reporting.console.print(table)
+    print_table(reporting.console, table)
 
 
 _SEGMENT_KEYS = (

@@ -37,34 +37,43 @@ long text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Column, Table
-from rich.text import Text
+from rich.table import Column, Row, Table
+from rich.text import Span, Text
 
 from codage.cli.cell_lines import JUSTIFIED, NOT_NARROW, lay_out, narrow_lines
 from codage.cli.output import PRINT_ERRORS
+from codage.cli.table_lines import (
+    RICH_COUNTED_RANGES,
+    aligned,
+    gathering,
+    given,
+    quickly_measured,
+    whole,
+)
 from codage.display import plain
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
-__all__ = ["RICH_COUNTED_RANGES", "QuickTable", "plain_cell", "print_table"]
+__all__ = [
+    "RICH_COUNTED_RANGES",
+    "QuickTable",
+    "add_text_rows",
+    "plain_cell",
+    "print_table",
+    "text_of",
+]
 
 # The characters codage.display.visible makes visible and Text strips: a value
 # holding none of them is its own plain Text.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-# The characters rich.cells counts rather than looks up (its _SINGLE_CELL_UNICODE_RANGES;
-# the test checks that Rich still counts them)
-RICH_COUNTED_RANGES = "\x20-\x7e\xa0-\xac\xae-\u02ff\u0370-\u0482\u2500-\u25fc\u2800-\u28ff"
-_RICH_COUNTED = re.compile(f"[{RICH_COUNTED_RANGES}]*")
-_RICH_LOOKED_UP = re.compile(f"([^{RICH_COUNTED_RANGES}]+)")
 
 
 def print_table(console: Console, table: Table) -> None:
@@ -72,14 +81,33 @@ def print_table(console: Console, table: Table) -> None:
     character for most text that is not ASCII, to crop it to the console; a
     :class:`QuickTable` whose lines are all within the console is printed without
     cropping (the same bytes: a line within the console is not cropped)."""
-    if not isinstance(table, _Quick) or not table.fits(console):
+    if not isinstance(table, _Quick):
         console.print(table)
         return
-    table._uncropped = True
     try:
+        if not table.fits(console):
+            console.print(table)
+            return
+        table._uncropped = True
         console.print(table, crop=False)
     finally:
         table._uncropped = False
+        table._widths = None
+
+
+def add_text_rows(table: Table, rows: Iterable[Sequence[Text | str]]) -> None:
+    """``table.add_row(*row)`` for each row; into a :class:`QuickTable`, without its
+    checks when a row has a cell for each column (a table of hundreds of rows spends
+    milliseconds there): cells that are ``Text`` or strings, renderables both."""
+    columns = table.columns
+    quick = isinstance(table, _Quick)
+    for row in rows:
+        if not quick or len(row) != len(columns):
+            table.add_row(*row)
+            continue
+        for column, cell in zip(columns, row, strict=True):
+            column._cells.append(cell)
+        table.rows.append(Row())
 
 
 def plain_cell(value: str) -> Text:
@@ -89,11 +117,23 @@ def plain_cell(value: str) -> Text:
     and a listing makes thousands of cells."""
     if _CONTROL.search(value) is not None:
         return plain(value)
-    text = Text()
-    # what Text(value) holds once it has found nothing to strip
+    return text_of(value)
+
+
+def text_of(value: str, spans: list[Span] | None = None) -> Text:
+    """``Text(value)`` with ``spans``, for a ``value`` that holds no control character
+    (``Text`` would strip them): what ``Text.__init__`` sets, without its checks."""
+    text: Text = _new_text(Text)
     text._text = [value]
+    text.style = ""
+    text.justify = text.overflow = text.no_wrap = text.tab_size = None
+    text.end = "\n"
+    text._spans = spans or []
     text._length = len(value)
     return text
+
+
+_new_text = Text.__new__
 
 
 class _Cells(NamedTuple):
@@ -114,6 +154,8 @@ class QuickTable(Table):
         self._cells: dict[tuple[int, bool | None], _Cells] = {}
         # printed by print_table without cropping: no line is measured again
         self._uncropped = False
+        # (console, options, widths) print_table measured the table with
+        self._widths: tuple[Console, ConsoleOptions, list[int]] | None = None
 
     # -- measuring ---------------------------------------------------------------
 
@@ -195,11 +237,9 @@ class QuickTable(Table):
         max_width = options.max_width
         if max_width < 1 or column.width is not None:
             return super()._measure_column(console, options, column)
-        cells = self._get_cells(console, column._index, column)
-        first = next(iter(cells), None)
-        if first is None or not isinstance(first.renderable, Padding):
+        extra = self._cell_padding(console, column)
+        if extra is None:
             return super()._measure_column(console, options, column)
-        extra = first.renderable.left + first.renderable.right
         found = self._column_cells(console, options, column)
         if any(text is None for text in found.texts):
             return super()._measure_column(console, options, column)
@@ -214,6 +254,27 @@ class QuickTable(Table):
             None if column.max_width is None else column.max_width + padding_width,
         )
 
+    def _cell_padding(self, console: Console, column: Column) -> int | None:
+        """The left and right padding of the column's cells (each a ``Padding``), or
+        None when its cells are not padded alike or it has none."""
+        if not self._raw_cells(column):
+            return None
+        _, right, _, left = self.padding
+        if not self.collapse_padding and self.pad_edge:
+            # _get_cells pads every cell with the table's padding
+            return right + left if any(self.padding) else None
+        first = next(iter(self._get_cells(console, column._index, column)))
+        if not isinstance(first.renderable, Padding):
+            return None
+        return int(first.renderable.left + first.renderable.right)
+
+    def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
+        # print_table has just measured the table with these options to know it fits
+        known = self._widths
+        if known is not None and known[0] is console and known[1] == options:
+            return list(known[2])
+        return super()._calculate_column_widths(console, options)
+
     def fits(self, console: Console) -> bool:
         """Whether every line ``console.print(self)`` prints is within the console's
         width: each line of a table is as wide as the table (a title is wrapped to
@@ -226,10 +287,12 @@ class QuickTable(Table):
         )
         max_width = options.max_width if self.width is None else self.width
         extra = self._extra_width
+        measured = options.update_width(max_width - extra)
         try:
-            widths = self._calculate_column_widths(console, options.update_width(max_width - extra))
+            widths = self._calculate_column_widths(console, measured)
         except PRINT_ERRORS:
             return False  # console.print meets it again, and says what it is
+        self._widths = (console, measured, widths)
         return 2 <= sum(widths) + extra <= console.width
 
     # -- drawing -----------------------------------------------------------------
@@ -286,12 +349,15 @@ class QuickTable(Table):
         # console.print measures every line it is given to crop it to the console; a
         # line within the console is not cropped, and is given in pieces Rich
         # measures quickly
+        # uncropped, plain lines are written as they are: they are gathered and
+        # given as one segment up to the next one Rich draws
+        gathered: list[str] = []
         segments = (
-            _ended
+            gathering(gathered)
             if self._uncropped
-            else _quickly_measured
+            else quickly_measured
             if sum(widths) + len(widths) + 1 <= console.width
-            else _whole
+            else whole
         )
         row_count = len(self.rows) + (1 if self.show_header else 0)
         for index in range(row_count):
@@ -314,17 +380,20 @@ class QuickTable(Table):
                 # lines of plain text: blank lines below a cell (above, in the
                 # header), as Rich aligns them
                 shaped = [
-                    _aligned(cell, height, width, header_row)
+                    aligned(cell, height, width, header_row)
                     for cell, width in zip(row, widths, strict=True)
                     if cell is not None
                 ]
                 for parts in zip(*shaped, strict=True):
                     yield from segments(left + divider.join(parts) + right)
             else:
+                yield from given(gathered)
                 yield from self._drawn_row(console, options, row, widths, styles, texts, index, box)
             if first and self.show_header:
+                yield from given(gathered)
                 yield Segment(box.get_row(widths, "head", edge=True), border_style)
                 yield new_line
+        yield from given(gathered)
         yield Segment(box.get_bottom(widths), border_style)
         yield new_line
 
@@ -344,10 +413,12 @@ class QuickTable(Table):
         # a shape Text.wrap follows with lengths when every character is one cell wide
         narrow_column = inner >= 1 and justify in JUSTIFIED and overflow != "ignore"
         quick_left = narrow_column and justify == "left"
+        quick_right = narrow_column and justify == "right"
         header_style, body_style = column_styles
         styled_ok = plain_mode or not column.highlight
         laid: list[list[str] | None] = []
         append = laid.append
+        folded: dict[str, list[str]] = {}
         for index, (text, narrow) in enumerate(zip(found.texts, found.narrows, strict=True)):
             cell_style = header_style if index == 0 and self.show_header else body_style
             if text is None or not (plain_mode or (styled_ok and _unstyled(text, cell_style))):
@@ -361,11 +432,19 @@ class QuickTable(Table):
             )
             if narrow is not None and own and narrow_column:
                 size = len(narrow)
-                if quick_left and size <= inner:
-                    append([f" {narrow}{' ' * (inner - size)} "])
+                # one line; a right-justified one has no trailing space to strip
+                right = quick_right and not narrow[-1:].isspace()
+                if size <= inner and (quick_left or right):
+                    gap = " " * (inner - size)
+                    append([f" {narrow}{gap} " if quick_left else f" {gap}{narrow} "])
                 else:
-                    lines = narrow_lines(narrow, inner, justify, overflow, no_wrap)
-                    append([f" {line} " for line in lines])
+                    # a label met again in the column (a code in many pairs) is laid
+                    # out once; the lines are only read
+                    wrapped = folded.get(narrow)
+                    if wrapped is None:
+                        lines = narrow_lines(narrow, inner, justify, overflow, no_wrap)
+                        wrapped = folded[narrow] = [f" {line} " for line in lines]
+                    append(wrapped)
                 continue
             general = lay_out(console, text, column, inner)
             append(None if general is None else [f" {line} " for line in general])
@@ -492,32 +571,6 @@ def _pick(*values: bool | None) -> bool:
 
 def _unstyled(text: Text, cell_style: Style) -> bool:
     return not text.spans and not text.style and not cell_style
-
-
-def _ended(line: str) -> list[Segment]:
-    # uncropped, a line and its end are written as they are
-    return [Segment(line + "\n")]
-
-
-def _whole(line: str) -> list[Segment]:
-    return [Segment(line), Segment.line()]
-
-
-def _quickly_measured(line: str) -> list[Segment]:
-    """A line of plain text as segments whose cell lengths add up to the line's, cut
-    so that Rich measures most of it by counting: ``rich.cells.cell_len`` counts a
-    text of its single-cell characters, and looks every character up otherwise.
-    Cell lengths add up when no zero-width joiner or variation selector (which Rich
-    measures with the character before it) is in the line."""
-    if _RICH_COUNTED.fullmatch(line) or "\u200d" in line or "\ufe0f" in line:
-        return [Segment(line), Segment.line()]
-    return [*(Segment(piece) for piece in _RICH_LOOKED_UP.split(line) if piece), Segment.line()]
-
-
-def _aligned(lines: list[str], height: int, width: int, bottom: bool) -> list[str]:
-    """A cell's lines made ``height`` lines, blank lines below (above: ``bottom``)."""
-    blank = [" " * width] * (height - len(lines))
-    return blank + lines if bottom else lines + blank
 
 
 def _normal(low: int, high: int) -> tuple[int, int]:

@@ -9,6 +9,7 @@ an older schema, the full store, which gives the same records.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -21,12 +22,13 @@ from codage.services import NotFound, resolve_code, resolve_document
 from codage.services.reading import reading
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.text import Text
 
     from codage.analysis.stats import StatsSource
     from codage.services import ProjectReader
 
-__all__ = ["chosen_scope", "sheet_labels", "show_stats"]
+__all__ = ["chosen_scope", "print_sheets", "sheet_labels", "show_stats"]
 
 register(
     {
@@ -155,35 +157,77 @@ def show_stats(
     if not any(f.codings for f in result.frequencies):
         console.print(t("stats.none"))
         return
-    from codage.cli.quick_table import QuickTable as Table
+    print_sheets(console, sheets)
+
+
+def print_sheets(console: Console, sheets: Sequence[tuple[str, list[list[Any]]]]) -> None:
+    """Draw each statistics table of more than its header: code columns (a sheet's
+    string values) as code labels, the frequency table's indented by depth, numbers
+    right-justified, shares as percentages.
+
+    The same bytes as Rich's ``Table`` of :func:`codage.cli.reporting.code_label`
+    markup and :func:`codage.display.plain` cells printed with ``console.print``
+    (``tests/cli/stats_before.py`` keeps that drawing), made without reading markup or
+    measuring a line twice: the tables run to hundreds of rows."""
+    from codage.cli.quick_table import (
+        QuickTable,
+        add_text_rows,
+        plain_cell,
+        print_table,
+        text_of,
+    )
     from codage.display import plain
 
     for n, (title, rows) in enumerate(sheets):
         if len(rows) < 2:
             continue
-        table = Table(title=plain(title))
+        table = QuickTable(title=plain(title))
         # Code columns hold paths (the co-occurrence table has two of them).
         code_columns = {i for i, v in enumerate(rows[1]) if isinstance(v, str)}
         for i, head in enumerate(rows[0]):
             justify: Literal["left", "right"] = "left" if i in code_columns else "right"
-            table.add_column(plain(str(head)), justify=justify, overflow="fold")
+            table.add_column(plain_cell(str(head)), justify=justify, overflow="fold")
+        # Full paths fold over many lines in a terminal: the frequency table lists the
+        # whole tree, so indentation says where a code sits; others name the parent.
+        indent = n == 0
+        labels: dict[str, Text | str] = {}
+        cells: list[list[Any]] = []
         for row in rows[1:]:
-            # Full paths fold over many lines in a terminal: the frequency table lists the
-            # whole tree, so indentation says where a code sits; others name the parent.
-            table.add_row(
-                *(
-                    code_label(v, indent=n == 0) if i in code_columns else _show(v)
+            cells.append(
+                [
+                    (labels.get(v) or labels.setdefault(v, _code_cell(v, indent)))
+                    if i in code_columns
+                    else text_of(f"{v:.1%}" if isinstance(v, float) else str(v))
+                    if isinstance(v, int | float)
+                    else plain_cell(str(v))
                     for i, v in enumerate(row)
-                )
+                ]
             )
-        console.print(table)
+        add_text_rows(table, cells)
+        print_table(console, table)
 
 
-def _show(value: Any) -> Text:
-    from rich.text import Text
+# What makes a code label's markup more than its text: a tag or an escape, an emoji
+# code (``:smile:``), a control character the console makes visible.
+_MARKED = re.compile(r"[\[\]\\:\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
-    from codage.display import plain
 
-    if isinstance(value, float):
-        return Text(f"{value:.1%}")
-    return plain(str(value))
+def _code_cell(path: str, indent: bool) -> Text | str:
+    """The cell ``code_label(path, indent=indent)`` gives as markup, as the console
+    reads it (the parent dimmed), made directly when reading it could change nothing
+    but the dimmed span; otherwise the markup itself, for the console to read."""
+    from rich.text import Span
+
+    from codage.cli.quick_table import text_of
+    from codage.domain import code_label as domain_code_label
+
+    label = domain_code_label(path, indent=indent)
+    head = f"{label.indent}{label.leaf}"
+    parent = label.parent
+    if _MARKED.search(head) is not None or (parent and _MARKED.search(parent) is not None):
+        return code_label(path, indent=indent)
+    if not parent:
+        return text_of(head)
+    whole = f"{head} ({parent})"
+    # markup's "[dim](parent)[/]": one span of the style's name
+    return text_of(whole, [Span(len(head) + 1, len(whole), "dim")])
