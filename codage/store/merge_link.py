@@ -37,6 +37,8 @@ _CODES = "temp.codage_merge_codes"
 _CODERS = "temp.codage_merge_coders"
 _MEMOS = "temp.codage_merge_memos"
 _ANCHOR = "codage_merge_anchor"
+# SQLite's page cache for the attached source, in KiB.
+_SOURCE_CACHE_KIB = 64 * 1024
 # Marks a pooled connection that holds the source attached, to be detached when it is
 # given back (SQLite refuses DETACH inside a transaction).
 _ATTACHED = "codage_merge_attached"
@@ -239,6 +241,9 @@ def linked_source(
     if not attached:
         yield None
         return
+    # the source's rows are read a document at a time through its index, each from
+    # a page of its own: a cache that holds the table reads each page once
+    raw.execute(f"PRAGMA {ALIAS}.cache_size = -{_SOURCE_CACHE_KIB}")
     coder_names = {int(i): str(n) for i, n in raw.execute(f"SELECT id, name FROM {ALIAS}.coders")}
     link = SourceLink(
         connection,
