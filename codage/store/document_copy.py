@@ -100,9 +100,16 @@ class DocumentCopy(Documents):
                     .where(CaseLinkRow.document_id == info.id, CaseLinkRow.unit_id.is_not(None))
                 ).all()  # type: ignore[arg-type]
             )
-            unit_cases = self._copy_units(src, s, info.id, row.id, len(text), name, linked)
+            # the sentences as they are copied (start, end, lemmas), for an index built
+            # here: not read back from the rows just written
+            sentences: list[tuple[int, int, str | None]] | None = (
+                [] if self.has_search_index else None
+            )
+            unit_cases = self._copy_units(
+                src, s, info.id, row.id, len(text), name, linked, sentences
+            )
             if self.has_search_index and not self._copy_index(source, src, s, info.id, row.id, sha):
-                self._index_document(s, row.id, text, new=True)
+                self._index_document(s, row.id, text, new=True, sha=sha, sentences=sentences)
             if info.case:
                 self._link_case(s, info.case, row.id, None)
             if unit_cases:
@@ -130,9 +137,12 @@ class DocumentCopy(Documents):
         length: int,
         name: str,
         linked: dict[int, str],
+        sentences: list[tuple[int, int, str | None]] | None = None,
     ) -> dict[int, str]:
         """Copy a document's units in the order of ``units()``, numbered from 0;
-        returns the case name of each unit (by its new position) that has one."""
+        returns the case name of each unit (by its new position) that has one. The
+        sentences' (start, end, lemmas) go into ``sentences`` when given, in that order
+        (the order the search index reads them in)."""
         query = (
             select(
                 UnitRow.kind,
@@ -159,6 +169,8 @@ class DocumentCopy(Documents):
                 if case is not None:
                     unit_cases[i] = case
                 values.append((target_id, kind, i, start, end, speaker, timestamp, lemmas))
+                if sentences is not None and kind == "sentence":
+                    sentences.append((start, end, lemmas))
             insert_many(connection, UnitRow, _UNIT_KEYS, values)
         return unit_cases
 

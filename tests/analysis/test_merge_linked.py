@@ -9,6 +9,7 @@ outside its text (one clear error, the target untouched).
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from contextlib import nullcontext
 from pathlib import Path
@@ -22,7 +23,7 @@ from codage.domain import CodingImport, NewDocument, Unit
 from codage.services import Project
 from codage.store import merge_link
 from codage.store.merging import Merging
-from tests.analysis.test_merge_identity import _report, _team_member, dump
+from tests.analysis.test_merge_identity import _merge_both, _report, _team_member, dump
 
 TEXT = (
     "Alice : Nous avons installé l'intranet en 2019. Les agents ne le lisaient pas.\n\n"
@@ -197,3 +198,22 @@ def test_the_source_is_attached_read_only_and_detached_after_the_merge(tmp_path:
             names = [row[1] for row in conn.exec_driver_sql("PRAGMA database_list")]
         assert merge_link.ALIAS not in names
     assert source.read_bytes() == before
+
+
+def test_a_source_without_a_search_index_gets_the_index_the_reference_merge_builds(
+    tmp_path: Path, generated: Path
+) -> None:
+    # the copied documents' index is built from the sentences as they are copied,
+    # not read back: the same rows as the merge before (add_document of each)
+    bare = tmp_path / "bare.db"
+    shutil.copy(generated, bare)
+    with sqlite3.connect(bare) as conn:
+        for table in ("search_texts", "search_lemmas", "search_forms"):
+            conn.execute(f"DELETE FROM {table}")
+        sentences = conn.execute("SELECT count(*) FROM units WHERE kind = 'sentence'").fetchone()
+    assert sentences[0] > 100
+    old, new, old_reports, new_reports = _merge_both(tmp_path, [bare], rounds=1)
+    assert old_reports == new_reports
+    _same(old, new)
+    with sqlite3.connect(new) as conn:
+        assert conn.execute("SELECT count(*) FROM search_lemmas").fetchone()[0] > 100
