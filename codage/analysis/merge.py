@@ -25,7 +25,7 @@ from codage.domain import (
 )
 from codage.services.backups import back_up
 from codage.store.engine import display_location
-from codage.store.merging import CodingTuple
+from codage.store.merging import CodingTuple, CodingWriter
 from codage.store.project import Conflict, Project
 
 __all__ = [
@@ -266,6 +266,68 @@ def _link_document_case(
         target.link_case(info.case, document_id=ours.id)
 
 
+def _place_codings(
+    writer: CodingWriter,
+    source: Project,
+    document_id: int,
+    plan: _DocPlan,
+    code_map: dict[int, int],
+    report: SourceReport,
+    coding_memos: dict[int, list[str]],
+    result: dict[int, int | None],
+    aside: list[tuple[CodingTuple, _DocPlan, str]],
+) -> int:
+    """Place one source document's codings row by row (re-anchored on a text that
+    differs); returns how many the source holds there."""
+    offsets = plan.offsets
+    codings = source.coding_tuples(document_id, with_text=offsets is not None)
+    count = len(codings)
+    if offsets is None:
+        # the same text: every coding keeps its span
+        origins = [c[0] for c in codings]
+        records = [
+            (code_map[code], owner, start, end, memo, automatic, suggested)
+            for _, code, owner, start, end, _, memo, automatic, suggested in codings
+        ]
+        reanchored = [False] * len(codings)
+    else:
+        origins, records, reanchored = [], [], []
+        for coding in codings:
+            origin, code, owner, start, end, text, memo, automatic, suggested = coding
+            found = place_anchor(
+                text, start, end, plan.target_text, offsets, source=plan.source_text
+            )
+            if not isinstance(found, Placement):
+                _, score = found
+                aside.append(
+                    (
+                        coding,
+                        plan,
+                        "the passage is not in the target's text "
+                        f"(best match {round(score * 100)}%)",
+                    )
+                )
+                continue
+            moved = (found.start, found.end) != (start, end) or found.how != "exact"
+            records.append(
+                (code_map[code], owner, found.start, found.end, memo, automatic, suggested)
+            )
+            origins.append(origin)
+            reanchored.append(moved)
+    del codings
+    placed = writer.add(plan.target_id, records)
+    for origin, (new_id, added), moved in zip(origins, placed, reanchored, strict=True):
+        if added:
+            report.codings_added += 1
+            report.codings_reanchored += moved
+        else:
+            # a duplicate: its memos follow onto the coding it repeats
+            report.codings_duplicates += 1
+        if origin in coding_memos:
+            result[origin] = new_id
+    return count
+
+
 def _merge_codings(
     target: Project,
     source: Project,
@@ -287,56 +349,22 @@ def _merge_codings(
     result: dict[int, int | None] = {}
     aside: list[tuple[CodingTuple, _DocPlan, str]] = []  # (coding, plan, reason)
     done = 0
-    for document_id in sorted(counts):
-        plan = plans[document_id]
-        if progress:
-            progress("codings", done, total)
-        offsets = plan.offsets
-        codings = source.coding_tuples(document_id, with_text=offsets is not None)
-        done += len(codings)
-        if offsets is None:
-            # the same text: every coding keeps its span
-            origins = [c[0] for c in codings]
-            records = [
-                (code_map[code], owner, start, end, memo, automatic, suggested)
-                for _, code, owner, start, end, _, memo, automatic, suggested in codings
-            ]
-            reanchored = [False] * len(codings)
-        else:
-            origins, records, reanchored = [], [], []
-            for coding in codings:
-                origin, code, owner, start, end, text, memo, automatic, suggested = coding
-                found = place_anchor(
-                    text, start, end, plan.target_text, offsets, source=plan.source_text
-                )
-                if not isinstance(found, Placement):
-                    _, score = found
-                    aside.append(
-                        (
-                            coding,
-                            plan,
-                            "the passage is not in the target's text "
-                            f"(best match {round(score * 100)}%)",
-                        )
-                    )
-                    continue
-                moved = (found.start, found.end) != (start, end) or found.how != "exact"
-                records.append(
-                    (code_map[code], owner, found.start, found.end, memo, automatic, suggested)
-                )
-                origins.append(origin)
-                reanchored.append(moved)
-        del codings
-        placed = writer.add(plan.target_id, records)
-        for origin, (new_id, added), moved in zip(origins, placed, reanchored, strict=True):
-            if added:
-                report.codings_added += 1
-                report.codings_reanchored += moved
-            else:
-                # a duplicate: its memos follow onto the coding it repeats
-                report.codings_duplicates += 1
-            if origin in coding_memos:
-                result[origin] = new_id
+    with target.linked_source(source, code_map, coding_memos) as link:
+        for document_id in sorted(counts):
+            plan = plans[document_id]
+            if progress:
+                progress("codings", done, total)
+            if plan.offsets is None and link is not None:
+                # the same text, SQLite to SQLite: SQLite moves the rows itself
+                added, memo_targets = writer.add_linked(link, document_id, plan.target_id)
+                done += counts[document_id]
+                report.codings_added += added
+                report.codings_duplicates += counts[document_id] - added
+                result.update(memo_targets)
+                continue
+            done += _place_codings(
+                writer, source, document_id, plan, code_map, report, coding_memos, result, aside
+            )
     if progress:
         progress("codings", total, total)
     writer.close()

@@ -6,47 +6,37 @@ minutes and gigabytes. Here the source is read as plain rows, one document at a
 time, and the target written with ``executemany`` of plain tuples straight to the
 driver; on SQLite the journal entry's operations for the codings are written by the
 database from the rows themselves (see :class:`codage.store.journal.CodingRange`).
+From a SQLite file into a SQLite file, the codings of a document whose text the target
+holds as it is are moved by SQLite itself (see :mod:`codage.store.merge_link`).
 The rows written are the very rows ``add_document`` and ``import_codings`` write.
 """
 
 from __future__ import annotations
 
-import itertools
-from array import array
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from codage.domain import DocumentInfo, text_sha256, word_count
 from codage.store.aside import Aside
 from codage.store.base import Conflict, NotFound
-from codage.store.documents import Documents
+from codage.store.document_copy import DocumentCopy
 from codage.store.journal import CodingRange
 from codage.store.journal import Journal as _Journal
 from codage.store.journal import now as _now
+from codage.store.merge_link import SourceLink, linked_source
 from codage.store.schema import (
-    CaseLinkRow,
-    CaseRow,
     CodeRow,
     CoderRow,
     CodingRow,
     DocumentRow,
-    SearchFormRow,
-    SearchLemmaRow,
-    SearchTextRow,
-    UnitRow,
 )
-from codage.store.search_index import CONTAINER_KINDS, INDEX_VERSION, _pack
 
 # SQLite's page cache during a merge, in KiB.
 _CACHE_KIB = 64 * 1024
-
-# Rows written per statement, and fetched from the source per round.
-_SLICE = 5_000
 
 # A bulk writing of codings drops the table's secondary indexes and makes them again at
 # its end when it writes at least ``_REBUILD_RATIO`` times the rows the table holds (and
@@ -66,27 +56,9 @@ _INSERT_CODING = (
     'INSERT INTO codings (document_id, code_id, coder_id, start, "end", text, memo, '
     "automatic, suggested, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_UNIT_KEYS = ("document_id", "kind", "position", "start", "end", "speaker", "timestamp", "lemmas")
 
 
-def _insert_many(
-    connection: Connection, table: Any, keys: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Rows of plain tuples in one statement: on SQLite straight to the driver (no
-    per-row processing by SQLAlchemy), elsewhere through SQLAlchemy's insert."""
-    if not rows:
-        return
-    if connection.dialect.name == "sqlite":
-        names = ", ".join(f'"{k}"' for k in keys)
-        marks = ", ".join("?" for _ in keys)
-        connection.exec_driver_sql(
-            f"INSERT INTO {table.__tablename__} ({names}) VALUES ({marks})", rows
-        )
-    else:
-        connection.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
-
-
-class Merging(Aside, Documents):
+class Merging(Aside, DocumentCopy):
     """Bulk reading of a source and bulk writing into a target, for merges."""
 
     @contextmanager
@@ -106,6 +78,15 @@ class Merging(Aside, Documents):
             yield
         finally:
             connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+    def linked_source(
+        self, source: Merging, code_map: dict[int, int], memo_ids: Iterable[int]
+    ) -> AbstractContextManager[SourceLink | None]:
+        """Inside a :meth:`batch`: ``source`` attached to the batch's connection, with
+        the merge's map of codes (source id -> target id) and the source codings that
+        carry memos, for :meth:`CodingWriter.add_linked`; None where the row-by-row
+        path must do (see :func:`codage.store.merge_link.linked_source`)."""
+        return linked_source(self, source, code_map, memo_ids)
 
     # -- reading a source ---------------------------------------------------------
 
@@ -160,169 +141,6 @@ class Merging(Aside, Documents):
             ]
 
     # -- writing a target ----------------------------------------------------------
-
-    def copy_document(self, source: Merging, info: DocumentInfo) -> DocumentInfo:
-        """Add a document of ``source`` to this project: what ``add_document`` of it
-        (its text, units with lemmas in text order, case and units' cases) writes, read
-        and written a slice of units at a time; its search index is copied when the
-        source's is current (it is derived from the same text and sentences), else built.
-        """
-        with source._read() as src, self._tx() as s:
-            found = src.execute(
-                select(
-                    DocumentRow.name,
-                    DocumentRow.kind,
-                    DocumentRow.text,
-                    DocumentRow.source_path,
-                    DocumentRow.meta,
-                ).where(DocumentRow.id == info.id)
-            ).first()
-            if found is None:
-                raise NotFound(f"no document with id {info.id}")
-            name, kind, text, source_path, meta = found
-            if not text.strip():
-                raise Conflict(f"{name}: the document has no text")
-            if s.scalar(select(DocumentRow.id).where(DocumentRow.name == name)) is not None:
-                raise Conflict(f"{name}: a document of that name is already in the project")
-            sha = text_sha256(text)
-            row = DocumentRow(
-                name=name,
-                kind=kind,
-                text=text,
-                sha256=sha,
-                length=len(text),
-                words=word_count(text),
-                source_path=source_path,
-                imported_at=_now(),
-                meta=dict(meta or {}),
-            )
-            s.add(row)
-            s.flush()
-            linked: dict[int, str] = dict(
-                src.execute(
-                    select(CaseLinkRow.unit_id, CaseRow.name)
-                    .join(CaseRow, CaseRow.id == CaseLinkRow.case_id)
-                    .where(CaseLinkRow.document_id == info.id, CaseLinkRow.unit_id.is_not(None))
-                ).all()  # type: ignore[arg-type]
-            )
-            unit_cases = self._copy_units(src, s, info.id, row.id, len(text), name, linked)
-            if self.has_search_index and not self._copy_index(source, src, s, info.id, row.id, sha):
-                self._index_document(s, row.id, text, new=True)
-            if info.case:
-                self._link_case(s, info.case, row.id, None)
-            if unit_cases:
-                positions = dict(
-                    s.execute(
-                        select(UnitRow.position, UnitRow.id).where(UnitRow.document_id == row.id)
-                    ).all()
-                )
-                case_ids = {n: self._case_id(s, n) for n in sorted(set(unit_cases.values()))}
-                s.execute(
-                    insert(CaseLinkRow),
-                    [
-                        {"case_id": case_ids[n], "document_id": row.id, "unit_id": positions[i]}
-                        for i, n in unit_cases.items()
-                    ],
-                )
-            return self._info(row, info.case)
-
-    @staticmethod
-    def _copy_units(
-        src: Session,
-        s: Session,
-        source_id: int,
-        target_id: int,
-        length: int,
-        name: str,
-        linked: dict[int, str],
-    ) -> dict[int, str]:
-        """Copy a document's units in the order of ``units()``, numbered from 0;
-        returns the case name of each unit (by its new position) that has one."""
-        query = (
-            select(
-                UnitRow.kind,
-                UnitRow.start,
-                UnitRow.end,
-                UnitRow.speaker,
-                UnitRow.timestamp,
-                UnitRow.lemmas,
-                UnitRow.id,
-            )
-            .where(UnitRow.document_id == source_id)
-            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
-            .execution_options(yield_per=_SLICE)
-        )
-        connection = s.connection()
-        unit_cases: dict[int, str] = {}
-        rows = enumerate(src.execute(query))
-        while piece := list(itertools.islice(rows, _SLICE)):
-            values = []
-            for i, (kind, start, end, speaker, timestamp, lemmas, unit_id) in piece:
-                if not (0 <= start <= end <= length):
-                    raise Conflict(f"{name}: unit [{start}, {end}) lies outside the text")
-                case = linked.get(unit_id)
-                if case is not None:
-                    unit_cases[i] = case
-                values.append((target_id, kind, i, start, end, speaker, timestamp, lemmas))
-            _insert_many(connection, UnitRow, _UNIT_KEYS, values)
-        return unit_cases
-
-    def _copy_index(
-        self,
-        source: Merging,
-        src: Session,
-        s: Session,
-        source_id: int,
-        target_id: int,
-        sha: str,
-    ) -> bool:
-        """Copy the source's search index of a document when it is current for this
-        very text; the containers, which name units by id, are read anew. False when
-        there is none to copy."""
-        if not source.has_search_index:
-            return False
-        entry = src.execute(
-            select(SearchTextRow.folded, SearchTextRow.back, SearchTextRow.sentences).where(
-                SearchTextRow.document_id == source_id,
-                SearchTextRow.version == INDEX_VERSION,
-                SearchTextRow.sha256 == sha,
-            )
-        ).first()
-        if entry is None:
-            return False
-        folded, back, sentences = entry
-        containers: list[int] = []
-        for unit in s.execute(
-            select(UnitRow.start, UnitRow.end, UnitRow.id)
-            .where(UnitRow.document_id == target_id, UnitRow.kind.in_(CONTAINER_KINDS))
-            .order_by(UnitRow.start, UnitRow.end.desc(), UnitRow.position)
-        ):
-            containers.extend(unit)
-        s.execute(
-            insert(SearchTextRow),
-            [
-                {
-                    "document_id": target_id,
-                    "version": INDEX_VERSION,
-                    "sha256": sha,
-                    "folded": folded,
-                    "back": back,
-                    "sentences": sentences,
-                    "containers": _pack(array("i", containers)),
-                }
-            ],
-        )
-        connection = s.connection()
-        for table, columns in ((SearchLemmaRow, "lemma, postings"), (SearchFormRow, "form, lemma")):
-            rows = src.execute(
-                select(*(getattr(table, c.strip()) for c in columns.split(",")))
-                .where(table.document_id == source_id)
-                .execution_options(yield_per=_SLICE)
-            )
-            keys = ("document_id", *(c.strip() for c in columns.split(",")))
-            while piece := list(itertools.islice(rows, _SLICE)):
-                _insert_many(connection, table, keys, [(target_id, a, b) for a, b in piece])
-        return True
 
     def coding_writer(self, *, actor: str, expected: int = 0) -> CodingWriter:
         """A writer of codings in bulk, one document at a time, for use inside one
@@ -498,16 +316,67 @@ class CodingWriter:
         if connection.dialect.name != "sqlite":
             return self._insert_returning(s, rows)
         connection.exec_driver_sql(_INSERT_CODING, rows)
-        # The writer holds the database's only write lock and the table hands out ids
-        # in order (AUTOINCREMENT): the rows took the ids that end at the largest.
+        return list(self._took(connection, len(rows)))
+
+    def _took(self, connection: Connection, count: int) -> range:
+        """The ids the last ``count`` codings written took. The writer holds the
+        database's only write lock and the table hands out ids in order (AUTOINCREMENT):
+        the rows took the ids that end at the largest."""
         last = int(connection.exec_driver_sql("SELECT max(id) FROM codings").scalar_one())
-        first = last - len(rows) + 1
+        first = last - count + 1
         if self._first is None:
             self._first = first
         elif self._last is not None and first != self._last + 1:
             raise Conflict("codings were written by someone else during a bulk import")
         self._last = last
-        return list(range(first, last + 1))
+        return range(first, last + 1)
+
+    def add_linked(
+        self, link: SourceLink, source_document: int, document_id: int
+    ) -> tuple[int, dict[int, int]]:
+        """Write the codings of one source document whose text is this document's, by
+        SQLite from the attached source (see :mod:`codage.store.merge_link`): the rows
+        :meth:`add` writes for them, in its order, with its skips. Returns how many
+        were added and, for the source's codings with memos, the target's coding on
+        their span."""
+        if self._dropped is None:
+            self._dropped = self._drop_indexes()
+        project = self.project
+        with project._tx() as s:
+            text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+            if text is None:
+                raise NotFound(f"no document with id {document_id}")
+            found = link.document_coders(source_document)
+            names = link.coder_names
+            coders = self._coders
+            if len({names[k] for k in found} - coders.keys()) > 1:
+                # new coders are registered in the order add() meets them
+                found = link.coders_in_order(source_document)
+            for name in {names[k] for k in found} - coders.keys():
+                coders[name] = project._coder_id(s, name)
+            for k in found:
+                link.map_coder(k, coders[names[k]])
+            coder_ids = {coders[names[k]] for k in found}
+            connection = s.connection()
+            held = connection.execute(
+                select(CodingRow.id)
+                .where(CodingRow.document_id == document_id, CodingRow.coder_id.in_(coder_ids))
+                .limit(1)
+            ).first()
+            added = link.insert(source_document, document_id, text, self._stamp, held=bool(held))
+            if added:
+                taken = self._took(connection, added)
+                self._documents.add(document_id)
+                if len(coder_ids) > 1:
+                    coder_ids = {
+                        int(k)
+                        for (k,) in connection.exec_driver_sql(
+                            "SELECT DISTINCT coder_id FROM codings WHERE id BETWEEN ? AND ?",
+                            (taken.start, taken.stop - 1),
+                        )
+                    }
+                self._coder_ids |= coder_ids
+            return added, link.memo_targets(source_document, document_id)
 
     def _insert_returning(self, s: Session, rows: list[tuple[Any, ...]]) -> list[int]:
         keys: tuple[str, ...] = ("document_id", "code_id", "coder_id", "start", "end")

@@ -84,17 +84,24 @@ _VICTIM = textwrap.dedent(
     from codage.store import merging
 
     merging._REBUILD_MIN = 0
-    insert = merging.CodingWriter._insert
+    took = merging.CodingWriter._took
 
-    def held(self, s, *args):
-        ids = insert(self, s, *args)
+    def held(self, connection, count):
+        # rows written (by either path: SQLite's own or row by row)
+        ids = took(self, connection, count)
         # what the merge's own transaction sees: the indexes it dropped are gone
-        names = [name for name, _ in self.project._codings_indexes(s)]
+        names = [
+            name
+            for (name,) in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'codings' AND sql IS NOT NULL ORDER BY name"
+            )
+        ]
         print(json.dumps(names), flush=True)
         time.sleep(120)
         return ids
 
-    merging.CodingWriter._insert = held
+    merging.CodingWriter._took = held
     from codage.cli import app
 
     app(sys.argv[1:])
