@@ -14,9 +14,12 @@ then document name): what the spill holds is the sheet's text itself.
 
 from __future__ import annotations
 
+import marshal
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -26,6 +29,7 @@ from codage.exchange.sheet_xml import MAX_TEXT, cell_body
 from codage.exchange.spill import Spill
 from codage.exchange.tables import FORMULA_START, format_timestamp, xml_safe
 from codage.services.selection import CodingRecord, Selection, SelectionStream, record_order
+from codage.services.selection_rows import SheetRow, SheetRows
 
 __all__ = ["CodingRows", "read_sheet_rows", "sheet_rows"]
 
@@ -90,6 +94,7 @@ class CodingRows:
         self._coders: dict[tuple[str, bool, bool], str] = {}
         self._cases: dict[int, tuple[Case | None, str]] = {}
         self._units: dict[tuple[str | None, float | None, int | None], str] = {}
+        self._case_ids: dict[int, str] = {}
 
     def _code(self, code: Code) -> tuple[Code, str]:
         made = self._codes.get(id(code))
@@ -151,6 +156,59 @@ class CodingRows:
             f"{pre[at + 5]}{text_body(c.text)}{unit}{pre[at + 9]}{memo}{case[1]}</row>"
         )
 
+    def numbered(
+        self,
+        document: str,
+        code: Code,
+        rows: Iterable[SheetRow],
+        cases: Mapping[int, Case],
+        first: int,
+        out: list[str],
+    ) -> int:
+        """Sheet rows (see :data:`SheetRow`) of one document and one code, as
+        :meth:`row` renders their records, numbered from ``first``, appended to
+        ``out``; the number of the row after them."""
+        pre = self._pre
+        at = 2 + self._depth
+        head = self._documents.get(document)
+        if head is None:
+            head = self._documents[document] = pre[0] + text_body(document)
+        head = f'<row r="{_NUMBER}">{head}{self._code(code)[1]}'
+        start_cell = f'{pre[at + 3]} t="n"><v>'
+        end_cell = f'</v></c>{pre[at + 4]} t="n"><v>'
+        text_cell = f"</v></c>{pre[at + 5]}"
+        memo_cell = pre[at + 9]
+        coders, units, case_ids = self._coders, self._units, self._case_ids
+        n = first
+        append = out.append
+        for _, start, end, coder, _, auto, sugg, text, memo, speaker, stamp, number, case in rows:
+            coder_key = (coder, auto, sugg)
+            coder_text = coders.get(coder_key)
+            if coder_text is None:
+                coder_text = coders[coder_key] = (
+                    f"{pre[at]}{text_body(coder)}"
+                    f'{pre[at + 1]} t="n"><v>{int(auto)}</v></c>'
+                    f'{pre[at + 2]} t="n"><v>{int(sugg)}</v></c>'
+                )
+            unit_key = (speaker, stamp, number)
+            unit = units.get(unit_key)
+            if unit is None:
+                unit = self._unit(unit_key)
+            case_text = case_ids.get(case)
+            if case_text is None:
+                if len(case_ids) >= _KEEP:
+                    case_ids.clear()
+                case_text = case_ids[case] = self._case(cases.get(case))[1]
+            body = _EMPTY if not memo else text_body(memo)
+            append(
+                f"{head}{coder_text}{start_cell}{start}{end_cell}{end}{text_cell}"
+                f"{text_body(text)}{unit}{memo_cell}{body}{case_text}</row>".replace(
+                    _NUMBER, str(n)
+                )
+            )
+            n += 1
+        return n
+
     def _unit(self, key: tuple[str | None, float | None, int | None]) -> str:
         speaker, timestamp, paragraph = key
         pre, at = self._pre, 2 + self._depth
@@ -204,6 +262,38 @@ def _spill_all(stream: SelectionStream, render: CodingRows, spill: Spill) -> Non
             spill.add(code_id, batch.name, _ROW_END.join(rows).encode("utf-8"))
 
 
+def _spill_sheet(rows: SheetRows, spill: Spill) -> None:
+    # each document's rows (in the sheet's order already) filed by code, as the tuples
+    # themselves: rendered, they weighed seven times as much, to be written and read back
+    for batch in rows.batches:
+        name = batch.document.name
+        for rank, group in groupby(batch.rows, itemgetter(0)):
+            spill.add(rank, batch.name, marshal.dumps((name, list(group))))
+
+
+def _sheet_back(
+    stream: SelectionStream,
+    rows: SheetRows,
+    spill: Spill,
+    render: CodingRows,
+    first: int,
+    counted: list[int],
+) -> Iterator[bytes]:
+    # code by code, documents by name: rendered and numbered as they come back
+    n = first
+    out: list[str] = []
+    for rank, code in enumerate(stream.codes):
+        for piece in spill.pieces(rank, whole=True):
+            document, group = marshal.loads(piece)
+            n = render.numbered(document, code, group, rows.cases, n, out)
+            counted[0] = n - first
+            if len(out) >= 1000:
+                yield "".join(out).encode("utf-8")
+                out = []
+    if out:
+        yield "".join(out).encode("utf-8")
+
+
 def _read_back(stream: SelectionStream, spill: Spill) -> Iterator[bytes]:
     # code by code, documents by name
     for code in stream.codes:
@@ -225,6 +315,11 @@ def read_sheet_rows(
     render = CodingRows(source.attributes, depth)
     if isinstance(source, Selection):
         yield number_rows(_in_order(source, render), first, counted)
+        return
+    if source.sheet is not None:
+        with Spill(folder) as spill:
+            _spill_sheet(source.sheet, spill)
+            yield _sheet_back(source, source.sheet, spill, render, first, counted)
         return
     with Spill(folder) as spill:
         _spill_all(source, render, spill)
