@@ -296,7 +296,7 @@ def export_codings(
                     extra.append([_xlsx_value(v) for v in line])
             template = io.BytesIO()
             book.save(template)
-            splice_package(part, template, _CODINGS_PART, _ROWS_MARKER_XML, body)
+            splice_package(part, template, _CODINGS_PART, _ROWS_MARKER_XML, body, beside=True)
     except (OSError, SerialisationError) as exc:
         if isinstance(exc, ExportWriteError):
             raise
