@@ -67,6 +67,32 @@ def text_body(value: str) -> str:
     return cell_body("'" + value if value.startswith(FORMULA_START) else value)
 
 
+# Bytes of UTF-8 text that keep it off the short way: what XML refuses (below a space),
+# what is escaped, and (first or last) spaces and the starts of formulas and errors
+_DELETE = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *b"&<>\r"])
+_FIRST = frozenset(b"=+-@#\t\r\n\x0b\x0c ")
+_LAST = frozenset(b"\t\r\n\x0b\x0c ")
+
+
+def utf8_body(value: bytes) -> bytes:
+    """:func:`text_body` of UTF-8 text, in UTF-8: text read as SQLite keeps it is
+    written without being decoded and encoded again. Plain text takes the short way;
+    the rest (a non-ASCII first or last character, U+FFxx, a character to escape or
+    drop, a formula's start) goes through :func:`text_body` itself."""
+    if (
+        value
+        and len(value) <= MAX_TEXT
+        and value[0] < 0x80
+        and value[-1] < 0x80
+        and value[0] not in _FIRST
+        and value[-1] not in _LAST
+        and b"\xef\xbf" not in value  # U+FFxx: U+FFFE and U+FFFF are refused
+        and len(value.translate(None, _DELETE)) == len(value)
+    ):
+        return b' t="inlineStr"><is><t>' + value + b"</t></is></c>"
+    return text_body(value.decode("utf-8")).encode("utf-8")
+
+
 def _value_body(value: object) -> str:
     # an attribute's value as coding_rows gives it (none empty, a whole float an integer)
     if value is None:
@@ -94,7 +120,10 @@ class CodingRows:
         self._coders: dict[tuple[str, bool, bool], str] = {}
         self._cases: dict[int, tuple[Case | None, str]] = {}
         self._units: dict[tuple[str | None, float | None, int | None], str] = {}
-        self._case_ids: dict[int, str] = {}
+        # the same, as UTF-8, for rows rendered as bytes (see numbered)
+        self._coder_bytes: dict[tuple[str, bool, bool], bytes] = {}
+        self._unit_bytes: dict[tuple[str | None, float | None, int | None], bytes] = {}
+        self._case_bytes: dict[int, bytes] = {}
 
     def _code(self, code: Code) -> tuple[Code, str]:
         made = self._codes.get(id(code))
@@ -163,22 +192,23 @@ class CodingRows:
         rows: Iterable[SheetRow],
         cases: Mapping[int, Case],
         first: int,
-        out: list[str],
+        out: list[bytes],
     ) -> int:
         """Sheet rows (see :data:`SheetRow`) of one document and one code, as
-        :meth:`row` renders their records, numbered from ``first``, appended to
-        ``out``; the number of the row after them."""
+        :meth:`row` renders their records but in UTF-8, numbered from ``first``,
+        appended to ``out``; the number of the row after them."""
         pre = self._pre
         at = 2 + self._depth
-        head = self._documents.get(document)
-        if head is None:
-            head = self._documents[document] = pre[0] + text_body(document)
-        head = f'<row r="{_NUMBER}">{head}{self._code(code)[1]}'
-        start_cell = f'{pre[at + 3]} t="n"><v>'
-        end_cell = f'</v></c>{pre[at + 4]} t="n"><v>'
-        text_cell = f"</v></c>{pre[at + 5]}"
-        memo_cell = pre[at + 9]
-        coders, units, case_ids = self._coders, self._units, self._case_ids
+        name = self._documents.get(document)
+        if name is None:
+            name = self._documents[document] = pre[0] + text_body(document)
+        head = f'<row r="{_NUMBER}">{name}{self._code(code)[1]}'.encode()
+        start_cell = f'{pre[at + 3]} t="n"><v>'.encode()
+        end_cell = f'</v></c>{pre[at + 4]} t="n"><v>'.encode()
+        text_cell = f"</v></c>{pre[at + 5]}".encode()
+        memo_cell = pre[at + 9].encode()
+        empty = _EMPTY.encode()
+        coders, units, case_ids = self._coder_bytes, self._unit_bytes, self._case_bytes
         n = first
         append = out.append
         for _, start, end, coder, _, auto, sugg, text, memo, speaker, stamp, number, case in rows:
@@ -189,22 +219,36 @@ class CodingRows:
                     f"{pre[at]}{text_body(coder)}"
                     f'{pre[at + 1]} t="n"><v>{int(auto)}</v></c>'
                     f'{pre[at + 2]} t="n"><v>{int(sugg)}</v></c>'
-                )
+                ).encode()
             unit_key = (speaker, stamp, number)
             unit = units.get(unit_key)
             if unit is None:
-                unit = self._unit(unit_key)
+                if len(units) >= _KEEP:
+                    units.clear()
+                unit = units[unit_key] = self._unit(unit_key).encode()
             case_text = case_ids.get(case)
             if case_text is None:
                 if len(case_ids) >= _KEEP:
                     case_ids.clear()
-                case_text = case_ids[case] = self._case(cases.get(case))[1]
-            body = _EMPTY if not memo else text_body(memo)
+                case_text = case_ids[case] = self._case(cases.get(case))[1].encode()
             append(
-                f"{head}{coder_text}{start_cell}{start}{end_cell}{end}{text_cell}"
-                f"{text_body(text)}{unit}{memo_cell}{body}{case_text}</row>".replace(
-                    _NUMBER, str(n)
-                )
+                b"".join(
+                    (
+                        head,
+                        coder_text,
+                        start_cell,
+                        b"%d" % start,
+                        end_cell,
+                        b"%d" % end,
+                        text_cell,
+                        utf8_body(text),
+                        unit,
+                        memo_cell,
+                        empty if not memo else utf8_body(memo),
+                        case_text,
+                        b"</row>",
+                    )
+                ).replace(b"\x00", b"%d" % n)
             )
             n += 1
         return n
@@ -281,17 +325,17 @@ def _sheet_back(
 ) -> Iterator[bytes]:
     # code by code, documents by name: rendered and numbered as they come back
     n = first
-    out: list[str] = []
+    out: list[bytes] = []
     for rank, code in enumerate(stream.codes):
         for piece in spill.pieces(rank, whole=True):
             document, group = marshal.loads(piece)
             n = render.numbered(document, code, group, rows.cases, n, out)
             counted[0] = n - first
             if len(out) >= 1000:
-                yield "".join(out).encode("utf-8")
+                yield b"".join(out)
                 out = []
     if out:
-        yield "".join(out).encode("utf-8")
+        yield b"".join(out)
 
 
 def _read_back(stream: SelectionStream, spill: Spill) -> Iterator[bytes]:

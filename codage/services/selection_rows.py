@@ -106,10 +106,23 @@ class DocumentBatch:
 
 # What the workbook's Codings sheet prints of a coding, as a plain tuple: (rank of its
 # code in the code tree, start, end, coder, coding id, automatic, suggested, text, memo,
-# speaker, timestamp, paragraph, case id or -1). The first five are the sheet's order
+# speaker, timestamp, paragraph, case id or -1), text and memo as UTF-8 bytes (as
+# SQLite keeps them: the workbook writes them so). The first five are the sheet's order
 # within a document (as record_order's key), so a document's rows sort as tuples.
 SheetRow = tuple[
-    int, int, int, str, int, bool, bool, str, str | None, str | None, float | None, int | None, int
+    int,
+    int,
+    int,
+    str,
+    int,
+    bool,
+    bool,
+    bytes,
+    bytes | None,
+    str | None,
+    float | None,
+    int | None,
+    int,
 ]
 
 
@@ -235,6 +248,7 @@ def read_sheet_batches(
         progress,
         observer,
         _sheet_batch,
+        utf8=True,
     )
     return SheetRows(batches, {c.id: c for c in all_cases})
 
@@ -254,6 +268,7 @@ def _read(
     progress: Progress | None,
     observer: DocumentObserver | None,
     make: Callable[..., _Batch | None],
+    utf8: bool = False,
 ) -> Iterator[_Batch]:
     written = coding_memos(project) if memos else None
     docs_by_id = {d.id: d for d in all_docs}
@@ -275,6 +290,7 @@ def _read(
             document_ids=list(docs_by_id) if filtered_documents else None,
             code_ids=code_ids,
             coders=coders,
+            utf8=utf8,
         )
         for n, (doc_id, mine) in enumerate(stream, 1):
             doc = docs_by_id.get(doc_id)
@@ -350,6 +366,9 @@ def _sheet_batch(
                 continue
             case_id = -1 if case is None else case.id
         speaker, timestamp, place = locate(start)
+        if passage.__class__ is str:  # a server that gave text, not its UTF-8 bytes
+            passage = passage.encode("utf-8")
+            memo = None if memo is None else memo.encode("utf-8")
         append(
             (
                 ranks[code_id],

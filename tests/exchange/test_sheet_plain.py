@@ -20,6 +20,7 @@ from benchmarks.scale import build as build_scale
 from codage.analysis.stats import StatsCollector
 from codage.cli.export_cmds import _sheet_labels
 from codage.domain import Code, DocumentInfo, NewDocument, Pseudonym, Unit
+from codage.exchange.coding_sheet import text_body, utf8_body
 from codage.exchange.tables import coding_rows, export_codings
 from codage.services import Project
 from codage.services.selection import stream_codings
@@ -129,3 +130,31 @@ def test_csv_refuses_a_stream_read_as_sheet_rows(corpus: Corpus) -> None:
     stream = stream_codings(corpus.project, sheet=True)
     with pytest.raises(ValueError, match="xlsx"):
         coding_rows(stream)
+
+
+EDGES = [
+    *HOSTILE,
+    "",
+    "plain",
+    "fin accentuée é",
+    "é au début",
+    "\u00a0insécable devant",
+    "insécable derrière\u00a0",
+    "\u2003cadratin",
+    "tab\tdedans",
+    "ligne\nfin\n",
+    "x\uffffy",
+    "x\uff01y",
+    "a" * 32767,
+    "a" * 32768,
+    "é" * 20000,
+    "#REF!",
+    "#",
+    "=",
+    "&",
+]
+
+
+def test_utf8_text_is_written_as_text_body() -> None:
+    for text in EDGES:
+        assert utf8_body(text.encode()) == text_body(text).encode(), text[:20]
