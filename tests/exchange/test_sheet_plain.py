@@ -24,8 +24,9 @@ from codage.exchange.coding_sheet import text_body, utf8_body
 from codage.exchange.tables import coding_rows, export_codings
 from codage.services import Project
 from codage.services.selection import stream_codings
+from codage.store.copy import copy_project
 
-from .corpus import Corpus
+from .corpus import Corpus, build_corpus
 from .test_sheet_rows import HOSTILE
 
 FILTERS: list[dict[str, Any]] = [
@@ -158,3 +159,13 @@ EDGES = [
 def test_utf8_text_is_written_as_text_body() -> None:
     for text in EDGES:
         assert utf8_body(text.encode()) == text_body(text).encode(), text[:20]
+
+
+def test_a_project_on_postgresql_gives_the_same_workbook(tmp_path: Path, pg_url: str) -> None:
+    """A server gives text, not UTF-8 bytes: the rows are encoded once, the same sheet."""
+    built = build_corpus(tmp_path / "sheet.db")
+    built.project.close()
+    copy_project(str(tmp_path / "sheet.db"), pg_url)
+    with Project.open(pg_url, create=False) as project:
+        assert _same(project, tmp_path) > 10
+        assert _same(project, tmp_path, cases={"type": "Région"}) > 0
