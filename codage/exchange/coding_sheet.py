@@ -77,16 +77,25 @@ _LAST = frozenset(b"\t\r\n\x0b\x0c ")
 def utf8_body(value: bytes) -> bytes:
     """:func:`text_body` of UTF-8 text, in UTF-8: text read as SQLite keeps it is
     written without being decoded and encoded again. Plain text takes the short way;
-    the rest (a non-ASCII first or last character, U+FFxx, a character to escape or
-    drop, a formula's start) goes through :func:`text_body` itself."""
+    the rest (a space first or last, U+FFFE or U+FFFF, a character to escape or drop,
+    a formula's start) goes through :func:`text_body` itself."""
     if (
         value
         and len(value) <= MAX_TEXT
-        and value[0] < 0x80
-        and value[-1] < 0x80
-        and value[0] not in _FIRST
-        and value[-1] not in _LAST
-        and b"\xef\xbf" not in value  # U+FFxx: U+FFFE and U+FFFF are refused
+        # a first or last character beyond ASCII: only a space keeps it off the short
+        # way (its first or last four bytes hold it whole)
+        and (
+            value[0] not in _FIRST
+            if value[0] < 0x80
+            else not value[:4].decode("utf-8", "ignore")[:1].isspace()
+        )
+        and (
+            value[-1] not in _LAST
+            if value[-1] < 0x80
+            else not value[-4:].decode("utf-8", "ignore")[-1:].isspace()
+        )
+        and b"\xef\xbf\xbe" not in value  # U+FFFE and U+FFFF, which XML refuses
+        and b"\xef\xbf\xbf" not in value
         and len(value.translate(None, _DELETE)) == len(value)
     ):
         return b' t="inlineStr"><is><t>' + value + b"</t></is></c>"
@@ -122,7 +131,7 @@ class CodingRows:
         self._units: dict[tuple[str | None, float | None, int | None], str] = {}
         # the same, as UTF-8, for rows rendered as bytes (see numbered)
         self._coder_bytes: dict[tuple[str, bool, bool], bytes] = {}
-        self._unit_bytes: dict[tuple[str | None, float | None, int | None], bytes] = {}
+        self._voice_bytes: dict[tuple[str | None, float | None], bytes] = {}
         self._case_bytes: dict[int, bytes] = {}
 
     def _code(self, code: Code) -> tuple[Code, str]:
@@ -208,7 +217,7 @@ class CodingRows:
         text_cell = f"</v></c>{pre[at + 5]}".encode()
         memo_cell = pre[at + 9].encode()
         empty = _EMPTY.encode()
-        coders, units, case_ids = self._coder_bytes, self._unit_bytes, self._case_bytes
+        coders, voices, case_ids = self._coder_bytes, self._voice_bytes, self._case_bytes
         n = first
         append = out.append
         for _, start, end, coder, _, auto, sugg, text, memo, speaker, stamp, number, case in rows:
@@ -220,12 +229,15 @@ class CodingRows:
                     f'{pre[at + 1]} t="n"><v>{int(auto)}</v></c>'
                     f'{pre[at + 2]} t="n"><v>{int(sugg)}</v></c>'
                 ).encode()
-            unit_key = (speaker, stamp, number)
-            unit = units.get(unit_key)
-            if unit is None:
-                if len(units) >= _KEEP:
-                    units.clear()
-                unit = units[unit_key] = self._unit(unit_key).encode()
+            # the speaker and time repeat over a document's rows, the number less so
+            voice_key = (speaker, stamp)
+            voice = voices.get(voice_key)
+            if voice is None:
+                if len(voices) >= _KEEP:
+                    voices.clear()
+                voice = voices[voice_key] = self._unit((speaker, stamp, None))[
+                    : -len(_EMPTY)
+                ].encode()
             case_text = case_ids.get(case)
             if case_text is None:
                 if len(case_ids) >= _KEEP:
@@ -242,7 +254,8 @@ class CodingRows:
                         b"%d" % end,
                         text_cell,
                         utf8_body(text),
-                        unit,
+                        voice,
+                        empty if number is None else b' t="n"><v>%d</v></c>' % number,
                         memo_cell,
                         empty if not memo else utf8_body(memo),
                         case_text,
