@@ -378,6 +378,7 @@ def _export_table(
             progress=progress,
             pseudonymised=pseudonymised,
             observe=observe if fmt == "xlsx" else None,
+            sheet=fmt == "xlsx",  # the workbook's rows as plain tuples
         )
         report = export_codings(chosen, out, fmt, sheets=sheets if fmt == "xlsx" else ())
     if json_:

@@ -14,9 +14,12 @@ then document name): what the spill holds is the sheet's text itself.
 
 from __future__ import annotations
 
+import marshal
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -26,6 +29,7 @@ from codage.exchange.sheet_xml import MAX_TEXT, cell_body
 from codage.exchange.spill import Spill
 from codage.exchange.tables import FORMULA_START, format_timestamp, xml_safe
 from codage.services.selection import CodingRecord, Selection, SelectionStream, record_order
+from codage.services.selection_rows import SheetRow, SheetRows
 
 __all__ = ["CodingRows", "read_sheet_rows", "sheet_rows"]
 
@@ -63,6 +67,41 @@ def text_body(value: str) -> str:
     return cell_body("'" + value if value.startswith(FORMULA_START) else value)
 
 
+# Bytes of UTF-8 text that keep it off the short way: what XML refuses (below a space),
+# what is escaped, and (first or last) spaces and the starts of formulas and errors
+_DELETE = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *b"&<>\r"])
+_FIRST = frozenset(b"=+-@#\t\r\n\x0b\x0c ")
+_LAST = frozenset(b"\t\r\n\x0b\x0c ")
+
+
+def utf8_body(value: bytes) -> bytes:
+    """:func:`text_body` of UTF-8 text, in UTF-8: text read as SQLite keeps it is
+    written without being decoded and encoded again. Plain text takes the short way;
+    the rest (a space first or last, U+FFFE or U+FFFF, a character to escape or drop,
+    a formula's start) goes through :func:`text_body` itself."""
+    if (
+        value
+        and len(value) <= MAX_TEXT
+        # a first or last character beyond ASCII: only a space keeps it off the short
+        # way (its first or last four bytes hold it whole)
+        and (
+            value[0] not in _FIRST
+            if value[0] < 0x80
+            else not value[:4].decode("utf-8", "ignore")[:1].isspace()
+        )
+        and (
+            value[-1] not in _LAST
+            if value[-1] < 0x80
+            else not value[-4:].decode("utf-8", "ignore")[-1:].isspace()
+        )
+        and b"\xef\xbf\xbe" not in value  # U+FFFE and U+FFFF, which XML refuses
+        and b"\xef\xbf\xbf" not in value
+        and len(value.translate(None, _DELETE)) == len(value)
+    ):
+        return b' t="inlineStr"><is><t>' + value + b"</t></is></c>"
+    return text_body(value.decode("utf-8")).encode("utf-8")
+
+
 def _value_body(value: object) -> str:
     # an attribute's value as coding_rows gives it (none empty, a whole float an integer)
     if value is None:
@@ -90,6 +129,10 @@ class CodingRows:
         self._coders: dict[tuple[str, bool, bool], str] = {}
         self._cases: dict[int, tuple[Case | None, str]] = {}
         self._units: dict[tuple[str | None, float | None, int | None], str] = {}
+        # the same, as UTF-8, for rows rendered as bytes (see numbered)
+        self._coder_bytes: dict[tuple[str, bool, bool], bytes] = {}
+        self._voice_bytes: dict[tuple[str | None, float | None], bytes] = {}
+        self._case_bytes: dict[int, bytes] = {}
 
     def _code(self, code: Code) -> tuple[Code, str]:
         made = self._codes.get(id(code))
@@ -151,6 +194,78 @@ class CodingRows:
             f"{pre[at + 5]}{text_body(c.text)}{unit}{pre[at + 9]}{memo}{case[1]}</row>"
         )
 
+    def numbered(
+        self,
+        document: str,
+        code: Code,
+        rows: Iterable[SheetRow],
+        cases: Mapping[int, Case],
+        first: int,
+        out: list[bytes],
+    ) -> int:
+        """Sheet rows (see :data:`SheetRow`) of one document and one code, as
+        :meth:`row` renders their records but in UTF-8, numbered from ``first``,
+        appended to ``out``; the number of the row after them."""
+        pre = self._pre
+        at = 2 + self._depth
+        name = self._documents.get(document)
+        if name is None:
+            name = self._documents[document] = pre[0] + text_body(document)
+        head = f'<row r="{_NUMBER}">{name}{self._code(code)[1]}'.encode()
+        start_cell = f'{pre[at + 3]} t="n"><v>'.encode()
+        end_cell = f'</v></c>{pre[at + 4]} t="n"><v>'.encode()
+        text_cell = f"</v></c>{pre[at + 5]}".encode()
+        memo_cell = pre[at + 9].encode()
+        empty = _EMPTY.encode()
+        coders, voices, case_ids = self._coder_bytes, self._voice_bytes, self._case_bytes
+        n = first
+        append = out.append
+        for _, start, end, coder, _, auto, sugg, text, memo, speaker, stamp, number, case in rows:
+            coder_key = (coder, auto, sugg)
+            coder_text = coders.get(coder_key)
+            if coder_text is None:
+                coder_text = coders[coder_key] = (
+                    f"{pre[at]}{text_body(coder)}"
+                    f'{pre[at + 1]} t="n"><v>{int(auto)}</v></c>'
+                    f'{pre[at + 2]} t="n"><v>{int(sugg)}</v></c>'
+                ).encode()
+            # the speaker and time repeat over a document's rows, the number less so
+            voice_key = (speaker, stamp)
+            voice = voices.get(voice_key)
+            if voice is None:
+                if len(voices) >= _KEEP:
+                    voices.clear()
+                voice = voices[voice_key] = self._unit((speaker, stamp, None))[
+                    : -len(_EMPTY)
+                ].encode()
+            case_text = case_ids.get(case)
+            if case_text is None:
+                if len(case_ids) >= _KEEP:
+                    case_ids.clear()
+                case_text = case_ids[case] = self._case(cases.get(case))[1].encode()
+            append(
+                b"".join(
+                    (
+                        head,
+                        coder_text,
+                        start_cell,
+                        b"%d" % start,
+                        end_cell,
+                        b"%d" % end,
+                        text_cell,
+                        utf8_body(text),
+                        voice,
+                        empty if number is None else b' t="n"><v>%d</v></c>' % number,
+                        memo_cell,
+                        empty if not memo else utf8_body(memo),
+                        case_text,
+                        b"</row>",
+                    )
+                ).replace(b"\x00", b"%d" % n)
+            )
+            n += 1
+        return n
+
     def _unit(self, key: tuple[str | None, float | None, int | None]) -> str:
         speaker, timestamp, paragraph = key
         pre, at = self._pre, 2 + self._depth
@@ -204,6 +319,38 @@ def _spill_all(stream: SelectionStream, render: CodingRows, spill: Spill) -> Non
             spill.add(code_id, batch.name, _ROW_END.join(rows).encode("utf-8"))
 
 
+def _spill_sheet(rows: SheetRows, spill: Spill) -> None:
+    # each document's rows (in the sheet's order already) filed by code, as the tuples
+    # themselves: rendered, they weighed seven times as much, to be written and read back
+    for batch in rows.batches:
+        name = batch.document.name
+        for rank, group in groupby(batch.rows, itemgetter(0)):
+            spill.add(rank, batch.name, marshal.dumps((name, list(group))))
+
+
+def _sheet_back(
+    stream: SelectionStream,
+    rows: SheetRows,
+    spill: Spill,
+    render: CodingRows,
+    first: int,
+    counted: list[int],
+) -> Iterator[bytes]:
+    # code by code, documents by name: rendered and numbered as they come back
+    n = first
+    out: list[bytes] = []
+    for rank, code in enumerate(stream.codes):
+        for piece in spill.pieces(rank, whole=True):
+            document, group = marshal.loads(piece)
+            n = render.numbered(document, code, group, rows.cases, n, out)
+            counted[0] = n - first
+            if len(out) >= 1000:
+                yield b"".join(out)
+                out = []
+    if out:
+        yield b"".join(out)
+
+
 def _read_back(stream: SelectionStream, spill: Spill) -> Iterator[bytes]:
     # code by code, documents by name
     for code in stream.codes:
@@ -225,6 +372,11 @@ def read_sheet_rows(
     render = CodingRows(source.attributes, depth)
     if isinstance(source, Selection):
         yield number_rows(_in_order(source, render), first, counted)
+        return
+    if source.sheet is not None:
+        with Spill(folder) as spill:
+            _spill_sheet(source.sheet, spill)
+            yield _sheet_back(source, source.sheet, spill, render, first, counted)
         return
     with Spill(folder) as spill:
         _spill_all(source, render, spill)

@@ -115,6 +115,9 @@ def coding_rows(
     header, depth = _header(selection)
     if isinstance(selection, Selection):
         return header, _rows(selection.records, selection.attributes, depth)
+    if selection.sheet is not None:
+        # its codings are in ``sheet``, which only the workbook writes: not lost here
+        raise ValueError("a stream read as sheet rows is written by the xlsx export only")
     return header, ordered_rows(selection, depth, folder)
 
 
@@ -293,7 +296,7 @@ def export_codings(
                     extra.append([_xlsx_value(v) for v in line])
             template = io.BytesIO()
             book.save(template)
-            splice_package(part, template, _CODINGS_PART, _ROWS_MARKER_XML, body)
+            splice_package(part, template, _CODINGS_PART, _ROWS_MARKER_XML, body, beside=True)
     except (OSError, SerialisationError) as exc:
         if isinstance(exc, ExportWriteError):
             raise

@@ -38,7 +38,9 @@ from codage.services.selection_rows import (
     DocumentObserver,
     Memo,
     Progress,
+    SheetRows,
     read_batches,
+    read_sheet_batches,
 )
 from codage.services.selection_rows import coding_memos as _coding_memos
 from codage.services.selection_rows import own_memos as _own_memos
@@ -169,6 +171,9 @@ class SelectionStream:
     attributes: list[str]
     filters: dict[str, list[str]]
     batches: Iterator[DocumentBatch]
+    # asked for by the workbook (stream_codings' ``sheet``): the codings as sheet rows,
+    # read instead of ``batches`` (which then yields nothing)
+    sheet: SheetRows | None = None
 
 
 def record_order(codes: Sequence[Code]) -> Callable[[CodingRecord], tuple]:
@@ -197,6 +202,7 @@ def stream_codings(
     progress: Progress | None = None,
     pseudonymised: bool = False,
     observe: ObserverFactory | None = None,
+    sheet: bool = False,
 ) -> SelectionStream:
     """:func:`select_codings`'s records, read one document at a time (see
     :class:`SelectionStream`) so that no more than one document's are held.
@@ -209,6 +215,10 @@ def stream_codings(
     What was asked is resolved and checked at once (raising :class:`NotFound` as
     :func:`select_codings` does); the codings are read as the batches are consumed.
     With ``pseudonymised`` each batch passes through the project's map.
+
+    With ``sheet`` (and neither memos, overlaps, context nor ``pseudonymised``) the
+    codings are read as the workbook's sheet rows, in ``sheet`` (see
+    :class:`SheetRows`), and ``batches`` yields nothing.
     """
     if context < 0:
         raise ValueError("context must be zero or more sentences")
@@ -243,21 +253,38 @@ def stream_codings(
     if cases:
         matcher, shown = _case_matcher(cases, attributes)
         filters["cases"] = shown
-    batches = read_batches(
-        project,
-        all_codes,
-        all_docs,
-        all_cases,
-        code_ids=code_ids,
-        filtered_documents=documents is not None,
-        coders=coder_list,
-        matcher=matcher,
-        memos=memos,
-        overlaps=overlaps,
-        context=context,
-        progress=progress,
-        observer=None if observe is None else observe(all_codes, all_docs, code_ids),
-    )
+    observer = None if observe is None else observe(all_codes, all_docs, code_ids)
+    rows = None
+    if sheet and pseudonymiser is None and not (memos or overlaps or context):
+        rows = read_sheet_batches(
+            project,
+            all_codes,
+            all_docs,
+            all_cases,
+            code_ids=code_ids,
+            filtered_documents=documents is not None,
+            coders=coder_list,
+            matcher=matcher,
+            progress=progress,
+            observer=observer,
+        )
+    batches: Iterator[DocumentBatch] = iter(())
+    if rows is None:
+        batches = read_batches(
+            project,
+            all_codes,
+            all_docs,
+            all_cases,
+            code_ids=code_ids,
+            filtered_documents=documents is not None,
+            coders=coder_list,
+            matcher=matcher,
+            memos=memos,
+            overlaps=overlaps,
+            context=context,
+            progress=progress,
+            observer=observer,
+        )
     stream = SelectionStream(
         project=project.name,
         codes=all_codes,
@@ -267,6 +294,7 @@ def stream_codings(
         attributes=attributes,
         filters=filters,
         batches=batches,
+        sheet=rows,
     )
     if pseudonymiser is None:
         return stream

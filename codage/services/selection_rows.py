@@ -15,7 +15,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from codage.domain import Case, Code, Coding, DocumentInfo, Span, Unit
 from codage.passages import case_locator
@@ -37,7 +37,11 @@ __all__ = [
     "DocumentObserver",
     "Memo",
     "Progress",
+    "SheetBatch",
+    "SheetRow",
+    "SheetRows",
     "read_batches",
+    "read_sheet_batches",
 ]
 
 Progress = Callable[[int, int], None]
@@ -100,6 +104,47 @@ class DocumentBatch:
     records: list[CodingRecord]
 
 
+# What the workbook's Codings sheet prints of a coding, as a plain tuple: (rank of its
+# code in the code tree, start, end, coder, coding id, automatic, suggested, text, memo,
+# speaker, timestamp, paragraph, case id or -1), text and memo as UTF-8 bytes (as
+# SQLite keeps them: the workbook writes them so). The first five are the sheet's order
+# within a document (as record_order's key), so a document's rows sort as tuples.
+SheetRow = tuple[
+    int,
+    int,
+    int,
+    str,
+    int,
+    bool,
+    bool,
+    bytes,
+    bytes | None,
+    str | None,
+    float | None,
+    int | None,
+    int,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SheetBatch:
+    """The sheet rows of one document, in the sheet's order (code tree, then position)."""
+
+    name: str  # the document's stored name: what orders documents
+    document: DocumentInfo
+    rows: list[SheetRow]
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """A selection's codings as sheet rows (see :data:`SheetRow`), one document at a
+    time in id order, with the cases the rows name by id: the workbook's records
+    without a ``Coding`` and a :class:`CodingRecord` per coding (issue 20)."""
+
+    batches: Iterator[SheetBatch]
+    cases: Mapping[int, Case]
+
+
 def coding_memos(project: Project, coding_ids: set[int] | None = None) -> dict[int, list[Memo]]:
     """Memos written on codings (those in ``coding_ids`` when given), blank ones left out."""
     out: dict[int, list[Memo]] = defaultdict(list)
@@ -125,6 +170,7 @@ class _Asked:
     """What every document's records are made with."""
 
     codes: Mapping[int, Code]
+    ranks: Mapping[int, int]  # a code's place in the code tree: the sheet's order
     coders: list[str] | None
     coder_names: Mapping[int, str]
     matcher: Callable[[Case | None], bool] | None
@@ -153,6 +199,77 @@ def read_batches(
     """The records of the codings asked for, one batch per document with any, documents
     in id order; ``progress(done, total)`` after each document read; ``observer`` told
     of each document's codings (see :class:`DocumentObserver`)."""
+    return _read(
+        project,
+        all_codes,
+        all_docs,
+        all_cases,
+        code_ids,
+        filtered_documents,
+        coders,
+        matcher,
+        memos,
+        overlaps,
+        context,
+        progress,
+        observer,
+        _record_batch,
+    )
+
+
+def read_sheet_batches(
+    project: Project,
+    all_codes: list[Code],
+    all_docs: list[DocumentInfo],
+    all_cases: list[Case],
+    *,
+    code_ids: set[int] | None,
+    filtered_documents: bool,
+    coders: list[str] | None,
+    matcher: Callable[[Case | None], bool] | None,
+    progress: Progress | None,
+    observer: DocumentObserver | None = None,
+) -> SheetRows:
+    """:func:`read_batches`' codings as the workbook's sheet rows (see :class:`SheetRows`):
+    the same codings, each as the tuple the sheet prints (no memos written on codings,
+    overlaps or context: the sheet shows none)."""
+    batches = _read(
+        project,
+        all_codes,
+        all_docs,
+        all_cases,
+        code_ids,
+        filtered_documents,
+        coders,
+        matcher,
+        False,
+        False,
+        0,
+        progress,
+        observer,
+        _sheet_batch,
+        utf8=True,
+    )
+    return SheetRows(batches, {c.id: c for c in all_cases})
+
+
+def _read(
+    project: Project,
+    all_codes: list[Code],
+    all_docs: list[DocumentInfo],
+    all_cases: list[Case],
+    code_ids: set[int] | None,
+    filtered_documents: bool,
+    coders: list[str] | None,
+    matcher: Callable[[Case | None], bool] | None,
+    memos: bool,
+    overlaps: bool,
+    context: int,
+    progress: Progress | None,
+    observer: DocumentObserver | None,
+    make: Callable[..., _Batch | None],
+    utf8: bool = False,
+) -> Iterator[_Batch]:
     written = coding_memos(project) if memos else None
     docs_by_id = {d.id: d for d in all_docs}
     cases_by_name = {c.name: c for c in all_cases}
@@ -160,6 +277,7 @@ def read_batches(
     with project.selection_rows() as rows:
         asked = _Asked(
             codes={c.id: c for c in all_codes},
+            ranks={c.id: i for i, c in enumerate(all_codes)},
             coders=coders,
             coder_names=rows.coder_names,
             matcher=matcher,
@@ -172,6 +290,7 @@ def read_batches(
             document_ids=list(docs_by_id) if filtered_documents else None,
             code_ids=code_ids,
             coders=coders,
+            utf8=utf8,
         )
         for n, (doc_id, mine) in enumerate(stream, 1):
             doc = docs_by_id.get(doc_id)
@@ -193,13 +312,85 @@ def read_batches(
                 # every coding of this document is its case's, and that was not asked for
                 mine = []
             if mine:
-                records = _document_records(rows, doc, mine, find_case, document_case, asked)
-                if records:
-                    yield DocumentBatch(doc.name, records)
+                batch = make(rows, doc, mine, find_case, document_case, asked)
+                if batch is not None:
+                    yield batch
             if progress is not None:
                 progress(min(n, len(all_docs)), len(all_docs))
     if progress is not None:
         progress(len(all_docs), len(all_docs))
+
+
+_Batch = TypeVar("_Batch", DocumentBatch, SheetBatch)
+
+
+def _record_batch(
+    rows: DocumentRows,
+    doc: DocumentInfo,
+    mine: list[Any],
+    find_case: Callable[[Span], Case | None] | None,
+    document_case: Case | None,
+    asked: _Asked,
+) -> DocumentBatch | None:
+    records = _document_records(rows, doc, mine, find_case, document_case, asked)
+    return DocumentBatch(doc.name, records) if records else None
+
+
+def _sheet_batch(
+    rows: DocumentRows,
+    doc: DocumentInfo,
+    mine: list[Any],
+    find_case: Callable[[Span], Case | None] | None,
+    document_case: Case | None,
+    asked: _Asked,
+) -> SheetBatch | None:
+    """One document's codings as sheet rows, from the store's plain rows (see
+    ``DocumentRows.codings``): what :func:`_document_records` finds for each, kept as a
+    tuple, sorted in the sheet's order."""
+    units = rows.units(doc.id, PLACE_KINDS)
+    places = row_places(units)
+    if not places:
+        # a document without numbered units is numbered by its lines, as the interface does
+        places = row_places(units, rows.text(doc.id))
+    locate = row_locator(units, places)
+    ranks, names, matcher = asked.ranks, asked.coder_names, asked.matcher
+    no_case = -1 if document_case is None else document_case.id
+    out: list[SheetRow] = []
+    append = out.append
+    for _, coding_id, code_id, coder_id, start, end, passage, memo, auto, sugg in mine:
+        if find_case is None:
+            case_id = no_case
+        else:
+            case = find_case(Span(start, end))
+            if matcher is not None and not matcher(case):
+                continue
+            case_id = -1 if case is None else case.id
+        speaker, timestamp, place = locate(start)
+        if passage.__class__ is str:  # a server that gave text, not its UTF-8 bytes
+            passage = passage.encode("utf-8")
+            memo = None if memo is None else memo.encode("utf-8")
+        append(
+            (
+                ranks[code_id],
+                start,
+                end,
+                names[coder_id],
+                coding_id,
+                bool(auto),
+                bool(sugg),
+                passage,
+                memo,
+                speaker,
+                timestamp,
+                place.number if place else None,
+                case_id,
+            )
+        )
+    if not out:
+        return None
+    # (rank, start, end, coder, id) is unique: tuples never compare further
+    out.sort()
+    return SheetBatch(doc.name, doc, out)
 
 
 def _case_finder(

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, literal, select
+from sqlalchemy import LargeBinary, Select, bindparam, cast, func, literal, select
 
 from codage.domain import Coding
 from codage.store.codings import Codings
@@ -340,12 +340,21 @@ class DocumentRows:
         document_ids: Iterable[int] | None = None,
         code_ids: Iterable[int] | None = None,
         coders: Iterable[str] | None = None,
+        utf8: bool = False,
     ) -> Iterator[tuple[int, list[Any]]]:
         """(document id, its codings in text order: start, end, id), documents in id
         order, those without codings not named; each coding a row of (document id, id,
         code id, coder id, start, end, text, memo, automatic, suggested) as the driver
         gives them (flags as stored, coders by id: see :attr:`coder_names`). What
-        :meth:`Streams.codings_by_document` gives, without an object per coding."""
+        :meth:`Streams.codings_by_document` gives, without an object per coding.
+
+        With ``utf8``, SQLite gives text and memo as their stored UTF-8 bytes (what a
+        workbook writes, not decoded to be encoded again); other servers give text."""
+        text: Any = CodingRow.text
+        memo: Any = CodingRow.memo
+        if utf8 and self._conn.dialect.name == "sqlite":
+            # SQLite keeps text as UTF-8: a cast to a blob hands over those bytes
+            text, memo = cast(text, LargeBinary), cast(memo, LargeBinary)
         columns: list[Any] = [
             CodingRow.document_id,
             CodingRow.id,
@@ -353,8 +362,8 @@ class DocumentRows:
             CodingRow.coder_id,
             CodingRow.start,
             CodingRow.end,
-            CodingRow.text,
-            CodingRow.memo,
+            text,
+            memo,
             *self._streams._flags(),
         ]
         query = self._streams._coding_query(
