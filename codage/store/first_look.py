@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from codage.domain import AttributeValue, Case
-from codage.store.lite import SAME_TABLES, LiteProject, schema_head
+from codage.store.lite import SAME_TABLES, LiteProject, decode_attribute, schema_head
 from codage.store.location import sqlite_file_of
 from codage.store.sqlite_file import CODAGE_TABLES, FileRefused, inspect_file, read_only_uri
 
@@ -41,18 +41,6 @@ _DOCUMENTS_MARK = "SELECT count(id), coalesce(max(id), 0) FROM documents"
 # 0013 an index on units (what it holds is the table's). The full store opens such a
 # project as it is and upgrades it before its first write.
 SAME_FIRST_SCREEN = frozenset({"0009", *SAME_TABLES})
-
-
-def decode_attribute(type_: str, value: str | None) -> AttributeValue:
-    """A case attribute's stored text as its value (the full store reads it the same way)."""
-    if value is None:
-        return None
-    if type_ == "number":
-        number = float(value)
-        return int(number) if number.is_integer() else number
-    if type_ == "boolean":
-        return value == "true"
-    return value
 
 
 def open_first_look(location: str) -> FirstLook | None:

@@ -145,8 +145,9 @@ def _json(value: str | None) -> Any:
     return None if value is None else json.loads(value)
 
 
-def _attribute(type_: str, value: str | None) -> AttributeValue:
-    # as codage.store.cases decodes a stored attribute
+def decode_attribute(type_: str, value: str | None) -> AttributeValue:
+    """A case attribute's stored text as its value (the full store reads it the same way:
+    ``codage.store.cases`` and the interface's first look use this one)."""
     if value is None:
         return None
     if type_ == "number":
@@ -457,7 +458,7 @@ class LiteProject(LiteSearch):
             attr_query += f" WHERE case_id IN ({_marks(params)})"
         attrs: dict[int, dict[str, AttributeValue]] = defaultdict(dict)
         for case_id, name, type_, value in self._rows(f"{attr_query} ORDER BY case_id", params):
-            attrs[case_id][name] = _attribute(type_, value)
+            attrs[case_id][name] = decode_attribute(type_, value)
         return {
             case_id: Case(case_id, name, dict(attrs[case_id]))
             for case_id, name in self._rows(query, params)
