@@ -9,8 +9,10 @@ full :class:`~codage.store.project.Project`, as before. Both return the same rec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from codage.services import default_project_location, open_project
 from codage.store.first_look import FirstLook, open_first_look
@@ -22,8 +24,11 @@ __all__ = [
     "file_damage",
     "open_first_look",
     "open_reader",
+    "read_first_look",
     "reading",
 ]
+
+T = TypeVar("T")
 
 
 def open_reader(location: str | None = None) -> ProjectReader:
@@ -58,3 +63,17 @@ def reading(location: str | None = None) -> Iterator[ProjectReader]:
         yield reader
     finally:
         reader.close()
+
+
+def read_first_look(
+    look: FirstLook, read: Callable[[FirstLook], T]
+) -> tuple[tuple[int, ...], T] | None:
+    """The journal's mark and what ``read`` takes from the interface's first look, the
+    look closed after; None when the file cannot be read that way (the full store then
+    reads it, and says what is wrong, as it always did)."""
+    try:
+        return look.journal_mark(), read(look)
+    except sqlite3.Error:
+        return None
+    finally:
+        look.close()

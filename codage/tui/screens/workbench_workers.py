@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -244,13 +243,13 @@ class WorkbenchWorkers:
         look = take() if take is not None else None
         if look is None:
             return None
-        try:
-            self._journal_mark = look.journal_mark()
-            return first_state(look, self.coder)
-        except sqlite3.Error:
+        from codage.services.reading import read_first_look
+
+        read = read_first_look(look, partial(first_state, coder=self.coder))
+        if read is None:
             return None
-        finally:
-            look.close()
+        self._journal_mark, state = read
+        return state
 
     def _first_drawn(self: WorkbenchHost) -> threading.Event:
         """Set once the project's first, quick state is on screen."""
