@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +102,24 @@ def test_a_report_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("benchmarks: cannot write the report at")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_children_of_a_benchmark_run_codage_with_its_bytecode(tmp_path: Path) -> None:
+    # A shell that sets PYTHONDONTWRITEBYTECODE would make every `codage` child compile
+    # codage from source at each start, and every start-up figure count it.
+    root = ROOT
+    probe = (
+        "import os, sys, subprocess, benchmarks; "
+        "print('PYTHONDONTWRITEBYTECODE' in os.environ, sys.dont_write_bytecode, "
+        "subprocess.run([sys.executable, '-c', 'import sys; print(sys.dont_write_bytecode)'], "
+        "capture_output=True, text=True).stdout.strip())"
+    )
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False", "False"]
+    source = root / "codage" / "cli" / "__init__.py"
+    compiled = Path(importlib.util.cache_from_source(str(source)))
+    assert compiled.stat().st_mtime >= source.stat().st_mtime
