@@ -15,26 +15,20 @@ A project one schema behind whose upgrade changed nothing the first look reads
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
 from codage.domain import AttributeValue, Case
-from codage.store.lite import SAME_TABLES, LiteProject, decode_attribute, schema_head
-from codage.store.location import sqlite_file_of
-from codage.store.sqlite_file import CODAGE_TABLES, FileRefused, inspect_file, read_only_uri
+from codage.store.lite import (
+    SAME_TABLES,
+    LiteProject,
+    decode_attribute,
+    open_read_only,
+    read_journal_mark,
+)
 
 __all__ = ["FirstLook", "decode_attribute", "open_first_look"]
-
-# the same aggregates as History.journal_mark and the lean SQLite path, one snapshot
-_JOURNAL_MARK = """
-SELECT coalesce(max(id), 0),
-       coalesce(sum(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0),
-       coalesce(sum(CASE WHEN state = 'done' THEN id ELSE 0 END), 0)
-  FROM journal
-"""
-_DOCUMENTS_MARK = "SELECT count(id), coalesce(max(id), 0) FROM documents"
 
 # Older schemas whose tables the first look reads are the head's: 0012 only added
 # journal_codings (a merge's undone codings), which the first screen does not read, and
@@ -50,27 +44,12 @@ def open_first_look(location: str) -> FirstLook | None:
     The file's pages are not verified here (``PRAGMA quick_check`` reads all of it):
     the interface verifies them in a worker once the list shows.
     """
-    if os.environ.get("CODAGE_FULL_STORE"):
+    # read by the interface's loading worker, not the thread that opened it
+    opened = open_read_only(location, SAME_FIRST_SCREEN, check=False, shared=True)
+    if opened is None:
         return None
-    path = sqlite_file_of(location)
-    if path is None or not path.is_file():
-        return None
-    try:
-        found = inspect_file(path, check=False)
-    except FileRefused:
-        return None
-    if not found.tables >= CODAGE_TABLES or len(found.versions) != 1:
-        return None
-    if found.versions[0] not in {schema_head(), *SAME_FIRST_SCREEN}:
-        return None
-    try:
-        # read by the interface's loading worker, not the thread that opened it
-        conn = sqlite3.connect(
-            read_only_uri(path, immutable=found.immutable), uri=True, check_same_thread=False
-        )
-    except sqlite3.Error:
-        return None
-    return FirstLook(conn, path, read_only=not found.writable)
+    conn, path, writable = opened
+    return FirstLook(conn, path, read_only=not writable)
 
 
 class FirstLook(LiteProject):
@@ -114,13 +93,4 @@ class FirstLook(LiteProject):
 
     def journal_mark(self) -> tuple[int, ...]:
         """The journal's and documents' fingerprint (as ``Project.journal_mark``)."""
-        cursor = self._conn.cursor()
-        try:
-            # one snapshot for both aggregates, as the full store reads them
-            cursor.execute("BEGIN")
-            journal = cursor.execute(_JOURNAL_MARK).fetchone()
-            documents = cursor.execute(_DOCUMENTS_MARK).fetchone()
-            cursor.execute("COMMIT")
-        finally:
-            cursor.close()
-        return tuple(int(v) for v in (*journal, *documents))
+        return read_journal_mark(self._conn)

@@ -103,3 +103,16 @@ class StoredText:
     folded: FoldedText
     sentences: array[int]
     containers: array[int]
+
+    @classmethod
+    def from_row(cls, row: tuple[int, str, str, bytes | None, bytes, bytes]) -> StoredText:
+        """From the index's row: (document id, SHA-256, folded text, the way back to the
+        text or None, sentences, containers), arrays packed."""
+        doc_id, sha, folded, back, sentences, containers = row
+        return cls(
+            doc_id,
+            sha,
+            FoldedText(folded, None if back is None else unpack(back)),
+            unpack(sentences),
+            unpack(containers),
+        )

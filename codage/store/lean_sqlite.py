@@ -40,6 +40,7 @@ from codage.domain import Coding
 from codage.store import journal as _journal
 from codage.store.base import NotFound, ProjectBase, _write_errors
 from codage.store.errors import already_coded, check_new_coding
+from codage.store.lite import read_journal_mark
 
 # The ordinary path's read (Codings.add_coding) in one statement, the document's text
 # whole, to be remembered (see _sqlite_remember).
@@ -80,15 +81,6 @@ _ENTRY = """
 INSERT INTO journal (actor_id, at, action, summary, details, coders, ops, state, undo_seq)
 VALUES (?, ?, 'add_coding', ?, ?, ?, ?, 'done', NULL)
 """
-
-
-_JOURNAL_MARK = """
-SELECT coalesce(max(id), 0),
-       coalesce(sum(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0),
-       coalesce(sum(CASE WHEN state = 'done' THEN id ELSE 0 END), 0)
-  FROM journal
-"""
-_DOCUMENTS_MARK = "SELECT count(id), coalesce(max(id), 0) FROM documents"
 
 
 def stored_time(value: datetime) -> str:
@@ -156,17 +148,9 @@ class SQLiteLeanWrites(ProjectBase):
         try:
             connection = raw.driver_connection
             assert isinstance(connection, sqlite3.Connection)
-            cursor = connection.cursor()
-            try:
-                cursor.execute("BEGIN")
-                journal = cursor.execute(_JOURNAL_MARK).fetchone()
-                documents = cursor.execute(_DOCUMENTS_MARK).fetchone()
-                cursor.execute("COMMIT")
-            finally:
-                cursor.close()
+            return read_journal_mark(connection)
         finally:
             raw.close()
-        return tuple(int(v) for v in (*journal, *documents))
 
     def _sqlite_remember(
         self, document_id: int, sha256: str, name: str, length: int, text: str

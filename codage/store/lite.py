@@ -100,6 +100,31 @@ class ProjectReader(Protocol):
 SAME_TABLES = frozenset({"0012"})
 
 
+# the same aggregates as History.journal_mark (the full store's), one snapshot
+_JOURNAL_MARK = """
+SELECT coalesce(max(id), 0),
+       coalesce(sum(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN state = 'done' THEN id ELSE 0 END), 0)
+  FROM journal
+"""
+_DOCUMENTS_MARK = "SELECT count(id), coalesce(max(id), 0) FROM documents"
+
+
+def read_journal_mark(conn: sqlite3.Connection) -> tuple[int, ...]:
+    """The journal's and documents' fingerprint (as ``Project.journal_mark``), read on a
+    ``sqlite3`` connection in one snapshot; the light readers and the lean write path
+    share it."""
+    cursor = conn.cursor()
+    try:
+        cursor.execute("BEGIN")
+        journal = cursor.execute(_JOURNAL_MARK).fetchone()
+        documents = cursor.execute(_DOCUMENTS_MARK).fetchone()
+        cursor.execute("COMMIT")
+    finally:
+        cursor.close()
+    return tuple(int(v) for v in (*journal, *documents))
+
+
 def schema_head() -> str:
     """The schema version this codage writes, read from its migration scripts' names.
 
@@ -111,9 +136,15 @@ def schema_head() -> str:
     return max(match.group(1) for match in found if match)
 
 
-def open_lite(location: str) -> LiteProject | None:
-    """The project at ``location`` read through ``sqlite3``, or None when the full store
-    must open it (a URL, an absent or refused file, a schema other than the head)."""
+def open_read_only(
+    location: str, versions: Iterable[str], *, check: bool, shared: bool = False
+) -> tuple[sqlite3.Connection, Path, bool] | None:
+    """A ``sqlite3`` connection reading (only) the codage project at ``location``, its
+    file and whether the file is writable; None when the full store must open it: a
+    URL, an absent or refused file, a schema other than the head or ``versions``, or
+    ``CODAGE_FULL_STORE`` set. ``check``: verify the file's pages first
+    (``PRAGMA quick_check``), as the full store does; ``shared``: the connection may be
+    used by another thread than the one opening it."""
     if os.environ.get("CODAGE_FULL_STORE"):
         return None
     path = sqlite_file_of(location)
@@ -122,18 +153,29 @@ def open_lite(location: str) -> LiteProject | None:
     try:
         # The same look at the file as the full store's (header, quick check, version):
         # what it would refuse, it refuses itself, with its own words.
-        found = inspect_file(path)
+        found = inspect_file(path, check=check)
     except FileRefused:
         return None
     if not found.tables >= CODAGE_TABLES or len(found.versions) != 1:
         return None
-    if found.versions[0] not in {schema_head(), *SAME_TABLES}:
+    if found.versions[0] not in {schema_head(), *versions}:
         return None
     try:
-        conn = sqlite3.connect(read_only_uri(path, immutable=found.immutable), uri=True)
+        conn = sqlite3.connect(
+            read_only_uri(path, immutable=found.immutable),
+            uri=True,
+            check_same_thread=not shared,
+        )
     except sqlite3.Error:
         return None
-    return LiteProject(conn, str(path))
+    return conn, path, found.writable
+
+
+def open_lite(location: str) -> LiteProject | None:
+    """The project at ``location`` read through ``sqlite3``, or None when the full store
+    must open it (a URL, an absent or refused file, a schema other than the head)."""
+    opened = open_read_only(location, SAME_TABLES, check=True)
+    return None if opened is None else LiteProject(opened[0], str(opened[1]))
 
 
 def _when(value: str | None) -> datetime | None:

@@ -16,9 +16,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from codage.domain import Document, Unit
-from codage.folding import FoldedText
 from codage.store.errors import NotFound, StoreError
-from codage.store.index_format import INDEX_VERSION, StoredText, unpack, unpack_postings
+from codage.store.index_format import INDEX_VERSION, StoredText, unpack_postings
 
 __all__ = ["IndexNeedsWriting", "LiteSearch"]
 
@@ -86,14 +85,8 @@ class LiteSearch:
                 else []
             )
         out: dict[int, StoredText] = {}
-        for doc_id, sha, folded, back, sentences, containers in rows:
-            out[doc_id] = StoredText(
-                doc_id,
-                sha,
-                FoldedText(folded, None if back is None else unpack(back)),
-                unpack(sentences),
-                unpack(containers),
-            )
+        for row in rows:
+            out[row[0]] = StoredText.from_row(row)
         return out
 
     def lemma_postings(self, lemmas: Iterable[str]) -> dict[int, dict[str, array[int]]]:

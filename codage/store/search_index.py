@@ -33,7 +33,6 @@ from codage.store.index_format import (
     _pack,
     fold_lemma,
     pack_postings,
-    unpack,
     unpack_postings,
 )
 from codage.store.schema import (
@@ -189,14 +188,8 @@ class SearchIndex(ProjectBase):
             query = query.where(SearchTextRow.document_id.in_(list(document_ids)))
         out: dict[int, StoredText] = {}
         with self._read() as s:
-            for doc_id, sha, folded, back, sentences, containers in s.execute(query):
-                out[doc_id] = StoredText(
-                    doc_id,
-                    sha,
-                    FoldedText(folded, None if back is None else unpack(back)),
-                    unpack(sentences),
-                    unpack(containers),
-                )
+            for row in s.execute(query):
+                out[row[0]] = StoredText.from_row(row)
         return out
 
     def lemma_postings(self, lemmas: Iterable[str]) -> dict[int, dict[str, array[int]]]:
