@@ -1,4 +1,9 @@
-"""Thread workers of the workbench: every database call, one write at a time."""
+"""Thread workers of the workbench: every database call, one write at a time.
+
+What the workbench reads (the project's states, a document's parts, its codings again)
+is :mod:`codage.services.workbench_state`'s; the workers run those reads off the screen's
+thread, post messages built from the records they return, and run the writes, whose
+refusals (another coder's coding: the store's ``NotYours``) they word for the screen."""
 
 from __future__ import annotations
 
