@@ -31,9 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.report import Figure
 from codage.domain import CodingImport, NewDocument
 from codage.services import Project
-from codage.tui.messages import ProjectLoaded
+from codage.services.workbench_state import Coverage, ProjectState, project_state
 from codage.tui.screens.workbench_support import coded_shares
-from codage.tui.screens.workbench_workers import Coverage, project_state
 
 N_DOCS = 100
 N_CODES = 60
@@ -78,7 +77,7 @@ def build(path: Path, n_codings: int) -> None:
             project.import_codings(records, actor="anne")
 
 
-def before(project: Project, coder: str) -> ProjectLoaded:
+def before(project: Project, coder: str) -> ProjectState:
     """The worker's reads before issue 13, word for word."""
     documents = project.documents()
     codings = project.codings()
@@ -93,7 +92,7 @@ def before(project: Project, coder: str) -> ProjectLoaded:
             recent.append(c.code_id)
         if len(recent) >= 12:
             break
-    return ProjectLoaded(
+    return ProjectState(
         name=project.name,
         documents=documents,
         shares=coded_shares(documents, codings),
@@ -105,7 +104,7 @@ def before(project: Project, coder: str) -> ProjectLoaded:
     )
 
 
-def timed(work: Callable[[], ProjectLoaded], rounds: int) -> tuple[float, ProjectLoaded]:
+def timed(work: Callable[[], ProjectState], rounds: int) -> tuple[float, ProjectState]:
     times, result = [], None
     for _ in range(rounds):
         started = time.perf_counter()
@@ -115,7 +114,7 @@ def timed(work: Callable[[], ProjectLoaded], rounds: int) -> tuple[float, Projec
     return statistics.median(times), result
 
 
-def same(a: ProjectLoaded, b: ProjectLoaded, *, recent: bool = True) -> bool:
+def same(a: ProjectState, b: ProjectState, *, recent: bool = True) -> bool:
     fields = ("documents", "shares", "codes", "project_counts", "coders", "cases")
     return all(getattr(a, f) == getattr(b, f) for f in fields) and (
         not recent or a.recent == b.recent
@@ -135,7 +134,7 @@ def measure(n_codings: int) -> dict[str, float]:
             project_state(project, coder, coverage)
             one_document = project.documents()[0].id
 
-            def incremental() -> ProjectLoaded:
+            def incremental() -> ProjectState:
                 coverage.forget([one_document])
                 return project_state(project, coder, coverage, with_recent=False)
 
@@ -174,7 +173,7 @@ def main() -> None:
             coder = "anne"
             old_time, old = timed(lambda: before(project, coder), 3)
 
-            def full() -> ProjectLoaded:
+            def full() -> ProjectState:
                 return project_state(project, coder, Coverage())
 
             full_time, new = timed(full, 5)
@@ -182,7 +181,7 @@ def main() -> None:
             project_state(project, coder, coverage)
             one_document = project.documents()[0].id
 
-            def incremental() -> ProjectLoaded:
+            def incremental() -> ProjectState:
                 coverage.forget([one_document])
                 return project_state(project, coder, coverage, with_recent=False)
 

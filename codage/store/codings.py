@@ -35,7 +35,12 @@ class NotYours(Conflict):
 
     Others' codings change only through the explicit, journaled decisions made for
     that (merging projects, a consensus, placing codings kept aside, codebook edits).
+    ``owner`` names whose it is, for a face that words the refusal its own way.
     """
+
+    def __init__(self, message: str, owner: str = "") -> None:
+        super().__init__(message)
+        self.owner = owner
 
 
 def owner_check(owner: str | None, coder: str, what: str, verb: str) -> None:
@@ -44,7 +49,9 @@ def owner_check(owner: str | None, coder: str, what: str, verb: str) -> None:
     A memo written before memos had authors (``owner`` None) belongs to no one.
     """
     if owner is not None and owner != coder.strip():
-        raise NotYours(f"{what} is {owner}'s: only {owner} may {verb} it (you are {coder.strip()})")
+        raise NotYours(
+            f"{what} is {owner}'s: only {owner} may {verb} it (you are {coder.strip()})", owner
+        )
 
 
 class Codings(LeanWrites):

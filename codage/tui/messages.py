@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from codage.domain import Case, Code, Coding, Document, DocumentInfo, Memo, Span, Unit
+from codage.domain import Case, Code, Coding, Document, Memo, Span, Unit
+from codage.services.workbench_state import ProjectState
 
 if TYPE_CHECKING:
     from codage.tui.widgets.transcript_layout import LateUnits
@@ -23,21 +24,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class ProjectLoaded(Message):
-    """The project's name, documents (with coded shares), codebook and counts."""
+    """The project was read: its name, documents (with coded shares), codebook and counts,
+    as the workbench's reading service gives them (a first, partial state while the
+    project opens, then complete ones)."""
 
-    name: str
-    documents: list[DocumentInfo]
-    shares: dict[int, float]
-    cases: dict[str, Case]
-    codes: list[Code]
-    project_counts: dict[int, int]
-    recent: list[int]
-    coders: list[str]
-    # A first, quick reading while the project opens: no shares and no latest codes
-    # yet (they read every coding); a complete one follows. ``has_own``: whether the
-    # coder holds codings (None: judged from ``recent``).
-    partial: bool = False
-    has_own: bool | None = None
+    state: ProjectState
 
 
 @dataclass

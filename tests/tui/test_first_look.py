@@ -19,7 +19,7 @@ import pytest
 from benchmarks import scale
 from codage.services import Project
 from codage.services.reading import open_first_look
-from codage.tui.screens.workbench_workers import first_state
+from codage.services.workbench_state import first_state
 from tests.tui.workbench_project import ME
 from tests.tui.workbench_project import build_project as build_workbench_project
 

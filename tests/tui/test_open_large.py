@@ -16,16 +16,16 @@ from benchmarks.tui_bench import build_project as build_bench_project
 from benchmarks.tui_bench import make_corpus
 from codage.services import Project
 from codage.services.retrieval import index_passages, read_page
-from codage.store.schema import CoderRow, CodingRow
-from codage.tui.app import CodageApp
-from codage.tui.screens import retrieval as retrieval_screen
-from codage.tui.screens.retrieval import RetrievalScreen, load_passages
-from codage.tui.screens.workbench_workers import (
+from codage.services.workbench_state import (
     Coverage,
     complete_state,
     first_state,
     project_state,
 )
+from codage.store.schema import CoderRow, CodingRow
+from codage.tui.app import CodageApp
+from codage.tui.screens import retrieval as retrieval_screen
+from codage.tui.screens.retrieval import RetrievalScreen, load_passages
 from codage.tui.widgets.passage_list import PassageList
 from tests.tui.screens_study import HostApp, settle
 from tests.tui.test_transcript_view import bg, style_at

@@ -17,9 +17,9 @@ import pytest
 
 from codage.domain import Document, NewDocument, Span, Unit
 from codage.services import Project
+from codage.services.workbench_state import HEAD_CHARACTERS
 from codage.tui.app import CodageApp
 from codage.tui.screens.workbench_support import answer_note
-from codage.tui.screens.workbench_workers import HEAD_CHARACTERS
 from codage.tui.widgets.transcript_layout import LateBounds, LateUnits, UnitsRest
 from codage.tui.widgets.transcript_view import TranscriptView
 from tests.tui.screens_study import settle

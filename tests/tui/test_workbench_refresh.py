@@ -11,9 +11,9 @@ from textual.pilot import Pilot
 
 from codage.domain import DocumentInfo, Span
 from codage.services import Project
+from codage.services.workbench_state import Coverage, project_state
 from codage.tui.app import CodageApp
 from codage.tui.screens.workbench_support import coded_shares
-from codage.tui.screens.workbench_workers import Coverage, project_state
 from tests.tui.workbench_project import ME, OTHER, build_project
 
 pytestmark = pytest.mark.anyio

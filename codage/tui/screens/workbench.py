@@ -226,30 +226,31 @@ class WorkbenchScreen(
 
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:
-        self.app.title = f"codage — {message.name}"
+        state = message.state
+        self.app.title = f"codage — {state.name}"
         # known without the full store while the first screen is drawn (see CodageApp)
         read_only = getattr(self.app, "project_read_only", None)
         if read_only is None:
             read_only = self.project.read_only
         self.app.sub_title = t("tui.read_only", coder=self.coder) if read_only else self.coder
-        self._documents = message.documents
+        self._documents = state.documents
         self.call_after_refresh(self.first_state_drawn)
-        self._shares = self._shares if message.partial else message.shares
-        self._shares_known = self._shares_known or not message.partial
-        self._cases = message.cases
-        self._codes = message.codes
-        self._codes_by_id = {c.id: c for c in message.codes}
-        self._project_counts = Counter(message.project_counts)
-        self._coders = message.coders
+        self._shares = self._shares if state.partial else state.shares
+        self._shares_known = self._shares_known or not state.partial
+        self._cases = state.cases
+        self._codes = state.codes
+        self._codes_by_id = {c.id: c for c in state.codes}
+        self._project_counts = Counter(state.project_counts)
+        self._coders = state.coders
         if not self._layer_chosen:
             # A coder who has coded nothing yet (opening the demo, reviewing a
             # merged project) would see a bare transcript: show everyone's codings.
             self._layer_chosen = True
-            own = message.recent if message.has_own is None else message.has_own
-            if not own and any(c != self.coder for c in message.coders):
+            own = state.recent if state.has_own is None else state.has_own
+            if not own and any(c != self.coder for c in state.coders):
                 self._layer = "all"
         if not self.recent:
-            self.recent.extend(message.recent)
+            self.recent.extend(state.recent)
         self._fill_documents()
         self.tree.set_codebook(self._codes, self._document_counts(), dict(self._project_counts))
         for view in (self.view, self.other_view):
@@ -296,9 +297,8 @@ class WorkbenchScreen(
             self._unit_bounds,
             late_units=late,
         )
-        # A 10 MB transcript leaves hundreds of thousands of long-lived objects
-        # (units, wrap index, strips): keeping them out of the collector's sweeps
-        # stops full collections from stalling keystrokes for 100 ms and more.
+        # A 10 MB transcript leaves hundreds of thousands of long-lived objects (units, wrap
+        # index, strips): kept out of the collector's full sweeps, they stall no keystroke.
         gc.freeze()
         if self._layer == "side":
             self._load_other(notes)

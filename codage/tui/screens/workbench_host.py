@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from codage.domain import Case, Code, Coding, Document, DocumentInfo, Span, Unit
     from codage.services import Project
-    from codage.tui.screens.workbench_workers import Coverage
+    from codage.services.workbench_state import Coverage
     from codage.tui.widgets.code_picker import CodePicker, NewCode
     from codage.tui.widgets.codebook_tree import CodebookTree
     from codage.tui.widgets.transcript_layout import LateUnits

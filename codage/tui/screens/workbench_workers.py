@@ -1,4 +1,9 @@
-"""Thread workers of the workbench: every database call, one write at a time."""
+"""Thread workers of the workbench: every database call, one write at a time.
+
+What the workbench reads (the project's states, a document's parts, its codings again)
+is :mod:`codage.services.workbench_state`'s; the workers run those reads off the screen's
+thread, post messages built from the records they return, and run the writes, whose
+refusals (another coder's coding: the store's ``NotYours``) they word for the screen."""
 
 from __future__ import annotations
 
@@ -6,21 +11,25 @@ import gc
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import work
 
-from codage.domain import (
-    Case,
-    Code,
-    Coding,
-    DocumentInfo,
-    Memo,
-    Span,
-    Unit,
-)
+from codage.domain import Coding, Memo, Span, Unit
 from codage.i18n import t
 from codage.journal_text import describe_change
+from codage.services.workbench_state import (
+    Coverage,
+    ProjectState,
+    complete_state,
+    document_codings_again,
+    document_rest,
+    document_unit_bounds,
+    first_state,
+    marked_first_state,
+    one_step_further,
+    read_document_first_part,
+)
 from codage.tui.messages import (
     ActionFailed,
     CodingsChanged,
@@ -44,139 +53,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-RECENT_CODES = 12
 # How often an open workbench asks whether others changed the project: one cheap
 # aggregate query (see Project.journal_mark), in a worker.
 POLL_SECONDS = 1.5
-# How much of a document's text is read with its units before it first shows (more
-# when it opens on a passage further in): some ten screens; the rest is read after.
-HEAD_CHARACTERS = 64_000
 _COVERAGE_MADE = threading.Lock()
-
-
-class Coverage:
-    """How much of each document is coded, kept between reloads of the project.
-
-    Workers that change codings forget the documents they touched (for an undo
-    or a codebook edit, those its journal entry names), and a reload compares
-    each document's coding signature (one grouped count, no sort) with the one
-    its coverage was read with, which catches changes made elsewhere (another
-    process, the merge screens). Only documents forgotten or changed are read
-    again. Thread-safe: writes and reloads run in different workers, and a reload
-    that raced with a write does not keep what it read.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lengths: dict[int, tuple[tuple[int, int, int, int] | None, int]] = {}
-        self._generation = 0
-
-    def forget(self, document_ids: Iterable[int] | None) -> None:
-        """Drop what is known of these documents (None: of all)."""
-        with self._lock:
-            self._generation += 1
-            if document_ids is None:
-                self._lengths.clear()
-                return
-            for document_id in document_ids:
-                self._lengths.pop(document_id, None)
-
-    def lengths(self, project: Project, document_ids: Iterable[int]) -> dict[int, int]:
-        """Covered code points of these documents, read for those not known."""
-        wanted = list(document_ids)
-        signatures = project.coding_signatures()
-        with self._lock:
-            generation = self._generation
-            known: dict[int, int] = {}
-            missing: list[int] = []
-            for d in wanted:
-                kept = self._lengths.get(d)
-                if kept is not None and kept[0] == signatures.get(d):
-                    known[d] = kept[1]
-                else:
-                    missing.append(d)
-        if not missing:
-            return known
-        # A document without codings covers nothing: no need to ask.
-        asked = [d for d in missing if d in signatures]
-        # A first reading covers every document: one pass, no list of ids.
-        every = len(missing) == len(wanted)
-        fresh = project.covered_lengths(None if every else asked) if asked else {}
-        read = {d: fresh.get(d, 0) for d in missing}
-        with self._lock:
-            if generation == self._generation:
-                for d, length in read.items():
-                    self._lengths[d] = (signatures.get(d), length)
-        return {**known, **read}
-
-
-def project_state(
-    project: Project, coder: str, coverage: Coverage, *, with_recent: bool = True
-) -> ProjectLoaded:
-    """What the workbench shows of a project, from the database's aggregates
-    (counts by code and coder, latest codes, covered lengths) rather than every
-    coding. Without ``with_recent`` the latest codes are not asked (empty)."""
-    return complete_state(project, first_state(project, coder), coder, coverage, with_recent)
-
-
-class FirstReader(Protocol):
-    """What the first state reads: the full store, or the first look through sqlite3
-    (:func:`codage.services.reading.open_first_look`), which give the same records."""
-
-    @property
-    def name(self) -> str: ...
-
-    def documents(self) -> list[DocumentInfo]: ...
-
-    def cases(self) -> list[Case]: ...
-
-    def codes(self) -> list[Code]: ...
-
-    def coding_counts(self, document_id: int | None = None) -> dict[int, int]: ...
-
-    def coders_with_codings(self) -> list[str]: ...
-
-
-def first_state(project: FirstReader, coder: str) -> ProjectLoaded:
-    """What the workbench needs to show a project at once: documents, cases, codebook,
-    counts by code, coders, and whether ``coder`` holds codings. Shares and latest
-    codes, which read every coding, are left for :func:`complete_state`."""
-    holding = project.coders_with_codings()
-    return ProjectLoaded(
-        name=project.name,
-        documents=project.documents(),
-        shares={},
-        cases={c.name: c for c in project.cases()},
-        codes=project.codes(),
-        project_counts=project.coding_counts(),
-        recent=[],
-        coders=sorted(set(holding) | {coder}),
-        partial=True,
-        has_own=coder.strip() in holding,
-    )
-
-
-def complete_state(
-    project: Project,
-    first: ProjectLoaded,
-    coder: str,
-    coverage: Coverage,
-    with_recent: bool = True,
-) -> ProjectLoaded:
-    """``first`` with the documents' coded shares and the coder's latest codes."""
-    documents = first.documents
-    covered = coverage.lengths(project, [d.id for d in documents])
-    return ProjectLoaded(
-        name=first.name,
-        documents=documents,
-        shares={d.id: (covered.get(d.id, 0) / d.length if d.length else 0.0) for d in documents},
-        cases=first.cases,
-        codes=first.codes,
-        project_counts=first.project_counts,
-        recent=project.recent_codes(coder, RECENT_CODES) if with_recent else [],
-        coders=first.coders,
-        has_own=first.has_own,
-    )
 
 
 def _uncollected(read: Callable[[], T]) -> T:
@@ -219,23 +99,21 @@ class WorkbenchWorkers:
         first = self._first_look_state() if not self._documents else None
         if first is None:
             # Marked before reading: whatever others change from here on, a poll sees.
-            self._journal_mark = self.project.journal_mark()
-            first = first_state(self.project, self.coder)
+            self._journal_mark, first = marked_first_state(self.project, self.coder)
         if not self._documents:
             # Opening: the list, the codebook and its counts show now; the shares and
             # the latest codes (which read every coding) follow with the complete state,
             # read once the list is drawn so that they do not slow it down.
-            self.post_message(first)
+            self.post_message(ProjectLoaded(first))
             self._first_drawn().wait(timeout=5)
-        self.post_message(
-            complete_state(self.project, first, self.coder, coverage, with_recent=with_recent)
-        )
+        complete = complete_state(self.project, first, self.coder, coverage, with_recent)
+        self.post_message(ProjectLoaded(complete))
         if note:
             self.app.call_from_thread(self.notify, note)
         if select_code is not None:
             self.app.call_from_thread(self.tree.select_code, select_code)
 
-    def _first_look_state(self: WorkbenchHost) -> ProjectLoaded | None:
+    def _first_look_state(self: WorkbenchHost) -> ProjectState | None:
         """The first state read without the full store, when the app opened the project
         with a first look (see CodageApp): None otherwise, or when the look failed (the
         full store then reads, and says what is wrong, as it always did)."""
@@ -351,35 +229,25 @@ class WorkbenchWorkers:
         show, the rest of its units and its sentences."""
         project = self.project
         try:
-            document = project.document(document_id)
+            # units by the hundred thousand when the document is read whole
+            first = _uncollected(
+                partial(read_document_first_part, project, document_id, self.coder, jump)
+            )
         except EXPECTED_ERRORS as exc:
             self._fail(exc)
             return
-        memos = project.memos("document", document_id)
-        text = document.text
-        # the first part ends where a paragraph starts: its paragraphs are whole in it
-        reach = HEAD_CHARACTERS + (jump.end if jump is not None else 0)
-        head_end = text.find("\n", reach) + 1 if reach < len(text) else 0
         bounds = LateBounds()
-        late = LateUnits(head_end, bounds) if head_end > 0 else None
+        late = LateUnits(first.head_end, bounds) if first.head_end > 0 else None
         # Codings as plain rows, sentences as bounds read once the document is posted:
         # a 50 MB transcript's 400,000 sentences would hold its first paint a second,
         # and its 200,000 other units most of one.
-        if late is None:
-            units = _uncollected(partial(project.units_between, document_id))
-        else:
-            units = project.units_between(document_id, before=head_end)
-        unit_cases = project.unit_cases(document_id)
         self.post_message(
             DocumentOpened(
-                document=document,
-                units=units,
-                codings=project.document_codings(document_id),
-                unit_cases=unit_cases,
-                # one's own memo first: another coder's is shown but not theirs to edit
-                memo=next(
-                    (m for m in memos if m.author == self.coder), memos[0] if memos else None
-                ),
+                document=first.document,
+                units=first.units,
+                codings=first.codings,
+                unit_cases=first.unit_cases,
+                memo=first.memo,
                 jump=jump,
                 bounds=bounds,
                 late_units=late,
@@ -391,15 +259,17 @@ class WorkbenchWorkers:
             if late is not None:
                 rest: list[Unit] = []
                 try:
-                    rest = _uncollected(partial(project.units_between, document_id, start=head_end))
+                    rest = _uncollected(partial(document_rest, project, first))
                 finally:
                     # delivered whatever happens: the view waits for it past the first part
-                    notes = {
-                        u.start: answer_note(unit_cases[u.id]) for u in rest if u.id in unit_cases
-                    }
-                    late.deliver(_uncollected(partial(UnitsRest.of, units, rest, text, notes)))
+                    cases = first.unit_cases
+                    notes = {u.start: answer_note(cases[u.id]) for u in rest if u.id in cases}
+                    text = first.document.text
+                    late.deliver(
+                        _uncollected(partial(UnitsRest.of, first.units, rest, text, notes))
+                    )
                     self.post_message(DocumentUnitsRead(document_id, late))
-            read = _uncollected(partial(project.document_unit_bounds, document_id))
+            read = _uncollected(partial(document_unit_bounds, project, document_id))
         except EXPECTED_ERRORS as exc:
             self._fail(exc)
         finally:
@@ -408,14 +278,12 @@ class WorkbenchWorkers:
 
     @work(thread=True, group="document")
     def reload_codings(self: WorkbenchScreen, document_id: int) -> None:
-        shown = self._document
-        if shown is not None and shown.id == document_id:
+        codings = document_codings_again(self.project, document_id, self._document)
+        if codings is None:
             # An undone (or redone) correction changed the text itself: open it again.
-            stored = self.project.document_info(document_id)
-            if stored.sha256 != shown.sha256:
-                self.app.call_from_thread(self.load_document, document_id)
-                return
-        self.post_message(CodingsLoaded(document_id, self.project.codings(document_id=document_id)))
+            self.app.call_from_thread(self.load_document, document_id)
+            return
+        self.post_message(CodingsLoaded(document_id, codings))
 
     def _write(self: WorkbenchHost, job: Callable[[Project], object]) -> object:
         """Run one write under the lock; a refusal becomes a notification (and None)."""
@@ -438,9 +306,7 @@ class WorkbenchWorkers:
             mark = project.journal_mark()
         except EXPECTED_ERRORS:
             return  # the poll will read again
-        newest, done, ids = mark[:3]
-        one_more = newest > known[0] and done == known[1] + 1 and ids == known[2] + newest
-        if one_more and mark[3:] == known[3:]:
+        if one_step_further(known, mark):
             self._journal_mark = mark
 
     def store_coding(self: WorkbenchHost, document_id: int, code_id: int, span: Span) -> None:
@@ -494,12 +360,14 @@ class WorkbenchWorkers:
     @work(thread=True, group="write")
     def remove_coding(self: WorkbenchScreen, coding: Coding) -> None:
         def job(project: Project) -> bool:
-            # lanes: whatever the screen offered, only the coder's own coding goes
-            owner = project.coding(coding.id).coder
-            if owner != self.coder:
-                self._fail(ValueError(t("tui.lane.not_yours", coder=owner)))
+            from codage.services import NotYours
+
+            # lanes: whatever the screen offered, the store removes only the coder's own
+            try:
+                project.remove_coding(coding.id, coder=self.coder)
+            except NotYours as exc:
+                self._fail(ValueError(t("tui.lane.not_yours", coder=exc.owner)))
                 return False
-            project.remove_coding(coding.id, coder=self.coder)
             self._changed([coding.document_id])
             name = self._code_name(coding.code_id)
             self.post_message(
@@ -515,11 +383,13 @@ class WorkbenchWorkers:
     @work(thread=True, group="write")
     def store_coding_memo(self: WorkbenchScreen, coding: Coding, text: str) -> None:
         def job(project: Project) -> None:
-            owner = project.coding(coding.id).coder
-            if owner != self.coder:
-                self._fail(ValueError(t("tui.lane.memo_refused", coder=owner)))
+            from codage.services import NotYours
+
+            try:
+                updated = project.set_coding_memo(coding.id, text.strip() or None, coder=self.coder)
+            except NotYours as exc:
+                self._fail(ValueError(t("tui.lane.memo_refused", coder=exc.owner)))
                 return
-            updated = project.set_coding_memo(coding.id, text.strip() or None, coder=self.coder)
             self.post_message(
                 CodingsChanged(
                     coding.document_id,
