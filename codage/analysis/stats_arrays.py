@@ -20,6 +20,7 @@ import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from itertools import combinations
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from codage.analysis.stats import _Tally
 
 __all__ = ["PairCounts", "add_document"]
+
+_COLUMNS = tuple(itemgetter(i) for i in range(4))
 
 
 def add_document(
@@ -48,7 +51,9 @@ def add_document(
     ``passages`` and ``units``, added to the tally's tables by :meth:`PairCounts.fold`."""
     if not rows:
         return
-    code_ids, coders, starts_t, ends_t = zip(*rows, strict=True)
+    # columns by itemgetter: zip(*rows) over a document's hundreds of rows took six
+    # times as long
+    code_ids, coders, starts_t, ends_t = (list(map(get, rows)) for get in _COLUMNS)
     starts = np.array(starts_t, dtype=np.int64)
     ends = np.array(ends_t, dtype=np.int64)
     if bool((starts > ends).any()):
@@ -132,10 +137,12 @@ def _merged_by_code(
     piece_starts = shifted_starts[at] - offset
     piece_ends = reach[last] - offset
     piece_codes = codes[order][at]
-    lengths = piece_ends - piece_starts
-    characters: dict[int, int] = {}
-    for code_id, length in zip(piece_codes.tolist(), lengths.tolist(), strict=True):
-        characters[code_id] = characters.get(code_id, 0) + length
+    # the pieces come by code (its rank): one sum per code
+    bounds = np.flatnonzero(np.diff(rank[order][at])) + 1
+    sums = np.add.reduceat(piece_ends - piece_starts, np.concatenate(([0], bounds)))
+    characters = dict(
+        zip(piece_codes[np.concatenate(([0], bounds))].tolist(), sums.tolist(), strict=True)
+    )
     by = np.lexsort((piece_codes, piece_ends, piece_starts))
     return characters, (piece_starts[by], piece_ends[by], piece_codes[by])
 
