@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["PairCounts", "add_document"]
 
 _COLUMNS = tuple(itemgetter(i) for i in range(4))
+# Pairs of codes held before they are summed (see PairCounts)
+_HOLD = 1 << 18
 
 
 def add_document(
@@ -179,7 +181,11 @@ class PairCounts:
         self._sorted = np.argsort(ids, kind="stable")  # ids by value -> tree position
         self._ids = ids[self._sorted]
         self._size = max(len(codes), 1)
+        # pairs as keys (tree positions) with their counts, summed whenever they grow
+        # past _HOLD: a few megabytes held, whatever the number of codings
         self._keys: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
+        self._held = 0
         self._unknown: dict[tuple[int, int], int] = defaultdict(int)
 
     def add(self, first: np.ndarray, second: np.ndarray) -> None:
@@ -199,15 +205,26 @@ class PairCounts:
             return
         one, other = self._sorted[at_first], self._sorted[at_second]
         self._keys.append(np.minimum(one, other) * self._size + np.maximum(one, other))
+        self._counts.append(np.ones(len(one), dtype=np.int64))
+        self._held += len(one)
+        if self._held > _HOLD:
+            self._sum()
+
+    def _sum(self) -> None:
+        # each pair once, with its count
+        keys, at = np.unique(np.concatenate(self._keys), return_inverse=True)
+        counts = np.zeros(len(keys), dtype=np.int64)
+        np.add.at(counts, at.reshape(-1), np.concatenate(self._counts))
+        self._keys, self._counts, self._held = [keys], [counts], len(keys)
 
     def fold(self, out: dict[tuple[int, int], int], order: dict[int, int]) -> None:
         """Add the pairs counted to ``out``, keyed by code ids in tree order."""
         if self._keys:
-            keys, counts = np.unique(np.concatenate(self._keys), return_counts=True)
+            self._sum()
             tree = self._tree
-            for key, n in zip(keys.tolist(), counts.tolist(), strict=True):
+            for key, n in zip(self._keys[0].tolist(), self._counts[0].tolist(), strict=True):
                 out[(int(tree[key // self._size]), int(tree[key % self._size]))] += n
-            self._keys = []
+            self._keys, self._counts, self._held = [], [], 0
         for (a, b), n in self._unknown.items():
             out[(a, b) if order.get(a, a) <= order.get(b, b) else (b, a)] += n
         self._unknown.clear()

@@ -6,8 +6,10 @@ passage or one per document, codes outside the tree."""
 from __future__ import annotations
 
 import random
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from codage.analysis.stats import _Tally
@@ -101,3 +103,25 @@ def test_a_document_of_co_coded_units_counts_pairs() -> None:
     assert dict(tally.unit) == {(a, b): 1, (a, c): 1}
     assert tally.characters[a] == 11 and tally.documents[a] == 1 and tally.codings[a] == 2
     assert tally.by_attribute["type"][a] == {"t0": 2}
+
+
+def test_pairs_summed_as_they_grow_count_what_a_counter_counts() -> None:
+    # more pairs than PairCounts holds before summing them: summed on the way, the
+    # same counts
+    rng = np.random.default_rng(7)
+    ids = np.array([c.id for c in CODES], dtype=np.int64)
+    pairs = PairCounts(TREE)
+    expected: Counter[tuple[int, int]] = Counter()
+    order = {c.id: i for i, c in enumerate(TREE)}
+    for _ in range(5):
+        first = ids[rng.integers(0, len(ids), 150_000)]
+        second = ids[rng.integers(0, len(ids), 150_000)]
+        keep = first != second
+        first, second = first[keep], second[keep]
+        pairs.add(first, second)
+        for a, b in zip(first.tolist(), second.tolist(), strict=True):
+            expected[(a, b) if order[a] <= order[b] else (b, a)] += 1
+    out: dict[tuple[int, int], int] = defaultdict(int)
+    pairs.fold(out, order)
+    assert dict(out) == dict(expected)
+    assert sum(out.values()) > 600_000
