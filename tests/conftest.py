@@ -27,6 +27,7 @@ def _isolated_settings(
     """Never read or write the real user's settings; English unless a test asks."""
     home = tmp_path_factory.mktemp("settings")
     monkeypatch.setenv("CODAGE_CONFIG", str(home / "settings.toml"))
+    monkeypatch.setenv("CODAGE_CACHE", str(home / "cache"))  # files verified: see store/verified.py
     monkeypatch.setenv("CODAGE_LANG", "en")
     monkeypatch.delenv("CODAGE_PROJECT", raising=False)
     monkeypatch.delenv("CODAGE_CODER", raising=False)

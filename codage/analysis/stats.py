@@ -166,9 +166,17 @@ def _sweep(merged_by_code: Mapping[int, Sequence[tuple[int, int]]]) -> dict[tupl
     """:func:`_overlapping_pairs` of codes whose spans are merged already. A sweep over
     the spans sorted by start, keeping those still open: the work grows with the spans
     and the overlaps, not with the pairs of codes."""
-    merged = sorted(
-        (start, end, code_id) for code_id, spans in merged_by_code.items() for start, end in spans
+    return _sweep_sorted(
+        sorted(
+            (start, end, code_id)
+            for code_id, spans in merged_by_code.items()
+            for start, end in spans
+        )
     )
+
+
+def _sweep_sorted(merged: Sequence[tuple[int, int, int]]) -> dict[tuple[int, int], int]:
+    """:func:`_sweep` of the merged spans as (start, end, code id), sorted."""
     out: dict[tuple[int, int], int] = defaultdict(int)
     open_spans: list[tuple[int, int]] = []  # (end, code id)
     for start, end, code_id in merged:
@@ -362,6 +370,7 @@ class StatsCollector:
         self._with_cases = project.documents_with_cases()
         self._preference = tuple(unit_preference)
         self._tally = _Tally(codes)
+        self._pairs: tuple[Any, Any] | None = None  # (passages, units): see stats_arrays
 
     def unit_kind(self, document: DocumentInfo) -> str | None:
         """The kind of unit co-occurrence is counted in for this document."""
@@ -382,16 +391,27 @@ class StatsCollector:
         have one (else None, the passages being ``document_case``'s)."""
         if not rows:
             return
-        finder: Callable[[Span], Case | None] | None = None
-        if document.id in self._with_cases:
-            finder = find_case if find_case is not None else (lambda _span: document_case)
+        # counted by arrays (see stats_arrays), imported here: numpy loads only for
+        # the export that counts on its pass
+        from codage.analysis.stats_arrays import PairCounts, add_document
+
+        if self._pairs is None:
+            self._pairs = (PairCounts(self._tally.codes), PairCounts(self._tally.codes))
+        if document.id not in self._with_cases:
+            find_case = document_case = None
         kind = self.unit_kind(document)
         if kind:
             self._tally.kinds[document.name] = kind
-        self._tally.add(document.name, rows, grain, finder)
+        add_document(
+            self._tally, document.name, rows, grain, find_case, document_case, *self._pairs
+        )
 
     def stats(self) -> Stats:
         """The tables of every document added."""
+        if self._pairs is not None:
+            passages, units = self._pairs
+            passages.fold(self._tally.passage, self._tally.order)
+            units.fold(self._tally.unit, self._tally.order)
         return self._tally.stats(self._documents)
 
 
@@ -450,7 +470,7 @@ class _Tally:
             if find_case is not None:
                 case = find_case(Span(start, end))
                 if case is not None:
-                    self._count_case(code_id, case)
+                    self.count_case(code_id, case)
             if count:
                 # the units (sorted by start, not nested) sharing a code point with the
                 # coding: from the last one starting at or before its start
@@ -489,7 +509,8 @@ class _Tally:
                     # _pair, inlined: a million codings make many pairs
                     unit[(a, b) if order.get(a, a) <= order.get(b, b) else (b, a)] += 1
 
-    def _count_case(self, code_id: int, case: Case) -> None:
+    def count_case(self, code_id: int, case: Case, n: int = 1) -> None:
+        """Count ``n`` codings of a code in a case (its attribute values)."""
         self.cases[code_id].add(case.name)
         values = self._values.get(case.name)
         if values is None:
@@ -500,7 +521,7 @@ class _Tally:
             ]
         for attribute, key in values:
             cell = self.by_attribute.setdefault(attribute, {}).setdefault(code_id, {})
-            cell[key] = cell.get(key, 0) + 1
+            cell[key] = cell.get(key, 0) + n
             sets = self.case_sets.setdefault(attribute, {}).setdefault(code_id, {})
             sets.setdefault(key, set()).add(case.name)
 

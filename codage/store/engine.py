@@ -310,7 +310,8 @@ def open_store(
     overrides). Otherwise an older project is opened as it is and upgraded
     just before its first write, after a backup. Without ``check`` a SQLite file's
     pages are not verified (``PRAGMA quick_check``, which reads the whole file: seconds
-    on a project of a million codings); the caller verifies it later.
+    on a project of a million codings); the caller verifies it later. A file unchanged
+    since its pages last passed is not verified again (:mod:`codage.store.verified`).
     """
     shown = display_location(location)
     if is_memory_location(location):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from codage.store.verified import file_identity, record_verified, was_verified
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Tables every codage schema has had since the first migration: a database that holds
 # them and an unknown schema version was written by a newer codage, not by someone else.
@@ -100,7 +102,9 @@ def inspect_file(path: Path, *, check: bool = True) -> SQLiteFile:
 
     A zero-byte file is refused: SQLite would happily turn it into a database, but
     codage did not create it, and an empty file is more often a placeholder of
-    another program or a failed copy than a project.
+    another program or a failed copy than a project. With ``check`` its pages are
+    verified (``PRAGMA quick_check``), unless the file is as it was when they last
+    passed (see :mod:`codage.store.verified`).
     """
     if path.is_dir():
         raise FileRefused(f"{path}: is a folder, not a project file")
@@ -117,6 +121,13 @@ def inspect_file(path: Path, *, check: bool = True) -> SQLiteFile:
     if header != SQLITE_HEADER:
         raise FileRefused(f"{path}: not a SQLite database, so not a codage project")
     writable, reason = _writable(path)
+    # a file unchanged since its pages last passed the check is not read whole again
+    # (see verified.py); the identity is taken before the look, which may leave an
+    # empty write-ahead log behind
+    identity = file_identity(path) if check else None
+    if check and was_verified(path, identity):
+        check = False
+        identity = None
     try:
         conn, immutable = _connect_read_only(path)
     except sqlite3.DatabaseError as exc:
@@ -141,6 +152,8 @@ def inspect_file(path: Path, *, check: bool = True) -> SQLiteFile:
         raise _damaged(path, str(exc)) from None
     finally:
         conn.close()
+    if identity is not None:
+        record_verified(path, identity)
     return SQLiteFile(path, tables, versions, writable, reason, immutable)
 
 
