@@ -192,8 +192,16 @@ def main() -> None:
     parser.add_argument(
         "--no-every-help", action="store_true", help="Leave out `X --help` for each command."
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="COMMAND",
+        help="Time only this command line (repeatable), e.g. --only segments --only 'code --help'.",
+    )
     args = parser.parse_args()
     commands = COMMANDS if args.no_every_help else COMMANDS + every_help()
+    if args.only:
+        commands = tuple(tuple(line.split()) for line in args.only)
     with tempfile.TemporaryDirectory() as tmp:
         project = (args.project or Path(tmp) / "demo.db").resolve()
         env = _environment(project, args.code.resolve(), Path(tmp) / "pycache")
