@@ -165,3 +165,43 @@ def test_a_name_that_is_not_a_command_keeps_every_command() -> None:
     assert alone.registered_commands == []
     # the application itself keeps every command
     assert len(app.registered_commands) + len(app.registered_groups) == len(COMMAND_HELP)
+
+
+OBSERVED = """
+import runpy, sys
+import typer.main
+
+built = []
+real = typer.main.get_group
+
+
+def observed(typer_instance):
+    group = real(typer_instance)
+    built.append(sorted(group.commands))
+    return group
+
+
+typer.main.get_group = observed
+sys.argv = ["codage", *sys.argv[1:]]
+try:
+    runpy.run_module("codage", run_name="__main__", alter_sys=True)
+finally:
+    sys.stderr.write(repr(built))
+"""
+
+
+@pytest.mark.parametrize(
+    ("words", "built"),
+    [(["code", "--help"], ["code"]), (["codebook", "show", "--help"], ["codebook"])],
+)
+def test_the_codage_command_builds_the_command_it_names_alone(
+    words: list[str], built: list[str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", OBSERVED, *words],
+        env=_environment("NO_COLOR", "en"),
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr.decode().endswith(repr([built]))
