@@ -258,7 +258,9 @@ def main() -> None:
         from codage.ingest.model_process import start_model_in_background
 
         start_model_in_background()
-    application = only_command(load_commands(arguments), _command_of(arguments))
+    # Pruned only for a command line that starts with the command: an option before it
+    # (`codage --help code`) is the application's own, and its help lists every command.
+    application = only_command(load_commands(arguments), arguments[0] if arguments else None)
     try:
         code = application(standalone_mode=False)
     except typer.Abort:

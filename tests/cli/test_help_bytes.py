@@ -123,32 +123,45 @@ def test_colours_are_on_and_off_as_asked() -> None:
     assert b"\x1b[" in printed["FORCE_COLOR"] and b"\x1b[" not in printed["NO_COLOR"]
 
 
+# The application main ran before it was pruned: the commands of the modules the command
+# line names, every one of them kept.
 WHOLE = """
 import sys
 from codage.cli import load_commands
-load_commands()(sys.argv[1:], prog_name="python -m codage", standalone_mode=False)
+from codage.cli.help_render import load_help_renderer
+load_help_renderer()
+argv = sys.argv[1:]
+load_commands(argv)(argv, prog_name="python -m codage", standalone_mode=False)
 """
 
 
 @pytest.mark.parametrize(
-    "words", [["code"], ["autocode"], ["merge"], ["codebook"], ["export", "xlsx"]]
+    "words",
+    [
+        ["code", "--help"],
+        ["autocode", "--help"],
+        ["merge", "--help"],
+        ["codebook", "--help"],
+        ["export", "xlsx", "--help"],
+        # the application's own help, asked before a command: every command listed
+        ["--help", "code"],
+        ["-h", "segments", "--json"],
+    ],
 )
 @pytest.mark.parametrize("colour", ["NO_COLOR", "FORCE_COLOR"])
 def test_the_codage_command_prints_the_whole_application_s_help(
     words: list[str], colour: str, tmp_path: Path
 ) -> None:
-    """``python -m codage X --help`` (stand-ins, pruning, everything main does) against
-    the whole application's own rendering under the same program name."""
+    """``python -m codage ... --help`` (pruning, everything main does) against the
+    application main built before pruning, under the same program name."""
     env = {**_environment(colour, "fr"), "COLUMNS": "80"}
     light = subprocess.run(
-        [sys.executable, "-m", "codage", *words, "--help"],
+        [sys.executable, "-m", "codage", *words],
         env=env,
         capture_output=True,
         cwd=tmp_path,
     )
-    whole = subprocess.run(
-        [sys.executable, "-c", WHOLE, *words, "--help"], env=env, capture_output=True
-    )
+    whole = subprocess.run([sys.executable, "-c", WHOLE, *words], env=env, capture_output=True)
     assert light.returncode == whole.returncode == 0, light.stderr + whole.stderr
     assert light.stdout == whole.stdout
     assert b"Usage" in whole.stdout or b"Utilisation" in whole.stdout
