@@ -14,6 +14,10 @@ are timed beside them.
 ``--code`` times another checkout of codage (say, the main branch) on the same project,
 to compare before and after on a machine whose load changes from minute to minute; on a
 loaded machine read the CPU column, which waiting for a core does not inflate.
+``--instructions`` counts what each command executes with Valgrind instead of timing it:
+the count does not move with the load, nor with this virtual machine's speed, which
+drifts by tens of percent within an hour (``--only`` narrows the commands: a count takes
+a few seconds of a core per command).
 
 Without ``--project`` the demo study is built once in a temporary folder (about a minute:
 its import runs the language model). Not a test: it prints figures, a line per command.
@@ -23,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,6 +119,44 @@ def timed(argv: list[str], env: dict[str, str], repeat: int) -> tuple[float, flo
     return statistics.median(walls), statistics.median(extra_walls), statistics.median(extra_cpus)
 
 
+def instructions(argv: list[str], env: dict[str, str]) -> int:
+    """Instructions ``argv`` executes, counted by Valgrind (cachegrind, no cache model),
+    string hashing seeded: the same count at any load, where times on a shared machine
+    drift by tens of percent within the hour. Run once before, so that its bytecode is
+    written and only the start-up is counted."""
+    subprocess.run(argv, env=env, cwd=Path(env["CODAGE_PROJECT"]).parent, capture_output=True)
+    done = subprocess.run(
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            *argv,
+        ],
+        env={**env, "PYTHONHASHSEED": "0"},
+        cwd=Path(env["CODAGE_PROJECT"]).parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"valgrind counted nothing for {' '.join(argv)}: {done.stderr[-400:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def count_instructions(commands: tuple[tuple[str, ...], ...], env: dict[str, str]) -> None:
+    """Print each command's instructions beyond ``python -c pass`` (millions)."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind on the PATH")
+    base = instructions([sys.executable, "-c", "pass"], env)
+    print(f"{'python -c pass':<30} {base / 1e6:9.1f} M instructions")
+    for command in commands:
+        count = instructions([sys.executable, "-m", "codage", *command], env)
+        name = "codage " + " ".join(command)
+        print(f"{name:<30} {count / 1e6:9.1f} M, {(count - base) / 1e6:7.1f} M beyond")
+
+
 def build_demo(path: Path, env: dict[str, str]) -> None:
     print(f"building the demo project in {path} (about a minute)…", flush=True)
     command = [sys.executable, "-m", "codage", "demo", "--no-tui", "-p", str(path)]
@@ -192,14 +236,30 @@ def main() -> None:
     parser.add_argument(
         "--no-every-help", action="store_true", help="Leave out `X --help` for each command."
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="Count instructions with valgrind instead of timing (the same at any load).",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="COMMAND",
+        help="Time only this command line (repeatable), e.g. --only segments --only 'code --help'.",
+    )
     args = parser.parse_args()
     commands = COMMANDS if args.no_every_help else COMMANDS + every_help()
+    if args.only:
+        commands = tuple(tuple(line.split()) for line in args.only)
     with tempfile.TemporaryDirectory() as tmp:
         project = (args.project or Path(tmp) / "demo.db").resolve()
         env = _environment(project, args.code.resolve(), Path(tmp) / "pycache")
         print(f"codage from {args.code.resolve()}, project {project}")
         if not project.exists():
             build_demo(project, env)
+        if args.instructions:
+            count_instructions(commands, env)
+            return
         load = os.getloadavg()
         print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} cores")
         base = statistics.median(

@@ -13,6 +13,7 @@ order of a study, and a usage mistake is one line and exit code 2 (issue 12).
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import sys
@@ -23,7 +24,7 @@ from codage.i18n import register, t
 if TYPE_CHECKING:
     from typer import Typer
 
-__all__ = ["COMMAND_MODULE", "PANELS", "app", "load_commands", "main"]
+__all__ = ["COMMAND_MODULE", "PANELS", "app", "load_commands", "main", "only_command"]
 
 register(
     {
@@ -211,6 +212,25 @@ def load_commands(argv: list[str] | None = None) -> Typer:
     return app
 
 
+def only_command(app: Typer, name: str | None) -> Typer:
+    """The application as Typer builds it for a command line that runs ``name``: a copy
+    holding that top-level command (or group) alone, when ``name`` is one of codage's.
+
+    Typer turns every registered command into a Click command (reading its signature
+    and annotations) before it parses anything; a command module registers up to a
+    dozen, and the ones not asked for were a tenth of ``codage code --help`` (issues 13
+    and 19). What a command line prints depends only on the command it names (its help
+    and usage line, its errors, its run); a name that is not codage's (a typo, whose
+    message lists the commands) keeps the whole application. ``app`` is left as it is.
+    """
+    if name not in COMMAND_MODULE:
+        return app
+    pruned = copy.copy(app)
+    pruned.registered_commands = [i for i in app.registered_commands if _command_name(i) == name]
+    pruned.registered_groups = [i for i in app.registered_groups if _command_name(i) == name]
+    return pruned
+
+
 def __getattr__(name: str) -> Any:
     # `from codage.cli import app` (tests, embedding) gets every command.
     if name == "app":
@@ -238,7 +258,9 @@ def main() -> None:
         from codage.ingest.model_process import start_model_in_background
 
         start_model_in_background()
-    application = load_commands(arguments)
+    # Pruned only for a command line that starts with the command: an option before it
+    # (`codage --help code`) is the application's own, and its help lists every command.
+    application = only_command(load_commands(arguments), arguments[0] if arguments else None)
     try:
         code = application(standalone_mode=False)
     except typer.Abort:

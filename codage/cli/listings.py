@@ -197,22 +197,33 @@ def list_segments(
         if json_:
             emit_json_list(rows_of())
             return
-        rows = list(rows_of())
-    from codage.cli.quick_table import QuickTable as Table
-    from codage.cli.quick_table import plain_cell, print_table
+        from codage.cli.quick_table import plain_cell
 
-    table = Table(title=f"{t('title.segments')} ({len(rows)})")
+        # The table's cells straight from the plain rows: no record per row, and
+        # add_text_rows without add_row's checks (cells are Text, one per column).
+        hide = pseudonymiser.text if pseudonymiser is not None else None
+        cells = []
+        for _, d, c, coder, start, end, text, _, _, _ in found:
+            name = names[d]
+            if hide is not None:
+                name, text = hide(name), hide(text)
+            excerpt = " ".join(text.split())
+            cells.append(
+                (
+                    plain_cell(name),
+                    plain_cell(paths[c]),
+                    plain_cell(coder),
+                    plain_cell(f"{start}–{end}"),
+                    plain_cell(excerpt if len(excerpt) < 160 else excerpt[:157] + "…"),
+                )
+            )
+    from codage.cli.quick_table import QuickTable as Table
+    from codage.cli.quick_table import add_text_rows, print_table
+
+    table = Table(title=f"{t('title.segments')} ({len(cells)})")
     for col in ("col.document", "col.path", "col.coder", "col.span", "col.text"):
         table.add_column(t(col), overflow="fold")
-    for r in rows:
-        excerpt = " ".join(r["text"].split())
-        table.add_row(
-            plain_cell(r["document"]),
-            plain_cell(r["code"]),
-            plain_cell(r["coder"]),
-            plain_cell(f"{r['start']}–{r['end']}"),
-            plain_cell(excerpt if len(excerpt) < 160 else excerpt[:157] + "…"),
-        )
+    add_text_rows(table, cells)
     print_table(reporting.console, table)
 
 

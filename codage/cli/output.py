@@ -12,6 +12,7 @@ the terminal cannot encode replaced by ``?``.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from rich import errors
@@ -26,6 +27,10 @@ PRINT_ERRORS: tuple[type[BaseException], ...] = (
     errors.StyleError,
     UnicodeEncodeError,
 )
+
+
+# What rich._emoji_replace can replace must match this: two colons with no space between.
+_EMOJI_CODE = re.compile(r":\S*:")
 
 
 class _Page(io.StringIO):
@@ -47,7 +52,13 @@ class SafeConsole(Console):
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         # Every str printed, in a table cell, a title or a message, passes here.
-        return super().render_str(visible(text, multiline=True), **kwargs)
+        shown = visible(text, multiline=True)
+        if kwargs.get("emoji") is None and (":" not in shown or not _EMOJI_CODE.search(shown)):
+            # An emoji code is a name between two colons: a string without one holds
+            # none, and Rich's lookup would load its table of emoji names (a few
+            # milliseconds, every listing) to replace nothing.
+            kwargs["emoji"] = False
+        return super().render_str(shown, **kwargs)
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
         try:

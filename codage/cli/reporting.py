@@ -9,7 +9,6 @@ that prints JSON never loads Rich's console.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -152,6 +151,8 @@ if not any(type(h).__name__ == "_NoticeHandler" for h in _store_log.handlers):
 
 def emit_json(data: Any) -> None:
     """One JSON document on stdout and nothing else."""
+    import json  # only the commands asked for JSON need it
+
     payload = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     try:
         payload.encode(sys.stdout.encoding or "utf-8")
