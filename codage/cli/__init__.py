@@ -196,7 +196,9 @@ def load_commands(argv: list[str] | None = None) -> Typer:
     """
     command = _command_of(argv or [])
     wanted = COMMAND_MODULE.get(command or "")
-    listing = argv is not None and command is None
+    # An option before any command (`codage --help code`) is the application's own: the
+    # line prints the list of every command, whatever it names after.
+    listing = argv is not None and (command is None or argv[0].startswith("-"))
     if listing:
         importlib.import_module("codage.cli.interface_cmds")
     from codage.cli.app import app

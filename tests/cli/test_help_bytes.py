@@ -218,3 +218,21 @@ def test_the_codage_command_builds_the_command_it_names_alone(
     )
     assert done.returncode == 0, done.stderr.decode()
     assert done.stderr.decode().endswith(repr([built]))
+
+
+@pytest.mark.parametrize("words", [["--help", "code"], ["-h", "segments", "--json"]])
+def test_help_asked_before_a_command_lists_every_command(words: list[str], tmp_path: Path) -> None:
+    """`codage --help code` is the application's help: the whole list, as `codage --help`
+    prints it (it once listed only the commands of the modules `code` loads)."""
+    env = {**_environment("NO_COLOR", "en"), "COLUMNS": "200"}
+    asked, bare = (
+        subprocess.run(
+            [sys.executable, "-m", "codage", *line], env=env, capture_output=True, cwd=tmp_path
+        )
+        for line in (words, ["--help"])
+    )
+    assert asked.returncode == bare.returncode == 0, asked.stderr + bare.stderr
+    assert asked.stdout == bare.stdout
+    listed = asked.stdout.decode()
+    missing = [name for name in COMMAND_HELP if f" {name} " not in listed]
+    assert not missing
