@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from codage.store.aside import Aside
 from codage.store.base import Conflict, NotFound
+from codage.store.deferred_keys import first_dangling, foreign_keys
 from codage.store.document_copy import DocumentCopy
 from codage.store.journal import CodingRange
 from codage.store.journal import Journal as _Journal
@@ -45,6 +46,9 @@ _CACHE_KIB = 64 * 1024
 # third of the rows already there and costs more beyond.
 _REBUILD_RATIO = 4
 _REBUILD_MIN = 50_000
+
+# The tables a merge reads rows of that name other rows.
+_READ_TABLES = ("codings", "units", "case_links", "codes")
 
 # (source coding id, code id, coder name, start, end, anchor text, memo, automatic,
 # suggested): a coding as a merge reads it.
@@ -89,6 +93,17 @@ class Merging(Aside, DocumentCopy):
         return linked_source(self, source, code_map, memo_ids)
 
     # -- reading a source ---------------------------------------------------------
+
+    def dangling_key(self) -> str | None:
+        """On SQLite, the first row of what a merge reads (codings, units, case links,
+        codes) that names a row its project does not hold, said in words: a file written
+        with its keys off by another program. None when every key holds, and on a
+        server, which never lets such a row be written."""
+        if not self.is_sqlite:
+            return None
+        with self._read() as s:
+            connection = s.connection()
+            return first_dangling(connection, foreign_keys(connection, _READ_TABLES))
 
     def coded_documents(self) -> dict[int, int]:
         """Number of codings per document id, for documents that have any."""
