@@ -505,7 +505,8 @@ def merge_projects(
                 if progress:
                     progress("cases", 0, 1)
                 _merge_cases(target, source, part)
-                plans = _merge_documents(target, source, part, progress)
+                with target.index_rows_in_order():
+                    plans = _merge_documents(target, source, part, progress)
                 if progress:
                     progress("codes", 0, 1)
                 code_map = _merge_codes(target, source, coder, part)

@@ -358,7 +358,12 @@ class CodingWriter:
             self._dropped = self._drop_indexes()
         project = self.project
         with project._tx() as s:
-            text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+            connection = s.connection()
+            # plain statements: this runs once per document (a thousand at ten million
+            # words), and building SQLAlchemy's statements cost more than running them
+            text = connection.exec_driver_sql(
+                "SELECT text FROM main.documents WHERE id = ?", (document_id,)
+            ).scalar()
             if text is None:
                 raise NotFound(f"no document with id {document_id}")
             found = link.document_coders(source_document)
@@ -372,17 +377,18 @@ class CodingWriter:
             for k in found:
                 link.map_coder(k, coders[names[k]])
             coder_ids = {coders[names[k]] for k in found}
-            connection = s.connection()
-            held = connection.execute(
-                select(CodingRow.id)
-                .where(CodingRow.document_id == document_id, CodingRow.coder_id.in_(coder_ids))
-                .limit(1)
+            held = connection.exec_driver_sql(
+                "SELECT 1 FROM main.codings WHERE document_id = ? AND coder_id IN "
+                f"({', '.join(str(int(k)) for k in sorted(coder_ids)) or 'NULL'}) LIMIT 1",
+                (document_id,),
             ).first()
             added = link.insert(source_document, document_id, text, self._stamp, held=bool(held))
             if added:
                 taken = self._took(connection, added)
                 self._documents.add(document_id)
-                if len(coder_ids) > 1:
+                # which of the coders the rows written are of, unless the range's coders
+                # hold them all already (then they add none, whichever they are)
+                if len(coder_ids) > 1 and not coder_ids <= self._coder_ids:
                     coder_ids = {
                         int(k)
                         for (k,) in connection.exec_driver_sql(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.scale import build
 from codage.analysis.merge import MergeError, merge_projects
 from codage.domain import NewDocument
 from codage.services import Project
@@ -122,3 +123,45 @@ def test_a_batch_with_keys_at_the_end_checks_only_the_rows_it_wrote(tmp_path: Pa
                 " created_at, updated_at) VALUES (?, 999, 1, 0, 2, 'Un', '2026', '2026')",
                 (doc.id,),
             )
+
+
+def test_index_rows_written_in_key_order_are_the_rows_written_per_document(
+    tmp_path: Path,
+) -> None:
+    """A merge stages the built index's lemma and form rows and writes them sorted at
+    the end of its documents (``SearchIndex.index_rows_in_order``): the same tables as
+    without staging, into an empty target and into one holding indexed documents; a
+    failure after staging leaves neither rows nor TEMP tables."""
+    from contextlib import nullcontext
+
+    source = build("20k", tmp_path / "scale")
+    other = _coders_project(tmp_path / "other.db")
+    with sqlite3.connect(source) as conn:
+        for table in ("search_texts", "search_lemmas", "search_forms"):
+            conn.execute(f"DELETE FROM {table}")
+    results = []
+    for staged in (True, False):
+        target_path = tmp_path / f"target-{staged}.db"
+        with pytest.MonkeyPatch.context() as patch:
+            if not staged:
+                patch.setattr(Merging, "index_rows_in_order", lambda self: nullcontext())
+            with (
+                Project.open(str(source), create=False) as a,
+                Project.open(str(other), create=False) as b,
+                Project.open(str(target_path)) as target,
+            ):
+                merge_projects(target, [b, a], coder="lead")
+        results.append(dump(target_path))
+    assert results[0] == results[1]
+    assert len(results[0]["search_lemmas"]) > 100
+    target_path = _target(tmp_path / "failed.db")
+    before = dump(target_path)
+    with Project.open(str(target_path)) as target, Project.open(str(source), create=False) as a:
+        with pytest.raises(MergeError), target.batch(coder="lead"):
+            with target.index_rows_in_order():
+                target.copy_document(a, a.documents()[0])
+            raise MergeError("planted", None)  # type: ignore[arg-type]
+        with target.engine.connect() as conn:
+            temp = conn.exec_driver_sql("SELECT name FROM temp.sqlite_master").all()
+        assert temp == []
+    assert dump(target_path) == before
