@@ -481,11 +481,23 @@ def merge_projects(
             raise MergeError(f"{name}: a project cannot be merged into itself", report)
         part = SourceReport(source=name)
         try:
+            dangling = source.dangling_key()
+            if dangling is not None:
+                raise MergeError(
+                    f"{name}: the project is damaged ({dangling}); nothing of it was merged",
+                    report,
+                )
             shown = display_location(name)
             # The entry is the merging person's: their plain undo takes the merge back.
+            # A merge only inserts rows (and fills codes' and cases' empty fields): its
+            # rows' foreign keys are checked once at its end (see store.deferred_keys).
             with (
                 target.batch(
-                    coder=coder, action="merge", summary=f"merge {shown}", details={"source": shown}
+                    coder=coder,
+                    action="merge",
+                    summary=f"merge {shown}",
+                    details={"source": shown},
+                    keys_at_end=True,
                 ),
                 target.roomy_cache(),
             ):
@@ -493,7 +505,8 @@ def merge_projects(
                 if progress:
                     progress("cases", 0, 1)
                 _merge_cases(target, source, part)
-                plans = _merge_documents(target, source, part, progress)
+                with target.index_rows_in_order():
+                    plans = _merge_documents(target, source, part, progress)
                 if progress:
                     progress("codes", 0, 1)
                 code_map = _merge_codes(target, source, coder, part)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from codage.domain import (
 )
 from codage.store import journal as _journal
 from codage.store import row_security
+from codage.store.deferred_keys import KeyMarks, keys_off
 from codage.store.engine import BUSY_TIMEOUT_MS, Store, StoreError
 from codage.store.errors import Conflict, NotFound
 from codage.store.journal import Journal as _Journal
@@ -167,6 +168,7 @@ class ProjectBase:
         action: str = "batch",
         summary: str = "",
         details: dict[str, Any] | None = None,
+        keys_at_end: bool = False,
     ) -> Iterator[None]:
         """Run every write inside the block in one transaction (all or nothing).
 
@@ -174,7 +176,10 @@ class ProjectBase:
         made inside become one entry of that person's history, whatever coders'
         codings they touch, so that one undo by that person takes back the whole
         operation. ``details`` (plain JSON values) are kept with the entry to
-        tell it in words (see :mod:`codage.journal_text`).
+        tell it in words (see :mod:`codage.journal_text`). ``keys_at_end``: on
+        SQLite, the foreign keys of the rows written are checked once before the
+        commit rather than row by row, for a block that only inserts (see
+        :mod:`codage.store.deferred_keys`).
         """
         if getattr(self._local, "session", None) is not None:
             yield
@@ -183,18 +188,24 @@ class ProjectBase:
         if group is not None:
             group.details = dict(details or {})
         self._ready_to_write()
+        deferred = keys_at_end and self.is_sqlite
         with (
             _write_errors(self.store, self.server_role()),
-            Session(self._writer, expire_on_commit=False) as session,
+            keys_off(self._writer) if deferred else nullcontext(self._writer) as bind,
+            Session(bind, expire_on_commit=False) as session,
             session.begin(),
         ):
             self._local.session = session
             self._local.group = group
             try:
+                marks = KeyMarks(session.connection()) if deferred else None
                 yield
                 if group is not None and coder is not None:
                     self._local.group = None
                     self._record(session, coder, action, summary or action, group)
+                if marks is not None:
+                    session.flush()
+                    marks.check(session.connection())
             finally:
                 self._local.session = None
                 self._local.group = None

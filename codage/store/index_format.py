@@ -10,6 +10,7 @@ through the full store) so that a search read through ``sqlite3``
 
 from __future__ import annotations
 
+import struct
 import sys
 import zlib
 from array import array
@@ -54,9 +55,24 @@ def unpack(data: bytes | None) -> array[int]:
     return values
 
 
+# Postings of up to four triples (most lemmas of a document: a merge or an import packs
+# hundreds of thousands of them) are too short for zlib: packed by one struct each,
+# byte for byte what the array path makes of them.
+_SHORT = {n: struct.Struct(f"<{n}i") for n in (3, 6, 9, 12)}
+
+
 def pack_postings(postings: array[int]) -> bytes:
     """(ordinal, start, end) triples as the index stores them: ordinals and starts as
     the step from the previous one, ends as lengths, compressed (a third of the size)."""
+    short = _SHORT.get(len(postings))
+    if short is not None:
+        ordinal, start = postings[0], postings[1]
+        values = [ordinal, start, postings[2] - start]
+        for i in range(3, len(postings), 3):
+            o, s = postings[i], postings[i + 1]
+            values += (o - ordinal, s - start, postings[i + 2] - s)
+            ordinal, start = o, s
+        return b"r" + short.pack(*values)
     steps = array("i", postings)
     if postings:
         # map over slices: the loop runs in C (an import steps through a million tokens)

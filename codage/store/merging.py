@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from codage.store.aside import Aside
 from codage.store.base import Conflict, NotFound
+from codage.store.deferred_keys import first_dangling, foreign_keys
 from codage.store.document_copy import DocumentCopy
 from codage.store.journal import CodingRange
 from codage.store.journal import Journal as _Journal
@@ -45,6 +46,9 @@ _CACHE_KIB = 64 * 1024
 # third of the rows already there and costs more beyond.
 _REBUILD_RATIO = 4
 _REBUILD_MIN = 50_000
+
+# The tables a merge reads rows of that name other rows.
+_READ_TABLES = ("codings", "units", "case_links", "codes")
 
 # (source coding id, code id, coder name, start, end, anchor text, memo, automatic,
 # suggested): a coding as a merge reads it.
@@ -89,6 +93,17 @@ class Merging(Aside, DocumentCopy):
         return linked_source(self, source, code_map, memo_ids)
 
     # -- reading a source ---------------------------------------------------------
+
+    def dangling_key(self) -> str | None:
+        """On SQLite, the first row of what a merge reads (codings, units, case links,
+        codes) that names a row its project does not hold, said in words: a file written
+        with its keys off by another program. None when every key holds, and on a
+        server, which never lets such a row be written."""
+        if not self.is_sqlite:
+            return None
+        with self._read() as s:
+            connection = s.connection()
+            return first_dangling(connection, foreign_keys(connection, _READ_TABLES))
 
     def coded_documents(self) -> dict[int, int]:
         """Number of codings per document id, for documents that have any."""
@@ -343,7 +358,12 @@ class CodingWriter:
             self._dropped = self._drop_indexes()
         project = self.project
         with project._tx() as s:
-            text = s.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+            connection = s.connection()
+            # plain statements: this runs once per document (a thousand at ten million
+            # words), and building SQLAlchemy's statements cost more than running them
+            text = connection.exec_driver_sql(
+                "SELECT text FROM main.documents WHERE id = ?", (document_id,)
+            ).scalar()
             if text is None:
                 raise NotFound(f"no document with id {document_id}")
             found = link.document_coders(source_document)
@@ -357,17 +377,18 @@ class CodingWriter:
             for k in found:
                 link.map_coder(k, coders[names[k]])
             coder_ids = {coders[names[k]] for k in found}
-            connection = s.connection()
-            held = connection.execute(
-                select(CodingRow.id)
-                .where(CodingRow.document_id == document_id, CodingRow.coder_id.in_(coder_ids))
-                .limit(1)
+            held = connection.exec_driver_sql(
+                "SELECT 1 FROM main.codings WHERE document_id = ? AND coder_id IN "
+                f"({', '.join(str(int(k)) for k in sorted(coder_ids)) or 'NULL'}) LIMIT 1",
+                (document_id,),
             ).first()
             added = link.insert(source_document, document_id, text, self._stamp, held=bool(held))
             if added:
                 taken = self._took(connection, added)
                 self._documents.add(document_id)
-                if len(coder_ids) > 1:
+                # which of the coders the rows written are of, unless the range's coders
+                # hold them all already (then they add none, whichever they are)
+                if len(coder_ids) > 1 and not coder_ids <= self._coder_ids:
                     coder_ids = {
                         int(k)
                         for (k,) in connection.exec_driver_sql(

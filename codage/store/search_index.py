@@ -14,7 +14,8 @@ upgraded from before migration 0008) and have it rebuilt with :meth:`index_docum
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -58,6 +59,21 @@ __all__ = [
 
 # Rows written per statement.
 _SLICE = 5_000
+
+# The TEMP tables of :meth:`SearchIndex.index_rows_in_order`: per table, its staging
+# table, the columns, and the order of its key.
+_STAGE = {
+    "search_lemmas": (
+        "temp.codage_staged_lemmas",
+        "document_id, lemma, postings",
+        "lemma, document_id",
+    ),
+    "search_forms": (
+        "temp.codage_staged_forms",
+        "document_id, form, lemma",
+        "form, lemma, document_id",
+    ),
+}
 
 # A unit's columns in the order of codage.domain.Unit's fields (no lemmas).
 _UNIT_COLUMNS = (
@@ -382,10 +398,12 @@ class SearchIndex(ProjectBase):
         ]
         form_rows = [(document_id, form, lemma) for form, lemma in sorted(entry.forms)]
         connection = s.connection()
+        staged = getattr(self._local, "index_staged", False)
         for rows, table, keys in (
             (lemma_rows, SearchLemmaRow, ("document_id", "lemma", "postings")),
             (form_rows, SearchFormRow, ("document_id", "form", "lemma")),
         ):
+            into = _STAGE[table.__tablename__][0] if staged else table.__tablename__
             for i in range(0, len(rows), _SLICE):
                 piece = rows[i : i + _SLICE]
                 if connection.dialect.name == "sqlite":
@@ -393,8 +411,7 @@ class SearchIndex(ProjectBase):
                     # hundreds of thousands of lemmas, and SQLAlchemy's processing of
                     # each row's parameters cost more than SQLite's writing them
                     connection.exec_driver_sql(
-                        f"INSERT INTO {table.__tablename__} ({', '.join(keys)}) VALUES (?, ?, ?)",
-                        piece,
+                        f"INSERT INTO {into} ({', '.join(keys)}) VALUES (?, ?, ?)", piece
                     )
                 else:
                     s.execute(
@@ -402,6 +419,39 @@ class SearchIndex(ProjectBase):
                         [dict(zip(keys, row, strict=True)) for row in piece],
                     )
         s.flush()
+
+    @contextmanager
+    def index_rows_in_order(self) -> Iterator[None]:
+        """Inside a :meth:`batch` on SQLite: the lemma and form rows of the documents
+        indexed in the block are kept in TEMP tables and written into their tables at
+        its end, in the order of their keys. Those tables are keyed by lemma and form
+        first: a document's rows written as it comes land all over them, and once they
+        outgrow the page cache each lands on a page read back for it (a merge of ten
+        million words wrote two million rows of each). The same rows; on a failure the
+        rollback takes the TEMP tables with the rest."""
+        session = getattr(self._local, "session", None)
+        if (
+            session is None
+            or not self.is_sqlite
+            or not self.has_search_index
+            or getattr(self._local, "index_staged", False)
+        ):
+            yield
+            return
+        connection = session.connection()
+        for staged, columns, _ in _STAGE.values():
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
+            connection.exec_driver_sql(f"CREATE TABLE {staged} ({columns})")
+        self._local.index_staged = True
+        try:
+            yield
+        finally:
+            self._local.index_staged = False
+        for table, (staged, columns, order) in _STAGE.items():
+            connection.exec_driver_sql(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staged} ORDER BY {order}"
+            )
+            connection.exec_driver_sql(f"DROP TABLE {staged}")
 
     def _reindex_touched(self, s: Session, ops: Iterable[dict[str, object]]) -> None:
         """After journal operations were replayed (undo, redo): rewrite the index of
