@@ -11,7 +11,7 @@ from pathlib import Path
 from codage.domain import decode_lemmas, encode_lemmas
 from codage.folding import fold_text
 from codage.ingest import import_files
-from codage.ingest.nlp import _spell
+from codage.ingest.model_process import spell_lemma
 from codage.store.project import Project
 from codage.store.search_index import IndexEntry, _fold_all, build_entry
 
@@ -129,7 +129,7 @@ def test_an_imported_corpus_is_indexed_as_from_its_rows_read_back(tmp_path: Path
 
 def test_lemmas_are_spelt_as_encode_lemmas_spells_them() -> None:
     for lemma in ["intranet", "a b", "", " ", "x\u00a0y", "a,b", "c'est-à-dire", "\tz\n"]:
-        assert f"0,0,{_spell(lemma)}" == encode_lemmas([(0, 0, lemma)])
+        assert f"0,0,{spell_lemma(lemma)}" == encode_lemmas([(0, 0, lemma)])
 
 
 def test_the_lemma_column_equals_spacys_walk(nlp) -> None:
