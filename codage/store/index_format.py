@@ -10,6 +10,7 @@ through the full store) so that a search read through ``sqlite3``
 
 from __future__ import annotations
 
+import struct
 import sys
 import zlib
 from array import array
@@ -36,6 +37,11 @@ CONTAINER_KINDS = ("answer", "turn", "paragraph", "heading")
 INDEX_VERSION = 1
 
 
+# one to four (ordinal, start, length) triples, little-endian as _pack writes them: 48
+# bytes at most, which pack_postings never compresses
+_FEW = [struct.Struct(f"<{3 * n}i") for n in range(1, 5)]
+
+
 def _pack(values: array[int]) -> bytes:
     # little-endian on disk, whatever the machine: a project file travels
     if sys.byteorder == "big":
@@ -57,6 +63,17 @@ def unpack(data: bytes | None) -> array[int]:
 def pack_postings(postings: array[int]) -> bytes:
     """(ordinal, start, end) triples as the index stores them: ordinals and starts as
     the step from the previous one, ends as lengths, compressed (a third of the size)."""
+    if 0 < len(postings) <= 3 * len(_FEW):
+        # most lemmas of a document occur there once or a few times: too short to
+        # compress, and stepped here faster than through arrays (an import packs tens of
+        # thousands of them)
+        ordinal, start, end = postings[0], postings[1], postings[2]
+        steps = [ordinal, start, end - start]
+        for i in range(3, len(postings), 3):
+            next_ordinal, next_start, end = postings[i], postings[i + 1], postings[i + 2]
+            steps += (next_ordinal - ordinal, next_start - start, end - next_start)
+            ordinal, start = next_ordinal, next_start
+        return b"r" + _FEW[len(postings) // 3 - 1].pack(*steps)
     steps = array("i", postings)
     if postings:
         # map over slices: the loop runs in C (an import steps through a million tokens)

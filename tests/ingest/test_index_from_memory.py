@@ -3,15 +3,19 @@ the lemma column set from the Doc's arrays: the same entries and lemmas as befor
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import zlib
 from array import array
 from collections.abc import Iterable
+from operator import sub
 from pathlib import Path
 
 from codage.domain import decode_lemmas, encode_lemmas
 from codage.folding import fold_text
 from codage.ingest import import_files
 from codage.ingest.model_process import spell_lemma
+from codage.store.index_format import _pack, pack_postings, unpack_postings
 from codage.store.project import Project
 from codage.store.search_index import IndexEntry, _fold_all, build_entry
 
@@ -90,6 +94,48 @@ def test_a_text_whose_folding_changes_lengths() -> None:
     _same(build_entry(text, sentences), build_entry_before(text, sentences))
 
 
+def test_lemmas_holding_commas_and_underscores() -> None:
+    # "1,5" and "a,b" hold commas: the packed lemmas are then read by the slower split
+    text = "Il a pris 1,5 kg. Puis a,b et c_d, enfin 2,0,1 ! Rien ici."
+    pieces = [
+        [("Il", "il"), ("pris", "prendre"), ("1,5", "1,5"), ("kg", "kg")],
+        [("Puis", "puis"), ("a,b", "a,b"), ("c_d", "c d"), ("2,0,1", "2,0,1")],
+        [("Rien", "rien"), ("ici", "ici")],
+    ]
+    sentences = _sentences(text, pieces)
+    _same(build_entry(text, sentences), build_entry_before(text, sentences))
+    without = [(a, b, p if i != 1 else None) for i, (a, b, p) in enumerate(sentences)]
+    _same(build_entry(text, without), build_entry_before(text, without))
+
+
+def pack_postings_before(postings: array[int]) -> bytes:
+    """pack_postings as it was before its path for a few triples (kept verbatim)."""
+    steps = array("i", postings)
+    if postings:
+        ordinals, starts, ends = postings[0::3], postings[1::3], postings[2::3]
+        steps[3::3] = array("i", map(sub, ordinals[1:], ordinals[:-1]))
+        steps[4::3] = array("i", map(sub, starts[1:], starts[:-1]))
+        steps[2::3] = array("i", map(sub, ends, starts))
+    raw = _pack(steps)
+    packed = zlib.compress(raw, 1) if len(raw) > 48 else raw
+    return b"z" + packed if len(packed) < len(raw) else b"r" + raw
+
+
+def test_postings_are_packed_as_before() -> None:
+    rng = random.Random(19)
+    for count in range(0, 40):
+        for _ in range(20):
+            bounds = sorted(rng.randrange(0, 2**31 - 1) for _ in range(2 * count))
+            postings = array("i")
+            ordinal = rng.randrange(0, 1000)
+            for k in range(count):
+                postings.extend((ordinal, bounds[2 * k], bounds[2 * k + 1]))
+                ordinal += rng.randrange(1, 60)
+            packed = pack_postings(postings)
+            assert packed == pack_postings_before(postings)
+            assert unpack_postings(packed) == postings
+
+
 def test_an_imported_corpus_is_indexed_as_from_its_rows_read_back(tmp_path: Path) -> None:
     project = Project.open(str(tmp_path / "p.db"))
     paths = [*sorted(DEMO.glob("entretien-*.txt"))[:3], DEMO / "commentaires-agents.csv"]
@@ -119,8 +165,6 @@ def test_an_imported_corpus_is_indexed_as_from_its_rows_read_back(tmp_path: Path
                 ).fetchall()
             )
             assert forms == entry.forms
-            from codage.store.search_index import unpack_postings
-
             for lemma, postings in entry.lemmas.items():
                 assert unpack_postings(stored[lemma]) == postings
     finally:
