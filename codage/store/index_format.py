@@ -68,12 +68,12 @@ def pack_postings(postings: array[int]) -> bytes:
         # compress, and stepped here faster than through arrays (an import packs tens of
         # thousands of them)
         ordinal, start, end = postings[0], postings[1], postings[2]
-        steps = [ordinal, start, end - start]
+        few = [ordinal, start, end - start]
         for i in range(3, len(postings), 3):
             next_ordinal, next_start, end = postings[i], postings[i + 1], postings[i + 2]
-            steps += (next_ordinal - ordinal, next_start - start, end - next_start)
+            few += (next_ordinal - ordinal, next_start - start, end - next_start)
             ordinal, start = next_ordinal, next_start
-        return b"r" + _FEW[len(postings) // 3 - 1].pack(*steps)
+        return b"r" + _FEW[len(postings) // 3 - 1].pack(*few)
     steps = array("i", postings)
     if postings:
         # map over slices: the loop runs in C (an import steps through a million tokens)

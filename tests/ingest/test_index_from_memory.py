@@ -187,3 +187,31 @@ def test_the_lemma_column_equals_spacys_walk(nlp) -> None:
     one_by_one = [[(t.pos_, t.lemma_) for t in nlp(text)] for text in texts]
     assert piped == one_by_one
     assert piped[0][1] == ("NOUN", "agent")
+
+
+def test_rows_of_equal_a_walk_of_the_tokens(nlp) -> None:
+    from codage.ingest.model_process import rows_of
+
+    texts = [
+        "Les agents utilisaient l'intranet depuis des années.  Puis , rien !",
+        "M. Garnier a dit : « 1,5 % » … et puis\n\nvoilà.",
+        "",
+        " ",
+        "Les agents utilisaient l'intranet depuis des années.",  # words met before
+        "ÉTÉ 2024 : l'Été, c'est-à-dire 3 mois.",
+    ]
+    for doc in nlp.pipe(texts):
+        walked = [
+            (
+                t.idx,
+                t.idx + len(t.text),
+                None if t.is_punct or t.is_space else spell_lemma((t.lemma_ or t.text).lower()),
+                t.is_space,
+            )
+            for t in doc
+        ]
+        rows = rows_of(doc)
+        assert [r[:4] for r in rows] == walked
+        starts = doc.to_array(["SENT_START"]).tolist() if len(doc) else []
+        assert [r[4] for r in rows] == [s == 1 for s in starts]
+        assert all(type(v) is bool for r in rows for v in r[3:])
