@@ -30,7 +30,7 @@ import sys
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from codage.domain import encode_lemmas
 
@@ -63,7 +63,6 @@ def rows_of(parsed: Doc) -> list[Row]:
     for a word without one, the word) is spelt once per process, by its hash:
     a corpus has far fewer distinct lemmas than tokens.
     """
-    import numpy
     from spacy.attrs import (
         IDX,
         IS_PUNCT,
@@ -76,41 +75,26 @@ def rows_of(parsed: Doc) -> list[Row]:
 
     if len(parsed) == 0:
         return []
-    table = parsed.to_array([IDX, LENGTH, LEMMA, ORTH, IS_PUNCT, IS_SPACE, SENT_START])
-    # a token without a lemma is taken as its own word (its orth is its text);
-    # punctuation and spaces have no lemma in a unit's lemmas (key 0: None)
-    keys = numpy.where(table[:, 2] != 0, table[:, 2], table[:, 3])
-    keys[(table[:, 4] != 0) | (table[:, 5] != 0)] = 0
-    keys_list = keys.tolist()
+    table = parsed.to_array([IDX, LENGTH, LEMMA, ORTH, IS_PUNCT, IS_SPACE, SENT_START]).tolist()
+    strings = parsed.vocab.strings
     spelt = _SPELT
-    # str or None once spelt; _UNSPELT where this process has not spelt the hash yet
-    words: list[Any] = list(map(spelt.get, keys_list, itertools.repeat(_UNSPELT)))
-    if _UNSPELT in words:
-        strings = parsed.vocab.strings
-        for i, key in enumerate(keys_list):
-            if words[i] is _UNSPELT:
-                word = spelt.get(key)
-                if word is None:
-                    word = spelt[key] = spell_lemma(strings[key].lower())
-                words[i] = word
-    starts = table[:, 0]
-    return list(
-        zip(
-            starts.tolist(),
-            (starts + table[:, 1]).tolist(),
-            words,
-            (table[:, 5] == 1).tolist(),
-            (table[:, 6] == 1).tolist(),
-            strict=True,
-        )
-    )
+    rows: list[Row] = []
+    append = rows.append
+    for idx, length, lemma, orth, punct, space, start in table:
+        if punct or space:
+            append((idx, idx + length, None, space == 1, start == 1))
+            continue
+        # a token without a lemma is taken as its own word (its orth is its text)
+        key = lemma or orth
+        word = spelt.get(key)
+        if word is None:
+            word = spelt[key] = spell_lemma(strings[key].lower())
+        append((idx, idx + length, word, False, start == 1))
+    return rows
 
 
-# A lemma's (or word's) hash -> its spelling in a unit's lemmas, in this process; the
-# key 0 (punctuation, spaces) -> None.
-_SPELT: dict[int, str | None] = {0: None}
-# What _SPELT gives for a hash not spelt yet (None is taken: no lemma).
-_UNSPELT = object()
+# A lemma's (or word's) hash -> its spelling in a unit's lemmas, in this process.
+_SPELT: dict[int, str] = {}
 
 
 def spell_lemma(lemma: str) -> str:
