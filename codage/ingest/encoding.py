@@ -157,7 +157,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _control_count(data: bytes) -> int:
     """C0 controls other than tab, newlines, vertical tab and form feed, in a sample."""
-    return sum(1 for b in data[:65536] if b < 0x20 and b not in (9, 10, 11, 12, 13))
+    # the other bytes deleted in C: a loop over the sample's bytes cost more than
+    # reading the file
+    return len(data[:65536].translate(None, _NOT_CONTROLS))
+
+
+# Every byte _control_count does not count.
+_NOT_CONTROLS = bytes(b for b in range(256) if not (b < 0x20 and b not in (9, 10, 11, 12, 13)))
 
 
 def _best_legacy(data: bytes) -> tuple[str, str | None]:

@@ -32,15 +32,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from codage.domain import encode_lemmas
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
     from spacy.tokens import Doc
 
-# One token as the import reads it: offset and length in the analysed text, lemma,
-# punctuation, space, and whether the model starts a sentence there.
-Row = tuple[int, int, str, bool, bool, bool]
+# One token as the import reads it: offset and end in the analysed text, its lemma as
+# codage.domain.encode_lemmas spells it (None for punctuation and spaces, which the
+# lemmas leave out), space, and whether the model starts a sentence there.
+Row = tuple[int, int, str | None, bool, bool]
 
 # Texts the model takes at once in its process: the network's activations for a
 # batch are held together, about 150 MB for 256 pieces of text of 1,000
@@ -56,7 +59,9 @@ def rows_of(parsed: Doc) -> list[Row]:
 
     Walking Token objects one by one cost as much as half of spaCy's own work
     on a large import; the arrays give the same offsets and lemmas at a
-    fraction of it, as plain tuples that cross a pipe cheaply.
+    fraction of it, as plain tuples that cross a pipe cheaply. Each lemma (or,
+    for a word without one, the word) is spelt once per process, by its hash:
+    a corpus has far fewer distinct lemmas than tokens.
     """
     from spacy.attrs import (
         IDX,
@@ -64,17 +69,38 @@ def rows_of(parsed: Doc) -> list[Row]:
         IS_SPACE,
         LEMMA,
         LENGTH,
+        ORTH,
         SENT_START,
     )
 
     if len(parsed) == 0:
         return []
-    table = parsed.to_array([IDX, LENGTH, LEMMA, IS_PUNCT, IS_SPACE, SENT_START]).tolist()
+    table = parsed.to_array([IDX, LENGTH, LEMMA, ORTH, IS_PUNCT, IS_SPACE, SENT_START]).tolist()
     strings = parsed.vocab.strings
-    return [
-        (idx, length, strings[lemma] if lemma else "", bool(punct), bool(space), start == 1)
-        for idx, length, lemma, punct, space, start in table
-    ]
+    spelt = _SPELT
+    rows: list[Row] = []
+    append = rows.append
+    for idx, length, lemma, orth, punct, space, start in table:
+        if punct or space:
+            append((idx, idx + length, None, space == 1, start == 1))
+            continue
+        # a token without a lemma is taken as its own word (its orth is its text)
+        key = lemma or orth
+        word = spelt.get(key)
+        if word is None:
+            word = spelt[key] = spell_lemma(strings[key].lower())
+        append((idx, idx + length, word, False, start == 1))
+    return rows
+
+
+# A lemma's (or word's) hash -> its spelling in a unit's lemmas, in this process.
+_SPELT: dict[int, str] = {}
+
+
+def spell_lemma(lemma: str) -> str:
+    """``lemma`` as :func:`codage.domain.encode_lemmas` writes it in a unit's lemmas
+    (spaces as ``_``, an empty lemma as ``_``)."""
+    return encode_lemmas([(0, 0, lemma)]).split(",", 2)[2]
 
 
 def can_fork() -> bool:

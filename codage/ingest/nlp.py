@@ -28,9 +28,15 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from codage.domain import NewDocument, Unit, encode_lemmas
+from codage.domain import NewDocument, Unit
 from codage.ingest.lemmatizer import CachedLemmas, LemmaColumn, index_as_sets
-from codage.ingest.model_process import ModelPool, Row, background_started, can_fork, rows_of
+from codage.ingest.model_process import (
+    ModelPool,
+    Row,
+    background_started,
+    can_fork,
+    rows_of,
+)
 from codage.ingest.speakers import content_offset
 from codage.limits import MAX_ANALYSIS_CHUNK
 
@@ -368,7 +374,21 @@ class _UnitStream(Generic[K]):
         self._hand(state, unit, state.document.unit_cases.get(index))
 
     def _hand(self, state: _Doc[K], unit: Unit, case: str | None) -> None:
-        self._ready.append((state, replace(unit, position=state.position), case))
+        # Unit's fields in order, position last: dataclasses.replace reads the class's
+        # fields at every call, and this runs for every unit of an import
+        u = unit
+        placed = Unit(
+            u.kind,
+            u.start,
+            u.end,
+            u.speaker,
+            u.timestamp,
+            u.lemmas,
+            u.id,
+            u.document_id,
+            state.position,
+        )
+        self._ready.append((state, placed, case))
         state.position += 1
 
     def _close(self, state: _Doc[K]) -> None:
@@ -437,9 +457,14 @@ def sentence_starts(text: str, tokens: Sequence[tuple[int, int, bool, bool]]) ->
     not lower-case: the senter's other splits fell inside names, dates, dashes and
     quotes, far more often than on a true boundary, on the gold set.
     """
-    starts = [0] if tokens else []
+    return _starts_of_rows(text, [(o, o + n, None, space, start) for o, n, space, start in tokens])
+
+
+def _starts_of_rows(text: str, rows: Sequence[Row]) -> list[int]:
+    """:func:`sentence_starts` over the model's rows (offset, end, lemma, space, start)."""
+    starts = [0] if rows else []
     previous_end = None
-    for i, (idx, length, is_space, model_start) in enumerate(tokens):
+    for i, (idx, end, _, is_space, model_start) in enumerate(rows):
         if is_space:
             continue
         # Most tokens follow neither a model's start nor punctuation: decided here,
@@ -450,7 +475,7 @@ def sentence_starts(text: str, tokens: Sequence[tuple[int, int, bool, bool]]) ->
             and _starts_sentence(text, previous_end, idx, model_start)
         ):
             starts.append(i)
-        previous_end = idx + length
+        previous_end = end
     return starts
 
 
@@ -506,42 +531,29 @@ def _sentence_units(rows: list[Row], base: int, container: Unit, text: str) -> l
     n = len(rows)
     if n == 0:
         return []
-    starts = sentence_starts(text, [(r[0], r[1], r[4], r[5]) for r in rows])
+    starts = _starts_of_rows(text, rows)
     starts.append(n)
+    speaker = container.speaker
     units = []
     for first, stop in itertools.pairwise(starts):
         begin = rows[first][0]
-        finish = rows[stop - 1][0] + rows[stop - 1][1]
+        finish = rows[stop - 1][1]
         piece = text[begin:finish]
         stripped = piece.strip()
         if not stripped:
             continue
         start = base + begin + len(piece) - len(piece.lstrip())
-        end = start + len(stripped)
-        # encode_lemmas' triples written out here, each lemma's spelling looked up
-        # once per process: this loop runs for every token of an import
-        parts = []
-        for idx, length, lemma, is_punct, is_space, _ in rows[first:stop]:
-            if is_punct or is_space:
-                continue
-            if not lemma:
-                lemma = text[idx : idx + length]
-            spelt = _SPELT.get(lemma)
-            if spelt is None:
-                spelt = _SPELT[lemma] = _spell(lemma.lower())
-            parts.append(f"{base + idx},{base + idx + length},{spelt}")
-        lemmas = " ".join(parts)
-        units.append(Unit("sentence", start, end, speaker=container.speaker, lemmas=lemmas or None))
+        # encode_lemmas' triples written out here, the lemmas spelt already (rows_of):
+        # this runs for every token of an import
+        lemmas = " ".join(
+            [
+                f"{base + idx},{base + end},{word}"
+                for idx, end, word, _, _ in rows[first:stop]
+                if word is not None
+            ]
+        )
+        units.append(Unit("sentence", start, start + len(stripped), speaker, None, lemmas or None))
     return units
-
-
-# A lemma (or a word without one) as encode_lemmas spells it, by what the model gave.
-_SPELT: dict[str, str] = {}
-
-
-def _spell(lemma: str) -> str:
-    """``lemma`` as :func:`codage.domain.encode_lemmas` writes it in a unit's lemmas."""
-    return encode_lemmas([(0, 0, lemma)]).split(",", 2)[2]
 
 
 def query_lemmas(text: str) -> list[str]:

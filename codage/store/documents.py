@@ -42,6 +42,11 @@ from codage.store.search_index import SearchIndex
 # Units written per statement when a document is added.
 _UNIT_SLICE = 5_000
 _UNIT_INSERT = insert(cast(Table, UnitRow.__table__))
+_UNIT_KEYS = ("document_id", "kind", "position", "start", "end", "speaker", "timestamp", "lemmas")
+_UNIT_SQL = (
+    'INSERT INTO units (document_id, kind, position, start, "end", speaker, timestamp, lemmas) '
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +191,8 @@ class Documents(Cases, SQLiteLeanWrites, SearchIndex):
             # than from the rows read back (start, -end, position: the index's order)
             sentences: list[tuple[int, int, int, str | None]] = []
             numbered = enumerate(units)
+            connection = s.connection()
+            plain = connection.dialect.name == "sqlite"
             while piece := list(itertools.islice(numbered, _UNIT_SLICE)):
                 values = []
                 for i, (u, case) in piece:
@@ -198,21 +205,17 @@ class Documents(Cases, SQLiteLeanWrites, SearchIndex):
                     if u.kind == "sentence":
                         sentences.append((u.start, -u.end, i, u.lemmas))
                     values.append(
-                        {
-                            "document_id": row.id,
-                            "kind": u.kind,
-                            "position": i,
-                            "start": u.start,
-                            "end": u.end,
-                            "speaker": u.speaker,
-                            "timestamp": u.timestamp,
-                            "lemmas": u.lemmas,
-                        }
+                        (row.id, u.kind, i, u.start, u.end, u.speaker, u.timestamp, u.lemmas)
                     )
-                # Core, not the ORM's bulk insert: that one leaves out the None values
-                # and starts a new statement each time the set of columns changes,
-                # which a turn (no lemmas) followed by its sentences did at every unit.
-                s.execute(_UNIT_INSERT, values)
+                if plain:
+                    # plain tuples straight to SQLite's driver: SQLAlchemy's processing of
+                    # each unit's parameters cost more than SQLite's writing the unit
+                    connection.exec_driver_sql(_UNIT_SQL, values)
+                else:
+                    # Core, not the ORM's bulk insert: that one leaves out the None values
+                    # and starts a new statement each time the set of columns changes,
+                    # which a turn (no lemmas) followed by its sentences did at every unit.
+                    s.execute(_UNIT_INSERT, [dict(zip(_UNIT_KEYS, v, strict=True)) for v in values])
             if self.has_search_index:
                 sentences.sort()
                 self._index_document(

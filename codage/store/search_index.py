@@ -13,6 +13,7 @@ upgraded from before migration 0008) and have it rebuilt with :meth:`index_docum
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -108,32 +109,30 @@ def build_entry(text: str, sentences: Iterable[tuple[int, int, str | None]]) -> 
     """
     entry = IndexEntry(folded=fold_text(text), sentences=array("i"))
     bounds = entry.sentences
-    folded = entry.folded.text
     plain = entry.folded.back is None
+    # folding is per character: a span of the folded text is its word folded
+    source = entry.folded.text if plain else text
     # per lemma as the model gave it, in order of first occurrence: its (ordinal, start,
-    # end) triples and its forms; folded once each at the end. The packed lemmas are
-    # read here rather than through decode_lemmas: this runs for every token of an import.
+    # end) triples; with the (form, lemma) pairs met, folded once each at the end. The
+    # packed lemmas are read here rather than through decode_lemmas: this runs for every
+    # token of an import.
     postings_of: dict[str, list[int]] = {}
-    forms_of: dict[str, set[str]] = {}
+    pairs: set[tuple[str, str]] = set()
     ordinal = 0
     for start, end, packed in sentences:
         bounds.append(start)
         bounds.append(end)
         if packed:
-            for item in packed.split(" "):
-                a, b, lemma = item.split(",", 2)
-                s, e = int(a), int(b)
+            for s, e, lemma in _triples(packed):
                 postings = postings_of.get(lemma)
                 if postings is None:
-                    postings = postings_of[lemma] = []
-                    forms_of[lemma] = set()
-                postings += (ordinal, s, e)
-                # folding is per character: a span of the folded text is its word folded
-                forms_of[lemma].add(folded[s:e] if plain else text[s:e])
+                    postings_of[lemma] = [ordinal, s, e]
+                else:
+                    postings += (ordinal, s, e)
+                pairs.add((source[s:e], lemma))
                 ordinal += 1
         ordinal += 1
     keys = _fold_all(set(postings_of))
-    words = None if plain else _fold_all({w for ws in forms_of.values() for w in ws})
     merged: set[str] = set()
     for lemma, postings in postings_of.items():
         key = keys[lemma]
@@ -143,14 +142,30 @@ def build_entry(text: str, sentences: Iterable[tuple[int, int, str | None]]) -> 
         else:
             found.extend(postings)
             merged.add(key)
-        for form in forms_of[lemma]:
-            entry.forms.add((form if words is None else words[form], key))
+    if plain:
+        entry.forms.update([(form, keys[lemma]) for form, lemma in pairs])
+    else:
+        words = _fold_all({form for form, _ in pairs})
+        entry.forms.update([(words[form], keys[lemma]) for form, lemma in pairs])
     # lemmas the model spelt apart that fold alike: their triples back in token order
     for key in merged:
         triples = entry.lemmas[key]
         ordered = sorted(zip(triples[0::3], triples[1::3], triples[2::3], strict=True))
         entry.lemmas[key] = array("i", [v for triple in ordered for v in triple])
     return entry
+
+
+def _triples(packed: str) -> Iterable[tuple[int, int, str]]:
+    """The (start, end, lemma) triples of a unit's packed lemmas (``decode_lemmas``),
+    split in C when no lemma holds a comma (offsets never do; lemmas seldom)."""
+    parts = packed.replace(" ", ",").split(",")
+    if len(parts) == 3 * (packed.count(" ") + 1):
+        return zip(map(int, parts[0::3]), map(int, parts[1::3]), parts[2::3], strict=True)
+    return [(int(a), int(b), lemma) for a, b, lemma in _TRIPLE.findall(packed)]
+
+
+# One packed triple; a lemma holds no space (encode_lemmas spells them "_").
+_TRIPLE = re.compile(r"(\d+),(\d+),([^ ]+)")
 
 
 def _fold_all(words: set[str]) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from codage.ingest.encoding import clean_text, decode_bytes, decode_with_encoding
@@ -116,3 +118,15 @@ def test_binary_data_with_regular_nul_bytes_is_not_taken_for_utf16(tmp_path) -> 
     path.write_bytes(b"\x00\x01\x02\x03" * 50)
     with pytest.raises(IngestError, match="binary data"):
         decode_bytes(path.read_bytes(), path)
+
+
+def test_control_bytes_are_counted_as_one_by_one() -> None:
+    from codage.ingest.encoding import _control_count
+
+    rng = random.Random(5)
+    for size in (0, 1, 100, 70_000):
+        data = bytes(rng.randrange(0, 256) for _ in range(size))
+        assert _control_count(data) == sum(
+            1 for b in data[:65536] if b < 0x20 and b not in (9, 10, 11, 12, 13)
+        )
+    assert _control_count(bytes(range(32)) * 3) == 27 * 3

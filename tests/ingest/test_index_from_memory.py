@@ -11,7 +11,8 @@ from pathlib import Path
 from codage.domain import decode_lemmas, encode_lemmas
 from codage.folding import fold_text
 from codage.ingest import import_files
-from codage.ingest.nlp import _spell
+from codage.ingest.model_process import spell_lemma
+from codage.store.index_format import unpack_postings
 from codage.store.project import Project
 from codage.store.search_index import IndexEntry, _fold_all, build_entry
 
@@ -90,6 +91,20 @@ def test_a_text_whose_folding_changes_lengths() -> None:
     _same(build_entry(text, sentences), build_entry_before(text, sentences))
 
 
+def test_lemmas_holding_commas_and_underscores() -> None:
+    # "1,5" and "a,b" hold commas: the packed lemmas are then read by the slower split
+    text = "Il a pris 1,5 kg. Puis a,b et c_d, enfin 2,0,1 ! Rien ici."
+    pieces = [
+        [("Il", "il"), ("pris", "prendre"), ("1,5", "1,5"), ("kg", "kg")],
+        [("Puis", "puis"), ("a,b", "a,b"), ("c_d", "c d"), ("2,0,1", "2,0,1")],
+        [("Rien", "rien"), ("ici", "ici")],
+    ]
+    sentences = _sentences(text, pieces)
+    _same(build_entry(text, sentences), build_entry_before(text, sentences))
+    without = [(a, b, p if i != 1 else None) for i, (a, b, p) in enumerate(sentences)]
+    _same(build_entry(text, without), build_entry_before(text, without))
+
+
 def test_an_imported_corpus_is_indexed_as_from_its_rows_read_back(tmp_path: Path) -> None:
     project = Project.open(str(tmp_path / "p.db"))
     paths = [*sorted(DEMO.glob("entretien-*.txt"))[:3], DEMO / "commentaires-agents.csv"]
@@ -119,8 +134,6 @@ def test_an_imported_corpus_is_indexed_as_from_its_rows_read_back(tmp_path: Path
                 ).fetchall()
             )
             assert forms == entry.forms
-            from codage.store.search_index import unpack_postings
-
             for lemma, postings in entry.lemmas.items():
                 assert unpack_postings(stored[lemma]) == postings
     finally:
@@ -129,7 +142,7 @@ def test_an_imported_corpus_is_indexed_as_from_its_rows_read_back(tmp_path: Path
 
 def test_lemmas_are_spelt_as_encode_lemmas_spells_them() -> None:
     for lemma in ["intranet", "a b", "", " ", "x\u00a0y", "a,b", "c'est-à-dire", "\tz\n"]:
-        assert f"0,0,{_spell(lemma)}" == encode_lemmas([(0, 0, lemma)])
+        assert f"0,0,{spell_lemma(lemma)}" == encode_lemmas([(0, 0, lemma)])
 
 
 def test_the_lemma_column_equals_spacys_walk(nlp) -> None:
@@ -143,3 +156,31 @@ def test_the_lemma_column_equals_spacys_walk(nlp) -> None:
     one_by_one = [[(t.pos_, t.lemma_) for t in nlp(text)] for text in texts]
     assert piped == one_by_one
     assert piped[0][1] == ("NOUN", "agent")
+
+
+def test_rows_of_equal_a_walk_of_the_tokens(nlp) -> None:
+    from codage.ingest.model_process import rows_of
+
+    texts = [
+        "Les agents utilisaient l'intranet depuis des années.  Puis , rien !",
+        "M. Garnier a dit : « 1,5 % » … et puis\n\nvoilà.",
+        "",
+        " ",
+        "Les agents utilisaient l'intranet depuis des années.",  # words met before
+        "ÉTÉ 2024 : l'Été, c'est-à-dire 3 mois.",
+    ]
+    for doc in nlp.pipe(texts):
+        walked = [
+            (
+                t.idx,
+                t.idx + len(t.text),
+                None if t.is_punct or t.is_space else spell_lemma((t.lemma_ or t.text).lower()),
+                t.is_space,
+            )
+            for t in doc
+        ]
+        rows = rows_of(doc)
+        assert [r[:4] for r in rows] == walked
+        starts = doc.to_array(["SENT_START"]).tolist() if len(doc) else []
+        assert [r[4] for r in rows] == [s == 1 for s in starts]
+        assert all(type(v) is bool for r in rows for v in r[3:])

@@ -165,3 +165,23 @@ def test_writing_starts_before_the_model_has_read_the_whole_document(
     last_analysis = len(events) - 1 - events[::-1].index("analysed")
     assert "written" in events[:last_analysis]
     assert events.count("written") >= 20
+
+
+def test_units_are_placed_with_every_field_of_a_unit() -> None:
+    # _UnitStream._hand builds a placed unit from Unit's fields in order (faster than
+    # dataclasses.replace): a field added to Unit must be added there too
+    from dataclasses import fields
+
+    from codage.domain import Unit
+
+    assert [f.name for f in fields(Unit)] == [
+        "kind",
+        "start",
+        "end",
+        "speaker",
+        "timestamp",
+        "lemmas",
+        "id",
+        "document_id",
+        "position",
+    ]

@@ -3,6 +3,7 @@ the array path made of them, kept here verbatim as the reference."""
 
 from __future__ import annotations
 
+import random
 import sys
 import zlib
 from array import array
@@ -39,3 +40,19 @@ def test_packed_as_the_array_path_packs(triples: list[tuple[int, int, int]]) -> 
     packed = pack_postings(postings)
     assert packed == _reference(postings)
     assert unpack_postings(packed) == postings
+
+
+def test_long_and_wide_postings_are_packed_as_the_array_path_packs() -> None:
+    # up to 40 triples (the compressed path too), positions across the whole int32 range
+    rng = random.Random(19)
+    for count in range(40):
+        for _ in range(20):
+            bounds = sorted(rng.randrange(0, 2**31 - 1) for _ in range(2 * count))
+            postings = array("i")
+            ordinal = rng.randrange(0, 1000)
+            for k in range(count):
+                postings.extend((ordinal, bounds[2 * k], bounds[2 * k + 1]))
+                ordinal += rng.randrange(1, 60)
+            packed = pack_postings(postings)
+            assert packed == _reference(postings)
+            assert unpack_postings(packed) == postings
