@@ -15,15 +15,16 @@ million codings pays a few string operations per extract.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from codage.domain import Case, Code, format_attribute
 from codage.exchange.dossier_layout import ATTRIBUTION_STYLE, CONTEXT_STYLE, MEMO_STYLE
 from codage.exchange.dossier_summary import BranchTally
-from codage.exchange.dossier_xml import plain_paragraph_xml
+from codage.exchange.dossier_xml import PLAIN_CLOSE, plain_open, plain_paragraph_xml
 from codage.exchange.spill import Spill
-from codage.exchange.tables import format_timestamp
+from codage.exchange.tables import escape_text, format_timestamp
 from codage.passages import place_label
 from codage.services.selection import (
     Memo,
@@ -75,10 +76,18 @@ class _Attribution:
         self._one_coder: dict[tuple[str, bool, bool], str] = {}
         self._others: dict[frozenset[int], str] = {}
         self._case_word = label("dossier.case")
+        # keyed by speaker, time and the identities of the place and case (a case is
+        # not hashable), each kept beside its text so that no identity is reused while
+        # it is held; emptied with each document
+        self._where: dict[tuple[object, ...], tuple[str, object, object]] = {}
+        self._where_of: object = None
 
-    def line(self, rows: list[DossierRow]) -> str:
-        r = rows[0]
-        parts = [r[17].name]
+    def _where_part(self, r: DossierRow) -> str:
+        document = r[17]
+        if document is not self._where_of or len(self._where) >= _KEEP:
+            self._where.clear()
+            self._where_of = document
+        parts = [document.name]
         if r[9]:
             parts.append(r[9])
         place = r[11]
@@ -94,6 +103,17 @@ class _Attribution:
             parts.append(f"[{format_timestamp(r[10])}]")
         if r[12] is not None:
             parts.append(self._case(r[12]))
+        where = " · ".join(parts)
+        self._where[(r[9], id(place), r[10], id(r[12]))] = (where, place, r[12])
+        return where
+
+    def line(self, rows: list[DossierRow]) -> str:
+        r = rows[0]
+        # where the extract stands (document, speaker, place, time, case) is the same
+        # for the extracts of one unit: made once while its objects are those of the row
+        held = self._where.get((r[9], id(r[11]), r[10], id(r[12])))
+        where = held[0] if held is not None and r[17] is self._where_of else self._where_part(r)
+        parts = [where]
         if len(rows) == 1:
             # most extracts are one coder's: keyed by that coding's marks alone
             one = (r[3], r[6], r[7])
@@ -149,22 +169,8 @@ class _Attribution:
         return f"{word}: " + ", ".join(named)
 
 
-def _groups(rows: list[DossierRow]) -> Iterable[list[DossierRow]]:
-    """One document's rows (in the dossier's order) grouped into extracts: one code,
-    one span."""
-    group: list[DossierRow] = []
-    last = None
-    for row in rows:
-        key = (row[0], row[1], row[2])
-        if key != last:
-            if group:
-                yield group
-            group = [row]
-            last = key
-        else:
-            group.append(row)
-    if group:
-        yield group
+# What makes rows one extract: one code, one span (the rows are one document's)
+_SPAN = operator.itemgetter(0, 1, 2)
 
 
 def _batches(source: Selection | SelectionStream) -> tuple[Iterable[DossierBatch], bool]:
@@ -213,10 +219,16 @@ def spill_extracts(
     memo_word = label("dossier.memo")
     batches, in_order = _batches(source)
     total = len(source.documents)
+    # the quote and the attribution line are plain runs but rarely: their paragraph's
+    # opening made once, and plain_paragraph_xml called only for the others (whose
+    # answer for a printable text is these same characters)
+    quote_open, attribution_open = plain_open(quote_id), plain_open(attribution_id)
+    line = attribution.line
     for n, batch in enumerate(batches, 1):
         pieces: dict[tuple[str | None, int], list[str]] = {}
         document = batch.rows[0][17]
-        for group in _groups(batch.rows):
+        for _, grouped in itertools.groupby(batch.rows, _SPAN):
+            group = list(grouped)
             first = group[0]
             code_id = first[5]
             case = first[12]
@@ -232,14 +244,14 @@ def spill_extracts(
             if counted is None:
                 counted = counts[code_id] = _CodeCounts()
             counted.extracts += 1
-            counted.codings += len(group)
-            counted.documents.add(document.id)
             if len(group) == 1:
+                counted.codings += 1
                 counted.coders.add(first[3])
                 if case is not None:
                     counted.cases.add(case.name)
                 memos: Iterable[Memo] = first[13]
             else:
+                counted.codings += len(group)
                 counted.coders.update(r[3] for r in group)
                 counted.cases.update(r[12].name for r in group if r[12] is not None)
                 memos = [memo for r in group for memo in r[13]]
@@ -249,14 +261,23 @@ def spill_extracts(
             before, after = first[15], first[16]
             if before:
                 parts.append(plain_paragraph_xml(context_id, "… " + before))
-            parts.append(plain_paragraph_xml(quote_id, first[8].strip("\n")))
+            text = first[8].strip("\n")
+            if text.isprintable():
+                parts.append(f"{quote_open}{escape_text(text)}{PLAIN_CLOSE}")
+            else:
+                parts.append(plain_paragraph_xml(quote_id, text))
             if after:
                 parts.append(plain_paragraph_xml(context_id, after + " …"))
-            parts.append(plain_paragraph_xml(attribution_id, attribution.line(group)))
-            for author, text in memos:
+            text = line(group)
+            if text.isprintable():
+                parts.append(f"{attribution_open}{escape_text(text)}{PLAIN_CLOSE}")
+            else:
+                parts.append(plain_paragraph_xml(attribution_id, text))
+            for author, memo in memos:
                 who = f" ({author})" if author else ""
-                parts.append(plain_paragraph_xml(memo_id, f"{memo_word}{who}: {text.strip()}"))
+                parts.append(plain_paragraph_xml(memo_id, f"{memo_word}{who}: {memo.strip()}"))
         for bucket_key, xml in pieces.items():
+            counts[bucket_key[1]].documents.add(document.id)
             spill.add(bucket_key, batch.name, "".join(xml).encode("utf-8"))
         if progress is not None and not in_order:
             progress(min(n, total), total)
