@@ -137,6 +137,10 @@ def _dossier_batch(
     ranks, names, written, matcher = asked.ranks, asked.coder_names, asked.written, asked.matcher
     out: list[DossierRow] = []
     append = out.append
+    located = -1  # the offset last located (offsets are never negative)
+    speaker: str | None = None
+    timestamp: float | None = None
+    place: Place | None = None
     # the rows hold no cycles: the collector would only walk the growing heap again
     collecting = gc.isenabled()
     gc.disable()
@@ -150,7 +154,10 @@ def _dossier_batch(
                 if matcher is not None and not matcher(case):
                     continue
             coder = names[coder_id]
-            speaker, timestamp, place = locate(start)
+            if start != located:
+                # several coders' codings of one passage come one after another
+                speaker, timestamp, place = locate(start)
+                located = start
             before, after = around(start, end) if around is not None else ("", "")
             own: tuple[Memo, ...] = ()
             if written is not None and ((memo and memo.strip()) or coding_id in written):
