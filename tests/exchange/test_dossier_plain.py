@@ -24,8 +24,9 @@ from codage.exchange.docx_report import export_dossier
 from codage.services import Project
 from codage.services.selection import stream_for_dossier
 from codage.services.selection_dossier import dossier_rows
+from codage.store.copy import copy_project
 
-from .corpus import Corpus
+from .corpus import Corpus, build_corpus
 from .docx_parts import same_parts
 from .test_sheet_rows import HOSTILE
 
@@ -219,3 +220,13 @@ def test_the_command_writes_the_records_dossier(
         export_dossier(stream_for_dossier(project, **filters), old, **kw)
     assert same_parts(out, old)
     assert _quotes(out)
+
+
+def test_a_project_on_postgresql_gives_the_same_dossier(tmp_path: Path, pg_url: str) -> None:
+    """A server gives text and flags as its driver does: the same dossier."""
+    built = build_corpus(tmp_path / "dossier.db")
+    built.project.close()
+    copy_project(str(tmp_path / "dossier.db"), pg_url)
+    with Project.open(pg_url, create=False) as project:
+        assert _quotes(_both(project, tmp_path, "case", "fr", context=1))
+        assert _quotes(_both(project, tmp_path, "code", "en", cases={"type": "Région"}))
