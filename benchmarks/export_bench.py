@@ -101,17 +101,20 @@ def child(location: Path, out: Path) -> dict[str, float]:
     """In a fresh process: export the dossier of ``location`` and measure it."""
     from codage.exchange.docx_report import export_dossier
     from codage.services.selection import stream_for_dossier
+    from codage.services.selection_dossier import DossierRows
 
     project = Project.open(str(location))
     before = _rss_mb()
     began, cpu = time.perf_counter(), time.process_time()
-    report = export_dossier(stream_for_dossier(project, context=1), out)
+    # the plain rows, as `codage export docx` reads them
+    report = export_dossier(stream_for_dossier(project, context=1, plain=True), out)
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     peak = own_peak_mb()  # not the parent's, which built the project
-    # the writer alone: the same records read first into lists, then written (what the
-    # writers in exchange/ cost, apart from the reads in services/selection.py)
-    stream = stream_for_dossier(project, context=1)
-    read = replace(stream, batches=iter(list(stream.batches)))
+    # the writer alone: the same rows read first into lists, then written (what the
+    # writers in exchange/ cost, apart from the reads in services/)
+    stream = stream_for_dossier(project, context=1, plain=True)
+    assert stream.dossier is not None
+    read = replace(stream, dossier=DossierRows(iter(list(stream.dossier.batches))))
     writing = time.process_time()
     export_dossier(read, out.with_name("again-" + out.name))
     writing = time.process_time() - writing
@@ -225,7 +228,7 @@ def main() -> None:
         print(f"{n:,} extracts, {int(m['paragraphs']):,} paragraphs (wall / processor seconds)")
         print(f"  export_dossier (reads included): {m['seconds']:.2f} s / {m['cpu']:.2f} s")
         print(f"  python-docx open and save:       {m['floor']:.2f} s / {m['floor_cpu']:.2f} s")
-        print(f"  the writer alone (records read first):     {m['writer_cpu']:.2f} s")
+        print(f"  the writer alone (rows read first):        {m['writer_cpu']:.2f} s")
         print(f"  ratio, processor time: {m['cpu'] / m['floor_cpu']:.2f} (goal: at most 3)")
         print(f"  ratio, wall time:      {m['seconds'] / m['floor']:.2f}")
         print(f"  peak memory of the export alone: {m['memory_mb']:.0f} MB")

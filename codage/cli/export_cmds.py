@@ -227,7 +227,9 @@ def export_docx(
         _progress(t("export.writing", path=out), quiet=json_) as progress,
     ):
         report = export_dossier(
-            stream_for_dossier(proj, **filters, context=context, pseudonymised=pseudonymised),
+            stream_for_dossier(
+                proj, **filters, context=context, pseudonymised=pseudonymised, plain=True
+            ),
             out,
             group_by=group_by,
             language=lang,

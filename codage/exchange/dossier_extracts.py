@@ -14,25 +14,25 @@ million codings pays a few string operations per extract.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from codage.domain import Case, Code, format_attribute
 from codage.exchange.dossier_layout import ATTRIBUTION_STYLE, CONTEXT_STYLE, MEMO_STYLE
 from codage.exchange.dossier_summary import BranchTally
-from codage.exchange.dossier_xml import plain_paragraph_xml
+from codage.exchange.dossier_xml import PLAIN_CLOSE, plain_open, plain_paragraph_xml
 from codage.exchange.spill import Spill
-from codage.exchange.tables import format_timestamp
+from codage.exchange.tables import escape_text, format_timestamp
 from codage.passages import place_label
 from codage.services.selection import (
-    CodingRecord,
-    DocumentBatch,
     Memo,
     Progress,
     Selection,
     SelectionStream,
-    record_order,
 )
+from codage.services.selection_dossier import DossierBatch, DossierRow, dossier_rows
 
 __all__ = ["Tally", "spill_extracts"]
 
@@ -76,13 +76,21 @@ class _Attribution:
         self._one_coder: dict[tuple[str, bool, bool], str] = {}
         self._others: dict[frozenset[int], str] = {}
         self._case_word = label("dossier.case")
+        # keyed by speaker, time and the identities of the place and case (a case is
+        # not hashable), each kept beside its text so that no identity is reused while
+        # it is held; emptied with each document
+        self._where: dict[tuple[object, ...], tuple[str, object, object]] = {}
+        self._where_of: object = None
 
-    def line(self, records: list[CodingRecord]) -> str:
-        r = records[0]
-        parts = [r.document.name]
-        if r.speaker:
-            parts.append(r.speaker)
-        place = r.place
+    def _where_part(self, r: DossierRow) -> str:
+        document = r[17]
+        if document is not self._where_of or len(self._where) >= _KEEP:
+            self._where.clear()
+            self._where_of = document
+        parts = [document.name]
+        if r[9]:
+            parts.append(r[9])
+        place = r[11]
         if place is not None:
             key = (place.kind, place.number)
             text = self._places.get(key)
@@ -91,30 +99,36 @@ class _Attribution:
                     self._places.clear()
                 text = self._places[key] = place_label(place, self._label)
             parts.append(text)
-        if r.timestamp is not None:
-            parts.append(f"[{format_timestamp(r.timestamp)}]")
-        if r.case is not None:
-            parts.append(self._case(r.case))
-        c = r.coding
-        if len(records) == 1:
+        if r[10] is not None:
+            parts.append(f"[{format_timestamp(r[10])}]")
+        if r[12] is not None:
+            parts.append(self._case(r[12]))
+        where = " · ".join(parts)
+        self._where[(r[9], id(place), r[10], id(r[12]))] = (where, place, r[12])
+        return where
+
+    def line(self, rows: list[DossierRow]) -> str:
+        r = rows[0]
+        # where the extract stands (document, speaker, place, time, case) is the same
+        # for the extracts of one unit: made once while its objects are those of the row
+        held = self._where.get((r[9], id(r[11]), r[10], id(r[12])))
+        where = held[0] if held is not None and r[17] is self._where_of else self._where_part(r)
+        parts = [where]
+        if len(rows) == 1:
             # most extracts are one coder's: keyed by that coding's marks alone
-            one = (c.coder, c.automatic, c.suggested)
+            one = (r[3], r[6], r[7])
             coders = self._one_coder.get(one)
             if coders is None:
                 coders = self._one_coder[one] = self._coders_part((one,))
         else:
-            who = tuple((x.coding.coder, x.coding.automatic, x.coding.suggested) for x in records)
+            who = tuple((x[3], x[6], x[7]) for x in rows)
             coders = self._coders.get(who)
             if coders is None:
                 if len(self._coders) >= _KEEP:
                     self._coders.clear()
                 coders = self._coders[who] = self._coders_part(who)
         parts.append(coders)
-        others = (
-            r.overlapping
-            if len(records) == 1
-            else frozenset().union(*(x.overlapping for x in records))
-        )
+        others = r[14] if len(rows) == 1 else frozenset().union(*(x[14] for x in rows))
         if others:
             also = self._others.get(others)
             if also is None:
@@ -155,30 +169,36 @@ class _Attribution:
         return f"{word}: " + ", ".join(named)
 
 
-def _groups(records: list[CodingRecord]) -> Iterable[list[CodingRecord]]:
-    """Records (in selection order) grouped into extracts: one code, one span."""
-    group: list[CodingRecord] = []
-    last = None
-    for record in records:
-        c = record.coding
-        key = (record.code.id, c.document_id, c.start, c.end)
-        if key != last:
-            if group:
-                yield group
-            group = [record]
-            last = key
-        else:
-            group.append(record)
-    if group:
-        yield group
+# What makes rows one extract: one code, one span (the rows are one document's)
+_SPAN = operator.itemgetter(0, 1, 2)
 
 
-def _batches(source: Selection | SelectionStream) -> tuple[Iterable[DocumentBatch], bool]:
-    """The source's records by document, and whether they are already in order."""
+def _batches(source: Selection | SelectionStream) -> tuple[Iterable[DossierBatch], bool]:
+    """The source's rows by document, and whether they came in order already (a
+    selection, whose documents' runs are kept in its order: see :class:`DossierBatch`)."""
     if isinstance(source, Selection):
-        # a selection's records are in order already: one batch keeps that order
-        return [DocumentBatch("", source.records)], True
-    return source.batches, False
+        return _selection_runs(source), True
+    if source.dossier is not None:
+        return source.dossier.batches, False
+    return _record_batches(source), False
+
+
+def _selection_runs(selection: Selection) -> Iterator[DossierBatch]:
+    # a selection's records are in order already: each run of one document's records
+    # is filed under no name, so that the spill keeps them in that order
+    ranks = {c.id: i for i, c in enumerate(selection.codes)}
+    for _, run in itertools.groupby(selection.records, key=lambda r: r.document.id):
+        yield DossierBatch("", dossier_rows(run, selection.codes, ranks))
+
+
+def _record_batches(stream: SelectionStream) -> Iterator[DossierBatch]:
+    # records of one document (a pseudonymised stream's): within a document the
+    # records' order (record_order) is the rows' order as tuples
+    ranks = {c.id: i for i, c in enumerate(stream.codes)}
+    for batch in stream.batches:
+        rows = dossier_rows(batch.records, stream.codes, ranks)
+        rows.sort()
+        yield DossierBatch(batch.name, rows)
 
 
 def spill_extracts(
@@ -198,50 +218,66 @@ def spill_extracts(
     attribution_id, memo_id = ids(ATTRIBUTION_STYLE), ids(MEMO_STYLE)
     memo_word = label("dossier.memo")
     batches, in_order = _batches(source)
-    order = record_order(source.codes)
     total = len(source.documents)
+    # the quote and the attribution line are plain runs but rarely: their paragraph's
+    # opening made once, and plain_paragraph_xml called only for the others (whose
+    # answer for a printable text is these same characters)
+    quote_open, attribution_open = plain_open(quote_id), plain_open(attribution_id)
+    line = attribution.line
     for n, batch in enumerate(batches, 1):
-        records = batch.records if in_order else sorted(batch.records, key=order)
         pieces: dict[tuple[str | None, int], list[str]] = {}
-        for group in _groups(records):
+        document = batch.rows[0][17]
+        for _, grouped in itertools.groupby(batch.rows, _SPAN):
+            group = list(grouped)
             first = group[0]
-            code_id = first.code.id
+            code_id = first[5]
+            case = first[12]
             if group_by == "code":
                 bucket: str | None = None
             elif group_by == "document":
-                bucket = first.document.name
+                bucket = document.name
             else:
-                bucket = first.case.name if first.case is not None else None
+                bucket = case.name if case is not None else None
                 if bucket not in tally.cases:
-                    tally.cases[bucket] = first.case
+                    tally.cases[bucket] = case
             counted = counts.get(code_id)
             if counted is None:
                 counted = counts[code_id] = _CodeCounts()
             counted.extracts += 1
-            counted.codings += len(group)
-            counted.documents.add(first.document.id)
             if len(group) == 1:
-                counted.coders.add(first.coding.coder)
-                if first.case is not None:
-                    counted.cases.add(first.case.name)
-                memos: Iterable[Memo] = first.memos
+                counted.codings += 1
+                counted.coders.add(first[3])
+                if case is not None:
+                    counted.cases.add(case.name)
+                memos: Iterable[Memo] = first[13]
             else:
-                counted.coders.update(r.coding.coder for r in group)
-                counted.cases.update(r.case.name for r in group if r.case is not None)
-                memos = [memo for r in group for memo in r.memos]
+                counted.codings += len(group)
+                counted.coders.update(r[3] for r in group)
+                counted.cases.update(r[12].name for r in group if r[12] is not None)
+                memos = [memo for r in group for memo in r[13]]
             parts = pieces.get((bucket, code_id))
             if parts is None:
                 parts = pieces[(bucket, code_id)] = []
-            if first.before:
-                parts.append(plain_paragraph_xml(context_id, "… " + first.before))
-            parts.append(plain_paragraph_xml(quote_id, first.coding.text.strip("\n")))
-            if first.after:
-                parts.append(plain_paragraph_xml(context_id, first.after + " …"))
-            parts.append(plain_paragraph_xml(attribution_id, attribution.line(group)))
-            for author, text in memos:
+            before, after = first[15], first[16]
+            if before:
+                parts.append(plain_paragraph_xml(context_id, "… " + before))
+            text = first[8].strip("\n")
+            if text.isprintable():
+                parts.append(f"{quote_open}{escape_text(text)}{PLAIN_CLOSE}")
+            else:
+                parts.append(plain_paragraph_xml(quote_id, text))
+            if after:
+                parts.append(plain_paragraph_xml(context_id, after + " …"))
+            text = line(group)
+            if text.isprintable():
+                parts.append(f"{attribution_open}{escape_text(text)}{PLAIN_CLOSE}")
+            else:
+                parts.append(plain_paragraph_xml(attribution_id, text))
+            for author, memo in memos:
                 who = f" ({author})" if author else ""
-                parts.append(plain_paragraph_xml(memo_id, f"{memo_word}{who}: {text.strip()}"))
+                parts.append(plain_paragraph_xml(memo_id, f"{memo_word}{who}: {memo.strip()}"))
         for bucket_key, xml in pieces.items():
+            counts[bucket_key[1]].documents.add(document.id)
             spill.add(bucket_key, batch.name, "".join(xml).encode("utf-8"))
         if progress is not None and not in_order:
             progress(min(n, total), total)

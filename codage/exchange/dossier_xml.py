@@ -16,7 +16,17 @@ from collections.abc import Iterable
 
 from codage.exchange.tables import escape_text, xml_safe
 
-__all__ = ["heading_xml", "paragraph_xml", "plain_paragraph_xml", "text_xml"]
+__all__ = [
+    "PLAIN_CLOSE",
+    "heading_xml",
+    "paragraph_xml",
+    "plain_open",
+    "plain_paragraph_xml",
+    "text_xml",
+]
+
+# What closes a paragraph of one plain run (see plain_paragraph_xml)
+PLAIN_CLOSE = "</w:t></w:r></w:p>"
 
 # What keeps a text from being written as one plain run: characters XML refuses (taken
 # out by xml_safe), and lines and tabs (Word's own elements)
@@ -79,8 +89,14 @@ def plain_paragraph_xml(style_id: str | None, text: str) -> str:
     # printable text holds no control character (isprintable is much cheaper than a
     # search); text that is not (a no-break space is not) is searched
     if text.isprintable() or _NOT_PLAIN.search(text) is None:
-        return f"{_plain_open(style_id)}{escape_text(text)}</w:t></w:r></w:p>"
+        return f"{_plain_open(style_id)}{escape_text(text)}{PLAIN_CLOSE}"
     return paragraph_xml(style_id, [(text, None, False)])
+
+
+def plain_open(style_id: str | None) -> str:
+    """What opens a paragraph of one plain run in that style, up to its text: a
+    printable text's paragraph is this, the text escaped, and :data:`PLAIN_CLOSE`."""
+    return _plain_open(style_id)
 
 
 @functools.lru_cache(maxsize=64)

@@ -32,6 +32,7 @@ from codage.domain import (
 from codage.places import Place, number_places
 from codage.services import NotFound, resolve_code, resolve_document
 from codage.services.pseudonyms import Pseudonymiser, load_pseudonymiser
+from codage.services.selection_dossier import DossierRows, read_dossier_batches
 from codage.services.selection_rows import (
     CodingRecord,
     DocumentBatch,
@@ -174,6 +175,9 @@ class SelectionStream:
     # asked for by the workbook (stream_codings' ``sheet``): the codings as sheet rows,
     # read instead of ``batches`` (which then yields nothing)
     sheet: SheetRows | None = None
+    # asked for by the dossier (stream_codings' ``dossier``): the codings as dossier
+    # rows, read instead of ``batches`` (which then yields nothing)
+    dossier: DossierRows | None = None
 
 
 def record_order(codes: Sequence[Code]) -> Callable[[CodingRecord], tuple]:
@@ -203,6 +207,7 @@ def stream_codings(
     pseudonymised: bool = False,
     observe: ObserverFactory | None = None,
     sheet: bool = False,
+    dossier: bool = False,
 ) -> SelectionStream:
     """:func:`select_codings`'s records, read one document at a time (see
     :class:`SelectionStream`) so that no more than one document's are held.
@@ -219,6 +224,11 @@ def stream_codings(
     With ``sheet`` (and neither memos, overlaps, context nor ``pseudonymised``) the
     codings are read as the workbook's sheet rows, in ``sheet`` (see
     :class:`SheetRows`), and ``batches`` yields nothing.
+
+    With ``dossier`` (and memos and overlaps, without ``pseudonymised``) the codings
+    are read as the dossier's rows, in ``dossier`` (see
+    :class:`codage.services.selection_dossier.DossierRows`), and ``batches`` yields
+    nothing.
     """
     if context < 0:
         raise ValueError("context must be zero or more sentences")
@@ -268,8 +278,23 @@ def stream_codings(
             progress=progress,
             observer=observer,
         )
+    plain = None
+    if dossier and pseudonymiser is None and memos and overlaps:
+        plain = read_dossier_batches(
+            project,
+            all_codes,
+            all_docs,
+            all_cases,
+            code_ids=code_ids,
+            filtered_documents=documents is not None,
+            coders=coder_list,
+            matcher=matcher,
+            context=context,
+            progress=progress,
+            observer=observer,
+        )
     batches: Iterator[DocumentBatch] = iter(())
-    if rows is None:
+    if rows is None and plain is None:
         batches = read_batches(
             project,
             all_codes,
@@ -295,6 +320,7 @@ def stream_codings(
         filters=filters,
         batches=batches,
         sheet=rows,
+        dossier=plain,
     )
     if pseudonymiser is None:
         return stream
@@ -416,9 +442,12 @@ def stream_for_dossier(
     context: int = 0,
     progress: Progress | None = None,
     pseudonymised: bool = False,
+    plain: bool = False,
 ) -> SelectionStream:
     """:func:`select_for_dossier`'s records as a :class:`SelectionStream`: what the
-    dossier writer reads, one document at a time."""
+    dossier writer reads, one document at a time. With ``plain`` (and not
+    ``pseudonymised``) they are read as the dossier's rows, in the stream's
+    ``dossier``, and ``batches`` yields nothing."""
     return stream_codings(
         project,
         codes=codes,
@@ -431,6 +460,7 @@ def stream_for_dossier(
         context=context,
         progress=progress,
         pseudonymised=pseudonymised,
+        dossier=plain,
     )
 
 

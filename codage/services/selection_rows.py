@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from codage.store.streams import DocumentRows
 
 __all__ = [
+    "Asked",
     "CodingRecord",
     "DocumentBatch",
     "DocumentObserver",
@@ -40,7 +41,9 @@ __all__ = [
     "SheetBatch",
     "SheetRow",
     "SheetRows",
+    "document_frame",
     "read_batches",
+    "read_documents",
     "read_sheet_batches",
 ]
 
@@ -166,7 +169,7 @@ def own_memos(coding: Coding, written: Mapping[int, list[Memo]]) -> tuple[Memo, 
 
 
 @dataclass(frozen=True)
-class _Asked:
+class Asked:
     """What every document's records are made with."""
 
     codes: Mapping[int, Code]
@@ -199,7 +202,7 @@ def read_batches(
     """The records of the codings asked for, one batch per document with any, documents
     in id order; ``progress(done, total)`` after each document read; ``observer`` told
     of each document's codings (see :class:`DocumentObserver`)."""
-    return _read(
+    return read_documents(
         project,
         all_codes,
         all_docs,
@@ -233,7 +236,7 @@ def read_sheet_batches(
     """:func:`read_batches`' codings as the workbook's sheet rows (see :class:`SheetRows`):
     the same codings, each as the tuple the sheet prints (no memos written on codings,
     overlaps or context: the sheet shows none)."""
-    batches = _read(
+    batches = read_documents(
         project,
         all_codes,
         all_docs,
@@ -253,7 +256,7 @@ def read_sheet_batches(
     return SheetRows(batches, {c.id: c for c in all_cases})
 
 
-def _read(
+def read_documents(
     project: Project,
     all_codes: list[Code],
     all_docs: list[DocumentInfo],
@@ -270,12 +273,16 @@ def _read(
     make: Callable[..., _Batch | None],
     utf8: bool = False,
 ) -> Iterator[_Batch]:
+    """The codings asked for, read one document at a time on one open read and made
+    into batches by ``make(rows, document, its plain rows, case finder, document's
+    case, asked)`` (None: nothing kept of that document): the one reader of the
+    records, the sheet's rows and the dossier's rows."""
     written = coding_memos(project) if memos else None
     docs_by_id = {d.id: d for d in all_docs}
     cases_by_name = {c.name: c for c in all_cases}
     cases_by_id = {c.id: c for c in all_cases}
     with project.selection_rows() as rows:
-        asked = _Asked(
+        asked = Asked(
             codes={c.id: c for c in all_codes},
             ranks={c.id: i for i, c in enumerate(all_codes)},
             coders=coders,
@@ -321,7 +328,7 @@ def _read(
         progress(len(all_docs), len(all_docs))
 
 
-_Batch = TypeVar("_Batch", DocumentBatch, SheetBatch)
+_Batch = TypeVar("_Batch")
 
 
 def _record_batch(
@@ -330,7 +337,7 @@ def _record_batch(
     mine: list[Any],
     find_case: Callable[[Span], Case | None] | None,
     document_case: Case | None,
-    asked: _Asked,
+    asked: Asked,
 ) -> DocumentBatch | None:
     records = _document_records(rows, doc, mine, find_case, document_case, asked)
     return DocumentBatch(doc.name, records) if records else None
@@ -342,17 +349,12 @@ def _sheet_batch(
     mine: list[Any],
     find_case: Callable[[Span], Case | None] | None,
     document_case: Case | None,
-    asked: _Asked,
+    asked: Asked,
 ) -> SheetBatch | None:
     """One document's codings as sheet rows, from the store's plain rows (see
     ``DocumentRows.codings``): what :func:`_document_records` finds for each, kept as a
     tuple, sorted in the sheet's order."""
-    units = rows.units(doc.id, PLACE_KINDS)
-    places = row_places(units)
-    if not places:
-        # a document without numbered units is numbered by its lines, as the interface does
-        places = row_places(units, rows.text(doc.id))
-    locate = row_locator(units, places)
+    locate = document_frame(rows, doc, mine, asked)[0]
     ranks, names, matcher = asked.ranks, asked.coder_names, asked.matcher
     no_case = -1 if document_case is None else document_case.id
     out: list[SheetRow] = []
@@ -492,29 +494,11 @@ def _document_records(
     mine: list[Any],
     find_case: Callable[[Span], Case | None] | None,
     document_case: Case | None,
-    asked: _Asked,
+    asked: Asked,
 ) -> list[CodingRecord]:
     """The records of one document's codings, given as the store's plain rows (see
     ``DocumentRows.codings``) in text order."""
-    # sentences too when context is asked for: it is made of whole sentences
-    units = rows.units(doc.id, (*PLACE_KINDS, "sentence") if asked.context > 0 else PLACE_KINDS)
-    # a document without numbered units is numbered by its lines, as the interface does
-    places = row_places(units)
-    text = None
-    if asked.context > 0 or not places:
-        text = rows.text(doc.id)
-        if not places:
-            places = row_places(units, text)
-    locate = row_locator(units, places)
-    around = row_context_finder(text, units, asked.context) if text and asked.context > 0 else None
-    overlapping: Iterator[frozenset[int]] | None = None
-    if asked.overlaps:
-        # the other codes of a passage, as the same coders saw it, whatever the code
-        # filter: the codings just read when no code was filtered out, else those of
-        # this document, read as bare spans
-        spans = [(r[2], r[4], r[5]) for r in mine]
-        seen = rows.spans(doc.id, asked.coders) if asked.code_filtered else spans
-        overlapping = overlaps_in_order(seen, spans)
+    locate, around, overlapping = document_frame(rows, doc, mine, asked)
     codes, names, written, matcher = asked.codes, asked.coder_names, asked.written, asked.matcher
     records: list[CodingRecord] = []
     append = records.append
@@ -568,3 +552,35 @@ def _document_records(
         if collecting:
             gc.enable()
     return records
+
+
+Locate = Callable[[int], tuple[str | None, float | None, Place | None]]
+
+
+def document_frame(
+    rows: DocumentRows, doc: DocumentInfo, mine: list[Any], asked: Asked
+) -> tuple[Locate, Callable[[int, int], tuple[str, str]] | None, Iterator[frozenset[int]] | None]:
+    """What places one document's codings (given as the store's plain rows, in text
+    order): a locator of offsets (speaker, time, numbered place), the sentences of
+    context around a span when asked for, and the other codes overlapping each coding
+    in turn when asked for."""
+    # sentences too when context is asked for: it is made of whole sentences
+    units = rows.units(doc.id, (*PLACE_KINDS, "sentence") if asked.context > 0 else PLACE_KINDS)
+    # a document without numbered units is numbered by its lines, as the interface does
+    places = row_places(units)
+    text = None
+    if asked.context > 0 or not places:
+        text = rows.text(doc.id)
+        if not places:
+            places = row_places(units, text)
+    locate = row_locator(units, places)
+    around = row_context_finder(text, units, asked.context) if text and asked.context > 0 else None
+    overlapping: Iterator[frozenset[int]] | None = None
+    if asked.overlaps:
+        # the other codes of a passage, as the same coders saw it, whatever the code
+        # filter: the codings just read when no code was filtered out, else those of
+        # this document, read as bare spans
+        spans = [(r[2], r[4], r[5]) for r in mine]
+        seen = rows.spans(doc.id, asked.coders) if asked.code_filtered else spans
+        overlapping = overlaps_in_order(seen, spans)
+    return locate, around, overlapping

@@ -9,6 +9,7 @@ the writer as it was (``tests/exchange/legacy``), fed by the selection read whol
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from tests.conftest import ROOT
 from tests.exchange.legacy.dossier import export_dossier as legacy_export
 
 from .corpus import Corpus
+from .docx_parts import same_parts
 
 
 def _runs(paragraph: Any) -> list[tuple[str, Any, Any, str | None]]:
@@ -77,6 +79,13 @@ def _both(
     after = export_dossier(
         stream_for_dossier(project, **kw), new, group_by=group_by, language=language
     )
+    # the plain path (rows, no record per coding) writes the record path's bytes
+    plain = tmp_path / "plain.docx"
+    stream = stream_for_dossier(project, plain=True, **kw)
+    assert (stream.dossier is not None) == (not kw.get("pseudonymised"))
+    again = export_dossier(stream, plain, group_by=group_by, language=language)
+    assert again == replace(after, path=plain, seconds=again.seconds)
+    assert same_parts(plain, new)
     assert (after.extracts, after.codings, after.codes, after.documents, after.coders) == (
         before.extracts,
         before.codings,
