@@ -478,6 +478,7 @@ class ExportDialog(ModalScreen[None]):
                 coders=request.coders,
                 cases=request.cases,
                 context=request.context,
+                plain=True,  # the dossier's rows, not a record per coding: as export docx
             )
             report = export_dossier(
                 selection, request.path, group_by=request.group_by, progress=progress
