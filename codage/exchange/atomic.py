@@ -38,6 +38,9 @@ def atomic_path(out: str | Path) -> Iterator[Path]:
     """
     target = Path(out)
     folder = target.parent if str(target.parent) else Path(".")
+    # What killed exports left goes before this export makes its own file: a kill between
+    # the two then leaves one temporary file at most, never this one beside an old one.
+    _remove_abandoned(folder, f".{glob.escape(target.name)}.*.part")
     try:
         handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
     except OSError as exc:
@@ -47,7 +50,6 @@ def atomic_path(out: str | Path) -> Iterator[Path]:
     if not _lock(handle):
         os.close(handle)
         handle = -1
-    _remove_abandoned(folder, f".{glob.escape(target.name)}.*.part", temporary)
     try:
         yield temporary
         with open(temporary, "rb+") as written:
@@ -82,12 +84,10 @@ def _lock(handle: int) -> bool:
     return True
 
 
-def _remove_abandoned(folder: Path, pattern: str, mine: Path) -> None:
+def _remove_abandoned(folder: Path, pattern: str) -> None:
     """Remove the temporary files matching ``pattern`` that no living export holds:
     what killed exports left."""
     for path in folder.glob(pattern):
-        if path == mine:
-            continue
         try:
             handle = os.open(path, os.O_RDONLY)
         except OSError:

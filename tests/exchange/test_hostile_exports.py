@@ -164,3 +164,31 @@ def test_what_a_killed_export_left_is_removed_by_the_next(tmp_path: Path) -> Non
     assert out.read_bytes() == b"whole"
     assert not abandoned.exists()
     assert living.exists() and other.exists()
+
+
+def test_an_export_killed_as_it_makes_its_file_leaves_one_temporary_file(tmp_path: Path) -> None:
+    """The worst moment for a kill: just after an export made its temporary file. What
+    an earlier killed export left is gone by then, so one temporary file is left at most
+    (the kill harness once found two after a run of kills)."""
+    abandoned = tmp_path / ".dossier.docx.abcd1234.part"
+    abandoned.write_bytes(b"half a dossier")
+    killed_at_its_file = (
+        "import os, signal, sys, tempfile\n"
+        "from codage.exchange.atomic import atomic_path\n"
+        "made = tempfile.mkstemp\n"
+        "def make_then_die(*args, **kwargs):\n"
+        "    made(*args, **kwargs)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "tempfile.mkstemp = make_then_die\n"
+        "with atomic_path(sys.argv[1]) as part:\n"
+        "    part.write_bytes(b'never')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", killed_at_its_file, str(tmp_path / "dossier.docx")],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == -9, done.stderr
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0] != abandoned.name, left
+    assert left[0].startswith(".dossier.docx.") and left[0].endswith(".part")
