@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from codage import codebook
 from codage.domain import (
@@ -48,6 +48,8 @@ from codage.services.selection_rows import own_memos as _own_memos
 
 if TYPE_CHECKING:
     from codage.store.project import Project
+
+_Read = TypeVar("_Read")
 
 __all__ = [
     "CaseFilter",
@@ -264,52 +266,33 @@ def stream_codings(
         matcher, shown = _case_matcher(cases, attributes)
         filters["cases"] = shown
     observer = None if observe is None else observe(all_codes, all_docs, code_ids)
+
+    def read(reader: Callable[..., _Read], **asked: Any) -> _Read:
+        # the three reads of one selection (sheet rows, dossier rows, records) take the
+        # same selection; each its own way of making a document's codings
+        return reader(
+            project,
+            all_codes,
+            all_docs,
+            all_cases,
+            code_ids=code_ids,
+            filtered_documents=documents is not None,
+            coders=coder_list,
+            matcher=matcher,
+            progress=progress,
+            observer=observer,
+            **asked,
+        )
+
     rows = None
     if sheet and pseudonymiser is None and not (memos or overlaps or context):
-        rows = read_sheet_batches(
-            project,
-            all_codes,
-            all_docs,
-            all_cases,
-            code_ids=code_ids,
-            filtered_documents=documents is not None,
-            coders=coder_list,
-            matcher=matcher,
-            progress=progress,
-            observer=observer,
-        )
+        rows = read(read_sheet_batches)
     plain = None
     if dossier and pseudonymiser is None and memos and overlaps:
-        plain = read_dossier_batches(
-            project,
-            all_codes,
-            all_docs,
-            all_cases,
-            code_ids=code_ids,
-            filtered_documents=documents is not None,
-            coders=coder_list,
-            matcher=matcher,
-            context=context,
-            progress=progress,
-            observer=observer,
-        )
+        plain = read(read_dossier_batches, context=context)
     batches: Iterator[DocumentBatch] = iter(())
     if rows is None and plain is None:
-        batches = read_batches(
-            project,
-            all_codes,
-            all_docs,
-            all_cases,
-            code_ids=code_ids,
-            filtered_documents=documents is not None,
-            coders=coder_list,
-            matcher=matcher,
-            memos=memos,
-            overlaps=overlaps,
-            context=context,
-            progress=progress,
-            observer=observer,
-        )
+        batches = read(read_batches, memos=memos, overlaps=overlaps, context=context)
     stream = SelectionStream(
         project=project.name,
         codes=all_codes,
