@@ -131,8 +131,9 @@ def consensus(
     coder: CoderOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Build a consensus coder layer from several coders (your next `codage undo` takes
-    it back: the change is yours, whatever the layer's name)."""
+    """Build a consensus coder layer from several coders.
+
+    Your next `codage undo` takes it back: the change is yours, whatever the layer's name."""
     from codage.analysis.consensus import build_consensus
 
     names = _split_names(coders) or []

@@ -239,8 +239,9 @@ def suggest(
     coder: CoderOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Codes suggested for every uncoded passage of a document (or for one passage,
-    with --start/--end or --text), with the coded passages that support them."""
+    """Codes suggested for each uncoded passage of a document, with the passages behind them.
+
+    One passage only with --start and --end, or with --text."""
     from codage.services import assist, resolve_code, resolve_document
 
     one = text is not None or start is not None or end is not None

@@ -98,8 +98,9 @@ def codebook_import(
     ] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Merge a codebook (YAML or REFI-QDA .qdc) into the project by code path; nothing is
-    deleted."""
+    """Merge a codebook (YAML or REFI-QDA .qdc) into the project by code path.
+
+    Nothing is deleted."""
     from codage import codebook
     from codage.services import import_codebook
 
@@ -262,8 +263,9 @@ def codebook_delete(
     coder: CoderOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Delete a code, its sub-codes and their codings (everyone's); `codage undo` restores
-    them."""
+    """Delete a code, its sub-codes and their codings (everyone's).
+
+    `codage undo` restores them."""
     from codage.services import codebook_edits as edits
 
     with project_from(project) as proj:

@@ -226,8 +226,9 @@ def document_replace(
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Correct a document's text: every coding of every coder is re-anchored on the new
-    text, those whose passage is gone are kept aside (never dropped). Undoable."""
+    """Correct a document's text: every coding of every coder re-anchored on the new text.
+
+    Codings whose passage is gone are kept aside, never dropped. Undoable."""
     from codage.analysis.reanchor import replace_document_text
     from codage.ingest.replacement import read_replacement
     from codage.services import resolve_document

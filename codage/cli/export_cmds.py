@@ -311,8 +311,9 @@ def export_txt(
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Write a document's current text as UTF-8, to correct it and give it back with
-    codage document replace."""
+    """Write a document's current text as UTF-8, to correct it in an editor.
+
+    Give it back with `codage document replace`."""
     from codage.exchange.plain_text import export_text
     from codage.services import resolve_document
 

@@ -22,13 +22,11 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
     "cases": (COMMAND, "List the cases with their attributes and the documents they hold."),
     "history": (
         COMMAND,
-        "List the journal, newest first: who made each change, when, what, and whether\nit"
-        " was undone. Everyone's changes unless --coder is given.",
+        "List the journal, newest first: who changed what, when, and whether it was undone.",
     ),
     "import": (
         COMMAND,
-        "Import transcripts and tables of open answers as documents, and REFI-QDA\n"
-        "projects (.qdpx) with their codebook, codings, memos and cases.",
+        "Import transcripts, tables of open answers and REFI-QDA projects (.qdpx).",
     ),
     "code": (COMMAND, "Code a passage of a document (scriptable)."),
     "uncode": (COMMAND, "Remove the current coder's coding(s) of a code in a document."),
@@ -40,8 +38,7 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
     ),
     "undo": (
         COMMAND,
-        "Undo the last change you made (code, uncode, codebook edit, consensus, "
-        "merge...),\nwhoever's codings it touched; across sessions.",
+        "Undo the last change you made, whoever's codings it touched; across sessions.",
     ),
     "redo": (COMMAND, "Redo the last change you undid."),
     "merge": (
@@ -51,8 +48,7 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
     "agreement": (COMMAND, "Inter-coder agreement per code and overall, with the disagreements."),
     "consensus": (
         COMMAND,
-        "Build a consensus coder layer from several coders (your next `codage undo` takes"
-        "\nit back: the change is yours, whatever the layer's name).",
+        "Build a consensus coder layer from several coders.",
     ),
     "copy": (
         COMMAND,
@@ -92,8 +88,7 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
     ),
     "suggest": (
         COMMAND,
-        "Codes suggested for every uncoded passage of a document (or for one passage,\n"
-        "with --start/--end or --text), with the coded passages that support them.",
+        "Codes suggested for each uncoded passage of a document, with the passages behind them.",
     ),
     "assist-runs": (
         COMMAND,

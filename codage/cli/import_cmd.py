@@ -85,8 +85,9 @@ def import_(
     coder: CoderOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Import transcripts and tables of open answers as documents, and REFI-QDA
-    projects (.qdpx) with their codebook, codings, memos and cases."""
+    """Import transcripts, tables of open answers and REFI-QDA projects (.qdpx).
+
+    A .qdpx project brings its codebook, codings, memos and cases."""
     # the ingest wing here, not at the top: `codage import --help` stays light
     from codage.ingest.errors import IngestError
     from codage.ingest.reader import walk_paths

@@ -257,8 +257,9 @@ def _journal_step(step: str, project: str | None, coder: str | None, json_: bool
 def undo(
     project: ProjectOption = None, coder: CoderOption = None, json_: JsonOption = False
 ) -> None:
-    """Undo the last change you made (code, uncode, codebook edit, consensus, merge...),
-    whoever's codings it touched; across sessions."""
+    """Undo the last change you made, whoever's codings it touched; across sessions.
+
+    A change is a coding or an uncoding, a codebook edit, a consensus, a merge..."""
     _journal_step("undo", project, coder, json_)
 
 
@@ -289,8 +290,9 @@ def history(
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """List the journal, newest first: who made each change, when, what, and whether
-    it was undone. Everyone's changes unless --coder is given."""
+    """List the journal, newest first: who changed what, when, and whether it was undone.
+
+    Everyone's changes unless --coder is given."""
     from codage.cli.listings import list_history
 
     list_history(limit, all_, by, project, json_)

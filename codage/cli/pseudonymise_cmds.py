@@ -171,8 +171,10 @@ def copy(
     project: ProjectOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Write a pseudonymised copy of the whole project for sharing (texts, speaker labels,
-    cases, memos; codings re-anchored on the new texts). The project itself is unchanged."""
+    """Write a pseudonymised copy of the whole project for sharing; the project is unchanged.
+
+    Texts, speaker labels, cases and memos are pseudonymised; codings re-anchored on the
+    new texts."""
     from codage.cli.refi_report import import_qdpx_files
     from codage.exchange.refi_write import write_qdpx
     from codage.services.project_records import select_project_records

@@ -10,11 +10,13 @@ compared with the whole application's rendering.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -236,3 +238,34 @@ def test_help_asked_before_a_command_lists_every_command(words: list[str], tmp_p
     listed = asked.stdout.decode()
     missing = [name for name in COMMAND_HELP if f" {name} " not in listed]
     assert not missing
+
+
+def test_every_command_is_listed_by_a_summary_of_one_paragraph() -> None:
+    """Typer lists a command by its help's first paragraph with its line breaks kept:
+    a summary wrapped in the source showed in ``codage --help`` broken mid-sentence."""
+    from typer import _click
+    from typer import main as typer_main
+
+    from codage.cli import load_commands
+
+    group = typer_main.get_command(load_commands())
+    broken: list[str] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        ctx = _click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            summary = inspect.cleandoc(sub.short_help or sub.help or "").split("\n\n")[0]
+            if not summary or "\n" in summary:
+                broken.append(" ".join([*path, name]))
+            if hasattr(sub, "list_commands"):
+                walk(sub, [*path, name])
+
+    walk(group, [])
+    assert broken == []
+    env = {**_environment("NO_COLOR", "en"), "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "codage", "--help"], env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert "Undo the last change you made, whoever's codings it touched; across sessions." in (
+        done.stdout.decode()
+    )
