@@ -505,7 +505,7 @@ def merge_projects(
                 if progress:
                     progress("cases", 0, 1)
                 _merge_cases(target, source, part)
-                with target.index_rows_in_order():
+                with target.index_rows_in_order(), target.index_copied_at_end(source):
                     plans = _merge_documents(target, source, part, progress)
                 if progress:
                     progress("codes", 0, 1)
