@@ -38,6 +38,10 @@ from codage.store.search_index import _STAGE, CONTAINER_KINDS, INDEX_VERSION, _p
 
 # Rows written per statement, and fetched from the source per round.
 _SLICE = 5_000
+# The most documents whose index rows are asked for by their ids: beyond, every row is
+# read and those of other documents left (the table is read whole either way, and a
+# server takes a bounded number of parameters).
+_LISTED = 500
 
 # The units of a document as ``_copy_units`` reads them, in the order of ``units()``.
 _UNITS_SQL = (
@@ -284,9 +288,7 @@ class DocumentCopy(Documents):
         for table, columns in ((SearchLemmaRow, "lemma, postings"), (SearchFormRow, "form, lemma")):
             names = [c.strip() for c in columns.split(",")]
             query = select(table.document_id, *(getattr(table, c) for c in names))
-            if len(copies) == 1:
-                query = query.where(table.document_id == next(iter(copies)))
-            else:
+            if len(copies) <= _LISTED:
                 query = query.where(table.document_id.in_(sorted(copies)))
             rows: Iterator[Any]
             if reader.dialect.name == "sqlite":
@@ -300,4 +302,5 @@ class DocumentCopy(Documents):
             keys = ("document_id", *names)
             into = _STAGE[table.__tablename__][0] if staged else None
             while piece := list(itertools.islice(rows, _SLICE)):
-                insert_many(connection, table, keys, [(copies[d], a, b) for d, a, b in piece], into)
+                found = [(copies[d], a, b) for d, a, b in piece if d in copies]
+                insert_many(connection, table, keys, found, into)

@@ -15,6 +15,7 @@ import pytest
 from benchmarks.scale import build
 from codage.analysis.merge import MergeError, merge_projects
 from codage.services import Project
+from codage.store import document_copy
 from codage.store.merging import Merging
 from tests.analysis.test_merge_identity import dump
 from tests.analysis.test_merge_keys import _target
@@ -36,9 +37,11 @@ def _index_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
-@pytest.mark.parametrize("holding", [False, True])
+# holding: the target holds an indexed document already; listed: the most documents
+# asked for by their ids (beyond, the source's rows are read whole and sorted out)
+@pytest.mark.parametrize(("holding", "listed"), [(False, 500), (True, 1)])
 def test_the_index_copied_at_the_end_is_the_index_copied_per_document(
-    tmp_path: Path, holding: bool
+    tmp_path: Path, holding: bool, listed: int
 ) -> None:
     source = build("20k", tmp_path / "scale")
     other = _coders_project(tmp_path / "other.db")
@@ -46,8 +49,15 @@ def test_the_index_copied_at_the_end_is_the_index_copied_per_document(
     for at_end in (True, False):
         target_path = tmp_path / f"target-{at_end}.db"
         if holding:
+            # one of the source's documents is there already: its rows are not copied
             _target(target_path)
+            with (
+                Project.open(str(source), create=False) as a,
+                Project.open(str(target_path)) as target,
+            ):
+                target.copy_document(a, a.documents()[0])
         with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(document_copy, "_LISTED", listed)
             if not at_end:
                 # the copy per document, as before
                 patch.setattr(Merging, "index_copied_at_end", lambda self, source: nullcontext())
@@ -72,6 +82,9 @@ def test_the_index_copied_at_the_end_is_the_index_copied_per_document(
     for table in ("search_lemmas", "search_forms"):
         names = {r[0] for r in copied[table]} - {"à part"}
         assert len(names) == 3
+        assert [r[0] for r in copied[table]].count("entretien-0001") == len(
+            [r for r in theirs[table] if r[0] == "entretien-0001"]
+        )
         expected = [r for r in [*theirs[table], *mine[table]] if r[0] in names]
         assert [r for r in copied[table] if r[0] in names] == sorted(expected)
 
