@@ -83,6 +83,16 @@ class DocumentCopy(Documents):
         and written a slice of units at a time; its search index is copied when the
         source's is current (it is derived from the same text and sentences), else built.
         """
+        try:
+            return self._copy_document(source, info)
+        except BaseException:
+            # its writes were rolled back: no index rows to copy for it at the end
+            pending = getattr(self._local, "index_pending", None)
+            if pending is not None and pending[0] is source:
+                pending[1].pop(info.id, None)
+            raise
+
+    def _copy_document(self, source: DocumentCopy, info: DocumentInfo) -> DocumentInfo:
         with source._read() as src, self._tx() as s:
             found = src.execute(
                 select(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,41 @@ def test_a_failure_after_documents_copied_leaves_no_index_rows(tmp_path: Path) -
             temp = conn.exec_driver_sql("SELECT name FROM temp.sqlite_master").all()
         assert temp == []
     assert dump(target_path) == before
+
+
+def test_a_copy_that_fails_inside_the_block_leaves_no_index_rows_to_copy(
+    tmp_path: Path,
+) -> None:
+    """A copy that fails after its index was put off (its writes rolled back to their
+    savepoint, the batch going on) is not copied at the end: the rows copied are those
+    of the documents the target holds."""
+    source = build("20k", tmp_path / "scale")
+    target_path = _target(tmp_path / "target.db")
+    with Project.open(str(target_path)) as target, Project.open(str(source), create=False) as a:
+        first, second = a.documents()[:2]
+        with target.batch(coder="lead"), target.index_copied_at_end(a):
+            target.copy_document(a, first)
+            with pytest.MonkeyPatch.context() as patch:
+                # the disk refuses the case link written after the document's index
+                def refused(*args: object, **kwargs: object) -> None:
+                    raise OSError("disk I/O error")
+
+                patch.setattr(Merging, "_link_case", refused)
+                with pytest.raises(OSError):
+                    target.copy_document(a, replace(second, case="R-1"))
+    with sqlite3.connect(target_path) as conn:
+        named = {
+            table: {
+                r[0]
+                for r in conn.execute(
+                    f"SELECT DISTINCT d.name FROM {table} AS t"
+                    " JOIN documents AS d ON d.id = t.document_id"
+                )
+            }
+            for table in ("search_lemmas", "search_forms")
+        }
+        orphans = conn.execute(
+            "SELECT count(*) FROM search_lemmas WHERE document_id NOT IN (SELECT id FROM documents)"
+        ).fetchone()[0]
+    assert named == {"search_lemmas": {first.name}, "search_forms": {first.name}}
+    assert orphans == 0
