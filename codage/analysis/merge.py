@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -229,16 +229,23 @@ def _merge_documents(
     target: Project, source: Project, report: SourceReport, progress: Progress | None
 ) -> dict[int, _DocPlan]:
     plans: dict[int, _DocPlan] = {}
-    by_name = {d.name: d for d in target.documents()}
+    held = target.documents()
+    by_name = {d.name: d for d in held}
+    # read once, not asked per document (each asking read every document's case): the
+    # first document of a text, as ``document_by_sha`` answers
+    by_sha: dict[str, DocumentInfo] = {}
+    for d in sorted(held, key=lambda d: d.id):
+        by_sha.setdefault(d.sha256, d)
     docs = source.documents()
     for i, info in enumerate(docs):
         if progress:
             progress("documents", i, len(docs))
-        same = target.document_by_sha(info.sha256)
+        same = by_sha.get(info.sha256)
         if same is not None:
             plans[info.id] = _DocPlan(same.id, same.name, None)
             report.documents_matched_sha.append(info.name)
-            _link_document_case(target, source, info, same)
+            if _link_document_case(target, source, info, same):
+                by_sha[info.sha256] = replace(same, case=info.case)
             continue
         named = by_name.get(info.name)
         if named is not None:
@@ -250,6 +257,7 @@ def _merge_documents(
             continue
         added = target.copy_document(source, info)
         by_name[added.name] = added
+        by_sha.setdefault(added.sha256, added)
         plans[info.id] = _DocPlan(added.id, added.name, None)
         report.documents_added.append(info.name)
     if progress:
@@ -259,11 +267,14 @@ def _merge_documents(
 
 def _link_document_case(
     target: Project, source: Project, info: DocumentInfo, ours: DocumentInfo
-) -> None:
+) -> bool:
+    """Whether the source's case was linked to the target's document."""
     # A matched document takes the source's case only when it has none: a case
     # already set in the target is the target's decision.
     if info.case and not ours.case:
         target.link_case(info.case, document_id=ours.id)
+        return True
+    return False
 
 
 def _place_codings(
@@ -505,7 +516,7 @@ def merge_projects(
                 if progress:
                     progress("cases", 0, 1)
                 _merge_cases(target, source, part)
-                with target.index_rows_in_order():
+                with target.index_rows_in_order(), target.index_copied_at_end(source):
                     plans = _merge_documents(target, source, part, progress)
                 if progress:
                     progress("codes", 0, 1)

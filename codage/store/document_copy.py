@@ -3,6 +3,11 @@
 What ``add_document`` of it writes (its text, its units with their lemmas in text
 order, its case and its units' cases, its search index), read from the source and
 written a slice of rows at a time as plain tuples.
+
+The index's lemma and form rows are keyed by lemma and form first, with no index on
+their document: reading one document's rows reads the whole table. A merge copies
+them for all its documents at once (:meth:`DocumentCopy.index_copied_at_end`), in one
+pass over each table of the source.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -28,10 +34,14 @@ from codage.store.schema import (
     SearchTextRow,
     UnitRow,
 )
-from codage.store.search_index import CONTAINER_KINDS, INDEX_VERSION, _pack
+from codage.store.search_index import _STAGE, CONTAINER_KINDS, INDEX_VERSION, _pack
 
 # Rows written per statement, and fetched from the source per round.
 _SLICE = 5_000
+# The most documents whose index rows are asked for by their ids: beyond, every row is
+# read and those of other documents left (the table is read whole either way, and a
+# server takes a bounded number of parameters).
+_LISTED = 500
 
 # The units of a document as ``_copy_units`` reads them, in the order of ``units()``.
 _UNITS_SQL = (
@@ -43,17 +53,22 @@ _UNIT_KEYS = ("document_id", "kind", "position", "start", "end", "speaker", "tim
 
 
 def insert_many(
-    connection: Connection, table: Any, keys: Sequence[str], rows: list[tuple[Any, ...]]
+    connection: Connection,
+    table: Any,
+    keys: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    into: str | None = None,
 ) -> None:
     """Rows of plain tuples in one statement: on SQLite straight to the driver (no
-    per-row processing by SQLAlchemy), elsewhere through SQLAlchemy's insert."""
+    per-row processing by SQLAlchemy), into the table named ``into`` when given (a
+    TEMP table of the same columns), elsewhere through SQLAlchemy's insert."""
     if not rows:
         return
     if connection.dialect.name == "sqlite":
         names = ", ".join(f'"{k}"' for k in keys)
         marks = ", ".join("?" for _ in keys)
         connection.exec_driver_sql(
-            f"INSERT INTO {table.__tablename__} ({names}) VALUES ({marks})", rows
+            f"INSERT INTO {into or table.__tablename__} ({names}) VALUES ({marks})", rows
         )
     else:
         connection.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
@@ -68,6 +83,16 @@ class DocumentCopy(Documents):
         and written a slice of units at a time; its search index is copied when the
         source's is current (it is derived from the same text and sentences), else built.
         """
+        try:
+            return self._copy_document(source, info)
+        except BaseException:
+            # its writes were rolled back: no index rows to copy for it at the end
+            pending = getattr(self._local, "index_pending", None)
+            if pending is not None and pending[0] is source:
+                pending[1].pop(info.id, None)
+            raise
+
+    def _copy_document(self, source: DocumentCopy, info: DocumentInfo) -> DocumentInfo:
         with source._read() as src, self._tx() as s:
             found = src.execute(
                 select(
@@ -234,14 +259,58 @@ class DocumentCopy(Documents):
                 }
             ],
         )
-        connection = s.connection()
-        for table, columns in ((SearchLemmaRow, "lemma, postings"), (SearchFormRow, "form, lemma")):
-            rows = src.execute(
-                select(*(getattr(table, c.strip()) for c in columns.split(",")))
-                .where(table.document_id == source_id)
-                .execution_options(yield_per=_SLICE)
-            )
-            keys = ("document_id", *(c.strip() for c in columns.split(",")))
-            while piece := list(itertools.islice(rows, _SLICE)):
-                insert_many(connection, table, keys, [(target_id, a, b) for a, b in piece])
+        pending = getattr(self._local, "index_pending", None)
+        if pending is not None and pending[0] is source:
+            # copied with the other documents' at the end of the block (see module)
+            pending[1][source_id] = target_id
+            return True
+        self._copy_index_rows(source, src, s, {source_id: target_id})
         return True
+
+    @contextmanager
+    def index_copied_at_end(self, source: DocumentCopy) -> Iterator[None]:
+        """Inside a :meth:`batch`: the lemma and form rows of the search index of the
+        documents of ``source`` copied in the block are copied when it ends, in one
+        pass over each of the source's tables (see module); the same rows. Inside
+        :meth:`index_rows_in_order`, they go where the rows it stages go."""
+        session = getattr(self._local, "session", None)
+        if session is None or getattr(self._local, "index_pending", None) is not None:
+            yield
+            return
+        copies: dict[int, int] = {}
+        self._local.index_pending = (source, copies)
+        try:
+            yield
+        finally:
+            self._local.index_pending = None
+        if copies:
+            with source._read() as src:
+                self._copy_index_rows(source, src, session, copies)
+
+    def _copy_index_rows(
+        self, source: DocumentCopy, src: Session, s: Session, copies: dict[int, int]
+    ) -> None:
+        """Copy the lemma and form rows of the source's documents ``copies`` names
+        (source id -> id here), reading each table once."""
+        connection = s.connection()
+        staged = getattr(self._local, "index_staged", False)
+        reader = src.connection()
+        for table, columns in ((SearchLemmaRow, "lemma, postings"), (SearchFormRow, "form, lemma")):
+            names = [c.strip() for c in columns.split(",")]
+            query = select(table.document_id, *(getattr(table, c) for c in names))
+            if len(copies) <= _LISTED:
+                query = query.where(table.document_id.in_(sorted(copies)))
+            rows: Iterator[Any]
+            if reader.dialect.name == "sqlite":
+                # straight from the driver: millions of rows at ten million words
+                cursor = reader.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                rows = cursor.execute(
+                    str(query.compile(reader, compile_kwargs={"literal_binds": True}))
+                )
+            else:
+                rows = iter(reader.execute(query.execution_options(yield_per=_SLICE)))
+            keys = ("document_id", *names)
+            into = _STAGE[table.__tablename__][0] if staged else None
+            while piece := list(itertools.islice(rows, _SLICE)):
+                found = [(copies[d], a, b) for d, a, b in piece if d in copies]
+                insert_many(connection, table, keys, found, into)
