@@ -27,6 +27,7 @@ import contextlib
 import itertools
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -133,14 +134,45 @@ def start_model_processes(n_process: int) -> None:
         _STARTED.append(ModelProcess.fork())
 
 
+# Below this many bytes of files, the model reads in the importing process: a process
+# of its own costs a fork and the rows' crossing, for an import of a second or less.
+BESIDE_BYTES = 256_000
+
+
+def start_model_beside(size: int) -> None:
+    """For an import of ``size`` bytes of files with one model process: when the model is
+    loaded in this process already, fork one that has it at once, so that the model
+    reads the next texts while this process writes the rows of the last ones (on one
+    core, the two took turns).
+
+    Not when a process was started in the background (it is the one), nor in a process
+    that runs other threads (forking one is unsafe: a lock another thread holds stays
+    held in the child)."""
+    from codage.ingest.nlp import load_nlp
+
+    if (
+        _STARTED
+        or size < BESIDE_BYTES
+        or not can_fork()
+        or not load_nlp.cache_info().currsize
+        or threading.active_count() > 1
+    ):
+        return
+    _STARTED.append(ModelProcess.fork())
+
+
 def stop_unused_model_processes() -> None:
     """Stop model processes that were started for an import that did not need them."""
     for process in list(_STARTED):
         process.stop()
 
 
-def _serve(connection: Connection) -> None:
+def _serve(connection: Connection, importer_end: Connection) -> None:
     """A model process: load the model (at once if forked after it), then analyse batches."""
+    # The importing process's end of the pipe, a copy of which the fork gave this one:
+    # held here, it kept this process waiting for a batch for ever once the import was
+    # killed (its end closed, the pipe would not end while this copy was open).
+    importer_end.close()
     # Ctrl-C is for the command, which stops this process on its way out.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from codage.ingest.nlp import load_nlp
@@ -160,9 +192,13 @@ def _serve(connection: Connection) -> None:
             return
         try:
             parsed = nlp.pipe(texts, batch_size=_MODEL_BATCH)
-            connection.send(("ok", [rows_of(doc) for doc in parsed]))
+            reply: tuple[str, object] = ("ok", [rows_of(doc) for doc in parsed])
         except Exception as exc:
-            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            connection.send(reply)
+        except OSError:  # the import is gone (killed, interrupted): no one to answer
+            return
 
 
 @dataclass
@@ -177,7 +213,9 @@ class ModelProcess:
 
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs,), name="codage-model", daemon=True)
+        process = context.Process(
+            target=_serve, args=(theirs, ours), name="codage-model", daemon=True
+        )
         process.start()
         theirs.close()
         return cls(process, ours)
@@ -234,20 +272,30 @@ class ModelPool:
         in_flight: deque[ModelProcess] = deque()
         turn = itertools.cycle(self.processes)
         exhausted = False
-        while True:
+
+        def fill() -> None:
             # Each free process gets the next batch (the first is read while the
             # model may still be loading).
+            nonlocal exhausted
             while not exhausted and len(in_flight) < len(self.processes):
                 batch = list(itertools.islice(texts, batch_size))
                 if not batch:
                     exhausted = True
-                    break
+                    return
                 process = next(turn)
                 process.send(batch)
                 in_flight.append(process)
+
+        while True:
+            fill()
             if not in_flight:
                 return
-            yield from in_flight.popleft().receive()
+            rows = in_flight.popleft().receive()
+            # The process just freed gets its next batch before these rows are handed
+            # out: the model reads it while the import writes them (handed out first,
+            # the two took turns on two cores).
+            fill()
+            yield from rows
 
     def stop(self) -> None:
         for process in self.processes:
