@@ -27,7 +27,6 @@ import contextlib
 import itertools
 import signal
 import sys
-import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -134,33 +133,6 @@ def start_model_processes(n_process: int) -> None:
         return
     while len(_STARTED) < n_process:
         _STARTED.append(ModelProcess.fork())
-
-
-# Below this many bytes of files, the model reads in the importing process: a process
-# of its own costs a fork and the rows' crossing, for an import of a second or less.
-BESIDE_BYTES = 256_000
-
-
-def start_model_beside(size: int) -> None:
-    """For an import of ``size`` bytes of files with one model process: when the model is
-    loaded in this process already, fork one that has it at once, so that the model
-    reads the next texts while this process writes the rows of the last ones (on one
-    core, the two took turns).
-
-    Not when a process was started in the background (it is the one), nor in a process
-    that runs other threads (forking one is unsafe: a lock another thread holds stays
-    held in the child)."""
-    from codage.ingest.nlp import load_nlp
-
-    if (
-        _STARTED
-        or size < BESIDE_BYTES
-        or not can_fork()
-        or not load_nlp.cache_info().currsize
-        or threading.active_count() > 1
-    ):
-        return
-    _STARTED.append(ModelProcess.fork())
 
 
 def stop_unused_model_processes() -> None:

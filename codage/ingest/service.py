@@ -16,11 +16,7 @@ from codage.display import visible
 from codage.domain import NewDocument, Unit, text_sha256, word_count
 from codage.ingest.cases import CaseTable, load_case_table
 from codage.ingest.errors import IngestError
-from codage.ingest.model_process import (
-    start_model_beside,
-    start_model_processes,
-    stop_unused_model_processes,
-)
+from codage.ingest.model_process import start_model_processes, stop_unused_model_processes
 from codage.ingest.nlp import AnalysisError, stream_units
 from codage.ingest.reader import ReadOptions, read_file, walk_paths
 from codage.ingest.speakers import compile_speaker_pattern, using_speaker_pattern
@@ -156,12 +152,9 @@ def _import(
         # The case sheet often sits in the folder being imported: it is not a document.
         sheet = Path(case_attributes).resolve()
         files = [f for f in files if f.resolve() != sheet]
-    size = files_size(files)
     if n_process is None:
-        n_process = worker_count(size, _usable_cores(), _available_memory())
+        n_process = auto_processes(files)
     start_model_processes(n_process)
-    if n_process == 1:
-        start_model_beside(size)
     cases = load_case_table(case_attributes) if case_attributes is not None else None
     names = {d.name for d in project.documents()}
     seen_shas: set[str] = set()
@@ -234,18 +227,13 @@ AUTO_PROCESS_BYTES = 4_000_000
 
 def auto_processes(files: Sequence[Path]) -> int:
     """How many spaCy processes an import of these files deserves, on this machine."""
-    return worker_count(files_size(files), _usable_cores(), _available_memory())
-
-
-def files_size(files: Sequence[Path]) -> int:
-    """The bytes of these files (one that cannot be read counts for nothing)."""
     size = 0
     for path in files:
         try:
             size += path.stat().st_size
         except OSError:
             continue
-    return size
+    return worker_count(size, _usable_cores(), _available_memory())
 
 
 # What one more spaCy worker process holds (the model, its vocabulary, the batch in
