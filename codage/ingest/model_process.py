@@ -45,10 +45,12 @@ if TYPE_CHECKING:
 # lemmas leave out), space, and whether the model starts a sentence there.
 Row = tuple[int, int, str | None, bool, bool]
 
-# Texts the model takes at once in its process: the network's activations for a
-# batch are held together, about 150 MB for 256 pieces of text of 1,000
-# characters, far less for 64, at nearly the same speed.
-_MODEL_BATCH = 64
+# Texts the model takes at once, in its process or in the importing one: the network's
+# activations for a batch are held together, about 150 MB for 256 pieces of text of
+# 1,000 characters, far less for 64; and 64 cost less CPU too (on the import bench's
+# varied text, 10.7-10.9 s for 64 against 11.6 s for 128 and 11.7-12.5 s for 256; 32
+# and 16 no less than 64).
+MODEL_BATCH = 64
 
 # Model processes started ahead of the import that will use them.
 _STARTED: list[ModelProcess] = []
@@ -139,8 +141,12 @@ def stop_unused_model_processes() -> None:
         process.stop()
 
 
-def _serve(connection: Connection) -> None:
+def _serve(connection: Connection, importer_end: Connection) -> None:
     """A model process: load the model (at once if forked after it), then analyse batches."""
+    # The importing process's end of the pipe, a copy of which the fork gave this one:
+    # held here, it kept this process waiting for a batch for ever once the import was
+    # killed (its end closed, the pipe would not end while this copy was open).
+    importer_end.close()
     # Ctrl-C is for the command, which stops this process on its way out.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from codage.ingest.nlp import load_nlp
@@ -159,10 +165,14 @@ def _serve(connection: Connection) -> None:
         if texts is None:
             return
         try:
-            parsed = nlp.pipe(texts, batch_size=_MODEL_BATCH)
-            connection.send(("ok", [rows_of(doc) for doc in parsed]))
+            parsed = nlp.pipe(texts, batch_size=MODEL_BATCH)
+            reply: tuple[str, object] = ("ok", [rows_of(doc) for doc in parsed])
         except Exception as exc:
-            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            connection.send(reply)
+        except OSError:  # the import is gone (killed, interrupted): no one to answer
+            return
 
 
 @dataclass
@@ -177,7 +187,9 @@ class ModelProcess:
 
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs,), name="codage-model", daemon=True)
+        process = context.Process(
+            target=_serve, args=(theirs, ours), name="codage-model", daemon=True
+        )
         process.start()
         theirs.close()
         return cls(process, ours)
@@ -234,20 +246,30 @@ class ModelPool:
         in_flight: deque[ModelProcess] = deque()
         turn = itertools.cycle(self.processes)
         exhausted = False
-        while True:
+
+        def fill() -> None:
             # Each free process gets the next batch (the first is read while the
             # model may still be loading).
+            nonlocal exhausted
             while not exhausted and len(in_flight) < len(self.processes):
                 batch = list(itertools.islice(texts, batch_size))
                 if not batch:
                     exhausted = True
-                    break
+                    return
                 process = next(turn)
                 process.send(batch)
                 in_flight.append(process)
+
+        while True:
+            fill()
             if not in_flight:
                 return
-            yield from in_flight.popleft().receive()
+            rows = in_flight.popleft().receive()
+            # The process just freed gets its next batch before these rows are handed
+            # out: the model reads it while the import writes them (handed out first,
+            # the two took turns on two cores).
+            fill()
+            yield from rows
 
     def stop(self) -> None:
         for process in self.processes:

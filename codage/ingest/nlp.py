@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from codage.domain import NewDocument, Unit
 from codage.ingest.lemmatizer import CachedLemmas, LemmaColumn, index_as_sets
 from codage.ingest.model_process import (
+    MODEL_BATCH,
     ModelPool,
     Row,
     background_started,
@@ -522,7 +523,9 @@ def _analyse(
             pool.stop()
         return
     nlp = nlp or load_nlp()
-    for parsed in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+    # the model's batches as in its processes: ``batch_size`` is what is sent to them
+    model_batch = min(batch_size, MODEL_BATCH)
+    for parsed in nlp.pipe(texts, batch_size=model_batch, n_process=n_process):
         yield rows_of(parsed)
 
 
