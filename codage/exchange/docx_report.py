@@ -24,6 +24,7 @@ from lxml import etree
 from codage import i18n
 from codage.domain import Code, format_attribute
 from codage.exchange.atomic import atomic_path
+from codage.exchange.deflate_ahead import Deflated, DeflatingSpill
 from codage.exchange.dossier_extracts import Tally, spill_extracts
 from codage.exchange.dossier_layout import (
     DEFINITION_STYLE,
@@ -37,8 +38,7 @@ from codage.exchange.dossier_layout import (
 )
 from codage.exchange.dossier_summary import BranchTally, write_summary
 from codage.exchange.dossier_xml import heading_xml, paragraph_xml
-from codage.exchange.package import splice_package
-from codage.exchange.spill import Spill
+from codage.exchange.package import splice_deflated
 from codage.exchange.tables import xml_safe
 from codage.services.selection import (
     Progress,
@@ -232,7 +232,7 @@ def _front_matter(
 
 def _body_plan(
     source: Selection | SelectionStream,
-    spill: Spill,
+    spill: DeflatingSpill,
     writer: BodyWriter,
     tally: Tally,
     group_by: str,
@@ -296,9 +296,9 @@ def _body_plan(
     return plan
 
 
-def _body(plan: list[str | Hashable], spill: Spill) -> Iterator[bytes]:
+def _body(plan: list[str | Hashable], spill: DeflatingSpill) -> Iterator[bytes | Deflated]:
     """The body's bytes: the plan's paragraphs in slices of about a megabyte, and the
-    spill's extracts where their buckets stand."""
+    spill's extracts where their buckets stand (deflated already where they could be)."""
     pending: list[str] = []
     size = 0
     for item in plan:
@@ -311,7 +311,11 @@ def _body(plan: list[str | Hashable], spill: Spill) -> Iterator[bytes]:
             yield "".join(pending).encode("utf-8")
         pending, size = [], 0
         if not isinstance(item, str):
-            yield from spill.pieces(item)
+            deflated = spill.deflated(item)
+            if deflated is not None:
+                yield deflated
+            else:
+                yield from spill.pieces(item)
     if pending:
         yield "".join(pending).encode("utf-8")
 
@@ -342,15 +346,16 @@ def export_dossier(
     doc = new_docx()
     add_styles(doc)
     writer = BodyWriter(doc)
-    with atomic_path(out) as part, Spill(part.parent) as spill:
+    with atomic_path(out) as part, DeflatingSpill(part.parent) as spill:
         tally, branches = spill_extracts(source, spill, group_by, writer.style_id, label, progress)
+        spill.finish()
         toc = _front_matter(source, writer, tally, branches, group_by, label)
         plan = _body_plan(source, spill, writer, tally, group_by, label)
         doc.add_paragraph(_MARKER)
         fill_toc(writer, toc)
         front = io.BytesIO()
         doc.save(front)
-        splice_package(part, front, _DOCUMENT_PART, _MARKER_XML, _body(plan, spill))
+        splice_deflated(part, front, _DOCUMENT_PART, _MARKER_XML, _body(plan, spill))
     return DossierReport(
         path=out,
         extracts=tally.extracts,
