@@ -1,21 +1,22 @@
-"""A spill whose buckets are also deflated as they fill, by a thread of their own.
+"""A dossier's body deflated as it is read, by a thread of its own, for sources read in order.
 
 A dossier's body is written code by code but read document by document: its zip entry
-could only be compressed once every extract was written, on the one core that had
-read and written them (issue 20: 5.7 s of the 10M dossier's 39). Here, as long as a
-bucket's pieces come in their final order (documents are read by id and filed by
-name: in the same order whenever they were imported in the order of their names),
-they are gathered into slices of about a megabyte, and each slice is deflated on its
-own (a fresh compressor, flushed to a byte boundary: such segments join into one
-deflate stream) by a second thread while the next documents are read, its checksum
-kept running per bucket. A bucket whose pieces came out of order is read back from
-the spill and compressed when the body is written, as before; the spill keeps every
-piece either way.
+could only be compressed once every extract was written, on the one core that had read
+and written them, after writing them all to a temporary file and reading them back
+(issue 20). A source read in the order of its documents' names (the plain rows, see
+:func:`codage.services.selection_dossier.read_dossier_batches`; a selection, whose
+pieces are filed under no name) gives each bucket's pieces in their final order: they
+are gathered into slices of about a megabyte, and each slice is deflated on its own (a
+fresh compressor, flushed to a byte boundary: such segments join into one deflate
+stream) by a second thread while the next documents are read, its checksum kept
+running per bucket. Only the compressed slices are kept, in a temporary file. Other
+sources use :class:`Spill`, their body compressed when it is written.
 """
 
 from __future__ import annotations
 
 import queue
+import sys
 import tempfile
 import threading
 import zlib
@@ -23,8 +24,6 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
-
-from codage.exchange.spill import Spill
 
 __all__ = ["LEVEL", "Deflated", "DeflatingSpill", "crc32_combine", "deflater"]
 
@@ -37,6 +36,10 @@ LEVEL = 1
 _SLICE = 1 << 20
 # Gathered pieces held in memory at most, across buckets, before all are sent
 _HOLD = 64 << 20
+# The interpreter's switch interval while the thread runs: each time the thread comes
+# back from zlib it waits up to this long for the reading thread to let it run (five
+# milliseconds by default, a few times per slice: longer than deflating the slice)
+_SWITCH = 0.0005
 # Slices sent but not yet deflated, at most
 _AHEAD = 4
 
@@ -71,16 +74,16 @@ class _Gathering:
     last: str
     pieces: list[bytes] = field(default_factory=list)
     size: int = 0
-    ordered: bool = True
 
 
-class DeflatingSpill(Spill):
-    """A :class:`Spill` that also deflates each bucket ahead (see the module's text);
-    :meth:`finish` once every piece is added, then :meth:`deflated` per bucket."""
+class DeflatingSpill:
+    """Bytes filed under buckets, each bucket's given in its final order (by sort key,
+    equal keys in the order given), deflated ahead (see the module's text):
+    :meth:`finish` once every piece is added, then :meth:`deflated` per bucket. The
+    compressed slices go to a temporary file (in ``folder`` when given)."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        super().__init__(folder)
-        # closed by close(): the file lives as long as the spill
+        # closed by close() (or the with block): the file lives as long as the spill
         self._packed: IO[bytes] = tempfile.TemporaryFile(  # noqa: SIM115
             dir=folder, prefix=".codage-deflated-", suffix=".tmp"
         )
@@ -92,33 +95,35 @@ class DeflatingSpill(Spill):
         self._pending: queue.Queue[tuple[Hashable, list[bytes]] | None] = queue.Queue(_AHEAD)
         self._failed: list[BaseException] = []
         self._thread: threading.Thread | None = None
+        self._switch = sys.getswitchinterval()
         self._finished = False
 
     def __enter__(self) -> DeflatingSpill:
         return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         try:
             self._stop()
         finally:
             self._packed.close()
-            super().close()
 
     def add(self, bucket: Hashable, key: str, data: bytes) -> None:
-        super().add(bucket, key, data)
-        if not data or self._finished:
+        """File ``data`` under ``bucket``, after the bucket's pieces given before (whose
+        keys may not be greater: the caller reads in key order)."""
+        if not data:
             return
+        if self._finished:
+            raise RuntimeError("a piece added to a finished spill")
         gathering = self._gathering.get(bucket)
         if gathering is None:
             gathering = self._gathering[bucket] = _Gathering(key)
-        elif not gathering.ordered:
-            return
         elif key < gathering.last:
-            # the spill sorts this bucket's pieces: it is written from there
-            gathering.ordered = False
-            self._held -= gathering.size
-            gathering.pieces, gathering.size = [], 0
-            return
+            raise RuntimeError(
+                f"pieces of {bucket!r} out of order: {key!r} after {gathering.last!r}"
+            )
         gathering.last = key
         gathering.pieces.append(data)
         gathering.size += len(data)
@@ -130,11 +135,18 @@ class DeflatingSpill(Spill):
                 if held.pieces:
                     self._send(held_bucket, held)
 
+    def buckets(self) -> list[Hashable]:
+        """Every bucket that holds a piece, in the order they were first filled."""
+        return list(self._gathering)
+
     def _send(self, bucket: Hashable, gathering: _Gathering) -> None:
         if self._failed:
             raise self._failed[0]
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="codage-deflate", daemon=True)
+            self._switch = sys.getswitchinterval()
+            if self._switch > _SWITCH:
+                sys.setswitchinterval(_SWITCH)
             self._thread.start()
         self._pending.put((bucket, gathering.pieces))
         self._held -= gathering.size
@@ -166,13 +178,15 @@ class DeflatingSpill(Spill):
             self._pending.put(None)
             self._thread.join()
             self._thread = None
+            if self._switch > _SWITCH and sys.getswitchinterval() == _SWITCH:
+                sys.setswitchinterval(self._switch)
 
     def finish(self) -> None:
         """Deflate what is still gathered and wait for the thread: no piece may be added
-        after this (one that is goes to the spill alone)."""
+        after this."""
         try:
             for bucket, gathering in self._gathering.items():
-                if gathering.ordered and gathering.pieces:
+                if gathering.pieces:
                     self._send(bucket, gathering)
         finally:
             self._stop()
@@ -180,11 +194,10 @@ class DeflatingSpill(Spill):
             raise self._failed[0]
 
     def deflated(self, bucket: Hashable) -> Deflated | None:
-        """The bucket's pieces deflated in their order, or None (out of order, or
-        empty): then its pieces are the spill's."""
-        gathering = self._gathering.get(bucket)
-        if gathering is None or not gathering.ordered or not self._finished:
-            return None
+        """The bucket's pieces deflated in their order (once finished); None for a
+        bucket that holds none."""
+        if not self._finished or self._failed:
+            raise RuntimeError("the spill was not finished")
         return self._made.get(bucket)
 
 

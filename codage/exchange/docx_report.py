@@ -25,7 +25,7 @@ from codage import i18n
 from codage.domain import Code, format_attribute
 from codage.exchange.atomic import atomic_path
 from codage.exchange.deflate_ahead import Deflated, DeflatingSpill
-from codage.exchange.dossier_extracts import Tally, spill_extracts
+from codage.exchange.dossier_extracts import Tally, comes_in_order, spill_extracts
 from codage.exchange.dossier_layout import (
     DEFINITION_STYLE,
     TOC_LEVELS,
@@ -39,6 +39,7 @@ from codage.exchange.dossier_layout import (
 from codage.exchange.dossier_summary import BranchTally, write_summary
 from codage.exchange.dossier_xml import heading_xml, paragraph_xml
 from codage.exchange.package import splice_deflated
+from codage.exchange.spill import Spill
 from codage.exchange.tables import xml_safe
 from codage.services.selection import (
     Progress,
@@ -232,7 +233,7 @@ def _front_matter(
 
 def _body_plan(
     source: Selection | SelectionStream,
-    spill: DeflatingSpill,
+    spill: Spill | DeflatingSpill,
     writer: BodyWriter,
     tally: Tally,
     group_by: str,
@@ -296,7 +297,7 @@ def _body_plan(
     return plan
 
 
-def _body(plan: list[str | Hashable], spill: DeflatingSpill) -> Iterator[bytes | Deflated]:
+def _body(plan: list[str | Hashable], spill: Spill | DeflatingSpill) -> Iterator[bytes | Deflated]:
     """The body's bytes: the plan's paragraphs in slices of about a megabyte, and the
     spill's extracts where their buckets stand (deflated already where they could be)."""
     pending: list[str] = []
@@ -311,9 +312,10 @@ def _body(plan: list[str | Hashable], spill: DeflatingSpill) -> Iterator[bytes |
             yield "".join(pending).encode("utf-8")
         pending, size = [], 0
         if not isinstance(item, str):
-            deflated = spill.deflated(item)
-            if deflated is not None:
-                yield deflated
+            if isinstance(spill, DeflatingSpill):
+                deflated = spill.deflated(item)
+                if deflated is not None:
+                    yield deflated
             else:
                 yield from spill.pieces(item)
     if pending:
@@ -346,16 +348,23 @@ def export_dossier(
     doc = new_docx()
     add_styles(doc)
     writer = BodyWriter(doc)
-    with atomic_path(out) as part, DeflatingSpill(part.parent) as spill:
-        tally, branches = spill_extracts(source, spill, group_by, writer.style_id, label, progress)
-        spill.finish()
-        toc = _front_matter(source, writer, tally, branches, group_by, label)
-        plan = _body_plan(source, spill, writer, tally, group_by, label)
-        doc.add_paragraph(_MARKER)
-        fill_toc(writer, toc)
-        front = io.BytesIO()
-        doc.save(front)
-        splice_deflated(part, front, _DOCUMENT_PART, _MARKER_XML, _body(plan, spill))
+    spill: Spill | DeflatingSpill
+    with atomic_path(out) as part:
+        # a source read in order has its body deflated as it is read (deflate_ahead)
+        spill = DeflatingSpill(part.parent) if comes_in_order(source) else Spill(part.parent)
+        with spill:
+            tally, branches = spill_extracts(
+                source, spill, group_by, writer.style_id, label, progress
+            )
+            if isinstance(spill, DeflatingSpill):
+                spill.finish()
+            toc = _front_matter(source, writer, tally, branches, group_by, label)
+            plan = _body_plan(source, spill, writer, tally, group_by, label)
+            doc.add_paragraph(_MARKER)
+            fill_toc(writer, toc)
+            front = io.BytesIO()
+            doc.save(front)
+            splice_deflated(part, front, _DOCUMENT_PART, _MARKER_XML, _body(plan, spill))
     return DossierReport(
         path=out,
         extracts=tally.extracts,
