@@ -78,10 +78,7 @@ def test_the_parts_are_those_written_uncompressed(tmp_path: Path, documents: int
 
         splice_deflated(tmp_path / "ahead.zip", _template(), "body.xml", MARKER, body())
     plain = (
-        piece
-        for b in range(6)
-        for piece in [f"<h>{b}</h>".encode(), *filed.get(b, [])]
-        if piece
+        piece for b in range(6) for piece in [f"<h>{b}</h>".encode(), *filed.get(b, [])] if piece
     )
     splice_package(tmp_path / "plain.zip", _template(), "body.xml", MARKER, plain)
     ahead, expected = _parts(tmp_path / "ahead.zip"), _parts(tmp_path / "plain.zip")
