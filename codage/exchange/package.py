@@ -138,15 +138,7 @@ def splice_deflated(
             zip64 = entry.zip64
             header = _LOCAL.pack(
                 0x04034B50,
-                45 if zip64 else 20,
-                0,
-                zipfile.ZIP_DEFLATED,
-                dos_time,
-                dos_date,
-                entry.crc,
-                _MAX32 if zip64 else entry.compressed,
-                _MAX32 if zip64 else entry.size,
-                len(entry.name),
+                *_fields(entry, zip64, zip64, dos_time, dos_date),
                 _ZIP64_EXTRA.size if zip64 else 0,
             )
             extra = _ZIP64_EXTRA.pack(1, 16, entry.size, entry.compressed) if zip64 else b""
@@ -180,6 +172,24 @@ def splice_deflated(
             zipped.seek(0, io.SEEK_END)
             entries.append(entry)
         _write_directory(zipped, entries, dos_time, dos_date)
+
+
+def _fields(
+    entry: _Entry, zip64: bool, sizes64: bool, dos_time: int, dos_date: int
+) -> tuple[int, ...]:
+    """What a local header and a central directory's entry share, from the version
+    needed to the name's length (sizes in the zip64 field when ``sizes64``)."""
+    return (
+        45 if zip64 else 20,
+        0,
+        zipfile.ZIP_DEFLATED,
+        dos_time,
+        dos_date,
+        entry.crc,
+        _MAX32 if sizes64 else entry.compressed,
+        _MAX32 if sizes64 else entry.size,
+        len(entry.name),
+    )
 
 
 def _write_stream(out: IO[bytes], content: Iterable[bytes | Deflated]) -> tuple[int, int, int]:
@@ -222,15 +232,7 @@ def _write_directory(out: IO[bytes], entries: list[_Entry], dos_time: int, dos_d
             _CENTRAL.pack(
                 0x02014B50,
                 _UNIX | (45 if extra else 20),
-                45 if extra else 20,
-                0,
-                zipfile.ZIP_DEFLATED,
-                dos_time,
-                dos_date,
-                entry.crc,
-                _MAX32 if big else entry.compressed,
-                _MAX32 if big else entry.size,
-                len(entry.name),
+                *_fields(entry, bool(extra), big, dos_time, dos_date),
                 len(extra),
                 0,
                 0,

@@ -23,16 +23,7 @@ import pytest
 from codage.exchange.deflate_ahead import Deflated, DeflatingSpill, crc32_combine
 from codage.exchange.package import splice_deflated, splice_package
 
-MARKER = "<!--here-->"
-
-
-def _template() -> io.BytesIO:
-    data = io.BytesIO()
-    with zipfile.ZipFile(data, "w") as package:
-        package.writestr("a.xml", "<a/>")
-        package.writestr("body.xml", f"<body>{MARKER}</body>")
-        package.writestr("z.xml", "<z/>")
-    return data
+from .test_package_beside import MARKER, _template
 
 
 def _piece(bucket: int, i: int) -> bytes:
