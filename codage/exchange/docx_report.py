@@ -334,7 +334,9 @@ def export_dossier(
 
     ``source`` comes from :func:`codage.services.selection.stream_for_dossier` (read
     one document at a time, the dossier's extracts kept in a temporary file until
-    they are written in order) or :func:`codage.services.selection.select_for_dossier`
+    they are written in order; plain rows, read in the order of the documents' names,
+    deflated by a second thread as they are read: see ``deflate_ahead.py``) or
+    :func:`codage.services.selection.select_for_dossier`
     (memos, overlapping codes and context filled). ``group_by`` puts the code tree
     under each document or case instead of once; ``progress(done, total)`` is called
     as documents are read. The front matter (styles, title page, contents, summary)

@@ -4,7 +4,9 @@ Identical spans of one code by several coders are one extract; its memos and its
 overlapping codes are those of all its records, its context that of its first. Each
 extract becomes its paragraphs (context, passage, attribution line, memos) as
 WordprocessingML text, filed in a :class:`Spill` under its group and code with the
-document's name as sort key, so that the body can be written in order afterwards.
+document's name as sort key, so that the body can be written in order afterwards (or
+in a :class:`DeflatingSpill`, deflated as it comes, when the source is read in the
+order of its documents' names: see :func:`comes_in_order`).
 
 What repeats from one extract to the next (a place's label, a case's description, the
 coders' part, the other codes' paths) is made once and reused, and the counts of the
