@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-__all__ = ["LEVEL", "Deflated", "DeflatingSpill", "crc32_combine", "deflater"]
+__all__ = ["BUCKETS", "LEVEL", "Deflated", "DeflatingSpill", "crc32_combine", "deflater"]
 
 # zlib's level 1: a third of level 6's processor time on a large part (python-docx and
 # openpyxl use 6), about a fifth more bytes; every zip reader reads any level
@@ -34,8 +34,13 @@ LEVEL = 1
 # the thread a few waits for the interpreter's lock (a few milliseconds each while the
 # reading thread runs), so slices are large
 _SLICE = 1 << 20
-# Gathered pieces held in memory at most, across buckets, before all are sent
-_HOLD = 64 << 20
+# Gathered pieces held in memory at most, across buckets, before all are sent (each
+# then a slice of its own, however small: see BUCKETS)
+_HOLD = 128 << 20
+# Buckets that each fill whole slices before the memory bound is reached: with more
+# (a dossier grouped by document or case: a bucket per code of each), slices would be
+# small and many, and the thread's waits for the lock would outlast the reading
+BUCKETS = _HOLD // _SLICE
 # The interpreter's switch interval while the thread runs: each time the thread comes
 # back from zlib it waits up to this long for the reading thread to let it run (five
 # milliseconds by default, a few times per slice: longer than deflating the slice)

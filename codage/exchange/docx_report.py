@@ -24,7 +24,7 @@ from lxml import etree
 from codage import i18n
 from codage.domain import Code, format_attribute
 from codage.exchange.atomic import atomic_path
-from codage.exchange.deflate_ahead import Deflated, DeflatingSpill
+from codage.exchange.deflate_ahead import BUCKETS, Deflated, DeflatingSpill
 from codage.exchange.dossier_extracts import Tally, comes_in_order, spill_extracts
 from codage.exchange.dossier_layout import (
     DEFINITION_STYLE,
@@ -352,8 +352,10 @@ def export_dossier(
     writer = BodyWriter(doc)
     spill: Spill | DeflatingSpill
     with atomic_path(out) as part:
-        # a source read in order has its body deflated as it is read (deflate_ahead)
-        spill = DeflatingSpill(part.parent) if comes_in_order(source) else Spill(part.parent)
+        # a source read in order has its body deflated as it is read, when its buckets
+        # are the codes and few enough to fill whole slices (see deflate_ahead)
+        ahead = group_by == "code" and len(source.codes) <= BUCKETS and comes_in_order(source)
+        spill = DeflatingSpill(part.parent) if ahead else Spill(part.parent)
         with spill:
             tally, branches = spill_extracts(
                 source, spill, group_by, writer.style_id, label, progress
