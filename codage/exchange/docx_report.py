@@ -24,7 +24,8 @@ from lxml import etree
 from codage import i18n
 from codage.domain import Code, format_attribute
 from codage.exchange.atomic import atomic_path
-from codage.exchange.dossier_extracts import Tally, spill_extracts
+from codage.exchange.deflate_ahead import BUCKETS, Deflated, DeflatingSpill
+from codage.exchange.dossier_extracts import Tally, comes_in_order, spill_extracts
 from codage.exchange.dossier_layout import (
     DEFINITION_STYLE,
     TOC_LEVELS,
@@ -37,7 +38,7 @@ from codage.exchange.dossier_layout import (
 )
 from codage.exchange.dossier_summary import BranchTally, write_summary
 from codage.exchange.dossier_xml import heading_xml, paragraph_xml
-from codage.exchange.package import splice_package
+from codage.exchange.package import splice_deflated
 from codage.exchange.spill import Spill
 from codage.exchange.tables import xml_safe
 from codage.services.selection import (
@@ -232,7 +233,7 @@ def _front_matter(
 
 def _body_plan(
     source: Selection | SelectionStream,
-    spill: Spill,
+    spill: Spill | DeflatingSpill,
     writer: BodyWriter,
     tally: Tally,
     group_by: str,
@@ -296,9 +297,9 @@ def _body_plan(
     return plan
 
 
-def _body(plan: list[str | Hashable], spill: Spill) -> Iterator[bytes]:
+def _body(plan: list[str | Hashable], spill: Spill | DeflatingSpill) -> Iterator[bytes | Deflated]:
     """The body's bytes: the plan's paragraphs in slices of about a megabyte, and the
-    spill's extracts where their buckets stand."""
+    spill's extracts where their buckets stand (deflated already where they could be)."""
     pending: list[str] = []
     size = 0
     for item in plan:
@@ -311,7 +312,12 @@ def _body(plan: list[str | Hashable], spill: Spill) -> Iterator[bytes]:
             yield "".join(pending).encode("utf-8")
         pending, size = [], 0
         if not isinstance(item, str):
-            yield from spill.pieces(item)
+            if isinstance(spill, DeflatingSpill):
+                deflated = spill.deflated(item)
+                if deflated is not None:
+                    yield deflated
+            else:
+                yield from spill.pieces(item)
     if pending:
         yield "".join(pending).encode("utf-8")
 
@@ -328,7 +334,9 @@ def export_dossier(
 
     ``source`` comes from :func:`codage.services.selection.stream_for_dossier` (read
     one document at a time, the dossier's extracts kept in a temporary file until
-    they are written in order) or :func:`codage.services.selection.select_for_dossier`
+    they are written in order; plain rows, read in the order of the documents' names,
+    deflated by a second thread as they are read: see ``deflate_ahead.py``) or
+    :func:`codage.services.selection.select_for_dossier`
     (memos, overlapping codes and context filled). ``group_by`` puts the code tree
     under each document or case instead of once; ``progress(done, total)`` is called
     as documents are read. The front matter (styles, title page, contents, summary)
@@ -342,15 +350,25 @@ def export_dossier(
     doc = new_docx()
     add_styles(doc)
     writer = BodyWriter(doc)
-    with atomic_path(out) as part, Spill(part.parent) as spill:
-        tally, branches = spill_extracts(source, spill, group_by, writer.style_id, label, progress)
-        toc = _front_matter(source, writer, tally, branches, group_by, label)
-        plan = _body_plan(source, spill, writer, tally, group_by, label)
-        doc.add_paragraph(_MARKER)
-        fill_toc(writer, toc)
-        front = io.BytesIO()
-        doc.save(front)
-        splice_package(part, front, _DOCUMENT_PART, _MARKER_XML, _body(plan, spill))
+    spill: Spill | DeflatingSpill
+    with atomic_path(out) as part:
+        # a source read in order has its body deflated as it is read, when its buckets
+        # are the codes and few enough to fill whole slices (see deflate_ahead)
+        ahead = group_by == "code" and len(source.codes) <= BUCKETS and comes_in_order(source)
+        spill = DeflatingSpill(part.parent) if ahead else Spill(part.parent)
+        with spill:
+            tally, branches = spill_extracts(
+                source, spill, group_by, writer.style_id, label, progress
+            )
+            if isinstance(spill, DeflatingSpill):
+                spill.finish()
+            toc = _front_matter(source, writer, tally, branches, group_by, label)
+            plan = _body_plan(source, spill, writer, tally, group_by, label)
+            doc.add_paragraph(_MARKER)
+            fill_toc(writer, toc)
+            front = io.BytesIO()
+            doc.save(front)
+            splice_deflated(part, front, _DOCUMENT_PART, _MARKER_XML, _body(plan, spill))
     return DossierReport(
         path=out,
         extracts=tally.extracts,

@@ -4,7 +4,9 @@ Identical spans of one code by several coders are one extract; its memos and its
 overlapping codes are those of all its records, its context that of its first. Each
 extract becomes its paragraphs (context, passage, attribution line, memos) as
 WordprocessingML text, filed in a :class:`Spill` under its group and code with the
-document's name as sort key, so that the body can be written in order afterwards.
+document's name as sort key, so that the body can be written in order afterwards (or
+in a :class:`DeflatingSpill`, deflated as it comes, when the source is read in the
+order of its documents' names: see :func:`comes_in_order`).
 
 What repeats from one extract to the next (a place's label, a case's description, the
 coders' part, the other codes' paths) is made once and reused, and the counts of the
@@ -20,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from codage.domain import Case, Code, format_attribute
+from codage.exchange.deflate_ahead import DeflatingSpill
 from codage.exchange.dossier_layout import ATTRIBUTION_STYLE, CONTEXT_STYLE, MEMO_STYLE
 from codage.exchange.dossier_summary import BranchTally
 from codage.exchange.dossier_xml import PLAIN_CLOSE, plain_open, plain_paragraph_xml
@@ -34,7 +37,7 @@ from codage.services.selection import (
 )
 from codage.services.selection_dossier import DossierBatch, DossierRow, dossier_rows
 
-__all__ = ["Tally", "spill_extracts"]
+__all__ = ["Tally", "comes_in_order", "spill_extracts"]
 
 # Made-once parts kept, up to this many of each kind
 _KEEP = 4096
@@ -183,6 +186,13 @@ def _batches(source: Selection | SelectionStream) -> tuple[Iterable[DossierBatch
     return _record_batches(source), False
 
 
+def comes_in_order(source: Selection | SelectionStream) -> bool:
+    """Whether the source's extracts reach each bucket in their final order: a
+    selection's (filed under no name, in its order) and plain rows' (read in the order
+    of the documents' names); not a record stream's (read by document id)."""
+    return isinstance(source, Selection) or source.dossier is not None
+
+
 def _selection_runs(selection: Selection) -> Iterator[DossierBatch]:
     # a selection's records are in order already: each run of one document's records
     # is filed under no name, so that the spill keeps them in that order
@@ -203,7 +213,7 @@ def _record_batches(stream: SelectionStream) -> Iterator[DossierBatch]:
 
 def spill_extracts(
     source: Selection | SelectionStream,
-    spill: Spill,
+    spill: Spill | DeflatingSpill,
     group_by: str,
     ids: Callable[[str], str],
     label: Callable[..., str],

@@ -79,7 +79,8 @@ class DossierBatch:
 
 @dataclass(frozen=True)
 class DossierRows:
-    """A selection's codings as dossier rows, one document at a time in id order."""
+    """A selection's codings as dossier rows, one document at a time in the order of
+    their names (the dossier's: each code's extracts come in their final order)."""
 
     batches: Iterator[DossierBatch]
 
@@ -119,6 +120,7 @@ def read_dossier_batches(
         progress,
         observer,
         _dossier_batch,
+        by_name=True,
     )
     return DossierRows(batches)
 

@@ -272,11 +272,13 @@ def read_documents(
     observer: DocumentObserver | None,
     make: Callable[..., _Batch | None],
     utf8: bool = False,
+    by_name: bool = False,
 ) -> Iterator[_Batch]:
     """The codings asked for, read one document at a time on one open read and made
     into batches by ``make(rows, document, its plain rows, case finder, document's
     case, asked)`` (None: nothing kept of that document): the one reader of the
-    records, the sheet's rows and the dossier's rows."""
+    records, the sheet's rows and the dossier's rows. Documents come in id order, or
+    ``by_name`` in the order of their names (what the dossier lists them in)."""
     written = coding_memos(project) if memos else None
     docs_by_id = {d.id: d for d in all_docs}
     cases_by_name = {c.name: c for c in all_cases}
@@ -298,6 +300,7 @@ def read_documents(
             code_ids=code_ids,
             coders=coders,
             utf8=utf8,
+            order=[d.id for d in sorted(all_docs, key=_name)] if by_name else None,
         )
         for n, (doc_id, mine) in enumerate(stream, 1):
             doc = docs_by_id.get(doc_id)
@@ -329,6 +332,10 @@ def read_documents(
 
 
 _Batch = TypeVar("_Batch")
+
+
+def _name(document: DocumentInfo) -> str:
+    return document.name
 
 
 def _record_batch(

@@ -341,6 +341,7 @@ class DocumentRows:
         code_ids: Iterable[int] | None = None,
         coders: Iterable[str] | None = None,
         utf8: bool = False,
+        order: Sequence[int] | None = None,
     ) -> Iterator[tuple[int, list[Any]]]:
         """(document id, its codings in text order: start, end, id), documents in id
         order, those without codings not named; each coding a row of (document id, id,
@@ -349,7 +350,9 @@ class DocumentRows:
         :meth:`Streams.codings_by_document` gives, without an object per coding.
 
         With ``utf8``, SQLite gives text and memo as their stored UTF-8 bytes (what a
-        workbook writes, not decoded to be encoded again); other servers give text."""
+        workbook writes, not decoded to be encoded again); other servers give text.
+        With ``order``, the documents of those ids (``document_ids`` is then not
+        needed), in that order: one statement each, on the same index."""
         text: Any = CodingRow.text
         memo: Any = CodingRow.memo
         if utf8 and self._conn.dialect.name == "sqlite":
@@ -367,8 +370,11 @@ class DocumentRows:
             *self._streams._flags(),
         ]
         query = self._streams._coding_query(
-            columns, self.coder_names, document_ids, code_ids, coders
+            columns, self.coder_names, None if order is not None else document_ids, code_ids, coders
         )
+        if order is not None:
+            yield from self._codings_in_order(query, order)
+            return
         if self._conn.dialect.name == "sqlite":
             # the driver's rows as they come, in slices: SQLite's cursor reads lazily
             found: Iterator[Any] = _plain_rows(self._conn.execute(query))
@@ -379,6 +385,17 @@ class DocumentRows:
             )
         for document_id, group in itertools.groupby(found, key=operator.itemgetter(0)):
             yield document_id, list(group)
+
+    def _codings_in_order(
+        self, query: Select[Any], order: Sequence[int]
+    ) -> Iterator[tuple[int, list[Any]]]:
+        one = query.where(CodingRow.document_id == bindparam("codage_document"))
+        plain = self._conn.dialect.name == "sqlite"
+        for document_id in order:
+            result = self._conn.execute(one, {"codage_document": document_id})
+            rows = list(_plain_rows(result)) if plain else [tuple(r) for r in result]
+            if rows:
+                yield document_id, rows
 
     def units(self, document_id: int, kinds: Sequence[str]) -> list[UnitTuple]:
         """The units of a document of these ``kinds`` or naming a speaker or a time, as
