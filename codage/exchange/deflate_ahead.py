@@ -16,7 +16,6 @@ sources use :class:`Spill`, their body compressed when it is written.
 from __future__ import annotations
 
 import queue
-import sys
 import tempfile
 import threading
 import zlib
@@ -41,10 +40,6 @@ _HOLD = 128 << 20
 # (a dossier grouped by document or case: a bucket per code of each), slices would be
 # small and many, and the thread's waits for the lock would outlast the reading
 BUCKETS = _HOLD // _SLICE
-# The interpreter's switch interval while the thread runs: each time the thread comes
-# back from zlib it waits up to this long for the reading thread to let it run (five
-# milliseconds by default, a few times per slice: longer than deflating the slice)
-_SWITCH = 0.0005
 # Slices sent but not yet deflated, at most
 _AHEAD = 4
 
@@ -100,7 +95,6 @@ class DeflatingSpill:
         self._pending: queue.Queue[tuple[Hashable, list[bytes]] | None] = queue.Queue(_AHEAD)
         self._failed: list[BaseException] = []
         self._thread: threading.Thread | None = None
-        self._switch = sys.getswitchinterval()
         self._finished = False
 
     def __enter__(self) -> DeflatingSpill:
@@ -149,9 +143,6 @@ class DeflatingSpill:
             raise self._failed[0]
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="codage-deflate", daemon=True)
-            self._switch = sys.getswitchinterval()
-            if self._switch > _SWITCH:
-                sys.setswitchinterval(_SWITCH)
             self._thread.start()
         self._pending.put((bucket, gathering.pieces))
         self._held -= gathering.size
@@ -183,8 +174,6 @@ class DeflatingSpill:
             self._pending.put(None)
             self._thread.join()
             self._thread = None
-            if self._switch > _SWITCH and sys.getswitchinterval() == _SWITCH:
-                sys.setswitchinterval(self._switch)
 
     def finish(self) -> None:
         """Deflate what is still gathered and wait for the thread: no piece may be added
