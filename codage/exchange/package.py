@@ -222,7 +222,10 @@ def _write_directory(out: IO[bytes], entries: list[_Entry], dos_time: int, dos_d
     start = out.tell()
     for entry in entries:
         far = entry.offset > _MAX32
-        big = entry.zip64 or entry.size > _MAX32 or entry.compressed > _MAX32
+        # zip64 fields in the directory only when a value needs them, as zipfile writes
+        # it: LibreOffice (7.4) refuses a package whose directory has them for sizes that
+        # fit, though its local headers may (their sizes are known only at the end)
+        big = entry.size > _MAX32 or entry.compressed > _MAX32
         extra = b""
         if big or far:
             values = [entry.size, entry.compressed] if big else []
@@ -231,8 +234,8 @@ def _write_directory(out: IO[bytes], entries: list[_Entry], dos_time: int, dos_d
         out.write(
             _CENTRAL.pack(
                 0x02014B50,
-                _UNIX | (45 if extra else 20),
-                *_fields(entry, bool(extra), big, dos_time, dos_date),
+                _UNIX | (45 if extra or entry.zip64 else 20),
+                *_fields(entry, bool(extra) or entry.zip64, big, dos_time, dos_date),
                 len(extra),
                 0,
                 0,
