@@ -144,25 +144,3 @@ async def settle(pilot: Any, *_: Any) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
-
-
-async def tables_measured(pilot: Any, pauses: int = 100) -> None:
-    """Wait until every table of the screen has measured the rows a worker filled it
-    with: a DataTable widens its columns when it is next idle, which a snapshot taken on
-    a busy machine could come before (the review screen's columns showed "Dura")."""
-    from rich.cells import cell_len
-    from textual.widgets import DataTable
-
-    def measured(table: DataTable[Any]) -> bool:
-        for i, column in enumerate(table.ordered_columns):
-            cells = (table.get_row_at(r)[i] for r in range(table.row_count))
-            widest = max((cell_len(str(getattr(c, "plain", c))) for c in cells), default=0)
-            if column.content_width < widest:
-                return False
-        return True
-
-    for _ in range(pauses):
-        if all(measured(table) for table in pilot.app.screen.query(DataTable)):
-            return
-        await pilot.pause()
-    raise AssertionError("a table's columns were not measured")

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input
 
 from codage.services import Project
 from codage.tui.screens.pseudonyms import PseudonymScreen
-from tests.tui.screens_study import HostApp, build_project, settle, tables_measured
+from tests.tui.screens_study import HostApp, build_project, settle
 
 pytestmark = pytest.mark.anyio
 
@@ -73,7 +73,6 @@ def test_snapshot(snap_compare: Any, tmp_path: Path) -> None:
 
     async def ready(pilot: Any) -> None:
         await settle(pilot)
-        await tables_measured(pilot)
 
     try:
         assert snap_compare(app, terminal_size=(100, 24), run_before=ready)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -126,9 +127,7 @@ class PseudonymScreen(Screen[None]):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for col in COLUMNS:
-            table.add_column(t(f"tui.pseudo.col.{col}"), key=col)
+        self._fill()
         self._load(propose=False)
 
     # ------------------------------------------------------------------ workers
@@ -178,16 +177,26 @@ class PseudonymScreen(Screen[None]):
         ]
 
     def _fill(self) -> None:
+        """The table made anew, each column as wide as its widest cell: a DataTable left
+        to measure its rows when next idle could keep drawing lines cut to the headers'
+        widths (its lines are cached by position, not by width) until the cursor moved."""
         table = self.query_one(DataTable)
-        table.clear()
-        for i, entry in enumerate(self.entries):
-            table.add_row(*self._row(entry), key=str(i))
+        row = table.cursor_row
+        rows = [self._row(entry) for entry in self.entries]
+        table.clear(columns=True)
+        for i, col in enumerate(COLUMNS):
+            label = t(f"tui.pseudo.col.{col}")
+            texts = (r[i].plain if isinstance(r[i], Text) else r[i] for r in rows)
+            width = max([cell_len(label), *map(cell_len, texts)])
+            table.add_column(label, key=col, width=width)
+        for i, cells in enumerate(rows):
+            table.add_row(*cells, key=str(i))
+        if rows and row > 0:
+            table.move_cursor(row=min(row, len(rows) - 1))
 
     def _update(self, index: int, entry: Pseudonym) -> None:
         self.entries[index] = entry
-        table = self.query_one(DataTable)
-        for col, value in zip(COLUMNS, self._row(entry), strict=True):
-            table.update_cell(str(index), col, value)
+        self._fill()
 
     def _current(self) -> int | None:
         table = self.query_one(DataTable)
