@@ -306,7 +306,10 @@ def figures(m: dict[str, object]) -> list[Figure]:
             "import, automatic processes: wall",
             auto["seconds"],
             "s",
-            goal=1.0,
+            # the same margin as CPU and memory: where one process is chosen, both sides run
+            # the same import, and a goal of exactly 1× failed on a millisecond of noise
+            # (3.71 s against 3.71 s in the ninth session's CI)
+            goal=1.05,
             goal_on="ratio",
             baseline="one process",
             baseline_value=one["seconds"],
