@@ -19,8 +19,8 @@ a third side, "model", pipes the same texts through codage's own model (``load_n
 CPU), and does nothing else: codage against it is the cost of everything beyond the model.
 
 Also measured, in fresh processes too: the import with the automatic choice of worker
-processes against one process (wall time, CPU time of the process and its children, peak
-memory), and the demo's table of open comments.
+processes against one process (two alternated runs each, medians: wall time, CPU time of
+the process and its children, peak memory), and the demo's table of open comments.
 
     .venv/bin/python benchmarks/import_bench.py [--sentences 15000] [--pairs 2]
 
@@ -217,6 +217,11 @@ def cold_run(side: str, folder: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure of ``runs`` (the same keys in each) as its median over them."""
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def measure(sentences: int, pairs: int, auto_sentences: int | None = None) -> dict[str, object]:
     """Cold runs on ``sentences`` distinct sentences; the automatic choice of processes is
     compared with one process on ``auto_sentences`` (enough text for the choice to matter:
@@ -241,8 +246,13 @@ def measure(sentences: int, pairs: int, auto_sentences: int | None = None) -> di
         auto_files = sorted(folder.glob("entretien-*.txt"))
         auto_megabytes = sum(p.stat().st_size for p in auto_files) / 1e6
         chosen = auto_processes(auto_files)
-        auto = cold_run("auto", folder)
-        single = cold_run("single", folder)
+        # alternated, medians of two each: with one process chosen both sides run the same
+        # import, and a single run each, the automatic side first, read as 5 % apart
+        compared: dict[str, list[dict[str, float]]] = {"auto": [], "single": []}
+        for i in range(2):
+            for side in ("auto", "single") if i % 2 == 0 else ("single", "auto"):
+                compared[side].append(cold_run(side, folder))
+        auto, single = (_medians(compared[side]) for side in ("auto", "single"))
     return {
         "files": len(files),
         "sentences": len(made),
@@ -314,7 +324,8 @@ def figures(m: dict[str, object]) -> list[Figure]:
             baseline="one process",
             baseline_value=one["seconds"],
             note=f"{m['auto_megabytes']:.1f} MB of files: {m['chosen']} process(es) chosen on "
-            f"{os.cpu_count()} cores; model loading counted on both sides",
+            f"{os.cpu_count()} cores; model loading counted on both sides; medians of 2 "
+            "alternated runs each",
             issue_goal="import-processes",
         ),
         Figure(
